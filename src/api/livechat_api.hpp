@@ -1,0 +1,58 @@
+// File: api/livechat_api.hpp
+//
+// The CTLive livechat endpoints (DESIGN-BRIEF section 1):
+//   POST /livechat/{domain}/sendExternalTemplateMessageToCtlivesocial  (and without {domain})
+//   GET  /livechat/{domain}/messages/{messageId}
+//   GET  /healthz, GET /readyz
+// Routing runs on the calling (I/O) thread; everything that blocks (argon2id, base64 and media
+// sniffing, SQLite) runs on the worker pool. With ack = "provider" the answer waits for the
+// dispatcher's first attempt, at most the domain's ack_timeout.
+//
+// Thread safety: Handle may be called from many threads at once.
+#pragma once
+
+#include <cstddef>
+
+#include "auth/authenticator.hpp"
+#include "config/config.hpp"
+#include "core/language.hpp"
+#include "dispatch/dispatcher.hpp"
+#include "http/message.hpp"
+#include "store/store.hpp"
+#include "util/timer_queue.hpp"
+#include "util/work_pool.hpp"
+
+namespace socialgate::api {
+
+struct ApiDependencies {
+  const config::Config* config = nullptr;
+  const core::LanguageCatalog* languages = nullptr;
+  auth::Authenticator* authenticator = nullptr;
+  store::Store* store = nullptr;
+  dispatch::Dispatcher* dispatcher = nullptr;
+  util::WorkPool* workers = nullptr;
+  util::TimerQueue* timers = nullptr;
+  std::size_t max_queued_requests = 10'000;  // beyond this, 503 instead of an unbounded queue
+};
+
+class LivechatApi {
+ public:
+  explicit LivechatApi(ApiDependencies deps);
+
+  void Handle(http::HttpRequest&& request, http::Responder respond);
+
+ private:
+  void Send(const config::Domain& domain, http::HttpRequest& request,
+            const http::Responder& respond);
+  void GetMessage(const config::Domain& domain, const std::string& id,
+                  const http::HttpRequest& request, const http::Responder& respond);
+  void Ready(const http::Responder& respond);
+  // Runs `work` on the worker pool, or answers 503 when the pool is saturated.
+  void OnWorker(http::Responder respond, std::function<void(const http::Responder&)> work);
+  bool Authenticate(const config::Domain& domain, const http::HttpRequest& request,
+                    const http::Responder& respond);
+
+  ApiDependencies deps_;
+};
+
+}  // namespace socialgate::api

@@ -1,0 +1,178 @@
+#include "api/template_codec.hpp"
+
+#include <simdjson.h>
+
+#include <array>
+#include <string_view>
+
+namespace socialgate::api {
+namespace {
+
+using core::ErrorCode;
+using core::MakeError;
+using core::Result;
+namespace dom = simdjson::dom;
+
+core::Error Malformed(std::string message) {
+  return core::Error{ErrorCode::kMalformed, std::move(message), {}};
+}
+
+const char* TypeName(dom::element_type t) {
+  switch (t) {
+    case dom::element_type::ARRAY:
+      return "an array";
+    case dom::element_type::OBJECT:
+      return "an object";
+    case dom::element_type::INT64:
+    case dom::element_type::UINT64:
+    case dom::element_type::DOUBLE:
+      return "a number";
+    case dom::element_type::STRING:
+      return "a string";
+    case dom::element_type::BOOL:
+      return "a boolean";
+    case dom::element_type::NULL_VALUE:
+      return "null";
+  }
+  return "something else";
+}
+
+Result<std::string> ReadString(dom::element e, const std::string& field) {
+  std::string_view v;
+  if (e.get(v) != simdjson::SUCCESS) {
+    return tl::unexpected(Malformed(field + ": must be a string, not " + TypeName(e.type())));
+  }
+  return std::string(v);
+}
+
+Result<std::vector<std::string>> ReadStringArray(dom::element e, const std::string& field) {
+  dom::array arr;
+  if (e.get(arr) != simdjson::SUCCESS) {
+    return tl::unexpected(
+        Malformed(field + ": must be an array of strings, not " + TypeName(e.type())));
+  }
+  std::vector<std::string> out;
+  out.reserve(arr.size());
+  std::size_t i = 0;
+  for (dom::element item : arr) {
+    auto s = ReadString(item, field + "[" + std::to_string(i) + "]");
+    if (!s) return tl::unexpected(s.error());
+    out.push_back(std::move(*s));
+    ++i;
+  }
+  return out;
+}
+
+Result<core::RawMediaHeader> ReadHeader(dom::object obj) {
+  core::RawMediaHeader h;
+  struct Field {
+    const char* name;
+    std::string* out;
+    bool seen = false;
+  };
+  std::array<Field, 4> fields{{{"type", &h.type},
+                               {"data", &h.data},
+                               {"documentType", &h.document_type},
+                               {"fileName", &h.file_name}}};
+  for (auto [key, value] : obj) {
+    for (auto& f : fields) {
+      if (key != f.name) continue;
+      const std::string name = std::string("header.") + f.name;
+      if (f.seen) return tl::unexpected(Malformed(name + ": appears more than once"));
+      f.seen = true;
+      auto s = ReadString(value, name);
+      if (!s) return tl::unexpected(s.error());
+      *f.out = std::move(*s);
+    }
+  }
+  for (const auto& f : fields) {
+    if (!f.seen) {
+      return tl::unexpected(Malformed(std::string("header.") + f.name + ": is required"));
+    }
+  }
+  return h;
+}
+
+}  // namespace
+
+Result<core::TemplateRequest> DecodeTemplateRequest(std::string& body) {
+  // One parser per thread: it keeps its buffers between requests.
+  thread_local dom::parser parser = [] {
+    dom::parser p;
+    // On failure the parser allocates on first use instead; the depth limit is then the default.
+    if (p.allocate(64 * 1024, kMaxJsonDepth) != simdjson::SUCCESS) return dom::parser{};
+    return p;
+  }();
+  // simdjson reads up to SIMDJSON_PADDING bytes past the end; reserve them instead of copying.
+  body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+  dom::element root;
+  const auto error = parser.parse(body.data(), body.size(), false).get(root);
+  if (error == simdjson::DEPTH_ERROR) {
+    return tl::unexpected(Malformed("body: JSON nested more than " +
+                                    std::to_string(kMaxJsonDepth) + " levels deep"));
+  }
+  if (error != simdjson::SUCCESS) {
+    return tl::unexpected(
+        Malformed(std::string("body: is not valid JSON (") + simdjson::error_message(error) + ")"));
+  }
+  dom::object obj;
+  if (root.get(obj) != simdjson::SUCCESS) {
+    return tl::unexpected(
+        Malformed(std::string("body: must be a JSON object, not ") + TypeName(root.type())));
+  }
+
+  core::TemplateRequest req;
+  enum Index { kCustomer, kService, kTemplate, kLanguage, kHeader, kHeaderData, kBody, kUrl };
+  constexpr std::array<const char*, 8> kNames{
+      "customerPhoneNumber", "servicePhoneNumber", "templateName", "language",
+      "header",              "headerData",         "bodyData",     "dynamicUrl"};
+  std::array<bool, 8> seen{};
+  for (auto [key, value] : obj) {
+    int index = -1;
+    for (int i = 0; i < static_cast<int>(kNames.size()); ++i) {
+      if (key == kNames[i]) index = i;
+    }
+    if (index < 0) continue;  // unknown fields are ignored, as the contract says
+    const std::string name = kNames[index];
+    if (seen[index]) return tl::unexpected(Malformed(name + ": appears more than once"));
+    seen[index] = true;
+    Result<std::string> s;
+    Result<std::vector<std::string>> list;
+    switch (index) {
+      case kCustomer:
+      case kService:
+      case kTemplate:
+      case kLanguage:
+        s = ReadString(value, name);
+        if (!s) return tl::unexpected(s.error());
+        (index == kCustomer   ? req.customer_phone_number
+         : index == kService  ? req.service_phone_number
+         : index == kTemplate ? req.template_name
+                              : req.language) = std::move(*s);
+        break;
+      case kHeader:
+        if (value.is_null()) break;
+        if (dom::object h; value.get(h) == simdjson::SUCCESS) {
+          auto header = ReadHeader(h);
+          if (!header) return tl::unexpected(header.error());
+          req.header = std::move(*header);
+          break;
+        }
+        return tl::unexpected(
+            Malformed("header: must be an object or null, not " + std::string(TypeName(value.type()))));
+      default:
+        list = ReadStringArray(value, name);
+        if (!list) return tl::unexpected(list.error());
+        (index == kHeaderData ? req.header_data
+         : index == kBody     ? req.body_data
+                              : req.dynamic_url) = std::move(*list);
+        break;
+    }
+  }
+  for (std::size_t i = 0; i < kNames.size(); ++i) {
+    if (!seen[i]) return tl::unexpected(Malformed(std::string(kNames[i]) + ": is required"));
+  }
+  return req;
+}
+
+}  // namespace socialgate::api

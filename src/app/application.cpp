@@ -1,0 +1,180 @@
+#include "app/application.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <map>
+#include <memory>
+
+#include "api/livechat_api.hpp"
+#include "app/banner.hpp"
+#include "auth/authenticator.hpp"
+#include "auth/password.hpp"
+#include "core/language.hpp"
+#include "dispatch/dispatcher.hpp"
+#include "http/server.hpp"
+#include "providers/sandbox/sandbox_provider.hpp"
+#include "store/store.hpp"
+#include "util/timer_queue.hpp"
+#include "util/work_pool.hpp"
+
+namespace socialgate::app {
+namespace {
+
+// Records providers' delivery statuses in the store. A status may arrive before the attempt
+// that produced its provider id is recorded (a fast provider, or a webhook racing the send's
+// answer), so an unknown id is tried again a few times before it is given up on.
+class StoreStatusSink final : public providers::StatusSink {
+ public:
+  StoreStatusSink(store::Store& store, util::TimerQueue& timers) : store_(store), timers_(timers) {}
+
+  void OnStatus(std::string_view provider_message_id, std::string_view status,
+                std::int64_t at_unix_ms, std::string_view detail) override {
+    Record(std::string(provider_message_id), std::string(status), at_unix_ms,
+           std::string(detail), 0);
+  }
+
+ private:
+  static constexpr int kMaxTries = 20;
+
+  void Record(std::string id, std::string status, std::int64_t at, std::string detail, int tries) {
+    auto r = store_.RecordDeliveryStatus(id, status, at, detail);
+    if (r) return;
+    if (r.error().code == core::ErrorCode::kNotFound && tries + 1 < kMaxTries) {
+      timers_.Schedule(std::chrono::milliseconds(50 * (tries + 1)),
+                       [this, id = std::move(id), status = std::move(status), at,
+                        detail = std::move(detail), tries]() mutable {
+                         Record(std::move(id), std::move(status), at, std::move(detail),
+                                tries + 1);
+                       });
+      return;
+    }
+    spdlog::warn("status: {} for provider message {} not recorded: {}", status, id,
+                 r.error().message);
+  }
+
+  store::Store& store_;
+  util::TimerQueue& timers_;
+};
+
+std::string StorageUrl(const config::Config& c) { return c.storage_url; }
+
+}  // namespace
+
+core::Result<config::Config> LoadEffectiveConfig(const ServeOptions& options) {
+  auto cfg = config::LoadConfig(options.config_path);
+  if (!cfg) return cfg;
+  if (options.listen) {
+    auto addr = config::ParseListenAddress(*options.listen);
+    if (!addr) {
+      return core::MakeError(core::ErrorCode::kInvalidArgument,
+                             "--listen: " + addr.error().message);
+    }
+    cfg->server.host = addr->first;
+    cfg->server.port = addr->second;
+  }
+  if (options.storage) cfg->storage_url = *options.storage;
+  return cfg;
+}
+
+core::Result<void> Migrate(const ServeOptions& options) {
+  auto cfg = LoadEffectiveConfig(options);
+  if (!cfg) return tl::unexpected(cfg.error());
+  auto store = store::OpenStore(StorageUrl(*cfg));
+  if (!store) return tl::unexpected(store.error());
+  return {};
+}
+
+core::Result<void> Serve(const ServeOptions& options) {
+  auto loaded = LoadEffectiveConfig(options);
+  if (!loaded) return tl::unexpected(loaded.error());
+  const config::Config& cfg = *loaded;
+
+  if (cfg.example) {
+    // The banner's curl command must work as pasted: check its password now, not at first use.
+    const config::Domain* d = cfg.FindDomain(cfg.example->domain);
+    const auto* user = d == nullptr ? nullptr : [&]() -> const config::User* {
+      for (const auto& u : d->users) {
+        if (u.name == cfg.example->user) return &u;
+      }
+      return nullptr;
+    }();
+    if (user == nullptr || !auth::VerifySecret(user->password_hash, cfg.example->password)) {
+      return core::MakeError(core::ErrorCode::kInvalidArgument,
+                             options.config_path +
+                                 ": example: user and password do not match a user of the "
+                                 "example's domain");
+    }
+  }
+
+  core::LanguageCatalog languages = core::LanguageCatalog::Default();
+  for (const auto& code : cfg.extra_languages) languages.Add(code);
+
+  auto opened = store::OpenStore(StorageUrl(cfg));
+  if (!opened) return tl::unexpected(opened.error());
+  store::StorePtr store = std::move(*opened);
+
+  util::TimerQueue timers;
+  StoreStatusSink sink(*store, timers);
+  std::map<std::string, providers::ProviderPtr, std::less<>> providers_by_number;
+  for (const auto& domain : cfg.domains) {
+    for (const auto& number : domain.numbers) {
+      providers_by_number.emplace(number.phone,
+                                  providers::MakeSandboxProvider(number.sandbox, sink, timers));
+    }
+  }
+  dispatch::Dispatcher dispatcher(
+      *store,
+      [&providers_by_number](std::string_view phone) -> providers::Provider* {
+        auto it = providers_by_number.find(phone);
+        return it == providers_by_number.end() ? nullptr : it->second.get();
+      },
+      cfg.dispatch);
+  util::WorkPool workers(static_cast<std::size_t>(cfg.server.workers));
+  auth::Authenticator authenticator;
+
+  api::ApiDependencies deps;
+  deps.config = &cfg;
+  deps.languages = &languages;
+  deps.authenticator = &authenticator;
+  deps.store = store.get();
+  deps.dispatcher = &dispatcher;
+  deps.workers = &workers;
+  deps.timers = &timers;
+  api::LivechatApi api(deps);
+
+  http::ServerOptions server_options;
+  server_options.host = cfg.server.host;
+  server_options.port = cfg.server.port;
+  server_options.threads = cfg.server.threads;
+  server_options.max_body_bytes = cfg.server.max_body_bytes;
+  server_options.max_header_bytes = cfg.server.max_header_bytes;
+  server_options.read_timeout = cfg.server.read_timeout;
+  server_options.idle_timeout = cfg.server.idle_timeout;
+  server_options.max_connections = cfg.server.max_connections;
+  server_options.shutdown_grace = cfg.server.shutdown_grace;
+  auto server = http::HttpServer::Create(
+      server_options,
+      [&api](http::HttpRequest&& request, http::Responder respond) {
+        api.Handle(std::move(request), std::move(respond));
+      });
+  if (!server) return tl::unexpected(server.error());
+
+  dispatcher.Start();
+  std::fputs(StartupBanner(cfg, cfg.server.host, (*server)->port()).c_str(), stdout);
+  std::fflush(stdout);
+  spdlog::info("socialgate: serving {} domains, storage {}, dispatcher {}", cfg.domains.size(),
+               cfg.storage_url, dispatcher.owner());
+
+  (*server)->Run();
+
+  // The HTTP side has drained; finish queued request work, then stop sending and hand this
+  // instance's leases back so the next start resumes at once.
+  workers.Shutdown();
+  dispatcher.Stop();
+  timers.Stop();
+  spdlog::info("socialgate: stopped");
+  return {};
+}
+
+}  // namespace socialgate::app

@@ -1,0 +1,343 @@
+#include "config/config.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <initializer_list>
+#include <set>
+#include <sstream>
+
+#include "core/phone_number.hpp"
+
+namespace socialgate::config {
+namespace {
+
+using core::ErrorCode;
+using core::MakeError;
+using core::Result;
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+// Reads a TOML tree with every error naming the key path, so a typo is found at start-up
+// instead of becoming a silent default.
+class Reader {
+ public:
+  explicit Reader(std::string source) : source_(std::move(source)) {}
+
+  core::Error Fail(const std::string& key, const std::string& rule) const {
+    return core::Error{ErrorCode::kInvalidArgument, source_ + ": " + key + ": " + rule, {}};
+  }
+
+  Result<void> OnlyKeys(const toml::table& table, const std::string& where,
+                        std::initializer_list<std::string_view> allowed) const {
+    for (const auto& [key, value] : table) {
+      (void)value;
+      if (std::find(allowed.begin(), allowed.end(), key.str()) == allowed.end()) {
+        const std::string path = where.empty() ? std::string(key.str())
+                                               : where + "." + std::string(key.str());
+        return tl::unexpected(Fail(path, "unknown key"));
+      }
+    }
+    return {};
+  }
+
+  Result<void> String(const toml::table& t, const std::string& where, std::string_view key,
+                      std::string& out) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return {};
+    auto v = n->value<std::string>();
+    if (!n->is_string() || !v) return tl::unexpected(Fail(Path(where, key), "must be a string"));
+    out = *v;
+    return {};
+  }
+
+  template <class Int>
+  Result<void> Integer(const toml::table& t, const std::string& where, std::string_view key,
+                       Int& out, std::int64_t min, std::int64_t max) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return {};
+    if (!n->is_integer()) return tl::unexpected(Fail(Path(where, key), "must be an integer"));
+    const std::int64_t v = *n->value<std::int64_t>();
+    if (v < min || v > max) {
+      return tl::unexpected(Fail(Path(where, key), "must be between " + std::to_string(min) +
+                                                       " and " + std::to_string(max)));
+    }
+    out = static_cast<Int>(v);
+    return {};
+  }
+
+  Result<void> Millis(const toml::table& t, const std::string& where, std::string_view key,
+                      std::chrono::milliseconds& out, std::int64_t max_ms) const {
+    std::int64_t v = out.count();
+    SG_RETURN_IF_ERROR(Integer(t, where, key, v, 0, max_ms));
+    out = std::chrono::milliseconds(v);
+    return {};
+  }
+
+  static std::string Path(const std::string& where, std::string_view key) {
+    return where.empty() ? std::string(key) : where + "." + std::string(key);
+  }
+
+ private:
+  std::string source_;
+};
+
+constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
+
+Result<void> ReadServer(const Reader& r, const toml::table& t, ServerSettings& s) {
+  SG_RETURN_IF_ERROR(r.OnlyKeys(t, "server",
+                                {"listen", "threads", "workers", "max_body_bytes",
+                                 "max_header_bytes", "read_timeout_ms", "idle_timeout_ms",
+                                 "max_connections", "shutdown_grace_ms"}));
+  std::string listen;
+  SG_RETURN_IF_ERROR(r.String(t, "server", "listen", listen));
+  if (!listen.empty()) {
+    auto addr = ParseListenAddress(listen);
+    if (!addr) return tl::unexpected(r.Fail("server.listen", addr.error().message));
+    s.host = addr->first;
+    s.port = addr->second;
+  }
+  SG_RETURN_IF_ERROR(r.Integer(t, "server", "threads", s.threads, 1, 256));
+  SG_RETURN_IF_ERROR(r.Integer(t, "server", "workers", s.workers, 1, 256));
+  SG_RETURN_IF_ERROR(
+      r.Integer(t, "server", "max_body_bytes", s.max_body_bytes, 1024, 1LL << 30));
+  SG_RETURN_IF_ERROR(
+      r.Integer(t, "server", "max_header_bytes", s.max_header_bytes, 1024, 1 << 20));
+  SG_RETURN_IF_ERROR(r.Millis(t, "server", "read_timeout_ms", s.read_timeout, kDayMs));
+  SG_RETURN_IF_ERROR(r.Millis(t, "server", "idle_timeout_ms", s.idle_timeout, kDayMs));
+  SG_RETURN_IF_ERROR(r.Integer(t, "server", "max_connections", s.max_connections, 1, 1'000'000));
+  SG_RETURN_IF_ERROR(r.Millis(t, "server", "shutdown_grace_ms", s.shutdown_grace, kDayMs));
+  return {};
+}
+
+Result<void> ReadDispatch(const Reader& r, const toml::table& t, DispatchSettings& d) {
+  SG_RETURN_IF_ERROR(r.OnlyKeys(t, "dispatch",
+                                {"workers", "poll_interval_ms", "lease_ms", "max_attempts",
+                                 "base_backoff_ms", "max_backoff_ms"}));
+  SG_RETURN_IF_ERROR(r.Integer(t, "dispatch", "workers", d.workers, 1, 1024));
+  SG_RETURN_IF_ERROR(r.Millis(t, "dispatch", "poll_interval_ms", d.poll_interval, 3'600'000));
+  SG_RETURN_IF_ERROR(r.Millis(t, "dispatch", "lease_ms", d.lease, kDayMs));
+  SG_RETURN_IF_ERROR(r.Integer(t, "dispatch", "max_attempts", d.max_attempts, 1, 1000));
+  SG_RETURN_IF_ERROR(r.Millis(t, "dispatch", "base_backoff_ms", d.base_backoff, kDayMs));
+  SG_RETURN_IF_ERROR(r.Millis(t, "dispatch", "max_backoff_ms", d.max_backoff, kDayMs));
+  if (d.lease.count() < 1000) return tl::unexpected(r.Fail("dispatch.lease_ms", "must be >= 1000"));
+  return {};
+}
+
+Result<void> ReadNumber(const Reader& r, const toml::table& t, const std::string& where,
+                        BusinessNumber& n) {
+  SG_RETURN_IF_ERROR(r.OnlyKeys(t, where, {"phone", "provider", "sandbox"}));
+  std::string phone;
+  SG_RETURN_IF_ERROR(r.String(t, where, "phone", phone));
+  if (phone.empty()) return tl::unexpected(r.Fail(where + ".phone", "is required"));
+  auto normalised = core::NormalizePhoneNumber(where + ".phone", phone);
+  if (!normalised) return tl::unexpected(r.Fail(where + ".phone", normalised.error().message));
+  n.phone = *normalised;
+  n.provider = "sandbox";
+  SG_RETURN_IF_ERROR(r.String(t, where, "provider", n.provider));
+  if (n.provider != "sandbox") {
+    return tl::unexpected(
+        r.Fail(where + ".provider", "must be \"sandbox\" (got \"" + n.provider + "\")"));
+  }
+  if (const toml::table* sb = t.get_as<toml::table>("sandbox")) {
+    const std::string sw = where + ".sandbox";
+    SG_RETURN_IF_ERROR(
+        r.OnlyKeys(*sb, sw, {"sent_after_ms", "delivered_after_ms", "read_after_ms"}));
+    SG_RETURN_IF_ERROR(r.Millis(*sb, sw, "sent_after_ms", n.sandbox.sent_after, kDayMs));
+    SG_RETURN_IF_ERROR(r.Millis(*sb, sw, "delivered_after_ms", n.sandbox.delivered_after, kDayMs));
+    SG_RETURN_IF_ERROR(r.Millis(*sb, sw, "read_after_ms", n.sandbox.read_after, kDayMs));
+  }
+  return {};
+}
+
+Result<void> ReadDomain(const Reader& r, const toml::table& t, const std::string& where,
+                        Domain& d) {
+  SG_RETURN_IF_ERROR(r.OnlyKeys(t, where, {"name", "ack", "ack_timeout_ms", "users", "numbers"}));
+  SG_RETURN_IF_ERROR(r.String(t, where, "name", d.name));
+  d.name = Lower(d.name);
+  if (d.name.empty()) return tl::unexpected(r.Fail(where + ".name", "is required"));
+  for (char c : d.name) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) {
+      return tl::unexpected(
+          r.Fail(where + ".name", "may hold only letters, digits, '-', '_' and '.'"));
+    }
+  }
+  std::string ack = "provider";
+  SG_RETURN_IF_ERROR(r.String(t, where, "ack", ack));
+  if (ack == "provider") {
+    d.ack = AckMode::kProvider;
+  } else if (ack == "stored") {
+    d.ack = AckMode::kStored;
+  } else {
+    return tl::unexpected(r.Fail(where + ".ack", "must be \"provider\" or \"stored\""));
+  }
+  SG_RETURN_IF_ERROR(r.Millis(t, where, "ack_timeout_ms", d.ack_timeout, 600'000));
+
+  if (const toml::node* users = t.get("users")) {
+    const toml::array* arr = users->as_array();
+    if (arr == nullptr) return tl::unexpected(r.Fail(where + ".users", "must be an array of tables"));
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      const std::string uw = where + ".users[" + std::to_string(i) + "]";
+      const toml::table* ut = arr->get(i)->as_table();
+      if (ut == nullptr) return tl::unexpected(r.Fail(uw, "must be a table"));
+      SG_RETURN_IF_ERROR(r.OnlyKeys(*ut, uw, {"name", "password_hash"}));
+      User u;
+      SG_RETURN_IF_ERROR(r.String(*ut, uw, "name", u.name));
+      SG_RETURN_IF_ERROR(r.String(*ut, uw, "password_hash", u.password_hash));
+      if (u.name.empty()) return tl::unexpected(r.Fail(uw + ".name", "is required"));
+      if (u.name.find(':') != std::string::npos) {
+        return tl::unexpected(r.Fail(uw + ".name", "must not contain ':' (Basic auth)"));
+      }
+      if (u.password_hash.rfind("$argon2id$", 0) != 0) {
+        return tl::unexpected(r.Fail(
+            uw + ".password_hash", "must be an argon2id hash from `socialgate hash-secret`"));
+      }
+      for (const auto& other : d.users) {
+        if (other.name == u.name) return tl::unexpected(r.Fail(uw + ".name", "is a duplicate"));
+      }
+      d.users.push_back(std::move(u));
+    }
+  }
+  if (const toml::node* numbers = t.get("numbers")) {
+    const toml::array* arr = numbers->as_array();
+    if (arr == nullptr) {
+      return tl::unexpected(r.Fail(where + ".numbers", "must be an array of tables"));
+    }
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      const std::string nw = where + ".numbers[" + std::to_string(i) + "]";
+      const toml::table* nt = arr->get(i)->as_table();
+      if (nt == nullptr) return tl::unexpected(r.Fail(nw, "must be a table"));
+      BusinessNumber n;
+      SG_RETURN_IF_ERROR(ReadNumber(r, *nt, nw, n));
+      d.numbers.push_back(std::move(n));
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+const Domain* Config::FindDomain(std::string_view name) const {
+  const std::string lower = Lower(name);
+  for (const auto& d : domains) {
+    if (d.name == lower) return &d;
+  }
+  return nullptr;
+}
+
+Result<std::pair<std::string, std::uint16_t>> ParseListenAddress(std::string_view text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "must be HOST:PORT, e.g. 127.0.0.1:8080 (got '" + std::string(text) + "')");
+  }
+  std::string host(text.substr(0, colon));
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  const std::string_view port_text = text.substr(colon + 1);
+  unsigned port = 0;
+  auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port > 65535) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "port must be a number from 0 to 65535 (got '" + std::string(port_text) +
+                         "')");
+  }
+  return std::make_pair(host, static_cast<std::uint16_t>(port));
+}
+
+Result<Config> ParseConfig(std::string_view toml_text, std::string_view source) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << source << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
+        << e.description();
+    return MakeError(ErrorCode::kInvalidArgument, msg.str());
+  }
+  Reader r{std::string(source)};
+  Config c;
+  SG_RETURN_IF_ERROR(
+      r.OnlyKeys(root, "", {"server", "storage", "dispatch", "languages", "domains", "example"}));
+  if (const toml::table* t = root.get_as<toml::table>("server")) {
+    SG_RETURN_IF_ERROR(ReadServer(r, *t, c.server));
+  }
+  if (const toml::table* t = root.get_as<toml::table>("storage")) {
+    SG_RETURN_IF_ERROR(r.OnlyKeys(*t, "storage", {"url"}));
+    SG_RETURN_IF_ERROR(r.String(*t, "storage", "url", c.storage_url));
+  }
+  if (const toml::table* t = root.get_as<toml::table>("dispatch")) {
+    SG_RETURN_IF_ERROR(ReadDispatch(r, *t, c.dispatch));
+  }
+  if (const toml::table* t = root.get_as<toml::table>("languages")) {
+    SG_RETURN_IF_ERROR(r.OnlyKeys(*t, "languages", {"extra"}));
+    if (const toml::array* extra = t->get_as<toml::array>("extra")) {
+      for (const auto& v : *extra) {
+        auto s = v.value<std::string>();
+        if (!v.is_string() || !s || s->empty()) {
+          return tl::unexpected(r.Fail("languages.extra", "must be an array of strings"));
+        }
+        c.extra_languages.push_back(*s);
+      }
+    }
+  }
+  const toml::array* domains = root.get_as<toml::array>("domains");
+  if (domains == nullptr || domains->empty()) {
+    return tl::unexpected(r.Fail("domains", "at least one [[domains]] table is required"));
+  }
+  for (std::size_t i = 0; i < domains->size(); ++i) {
+    const std::string where = "domains[" + std::to_string(i) + "]";
+    const toml::table* t = domains->get(i)->as_table();
+    if (t == nullptr) return tl::unexpected(r.Fail(where, "must be a table"));
+    Domain d;
+    SG_RETURN_IF_ERROR(ReadDomain(r, *t, where, d));
+    if (c.FindDomain(d.name) != nullptr) {
+      return tl::unexpected(r.Fail(where + ".name", "duplicate domain '" + d.name + "'"));
+    }
+    c.domains.push_back(std::move(d));
+  }
+  // A business number belongs to exactly one domain: that is what keeps tenants apart.
+  std::set<std::string> seen_numbers;
+  for (std::size_t i = 0; i < c.domains.size(); ++i) {
+    for (std::size_t j = 0; j < c.domains[i].numbers.size(); ++j) {
+      const auto& phone = c.domains[i].numbers[j].phone;
+      if (!seen_numbers.insert(phone).second) {
+        return tl::unexpected(
+            r.Fail("domains[" + std::to_string(i) + "].numbers[" + std::to_string(j) + "].phone",
+                   "number " + phone + " is configured more than once"));
+      }
+    }
+  }
+  if (const toml::table* t = root.get_as<toml::table>("example")) {
+    SG_RETURN_IF_ERROR(r.OnlyKeys(*t, "example", {"domain", "user", "password"}));
+    Example e;
+    SG_RETURN_IF_ERROR(r.String(*t, "example", "domain", e.domain));
+    SG_RETURN_IF_ERROR(r.String(*t, "example", "user", e.user));
+    SG_RETURN_IF_ERROR(r.String(*t, "example", "password", e.password));
+    if (c.FindDomain(e.domain) == nullptr) {
+      return tl::unexpected(r.Fail("example.domain", "is not a configured domain"));
+    }
+    c.example = std::move(e);
+  }
+  return c;
+}
+
+Result<Config> LoadConfig(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return MakeError(ErrorCode::kNotFound, "cannot read config file '" + path + "'");
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return ParseConfig(text.str(), path);
+}
+
+}  // namespace socialgate::config

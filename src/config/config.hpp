@@ -1,0 +1,99 @@
+// File: config/config.hpp
+//
+// The gateway's configuration: one TOML file (docs/configuration.md) read once at start-up,
+// validated, then shared read-only. Secrets appear only as argon2id hashes.
+//
+// Thread safety: a Config is immutable after LoadConfig returns; share it by const reference.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace socialgate::config {
+
+struct ServerSettings {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  int threads = 2;                                  // HTTP I/O threads
+  int workers = 4;                                  // request workers (validation, storage)
+  std::size_t max_body_bytes = 140u * 1024 * 1024;  // a 100 MB PDF is ~134 MiB of base64
+  std::size_t max_header_bytes = 16 * 1024;
+  std::chrono::milliseconds read_timeout{30'000};   // whole request, headers and body
+  std::chrono::milliseconds idle_timeout{60'000};   // keep-alive wait for the next request
+  int max_connections = 10'000;
+  std::chrono::milliseconds shutdown_grace{10'000};  // in-flight requests get this long
+};
+
+struct DispatchSettings {
+  int workers = 4;                                  // concurrent sends
+  std::chrono::milliseconds poll_interval{1'000};   // how often due retries are looked for
+  std::chrono::milliseconds lease{60'000};          // a claimed message is reclaimed after this
+  int max_attempts = 12;
+  std::chrono::milliseconds base_backoff{1'000};
+  std::chrono::milliseconds max_backoff{300'000};
+};
+
+struct SandboxSettings {
+  std::chrono::milliseconds sent_after{100};
+  std::chrono::milliseconds delivered_after{300};
+  std::chrono::milliseconds read_after{600};
+};
+
+struct BusinessNumber {
+  std::string phone;     // E.164 digits, no '+'
+  std::string provider;  // "sandbox" (more providers in later versions)
+  SandboxSettings sandbox;
+};
+
+struct User {
+  std::string name;
+  std::string password_hash;  // argon2id, from `socialgate hash-secret`
+};
+
+enum class AckMode { kProvider, kStored };
+
+struct Domain {
+  std::string name;  // lower case; paths match case-insensitively
+  AckMode ack = AckMode::kProvider;
+  std::chrono::milliseconds ack_timeout{10'000};
+  std::vector<User> users;
+  std::vector<BusinessNumber> numbers;
+};
+
+// Credentials the start-up banner prints in its curl example. For demo and benchmark
+// configurations only: the password is checked against the user's hash at start.
+struct Example {
+  std::string domain;
+  std::string user;
+  std::string password;
+};
+
+struct Config {
+  ServerSettings server;
+  std::string storage_url = "sqlite:var/socialgate.db";
+  DispatchSettings dispatch;
+  std::vector<std::string> extra_languages;
+  std::vector<Domain> domains;
+  std::optional<Example> example;
+
+  // Case-insensitive; nullptr when unknown.
+  const Domain* FindDomain(std::string_view name) const;
+};
+
+// Parses and validates TOML text; `source` names it in error messages.
+core::Result<Config> ParseConfig(std::string_view toml_text, std::string_view source);
+
+// Reads and parses a file. Errors name the file and the offending key.
+core::Result<Config> LoadConfig(const std::string& path);
+
+// "127.0.0.1:8080" -> host, port. Used by the config and by --listen.
+core::Result<std::pair<std::string, std::uint16_t>> ParseListenAddress(std::string_view text);
+
+}  // namespace socialgate::config

@@ -1,0 +1,68 @@
+// File: core/error.hpp
+//
+// The gateway's error value and Result<T>. Every module boundary returns Result<T> instead of
+// throwing: an Error carries a canonical code (mapped to an HTTP status in one place, api/),
+// a caller-safe `message` (one sentence naming the field and the rule) and an internal `detail`
+// that is logged but never returned to the caller.
+//
+//   Result<int> ParsePort(std::string_view s);
+//   auto port = ParsePort("80");
+//   if (!port) return tl::make_unexpected(port.error());
+//
+// Thread safety: plain values; safe to copy across threads.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <tl/expected.hpp>
+
+namespace socialgate::core {
+
+// A short canonical set, modelled on absl::StatusCode. Return the most specific code.
+enum class ErrorCode {
+  kMalformed,             // the request does not have the contract's shape (not JSON, missing
+                          // field, wrong type)
+  kInvalidArgument,       // well-formed, but a value breaks a rule
+  kUnauthenticated,       // no or wrong credentials
+  kPermissionDenied,      // good credentials used outside their rights
+  kNotFound,              // unknown domain, message or path
+  kMethodNotAllowed,      // the path exists, the method does not
+  kPayloadTooLarge,       // body over the configured limit
+  kUnsupportedMediaType,  // not application/json
+  kAlreadyExists,         // a duplicate where one is not allowed
+  kResourceExhausted,     // over a rate or size limit
+  kUnavailable,           // overloaded, storage or provider unavailable: try again later
+  kDeadlineExceeded,      // a wait ran out
+  kProviderRejected,      // the provider refused the message for good
+  kInternal,              // a bug or an impossible state
+};
+
+// A stable lower-case name for logs and the database ("invalid_argument").
+std::string_view ErrorCodeName(ErrorCode code);
+
+struct [[nodiscard]] Error {
+  ErrorCode code = ErrorCode::kInternal;
+  std::string message;  // shown to the caller: one sentence a person can act on
+  std::string detail;   // logged only: may hold internals, never secrets or full phone numbers
+};
+
+template <class T>
+using Result = tl::expected<T, Error>;
+
+// Builds an unexpected Error for `return MakeError(...)` in a function returning Result<T>.
+inline tl::unexpected<Error> MakeError(ErrorCode code, std::string message,
+                                       std::string detail = {}) {
+  return tl::unexpected<Error>(Error{code, std::move(message), std::move(detail)});
+}
+
+}  // namespace socialgate::core
+
+// Propagation helper. Caveat (as absl's): it expands to more than one statement, so do not use
+// it as the body of an unbraced if/else.
+#define SG_RETURN_IF_ERROR(expr)                                   \
+  do {                                                             \
+    auto sg_result_ = (expr);                                      \
+    if (!sg_result_) return tl::unexpected(std::move(sg_result_.error())); \
+  } while (false)

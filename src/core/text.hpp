@@ -1,0 +1,28 @@
+// File: core/text.hpp
+//
+// Small text helpers shared by the validation rules: strict UTF-8 length counting and quoting a
+// caller's value for an error message (bounded and stripped of control characters, so a hostile
+// value cannot bloat or break the one-sentence `Error::message`).
+//
+// Thread safety: pure functions; safe from any thread.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace socialgate::core {
+
+// The number of Unicode code points in `text`, or nullopt if `text` is not well-formed UTF-8
+// (overlong forms, surrogates, code points above U+10FFFF and truncated sequences are rejected).
+std::optional<std::size_t> Utf8Length(std::string_view text);
+
+// `value` in single quotes for an error message, e.g. 'audio'. Control characters become '?'
+// and values longer than `max_bytes` are cut at a UTF-8 boundary and end in "...".
+std::string QuoteForMessage(std::string_view value, std::size_t max_bytes = 40);
+
+// ASCII lower-case copy (non-ASCII bytes are kept as they are).
+std::string AsciiLower(std::string_view text);
+
+}  // namespace socialgate::core

@@ -1,0 +1,203 @@
+#include "dispatch/dispatcher.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+
+#include "obs/log.hpp"
+#include "util/ids.hpp"
+
+namespace socialgate::dispatch {
+namespace {
+
+constexpr int kClaimBatch = 8;
+
+std::string MakeOwnerName() {
+  std::array<char, 256> host{};
+  if (gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
+  // The id's random tail keeps two processes with a recycled pid apart.
+  return std::string(host.data()) + ":" + std::to_string(getpid()) + ":" +
+         util::NewMessageId().substr(24);
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(store::Store& store, ProviderLookup providers,
+                       config::DispatchSettings settings)
+    : store_(store),
+      providers_(std::move(providers)),
+      settings_(settings),
+      owner_(MakeOwnerName()),
+      rng_(std::random_device{}()) {}
+
+Dispatcher::~Dispatcher() { Stop(); }
+
+void Dispatcher::Start() {
+  std::lock_guard lock(mutex_);
+  if (!workers_.empty()) return;
+  stopping_ = false;
+  for (int i = 0; i < settings_.workers; ++i) workers_.emplace_back([this] { RunWorker(); });
+}
+
+void Dispatcher::Stop() {
+  std::vector<std::thread> workers;
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    workers.swap(workers_);
+  }
+  wake_.notify_all();
+  for (auto& t : workers) t.join();
+  if (workers.empty()) return;
+  auto released = store_.ReleaseLeases(owner_, util::NowUnixMillis());
+  if (!released) {
+    spdlog::error("dispatch: releasing leases failed: {}", released.error().detail);
+  } else if (*released > 0) {
+    spdlog::info("dispatch: returned {} claimed messages to the queue", *released);
+  }
+}
+
+void Dispatcher::Notify() {
+  {
+    std::lock_guard lock(mutex_);
+    ++notifications_;
+  }
+  wake_.notify_one();
+}
+
+void Dispatcher::Listen(const std::string& message_id, Listener listener) {
+  std::lock_guard lock(listeners_mutex_);
+  listeners_[message_id] = std::move(listener);
+}
+
+void Dispatcher::Forget(const std::string& message_id) {
+  std::lock_guard lock(listeners_mutex_);
+  listeners_.erase(message_id);
+}
+
+void Dispatcher::Tell(const std::string& message_id, const AttemptResult& result) {
+  Listener listener;
+  {
+    std::lock_guard lock(listeners_mutex_);
+    auto it = listeners_.find(message_id);
+    if (it == listeners_.end()) return;
+    listener = std::move(it->second);
+    listeners_.erase(it);
+  }
+  listener(result);
+}
+
+void Dispatcher::RunWorker() {
+  for (;;) {
+    std::uint64_t seen = 0;
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+      seen = notifications_;
+    }
+    const std::int64_t now = util::NowUnixMillis();
+    auto claimed = store_.ClaimDue(now, owner_, settings_.lease.count(), kClaimBatch);
+    if (!claimed) {
+      spdlog::error("dispatch: claiming messages failed: {}", claimed.error().detail);
+    } else if (!claimed->empty()) {
+      for (auto& message : *claimed) {
+        {
+          std::lock_guard lock(mutex_);
+          // Unsent claims are returned to the queue by Stop().
+          if (stopping_) return;
+        }
+        Deliver(message);
+      }
+      continue;
+    }
+    // Nothing due: sleep until the next due time, the poll interval, or a notification.
+    auto wait = settings_.poll_interval;
+    if (claimed) {
+      if (auto next = store_.NextDueAt(); next && *next) {
+        wait = std::min(wait, std::chrono::milliseconds(std::max<std::int64_t>(
+                                  1, **next - util::NowUnixMillis())));
+      }
+    } else {
+      wait = std::max(wait, std::chrono::milliseconds(100));  // storage trouble: do not spin
+    }
+    std::unique_lock lock(mutex_);
+    wake_.wait_for(lock, wait, [&] { return stopping_ || notifications_ != seen; });
+  }
+}
+
+std::int64_t Dispatcher::BackoffMillis(int attempts,
+                                       std::optional<std::chrono::milliseconds> retry_after) {
+  // Exponential backoff with full jitter: uniform in [0, min(cap, base * 2^(attempts-1))].
+  const int shift = std::clamp(attempts - 1, 0, 30);
+  const std::int64_t ceiling =
+      std::min<std::int64_t>(settings_.max_backoff.count(), settings_.base_backoff.count() << shift);
+  std::int64_t delay = 0;
+  {
+    std::lock_guard lock(rng_mutex_);
+    delay = std::uniform_int_distribution<std::int64_t>(0, std::max<std::int64_t>(ceiling, 0))(rng_);
+  }
+  if (retry_after) delay = std::max<std::int64_t>(delay, retry_after->count());
+  return delay;
+}
+
+void Dispatcher::Deliver(store::StoredMessage& message) {
+  const auto& m = message.message;
+  providers::Provider* provider = providers_(m.service_phone);
+  providers::SendOutcome outcome;
+  if (provider == nullptr) {
+    outcome.kind = providers::SendOutcome::Kind::kRejected;
+    outcome.error_code = "no_provider";
+    outcome.error_message =
+        "servicePhoneNumber: no provider is configured for this business number any more";
+  } else {
+    outcome = provider->Send(message.id, m);
+  }
+
+  const std::int64_t now = util::NowUnixMillis();
+  AttemptResult result;
+  core::Result<void> recorded;
+  switch (outcome.kind) {
+    case providers::SendOutcome::Kind::kAccepted:
+      recorded =
+          store_.MarkAccepted(message.id, owner_, outcome.provider_message_id, outcome.wa_id, now);
+      result.status = "accepted";
+      result.provider_message_id = outcome.provider_message_id;
+      break;
+    case providers::SendOutcome::Kind::kRejected:
+      recorded = store_.MarkFailed(message.id, owner_, outcome.error_code, outcome.error_message,
+                                   now);
+      result.status = "failed";
+      break;
+    case providers::SendOutcome::Kind::kRetryLater:
+      if (message.attempts >= settings_.max_attempts) {
+        outcome.error_message = "gave up after " + std::to_string(message.attempts) +
+                                " attempts: last error: " + outcome.error_message;
+        recorded = store_.MarkFailed(message.id, owner_, outcome.error_code,
+                                     outcome.error_message, now);
+        result.status = "failed";
+      } else {
+        const std::int64_t next = now + BackoffMillis(message.attempts, outcome.retry_after);
+        recorded = store_.Reschedule(message.id, owner_, next, outcome.error_code,
+                                     outcome.error_message, now);
+        result.status = "queued";
+      }
+      break;
+  }
+  result.error_code = outcome.error_code;
+  result.error_message = outcome.error_message;
+  if (!recorded) {
+    // The outcome is not durable, so nobody may be told it: the lease expires and the
+    // message is attempted again (the duplicate window documented in docs/reliability.md).
+    spdlog::error("dispatch: recording the outcome of {} failed: {}", message.id,
+                  recorded.error().detail);
+    result = AttemptResult{"queued", "", "", "the outcome could not be stored yet"};
+  }
+  spdlog::info("dispatch: message {} to {} attempt {}: {}{}{}", message.id,
+               obs::MaskPhone(m.customer_phone), message.attempts, result.status,
+               result.error_message.empty() ? "" : ": ", result.error_message);
+  Tell(message.id, result);
+}
+
+}  // namespace socialgate::dispatch

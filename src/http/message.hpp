@@ -1,0 +1,53 @@
+// File: http/message.hpp
+//
+// The server's own small request and response types, so handlers (api/) and their tests need
+// no sockets and no Beast. Every response of this server is JSON in the CTLive envelope
+// {"result": bool, "error": null | "sentence"}, plus additive fields.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace socialgate::http {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // target up to '?', not decoded
+  std::string query;   // after '?', not decoded
+  std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
+  std::string body;
+  std::string remote_address;
+
+  // The first header of that (lower-case) name, or "" when absent.
+  std::string_view Header(std::string_view lower_name) const;
+};
+
+struct HttpResponse {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// {"result":false,"error":message} with the given status.
+HttpResponse JsonError(unsigned status, std::string_view message);
+
+// Delivers the response of one request. Call it once, from any thread; later calls are ignored.
+// If every copy is destroyed without a call, the client gets a 500 rather than a hung request.
+class Responder {
+ public:
+  explicit Responder(std::function<void(HttpResponse)> send);
+  void operator()(HttpResponse response) const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+using Handler = std::function<void(HttpRequest&&, Responder)>;
+
+}  // namespace socialgate::http

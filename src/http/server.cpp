@@ -1,0 +1,364 @@
+// GCC 12 needs <utility> before Asio's awaitable header (a known Boost 1.74 bug).
+#include <utility>
+// clang-format off
+#include "http/server.hpp"
+// clang-format on
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <list>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace socialgate::http {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+using net::awaitable;
+using net::use_awaitable;
+
+constexpr const char* kServerName = "socialgate";
+
+// Calls the application's handler and suspends the session until the Responder is called,
+// resuming on the session's strand whichever thread the answer comes from.
+template <class Token>
+auto AsyncHandle(const Handler& handler, HttpRequest request, Token&& token) {
+  return net::async_initiate<Token, void(HttpResponse)>(
+      [&handler](auto completion, HttpRequest req) {
+        using Completion = decltype(completion);
+        auto shared = std::make_shared<Completion>(std::move(completion));
+        auto work = std::make_shared<net::executor_work_guard<net::any_io_executor>>(
+            net::get_associated_executor(*shared));
+        handler(std::move(req), Responder([shared, work](HttpResponse response) {
+                  auto ex = net::get_associated_executor(*shared);
+                  net::dispatch(ex, [shared, response = std::move(response)]() mutable {
+                    (*shared)(std::move(response));
+                  });
+                  work->reset();
+                }));
+      },
+      token, std::move(request));
+}
+
+bhttp::response<bhttp::string_body> ToBeast(HttpResponse&& r, unsigned version, bool keep_alive) {
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
+  res.set(bhttp::field::server, kServerName);
+  res.set(bhttp::field::content_type, r.content_type);
+  for (auto& [name, value] : r.headers) res.set(name, value);
+  res.keep_alive(keep_alive);
+  res.body() = std::move(r.body);
+  res.prepare_payload();
+  return res;
+}
+
+HttpRequest FromBeast(bhttp::request<bhttp::string_body>&& req, const std::string& remote) {
+  HttpRequest out;
+  out.method = std::string(req.method_string());
+  const std::string_view target(req.target().data(), req.target().size());
+  const auto q = target.find('?');
+  out.path = std::string(target.substr(0, q));
+  if (q != std::string_view::npos) out.query = std::string(target.substr(q + 1));
+  out.headers.reserve(16);
+  for (const auto& field : req) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  out.body = std::move(req.body());
+  out.remote_address = remote;
+  return out;
+}
+
+class BeastServer;
+
+// What the server knows of one live connection, to close it when shutting down.
+struct Connection {
+  beast::tcp_stream* stream = nullptr;  // owned by the session coroutine's frame
+  net::any_io_executor executor;
+  bool busy = false;  // between reading a request's first byte and writing its answer
+};
+
+class BeastServer final : public HttpServer {
+ public:
+  BeastServer(const ServerOptions& options, Handler handler)
+      : options_(options),
+        handler_(std::move(handler)),
+        ioc_(options.threads),
+        acceptor_(ioc_),
+        signals_(ioc_, SIGINT, SIGTERM),
+        work_(net::make_work_guard(ioc_)) {}
+
+  core::Result<void> Listen() {
+    beast::error_code ec;
+    const auto address = net::ip::make_address(options_.host, ec);
+    if (ec) {
+      return core::MakeError(core::ErrorCode::kInvalidArgument,
+                             "listen address '" + options_.host + "' is not an IP address");
+    }
+    const tcp::endpoint endpoint(address, options_.port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return core::MakeError(core::ErrorCode::kUnavailable,
+                             "cannot listen on " + options_.host + ":" +
+                                 std::to_string(options_.port) + ": " + ec.message());
+    }
+    port_ = acceptor_.local_endpoint().port();
+    return {};
+  }
+
+  std::uint16_t port() const override { return port_; }
+
+  void Run() override {
+    net::co_spawn(ioc_, Accept(), [](std::exception_ptr e) {
+      if (e) {
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+          spdlog::error("http: the accept loop ended: {}", ex.what());
+        }
+      }
+    });
+    signals_.async_wait([this](const beast::error_code& ec, int signal) {
+      if (!ec) {
+        spdlog::info("http: signal {} received, shutting down", signal);
+        Stop();
+      }
+    });
+    std::vector<std::thread> threads;
+    for (int i = 1; i < options_.threads; ++i) threads.emplace_back([this] { ioc_.run(); });
+    ioc_.run();
+    for (auto& t : threads) t.join();
+  }
+
+  void Stop() override {
+    if (stopping_.exchange(true)) return;
+    net::post(ioc_, [this] { BeginDrain(); });
+  }
+
+ private:
+  void BeginDrain() {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+    signals_.cancel(ignored);
+    {
+      std::lock_guard lock(connections_mutex_);
+      for (auto& c : connections_) CloseIfIdle(c);
+    }
+    drain_deadline_ = std::chrono::steady_clock::now() + options_.shutdown_grace;
+    drain_timer_ = std::make_unique<net::steady_timer>(ioc_);
+    WaitForDrain();
+  }
+
+  // REQUIRES: connections_mutex_ held.
+  static void CloseIfIdle(const std::shared_ptr<Connection>& c) {
+    net::post(c->executor, [c] {
+      // Runs on the connection's strand, as does its session, which nulls `stream` when it
+      // ends: a busy connection finishes its request and then closes (stopping_ is set).
+      if (c->stream != nullptr && !c->busy) {
+        beast::error_code ignored;
+        c->stream->socket().cancel(ignored);
+      }
+    });
+  }
+
+  void WaitForDrain() {
+    const bool drained = active_sessions_.load() == 0;
+    if (drained || std::chrono::steady_clock::now() >= drain_deadline_) {
+      if (!drained) {
+        spdlog::warn("http: {} connections still busy after the shutdown grace period",
+                     active_sessions_.load());
+      }
+      work_.reset();
+      ioc_.stop();
+      return;
+    }
+    drain_timer_->expires_after(std::chrono::milliseconds(20));
+    drain_timer_->async_wait([this](const beast::error_code&) { WaitForDrain(); });
+  }
+
+  awaitable<void> Accept() {
+    for (;;) {
+      beast::error_code ec;
+      tcp::socket socket = co_await acceptor_.async_accept(
+          net::make_strand(ioc_), net::redirect_error(use_awaitable, ec));
+      if (ec == net::error::operation_aborted || stopping_) co_return;
+      if (ec) {
+        // EMFILE and friends pass: back off briefly instead of giving up on accepting.
+        spdlog::warn("http: accept failed: {}", ec.message());
+        net::steady_timer t(co_await net::this_coro::executor, std::chrono::milliseconds(50));
+        co_await t.async_wait(net::redirect_error(use_awaitable, ec));
+        continue;
+      }
+      if (active_sessions_.load() >= options_.max_connections) {
+        beast::error_code ignored;
+        socket.close(ignored);
+        continue;
+      }
+      ++active_sessions_;
+      auto ex = socket.get_executor();
+      net::co_spawn(ex, Session(beast::tcp_stream(std::move(socket))),
+                    [this](std::exception_ptr e) {
+                      --active_sessions_;
+                      if (e) {
+                        try {
+                          std::rethrow_exception(e);
+                        } catch (const std::exception& error) {
+                          spdlog::error("http: session ended by an exception: {}", error.what());
+                        }
+                      }
+                    });
+    }
+  }
+
+  awaitable<void> Session(beast::tcp_stream stream) {
+    auto self = std::make_shared<Connection>(Connection{&stream, stream.get_executor(), false});
+    std::list<std::shared_ptr<Connection>>::iterator position;
+    {
+      std::lock_guard lock(connections_mutex_);
+      connections_.push_front(self);
+      position = connections_.begin();
+    }
+    struct Unregister {
+      Unregister(BeastServer* s, std::list<std::shared_ptr<Connection>>::iterator i)
+          : server(s), it(i) {}
+      BeastServer* server;
+      std::list<std::shared_ptr<Connection>>::iterator it;
+      Unregister(const Unregister&) = delete;
+      Unregister& operator=(const Unregister&) = delete;
+      Unregister(Unregister&&) = delete;
+      Unregister& operator=(Unregister&&) = delete;
+      ~Unregister() {
+        (*it)->stream = nullptr;
+        std::lock_guard lock(server->connections_mutex_);
+        server->connections_.erase(it);
+      }
+    } unregister(this, position);
+
+    std::string remote;
+    {
+      beast::error_code ec;
+      auto ep = stream.socket().remote_endpoint(ec);
+      if (!ec) remote = ep.address().to_string();
+    }
+    beast::flat_buffer buffer;
+    for (;;) {
+      // Checked on this strand, after any posted CloseIfIdle ran: no new request once stopping.
+      if (stopping_) break;
+      beast::error_code ec;
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
+      parser.body_limit(options_.max_body_bytes);
+
+      // Wait for the next request no longer than the idle timeout.
+      stream.expires_after(options_.idle_timeout);
+      co_await bhttp::async_read_header(stream, buffer, parser,
+                                        net::redirect_error(use_awaitable, ec));
+      if (ec) {
+        if (ec == bhttp::error::header_limit) {
+          co_await Write(stream, JsonError(431, "request headers are too large"), 11, false);
+        }
+        break;  // end of stream, timeout, reset or shutdown: nothing to answer
+      }
+      self->busy = true;
+      auto& header = parser.get();
+      const unsigned version = header.version();
+
+      // Refuse an oversized body before reading it (413), by its declared length.
+      if (parser.content_length() && *parser.content_length() > options_.max_body_bytes) {
+        co_await Write(stream,
+                       JsonError(413, "the request body is larger than the limit of " +
+                                          std::to_string(options_.max_body_bytes) + " bytes"),
+                       version, false);
+        break;
+      }
+      if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
+        bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
+        stream.expires_after(options_.read_timeout);
+        co_await bhttp::async_write(stream, cont, net::redirect_error(use_awaitable, ec));
+        if (ec) break;
+      }
+      stream.expires_after(options_.read_timeout);
+      co_await bhttp::async_read(stream, buffer, parser, net::redirect_error(use_awaitable, ec));
+      if (ec == bhttp::error::body_limit) {
+        co_await Write(stream,
+                       JsonError(413, "the request body is larger than the limit of " +
+                                          std::to_string(options_.max_body_bytes) + " bytes"),
+                       version, false);
+        break;
+      }
+      if (ec) {
+        if (ec != beast::error::timeout && ec != bhttp::error::end_of_stream &&
+            ec != net::error::operation_aborted && ec != net::error::connection_reset &&
+            ec != bhttp::error::partial_message) {
+          co_await Write(stream, JsonError(400, "the HTTP request is malformed"), version, false);
+        }
+        break;
+      }
+      auto request = parser.release();
+      const bool keep_alive = request.keep_alive();
+      HttpResponse response = co_await AsyncHandle(
+          handler_, FromBeast(std::move(request), remote), use_awaitable);
+      const bool keep = keep_alive && !stopping_;
+      const bool written = co_await Write(stream, std::move(response), version, keep);
+      self->busy = false;
+      if (!written || !keep) break;
+    }
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.close();
+  }
+
+  awaitable<bool> Write(beast::tcp_stream& stream, HttpResponse response, unsigned version,
+                        bool keep_alive) {
+    auto res = ToBeast(std::move(response), version, keep_alive);
+    beast::error_code ec;
+    stream.expires_after(options_.read_timeout);
+    co_await bhttp::async_write(stream, res, net::redirect_error(use_awaitable, ec));
+    co_return !ec;
+  }
+
+  const ServerOptions options_;
+  const Handler handler_;
+  net::io_context ioc_;
+  tcp::acceptor acceptor_;
+  net::signal_set signals_;
+  net::executor_work_guard<net::io_context::executor_type> work_;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> active_sessions_{0};
+  std::mutex connections_mutex_;
+  std::list<std::shared_ptr<Connection>> connections_;
+  std::chrono::steady_clock::time_point drain_deadline_;
+  std::unique_ptr<net::steady_timer> drain_timer_;
+};
+
+}  // namespace
+
+core::Result<std::unique_ptr<HttpServer>> HttpServer::Create(const ServerOptions& options,
+                                                             Handler handler) {
+  auto server = std::make_unique<BeastServer>(options, std::move(handler));
+  SG_RETURN_IF_ERROR(server->Listen());
+  return std::unique_ptr<HttpServer>(std::move(server));
+}
+
+}  // namespace socialgate::http

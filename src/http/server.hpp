@@ -1,0 +1,58 @@
+// File: http/server.hpp
+//
+// The HTTP/1.1 server: Boost.Beast with C++20 coroutines, one coroutine per connection on its
+// own strand, keep-alive, limits on header and body size, read and idle timeouts, a cap on
+// concurrent connections, and graceful shutdown (stop accepting, let in-flight requests finish
+// within a grace period, close idle connections). Beast and Asio stay inside this module's .cpp.
+//
+// Thread safety: Run() blocks the calling thread and runs the I/O threads; Stop() may be called
+// from any thread (e.g. a signal watcher) and returns at once.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/error.hpp"
+#include "http/message.hpp"
+
+namespace socialgate::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;  // 0 picks a free port; see HttpServer::port()
+  int threads = 2;
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::chrono::milliseconds read_timeout{30'000};
+  std::chrono::milliseconds idle_timeout{60'000};
+  int max_connections = 10'000;
+  std::chrono::milliseconds shutdown_grace{10'000};
+};
+
+class HttpServer {
+ public:
+  virtual ~HttpServer() = default;
+  HttpServer() = default;
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+  HttpServer(HttpServer&&) = delete;
+  HttpServer& operator=(HttpServer&&) = delete;
+
+  // Binds and listens. kUnavailable when the address cannot be bound.
+  static core::Result<std::unique_ptr<HttpServer>> Create(const ServerOptions& options,
+                                                          Handler handler);
+
+  // The bound port (useful when options.port was 0).
+  virtual std::uint16_t port() const = 0;
+
+  // Serves until Stop() and the drain that follows have finished. Also stops on SIGINT/SIGTERM.
+  virtual void Run() = 0;
+
+  // Begins a graceful shutdown. Idempotent.
+  virtual void Stop() = 0;
+};
+
+}  // namespace socialgate::http

@@ -1,0 +1,90 @@
+// socialgate: the command line. Every command's work is in app/ (serve, migrate) or auth/
+// (hash-secret); this file only parses arguments and turns errors into exit codes.
+#include <CLI/CLI.hpp>
+#include <sodium.h>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include "app/application.hpp"
+#include "auth/password.hpp"
+#include "obs/log.hpp"
+
+namespace {
+
+int Fail(const socialgate::core::Error& e) {
+  std::fprintf(stderr, "socialgate: %s\n", e.message.c_str());
+  if (!e.detail.empty()) std::fprintf(stderr, "  (%s)\n", e.detail.c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (sodium_init() < 0) {
+    std::fprintf(stderr, "socialgate: libsodium could not be initialised\n");
+    return 1;
+  }
+  CLI::App cli{"socialgate: a WhatsApp messaging gateway with the CTLive livechat API"};
+  cli.require_subcommand(1);
+  std::string log_level = "info";
+  cli.add_option("--log-level", log_level, "trace, debug, info, warn or error")
+      ->capture_default_str();
+
+  socialgate::app::ServeOptions serve;
+  std::string listen;
+  std::string storage;
+  auto* serve_cmd = cli.add_subcommand("serve", "run the gateway");
+  serve_cmd->add_option("--config", serve.config_path, "the TOML configuration file")->required();
+  serve_cmd->add_option("--listen", listen, "HOST:PORT, overrides server.listen");
+  serve_cmd->add_option("--storage", storage, "storage URL, overrides storage.url");
+
+  auto* check_cmd = cli.add_subcommand("check-config", "validate a configuration file and exit");
+  check_cmd->add_option("--config", serve.config_path, "the TOML configuration file")->required();
+
+  auto* migrate_cmd =
+      cli.add_subcommand("migrate", "create or upgrade the database schema and exit");
+  migrate_cmd->add_option("--config", serve.config_path, "the TOML configuration file")
+      ->required();
+  migrate_cmd->add_option("--storage", storage, "storage URL, overrides storage.url");
+
+  auto* hash_cmd = cli.add_subcommand(
+      "hash-secret", "read a password or token from standard input, print its argon2id hash");
+
+  CLI11_PARSE(cli, argc, argv);
+  if (!listen.empty()) serve.listen = listen;
+  if (!storage.empty()) serve.storage = storage;
+
+  if (*hash_cmd) {
+    std::string secret;
+    std::getline(std::cin, secret);
+    if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+    if (secret.empty()) {
+      std::fprintf(stderr, "socialgate: hash-secret: standard input held no secret\n");
+      return 1;
+    }
+    auto hash = socialgate::auth::HashSecret(secret);
+    sodium_memzero(secret.data(), secret.size());
+    if (!hash) return Fail(hash.error());
+    std::printf("%s\n", hash->c_str());
+    return 0;
+  }
+
+  socialgate::obs::SetUpLogging(log_level);
+  if (*check_cmd) {
+    auto cfg = socialgate::app::LoadEffectiveConfig(serve);
+    if (!cfg) return Fail(cfg.error());
+    std::printf("%s: ok (%zu domains)\n", serve.config_path.c_str(), cfg->domains.size());
+    return 0;
+  }
+  if (*migrate_cmd) {
+    auto r = socialgate::app::Migrate(serve);
+    if (!r) return Fail(r.error());
+    std::printf("socialgate: the database schema is up to date\n");
+    return 0;
+  }
+  auto r = socialgate::app::Serve(serve);
+  if (!r) return Fail(r.error());
+  return 0;
+}

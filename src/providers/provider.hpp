@@ -1,0 +1,70 @@
+// File: providers/provider.hpp
+//
+// A WhatsApp provider: something that takes a validated template message for one business
+// number and answers, for this attempt, accepted / rejected for good / try again later.
+// Delivery statuses that arrive later (sent, delivered, read, failed) are reported through the
+// StatusSink given at construction, matched by the provider's message id.
+//
+// Thread safety: Send may be called from several dispatcher workers at once.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/message.hpp"
+
+namespace socialgate::providers {
+
+struct SendOutcome {
+  enum class Kind {
+    kAccepted,    // the provider took the message; provider_message_id is set
+    kRejected,    // refused for good: never retried
+    kRetryLater,  // a passing failure (throttling, outage, timeout)
+  };
+  Kind kind = Kind::kRetryLater;
+  std::string provider_message_id;
+  std::string wa_id;
+  std::string error_code;     // the provider's code, e.g. "132001"
+  std::string error_message;  // one sentence for the caller
+  std::optional<std::chrono::milliseconds> retry_after;
+
+  static SendOutcome Accepted(std::string id, std::string wa_id) {
+    SendOutcome o;
+    o.kind = Kind::kAccepted;
+    o.provider_message_id = std::move(id);
+    o.wa_id = std::move(wa_id);
+    return o;
+  }
+};
+
+// Where providers report delivery statuses. Implementations must be thread-safe.
+class StatusSink {
+ public:
+  virtual ~StatusSink() = default;
+  virtual void OnStatus(std::string_view provider_message_id, std::string_view status,
+                        std::int64_t at_unix_ms, std::string_view detail) = 0;
+};
+
+class Provider {
+ public:
+  virtual ~Provider() = default;
+  Provider() = default;
+  Provider(const Provider&) = delete;
+  Provider& operator=(const Provider&) = delete;
+  Provider(Provider&&) = delete;
+  Provider& operator=(Provider&&) = delete;
+
+  // "sandbox", "meta", ...
+  virtual std::string_view Name() const = 0;
+
+  // One delivery attempt. Never throws; every failure is an outcome.
+  virtual SendOutcome Send(std::string_view message_id, const core::TemplateMessage& message) = 0;
+};
+
+using ProviderPtr = std::unique_ptr<Provider>;
+
+}  // namespace socialgate::providers

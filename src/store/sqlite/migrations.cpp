@@ -1,0 +1,62 @@
+#include "store/sqlite/migrations.hpp"
+
+#include <array>
+
+namespace socialgate::store::sqlite {
+namespace {
+
+constexpr std::array kMigrations{
+    Migration{1, "outbox: messages, their media and status history", R"sql(
+CREATE TABLE messages (
+  id                  TEXT PRIMARY KEY,
+  domain              TEXT NOT NULL,
+  customer_phone      TEXT NOT NULL,
+  service_phone       TEXT NOT NULL,
+  template_name       TEXT NOT NULL,
+  language            TEXT NOT NULL,
+  header_params       TEXT NOT NULL,   -- JSON array of strings
+  body_params         TEXT NOT NULL,   -- JSON array of strings
+  url_params          TEXT NOT NULL,   -- JSON array of strings
+  has_media           INTEGER NOT NULL,
+  status              TEXT NOT NULL,   -- queued|sending|accepted|sent|delivered|read|failed
+  attempts            INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at     INTEGER NOT NULL,   -- Unix ms
+  lease_owner         TEXT,
+  lease_until         INTEGER,            -- Unix ms
+  provider_message_id TEXT,
+  wa_id               TEXT,
+  error_code          TEXT,
+  error_message       TEXT,
+  created_at          INTEGER NOT NULL,
+  updated_at          INTEGER NOT NULL
+) STRICT;
+CREATE INDEX messages_queued_due ON messages(next_attempt_at) WHERE status = 'queued';
+CREATE INDEX messages_sending_lease ON messages(lease_until) WHERE status = 'sending';
+CREATE UNIQUE INDEX messages_provider_id ON messages(provider_message_id)
+  WHERE provider_message_id IS NOT NULL;
+
+CREATE TABLE message_media (
+  message_id    TEXT PRIMARY KEY REFERENCES messages(id),
+  kind          TEXT NOT NULL,     -- image|video|document
+  mime_type     TEXT NOT NULL,
+  document_type TEXT NOT NULL,
+  file_name     TEXT NOT NULL,
+  bytes         BLOB NOT NULL
+) STRICT;
+
+CREATE TABLE message_events (
+  seq        INTEGER PRIMARY KEY,
+  message_id TEXT NOT NULL REFERENCES messages(id),
+  status     TEXT NOT NULL,
+  at         INTEGER NOT NULL,     -- Unix ms
+  detail     TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX message_events_by_message ON message_events(message_id, seq);
+)sql"},
+};
+
+}  // namespace
+
+std::span<const Migration> Migrations() { return kMigrations; }
+
+}  // namespace socialgate::store::sqlite

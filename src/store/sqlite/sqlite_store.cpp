@@ -1,0 +1,569 @@
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+#include <functional>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string_view>
+#include <utility>
+
+#include "store/sqlite/migrations.hpp"
+#include "store/status_order.hpp"
+
+namespace socialgate::store::sqlite {
+namespace {
+
+using core::ErrorCode;
+using core::MakeError;
+using core::Result;
+
+struct DbCloser {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+struct StmtFinalizer {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using DbHandle = std::unique_ptr<sqlite3, DbCloser>;
+using StmtHandle = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
+
+core::Error SqliteError(sqlite3* db, std::string_view what) {
+  const int rc = sqlite3_extended_errcode(db);
+  // A full disk or an I/O failure refuses new work (503) rather than failing the request for
+  // good: the caller can try again once space is back.
+  const ErrorCode code = ErrorCode::kUnavailable;
+  return core::Error{code, "storage is unavailable, try again later",
+                     std::string(what) + ": " + sqlite3_errmsg(db) + " (rc " +
+                         std::to_string(rc) + ")"};
+}
+
+std::string ToJson(const std::vector<std::string>& v) { return nlohmann::json(v).dump(); }
+
+std::vector<std::string> FromJson(const unsigned char* text) {
+  if (text == nullptr) return {};
+  auto j = nlohmann::json::parse(reinterpret_cast<const char*>(text), nullptr, false);
+  std::vector<std::string> out;
+  if (!j.is_array()) return out;
+  for (const auto& e : j) {
+    if (e.is_string()) out.push_back(e.get<std::string>());
+  }
+  return out;
+}
+
+std::string ColumnText(sqlite3_stmt* s, int col) {
+  const unsigned char* t = sqlite3_column_text(s, col);
+  return t == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(t));
+}
+
+core::MediaKind KindFromName(std::string_view name) {
+  if (name == "image") return core::MediaKind::kImage;
+  if (name == "video") return core::MediaKind::kVideo;
+  return core::MediaKind::kDocument;
+}
+
+// A prepared statement with positional binding; reset on destruction so it can be reused.
+class Statement {
+ public:
+  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  ~Statement() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  Statement(Statement&&) = delete;
+  Statement& operator=(Statement&&) = delete;
+
+  Statement& Bind(std::string_view v) {
+    sqlite3_bind_text(stmt_, ++index_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& Bind(std::int64_t v) {
+    sqlite3_bind_int64(stmt_, ++index_, v);
+    return *this;
+  }
+  Statement& BindBlob(std::string_view v) {
+    sqlite3_bind_blob64(stmt_, ++index_, v.data(), v.size(), SQLITE_TRANSIENT);
+    return *this;
+  }
+  // SQLITE_ROW or SQLITE_DONE, or an error code.
+  int Step() { return sqlite3_step(stmt_); }
+  sqlite3_stmt* get() const { return stmt_; }
+
+ private:
+  sqlite3_stmt* stmt_;
+  int index_ = 0;
+};
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(DbHandle db) : db_(std::move(db)) {}
+
+  // Store implementation
+  Result<void> Insert(const NewMessage& m) override;
+  Result<std::optional<StoredMessage>> Get(std::string_view domain, std::string_view id) override;
+  Result<std::vector<StoredMessage>> ClaimDue(std::int64_t now_ms, std::string_view owner,
+                                              std::int64_t lease_ms, int limit) override;
+  Result<std::optional<std::int64_t>> NextDueAt() override;
+  Result<void> MarkAccepted(std::string_view id, std::string_view owner,
+                            std::string_view provider_message_id, std::string_view wa_id,
+                            std::int64_t now_ms) override;
+  Result<void> MarkFailed(std::string_view id, std::string_view owner,
+                          std::string_view error_code, std::string_view error_message,
+                          std::int64_t now_ms) override;
+  Result<void> Reschedule(std::string_view id, std::string_view owner,
+                          std::int64_t next_attempt_at_ms, std::string_view error_code,
+                          std::string_view error_message, std::int64_t now_ms) override;
+  Result<void> RecordDeliveryStatus(std::string_view provider_message_id,
+                                    std::string_view status, std::int64_t at_ms,
+                                    std::string_view detail) override;
+  Result<int> ReleaseLeases(std::string_view owner, std::int64_t now_ms) override;
+  Result<std::int64_t> PendingCount() override;
+
+  Result<void> Migrate();
+
+ private:
+  // Returns the cached prepared statement for `sql`. REQUIRES: mutex_ held.
+  Result<sqlite3_stmt*> Prepare(const char* sql);
+  Result<void> Exec(const char* sql);
+  Result<void> AddEvent(std::string_view id, std::string_view status, std::int64_t at,
+                        std::string_view detail);
+  Result<void> Finish(std::string_view id, std::string_view owner, std::string_view status,
+                      std::int64_t now_ms, const char* sql_with_owner_and_id,
+                      const std::function<void(Statement&)>& bind_leading,
+                      std::string_view event_detail);
+  StoredMessage ReadMessageRow(sqlite3_stmt* s);
+
+  std::mutex mutex_;
+  DbHandle db_;
+  std::vector<std::pair<const char*, StmtHandle>> statements_;
+};
+
+// A transaction that rolls back unless committed. REQUIRES: the store's mutex held.
+class Transaction {
+ public:
+  explicit Transaction(sqlite3* db) : db_(db) {}
+  ~Transaction() {
+    if (open_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  Transaction(Transaction&&) = delete;
+  Transaction& operator=(Transaction&&) = delete;
+
+  Result<void> Begin() {
+    if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      return tl::unexpected(SqliteError(db_, "begin"));
+    }
+    open_ = true;
+    return {};
+  }
+  Result<void> Commit() {
+    if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      return tl::unexpected(SqliteError(db_, "commit"));
+    }
+    open_ = false;
+    return {};
+  }
+
+ private:
+  sqlite3* db_;
+  bool open_ = false;
+};
+
+Result<sqlite3_stmt*> SqliteStore::Prepare(const char* sql) {
+  for (auto& [text, stmt] : statements_) {
+    if (text == sql) return stmt.get();
+  }
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v3(db_.get(), sql, -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr) !=
+      SQLITE_OK) {
+    return tl::unexpected(SqliteError(db_.get(), "prepare"));
+  }
+  statements_.emplace_back(sql, StmtHandle(raw));
+  return raw;
+}
+
+Result<void> SqliteStore::Exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string detail = err != nullptr ? err : "unknown";
+    sqlite3_free(err);
+    return MakeError(ErrorCode::kUnavailable, "storage is unavailable, try again later",
+                     "exec: " + detail);
+  }
+  return {};
+}
+
+Result<void> SqliteStore::Migrate() {
+  std::lock_guard lock(mutex_);
+  SG_RETURN_IF_ERROR(
+      Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+           "description TEXT NOT NULL, applied_at INTEGER NOT NULL)"));
+  int current = 0;
+  {
+    auto stmt = Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    if (s.Step() != SQLITE_ROW) return tl::unexpected(SqliteError(db_.get(), "read version"));
+    current = sqlite3_column_int(*stmt, 0);
+  }
+  const auto migrations = Migrations();
+  if (!migrations.empty() && current > migrations.back().version) {
+    return MakeError(ErrorCode::kInternal,
+                     "the database schema (version " + std::to_string(current) +
+                         ") is newer than this socialgate build knows; upgrade socialgate");
+  }
+  for (const Migration& m : migrations) {
+    if (m.version <= current) continue;
+    Transaction tx(db_.get());
+    SG_RETURN_IF_ERROR(tx.Begin());
+    SG_RETURN_IF_ERROR(Exec(m.sql));
+    auto stmt =
+        Prepare("INSERT INTO schema_migrations(version, description, applied_at) VALUES(?,?,?)");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    s.Bind(static_cast<std::int64_t>(m.version))
+        .Bind(m.description)
+        .Bind(static_cast<std::int64_t>(time(nullptr)) * 1000);
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "migrate"));
+    SG_RETURN_IF_ERROR(tx.Commit());
+  }
+  return {};
+}
+
+Result<void> SqliteStore::AddEvent(std::string_view id, std::string_view status, std::int64_t at,
+                                   std::string_view detail) {
+  auto stmt =
+      Prepare("INSERT INTO message_events(message_id, status, at, detail) VALUES(?,?,?,?)");
+  if (!stmt) return tl::unexpected(stmt.error());
+  Statement s(*stmt);
+  s.Bind(id).Bind(status).Bind(at).Bind(detail);
+  if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "insert event"));
+  return {};
+}
+
+Result<void> SqliteStore::Insert(const NewMessage& m) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_.get());
+  SG_RETURN_IF_ERROR(tx.Begin());
+  {
+    auto stmt = Prepare(
+        "INSERT INTO messages(id, domain, customer_phone, service_phone, template_name, language, "
+        "header_params, body_params, url_params, has_media, status, attempts, next_attempt_at, "
+        "created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,'queued',0,?,?,?)");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    const auto& msg = m.message;
+    s.Bind(m.id)
+        .Bind(m.domain)
+        .Bind(msg.customer_phone)
+        .Bind(msg.service_phone)
+        .Bind(msg.template_name)
+        .Bind(msg.language)
+        .Bind(ToJson(msg.header_params))
+        .Bind(ToJson(msg.body_params))
+        .Bind(ToJson(msg.url_params))
+        .Bind(static_cast<std::int64_t>(msg.header.has_value() ? 1 : 0))
+        .Bind(m.now_ms)
+        .Bind(m.now_ms)
+        .Bind(m.now_ms);
+    const int rc = s.Step();
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+      return MakeError(ErrorCode::kAlreadyExists, "a message with this id already exists");
+    }
+    if (rc != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "insert message"));
+  }
+  if (m.message.header) {
+    auto stmt = Prepare(
+        "INSERT INTO message_media(message_id, kind, mime_type, document_type, file_name, bytes) "
+        "VALUES(?,?,?,?,?,?)");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    const auto& h = *m.message.header;
+    s.Bind(m.id)
+        .Bind(core::MediaKindName(h.kind))
+        .Bind(h.mime_type)
+        .Bind(h.document_type)
+        .Bind(h.file_name)
+        .BindBlob(h.bytes);
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "insert media"));
+  }
+  SG_RETURN_IF_ERROR(AddEvent(m.id, "queued", m.now_ms, ""));
+  return tx.Commit();
+}
+
+constexpr const char* kMessageColumns =
+    "id, domain, customer_phone, service_phone, template_name, language, header_params, "
+    "body_params, url_params, status, attempts, next_attempt_at, provider_message_id, wa_id, "
+    "error_code, error_message, created_at, updated_at, has_media";
+
+StoredMessage SqliteStore::ReadMessageRow(sqlite3_stmt* s) {
+  StoredMessage m;
+  m.id = ColumnText(s, 0);
+  m.domain = ColumnText(s, 1);
+  m.message.customer_phone = ColumnText(s, 2);
+  m.message.service_phone = ColumnText(s, 3);
+  m.message.template_name = ColumnText(s, 4);
+  m.message.language = ColumnText(s, 5);
+  m.message.header_params = FromJson(sqlite3_column_text(s, 6));
+  m.message.body_params = FromJson(sqlite3_column_text(s, 7));
+  m.message.url_params = FromJson(sqlite3_column_text(s, 8));
+  m.status = ColumnText(s, 9);
+  m.attempts = sqlite3_column_int(s, 10);
+  m.next_attempt_at_ms = sqlite3_column_int64(s, 11);
+  m.provider_message_id = ColumnText(s, 12);
+  m.wa_id = ColumnText(s, 13);
+  m.error_code = ColumnText(s, 14);
+  m.error_message = ColumnText(s, 15);
+  m.created_at_ms = sqlite3_column_int64(s, 16);
+  m.updated_at_ms = sqlite3_column_int64(s, 17);
+  return m;
+}
+
+Result<std::optional<StoredMessage>> SqliteStore::Get(std::string_view domain,
+                                                      std::string_view id) {
+  std::lock_guard lock(mutex_);
+  static const std::string kSql =
+      std::string("SELECT ") + kMessageColumns + " FROM messages WHERE id = ? AND domain = ?";
+  auto stmt = Prepare(kSql.c_str());
+  if (!stmt) return tl::unexpected(stmt.error());
+  StoredMessage m;
+  {
+    Statement s(*stmt);
+    s.Bind(id).Bind(domain);
+    const int rc = s.Step();
+    if (rc == SQLITE_DONE) return std::optional<StoredMessage>();
+    if (rc != SQLITE_ROW) return tl::unexpected(SqliteError(db_.get(), "get message"));
+    m = ReadMessageRow(*stmt);
+  }
+  auto events = Prepare(
+      "SELECT status, at, detail FROM message_events WHERE message_id = ? ORDER BY seq");
+  if (!events) return tl::unexpected(events.error());
+  Statement s(*events);
+  s.Bind(id);
+  int rc = 0;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    m.history.push_back(StatusEvent{ColumnText(*events, 0), sqlite3_column_int64(*events, 1),
+                                    ColumnText(*events, 2)});
+  }
+  if (rc != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "get events"));
+  return std::optional<StoredMessage>(std::move(m));
+}
+
+Result<std::vector<StoredMessage>> SqliteStore::ClaimDue(std::int64_t now_ms,
+                                                         std::string_view owner,
+                                                         std::int64_t lease_ms, int limit) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_.get());
+  SG_RETURN_IF_ERROR(tx.Begin());
+  std::vector<StoredMessage> claimed;
+  {
+    // Two index scans (queued and due; leased and expired) instead of one OR over the table.
+    static const std::string kSql =
+        std::string("SELECT ") + kMessageColumns +
+        " FROM messages WHERE id IN ("
+        "SELECT id FROM messages WHERE status = 'queued' AND next_attempt_at <= ?1 "
+        "UNION ALL SELECT id FROM messages WHERE status = 'sending' AND lease_until <= ?1) "
+        "ORDER BY next_attempt_at LIMIT ?2";
+    auto stmt = Prepare(kSql.c_str());
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    s.Bind(now_ms).Bind(static_cast<std::int64_t>(limit));
+    int rc = 0;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      StoredMessage m = ReadMessageRow(*stmt);
+      if (sqlite3_column_int(*stmt, 18) != 0) m.message.header.emplace();
+      claimed.push_back(std::move(m));
+    }
+    if (rc != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "claim select"));
+  }
+  for (auto& m : claimed) {
+    {
+      auto stmt = Prepare(
+          "UPDATE messages SET status = 'sending', lease_owner = ?, lease_until = ?, "
+          "attempts = attempts + 1, updated_at = ? WHERE id = ?");
+      if (!stmt) return tl::unexpected(stmt.error());
+      Statement s(*stmt);
+      s.Bind(owner).Bind(now_ms + lease_ms).Bind(now_ms).Bind(m.id);
+      if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "claim update"));
+    }
+    m.status = "sending";
+    m.attempts += 1;
+    SG_RETURN_IF_ERROR(AddEvent(m.id, "sending", now_ms, "attempt " + std::to_string(m.attempts)));
+    if (m.message.header) {
+      auto stmt = Prepare(
+          "SELECT kind, mime_type, document_type, file_name, bytes FROM message_media "
+          "WHERE message_id = ?");
+      if (!stmt) return tl::unexpected(stmt.error());
+      Statement s(*stmt);
+      s.Bind(m.id);
+      if (s.Step() != SQLITE_ROW) return tl::unexpected(SqliteError(db_.get(), "claim media"));
+      auto& h = *m.message.header;
+      h.kind = KindFromName(ColumnText(*stmt, 0));
+      h.mime_type = ColumnText(*stmt, 1);
+      h.document_type = ColumnText(*stmt, 2);
+      h.file_name = ColumnText(*stmt, 3);
+      const void* blob = sqlite3_column_blob(*stmt, 4);
+      const int size = sqlite3_column_bytes(*stmt, 4);
+      h.bytes.assign(static_cast<const char*>(blob), static_cast<std::size_t>(size));
+    }
+  }
+  SG_RETURN_IF_ERROR(tx.Commit());
+  return claimed;
+}
+
+Result<std::optional<std::int64_t>> SqliteStore::NextDueAt() {
+  std::lock_guard lock(mutex_);
+  auto stmt = Prepare(
+      "SELECT MIN(t) FROM (SELECT MIN(next_attempt_at) AS t FROM messages WHERE status = 'queued' "
+      "UNION ALL SELECT MIN(lease_until) FROM messages WHERE status = 'sending')");
+  if (!stmt) return tl::unexpected(stmt.error());
+  Statement s(*stmt);
+  if (s.Step() != SQLITE_ROW) return tl::unexpected(SqliteError(db_.get(), "next due"));
+  if (sqlite3_column_type(*stmt, 0) == SQLITE_NULL) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(sqlite3_column_int64(*stmt, 0));
+}
+
+Result<void> SqliteStore::Finish(std::string_view id, std::string_view owner,
+                                 std::string_view status, std::int64_t now_ms, const char* sql,
+                                 const std::function<void(Statement&)>& bind_leading,
+                                 std::string_view event_detail) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_.get());
+  SG_RETURN_IF_ERROR(tx.Begin());
+  auto stmt = Prepare(sql);
+  if (!stmt) return tl::unexpected(stmt.error());
+  {
+    Statement s(*stmt);
+    bind_leading(s);
+    s.Bind(now_ms).Bind(id).Bind(owner);
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "finish attempt"));
+  }
+  if (sqlite3_changes(db_.get()) == 0) {
+    return MakeError(ErrorCode::kNotFound, "message is not leased by this worker",
+                     "lease lost for " + std::string(id));
+  }
+  SG_RETURN_IF_ERROR(AddEvent(id, status, now_ms, event_detail));
+  return tx.Commit();
+}
+
+Result<void> SqliteStore::MarkAccepted(std::string_view id, std::string_view owner,
+                                       std::string_view provider_message_id,
+                                       std::string_view wa_id, std::int64_t now_ms) {
+  return Finish(
+      id, owner, "accepted", now_ms,
+      "UPDATE messages SET status = 'accepted', provider_message_id = ?, wa_id = ?, "
+      "lease_owner = NULL, lease_until = NULL, error_code = NULL, error_message = NULL, "
+      "updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'sending'",
+      [&](Statement& s) { s.Bind(provider_message_id).Bind(wa_id); }, provider_message_id);
+}
+
+Result<void> SqliteStore::MarkFailed(std::string_view id, std::string_view owner,
+                                     std::string_view error_code, std::string_view error_message,
+                                     std::int64_t now_ms) {
+  return Finish(
+      id, owner, "failed", now_ms,
+      "UPDATE messages SET status = 'failed', error_code = ?, error_message = ?, "
+      "lease_owner = NULL, lease_until = NULL, updated_at = ? "
+      "WHERE id = ? AND lease_owner = ? AND status = 'sending'",
+      [&](Statement& s) { s.Bind(error_code).Bind(error_message); }, error_message);
+}
+
+Result<void> SqliteStore::Reschedule(std::string_view id, std::string_view owner,
+                                     std::int64_t next_attempt_at_ms, std::string_view error_code,
+                                     std::string_view error_message, std::int64_t now_ms) {
+  return Finish(
+      id, owner, "queued", now_ms,
+      "UPDATE messages SET status = 'queued', next_attempt_at = ?, error_code = ?, "
+      "error_message = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? "
+      "WHERE id = ? AND lease_owner = ? AND status = 'sending'",
+      [&](Statement& s) { s.Bind(next_attempt_at_ms).Bind(error_code).Bind(error_message); },
+      error_message);
+}
+
+Result<void> SqliteStore::RecordDeliveryStatus(std::string_view provider_message_id,
+                                               std::string_view status, std::int64_t at_ms,
+                                               std::string_view detail) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_.get());
+  SG_RETURN_IF_ERROR(tx.Begin());
+  std::string id;
+  std::string current;
+  {
+    auto stmt = Prepare("SELECT id, status FROM messages WHERE provider_message_id = ?");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    s.Bind(provider_message_id);
+    const int rc = s.Step();
+    if (rc == SQLITE_DONE) {
+      return MakeError(ErrorCode::kNotFound, "no message has this provider message id");
+    }
+    if (rc != SQLITE_ROW) return tl::unexpected(SqliteError(db_.get(), "find by provider id"));
+    id = ColumnText(*stmt, 0);
+    current = ColumnText(*stmt, 1);
+  }
+  if (StatusMovesForward(current, status)) {
+    auto stmt = Prepare(
+        "UPDATE messages SET status = ?, error_message = CASE WHEN ? = 'failed' THEN ? ELSE "
+        "error_message END, updated_at = ? WHERE id = ?");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    s.Bind(status).Bind(status).Bind(detail).Bind(at_ms).Bind(id);
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "update status"));
+  }
+  SG_RETURN_IF_ERROR(AddEvent(id, status, at_ms, detail));
+  return tx.Commit();
+}
+
+Result<int> SqliteStore::ReleaseLeases(std::string_view owner, std::int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  auto stmt = Prepare(
+      "UPDATE messages SET status = 'queued', lease_owner = NULL, lease_until = NULL, "
+      "next_attempt_at = ?, updated_at = ? WHERE lease_owner = ? AND status = 'sending'");
+  if (!stmt) return tl::unexpected(stmt.error());
+  Statement s(*stmt);
+  s.Bind(now_ms).Bind(now_ms).Bind(owner);
+  if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "release leases"));
+  return sqlite3_changes(db_.get());
+}
+
+Result<std::int64_t> SqliteStore::PendingCount() {
+  std::lock_guard lock(mutex_);
+  auto stmt = Prepare("SELECT COUNT(*) FROM messages WHERE status IN ('queued', 'sending')");
+  if (!stmt) return tl::unexpected(stmt.error());
+  Statement s(*stmt);
+  if (s.Step() != SQLITE_ROW) return tl::unexpected(SqliteError(db_.get(), "pending count"));
+  return sqlite3_column_int64(*stmt, 0);
+}
+
+}  // namespace
+
+Result<StorePtr> OpenSqliteStore(const std::string& path) {
+  sqlite3* raw = nullptr;
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  DbHandle db(raw);
+  if (rc != SQLITE_OK) {
+    return MakeError(ErrorCode::kUnavailable, "cannot open the SQLite database '" + path + "'",
+                     raw != nullptr ? sqlite3_errmsg(raw) : "out of memory");
+  }
+  sqlite3_extended_result_codes(db.get(), 1);
+  sqlite3_busy_timeout(db.get(), 5000);
+  // WAL lets readers proceed during writes; synchronous=FULL makes every commit durable before
+  // COMMIT returns, which is what "stored before the answer" means.
+  const char* pragmas =
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+  char* err = nullptr;
+  if (sqlite3_exec(db.get(), pragmas, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string detail = err != nullptr ? err : "";
+    sqlite3_free(err);
+    return MakeError(ErrorCode::kUnavailable, "cannot configure the SQLite database '" + path + "'",
+                     detail);
+  }
+  auto store = std::make_unique<SqliteStore>(std::move(db));
+  SG_RETURN_IF_ERROR(store->Migrate());
+  return StorePtr(std::move(store));
+}
+
+}  // namespace socialgate::store::sqlite

@@ -1,0 +1,18 @@
+// File: store/sqlite/sqlite_store.hpp
+//
+// The embedded Store engine: one SQLite database in WAL mode with synchronous=FULL, so a
+// committed insert survives a crash or power loss before the caller is answered.
+//
+// Thread safety: one connection guarded by a mutex; every method may be called from any thread.
+#pragma once
+
+#include <string>
+
+#include "store/store.hpp"
+
+namespace socialgate::store::sqlite {
+
+// `path` is a file path or ":memory:". Applies pending migrations.
+core::Result<StorePtr> OpenSqliteStore(const std::string& path);
+
+}  // namespace socialgate::store::sqlite

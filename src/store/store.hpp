@@ -1,0 +1,119 @@
+// File: store/store.hpp
+//
+// The durable outbox. Every accepted message is inserted before the caller gets an answer; the
+// dispatcher claims due messages with a lease (owner + expiry), sends them, and records the
+// outcome; providers report delivery statuses (sent, delivered, read, failed) against the
+// provider's message id. Schema and states: docs/architecture.md.
+//
+// Message status, as the API shows it (persisted as these exact strings):
+//   queued -> sending -> accepted -> sent -> delivered -> read
+//                     \-> queued (retry later)   \-> failed (at any point)
+// Delivery statuses only move forward: a late "delivered" after "read" is recorded in the
+// history but does not change the current status.
+//
+// Thread safety: implementations are safe to call from many threads at once. Every call may
+// block on disk I/O: never call it from an HTTP I/O thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/message.hpp"
+
+namespace socialgate::store {
+
+struct StatusEvent {
+  std::string status;
+  std::int64_t at_ms = 0;  // Unix milliseconds
+  std::string detail;      // e.g. the provider's error, or the reason for a retry
+};
+
+struct StoredMessage {
+  std::string id;
+  std::string domain;
+  core::TemplateMessage message;  // header bytes only when asked for (ClaimDue)
+  std::string status;
+  int attempts = 0;
+  std::int64_t next_attempt_at_ms = 0;
+  std::string provider_message_id;
+  std::string wa_id;
+  std::string error_code;     // provider's or gateway's code, empty when none
+  std::string error_message;  // the sentence the caller sees
+  std::int64_t created_at_ms = 0;
+  std::int64_t updated_at_ms = 0;
+  std::vector<StatusEvent> history;  // oldest first (Get only)
+};
+
+struct NewMessage {
+  std::string id;
+  std::string domain;
+  core::TemplateMessage message;
+  std::int64_t now_ms = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  Store(Store&&) = delete;
+  Store& operator=(Store&&) = delete;
+
+  // Durably stores a new message in status `queued`, due now. Returns kAlreadyExists for a
+  // duplicate id, kUnavailable when the disk or database refuses the write.
+  virtual core::Result<void> Insert(const NewMessage& message) = 0;
+
+  // The message with its status history, without header bytes; nullopt when no such id exists
+  // in `domain` (a message of another domain is not found, not forbidden).
+  virtual core::Result<std::optional<StoredMessage>> Get(std::string_view domain,
+                                                         std::string_view id) = 0;
+
+  // Claims up to `limit` messages that are queued and due at `now_ms`, or whose lease expired,
+  // for `owner` until now_ms + lease_ms, moving them to `sending` and counting an attempt.
+  // Returned messages carry their header bytes. No message is held by two live leases.
+  virtual core::Result<std::vector<StoredMessage>> ClaimDue(std::int64_t now_ms,
+                                                            std::string_view owner,
+                                                            std::int64_t lease_ms, int limit) = 0;
+
+  // The earliest time a queued message becomes due (or a lease expires); nullopt when none.
+  virtual core::Result<std::optional<std::int64_t>> NextDueAt() = 0;
+
+  // Outcome of an attempt, recorded only while `owner` holds the lease (kNotFound otherwise:
+  // the lease was lost and another worker owns the message now).
+  virtual core::Result<void> MarkAccepted(std::string_view id, std::string_view owner,
+                                          std::string_view provider_message_id,
+                                          std::string_view wa_id, std::int64_t now_ms) = 0;
+  virtual core::Result<void> MarkFailed(std::string_view id, std::string_view owner,
+                                        std::string_view error_code,
+                                        std::string_view error_message, std::int64_t now_ms) = 0;
+  virtual core::Result<void> Reschedule(std::string_view id, std::string_view owner,
+                                        std::int64_t next_attempt_at_ms,
+                                        std::string_view error_code,
+                                        std::string_view error_message, std::int64_t now_ms) = 0;
+
+  // A delivery status from the provider, matched by its message id. Unknown ids are
+  // kNotFound. Moves the current status forward only (see the file comment).
+  virtual core::Result<void> RecordDeliveryStatus(std::string_view provider_message_id,
+                                                  std::string_view status, std::int64_t at_ms,
+                                                  std::string_view detail) = 0;
+
+  // Returns every message leased by `owner` to `queued`, due now (clean shutdown).
+  virtual core::Result<int> ReleaseLeases(std::string_view owner, std::int64_t now_ms) = 0;
+
+  // Messages in status queued or sending: the outbox depth.
+  virtual core::Result<std::int64_t> PendingCount() = 0;
+};
+
+using StorePtr = std::unique_ptr<Store>;
+
+// Opens the store named by a URL: "sqlite:PATH" (relative to the working directory) or
+// "sqlite::memory:". Creates the schema or migrates it to the current version.
+core::Result<StorePtr> OpenStore(std::string_view url);
+
+}  // namespace socialgate::store

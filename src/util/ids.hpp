@@ -1,0 +1,20 @@
+// File: util/ids.hpp
+//
+// Message ids: UUID version 7 strings (48-bit Unix milliseconds, then random bits), so ids sort
+// by creation time and never repeat across restarts or instances. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace socialgate::util {
+
+std::string NewMessageId();
+
+// Milliseconds since the Unix epoch, from the system clock: what timestamps are stored in.
+std::int64_t NowUnixMillis();
+
+// "2026-11-25T11:43:10.123Z"
+std::string FormatUtcMillis(std::int64_t unix_millis);
+
+}  // namespace socialgate::util
