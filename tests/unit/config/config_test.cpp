@@ -1,0 +1,119 @@
+#include "config/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace socialgate::config {
+namespace {
+
+constexpr const char* kHash =
+    "$argon2id$v=19$m=65536,t=2,p=1$sQyRdP+8HPdD4+k1Vnox/Q$"
+    "GlcattjXYFLkR1P5B/UehiB20yO/iyrLbKbsKmN33uw";
+
+std::string Minimal(const std::string& extra_domain_keys = "", const std::string& tail = "") {
+  return std::string("[[domains]]\nname = \"Default\"\n") + extra_domain_keys +
+         "\n[[domains.users]]\nname = \"demo\"\npassword_hash = \"" + kHash +
+         "\"\n[[domains.numbers]]\nphone = \"+39 02 1241 22690\"\n" + tail;
+}
+
+void ExpectError(const std::string& toml, const std::string& fragment) {
+  auto c = ParseConfig(toml, "test.toml");
+  ASSERT_FALSE(c) << "accepted: " << toml;
+  EXPECT_EQ(c.error().code, core::ErrorCode::kInvalidArgument);
+  EXPECT_NE(c.error().message.find(fragment), std::string::npos) << c.error().message;
+}
+
+TEST(ConfigTest, DemoConfigurationLoads) {
+  auto c = LoadConfig(std::string(SOCIALGATE_SOURCE_DIR) + "/config/demo.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  ASSERT_EQ(c->domains.size(), 1u);
+  EXPECT_EQ(c->domains[0].name, "default");
+  EXPECT_EQ(c->domains[0].numbers.at(0).phone, "3902124122690");
+  EXPECT_EQ(c->server.host, "127.0.0.1");
+  EXPECT_EQ(c->server.port, 8080);
+  ASSERT_TRUE(c->example.has_value());
+}
+
+TEST(ConfigTest, DefaultsAndNormalisation) {
+  auto c = ParseConfig(Minimal(), "test.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  const Domain& d = c->domains[0];
+  EXPECT_EQ(d.name, "default");  // lower-cased
+  EXPECT_EQ(d.ack, AckMode::kProvider);
+  EXPECT_EQ(d.ack_timeout, std::chrono::milliseconds(10'000));
+  EXPECT_EQ(d.numbers[0].phone, "3902124122690");  // E.164 digits
+  EXPECT_EQ(d.numbers[0].provider, "sandbox");
+  EXPECT_EQ(c->FindDomain("DEFAULT"), &c->domains[0]);
+  EXPECT_EQ(c->FindDomain("other"), nullptr);
+}
+
+TEST(ConfigTest, ReadsEverySection) {
+  auto c = ParseConfig(
+      "[server]\nlisten = \"0.0.0.0:9000\"\nthreads = 3\nmax_body_bytes = 2048\n"
+      "[storage]\nurl = \"sqlite::memory:\"\n"
+      "[dispatch]\nworkers = 7\nmax_attempts = 3\n"
+      "[languages]\nextra = [\"xx_YY\"]\n" +
+          Minimal("ack = \"stored\"\nack_timeout_ms = 500\n",
+                  "[domains.numbers.sandbox]\nread_after_ms = 42\n"),
+      "test.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->server.host, "0.0.0.0");
+  EXPECT_EQ(c->server.port, 9000);
+  EXPECT_EQ(c->server.threads, 3);
+  EXPECT_EQ(c->server.max_body_bytes, 2048u);
+  EXPECT_EQ(c->storage_url, "sqlite::memory:");
+  EXPECT_EQ(c->dispatch.workers, 7);
+  EXPECT_EQ(c->dispatch.max_attempts, 3);
+  EXPECT_EQ(c->extra_languages, std::vector<std::string>{"xx_YY"});
+  EXPECT_EQ(c->domains[0].ack, AckMode::kStored);
+  EXPECT_EQ(c->domains[0].ack_timeout, std::chrono::milliseconds(500));
+  EXPECT_EQ(c->domains[0].numbers[0].sandbox.read_after, std::chrono::milliseconds(42));
+}
+
+TEST(ConfigTest, RejectsMistakesWithTheKeyNamed) {
+  ExpectError("[[domains]]\nname = \"a\"\nack = \"later\"\n", "domains[0].ack");
+  ExpectError(Minimal() + "[server]\nlisten = \"nonsense\"\n", "server.listen");
+  ExpectError("[server]\nthreds = 2\n" + Minimal(), "server.threds: unknown key");
+  ExpectError("[server]\nthreads = \"two\"\n" + Minimal(), "server.threads: must be an integer");
+  ExpectError("[server]\nthreads = 0\n" + Minimal(), "server.threads: must be between");
+  ExpectError("", "domains: at least one");
+  ExpectError("[[domains]]\nname = \"a b\"\n", "domains[0].name");
+  ExpectError(Minimal("", "[[domains.numbers]]\nphone = \"3902124122690\"\n"),
+              "configured more than once");
+  ExpectError("[[domains]]\nname = \"a\"\n[[domains.numbers]]\nphone = \"12\"\n",
+              "domains[0].numbers[0].phone");
+  ExpectError("[[domains]]\nname = \"a\"\n[[domains.numbers]]\nphone = \"3902124122690\"\n"
+              "provider = \"carrier-pigeon\"\n",
+              "domains[0].numbers[0].provider");
+  ExpectError("[[domains]]\nname = \"a\"\n[[domains.users]]\nname = \"u\"\n"
+              "password_hash = \"plain\"\n",
+              "password_hash: must be an argon2id hash");
+  ExpectError("[[domains]]\nname = \"a\"\n[[domains]]\nname = \"A\"\n", "duplicate domain");
+  ExpectError(Minimal() + "[example]\ndomain = \"nope\"\nuser = \"demo\"\npassword = \"x\"\n",
+              "example.domain");
+  ExpectError("this is not toml", "test.toml:1");
+}
+
+TEST(ConfigTest, MissingFileIsNotFound) {
+  auto c = LoadConfig("/nonexistent/socialgate.toml");
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().code, core::ErrorCode::kNotFound);
+}
+
+TEST(ConfigTest, ParsesListenAddresses) {
+  auto a = ParseListenAddress("127.0.0.1:0");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->first, "127.0.0.1");
+  EXPECT_EQ(a->second, 0);
+  auto v6 = ParseListenAddress("[::1]:8080");
+  ASSERT_TRUE(v6);
+  EXPECT_EQ(v6->first, "::1");
+  EXPECT_FALSE(ParseListenAddress("localhost"));
+  EXPECT_FALSE(ParseListenAddress("127.0.0.1:70000"));
+  EXPECT_FALSE(ParseListenAddress("127.0.0.1:80x"));
+  EXPECT_FALSE(ParseListenAddress(":80"));
+}
+
+}  // namespace
+}  // namespace socialgate::config

@@ -1,0 +1,203 @@
+#include "dispatch/dispatcher.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "util/ids.hpp"
+
+namespace socialgate::dispatch {
+namespace {
+
+using providers::SendOutcome;
+
+// A provider whose answers the test scripts; it counts the sends per message.
+class ScriptedProvider final : public providers::Provider {
+ public:
+  std::string_view Name() const override { return "scripted"; }
+  SendOutcome Send(std::string_view message_id, const core::TemplateMessage&) override {
+    std::lock_guard lock(mutex_);
+    ++sends_[std::string(message_id)];
+    if (script_.empty()) return SendOutcome::Accepted("p-" + std::string(message_id), "wa");
+    SendOutcome o = script_.front();
+    script_.pop_front();
+    return o;
+  }
+  void Then(SendOutcome o) {
+    std::lock_guard lock(mutex_);
+    script_.push_back(std::move(o));
+  }
+  int Sends(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    return sends_[id];
+  }
+
+ private:
+  std::mutex mutex_;
+  std::deque<SendOutcome> script_;
+  std::map<std::string, int> sends_;
+};
+
+SendOutcome Retry(std::string code) {
+  SendOutcome o;
+  o.kind = SendOutcome::Kind::kRetryLater;
+  o.error_code = std::move(code);
+  o.error_message = "temporarily unavailable";
+  return o;
+}
+
+SendOutcome Reject(std::string code) {
+  SendOutcome o;
+  o.kind = SendOutcome::Kind::kRejected;
+  o.error_code = std::move(code);
+  o.error_message = "template does not exist";
+  return o;
+}
+
+class DispatcherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = store::OpenStore("sqlite::memory:");
+    ASSERT_TRUE(s);
+    store_ = std::move(*s);
+    settings_.workers = 2;
+    settings_.poll_interval = std::chrono::milliseconds(20);
+    settings_.base_backoff = std::chrono::milliseconds(1);
+    settings_.max_backoff = std::chrono::milliseconds(5);
+    settings_.max_attempts = 3;
+    dispatcher_ = std::make_unique<Dispatcher>(
+        *store_,
+        [this](std::string_view phone) -> providers::Provider* {
+          return phone == "3902124122690" ? &provider_ : nullptr;
+        },
+        settings_);
+  }
+  void TearDown() override { dispatcher_.reset(); }
+
+  std::string Insert(const std::string& service = "3902124122690") {
+    store::NewMessage m;
+    m.id = util::NewMessageId();
+    m.domain = "default";
+    m.now_ms = util::NowUnixMillis();
+    m.message.customer_phone = "393403603062";
+    m.message.service_phone = service;
+    m.message.template_name = "t";
+    m.message.language = "en";
+    EXPECT_TRUE(store_->Insert(m));
+    return m.id;
+  }
+
+  // Polls until the message reaches `status` (bounded).
+  store::StoredMessage WaitFor(const std::string& id, const std::string& status) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (;;) {
+      auto got = store_->Get("default", id);
+      if (got && got->has_value() && (*got)->status == status) return **got;
+      if (std::chrono::steady_clock::now() > deadline) {
+        ADD_FAILURE() << id << " never reached " << status;
+        return got && got->has_value() ? **got : store::StoredMessage{};
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+
+  store::StorePtr store_;
+  ScriptedProvider provider_;
+  config::DispatchSettings settings_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+};
+
+TEST_F(DispatcherTest, DeliversAndTellsTheListenerOnce) {
+  std::mutex m;
+  std::condition_variable cv;
+  std::vector<AttemptResult> heard;
+  const std::string id = util::NewMessageId();
+  dispatcher_->Listen(id, [&](const AttemptResult& r) {
+    std::lock_guard lock(m);
+    heard.push_back(r);
+    cv.notify_all();
+  });
+  store::NewMessage msg;
+  msg.id = id;
+  msg.domain = "default";
+  msg.now_ms = util::NowUnixMillis();
+  msg.message.service_phone = "3902124122690";
+  ASSERT_TRUE(store_->Insert(msg));
+  dispatcher_->Start();
+  dispatcher_->Notify();
+  {
+    std::unique_lock lock(m);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return !heard.empty(); }));
+  }
+  EXPECT_EQ(heard[0].status, "accepted");
+  EXPECT_EQ(heard[0].provider_message_id, "p-" + id);
+  const auto stored = WaitFor(id, "accepted");
+  EXPECT_EQ(stored.provider_message_id, "p-" + id);
+  EXPECT_EQ(provider_.Sends(id), 1);
+}
+
+TEST_F(DispatcherTest, PermanentRejectionIsNeverRetried) {
+  provider_.Then(Reject("132001"));
+  const std::string id = Insert();
+  dispatcher_->Start();
+  const auto m = WaitFor(id, "failed");
+  EXPECT_EQ(m.error_code, "132001");
+  EXPECT_EQ(m.attempts, 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(provider_.Sends(id), 1);
+}
+
+TEST_F(DispatcherTest, PassingFailuresAreRetriedUntilAccepted) {
+  provider_.Then(Retry("131000"));
+  provider_.Then(Retry("2"));
+  const std::string id = Insert();
+  dispatcher_->Start();
+  const auto m = WaitFor(id, "accepted");
+  EXPECT_EQ(m.attempts, 3);
+  EXPECT_EQ(provider_.Sends(id), 3);
+}
+
+TEST_F(DispatcherTest, GivesUpAfterMaxAttemptsWithTheReason) {
+  for (int i = 0; i < 3; ++i) provider_.Then(Retry("131000"));
+  const std::string id = Insert();
+  dispatcher_->Start();
+  const auto m = WaitFor(id, "failed");
+  EXPECT_EQ(m.attempts, 3);
+  EXPECT_NE(m.error_message.find("gave up after 3 attempts"), std::string::npos)
+      << m.error_message;
+  EXPECT_NE(m.error_message.find("temporarily unavailable"), std::string::npos);
+}
+
+TEST_F(DispatcherTest, UnknownBusinessNumberFailsForGood) {
+  const std::string id = Insert("441234567890");
+  dispatcher_->Start();
+  const auto m = WaitFor(id, "failed");
+  EXPECT_EQ(m.error_code, "no_provider");
+}
+
+TEST_F(DispatcherTest, StopReturnsUnsentClaimsAndRestartResumes) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 20; ++i) ids.push_back(Insert());
+  dispatcher_->Start();
+  dispatcher_->Stop();
+  // Nothing is left leased by the stopped dispatcher: each message was sent or is queued.
+  for (const auto& id : ids) {
+    auto got = store_->Get("default", id);
+    ASSERT_TRUE(got && got->has_value());
+    EXPECT_TRUE((*got)->status == "accepted" || (*got)->status == "queued") << (*got)->status;
+  }
+  auto restarted = std::make_unique<Dispatcher>(
+      *store_, [this](std::string_view) -> providers::Provider* { return &provider_; },
+      settings_);
+  restarted->Start();
+  for (const auto& id : ids) WaitFor(id, "accepted");
+  for (const auto& id : ids) EXPECT_EQ(provider_.Sends(id), 1) << id;
+}
+
+}  // namespace
+}  // namespace socialgate::dispatch

@@ -1,0 +1,215 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "store/sqlite/sqlite_store.hpp"
+#include "store/store.hpp"
+
+namespace socialgate::store {
+namespace {
+
+constexpr std::int64_t kNow = 1'800'000'000'000;
+constexpr std::int64_t kLease = 60'000;
+
+NewMessage Sample(const std::string& id, bool with_media = false) {
+  NewMessage m;
+  m.id = id;
+  m.domain = "default";
+  m.now_ms = kNow;
+  m.message.customer_phone = "393403603062";
+  m.message.service_phone = "3902124122690";
+  m.message.template_name = "shipping_confirmation";
+  m.message.language = "en_GB";
+  m.message.header_params = {"Griffin"};
+  m.message.body_params = {"5", "quote \" and unicode \xC3\xA9"};
+  m.message.url_params = {"contact-highway/"};
+  if (with_media) {
+    core::MediaHeader h;
+    h.kind = core::MediaKind::kDocument;
+    h.mime_type = "application/pdf";
+    h.document_type = "pdf";
+    h.file_name = "invoice.pdf";
+    h.bytes = std::string("%PDF-1.4\0binary\xff", 16);
+    m.message.header = h;
+  }
+  return m;
+}
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char dir[] = "/tmp/sg-store-test-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    dir_ = dir;
+    Open();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Open() {
+    store_.reset();
+    auto s = OpenStore("sqlite:" + dir_ + "/db.sqlite");
+    ASSERT_TRUE(s) << s.error().detail;
+    store_ = std::move(*s);
+  }
+
+  std::string dir_;
+  StorePtr store_;
+};
+
+TEST_F(SqliteStoreTest, InsertThenGetRoundTrips) {
+  ASSERT_TRUE(store_->Insert(Sample("m1")));
+  auto got = store_->Get("default", "m1");
+  ASSERT_TRUE(got);
+  ASSERT_TRUE(got->has_value());
+  const StoredMessage& m = **got;
+  EXPECT_EQ(m.status, "queued");
+  EXPECT_EQ(m.message.customer_phone, "393403603062");
+  EXPECT_EQ(m.message.body_params, Sample("x").message.body_params);
+  EXPECT_EQ(m.message.url_params, std::vector<std::string>{"contact-highway/"});
+  EXPECT_EQ(m.created_at_ms, kNow);
+  ASSERT_EQ(m.history.size(), 1u);
+  EXPECT_EQ(m.history[0].status, "queued");
+}
+
+TEST_F(SqliteStoreTest, DuplicateIdIsAlreadyExists) {
+  ASSERT_TRUE(store_->Insert(Sample("m1")));
+  auto again = store_->Insert(Sample("m1"));
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, core::ErrorCode::kAlreadyExists);
+}
+
+TEST_F(SqliteStoreTest, OtherDomainsDoNotSeeTheMessage) {
+  ASSERT_TRUE(store_->Insert(Sample("m1")));
+  auto got = store_->Get("other", "m1");
+  ASSERT_TRUE(got);
+  EXPECT_FALSE(got->has_value());
+}
+
+TEST_F(SqliteStoreTest, ClaimLeasesEachMessageOnceAndCarriesMedia) {
+  ASSERT_TRUE(store_->Insert(Sample("m1", true)));
+  ASSERT_TRUE(store_->Insert(Sample("m2")));
+  auto first = store_->ClaimDue(kNow, "worker-a", kLease, 10);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->size(), 2u);
+  for (const auto& m : *first) {
+    EXPECT_EQ(m.status, "sending");
+    EXPECT_EQ(m.attempts, 1);
+    if (m.id == "m1") {
+      ASSERT_TRUE(m.message.header.has_value());
+      EXPECT_EQ(m.message.header->bytes, Sample("x", true).message.header->bytes);
+      EXPECT_EQ(m.message.header->file_name, "invoice.pdf");
+      EXPECT_EQ(m.message.header->kind, core::MediaKind::kDocument);
+    } else {
+      EXPECT_FALSE(m.message.header.has_value());
+    }
+  }
+  // A second worker gets nothing while the lease lasts...
+  auto second = store_->ClaimDue(kNow + kLease - 1, "worker-b", kLease, 10);
+  ASSERT_TRUE(second);
+  EXPECT_TRUE(second->empty());
+  // ...and both messages once it has expired (worker-a died).
+  auto after = store_->ClaimDue(kNow + kLease, "worker-b", kLease, 10);
+  ASSERT_TRUE(after);
+  ASSERT_EQ(after->size(), 2u);
+  EXPECT_EQ((*after)[0].attempts, 2);
+  // worker-a's late outcome is refused: it no longer holds the lease.
+  auto late = store_->MarkAccepted("m1", "worker-a", "wamid.1", "393403603062", kNow + 1);
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().code, core::ErrorCode::kNotFound);
+}
+
+TEST_F(SqliteStoreTest, NotDueMessagesAreNotClaimed) {
+  ASSERT_TRUE(store_->Insert(Sample("m1")));
+  auto claimed = store_->ClaimDue(kNow - 1, "w", kLease, 10);
+  ASSERT_TRUE(claimed);
+  EXPECT_TRUE(claimed->empty());
+  auto next = store_->NextDueAt();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->value_or(0), kNow);
+}
+
+TEST_F(SqliteStoreTest, AcceptedThenDeliveryStatusesMoveForwardOnly) {
+  ASSERT_TRUE(store_->Insert(Sample("m1")));
+  ASSERT_TRUE(store_->ClaimDue(kNow, "w", kLease, 1));
+  ASSERT_TRUE(store_->MarkAccepted("m1", "w", "wamid.1", "393403603062", kNow + 1));
+  ASSERT_TRUE(store_->RecordDeliveryStatus("wamid.1", "sent", kNow + 2, ""));
+  ASSERT_TRUE(store_->RecordDeliveryStatus("wamid.1", "read", kNow + 4, ""));
+  ASSERT_TRUE(store_->RecordDeliveryStatus("wamid.1", "delivered", kNow + 3, ""));  // late
+  auto got = store_->Get("default", "m1");
+  ASSERT_TRUE(got && got->has_value());
+  EXPECT_EQ((*got)->status, "read");
+  EXPECT_EQ((*got)->provider_message_id, "wamid.1");
+  EXPECT_EQ((*got)->wa_id, "393403603062");
+  std::vector<std::string> statuses;
+  for (const auto& e : (*got)->history) statuses.push_back(e.status);
+  EXPECT_EQ(statuses, (std::vector<std::string>{"queued", "sending", "accepted", "sent", "read",
+                                                "delivered"}));
+  auto unknown = store_->RecordDeliveryStatus("wamid.unknown", "sent", kNow, "");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, core::ErrorCode::kNotFound);
+  EXPECT_EQ(*store_->PendingCount(), 0);
+}
+
+TEST_F(SqliteStoreTest, FailedAndRescheduled) {
+  ASSERT_TRUE(store_->Insert(Sample("m1")));
+  ASSERT_TRUE(store_->Insert(Sample("m2")));
+  ASSERT_TRUE(store_->ClaimDue(kNow, "w", kLease, 2));
+  ASSERT_TRUE(store_->MarkFailed("m1", "w", "132001", "template missing", kNow + 1));
+  ASSERT_TRUE(store_->Reschedule("m2", "w", kNow + 5000, "131000", "try later", kNow + 1));
+  auto m1 = store_->Get("default", "m1");
+  EXPECT_EQ((*m1)->status, "failed");
+  EXPECT_EQ((*m1)->error_code, "132001");
+  EXPECT_EQ((*m1)->error_message, "template missing");
+  auto m2 = store_->Get("default", "m2");
+  EXPECT_EQ((*m2)->status, "queued");
+  EXPECT_EQ((*m2)->next_attempt_at_ms, kNow + 5000);
+  EXPECT_TRUE(store_->ClaimDue(kNow + 4999, "w", kLease, 10)->empty());
+  EXPECT_EQ(store_->ClaimDue(kNow + 5000, "w", kLease, 10)->size(), 1u);
+}
+
+TEST_F(SqliteStoreTest, ReleaseLeasesRequeuesOnlyTheOwnersMessages) {
+  ASSERT_TRUE(store_->Insert(Sample("m1")));
+  ASSERT_TRUE(store_->Insert(Sample("m2")));
+  ASSERT_TRUE(store_->ClaimDue(kNow, "a", kLease, 1));
+  ASSERT_TRUE(store_->ClaimDue(kNow, "b", kLease, 1));
+  auto released = store_->ReleaseLeases("a", kNow + 10);
+  ASSERT_TRUE(released);
+  EXPECT_EQ(*released, 1);
+  auto again = store_->ClaimDue(kNow + 10, "c", kLease, 10);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->size(), 1u);
+  EXPECT_EQ(*store_->PendingCount(), 2);
+}
+
+TEST_F(SqliteStoreTest, SurvivesReopenAndDoesNotRemigrate) {
+  ASSERT_TRUE(store_->Insert(Sample("m1", true)));
+  Open();
+  auto got = store_->Get("default", "m1");
+  ASSERT_TRUE(got && got->has_value());
+  auto claimed = store_->ClaimDue(kNow, "w", kLease, 1);
+  ASSERT_TRUE(claimed);
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ((*claimed)[0].message.header->mime_type, "application/pdf");
+}
+
+TEST(OpenStoreTest, RejectsUnknownUrls) {
+  auto s = OpenStore("postgres://nowhere");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, core::ErrorCode::kInvalidArgument);
+  EXPECT_FALSE(OpenStore("sqlite:"));
+  EXPECT_TRUE(OpenStore("sqlite::memory:"));
+}
+
+TEST(OpenStoreTest, UnwritableLocationIsUnavailable) {
+  auto s = OpenStore("sqlite:/nonexistent-dir/socialgate.db");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, core::ErrorCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace socialgate::store

@@ -1,0 +1,61 @@
+#include "util/timer_queue.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <vector>
+
+namespace socialgate::util {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST(TimerQueueTest, RunsCallbacksInDueOrder) {
+  TimerQueue timers;
+  std::mutex m;
+  std::condition_variable cv;
+  std::vector<int> order;
+  auto push = [&](int v) {
+    std::lock_guard lock(m);
+    order.push_back(v);
+    cv.notify_all();
+  };
+  timers.Schedule(milliseconds(60), [&] { push(3); });
+  timers.Schedule(milliseconds(0), [&] { push(1); });
+  timers.Schedule(milliseconds(30), [&] { push(2); });
+  std::unique_lock lock(m);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(5), [&] { return order.size() == 3; }));
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
+}
+
+TEST(TimerQueueTest, CancelledTimerDoesNotRun) {
+  TimerQueue timers;
+  std::atomic<int> ran{0};
+  const auto id = timers.Schedule(milliseconds(50), [&] { ++ran; });
+  EXPECT_TRUE(timers.Cancel(id));
+  EXPECT_FALSE(timers.Cancel(id));
+  std::atomic<bool> done{false};
+  timers.Schedule(milliseconds(100), [&] { done = true; });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!done && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  EXPECT_TRUE(done);
+  EXPECT_EQ(ran, 0);
+}
+
+TEST(TimerQueueTest, StopDropsPendingTimers) {
+  std::atomic<int> ran{0};
+  {
+    TimerQueue timers;
+    timers.Schedule(std::chrono::hours(1), [&] { ++ran; });
+    timers.Stop();
+  }
+  EXPECT_EQ(ran, 0);
+}
+
+}  // namespace
+}  // namespace socialgate::util
