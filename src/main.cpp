@@ -1,11 +1,11 @@
 // socialgate: the command line. Every command's work is in app/ (serve, migrate) or auth/
 // (hash-secret); this file only parses arguments and turns errors into exit codes.
-#include <CLI/CLI.hpp>
-#include <sodium.h>
-
 #include <cstdio>
 #include <iostream>
 #include <string>
+
+#include <CLI/CLI.hpp>
+#include <sodium.h>
 
 #include "app/application.hpp"
 #include "auth/password.hpp"
@@ -45,8 +45,7 @@ int main(int argc, char** argv) {
 
   auto* migrate_cmd =
       cli.add_subcommand("migrate", "create or upgrade the database schema and exit");
-  migrate_cmd->add_option("--config", serve.config_path, "the TOML configuration file")
-      ->required();
+  migrate_cmd->add_option("--config", serve.config_path, "the TOML configuration file")->required();
   migrate_cmd->add_option("--storage", storage, "storage URL, overrides storage.url");
 
   auto* hash_cmd = cli.add_subcommand(

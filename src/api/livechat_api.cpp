@@ -1,10 +1,10 @@
 #include "api/livechat_api.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <atomic>
-#include <nlohmann/json.hpp>
 #include <vector>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "api/envelope.hpp"
 #include "api/template_codec.hpp"
@@ -98,8 +98,7 @@ void LivechatApi::OnWorker(Responder respond, std::function<void(const Responder
     respond(JsonError(503, "the gateway is overloaded, try again shortly"));
     return;
   }
-  const bool queued =
-      deps_.workers->Submit([respond, work = std::move(work)] { work(respond); });
+  const bool queued = deps_.workers->Submit([respond, work = std::move(work)] { work(respond); });
   if (!queued) respond(JsonError(503, "the gateway is shutting down, try again shortly"));
 }
 
@@ -145,9 +144,8 @@ void LivechatApi::Handle(HttpRequest&& request, Responder respond) {
   }
   auto shared = std::make_shared<HttpRequest>(std::move(request));
   if (method == kSendMethod) {
-    return OnWorker(std::move(respond), [this, domain, shared](const Responder& r) {
-      Send(*domain, *shared, r);
-    });
+    return OnWorker(std::move(respond),
+                    [this, domain, shared](const Responder& r) { Send(*domain, *shared, r); });
   }
   OnWorker(std::move(respond), [this, domain, shared, id = std::move(message_id)](
                                    const Responder& r) { GetMessage(*domain, id, *shared, r); });
@@ -179,22 +177,22 @@ void LivechatApi::Send(const config::Domain& domain, HttpRequest& request,
   if (!message) return respond(ErrorResponse(message.error()));
 
   const auto& numbers = domain.numbers;
-  const bool ours = std::any_of(numbers.begin(), numbers.end(), [&](const auto& n) {
-    return n.phone == message->service_phone;
-  });
+  const bool ours = std::any_of(numbers.begin(), numbers.end(),
+                                [&](const auto& n) { return n.phone == message->service_phone; });
   if (!ours) {
     for (const auto& other : deps_.config->domains) {
       for (const auto& n : other.numbers) {
         if (n.phone == message->service_phone) {
           return respond(JsonError(403, "servicePhoneNumber: " + message->service_phone +
-                                            " is not a business number of domain '" +
-                                            domain.name + "'"));
+                                            " is not a business number of domain '" + domain.name +
+                                            "'"));
         }
       }
     }
     return respond(JsonError(422, "servicePhoneNumber: " + message->service_phone +
                                       " is not a WhatsApp business number configured in "
-                                      "domain '" + domain.name + "'"));
+                                      "domain '" +
+                                      domain.name + "'"));
   }
 
   store::NewMessage stored;
@@ -209,8 +207,7 @@ void LivechatApi::Send(const config::Domain& domain, HttpRequest& request,
   // Whichever comes first, the first attempt's outcome or the ack timeout, answers.
   auto answered = std::make_shared<std::atomic<bool>>(false);
   if (wait_for_provider) {
-    deps_.dispatcher->Listen(id, [respond, answered, id](
-                                     const dispatch::AttemptResult& attempt) {
+    deps_.dispatcher->Listen(id, [respond, answered, id](const dispatch::AttemptResult& attempt) {
       if (!answered->exchange(true)) respond(SendAnswer(id, attempt));
     });
   }
@@ -226,12 +223,12 @@ void LivechatApi::Send(const config::Domain& domain, HttpRequest& request,
   if (!wait_for_provider) {
     return respond(SendAnswer(id, dispatch::AttemptResult{"queued", "", "", ""}));
   }
-  deps_.timers->Schedule(domain.ack_timeout, [respond, answered, id,
-                                              dispatcher = deps_.dispatcher] {
-    if (answered->exchange(true)) return;
-    dispatcher->Forget(id);
-    respond(SendAnswer(id, dispatch::AttemptResult{"queued", "", "", ""}));
-  });
+  deps_.timers->Schedule(domain.ack_timeout,
+                         [respond, answered, id, dispatcher = deps_.dispatcher] {
+                           if (answered->exchange(true)) return;
+                           dispatcher->Forget(id);
+                           respond(SendAnswer(id, dispatch::AttemptResult{"queued", "", "", ""}));
+                         });
 }
 
 void LivechatApi::GetMessage(const config::Domain& domain, const std::string& id,
@@ -240,8 +237,8 @@ void LivechatApi::GetMessage(const config::Domain& domain, const std::string& id
   auto found = deps_.store->Get(domain.name, id);
   if (!found) return respond(ErrorResponse(found.error()));
   if (!found->has_value()) {
-    return respond(JsonError(404, "messageId: no message '" + id + "' in domain '" +
-                                      domain.name + "'"));
+    return respond(
+        JsonError(404, "messageId: no message '" + id + "' in domain '" + domain.name + "'"));
   }
   const store::StoredMessage& m = **found;
   nlohmann::ordered_json history = nlohmann::ordered_json::array();
@@ -255,11 +252,13 @@ void LivechatApi::GetMessage(const config::Domain& domain, const std::string& id
       {"error", nullptr},
       {"messageId", m.id},
       {"status", m.status},
-      {"providerMessageId",
-       m.provider_message_id.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(m.provider_message_id)},
-      {"deliveryError", m.error_message.empty()
-                            ? nlohmann::ordered_json(nullptr)
-                            : nlohmann::ordered_json{{"code", m.error_code}, {"message", m.error_message}}},
+      {"providerMessageId", m.provider_message_id.empty()
+                                ? nlohmann::ordered_json(nullptr)
+                                : nlohmann::ordered_json(m.provider_message_id)},
+      {"deliveryError",
+       m.error_message.empty()
+           ? nlohmann::ordered_json(nullptr)
+           : nlohmann::ordered_json{{"code", m.error_code}, {"message", m.error_message}}},
       {"attempts", m.attempts},
       {"customerPhoneNumber", m.message.customer_phone},
       {"servicePhoneNumber", m.message.service_phone},
@@ -275,8 +274,8 @@ void LivechatApi::GetMessage(const config::Domain& domain, const std::string& id
 void LivechatApi::Ready(const Responder& respond) {
   auto pending = deps_.store->PendingCount();
   if (!pending) return respond(JsonError(503, "storage is unavailable"));
-  respond(Json(200, {{"result", true}, {"error", nullptr}, {"status", "ready"},
-                     {"pending", *pending}}));
+  respond(Json(200,
+               {{"result", true}, {"error", nullptr}, {"status", "ready"}, {"pending", *pending}}));
 }
 
 }  // namespace socialgate::api

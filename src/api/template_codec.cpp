@@ -1,9 +1,9 @@
 #include "api/template_codec.hpp"
 
-#include <simdjson.h>
-
 #include <array>
 #include <string_view>
+
+#include <simdjson.h>
 
 namespace socialgate::api {
 namespace {
@@ -108,8 +108,8 @@ Result<core::TemplateRequest> DecodeTemplateRequest(std::string& body) {
   dom::element root;
   const auto error = parser.parse(body.data(), body.size(), false).get(root);
   if (error == simdjson::DEPTH_ERROR) {
-    return tl::unexpected(Malformed("body: JSON nested more than " +
-                                    std::to_string(kMaxJsonDepth) + " levels deep"));
+    return tl::unexpected(
+        Malformed("body: JSON nested more than " + std::to_string(kMaxJsonDepth) + " levels deep"));
   }
   if (error != simdjson::SUCCESS) {
     return tl::unexpected(
@@ -124,8 +124,8 @@ Result<core::TemplateRequest> DecodeTemplateRequest(std::string& body) {
   core::TemplateRequest req;
   enum Index { kCustomer, kService, kTemplate, kLanguage, kHeader, kHeaderData, kBody, kUrl };
   constexpr std::array<const char*, 8> kNames{
-      "customerPhoneNumber", "servicePhoneNumber", "templateName", "language",
-      "header",              "headerData",         "bodyData",     "dynamicUrl"};
+      "customerPhoneNumber", "servicePhoneNumber", "templateName", "language", "header",
+      "headerData",          "bodyData",           "dynamicUrl"};
   std::array<bool, 8> seen{};
   for (auto [key, value] : obj) {
     int index = -1;
@@ -158,8 +158,8 @@ Result<core::TemplateRequest> DecodeTemplateRequest(std::string& body) {
           req.header = std::move(*header);
           break;
         }
-        return tl::unexpected(
-            Malformed("header: must be an object or null, not " + std::string(TypeName(value.type()))));
+        return tl::unexpected(Malformed("header: must be an object or null, not " +
+                                        std::string(TypeName(value.type()))));
       default:
         list = ReadStringArray(value, name);
         if (!list) return tl::unexpected(list.error());

@@ -1,10 +1,10 @@
 #include "app/application.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <cstdio>
 #include <map>
 #include <memory>
+
+#include <spdlog/spdlog.h>
 
 #include "api/livechat_api.hpp"
 #include "app/banner.hpp"
@@ -30,8 +30,8 @@ class StoreStatusSink final : public providers::StatusSink {
 
   void OnStatus(std::string_view provider_message_id, std::string_view status,
                 std::int64_t at_unix_ms, std::string_view detail) override {
-    Record(std::string(provider_message_id), std::string(status), at_unix_ms,
-           std::string(detail), 0);
+    Record(std::string(provider_message_id), std::string(status), at_unix_ms, std::string(detail),
+           0);
   }
 
  private:
@@ -44,8 +44,7 @@ class StoreStatusSink final : public providers::StatusSink {
       timers_.Schedule(std::chrono::milliseconds(50 * (tries + 1)),
                        [this, id = std::move(id), status = std::move(status), at,
                         detail = std::move(detail), tries]() mutable {
-                         Record(std::move(id), std::move(status), at, std::move(detail),
-                                tries + 1);
+                         Record(std::move(id), std::move(status), at, std::move(detail), tries + 1);
                        });
       return;
     }
@@ -154,8 +153,7 @@ core::Result<void> Serve(const ServeOptions& options) {
   server_options.max_connections = cfg.server.max_connections;
   server_options.shutdown_grace = cfg.server.shutdown_grace;
   auto server = http::HttpServer::Create(
-      server_options,
-      [&api](http::HttpRequest&& request, http::Responder respond) {
+      server_options, [&api](http::HttpRequest&& request, http::Responder respond) {
         api.Handle(std::move(request), std::move(respond));
       });
   if (!server) return tl::unexpected(server.error());

@@ -34,8 +34,8 @@ std::string StartupBanner(const config::Config& config, const std::string& host,
       R"("headerData":["Griffin"],"bodyData":["5"],"dynamicUrl":["contact-highway/"]})";
   const std::string credentials = ShellQuote(ex.user + ":" + ex.password);
   out += "\nSend the seed's example message (domain '" + domain->name + "'):\n\n";
-  out += "  curl -sS -u " + credentials + " -H 'Content-Type: application/json' \\\n    " +
-         base + "/livechat/" + domain->name + "/sendExternalTemplateMessageToCtlivesocial \\\n" +
+  out += "  curl -sS -u " + credentials + " -H 'Content-Type: application/json' \\\n    " + base +
+         "/livechat/" + domain->name + "/sendExternalTemplateMessageToCtlivesocial \\\n" +
          "    -d " + ShellQuote(body) + "\n\n";
   out += "Then follow it with the messageId from the answer:\n\n";
   out += "  curl -sS -u " + credentials + " " + base + "/livechat/" + domain->name +

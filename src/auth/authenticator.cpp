@@ -1,8 +1,8 @@
 #include "auth/authenticator.hpp"
 
-#include <sodium.h>
-
 #include <vector>
+
+#include <sodium.h>
 
 #include "auth/password.hpp"
 
@@ -81,8 +81,7 @@ core::Result<Principal> Authenticator::Authenticate(const config::Domain& domain
     return tl::unexpected(Unauthenticated("authentication is required (HTTP Basic)"));
   }
   if (!StartsWithCaseInsensitive(authorization, "basic ")) {
-    return tl::unexpected(
-        Unauthenticated("Authorization: only the Basic scheme is supported"));
+    return tl::unexpected(Unauthenticated("Authorization: only the Basic scheme is supported"));
   }
   std::string_view encoded = authorization.substr(6);
   while (!encoded.empty() && encoded.front() == ' ') encoded.remove_prefix(1);
@@ -99,7 +98,8 @@ core::Result<Principal> Authenticator::Authenticate(const config::Domain& domain
   const std::string_view pair(reinterpret_cast<const char*>(decoded.data()), decoded_len);
   const auto colon = pair.find(':');
   if (colon == std::string_view::npos) {
-    return tl::unexpected(Unauthenticated("Authorization: Basic credentials must be user:password"));
+    return tl::unexpected(
+        Unauthenticated("Authorization: Basic credentials must be user:password"));
   }
   const std::string_view user = pair.substr(0, colon);
   const std::string_view password = pair.substr(colon + 1);

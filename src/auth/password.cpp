@@ -1,8 +1,8 @@
 #include "auth/password.hpp"
 
-#include <sodium.h>
-
 #include <array>
+
+#include <sodium.h>
 
 namespace socialgate::auth {
 

@@ -1,13 +1,13 @@
 #include "config/config.hpp"
 
-#include <toml++/toml.h>
-
 #include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <initializer_list>
 #include <set>
 #include <sstream>
+
+#include <toml++/toml.h>
 
 #include "core/phone_number.hpp"
 
@@ -40,8 +40,8 @@ class Reader {
     for (const auto& [key, value] : table) {
       (void)value;
       if (std::find(allowed.begin(), allowed.end(), key.str()) == allowed.end()) {
-        const std::string path = where.empty() ? std::string(key.str())
-                                               : where + "." + std::string(key.str());
+        const std::string path =
+            where.empty() ? std::string(key.str()) : where + "." + std::string(key.str());
         return tl::unexpected(Fail(path, "unknown key"));
       }
     }
@@ -92,10 +92,10 @@ class Reader {
 constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
 
 Result<void> ReadServer(const Reader& r, const toml::table& t, ServerSettings& s) {
-  SG_RETURN_IF_ERROR(r.OnlyKeys(t, "server",
-                                {"listen", "threads", "workers", "max_body_bytes",
-                                 "max_header_bytes", "read_timeout_ms", "idle_timeout_ms",
-                                 "max_connections", "shutdown_grace_ms"}));
+  SG_RETURN_IF_ERROR(
+      r.OnlyKeys(t, "server",
+                 {"listen", "threads", "workers", "max_body_bytes", "max_header_bytes",
+                  "read_timeout_ms", "idle_timeout_ms", "max_connections", "shutdown_grace_ms"}));
   std::string listen;
   SG_RETURN_IF_ERROR(r.String(t, "server", "listen", listen));
   if (!listen.empty()) {
@@ -106,10 +106,8 @@ Result<void> ReadServer(const Reader& r, const toml::table& t, ServerSettings& s
   }
   SG_RETURN_IF_ERROR(r.Integer(t, "server", "threads", s.threads, 1, 256));
   SG_RETURN_IF_ERROR(r.Integer(t, "server", "workers", s.workers, 1, 256));
-  SG_RETURN_IF_ERROR(
-      r.Integer(t, "server", "max_body_bytes", s.max_body_bytes, 1024, 1LL << 30));
-  SG_RETURN_IF_ERROR(
-      r.Integer(t, "server", "max_header_bytes", s.max_header_bytes, 1024, 1 << 20));
+  SG_RETURN_IF_ERROR(r.Integer(t, "server", "max_body_bytes", s.max_body_bytes, 1024, 1LL << 30));
+  SG_RETURN_IF_ERROR(r.Integer(t, "server", "max_header_bytes", s.max_header_bytes, 1024, 1 << 20));
   SG_RETURN_IF_ERROR(r.Millis(t, "server", "read_timeout_ms", s.read_timeout, kDayMs));
   SG_RETURN_IF_ERROR(r.Millis(t, "server", "idle_timeout_ms", s.idle_timeout, kDayMs));
   SG_RETURN_IF_ERROR(r.Integer(t, "server", "max_connections", s.max_connections, 1, 1'000'000));
@@ -182,7 +180,8 @@ Result<void> ReadDomain(const Reader& r, const toml::table& t, const std::string
 
   if (const toml::node* users = t.get("users")) {
     const toml::array* arr = users->as_array();
-    if (arr == nullptr) return tl::unexpected(r.Fail(where + ".users", "must be an array of tables"));
+    if (arr == nullptr)
+      return tl::unexpected(r.Fail(where + ".users", "must be an array of tables"));
     for (std::size_t i = 0; i < arr->size(); ++i) {
       const std::string uw = where + ".users[" + std::to_string(i) + "]";
       const toml::table* ut = arr->get(i)->as_table();
@@ -196,8 +195,8 @@ Result<void> ReadDomain(const Reader& r, const toml::table& t, const std::string
         return tl::unexpected(r.Fail(uw + ".name", "must not contain ':' (Basic auth)"));
       }
       if (u.password_hash.rfind("$argon2id$", 0) != 0) {
-        return tl::unexpected(r.Fail(
-            uw + ".password_hash", "must be an argon2id hash from `socialgate hash-secret`"));
+        return tl::unexpected(r.Fail(uw + ".password_hash",
+                                     "must be an argon2id hash from `socialgate hash-secret`"));
       }
       for (const auto& other : d.users) {
         if (other.name == u.name) return tl::unexpected(r.Fail(uw + ".name", "is a duplicate"));
@@ -246,9 +245,8 @@ Result<std::pair<std::string, std::uint16_t>> ParseListenAddress(std::string_vie
   unsigned port = 0;
   auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port > 65535) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "port must be a number from 0 to 65535 (got '" + std::string(port_text) +
-                         "')");
+    return MakeError(ErrorCode::kInvalidArgument, "port must be a number from 0 to 65535 (got '" +
+                                                      std::string(port_text) + "')");
   }
   return std::make_pair(host, static_cast<std::uint16_t>(port));
 }

@@ -25,16 +25,16 @@ struct ServerSettings {
   int workers = 4;                                  // request workers (validation, storage)
   std::size_t max_body_bytes = 140u * 1024 * 1024;  // a 100 MB PDF is ~134 MiB of base64
   std::size_t max_header_bytes = 16 * 1024;
-  std::chrono::milliseconds read_timeout{30'000};   // whole request, headers and body
-  std::chrono::milliseconds idle_timeout{60'000};   // keep-alive wait for the next request
+  std::chrono::milliseconds read_timeout{30'000};  // whole request, headers and body
+  std::chrono::milliseconds idle_timeout{60'000};  // keep-alive wait for the next request
   int max_connections = 10'000;
   std::chrono::milliseconds shutdown_grace{10'000};  // in-flight requests get this long
 };
 
 struct DispatchSettings {
-  int workers = 4;                                  // concurrent sends
-  std::chrono::milliseconds poll_interval{1'000};   // how often due retries are looked for
-  std::chrono::milliseconds lease{60'000};          // a claimed message is reclaimed after this
+  int workers = 4;                                 // concurrent sends
+  std::chrono::milliseconds poll_interval{1'000};  // how often due retries are looked for
+  std::chrono::milliseconds lease{60'000};         // a claimed message is reclaimed after this
   int max_attempts = 12;
   std::chrono::milliseconds base_backoff{1'000};
   std::chrono::milliseconds max_backoff{300'000};

@@ -61,8 +61,8 @@ inline tl::unexpected<Error> MakeError(ErrorCode code, std::string message,
 
 // Propagation helper. Caveat (as absl's): it expands to more than one statement, so do not use
 // it as the body of an unbraced if/else.
-#define SG_RETURN_IF_ERROR(expr)                                   \
-  do {                                                             \
-    auto sg_result_ = (expr);                                      \
+#define SG_RETURN_IF_ERROR(expr)                                           \
+  do {                                                                     \
+    auto sg_result_ = (expr);                                              \
     if (!sg_result_) return tl::unexpected(std::move(sg_result_.error())); \
   } while (false)

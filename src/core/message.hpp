@@ -43,7 +43,7 @@ struct MediaHeader {
   std::string mime_type;      // as sniffed, e.g. "application/pdf"
   std::string document_type;  // lower-case extension, e.g. "pdf"
   std::string file_name;
-  std::string bytes;          // decoded content
+  std::string bytes;  // decoded content
 };
 
 // A validated template message, ready to store and send.

@@ -1,10 +1,10 @@
 #include "dispatch/dispatcher.hpp"
 
-#include <spdlog/spdlog.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include "obs/log.hpp"
 #include "util/ids.hpp"
@@ -116,8 +116,8 @@ void Dispatcher::RunWorker() {
     auto wait = settings_.poll_interval;
     if (claimed) {
       if (auto next = store_.NextDueAt(); next && *next) {
-        wait = std::min(wait, std::chrono::milliseconds(std::max<std::int64_t>(
-                                  1, **next - util::NowUnixMillis())));
+        wait = std::min(wait, std::chrono::milliseconds(
+                                  std::max<std::int64_t>(1, **next - util::NowUnixMillis())));
       }
     } else {
       wait = std::max(wait, std::chrono::milliseconds(100));  // storage trouble: do not spin
@@ -131,12 +131,13 @@ std::int64_t Dispatcher::BackoffMillis(int attempts,
                                        std::optional<std::chrono::milliseconds> retry_after) {
   // Exponential backoff with full jitter: uniform in [0, min(cap, base * 2^(attempts-1))].
   const int shift = std::clamp(attempts - 1, 0, 30);
-  const std::int64_t ceiling =
-      std::min<std::int64_t>(settings_.max_backoff.count(), settings_.base_backoff.count() << shift);
+  const std::int64_t ceiling = std::min<std::int64_t>(settings_.max_backoff.count(),
+                                                      settings_.base_backoff.count() << shift);
   std::int64_t delay = 0;
   {
     std::lock_guard lock(rng_mutex_);
-    delay = std::uniform_int_distribution<std::int64_t>(0, std::max<std::int64_t>(ceiling, 0))(rng_);
+    delay =
+        std::uniform_int_distribution<std::int64_t>(0, std::max<std::int64_t>(ceiling, 0))(rng_);
   }
   if (retry_after) delay = std::max<std::int64_t>(delay, retry_after->count());
   return delay;
@@ -166,16 +167,16 @@ void Dispatcher::Deliver(store::StoredMessage& message) {
       result.provider_message_id = outcome.provider_message_id;
       break;
     case providers::SendOutcome::Kind::kRejected:
-      recorded = store_.MarkFailed(message.id, owner_, outcome.error_code, outcome.error_message,
-                                   now);
+      recorded =
+          store_.MarkFailed(message.id, owner_, outcome.error_code, outcome.error_message, now);
       result.status = "failed";
       break;
     case providers::SendOutcome::Kind::kRetryLater:
       if (message.attempts >= settings_.max_attempts) {
         outcome.error_message = "gave up after " + std::to_string(message.attempts) +
                                 " attempts: last error: " + outcome.error_message;
-        recorded = store_.MarkFailed(message.id, owner_, outcome.error_code,
-                                     outcome.error_message, now);
+        recorded =
+            store_.MarkFailed(message.id, owner_, outcome.error_code, outcome.error_message, now);
         result.status = "failed";
       } else {
         const std::int64_t next = now + BackoffMillis(message.attempts, outcome.retry_after);

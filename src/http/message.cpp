@@ -1,6 +1,7 @@
 #include "http/message.hpp"
 
 #include <atomic>
+
 #include <nlohmann/json.hpp>
 
 namespace socialgate::http {

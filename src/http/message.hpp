@@ -15,9 +15,9 @@
 namespace socialgate::http {
 
 struct HttpRequest {
-  std::string method;  // "GET", "POST", ...
-  std::string path;    // target up to '?', not decoded
-  std::string query;   // after '?', not decoded
+  std::string method;                                        // "GET", "POST", ...
+  std::string path;                                          // target up to '?', not decoded
+  std::string query;                                         // after '?', not decoded
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
   std::string body;
   std::string remote_address;

@@ -4,6 +4,12 @@
 #include "http/server.hpp"
 // clang-format on
 
+#include <atomic>
+#include <list>
+#include <mutex>
+#include <thread>
+#include <vector>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -17,12 +23,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
-
-#include <atomic>
-#include <list>
-#include <mutex>
-#include <thread>
-#include <vector>
 
 namespace socialgate::http {
 namespace {
@@ -199,8 +199,8 @@ class BeastServer final : public HttpServer {
   awaitable<void> Accept() {
     for (;;) {
       beast::error_code ec;
-      tcp::socket socket = co_await acceptor_.async_accept(
-          net::make_strand(ioc_), net::redirect_error(use_awaitable, ec));
+      tcp::socket socket = co_await acceptor_.async_accept(net::make_strand(ioc_),
+                                                           net::redirect_error(use_awaitable, ec));
       if (ec == net::error::operation_aborted || stopping_) co_return;
       if (ec) {
         // EMFILE and friends pass: back off briefly instead of giving up on accepting.
@@ -316,8 +316,8 @@ class BeastServer final : public HttpServer {
       }
       auto request = parser.release();
       const bool keep_alive = request.keep_alive();
-      HttpResponse response = co_await AsyncHandle(
-          handler_, FromBeast(std::move(request), remote), use_awaitable);
+      HttpResponse response =
+          co_await AsyncHandle(handler_, FromBeast(std::move(request), remote), use_awaitable);
       const bool keep = keep_alive && !stopping_;
       const bool written = co_await Write(stream, std::move(response), version, keep);
       self->busy = false;

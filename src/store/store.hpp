@@ -90,12 +90,12 @@ class Store {
                                           std::string_view provider_message_id,
                                           std::string_view wa_id, std::int64_t now_ms) = 0;
   virtual core::Result<void> MarkFailed(std::string_view id, std::string_view owner,
-                                        std::string_view error_code,
-                                        std::string_view error_message, std::int64_t now_ms) = 0;
+                                        std::string_view error_code, std::string_view error_message,
+                                        std::int64_t now_ms) = 0;
   virtual core::Result<void> Reschedule(std::string_view id, std::string_view owner,
                                         std::int64_t next_attempt_at_ms,
-                                        std::string_view error_code,
-                                        std::string_view error_message, std::int64_t now_ms) = 0;
+                                        std::string_view error_code, std::string_view error_message,
+                                        std::int64_t now_ms) = 0;
 
   // A delivery status from the provider, matched by its message id. Unknown ids are
   // kNotFound. Moves the current status forward only (see the file comment).

@@ -1,11 +1,11 @@
 #include "util/ids.hpp"
 
-#include <sodium.h>
-
 #include <array>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+
+#include <sodium.h>
 
 namespace socialgate::util {
 

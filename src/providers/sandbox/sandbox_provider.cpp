@@ -16,8 +16,7 @@ class SandboxProvider final : public Provider {
   // Provider implementation
   std::string_view Name() const override { return "sandbox"; }
 
-  SendOutcome Send(std::string_view /*message_id*/,
-                   const core::TemplateMessage& message) override {
+  SendOutcome Send(std::string_view /*message_id*/, const core::TemplateMessage& message) override {
     std::string provider_id = "sandbox." + util::NewMessageId();
     Report(provider_id, "sent", settings_.sent_after);
     Report(provider_id, "delivered", settings_.delivered_after);
@@ -26,8 +25,7 @@ class SandboxProvider final : public Provider {
   }
 
  private:
-  void Report(const std::string& provider_id, const char* status,
-              std::chrono::milliseconds delay) {
+  void Report(const std::string& provider_id, const char* status, std::chrono::milliseconds delay) {
     timers_.Schedule(delay, [this, provider_id, status] {
       sink_.OnStatus(provider_id, status, util::NowUnixMillis(), "");
     });

@@ -1,12 +1,12 @@
 #include "store/sqlite/sqlite_store.hpp"
 
-#include <sqlite3.h>
-
 #include <functional>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <string_view>
 #include <utility>
+
+#include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
 #include "store/sqlite/migrations.hpp"
 #include "store/status_order.hpp"
@@ -32,9 +32,9 @@ core::Error SqliteError(sqlite3* db, std::string_view what) {
   // A full disk or an I/O failure refuses new work (503) rather than failing the request for
   // good: the caller can try again once space is back.
   const ErrorCode code = ErrorCode::kUnavailable;
-  return core::Error{code, "storage is unavailable, try again later",
-                     std::string(what) + ": " + sqlite3_errmsg(db) + " (rc " +
-                         std::to_string(rc) + ")"};
+  return core::Error{
+      code, "storage is unavailable, try again later",
+      std::string(what) + ": " + sqlite3_errmsg(db) + " (rc " + std::to_string(rc) + ")"};
 }
 
 std::string ToJson(const std::vector<std::string>& v) { return nlohmann::json(v).dump(); }
@@ -108,15 +108,13 @@ class SqliteStore final : public Store {
   Result<void> MarkAccepted(std::string_view id, std::string_view owner,
                             std::string_view provider_message_id, std::string_view wa_id,
                             std::int64_t now_ms) override;
-  Result<void> MarkFailed(std::string_view id, std::string_view owner,
-                          std::string_view error_code, std::string_view error_message,
-                          std::int64_t now_ms) override;
+  Result<void> MarkFailed(std::string_view id, std::string_view owner, std::string_view error_code,
+                          std::string_view error_message, std::int64_t now_ms) override;
   Result<void> Reschedule(std::string_view id, std::string_view owner,
                           std::int64_t next_attempt_at_ms, std::string_view error_code,
                           std::string_view error_message, std::int64_t now_ms) override;
-  Result<void> RecordDeliveryStatus(std::string_view provider_message_id,
-                                    std::string_view status, std::int64_t at_ms,
-                                    std::string_view detail) override;
+  Result<void> RecordDeliveryStatus(std::string_view provider_message_id, std::string_view status,
+                                    std::int64_t at_ms, std::string_view detail) override;
   Result<int> ReleaseLeases(std::string_view owner, std::int64_t now_ms) override;
   Result<std::int64_t> PendingCount() override;
 
@@ -234,8 +232,7 @@ Result<void> SqliteStore::Migrate() {
 
 Result<void> SqliteStore::AddEvent(std::string_view id, std::string_view status, std::int64_t at,
                                    std::string_view detail) {
-  auto stmt =
-      Prepare("INSERT INTO message_events(message_id, status, at, detail) VALUES(?,?,?,?)");
+  auto stmt = Prepare("INSERT INTO message_events(message_id, status, at, detail) VALUES(?,?,?,?)");
   if (!stmt) return tl::unexpected(stmt.error());
   Statement s(*stmt);
   s.Bind(id).Bind(status).Bind(at).Bind(detail);
@@ -337,8 +334,8 @@ Result<std::optional<StoredMessage>> SqliteStore::Get(std::string_view domain,
     if (rc != SQLITE_ROW) return tl::unexpected(SqliteError(db_.get(), "get message"));
     m = ReadMessageRow(*stmt);
   }
-  auto events = Prepare(
-      "SELECT status, at, detail FROM message_events WHERE message_id = ? ORDER BY seq");
+  auto events =
+      Prepare("SELECT status, at, detail FROM message_events WHERE message_id = ? ORDER BY seq");
   if (!events) return tl::unexpected(events.error());
   Statement s(*events);
   s.Bind(id);
@@ -449,8 +446,8 @@ Result<void> SqliteStore::Finish(std::string_view id, std::string_view owner,
 }
 
 Result<void> SqliteStore::MarkAccepted(std::string_view id, std::string_view owner,
-                                       std::string_view provider_message_id,
-                                       std::string_view wa_id, std::int64_t now_ms) {
+                                       std::string_view provider_message_id, std::string_view wa_id,
+                                       std::int64_t now_ms) {
   return Finish(
       id, owner, "accepted", now_ms,
       "UPDATE messages SET status = 'accepted', provider_message_id = ?, wa_id = ?, "
@@ -552,8 +549,7 @@ Result<StorePtr> OpenSqliteStore(const std::string& path) {
   sqlite3_busy_timeout(db.get(), 5000);
   // WAL lets readers proceed during writes; synchronous=FULL makes every commit durable before
   // COMMIT returns, which is what "stored before the answer" means.
-  const char* pragmas =
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+  const char* pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
   char* err = nullptr;
   if (sqlite3_exec(db.get(), pragmas, nullptr, nullptr, &err) != SQLITE_OK) {
     std::string detail = err != nullptr ? err : "";

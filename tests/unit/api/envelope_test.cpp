@@ -1,7 +1,6 @@
 #include "api/envelope.hpp"
 
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
 
 namespace socialgate::api {

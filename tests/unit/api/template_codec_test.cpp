@@ -1,8 +1,8 @@
 #include "api/template_codec.hpp"
 
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace socialgate::api {
 namespace {
@@ -71,8 +71,8 @@ TEST(TemplateCodecTest, DecodesEscapesAndUnicode) {
 }
 
 TEST(TemplateCodecTest, NotJsonOrNotAnObjectIsMalformed) {
-  for (const char* body : {"", "not json", "{", "[1,2]", "\"text\"", "null",
-                           "{\"a\":1} trailing", "{\"a\": tru}"}) {
+  for (const char* body :
+       {"", "not json", "{", "[1,2]", "\"text\"", "null", "{\"a\":1} trailing", "{\"a\": tru}"}) {
     const auto e = Fails(body);
     EXPECT_EQ(e.code, core::ErrorCode::kMalformed) << body;
     EXPECT_EQ(e.message.rfind("body: ", 0), 0u) << e.message;

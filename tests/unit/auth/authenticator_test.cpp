@@ -1,9 +1,9 @@
 #include "auth/authenticator.hpp"
 
+#include <vector>
+
 #include <gtest/gtest.h>
 #include <sodium.h>
-
-#include <vector>
 
 #include "auth/password.hpp"
 
@@ -11,8 +11,8 @@ namespace socialgate::auth {
 namespace {
 
 std::string Basic(const std::string& user_colon_password) {
-  std::vector<char> out(sodium_base64_ENCODED_LEN(user_colon_password.size(),
-                                                  sodium_base64_VARIANT_ORIGINAL));
+  std::vector<char> out(
+      sodium_base64_ENCODED_LEN(user_colon_password.size(), sodium_base64_VARIANT_ORIGINAL));
   sodium_bin2base64(out.data(), out.size(),
                     reinterpret_cast<const unsigned char*>(user_colon_password.data()),
                     user_colon_password.size(), sodium_base64_VARIANT_ORIGINAL);
@@ -56,7 +56,8 @@ TEST_F(AuthenticatorTest, AcceptsTheRightPasswordTwice) {
     EXPECT_EQ(p->domain, "default");
   }
   // Scheme names are case-insensitive.
-  EXPECT_TRUE(authenticator_.Authenticate(d, "basic " + Basic("alice:s3cret:with colon").substr(6)));
+  EXPECT_TRUE(
+      authenticator_.Authenticate(d, "basic " + Basic("alice:s3cret:with colon").substr(6)));
 }
 
 TEST_F(AuthenticatorTest, RejectsEverythingElseAsUnauthenticated) {

@@ -1,8 +1,8 @@
 #include "config/config.hpp"
 
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace socialgate::config {
 namespace {
@@ -83,12 +83,14 @@ TEST(ConfigTest, RejectsMistakesWithTheKeyNamed) {
               "configured more than once");
   ExpectError("[[domains]]\nname = \"a\"\n[[domains.numbers]]\nphone = \"12\"\n",
               "domains[0].numbers[0].phone");
-  ExpectError("[[domains]]\nname = \"a\"\n[[domains.numbers]]\nphone = \"3902124122690\"\n"
-              "provider = \"carrier-pigeon\"\n",
-              "domains[0].numbers[0].provider");
-  ExpectError("[[domains]]\nname = \"a\"\n[[domains.users]]\nname = \"u\"\n"
-              "password_hash = \"plain\"\n",
-              "password_hash: must be an argon2id hash");
+  ExpectError(
+      "[[domains]]\nname = \"a\"\n[[domains.numbers]]\nphone = \"3902124122690\"\n"
+      "provider = \"carrier-pigeon\"\n",
+      "domains[0].numbers[0].provider");
+  ExpectError(
+      "[[domains]]\nname = \"a\"\n[[domains.users]]\nname = \"u\"\n"
+      "password_hash = \"plain\"\n",
+      "password_hash: must be an argon2id hash");
   ExpectError("[[domains]]\nname = \"a\"\n[[domains]]\nname = \"A\"\n", "duplicate domain");
   ExpectError(Minimal() + "[example]\ndomain = \"nope\"\nuser = \"demo\"\npassword = \"x\"\n",
               "example.domain");

@@ -1,13 +1,13 @@
 #include "dispatch/dispatcher.hpp"
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "util/ids.hpp"
 
@@ -168,8 +168,7 @@ TEST_F(DispatcherTest, GivesUpAfterMaxAttemptsWithTheReason) {
   dispatcher_->Start();
   const auto m = WaitFor(id, "failed");
   EXPECT_EQ(m.attempts, 3);
-  EXPECT_NE(m.error_message.find("gave up after 3 attempts"), std::string::npos)
-      << m.error_message;
+  EXPECT_NE(m.error_message.find("gave up after 3 attempts"), std::string::npos) << m.error_message;
   EXPECT_NE(m.error_message.find("temporarily unavailable"), std::string::npos);
 }
 
@@ -192,8 +191,7 @@ TEST_F(DispatcherTest, StopReturnsUnsentClaimsAndRestartResumes) {
     EXPECT_TRUE((*got)->status == "accepted" || (*got)->status == "queued") << (*got)->status;
   }
   auto restarted = std::make_unique<Dispatcher>(
-      *store_, [this](std::string_view) -> providers::Provider* { return &provider_; },
-      settings_);
+      *store_, [this](std::string_view) -> providers::Provider* { return &provider_; }, settings_);
   restarted->Start();
   for (const auto& id : ids) WaitFor(id, "accepted");
   for (const auto& id : ids) EXPECT_EQ(provider_.Sends(id), 1) << id;

@@ -1,11 +1,12 @@
-#include <gtest/gtest.h>
-#include <unistd.h>
+#include "store/sqlite/sqlite_store.hpp"
 
 #include <cstdlib>
 #include <filesystem>
 #include <string>
 
-#include "store/sqlite/sqlite_store.hpp"
+#include <gtest/gtest.h>
+#include <unistd.h>
+
 #include "store/store.hpp"
 
 namespace socialgate::store {

@@ -1,9 +1,9 @@
 #include "util/ids.hpp"
 
-#include <gtest/gtest.h>
-
 #include <regex>
 #include <set>
+
+#include <gtest/gtest.h>
 
 namespace socialgate::util {
 namespace {

@@ -1,12 +1,12 @@
 #include "util/timer_queue.hpp"
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace socialgate::util {
 namespace {
