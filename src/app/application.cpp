@@ -13,6 +13,8 @@
 #include "core/language.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "http/server.hpp"
+#include "net/http_client.hpp"
+#include "providers/meta/meta_provider.hpp"
 #include "providers/sandbox/sandbox_provider.hpp"
 #include "store/store.hpp"
 #include "util/timer_queue.hpp"
@@ -115,11 +117,15 @@ core::Result<void> Serve(const ServeOptions& options) {
 
   util::TimerQueue timers;
   StoreStatusSink sink(*store, timers);
+  // One connection pool for every number that talks to a provider over HTTP.
+  net::HttpClientPtr http_client = net::MakeCurlHttpClient();
   std::map<std::string, providers::ProviderPtr, std::less<>> providers_by_number;
   for (const auto& domain : cfg.domains) {
     for (const auto& number : domain.numbers) {
-      providers_by_number.emplace(number.phone,
-                                  providers::MakeSandboxProvider(number.sandbox, sink, timers));
+      providers_by_number.emplace(
+          number.phone, number.provider == "meta"
+                            ? providers::MakeMetaProvider(number.meta, *http_client)
+                            : providers::MakeSandboxProvider(number.sandbox, sink, timers));
     }
   }
   dispatch::Dispatcher dispatcher(

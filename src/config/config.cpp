@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <fstream>
 #include <initializer_list>
 #include <set>
@@ -129,9 +130,70 @@ Result<void> ReadDispatch(const Reader& r, const toml::table& t, DispatchSetting
   return {};
 }
 
+Result<void> ReadMeta(const Reader& r, const toml::table& t, const std::string& where,
+                      MetaSettings& m) {
+  SG_RETURN_IF_ERROR(
+      r.OnlyKeys(t, where,
+                 {"phone_number_id", "base_url", "api_version", "access_token_env",
+                  "access_token_file", "connect_timeout_ms", "timeout_ms", "media_ttl_ms"}));
+  SG_RETURN_IF_ERROR(r.String(t, where, "phone_number_id", m.phone_number_id));
+  if (m.phone_number_id.empty() ||
+      m.phone_number_id.find_first_not_of("0123456789") != std::string::npos) {
+    return tl::unexpected(
+        r.Fail(where + ".phone_number_id", "is required: Meta's numeric id of the number"));
+  }
+  SG_RETURN_IF_ERROR(r.String(t, where, "base_url", m.base_url));
+  while (!m.base_url.empty() && m.base_url.back() == '/') m.base_url.pop_back();
+  if (m.base_url.rfind("https://", 0) != 0 && m.base_url.rfind("http://", 0) != 0) {
+    return tl::unexpected(r.Fail(where + ".base_url", "must start with https:// or http://"));
+  }
+  SG_RETURN_IF_ERROR(r.String(t, where, "api_version", m.api_version));
+  if (m.api_version.size() < 2 || m.api_version[0] != 'v') {
+    return tl::unexpected(r.Fail(where + ".api_version", "must look like v23.0"));
+  }
+  SG_RETURN_IF_ERROR(r.Millis(t, where, "connect_timeout_ms", m.connect_timeout, 600'000));
+  SG_RETURN_IF_ERROR(r.Millis(t, where, "timeout_ms", m.timeout, 600'000));
+  SG_RETURN_IF_ERROR(r.Millis(t, where, "media_ttl_ms", m.media_ttl, 30 * kDayMs));
+  std::string env_name;
+  std::string file_path;
+  SG_RETURN_IF_ERROR(r.String(t, where, "access_token_env", env_name));
+  SG_RETURN_IF_ERROR(r.String(t, where, "access_token_file", file_path));
+  if (env_name.empty() == file_path.empty()) {
+    return tl::unexpected(r.Fail(
+        where, "needs exactly one of access_token_env or access_token_file (never the token)"));
+  }
+  if (!env_name.empty()) {
+    // Read once at start-up, before any thread is started.
+    const char* value = std::getenv(env_name.c_str());  // NOLINT(concurrency-mt-unsafe)
+    if (value == nullptr || *value == '\0') {
+      return tl::unexpected(
+          r.Fail(where + ".access_token_env", "environment variable " + env_name + " is not set"));
+    }
+    m.access_token = value;
+    m.access_token_source = "env:" + env_name;
+  } else {
+    std::ifstream in(file_path, std::ios::binary);
+    if (!in) {
+      return tl::unexpected(
+          r.Fail(where + ".access_token_file", "cannot read '" + file_path + "'"));
+    }
+    std::getline(in, m.access_token);
+    while (!m.access_token.empty() &&
+           (m.access_token.back() == '\r' || m.access_token.back() == ' ')) {
+      m.access_token.pop_back();
+    }
+    if (m.access_token.empty()) {
+      return tl::unexpected(
+          r.Fail(where + ".access_token_file", "'" + file_path + "' holds no token"));
+    }
+    m.access_token_source = "file:" + file_path;
+  }
+  return {};
+}
+
 Result<void> ReadNumber(const Reader& r, const toml::table& t, const std::string& where,
                         BusinessNumber& n) {
-  SG_RETURN_IF_ERROR(r.OnlyKeys(t, where, {"phone", "provider", "sandbox"}));
+  SG_RETURN_IF_ERROR(r.OnlyKeys(t, where, {"phone", "provider", "sandbox", "meta"}));
   std::string phone;
   SG_RETURN_IF_ERROR(r.String(t, where, "phone", phone));
   if (phone.empty()) return tl::unexpected(r.Fail(where + ".phone", "is required"));
@@ -140,9 +202,16 @@ Result<void> ReadNumber(const Reader& r, const toml::table& t, const std::string
   n.phone = *normalised;
   n.provider = "sandbox";
   SG_RETURN_IF_ERROR(r.String(t, where, "provider", n.provider));
-  if (n.provider != "sandbox") {
-    return tl::unexpected(
-        r.Fail(where + ".provider", "must be \"sandbox\" (got \"" + n.provider + "\")"));
+  if (n.provider != "sandbox" && n.provider != "meta") {
+    return tl::unexpected(r.Fail(where + ".provider",
+                                 "must be \"sandbox\" or \"meta\" (got \"" + n.provider + "\")"));
+  }
+  if (n.provider == "meta") {
+    const toml::table* mt = t.get_as<toml::table>("meta");
+    if (mt == nullptr) {
+      return tl::unexpected(r.Fail(where + ".meta", "is required when provider is \"meta\""));
+    }
+    SG_RETURN_IF_ERROR(ReadMeta(r, *mt, where + ".meta", n.meta));
   }
   if (const toml::table* sb = t.get_as<toml::table>("sandbox")) {
     const std::string sw = where + ".sandbox";

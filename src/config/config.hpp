@@ -46,10 +46,27 @@ struct SandboxSettings {
   std::chrono::milliseconds read_after{600};
 };
 
+// WhatsApp Cloud API (Meta) settings of one business number.
+struct MetaSettings {
+  std::string phone_number_id;  // Meta's id of the number, not the number itself
+  std::string base_url = "https://graph.facebook.com";
+  std::string api_version = "v23.0";
+  // Read at start from the environment variable or file the config names; never from the TOML
+  // itself, never logged.
+  std::string access_token;
+  std::string access_token_source;  // "env:NAME" or "file:PATH", for error messages
+  std::chrono::milliseconds connect_timeout{3'000};
+  std::chrono::milliseconds timeout{15'000};
+  // How long an uploaded media id is reused. Meta keeps uploads 30 days; some integrators report
+  // 7; six days stays clear of both.
+  std::chrono::milliseconds media_ttl{6LL * 24 * 3600 * 1000};
+};
+
 struct BusinessNumber {
   std::string phone;     // E.164 digits, no '+'
-  std::string provider;  // "sandbox" (more providers in later versions)
+  std::string provider;  // "sandbox" or "meta"
   SandboxSettings sandbox;
+  MetaSettings meta;
 };
 
 struct User {

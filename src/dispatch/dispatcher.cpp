@@ -50,6 +50,12 @@ void Dispatcher::Stop() {
   }
   wake_.notify_all();
   for (auto& t : workers) t.join();
+  {
+    // Nobody is waiting for an answer any more; drop the listeners while whatever they
+    // answer through is still alive.
+    std::lock_guard lock(listeners_mutex_);
+    listeners_.clear();
+  }
   if (workers.empty()) return;
   auto released = store_.ReleaseLeases(owner_, util::NowUnixMillis());
   if (!released) {

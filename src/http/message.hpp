@@ -31,6 +31,9 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Close the connection without answering (for test servers that simulate a dropped
+  // connection); status and body are ignored.
+  bool drop_connection = false;
 };
 
 // {"result":false,"error":message} with the given status.

@@ -318,6 +318,7 @@ class BeastServer final : public HttpServer {
       const bool keep_alive = request.keep_alive();
       HttpResponse response =
           co_await AsyncHandle(handler_, FromBeast(std::move(request), remote), use_awaitable);
+      if (response.drop_connection) break;
       const bool keep = keep_alive && !stopping_;
       const bool written = co_await Write(stream, std::move(response), version, keep);
       self->busy = false;
@@ -339,15 +340,17 @@ class BeastServer final : public HttpServer {
 
   const ServerOptions options_;
   const Handler handler_;
+  // Declared before ioc_ so they outlive it: destroying ioc_ destroys any session coroutine
+  // still suspended (a shutdown whose grace ran out), and those unregister themselves here.
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> active_sessions_{0};
+  std::mutex connections_mutex_;
+  std::list<std::shared_ptr<Connection>> connections_;
   net::io_context ioc_;
   tcp::acceptor acceptor_;
   net::signal_set signals_;
   net::executor_work_guard<net::io_context::executor_type> work_;
   std::uint16_t port_ = 0;
-  std::atomic<bool> stopping_{false};
-  std::atomic<int> active_sessions_{0};
-  std::mutex connections_mutex_;
-  std::list<std::shared_ptr<Connection>> connections_;
   std::chrono::steady_clock::time_point drain_deadline_;
   std::unique_ptr<net::steady_timer> drain_timer_;
 };

@@ -1,0 +1,144 @@
+#include "providers/meta/meta_provider.hpp"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "providers/meta/media_cache.hpp"
+#include "providers/meta/meta_errors.hpp"
+#include "providers/meta/meta_payload.hpp"
+
+namespace socialgate::providers {
+namespace {
+
+using meta::ClassifyMetaFailure;
+using meta::ParseRetryAfter;
+
+SendOutcome TransportFailure(const core::Error& error) {
+  SendOutcome o;
+  o.kind = SendOutcome::Kind::kRetryLater;
+  o.error_code = error.code == core::ErrorCode::kDeadlineExceeded ? "timeout" : "unreachable";
+  o.error_message = error.message;
+  return o;
+}
+
+class MetaProvider final : public Provider {
+ public:
+  MetaProvider(const config::MetaSettings& settings, net::HttpClient& http)
+      : settings_(settings),
+        http_(http),
+        base_(settings.base_url + "/" + settings.api_version + "/" + settings.phone_number_id),
+        media_(settings.media_ttl) {}
+
+  // Provider implementation
+  std::string_view Name() const override { return "meta"; }
+
+  SendOutcome Send(std::string_view message_id, const core::TemplateMessage& message) override {
+    std::string media_id;
+    std::string media_key;
+    bool fresh_upload = false;
+    if (message.header) {
+      media_key = meta::Sha256Hex(message.header->bytes) + "/" + message.header->mime_type;
+      SendOutcome upload_failure;
+      auto id = media_.GetOrUpload(
+          media_key, [&] { return Upload(*message.header, upload_failure); }, &fresh_upload);
+      if (!id) return upload_failure;
+      media_id = *id;
+    }
+    SendOutcome outcome = Post(message, media_id, message_id);
+    // A cached id Meta no longer knows: upload again once, then resend.
+    if (!fresh_upload && !media_id.empty() && outcome.kind == SendOutcome::Kind::kRejected &&
+        (outcome.error_code == "131053" || outcome.error_code == "100")) {
+      media_.Invalidate(media_key, media_id);
+      SendOutcome upload_failure;
+      auto id = media_.GetOrUpload(
+          media_key, [&] { return Upload(*message.header, upload_failure); }, &fresh_upload);
+      if (!id) return upload_failure;
+      outcome = Post(message, *id, message_id);
+    }
+    return outcome;
+  }
+
+ private:
+  net::ClientRequest Request(const std::string& path) const {
+    net::ClientRequest r;
+    r.url = base_ + path;
+    r.headers.emplace_back("Authorization", "Bearer " + settings_.access_token);
+    r.connect_timeout = settings_.connect_timeout;
+    r.timeout = settings_.timeout;
+    return r;
+  }
+
+  // Uploads the header media; on failure fills `failure` and returns nullopt.
+  std::optional<std::string> Upload(const core::MediaHeader& header, SendOutcome& failure) {
+    net::ClientRequest r = Request("/media");
+    r.multipart.push_back({"messaging_product", "whatsapp", "", ""});
+    r.multipart.push_back({"type", header.mime_type, "", ""});
+    r.multipart.push_back({"file", header.bytes, header.file_name, header.mime_type});
+    auto response = http_.Perform(r);
+    if (!response) {
+      failure = TransportFailure(response.error());
+      failure.error_message = "media upload: " + failure.error_message;
+      return std::nullopt;
+    }
+    if (response->status >= 200 && response->status < 300) {
+      const auto json = nlohmann::json::parse(response->body, nullptr, false);
+      if (json.is_object() && json.contains("id") && json["id"].is_string() &&
+          !json["id"].get<std::string>().empty()) {
+        return json["id"].get<std::string>();
+      }
+      failure.kind = SendOutcome::Kind::kRetryLater;
+      failure.error_code = "bad_response";
+      failure.error_message = "media upload: the answer carried no media id";
+      return std::nullopt;
+    }
+    failure = ClassifyMetaFailure(response->status, response->body,
+                                  ParseRetryAfter(response->Header("retry-after")));
+    failure.error_message = "media upload: " + failure.error_message;
+    return std::nullopt;
+  }
+
+  SendOutcome Post(const core::TemplateMessage& message, const std::string& media_id,
+                   std::string_view message_id) {
+    net::ClientRequest r = Request("/messages");
+    r.headers.emplace_back("Content-Type", "application/json");
+    r.body = meta::BuildTemplatePayload(message, media_id, message_id);
+    auto response = http_.Perform(r);
+    if (!response) return TransportFailure(response.error());
+    if (response->status >= 200 && response->status < 300) {
+      const auto json = nlohmann::json::parse(response->body, nullptr, false);
+      std::string id;
+      std::string wa_id;
+      if (json.is_object() && json.contains("messages") && json["messages"].is_array() &&
+          !json["messages"].empty() && json["messages"][0].is_object()) {
+        id = json["messages"][0].value("id", std::string());
+      }
+      if (json.is_object() && json.contains("contacts") && json["contacts"].is_array() &&
+          !json["contacts"].empty() && json["contacts"][0].is_object()) {
+        wa_id = json["contacts"][0].value("wa_id", std::string());
+      }
+      if (!id.empty()) return SendOutcome::Accepted(std::move(id), std::move(wa_id));
+      // A success without a message id cannot be tracked; Meta may or may not have taken it.
+      SendOutcome o;
+      o.kind = SendOutcome::Kind::kRetryLater;
+      o.error_code = "bad_response";
+      o.error_message = "the provider's answer carried no message id";
+      spdlog::warn("meta: HTTP {} without messages[0].id from {}", response->status, r.url);
+      return o;
+    }
+    return ClassifyMetaFailure(response->status, response->body,
+                               ParseRetryAfter(response->Header("retry-after")));
+  }
+
+  const config::MetaSettings settings_;
+  net::HttpClient& http_;
+  const std::string base_;
+  meta::MediaCache media_;
+};
+
+}  // namespace
+
+ProviderPtr MakeMetaProvider(const config::MetaSettings& settings, net::HttpClient& http) {
+  return std::make_unique<MetaProvider>(settings, http);
+}
+
+}  // namespace socialgate::providers

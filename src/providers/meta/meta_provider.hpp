@@ -1,0 +1,17 @@
+// File: providers/meta/meta_provider.hpp
+//
+// The WhatsApp Cloud API provider for one business number: uploads a media header once per
+// distinct file (MediaCache), posts the template message, and classifies Meta's answer with
+// the table in meta_errors.cpp. The access token is sent as a bearer token and never logged.
+#pragma once
+
+#include "config/config.hpp"
+#include "net/http_client.hpp"
+#include "providers/provider.hpp"
+
+namespace socialgate::providers {
+
+// `http` must outlive the provider; it is shared by every number.
+ProviderPtr MakeMetaProvider(const config::MetaSettings& settings, net::HttpClient& http);
+
+}  // namespace socialgate::providers

@@ -1,0 +1,76 @@
+#include "providers/meta/meta_payload.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace socialgate::providers::meta {
+namespace {
+
+core::TemplateMessage Seed() {
+  core::TemplateMessage m;
+  m.customer_phone = "393403603062";
+  m.service_phone = "3902124122690";
+  m.template_name = "shipping_confirmation";
+  m.language = "en_GB";
+  m.header_params = {"Griffin"};
+  m.body_params = {"5"};
+  m.url_params = {"contact-highway/"};
+  return m;
+}
+
+TEST(MetaPayloadTest, SeedExampleIsExactlyWhatMetaDocuments) {
+  EXPECT_EQ(
+      BuildTemplatePayload(Seed(), "", "msg-1"),
+      R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+393403603062",)"
+      R"("type":"template","template":{"name":"shipping_confirmation","language":{"code":"en_GB",)"
+      R"("policy":"deterministic"},"components":[{"type":"header","parameters":[{"type":"text",)"
+      R"("text":"Griffin"}]},{"type":"body","parameters":[{"type":"text","text":"5"}]},)"
+      R"({"type":"button","sub_type":"url","index":"0","parameters":[{"type":"text",)"
+      R"("text":"contact-highway/"}]}]},"biz_opaque_callback_data":"msg-1"})");
+}
+
+TEST(MetaPayloadTest, NoParametersMeansNoComponents) {
+  core::TemplateMessage m = Seed();
+  m.header_params.clear();
+  m.body_params.clear();
+  m.url_params.clear();
+  const auto j = nlohmann::json::parse(BuildTemplatePayload(m, "", ""));
+  EXPECT_FALSE(j["template"].contains("components"));
+  EXPECT_FALSE(j.contains("biz_opaque_callback_data"));
+}
+
+TEST(MetaPayloadTest, MediaHeadersReferenceTheUploadedId) {
+  for (auto kind : {core::MediaKind::kImage, core::MediaKind::kVideo, core::MediaKind::kDocument}) {
+    core::TemplateMessage m = Seed();
+    m.header_params.clear();
+    m.header = core::MediaHeader{kind, "x/y", "pdf", "invoice-42.pdf", "bytes"};
+    const auto j = nlohmann::json::parse(BuildTemplatePayload(m, "4490709327384033", "id"));
+    const auto& header = j["template"]["components"][0];
+    const std::string name = core::MediaKindName(kind);
+    EXPECT_EQ(header["type"], "header");
+    ASSERT_EQ(header["parameters"].size(), 1u);
+    EXPECT_EQ(header["parameters"][0]["type"], name);
+    EXPECT_EQ(header["parameters"][0][name]["id"], "4490709327384033");
+    if (kind == core::MediaKind::kDocument) {
+      EXPECT_EQ(header["parameters"][0][name]["filename"], "invoice-42.pdf");
+    } else {
+      EXPECT_FALSE(header["parameters"][0][name].contains("filename"));
+    }
+  }
+}
+
+TEST(MetaPayloadTest, UrlButtonsKeepTheirOrder) {
+  core::TemplateMessage m = Seed();
+  m.url_params = {"first", "second"};
+  const auto j = nlohmann::json::parse(BuildTemplatePayload(m, "", ""));
+  const auto& c = j["template"]["components"];
+  ASSERT_EQ(c.size(), 4u);
+  EXPECT_EQ(c[2]["index"], "0");
+  EXPECT_EQ(c[2]["parameters"][0]["text"], "first");
+  EXPECT_EQ(c[3]["index"], "1");
+  EXPECT_EQ(c[3]["sub_type"], "url");
+  EXPECT_EQ(c[3]["parameters"][0]["text"], "second");
+}
+
+}  // namespace
+}  // namespace socialgate::providers::meta

@@ -1,0 +1,181 @@
+#include "providers/meta/meta_provider.hpp"
+
+#include <deque>
+#include <mutex>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace socialgate::providers {
+namespace {
+
+using Kind = SendOutcome::Kind;
+
+// An HttpClient that records requests and answers from a script (curl itself is exercised by
+// the integration tests against tools/fake-graph).
+class ScriptedHttp final : public net::HttpClient {
+ public:
+  core::Result<net::ClientResponse> Perform(const net::ClientRequest& request) override {
+    std::lock_guard lock(mutex_);
+    requests.push_back(request);
+    if (answers.empty()) return net::ClientResponse{500, {}, "no scripted answer"};
+    auto a = answers.front();
+    answers.pop_front();
+    return a;
+  }
+  void Answer(long status, std::string body,
+              std::vector<std::pair<std::string, std::string>> h = {}) {
+    answers.push_back(net::ClientResponse{status, std::move(h), std::move(body)});
+  }
+  void Fail(core::ErrorCode code) {
+    answers.push_back(tl::unexpected(core::Error{code, "transport", "detail"}));
+  }
+
+  std::mutex mutex_;
+  std::deque<core::Result<net::ClientResponse>> answers;
+  std::vector<net::ClientRequest> requests;
+};
+
+constexpr const char* kAccepted =
+    R"({"messaging_product":"whatsapp","contacts":[{"input":"+393403603062","wa_id":"393403603062"}],)"
+    R"("messages":[{"id":"wamid.HBgLMTY1"}]})";
+
+config::MetaSettings Settings() {
+  config::MetaSettings s;
+  s.phone_number_id = "106540352242922";
+  s.base_url = "http://127.0.0.1:9";
+  s.api_version = "v23.0";
+  s.access_token = "secret-token";
+  return s;
+}
+
+core::TemplateMessage Message(bool with_document = false) {
+  core::TemplateMessage m;
+  m.customer_phone = "393403603062";
+  m.service_phone = "3902124122690";
+  m.template_name = "shipping_confirmation";
+  m.language = "en_GB";
+  m.body_params = {"5"};
+  if (with_document) {
+    m.header = core::MediaHeader{core::MediaKind::kDocument, "application/pdf", "pdf",
+                                 "invoice.pdf", "%PDF-1.4 bytes"};
+  }
+  return m;
+}
+
+TEST(MetaProviderTest, PostsTheTemplateWithTheBearerToken) {
+  ScriptedHttp http;
+  http.Answer(200, kAccepted);
+  auto provider = MakeMetaProvider(Settings(), http);
+  const SendOutcome o = provider->Send("msg-1", Message());
+  EXPECT_EQ(o.kind, Kind::kAccepted);
+  EXPECT_EQ(o.provider_message_id, "wamid.HBgLMTY1");
+  EXPECT_EQ(o.wa_id, "393403603062");
+  ASSERT_EQ(http.requests.size(), 1u);
+  const auto& r = http.requests[0];
+  EXPECT_EQ(r.url, "http://127.0.0.1:9/v23.0/106540352242922/messages");
+  EXPECT_NE(
+      std::find(r.headers.begin(), r.headers.end(),
+                std::make_pair(std::string("Authorization"), std::string("Bearer secret-token"))),
+      r.headers.end());
+  const auto body = nlohmann::json::parse(r.body);
+  EXPECT_EQ(body["to"], "+393403603062");
+  EXPECT_EQ(body["biz_opaque_callback_data"], "msg-1");
+}
+
+TEST(MetaProviderTest, UploadsAMediaHeaderOnceAndReusesItsId) {
+  ScriptedHttp http;
+  http.Answer(200, R"({"id":"4490709327384033"})");
+  http.Answer(200, kAccepted);
+  http.Answer(200, kAccepted);
+  auto provider = MakeMetaProvider(Settings(), http);
+  EXPECT_EQ(provider->Send("a", Message(true)).kind, Kind::kAccepted);
+  EXPECT_EQ(provider->Send("b", Message(true)).kind, Kind::kAccepted);
+  ASSERT_EQ(http.requests.size(), 3u);  // one upload, two sends
+  const auto& upload = http.requests[0];
+  EXPECT_EQ(upload.url, "http://127.0.0.1:9/v23.0/106540352242922/media");
+  ASSERT_EQ(upload.multipart.size(), 3u);
+  EXPECT_EQ(upload.multipart[0].name, "messaging_product");
+  EXPECT_EQ(upload.multipart[0].value, "whatsapp");
+  EXPECT_EQ(upload.multipart[1].name, "type");
+  EXPECT_EQ(upload.multipart[1].value, "application/pdf");
+  EXPECT_EQ(upload.multipart[2].name, "file");
+  EXPECT_EQ(upload.multipart[2].file_name, "invoice.pdf");
+  EXPECT_EQ(upload.multipart[2].content_type, "application/pdf");
+  EXPECT_EQ(upload.multipart[2].value, "%PDF-1.4 bytes");
+  for (int i : {1, 2}) {
+    const auto body = nlohmann::json::parse(http.requests[i].body);
+    const auto& doc = body["template"]["components"][0]["parameters"][0]["document"];
+    EXPECT_EQ(doc["id"], "4490709327384033");
+    EXPECT_EQ(doc["filename"], "invoice.pdf");
+  }
+}
+
+TEST(MetaProviderTest, AStaleCachedMediaIdIsUploadedAgainOnce) {
+  ScriptedHttp http;
+  const std::string stale = R"({"error":{"message":"(#131053) Media upload error","code":131053}})";
+  http.Answer(200, R"({"id":"old"})");
+  http.Answer(200, kAccepted);
+  http.Answer(400, stale);              // the cached id expired at Meta
+  http.Answer(200, R"({"id":"new"})");  // re-upload
+  http.Answer(200, kAccepted);          // resend
+  auto provider = MakeMetaProvider(Settings(), http);
+  EXPECT_EQ(provider->Send("a", Message(true)).kind, Kind::kAccepted);
+  EXPECT_EQ(provider->Send("b", Message(true)).kind, Kind::kAccepted);
+  ASSERT_EQ(http.requests.size(), 5u);
+  const auto body = nlohmann::json::parse(http.requests[4].body);
+  EXPECT_EQ(body["template"]["components"][0]["parameters"][0]["document"]["id"], "new");
+}
+
+TEST(MetaProviderTest, UploadFailuresAreClassified) {
+  ScriptedHttp http;
+  http.Answer(400, R"({"error":{"message":"(#131053) Media upload error","code":131053}})");
+  http.Answer(503, "unavailable");
+  auto provider = MakeMetaProvider(Settings(), http);
+  auto o = provider->Send("a", Message(true));
+  EXPECT_EQ(o.kind, Kind::kRejected);
+  EXPECT_EQ(o.error_code, "131053");
+  EXPECT_EQ(o.error_message.rfind("media upload: ", 0), 0u) << o.error_message;
+  o = provider->Send("b", Message(true));
+  EXPECT_EQ(o.kind, Kind::kRetryLater);
+  EXPECT_EQ(http.requests.size(), 2u);  // no send without a media id
+}
+
+TEST(MetaProviderTest, TransportFailuresAndOddAnswersAreRetried) {
+  ScriptedHttp http;
+  http.Fail(core::ErrorCode::kDeadlineExceeded);
+  http.Fail(core::ErrorCode::kUnavailable);
+  http.Answer(200, R"({"messaging_product":"whatsapp"})");
+  http.Answer(429, "", {{"retry-after", "7"}});
+  auto provider = MakeMetaProvider(Settings(), http);
+  auto o = provider->Send("a", Message());
+  EXPECT_EQ(o.kind, Kind::kRetryLater);
+  EXPECT_EQ(o.error_code, "timeout");
+  o = provider->Send("a", Message());
+  EXPECT_EQ(o.kind, Kind::kRetryLater);
+  EXPECT_EQ(o.error_code, "unreachable");
+  o = provider->Send("a", Message());
+  EXPECT_EQ(o.kind, Kind::kRetryLater);
+  EXPECT_EQ(o.error_code, "bad_response");
+  o = provider->Send("a", Message());
+  EXPECT_EQ(o.kind, Kind::kRetryLater);
+  EXPECT_EQ(o.retry_after, std::chrono::milliseconds(7000));
+}
+
+TEST(MetaProviderTest, PermanentErrorsCarryMetasCodeAndMessage) {
+  ScriptedHttp http;
+  http.Answer(
+      404, R"({"error":{"message":"(#132001) Template name does not exist in the translation",)"
+           R"("type":"OAuthException","code":132001,"error_data":{"messaging_product":"whatsapp",)"
+           R"("details":"template name (nope) does not exist in en_GB"},"fbtrace_id":"A"}})");
+  auto provider = MakeMetaProvider(Settings(), http);
+  const auto o = provider->Send("a", Message());
+  EXPECT_EQ(o.kind, Kind::kRejected);
+  EXPECT_EQ(o.error_code, "132001");
+  EXPECT_EQ(o.error_message,
+            "(#132001) Template name does not exist in the translation: template name (nope) "
+            "does not exist in en_GB");
+}
+
+}  // namespace
+}  // namespace socialgate::providers
