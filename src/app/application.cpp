@@ -60,6 +60,29 @@ class StoreStatusSink final : public providers::StatusSink {
 
 std::string StorageUrl(const config::Config& c) { return c.storage_url; }
 
+// Hands each provider the messages it accepted before the last stop and has not finished
+// tracking (the sandbox's simulated reports live in memory only).
+void ResumeDeliveryTracking(
+    store::Store& store,
+    const std::map<std::string, providers::ProviderPtr, std::less<>>& providers_by_number) {
+  constexpr int kMaxResumed = 100'000;
+  auto unfinished = store.UnfinishedDeliveries(kMaxResumed);
+  if (!unfinished) {
+    spdlog::warn("socialgate: cannot list unfinished deliveries: {}", unfinished.error().detail);
+    return;
+  }
+  for (const auto& d : *unfinished) {
+    auto it = providers_by_number.find(d.service_phone);
+    if (it != providers_by_number.end()) {
+      it->second->ResumeTracking(d.provider_message_id, d.status);
+    }
+  }
+  if (!unfinished->empty()) {
+    spdlog::info("socialgate: resumed tracking of {} accepted, unfinished messages",
+                 unfinished->size());
+  }
+}
+
 }  // namespace
 
 core::Result<config::Config> LoadEffectiveConfig(const ServeOptions& options) {
@@ -164,6 +187,7 @@ core::Result<void> Serve(const ServeOptions& options) {
       });
   if (!server) return tl::unexpected(server.error());
 
+  ResumeDeliveryTracking(*store, providers_by_number);
   dispatcher.Start();
   std::fputs(StartupBanner(cfg, cfg.server.host, (*server)->port()).c_str(), stdout);
   std::fflush(stdout);

@@ -273,6 +273,11 @@ class BeastServer final : public HttpServer {
       stream.expires_after(options_.idle_timeout);
       co_await bhttp::async_read_header(stream, buffer, parser,
                                         net::redirect_error(use_awaitable, ec));
+      if (ec == bhttp::error::body_limit) {
+        // The declared Content-Length alone is over the limit: refuse before reading the body.
+        co_await Write(stream, TooLarge(), 11, false);
+        break;
+      }
       if (ec) {
         if (ec == bhttp::error::header_limit) {
           co_await Write(stream, JsonError(431, "request headers are too large"), 11, false);
@@ -285,10 +290,7 @@ class BeastServer final : public HttpServer {
 
       // Refuse an oversized body before reading it (413), by its declared length.
       if (parser.content_length() && *parser.content_length() > options_.max_body_bytes) {
-        co_await Write(stream,
-                       JsonError(413, "the request body is larger than the limit of " +
-                                          std::to_string(options_.max_body_bytes) + " bytes"),
-                       version, false);
+        co_await Write(stream, TooLarge(), version, false);
         break;
       }
       if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
@@ -300,10 +302,7 @@ class BeastServer final : public HttpServer {
       stream.expires_after(options_.read_timeout);
       co_await bhttp::async_read(stream, buffer, parser, net::redirect_error(use_awaitable, ec));
       if (ec == bhttp::error::body_limit) {
-        co_await Write(stream,
-                       JsonError(413, "the request body is larger than the limit of " +
-                                          std::to_string(options_.max_body_bytes) + " bytes"),
-                       version, false);
+        co_await Write(stream, TooLarge(), version, false);
         break;
       }
       if (ec) {
@@ -327,6 +326,11 @@ class BeastServer final : public HttpServer {
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream.close();
+  }
+
+  HttpResponse TooLarge() const {
+    return JsonError(413, "the request body is larger than the limit of " +
+                              std::to_string(options_.max_body_bytes) + " bytes");
   }
 
   awaitable<bool> Write(beast::tcp_stream& stream, HttpResponse response, unsigned version,

@@ -63,6 +63,12 @@ class Provider {
 
   // One delivery attempt. Never throws; every failure is an outcome.
   virtual SendOutcome Send(std::string_view message_id, const core::TemplateMessage& message) = 0;
+
+  // Called at start for each message this provider accepted before a restart and whose
+  // delivery is not final (`status` is accepted, sent or delivered). Providers whose statuses
+  // arrive from outside (webhooks) need do nothing.
+  virtual void ResumeTracking(std::string_view /*provider_message_id*/,
+                              std::string_view /*status*/) {}
 };
 
 using ProviderPtr = std::unique_ptr<Provider>;

@@ -49,6 +49,13 @@ struct StoredMessage {
   std::vector<StatusEvent> history;  // oldest first (Get only)
 };
 
+// A message the provider accepted whose delivery has not reached a final status.
+struct UnfinishedDelivery {
+  std::string service_phone;
+  std::string provider_message_id;
+  std::string status;  // accepted, sent or delivered
+};
+
 struct NewMessage {
   std::string id;
   std::string domain;
@@ -105,6 +112,10 @@ class Store {
 
   // Returns every message leased by `owner` to `queued`, due now (clean shutdown).
   virtual core::Result<int> ReleaseLeases(std::string_view owner, std::int64_t now_ms) = 0;
+
+  // Up to `limit` messages accepted by a provider and not yet read or failed, oldest first, so
+  // a provider that tracks delivery itself (the sandbox) can resume after a restart.
+  virtual core::Result<std::vector<UnfinishedDelivery>> UnfinishedDeliveries(int limit) = 0;
 
   // Messages in status queued or sending: the outbox depth.
   virtual core::Result<std::int64_t> PendingCount() = 0;

@@ -18,10 +18,19 @@ class SandboxProvider final : public Provider {
 
   SendOutcome Send(std::string_view /*message_id*/, const core::TemplateMessage& message) override {
     std::string provider_id = "sandbox." + util::NewMessageId();
-    Report(provider_id, "sent", settings_.sent_after);
-    Report(provider_id, "delivered", settings_.delivered_after);
-    Report(provider_id, "read", settings_.read_after);
+    ResumeTracking(provider_id, "accepted");
     return SendOutcome::Accepted(std::move(provider_id), message.customer_phone);
+  }
+
+  // The progression lives in memory only, so a restart resumes it from the stored status.
+  void ResumeTracking(std::string_view provider_message_id, std::string_view status) override {
+    const std::string id(provider_message_id);
+    const bool accepted = status == "accepted";
+    const bool sent = accepted || status == "sent";
+    const bool delivered = sent || status == "delivered";
+    if (accepted) Report(id, "sent", settings_.sent_after);
+    if (sent) Report(id, "delivered", settings_.delivered_after);
+    if (delivered) Report(id, "read", settings_.read_after);
   }
 
  private:

@@ -116,6 +116,7 @@ class SqliteStore final : public Store {
   Result<void> RecordDeliveryStatus(std::string_view provider_message_id, std::string_view status,
                                     std::int64_t at_ms, std::string_view detail) override;
   Result<int> ReleaseLeases(std::string_view owner, std::int64_t now_ms) override;
+  Result<std::vector<UnfinishedDelivery>> UnfinishedDeliveries(int limit) override;
   Result<std::int64_t> PendingCount() override;
 
   Result<void> Migrate();
@@ -523,6 +524,25 @@ Result<int> SqliteStore::ReleaseLeases(std::string_view owner, std::int64_t now_
   s.Bind(now_ms).Bind(now_ms).Bind(owner);
   if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "release leases"));
   return sqlite3_changes(db_.get());
+}
+
+Result<std::vector<UnfinishedDelivery>> SqliteStore::UnfinishedDeliveries(int limit) {
+  std::lock_guard lock(mutex_);
+  auto stmt = Prepare(
+      "SELECT service_phone, provider_message_id, status FROM messages "
+      "WHERE status IN ('accepted', 'sent', 'delivered') AND provider_message_id IS NOT NULL "
+      "ORDER BY updated_at LIMIT ?");
+  if (!stmt) return tl::unexpected(stmt.error());
+  Statement s(*stmt);
+  s.Bind(static_cast<std::int64_t>(limit));
+  std::vector<UnfinishedDelivery> out;
+  int rc = 0;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    out.push_back(UnfinishedDelivery{ColumnText(*stmt, 0), ColumnText(*stmt, 1),
+                                     ColumnText(*stmt, 2)});
+  }
+  if (rc != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "unfinished deliveries"));
+  return out;
 }
 
 Result<std::int64_t> SqliteStore::PendingCount() {

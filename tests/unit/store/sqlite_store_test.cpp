@@ -198,6 +198,24 @@ TEST_F(SqliteStoreTest, SurvivesReopenAndDoesNotRemigrate) {
   EXPECT_EQ((*claimed)[0].message.header->mime_type, "application/pdf");
 }
 
+TEST_F(SqliteStoreTest, ListsUnfinishedDeliveries) {
+  for (const char* id : {"m1", "m2", "m3", "m4"}) ASSERT_TRUE(store_->Insert(Sample(id)));
+  ASSERT_TRUE(store_->ClaimDue(kNow, "w", kLease, 4));
+  ASSERT_TRUE(store_->MarkAccepted("m1", "w", "p1", "", kNow + 1));
+  ASSERT_TRUE(store_->MarkAccepted("m2", "w", "p2", "", kNow + 2));
+  ASSERT_TRUE(store_->MarkAccepted("m3", "w", "p3", "", kNow + 3));
+  ASSERT_TRUE(store_->RecordDeliveryStatus("p2", "delivered", kNow + 4, ""));
+  ASSERT_TRUE(store_->RecordDeliveryStatus("p3", "read", kNow + 5, ""));
+  auto unfinished = store_->UnfinishedDeliveries(10);
+  ASSERT_TRUE(unfinished);
+  ASSERT_EQ(unfinished->size(), 2u);  // m3 is read, m4 was never accepted
+  EXPECT_EQ((*unfinished)[0].provider_message_id, "p1");
+  EXPECT_EQ((*unfinished)[0].status, "accepted");
+  EXPECT_EQ((*unfinished)[0].service_phone, "3902124122690");
+  EXPECT_EQ((*unfinished)[1].provider_message_id, "p2");
+  EXPECT_EQ((*unfinished)[1].status, "delivered");
+}
+
 TEST(OpenStoreTest, RejectsUnknownUrls) {
   auto s = OpenStore("postgres://nowhere");
   ASSERT_FALSE(s);
