@@ -1,0 +1,74 @@
+// File: fake-graph/fake_graph.hpp
+//
+// The fake WhatsApp Cloud API: routes a request to the Graph endpoints
+// (POST /{version}/{phone-number-id}/messages and /media), the control API (/_fake/...) or
+// /healthz, and answers through the Responder. No sockets here: main.cpp hands Handle() to
+// http::HttpServer, and the unit tests call it directly.
+//
+// A Graph request is checked in this order: path, Authorization, method, body. Faults apply
+// only to requests that pass every check (would have succeeded), so an injected fault never
+// hides a malformed request. Every Graph request is recorded, refused or not.
+//
+// Thread safety: Handle() may be called from several threads at once; one mutex guards the
+// fault rules, the recorder and the id counters. Parsing and hashing happen outside it. Delayed
+// answers (fault rules with delay_ms) wait on a TimerQueue, never on a server thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <random>
+#include <string>
+
+#include "fake-graph/faults.hpp"
+#include "fake-graph/recorder.hpp"
+#include "http/message.hpp"
+#include "util/timer_queue.hpp"
+
+namespace socialgate::fake_graph {
+
+struct Options {
+  static constexpr std::uint64_t kDefaultSeed = 20'240'601;
+
+  std::string token;  // when set, the only bearer token accepted; otherwise any non-empty one
+  std::uint64_t seed = kDefaultSeed;  // fault draws only; ids are random on every run
+  std::size_t max_records = 100'000;
+  std::size_t max_record_bytes = 256 * 1024 * 1024;
+};
+
+class FakeGraph {
+ public:
+  explicit FakeGraph(Options options);
+  ~FakeGraph();
+  FakeGraph(const FakeGraph&) = delete;
+  FakeGraph& operator=(const FakeGraph&) = delete;
+
+  void Handle(http::HttpRequest&& request, http::Responder respond);
+
+  // Drops the delayed answers not yet sent (their clients get the Responder's 500) and runs no
+  // more timers. Call it before the HTTP server is destroyed. Idempotent.
+  void Stop();
+
+ private:
+  void HandleGraph(http::HttpRequest&& request, http::Responder respond);
+  http::HttpResponse HandleControl(const http::HttpRequest& request);
+  void Answer(http::Responder respond, http::HttpResponse response, std::int64_t delay_ms);
+
+  // Under mutex_.
+  std::string NewFbtraceId();
+  std::string NewWamid();
+  std::string NewMediaId();
+
+  const Options options_;
+  std::mutex mutex_;
+  FaultEngine faults_;
+  Recorder recorder_;
+  std::mt19937_64 id_rng_;
+  std::uint64_t message_counter_ = 0;
+  std::uint64_t media_counter_ = 0;
+  std::uint64_t media_id_base_ = 0;
+  // Last member: destroyed first, so no timer runs against destroyed state.
+  util::TimerQueue timers_;
+};
+
+}  // namespace socialgate::fake_graph

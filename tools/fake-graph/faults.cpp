@@ -1,0 +1,322 @@
+#include "fake-graph/faults.hpp"
+
+#include <utility>
+
+#include "fake-graph/meta_error.hpp"
+#include "fake-graph/text_util.hpp"
+
+namespace socialgate::fake_graph {
+
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr int kThrottleCode = 130429;
+constexpr unsigned kThrottleStatus = 429;
+constexpr unsigned kDefaultHttpFaultStatus = 503;
+constexpr std::int64_t kDefaultSlowDelayMs = 1000;
+// A delayed answer holds a connection; ten minutes is far beyond any client timeout.
+constexpr std::int64_t kMaxDelayMs = 600'000;
+
+using RuleResult = tl::expected<FaultRule, std::string>;
+
+tl::unexpected<std::string> RuleError(std::size_t index, std::string_view what) {
+  return tl::make_unexpected("rule " + std::to_string(index) + ": " + std::string(what));
+}
+
+std::string_view ReasonPhrase(unsigned status) {
+  switch (status) {
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 408:
+      return "Request Timeout";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "Error";
+  }
+}
+
+RuleResult ParseRule(const Json& j, std::size_t index) {
+  if (!j.is_object()) return RuleError(index, "must be an object");
+  static const char* const kKnown[] = {
+      "path",        "match_template", "match_to", "rate",          "count",    "action", "code",
+      "http_status", "message",        "details",  "retry_after_s", "delay_ms", "body",   "accept"};
+  for (const auto& [key, value] : j.items()) {
+    bool known = false;
+    for (const char* k : kKnown) known = known || key == k;
+    // Unknown fields are refused: a typo ("delay" for "delay_ms") would otherwise pass silently.
+    if (!known) return RuleError(index, "unknown field '" + key + "'");
+  }
+  FaultRule rule;
+  const auto string_field = [&](const char* name, std::string& out) -> std::optional<std::string> {
+    if (!j.contains(name)) return std::nullopt;
+    if (!j[name].is_string()) return std::string(name) + " must be a string";
+    out = j[name].get<std::string>();
+    return std::nullopt;
+  };
+  const auto int_field = [&](const char* name, std::int64_t min, std::int64_t max,
+                             std::int64_t& out) -> std::optional<std::string> {
+    if (!j.contains(name)) return std::nullopt;
+    if (!j[name].is_number_integer()) return std::string(name) + " must be an integer";
+    const auto v = j[name].get<std::int64_t>();
+    if (v < min || v > max) {
+      return std::string(name) + " must be between " + std::to_string(min) + " and " +
+             std::to_string(max);
+    }
+    out = v;
+    return std::nullopt;
+  };
+
+  std::string path = "any";
+  if (auto e = string_field("path", path)) return RuleError(index, *e);
+  if (path == "messages") {
+    rule.path = PathKind::kMessages;
+  } else if (path == "media") {
+    rule.path = PathKind::kMedia;
+  } else if (path != "any") {
+    return RuleError(index, "path must be \"messages\", \"media\" or \"any\"");
+  }
+  if (j.contains("match_template")) {
+    std::string name;
+    if (auto e = string_field("match_template", name)) return RuleError(index, *e);
+    rule.match_template = std::move(name);
+  }
+  if (j.contains("match_to")) {
+    std::string to;
+    if (auto e = string_field("match_to", to)) return RuleError(index, *e);
+    rule.match_to = DigitsOf(to);
+  }
+  if (j.contains("rate")) {
+    if (!j["rate"].is_number()) return RuleError(index, "rate must be a number");
+    rule.rate = j["rate"].get<double>();
+    if (!(rule.rate >= 0.0 && rule.rate <= 1.0)) {
+      return RuleError(index, "rate must be between 0.0 and 1.0");
+    }
+  }
+  if (j.contains("count")) {
+    std::int64_t count = 0;
+    if (auto e = int_field("count", 0, INT64_MAX, count)) return RuleError(index, *e);
+    rule.count = static_cast<std::uint64_t>(count);
+  }
+
+  std::string action;
+  if (!j.contains("action")) return RuleError(index, "action is required");
+  if (auto e = string_field("action", action)) return RuleError(index, *e);
+  if (action == "error") {
+    rule.action = FaultAction::kError;
+  } else if (action == "http") {
+    rule.action = FaultAction::kHttp;
+  } else if (action == "throttle") {
+    rule.action = FaultAction::kThrottle;
+  } else if (action == "slow") {
+    rule.action = FaultAction::kSlow;
+  } else if (action == "drop") {
+    rule.action = FaultAction::kDrop;
+  } else {
+    return RuleError(index,
+                     "action must be one of \"error\", \"http\", \"throttle\", \"slow\", \"drop\"");
+  }
+
+  std::int64_t code = rule.action == FaultAction::kThrottle ? kThrottleCode : -1;
+  if (auto e = int_field("code", 0, INT32_MAX, code)) return RuleError(index, *e);
+  if (rule.action == FaultAction::kError && code < 0) {
+    return RuleError(index, "an \"error\" rule needs a Meta error code (e.g. \"code\": 131000)");
+  }
+  rule.code = static_cast<int>(code < 0 ? 0 : code);
+  std::int64_t status = 0;
+  if (auto e = int_field("http_status", 100, 599, status)) return RuleError(index, *e);
+  rule.http_status = static_cast<unsigned>(status);
+  if (rule.http_status == 0) {
+    if (rule.action == FaultAction::kError) rule.http_status = DefaultHttpStatus(rule.code);
+    if (rule.action == FaultAction::kThrottle) rule.http_status = kThrottleStatus;
+    if (rule.action == FaultAction::kHttp) rule.http_status = kDefaultHttpFaultStatus;
+  }
+  if (auto e = string_field("message", rule.message)) return RuleError(index, *e);
+  if (auto e = string_field("details", rule.details)) return RuleError(index, *e);
+  if (auto e = string_field("body", rule.body)) return RuleError(index, *e);
+  std::int64_t retry_after = rule.retry_after_s;
+  if (auto e = int_field("retry_after_s", -1, 86'400, retry_after)) return RuleError(index, *e);
+  rule.retry_after_s = static_cast<int>(retry_after);
+  rule.delay_ms = rule.action == FaultAction::kSlow ? kDefaultSlowDelayMs : 0;
+  if (auto e = int_field("delay_ms", 0, kMaxDelayMs, rule.delay_ms)) return RuleError(index, *e);
+  if (j.contains("accept")) {
+    if (!j["accept"].is_boolean()) return RuleError(index, "accept must be true or false");
+    rule.accept = j["accept"].get<bool>();
+    if (rule.accept &&
+        (rule.action == FaultAction::kError || rule.action == FaultAction::kThrottle)) {
+      return RuleError(index, "accept applies to \"drop\", \"http\" and \"slow\" rules only");
+    }
+  }
+  if (rule.action == FaultAction::kSlow) rule.accept = true;  // a slow answer is a success
+  return rule;
+}
+
+}  // namespace
+
+std::string_view PathKindName(PathKind kind) {
+  switch (kind) {
+    case PathKind::kMessages:
+      return "messages";
+    case PathKind::kMedia:
+      return "media";
+    case PathKind::kOther:
+      return "other";
+  }
+  return "other";
+}
+
+std::string_view FaultActionName(FaultAction action) {
+  switch (action) {
+    case FaultAction::kError:
+      return "error";
+    case FaultAction::kHttp:
+      return "http";
+    case FaultAction::kThrottle:
+      return "throttle";
+    case FaultAction::kSlow:
+      return "slow";
+    case FaultAction::kDrop:
+      return "drop";
+  }
+  return "error";
+}
+
+tl::expected<std::vector<FaultRule>, std::string> ParseFaultRules(const nlohmann::json& body) {
+  if (!body.is_object() || !body.contains("rules") || !body["rules"].is_array()) {
+    return tl::make_unexpected("the body must be {\"rules\": [...]}");
+  }
+  std::vector<FaultRule> rules;
+  for (std::size_t i = 0; i < body["rules"].size(); ++i) {
+    auto rule = ParseRule(body["rules"][i], i);
+    if (!rule) return tl::make_unexpected(rule.error());
+    rules.push_back(std::move(*rule));
+  }
+  return rules;
+}
+
+nlohmann::ordered_json FaultRuleToJson(const FaultRule& rule) {
+  nlohmann::ordered_json j;
+  j["path"] = rule.path ? PathKindName(*rule.path) : "any";
+  if (rule.match_template) j["match_template"] = *rule.match_template;
+  if (rule.match_to) j["match_to"] = *rule.match_to;
+  j["rate"] = rule.rate;
+  if (rule.count) j["count"] = *rule.count;
+  j["action"] = FaultActionName(rule.action);
+  if (rule.action == FaultAction::kError || rule.action == FaultAction::kThrottle) {
+    j["code"] = rule.code;
+  }
+  if (rule.http_status != 0) j["http_status"] = rule.http_status;
+  if (!rule.message.empty()) j["message"] = rule.message;
+  if (!rule.details.empty()) j["details"] = rule.details;
+  if (rule.action == FaultAction::kThrottle) j["retry_after_s"] = rule.retry_after_s;
+  j["delay_ms"] = rule.delay_ms;
+  if (!rule.body.empty()) j["body"] = rule.body;
+  j["accept"] = rule.accept;
+  return j;
+}
+
+FaultEngine::FaultEngine(std::uint64_t seed) : seed_(seed), rng_(seed) {}
+
+void FaultEngine::Replace(std::vector<FaultRule> rules) {
+  rules_.clear();
+  for (auto& rule : rules) rules_.push_back(Entry{std::move(rule), 0});
+  rng_.seed(seed_);
+}
+
+std::optional<FaultDecision> FaultEngine::Pick(const FaultSubject& subject) {
+  for (std::size_t i = 0; i < rules_.size(); ++i) {
+    auto& entry = rules_[i];
+    const auto& rule = entry.rule;
+    if (rule.path && *rule.path != subject.kind) continue;
+    if (rule.match_template &&
+        (subject.kind != PathKind::kMessages || *rule.match_template != subject.template_name)) {
+      continue;
+    }
+    if (rule.match_to &&
+        (subject.kind != PathKind::kMessages || *rule.match_to != subject.to_digits)) {
+      continue;
+    }
+    if (rule.count && entry.applied >= *rule.count) continue;
+    // Draw only for a real probability, so rules of rate 0 or 1 leave the sequence untouched.
+    if (rule.rate <= 0.0) continue;
+    if (rule.rate < 1.0) {
+      std::uniform_real_distribution<double> draw(0.0, 1.0);
+      if (draw(rng_) >= rule.rate) continue;
+    }
+    ++entry.applied;
+    return FaultDecision{rule, i};
+  }
+  return std::nullopt;
+}
+
+nlohmann::ordered_json FaultEngine::ToJson() const {
+  nlohmann::ordered_json rules = nlohmann::ordered_json::array();
+  for (const auto& entry : rules_) {
+    auto j = FaultRuleToJson(entry.rule);
+    j["applied"] = entry.applied;
+    rules.push_back(std::move(j));
+  }
+  return {{"seed", seed_}, {"rules", std::move(rules)}};
+}
+
+http::HttpResponse FaultResponse(const FaultRule& rule, std::string_view fbtrace_id,
+                                 http::HttpResponse normal) {
+  switch (rule.action) {
+    case FaultAction::kError:
+      return MetaError(rule.code, rule.http_status, rule.message,
+                       rule.details.empty() ? "injected by fake-graph" : rule.details, fbtrace_id);
+    case FaultAction::kThrottle: {
+      auto response = MetaError(rule.code, rule.http_status, rule.message,
+                                rule.details.empty()
+                                    ? "Message failed to send because there were too many messages "
+                                      "sent from this phone number in a short period of time"
+                                    : rule.details,
+                                fbtrace_id);
+      if (rule.retry_after_s >= 0) {
+        response.headers.emplace_back("Retry-After", std::to_string(rule.retry_after_s));
+      }
+      return response;
+    }
+    case FaultAction::kHttp: {
+      http::HttpResponse response;
+      response.status = rule.http_status;
+      if (rule.body.empty()) {
+        // What a load balancer in front of the Graph API answers: HTML, not Meta's JSON.
+        const std::string title =
+            std::to_string(rule.http_status) + " " + std::string(ReasonPhrase(rule.http_status));
+        response.content_type = "text/html";
+        response.body = "<html><head><title>" + title + "</title></head><body><h1>" + title +
+                        "</h1></body></html>\n";
+      } else {
+        response.content_type = "text/plain";
+        response.body = rule.body;
+      }
+      return response;
+    }
+    case FaultAction::kDrop: {
+      http::HttpResponse response;
+      response.drop_connection = true;
+      return response;
+    }
+    case FaultAction::kSlow:
+      return normal;
+  }
+  return normal;
+}
+
+}  // namespace socialgate::fake_graph

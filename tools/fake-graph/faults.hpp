@@ -1,0 +1,102 @@
+// File: fake-graph/faults.hpp
+//
+// Fault injection: an ordered list of rules, set by the tests through POST /_fake/faults, that
+// turn a request which would succeed into an error, a bare HTTP failure, a throttle, a slow
+// answer or a dropped connection. Rules are tried in order; the first rule that matches the
+// request, still has applications left (`count`) and wins its random draw (`rate`) applies.
+//
+// The draws come from a PRNG seeded with --seed and re-seeded whenever the rules are replaced,
+// so a test that sends the same requests in the same order sees the same faults on every run.
+//
+// Thread safety: none; FakeGraph serialises calls under its mutex.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <tl/expected.hpp>
+
+#include "http/message.hpp"
+
+namespace socialgate::fake_graph {
+
+enum class PathKind { kMessages, kMedia, kOther };
+
+std::string_view PathKindName(PathKind kind);  // "messages", "media", "other"
+
+enum class FaultAction { kError, kHttp, kThrottle, kSlow, kDrop };
+
+std::string_view FaultActionName(FaultAction action);  // "error", "http", ...
+
+struct FaultRule {
+  std::optional<PathKind> path;               // nullopt: "any"
+  std::optional<std::string> match_template;  // messages only: template.name equals this
+  std::optional<std::string> match_to;        // messages only: same digits as `to`
+  double rate = 1.0;                          // probability of applying when it matches
+  std::optional<std::uint64_t> count;         // apply at most this many times
+  FaultAction action = FaultAction::kError;
+  int code = 0;               // error and throttle: the Meta error code
+  unsigned http_status = 0;   // 0: the default of the action and code
+  std::string message;        // error title; "" = the code's default title
+  std::string details;        // error_data.details
+  int retry_after_s = 1;      // throttle: Retry-After; < 0 sends none
+  std::int64_t delay_ms = 0;  // any action: answer (or drop) this much later
+  std::string body;           // http: the body; "" = a small HTML page
+  // drop, http and slow: count the message as accepted (as Meta would have sent it) although
+  // the client never learns, to test that the gateway does not send it twice.
+  bool accept = false;
+};
+
+// Parses {"rules":[...]}. The error is one sentence naming the rule and the field.
+tl::expected<std::vector<FaultRule>, std::string> ParseFaultRules(const nlohmann::json& body);
+
+nlohmann::ordered_json FaultRuleToJson(const FaultRule& rule);
+
+// What the rules may look at.
+struct FaultSubject {
+  PathKind kind = PathKind::kOther;
+  std::string_view template_name;  // "" for media
+  std::string_view to_digits;      // "" for media
+};
+
+struct FaultDecision {
+  FaultRule rule;
+  std::size_t index = 0;  // the rule's position in the list
+};
+
+class FaultEngine {
+ public:
+  explicit FaultEngine(std::uint64_t seed);
+
+  // Replaces the rules, resets their counts and re-seeds the PRNG.
+  void Replace(std::vector<FaultRule> rules);
+  void Clear() { Replace({}); }
+
+  // The rule to apply to this request, if any; counts it as applied.
+  std::optional<FaultDecision> Pick(const FaultSubject& subject);
+
+  // {"seed":N,"rules":[{...rule..., "applied": n}, ...]}
+  nlohmann::ordered_json ToJson() const;
+
+ private:
+  struct Entry {
+    FaultRule rule;
+    std::uint64_t applied = 0;
+  };
+
+  std::uint64_t seed_;
+  std::mt19937_64 rng_;
+  std::vector<Entry> rules_;
+};
+
+// The answer of an error, http or throttle rule; for drop, a response with drop_connection; for
+// slow, the `normal` answer. Delays are the caller's business.
+http::HttpResponse FaultResponse(const FaultRule& rule, std::string_view fbtrace_id,
+                                 http::HttpResponse normal);
+
+}  // namespace socialgate::fake_graph

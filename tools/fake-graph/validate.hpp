@@ -1,0 +1,44 @@
+// File: fake-graph/validate.hpp
+//
+// The checks the fake applies to a send-template body and to a media upload form, modelled on
+// what the Cloud API refuses (docs/meta-cloud-api.md sections 1 and 2). They are deliberately a
+// little stricter than Meta where Meta's own rule is documented (e.g. a button index is a
+// string), so a gateway bug shows up in tests as a (#100) error naming the field.
+//
+// Thread safety: pure functions.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+#include <tl/expected.hpp>
+
+#include "fake-graph/multipart.hpp"
+
+namespace socialgate::fake_graph {
+
+// Why a request is refused: the Meta error code and error_data.details.
+struct Rejection {
+  int code = 100;
+  std::string details;
+};
+
+struct TemplateSend {
+  std::string to;         // as sent
+  std::string to_digits;  // the wa_id the fake answers with
+  std::string template_name;
+  std::string language;
+  std::string biz_opaque_callback_data;  // "" when absent
+};
+
+tl::expected<TemplateSend, Rejection> ValidateTemplateMessage(const nlohmann::json& body);
+
+struct MediaUpload {
+  std::string mime_type;  // the `type` field
+};
+
+// Requires messaging_product=whatsapp, type=<a supported MIME type> and a non-empty `file`
+// part within the size limit of its type (131053 beyond it, as Meta's upload error).
+tl::expected<MediaUpload, Rejection> ValidateMediaForm(const MultipartForm& form);
+
+}  // namespace socialgate::fake_graph
