@@ -5,10 +5,14 @@ BUILD_DIR := build/$(PRESET)
 BINARY := $(BUILD_DIR)/src/socialgate
 JOBS ?= $(shell nproc)
 
-.PHONY: deps configure build run test test-asan clean format
+.PHONY: deps test-tools configure build run test test-asan clean format
 
 deps:
 	@scripts/install-deps
+
+# Prism (npm) for the conformance tests against Meta's OpenAPI spec.
+test-tools: deps
+	@scripts/install-test-tools
 
 configure: deps
 	@test -f $(BUILD_DIR)/build.ninja || cmake --preset $(PRESET)
@@ -20,7 +24,7 @@ run: build
 	@mkdir -p var
 	$(BINARY) serve --config config/demo.toml
 
-test: build
+test: build test-tools
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
 test-asan:

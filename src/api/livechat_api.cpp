@@ -11,6 +11,7 @@
 #include "core/validate.hpp"
 #include "obs/log.hpp"
 #include "util/ids.hpp"
+#include "util/sha256.hpp"
 
 namespace socialgate::api {
 namespace {
@@ -161,11 +162,80 @@ bool LivechatApi::Authenticate(const config::Domain& domain, const HttpRequest& 
   return false;
 }
 
+std::optional<HttpResponse> LivechatApi::CheckBusinessNumber(const config::Domain& domain,
+                                                             const std::string& phone) const {
+  for (const auto& n : domain.numbers) {
+    if (n.phone == phone) return std::nullopt;
+  }
+  for (const auto& other : deps_.config->domains) {
+    for (const auto& n : other.numbers) {
+      if (n.phone == phone) {
+        return JsonError(403, "servicePhoneNumber: " + phone +
+                                  " is not a business number of domain '" + domain.name + "'");
+      }
+    }
+  }
+  return JsonError(422, "servicePhoneNumber: " + phone +
+                            " is not a WhatsApp business number configured in domain '" +
+                            domain.name + "'");
+}
+
+std::optional<HttpResponse> LivechatApi::CheckOutboxDepth() {
+  // Counting the outbox costs a query: refresh the figure at most every 100 ms.
+  const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+  constexpr std::int64_t kRefreshNs = 100'000'000;
+  if (now - outbox_checked_at_.load() > kRefreshNs) {
+    outbox_checked_at_ = now;
+    if (auto pending = deps_.store->PendingCount()) outbox_depth_ = *pending;
+  }
+  const std::int64_t depth = outbox_depth_.load();
+  const std::int64_t limit = deps_.config->dispatch.max_outbox;
+  if (depth < limit) return std::nullopt;
+  return JsonError(503, "the gateway's outbox holds " + std::to_string(depth) +
+                            " messages waiting to be sent, at its limit of " +
+                            std::to_string(limit) + "; try again later");
+}
+
+// A repeat of an Idempotency-Key: the first answer, or, while the first request is still
+// waiting for the provider, what is known now. Nothing is sent again.
+HttpResponse LivechatApi::RepeatAnswer(const store::IdempotencyRecord& record,
+                                       const std::string& request_hash) {
+  if (record.request_hash != request_hash) {
+    return JsonError(422,
+                     "Idempotency-Key: was already used with a different request body; use a "
+                     "new key for a new message");
+  }
+  if (record.answer_status) {
+    HttpResponse r;
+    r.status = static_cast<unsigned>(*record.answer_status);
+    r.body = record.answer_body;
+    r.headers.emplace_back("Idempotent-Replayed", "true");
+    return r;
+  }
+  HttpResponse r = SendAnswer(record.message_id, dispatch::AttemptResult{"queued", "", "", ""});
+  r.headers.emplace_back("Idempotent-Replayed", "true");
+  return r;
+}
+
 void LivechatApi::Send(const config::Domain& domain, HttpRequest& request,
                        const Responder& respond) {
   if (!Authenticate(domain, request, respond)) return;
   if (!IsJsonContentType(request.Header("content-type"))) {
     return respond(JsonError(415, "Content-Type: must be application/json"));
+  }
+  // Optional Idempotency-Key: a repeat returns the first answer and sends nothing again.
+  std::optional<store::IdempotencyKey> key;
+  if (const std::string_view k = request.Header("idempotency-key"); !k.empty()) {
+    const bool printable =
+        std::all_of(k.begin(), k.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+    if (k.size() > 255 || !printable) {
+      return respond(
+          JsonError(400, "Idempotency-Key: must be 1 to 255 printable ASCII characters"));
+    }
+    key = store::IdempotencyKey{std::string(k), util::Sha256Hex(request.body)};
+    auto found = deps_.store->FindIdempotencyKey(domain.name, key->key, util::NowUnixMillis());
+    if (!found) return respond(ErrorResponse(found.error()));
+    if (*found) return respond(RepeatAnswer(**found, key->request_hash));
   }
   auto decoded = DecodeTemplateRequest(request.body);
   if (!decoded) return respond(ErrorResponse(decoded.error()));
@@ -175,44 +245,48 @@ void LivechatApi::Send(const config::Domain& domain, HttpRequest& request,
   context.languages = deps_.languages;
   auto message = core::ValidateTemplateRequest(std::move(*decoded), context);
   if (!message) return respond(ErrorResponse(message.error()));
-
-  const auto& numbers = domain.numbers;
-  const bool ours = std::any_of(numbers.begin(), numbers.end(),
-                                [&](const auto& n) { return n.phone == message->service_phone; });
-  if (!ours) {
-    for (const auto& other : deps_.config->domains) {
-      for (const auto& n : other.numbers) {
-        if (n.phone == message->service_phone) {
-          return respond(JsonError(403, "servicePhoneNumber: " + message->service_phone +
-                                            " is not a business number of domain '" + domain.name +
-                                            "'"));
-        }
-      }
-    }
-    return respond(JsonError(422, "servicePhoneNumber: " + message->service_phone +
-                                      " is not a WhatsApp business number configured in "
-                                      "domain '" +
-                                      domain.name + "'"));
+  if (auto refused = CheckBusinessNumber(domain, message->service_phone)) {
+    return respond(std::move(*refused));
   }
+  if (auto refused = CheckOutboxDepth()) return respond(std::move(*refused));
 
   store::NewMessage stored;
   stored.id = util::NewMessageId();
   stored.domain = domain.name;
   stored.now_ms = util::NowUnixMillis();
+  stored.idempotency = key;
   const std::string customer = message->customer_phone;
   stored.message = std::move(*message);
 
   const std::string id = stored.id;
   const bool wait_for_provider = domain.ack == config::AckMode::kProvider;
+  // The answer, recorded first for the request's Idempotency-Key if it has one.
+  auto answer = [respond, key, domain_name = domain.name, store = deps_.store,
+                 workers = deps_.workers](HttpResponse response) {
+    if (!key) return respond(std::move(response));
+    // A database write: keep it off the dispatcher and timer threads.
+    auto save_and_respond = [respond, key, domain_name, store, response]() {
+      auto saved = store->SaveIdempotentAnswer(domain_name, key->key,
+                                               static_cast<int>(response.status), response.body);
+      if (!saved) spdlog::error("api: recording an idempotent answer: {}", saved.error().detail);
+      respond(response);
+    };
+    if (!workers->Submit(save_and_respond)) save_and_respond();
+  };
   // Whichever comes first, the first attempt's outcome or the ack timeout, answers.
   auto answered = std::make_shared<std::atomic<bool>>(false);
   if (wait_for_provider) {
-    deps_.dispatcher->Listen(id, [respond, answered, id](const dispatch::AttemptResult& attempt) {
-      if (!answered->exchange(true)) respond(SendAnswer(id, attempt));
+    deps_.dispatcher->Listen(id, [answer, answered, id](const dispatch::AttemptResult& attempt) {
+      if (!answered->exchange(true)) answer(SendAnswer(id, attempt));
     });
   }
   if (auto inserted = deps_.store->Insert(stored); !inserted) {
     if (wait_for_provider) deps_.dispatcher->Forget(id);
+    if (key && inserted.error().code == ErrorCode::kAlreadyExists) {
+      // A concurrent request with the same key stored its message first.
+      auto found = deps_.store->FindIdempotencyKey(domain.name, key->key, util::NowUnixMillis());
+      if (found && *found) return respond(RepeatAnswer(**found, key->request_hash));
+    }
     spdlog::error("api: storing message for {} failed: {}", obs::MaskPhone(customer),
                   inserted.error().detail);
     return respond(ErrorResponse(inserted.error()));
@@ -221,14 +295,13 @@ void LivechatApi::Send(const config::Domain& domain, HttpRequest& request,
                stored.message.service_phone, stored.message.template_name);
   deps_.dispatcher->Notify();
   if (!wait_for_provider) {
-    return respond(SendAnswer(id, dispatch::AttemptResult{"queued", "", "", ""}));
+    return answer(SendAnswer(id, dispatch::AttemptResult{"queued", "", "", ""}));
   }
-  deps_.timers->Schedule(domain.ack_timeout,
-                         [respond, answered, id, dispatcher = deps_.dispatcher] {
-                           if (answered->exchange(true)) return;
-                           dispatcher->Forget(id);
-                           respond(SendAnswer(id, dispatch::AttemptResult{"queued", "", "", ""}));
-                         });
+  deps_.timers->Schedule(domain.ack_timeout, [answer, answered, id, dispatcher = deps_.dispatcher] {
+    if (answered->exchange(true)) return;
+    dispatcher->Forget(id);
+    answer(SendAnswer(id, dispatch::AttemptResult{"queued", "", "", ""}));
+  });
 }
 
 void LivechatApi::GetMessage(const config::Domain& domain, const std::string& id,

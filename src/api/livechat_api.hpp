@@ -11,7 +11,10 @@
 // Thread safety: Handle may be called from many threads at once.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 
 #include "auth/authenticator.hpp"
 #include "config/config.hpp"
@@ -51,8 +54,17 @@ class LivechatApi {
   void OnWorker(http::Responder respond, std::function<void(const http::Responder&)> work);
   bool Authenticate(const config::Domain& domain, const http::HttpRequest& request,
                     const http::Responder& respond);
+  // 403 / 422 unless `phone` is a business number of `domain`.
+  std::optional<http::HttpResponse> CheckBusinessNumber(const config::Domain& domain,
+                                                        const std::string& phone) const;
+  // 503 when the outbox is at its configured bound (back-pressure).
+  std::optional<http::HttpResponse> CheckOutboxDepth();
+  static http::HttpResponse RepeatAnswer(const store::IdempotencyRecord& record,
+                                         const std::string& request_hash);
 
   ApiDependencies deps_;
+  std::atomic<std::int64_t> outbox_depth_{0};
+  std::atomic<std::int64_t> outbox_checked_at_{0};  // steady clock, ns
 };
 
 }  // namespace socialgate::api

@@ -157,7 +157,7 @@ core::Result<void> Serve(const ServeOptions& options) {
         auto it = providers_by_number.find(phone);
         return it == providers_by_number.end() ? nullptr : it->second.get();
       },
-      cfg.dispatch);
+      cfg);
   util::WorkPool workers(static_cast<std::size_t>(cfg.server.workers));
   auth::Authenticator authenticator;
 

@@ -74,6 +74,21 @@ class Reader {
     return {};
   }
 
+  Result<void> Number(const toml::table& t, const std::string& where, std::string_view key,
+                      double& out, double min, double max) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return {};
+    if (!n->is_number()) return tl::unexpected(Fail(Path(where, key), "must be a number"));
+    const double v =
+        n->is_integer() ? static_cast<double>(*n->value<std::int64_t>()) : *n->value<double>();
+    if (v < min || v > max) {
+      return tl::unexpected(Fail(Path(where, key), "must be between " + std::to_string(min) +
+                                                       " and " + std::to_string(max)));
+    }
+    out = v;
+    return {};
+  }
+
   Result<void> Millis(const toml::table& t, const std::string& where, std::string_view key,
                       std::chrono::milliseconds& out, std::int64_t max_ms) const {
     std::int64_t v = out.count();
@@ -117,9 +132,19 @@ Result<void> ReadServer(const Reader& r, const toml::table& t, ServerSettings& s
 }
 
 Result<void> ReadDispatch(const Reader& r, const toml::table& t, DispatchSettings& d) {
-  SG_RETURN_IF_ERROR(r.OnlyKeys(t, "dispatch",
-                                {"workers", "poll_interval_ms", "lease_ms", "max_attempts",
-                                 "base_backoff_ms", "max_backoff_ms"}));
+  SG_RETURN_IF_ERROR(r.OnlyKeys(
+      t, "dispatch",
+      {"workers", "poll_interval_ms", "lease_ms", "max_attempts", "max_age_ms", "base_backoff_ms",
+       "max_backoff_ms", "pair_per_minute", "pair_burst", "breaker_failures", "breaker_cooldown_ms",
+       "breaker_max_cooldown_ms", "max_outbox"}));
+  SG_RETURN_IF_ERROR(r.Millis(t, "dispatch", "max_age_ms", d.max_age, 30 * kDayMs));
+  SG_RETURN_IF_ERROR(r.Integer(t, "dispatch", "pair_burst", d.pair_burst, 1, 10'000));
+  SG_RETURN_IF_ERROR(r.Integer(t, "dispatch", "breaker_failures", d.breaker_failures, 1, 10'000));
+  SG_RETURN_IF_ERROR(r.Millis(t, "dispatch", "breaker_cooldown_ms", d.breaker_cooldown, kDayMs));
+  SG_RETURN_IF_ERROR(
+      r.Millis(t, "dispatch", "breaker_max_cooldown_ms", d.breaker_max_cooldown, kDayMs));
+  SG_RETURN_IF_ERROR(r.Integer(t, "dispatch", "max_outbox", d.max_outbox, 1, 1'000'000'000));
+  SG_RETURN_IF_ERROR(r.Number(t, "dispatch", "pair_per_minute", d.pair_per_minute, 0, 6000));
   SG_RETURN_IF_ERROR(r.Integer(t, "dispatch", "workers", d.workers, 1, 1024));
   SG_RETURN_IF_ERROR(r.Millis(t, "dispatch", "poll_interval_ms", d.poll_interval, 3'600'000));
   SG_RETURN_IF_ERROR(r.Millis(t, "dispatch", "lease_ms", d.lease, kDayMs));
@@ -193,7 +218,9 @@ Result<void> ReadMeta(const Reader& r, const toml::table& t, const std::string& 
 
 Result<void> ReadNumber(const Reader& r, const toml::table& t, const std::string& where,
                         BusinessNumber& n) {
-  SG_RETURN_IF_ERROR(r.OnlyKeys(t, where, {"phone", "provider", "sandbox", "meta"}));
+  SG_RETURN_IF_ERROR(
+      r.OnlyKeys(t, where, {"phone", "provider", "messages_per_second", "sandbox", "meta"}));
+  SG_RETURN_IF_ERROR(r.Number(t, where, "messages_per_second", n.messages_per_second, 0.01, 1000));
   std::string phone;
   SG_RETURN_IF_ERROR(r.String(t, where, "phone", phone));
   if (phone.empty()) return tl::unexpected(r.Fail(where + ".phone", "is required"));
@@ -226,7 +253,11 @@ Result<void> ReadNumber(const Reader& r, const toml::table& t, const std::string
 
 Result<void> ReadDomain(const Reader& r, const toml::table& t, const std::string& where,
                         Domain& d) {
-  SG_RETURN_IF_ERROR(r.OnlyKeys(t, where, {"name", "ack", "ack_timeout_ms", "users", "numbers"}));
+  SG_RETURN_IF_ERROR(r.OnlyKeys(
+      t, where,
+      {"name", "ack", "ack_timeout_ms", "max_attempts", "max_age_ms", "users", "numbers"}));
+  SG_RETURN_IF_ERROR(r.Integer(t, where, "max_attempts", d.max_attempts, 1, 1000));
+  SG_RETURN_IF_ERROR(r.Millis(t, where, "max_age_ms", d.max_age, 30 * kDayMs));
   SG_RETURN_IF_ERROR(r.String(t, where, "name", d.name));
   d.name = Lower(d.name);
   if (d.name.empty()) return tl::unexpected(r.Fail(where + ".name", "is required"));

@@ -35,9 +35,20 @@ struct DispatchSettings {
   int workers = 4;                                 // concurrent sends
   std::chrono::milliseconds poll_interval{1'000};  // how often due retries are looked for
   std::chrono::milliseconds lease{60'000};         // a claimed message is reclaimed after this
-  int max_attempts = 12;
+  int max_attempts = 12;                           // per domain unless the domain says
+  std::chrono::milliseconds max_age{24LL * 3600 * 1000};  // give up after this long, too
   std::chrono::milliseconds base_backoff{1'000};
   std::chrono::milliseconds max_backoff{300'000};
+  // Meta's pair rate limit (one business number to one customer): about one message every
+  // 6 s, with bursts of up to 45. 0 turns the limit off.
+  double pair_per_minute = 10;
+  int pair_burst = 45;
+  // Circuit breaker per business number's provider.
+  int breaker_failures = 5;
+  std::chrono::milliseconds breaker_cooldown{2'000};
+  std::chrono::milliseconds breaker_max_cooldown{60'000};
+  // Back-pressure: beyond this many queued or sending messages new requests get 503.
+  std::int64_t max_outbox = 1'000'000;
 };
 
 struct SandboxSettings {
@@ -63,8 +74,9 @@ struct MetaSettings {
 };
 
 struct BusinessNumber {
-  std::string phone;     // E.164 digits, no '+'
-  std::string provider;  // "sandbox" or "meta"
+  std::string phone;                // E.164 digits, no '+'
+  std::string provider;             // "sandbox" or "meta"
+  double messages_per_second = 80;  // Meta's standard throughput tier; up to 1000
   SandboxSettings sandbox;
   MetaSettings meta;
 };
@@ -80,6 +92,8 @@ struct Domain {
   std::string name;  // lower case; paths match case-insensitively
   AckMode ack = AckMode::kProvider;
   std::chrono::milliseconds ack_timeout{10'000};
+  int max_attempts = 0;                  // 0: dispatch.max_attempts
+  std::chrono::milliseconds max_age{0};  // 0: dispatch.max_age_ms
   std::vector<User> users;
   std::vector<BusinessNumber> numbers;
 };

@@ -24,11 +24,12 @@ std::string MakeOwnerName() {
 
 }  // namespace
 
-Dispatcher::Dispatcher(store::Store& store, ProviderLookup providers,
-                       config::DispatchSettings settings)
+Dispatcher::Dispatcher(store::Store& store, ProviderLookup providers, const config::Config& config)
     : store_(store),
       providers_(std::move(providers)),
-      settings_(settings),
+      config_(config),
+      settings_(config.dispatch),
+      flow_(config),
       owner_(MakeOwnerName()),
       rng_(std::random_device{}()) {}
 
@@ -104,7 +105,8 @@ void Dispatcher::RunWorker() {
       seen = notifications_;
     }
     const std::int64_t now = util::NowUnixMillis();
-    auto claimed = store_.ClaimDue(now, owner_, settings_.lease.count(), kClaimBatch);
+    auto claimed = store_.ClaimDue(now, owner_, settings_.lease.count(), kClaimBatch,
+                                   flow_.ThrottledNumbers(FlowControl::Clock::now()));
     if (!claimed) {
       spdlog::error("dispatch: claiming messages failed: {}", claimed.error().detail);
     } else if (!claimed->empty()) {
@@ -149,9 +151,42 @@ std::int64_t Dispatcher::BackoffMillis(int attempts,
   return delay;
 }
 
+int Dispatcher::MaxAttempts(const std::string& domain) const {
+  const config::Domain* d = config_.FindDomain(domain);
+  return d != nullptr && d->max_attempts > 0 ? d->max_attempts : settings_.max_attempts;
+}
+
+std::chrono::milliseconds Dispatcher::MaxAge(const std::string& domain) const {
+  const config::Domain* d = config_.FindDomain(domain);
+  return d != nullptr && d->max_age.count() > 0 ? d->max_age : settings_.max_age;
+}
+
+namespace {
+
+// "3 s", "5 min", "24 h": how long a message was tried, for the give-up sentence.
+std::string HumanDuration(std::int64_t ms) {
+  if (ms < 120'000) return std::to_string((ms + 500) / 1000) + " s";
+  if (ms < 7'200'000) return std::to_string((ms + 30'000) / 60'000) + " min";
+  return std::to_string((ms + 1'800'000) / 3'600'000) + " h";
+}
+
+}  // namespace
+
 void Dispatcher::Deliver(store::StoredMessage& message) {
   const auto& m = message.message;
   providers::Provider* provider = providers_(m.service_phone);
+  if (provider != nullptr) {
+    // Rate limits and the circuit breaker may say "not now": give the message back unsent.
+    const auto steady_now = FlowControl::Clock::now();
+    if (auto wait = flow_.Admit(message.id, m.service_phone, m.customer_phone, steady_now)) {
+      const auto wait_ms = std::chrono::ceil<std::chrono::milliseconds>(*wait).count();
+      auto released = store_.Release(message.id, owner_, util::NowUnixMillis() + wait_ms);
+      if (!released) {
+        spdlog::error("dispatch: giving back {} failed: {}", message.id, released.error().detail);
+      }
+      return;
+    }
+  }
   providers::SendOutcome outcome;
   if (provider == nullptr) {
     outcome.kind = providers::SendOutcome::Kind::kRejected;
@@ -160,6 +195,7 @@ void Dispatcher::Deliver(store::StoredMessage& message) {
         "servicePhoneNumber: no provider is configured for this business number any more";
   } else {
     outcome = provider->Send(message.id, m);
+    flow_.Report(m.service_phone, outcome, FlowControl::Clock::now());
   }
 
   const std::int64_t now = util::NowUnixMillis();
@@ -177,20 +213,25 @@ void Dispatcher::Deliver(store::StoredMessage& message) {
           store_.MarkFailed(message.id, owner_, outcome.error_code, outcome.error_message, now);
       result.status = "failed";
       break;
-    case providers::SendOutcome::Kind::kRetryLater:
-      if (message.attempts >= settings_.max_attempts) {
+    case providers::SendOutcome::Kind::kRetryLater: {
+      const std::int64_t next = now + BackoffMillis(message.attempts, outcome.retry_after);
+      const std::int64_t age_at_next = next - message.created_at_ms;
+      if (message.attempts >= MaxAttempts(message.domain) ||
+          age_at_next > MaxAge(message.domain).count()) {
         outcome.error_message = "gave up after " + std::to_string(message.attempts) +
-                                " attempts: last error: " + outcome.error_message;
+                                (message.attempts == 1 ? " attempt" : " attempts") + " over " +
+                                HumanDuration(now - message.created_at_ms) +
+                                ": last error: " + outcome.error_message;
         recorded =
             store_.MarkFailed(message.id, owner_, outcome.error_code, outcome.error_message, now);
         result.status = "failed";
       } else {
-        const std::int64_t next = now + BackoffMillis(message.attempts, outcome.retry_after);
         recorded = store_.Reschedule(message.id, owner_, next, outcome.error_code,
                                      outcome.error_message, now);
         result.status = "queued";
       }
       break;
+    }
   }
   result.error_code = outcome.error_code;
   result.error_message = outcome.error_message;

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "dispatch/flow_control.hpp"
 #include "providers/provider.hpp"
 #include "store/store.hpp"
 
@@ -45,7 +46,9 @@ class Dispatcher {
  public:
   using Listener = std::function<void(const AttemptResult&)>;
 
-  Dispatcher(store::Store& store, ProviderLookup providers, config::DispatchSettings settings);
+  // `config` must outlive the dispatcher: its [dispatch] settings, each domain's retry limits
+  // and each number's rate are read from it.
+  Dispatcher(store::Store& store, ProviderLookup providers, const config::Config& config);
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
@@ -71,10 +74,15 @@ class Dispatcher {
   void Deliver(store::StoredMessage& message);
   void Tell(const std::string& message_id, const AttemptResult& result);
   std::int64_t BackoffMillis(int attempts, std::optional<std::chrono::milliseconds> retry_after);
+  // The domain's limits, falling back to [dispatch].
+  int MaxAttempts(const std::string& domain) const;
+  std::chrono::milliseconds MaxAge(const std::string& domain) const;
 
   store::Store& store_;
   ProviderLookup providers_;
+  const config::Config& config_;
   const config::DispatchSettings settings_;
+  FlowControl flow_;
   const std::string owner_;  // this process's lease owner name
 
   std::mutex mutex_;

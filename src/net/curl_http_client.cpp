@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <vector>
 
@@ -47,6 +49,31 @@ std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* user) 
   }
   c->response->body.append(data, n);
   return n;
+}
+
+// A request body that libcurl reads through a callback and cannot rewind once any of it was
+// read. libcurl silently re-sends a request whose kept-alive connection died without an answer;
+// for a POST to a provider that may be a duplicate the dispatcher never hears of. Refusing the
+// rewind turns it into a failed attempt (CURLE_SEND_FAIL_REWIND), counted and retried under
+// the dispatcher's rules.
+struct OneShotBody {
+  const std::string* data;
+  std::size_t pos = 0;
+};
+
+std::size_t ReadBody(char* buffer, std::size_t size, std::size_t count, void* user) {
+  auto* b = static_cast<OneShotBody*>(user);
+  const std::size_t n = std::min(size * count, b->data->size() - b->pos);
+  std::memcpy(buffer, b->data->data() + b->pos, n);
+  b->pos += n;
+  return n;
+}
+
+int SeekBody(void* user, curl_off_t offset, int origin) {
+  auto* b = static_cast<OneShotBody*>(user);
+  // Rewinding before anything was sent is harmless (libcurl may do it to prepare a request).
+  if (offset == 0 && origin == SEEK_SET && b->pos == 0) return CURL_SEEKFUNC_OK;
+  return CURL_SEEKFUNC_CANTSEEK;
 }
 
 std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user) {
@@ -119,6 +146,8 @@ class CurlHttpClient final : public HttpClient {
     // libcurl adds "Expect: 100-continue" for large bodies; the round trip buys nothing here.
     headers.reset(curl_slist_append(headers.release(), "Expect:"));
     std::unique_ptr<curl_mime, MimeFree> mime;
+    std::vector<OneShotBody> bodies;  // stable addresses: reserved before use
+    bodies.reserve(request.multipart.size() + 1);
 
     curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
@@ -130,7 +159,8 @@ class CurlHttpClient final : public HttpClient {
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &collected);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &OnHeader);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &collected);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "socialgate/0.1");
+    // name/MAJOR.MINOR.PATCH: the form Meta's spec requires of User-Agent.
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "socialgate/" SOCIALGATE_VERSION);
     curl_easy_setopt(c, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
     curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -141,15 +171,22 @@ class CurlHttpClient final : public HttpClient {
       for (const auto& part : request.multipart) {
         curl_mimepart* p = curl_mime_addpart(mime.get());
         curl_mime_name(p, part.name.c_str());
-        curl_mime_data(p, part.value.data(), part.value.size());
+        bodies.push_back(OneShotBody{&part.value});
+        curl_mime_data_cb(p, static_cast<curl_off_t>(part.value.size()), &ReadBody, &SeekBody,
+                          nullptr, &bodies.back());
         if (!part.file_name.empty()) curl_mime_filename(p, part.file_name.c_str());
         if (!part.content_type.empty()) curl_mime_type(p, part.content_type.c_str());
       }
       curl_easy_setopt(c, CURLOPT_MIMEPOST, mime.get());
     } else if (request.method == "POST" || !request.body.empty()) {
+      bodies.push_back(OneShotBody{&request.body});
+      curl_easy_setopt(c, CURLOPT_POST, 1L);
       curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
                        static_cast<curl_off_t>(request.body.size()));
-      curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
+      curl_easy_setopt(c, CURLOPT_READFUNCTION, &ReadBody);
+      curl_easy_setopt(c, CURLOPT_READDATA, &bodies.back());
+      curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, &SeekBody);
+      curl_easy_setopt(c, CURLOPT_SEEKDATA, &bodies.back());
     }
     if (request.method != "POST" && request.method != "GET") {
       curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());

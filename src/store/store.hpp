@@ -56,11 +56,28 @@ struct UnfinishedDelivery {
   std::string status;  // accepted, sent or delivered
 };
 
+constexpr std::int64_t kIdempotencyKeyLifetimeMs = 24LL * 3600 * 1000;
+
+// The Idempotency-Key of a request: stored with its message, in the same transaction.
+struct IdempotencyKey {
+  std::string key;
+  std::string request_hash;
+};
+
+// What a key recorded: its message, and the first answer once it was given.
+struct IdempotencyRecord {
+  std::string message_id;
+  std::string request_hash;
+  std::optional<int> answer_status;
+  std::string answer_body;
+};
+
 struct NewMessage {
   std::string id;
   std::string domain;
   core::TemplateMessage message;
   std::int64_t now_ms = 0;
+  std::optional<IdempotencyKey> idempotency;
 };
 
 class Store {
@@ -72,9 +89,19 @@ class Store {
   Store(Store&&) = delete;
   Store& operator=(Store&&) = delete;
 
-  // Durably stores a new message in status `queued`, due now. Returns kAlreadyExists for a
-  // duplicate id, kUnavailable when the disk or database refuses the write.
+  // Durably stores a new message in status `queued`, due now, with its idempotency key if any.
+  // Returns kAlreadyExists for a duplicate id or a key already used in the domain (nothing is
+  // stored then), kUnavailable when the disk or database refuses the write.
   virtual core::Result<void> Insert(const NewMessage& message) = 0;
+
+  // The record of an idempotency key in `domain`; nullopt when the key is unknown or expired.
+  // A key holds for a day (kIdempotencyKeyLifetimeMs), then may be used again.
+  virtual core::Result<std::optional<IdempotencyRecord>> FindIdempotencyKey(
+      std::string_view domain, std::string_view key, std::int64_t now_ms) = 0;
+
+  // Records the first answer given for a key (later calls do not overwrite it).
+  virtual core::Result<void> SaveIdempotentAnswer(std::string_view domain, std::string_view key,
+                                                  int status, std::string_view body) = 0;
 
   // The message with its status history, without header bytes; nullopt when no such id exists
   // in `domain` (a message of another domain is not found, not forbidden).
@@ -83,10 +110,17 @@ class Store {
 
   // Claims up to `limit` messages that are queued and due at `now_ms`, or whose lease expired,
   // for `owner` until now_ms + lease_ms, moving them to `sending` and counting an attempt.
-  // Returned messages carry their header bytes. No message is held by two live leases.
-  virtual core::Result<std::vector<StoredMessage>> ClaimDue(std::int64_t now_ms,
-                                                            std::string_view owner,
-                                                            std::int64_t lease_ms, int limit) = 0;
+  // Queued messages of the business numbers in `skip_numbers` (throttled right now) are left
+  // alone. Returned messages carry their header bytes. No message is held by two live leases.
+  virtual core::Result<std::vector<StoredMessage>> ClaimDue(
+      std::int64_t now_ms, std::string_view owner, std::int64_t lease_ms, int limit,
+      const std::vector<std::string>& skip_numbers) = 0;
+
+  // Gives a claimed message back unsent (a rate limit or an open circuit said "not now"): it
+  // is queued again, due at `next_attempt_at_ms`, and the claim does not count as an attempt.
+  // kNotFound when `owner` no longer holds the lease.
+  virtual core::Result<void> Release(std::string_view id, std::string_view owner,
+                                     std::int64_t next_attempt_at_ms) = 0;
 
   // The earliest time a queued message becomes due (or a lease expires); nullopt when none.
   virtual core::Result<std::optional<std::int64_t>> NextDueAt() = 0;

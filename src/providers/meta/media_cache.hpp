@@ -53,7 +53,4 @@ class MediaCache {
   std::set<std::string> uploading_;
 };
 
-// Lower-case hex SHA-256 of `bytes`.
-std::string Sha256Hex(std::string_view bytes);
-
 }  // namespace socialgate::providers::meta

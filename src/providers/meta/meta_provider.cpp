@@ -6,6 +6,7 @@
 #include "providers/meta/media_cache.hpp"
 #include "providers/meta/meta_errors.hpp"
 #include "providers/meta/meta_payload.hpp"
+#include "util/sha256.hpp"
 
 namespace socialgate::providers {
 namespace {
@@ -37,7 +38,7 @@ class MetaProvider final : public Provider {
     std::string media_key;
     bool fresh_upload = false;
     if (message.header) {
-      media_key = meta::Sha256Hex(message.header->bytes) + "/" + message.header->mime_type;
+      media_key = util::Sha256Hex(message.header->bytes) + "/" + message.header->mime_type;
       SendOutcome upload_failure;
       auto id = media_.GetOrUpload(
           media_key, [&] { return Upload(*message.header, upload_failure); }, &fresh_upload);

@@ -32,7 +32,9 @@ CREATE TABLE messages (
 ) STRICT;
 CREATE INDEX messages_queued_due ON messages(next_attempt_at) WHERE status = 'queued';
 CREATE INDEX messages_sending_lease ON messages(lease_until) WHERE status = 'sending';
-CREATE UNIQUE INDEX messages_provider_id ON messages(provider_message_id)
+-- Not unique: a provider that repeats an id (a mock server does) must not make an accepted
+-- message unrecordable, which would have it sent again.
+CREATE INDEX messages_provider_id ON messages(provider_message_id)
   WHERE provider_message_id IS NOT NULL;
 
 CREATE TABLE message_media (
@@ -52,6 +54,19 @@ CREATE TABLE message_events (
   detail     TEXT NOT NULL DEFAULT ''
 ) STRICT;
 CREATE INDEX message_events_by_message ON message_events(message_id, seq);
+)sql"},
+    Migration{2, "idempotency keys: the first answer per (domain, key)", R"sql(
+CREATE TABLE idempotency_keys (
+  domain       TEXT NOT NULL,
+  key          TEXT NOT NULL,
+  message_id   TEXT NOT NULL REFERENCES messages(id),
+  request_hash TEXT NOT NULL,      -- SHA-256 of the request body: a key reused for another body
+  answer_status INTEGER,           -- the first answer, once it was given
+  answer_body  TEXT,
+  created_at   INTEGER NOT NULL,   -- Unix ms
+  PRIMARY KEY (domain, key)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at);
 )sql"},
 };
 

@@ -101,9 +101,17 @@ class SqliteStore final : public Store {
 
   // Store implementation
   Result<void> Insert(const NewMessage& m) override;
+  Result<std::optional<IdempotencyRecord>> FindIdempotencyKey(std::string_view domain,
+                                                              std::string_view key,
+                                                              std::int64_t now_ms) override;
+  Result<void> SaveIdempotentAnswer(std::string_view domain, std::string_view key, int status,
+                                    std::string_view body) override;
   Result<std::optional<StoredMessage>> Get(std::string_view domain, std::string_view id) override;
-  Result<std::vector<StoredMessage>> ClaimDue(std::int64_t now_ms, std::string_view owner,
-                                              std::int64_t lease_ms, int limit) override;
+  Result<std::vector<StoredMessage>> ClaimDue(
+      std::int64_t now_ms, std::string_view owner, std::int64_t lease_ms, int limit,
+      const std::vector<std::string>& skip_numbers) override;
+  Result<void> Release(std::string_view id, std::string_view owner,
+                       std::int64_t next_attempt_at_ms) override;
   Result<std::optional<std::int64_t>> NextDueAt() override;
   Result<void> MarkAccepted(std::string_view id, std::string_view owner,
                             std::string_view provider_message_id, std::string_view wa_id,
@@ -136,6 +144,7 @@ class SqliteStore final : public Store {
   std::mutex mutex_;
   DbHandle db_;
   std::vector<std::pair<const char*, StmtHandle>> statements_;
+  std::uint64_t inserts_ = 0;
 };
 
 // A transaction that rolls back unless committed. REQUIRES: the store's mutex held.
@@ -287,8 +296,71 @@ Result<void> SqliteStore::Insert(const NewMessage& m) {
         .BindBlob(h.bytes);
     if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "insert media"));
   }
+  if (m.idempotency) {
+    auto stmt = Prepare(
+        "INSERT INTO idempotency_keys(domain, key, message_id, request_hash, created_at) "
+        "VALUES(?,?,?,?,?) ON CONFLICT(domain, key) DO UPDATE SET message_id = "
+        "excluded.message_id, "
+        "request_hash = excluded.request_hash, answer_status = NULL, answer_body = NULL, "
+        "created_at = excluded.created_at WHERE idempotency_keys.created_at < ?");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    // A key older than a day is free again: its old record is replaced.
+    s.Bind(m.domain)
+        .Bind(m.idempotency->key)
+        .Bind(m.id)
+        .Bind(m.idempotency->request_hash)
+        .Bind(m.now_ms)
+        .Bind(m.now_ms - kIdempotencyKeyLifetimeMs);
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "insert key"));
+    if (sqlite3_changes(db_.get()) == 0) {
+      return MakeError(ErrorCode::kAlreadyExists, "Idempotency-Key: is already in use");
+    }
+  }
+  if (++inserts_ % 1024 == 0) {
+    // Expired keys are dead weight: clear them out now and then, in the same transaction.
+    auto stmt = Prepare("DELETE FROM idempotency_keys WHERE created_at < ?");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    s.Bind(m.now_ms - kIdempotencyKeyLifetimeMs);
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "purge keys"));
+  }
   SG_RETURN_IF_ERROR(AddEvent(m.id, "queued", m.now_ms, ""));
   return tx.Commit();
+}
+
+Result<std::optional<IdempotencyRecord>> SqliteStore::FindIdempotencyKey(std::string_view domain,
+                                                                         std::string_view key,
+                                                                         std::int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  auto stmt = Prepare(
+      "SELECT message_id, request_hash, answer_status, answer_body FROM idempotency_keys "
+      "WHERE domain = ? AND key = ? AND created_at >= ?");
+  if (!stmt) return tl::unexpected(stmt.error());
+  Statement s(*stmt);
+  s.Bind(domain).Bind(key).Bind(now_ms - kIdempotencyKeyLifetimeMs);
+  const int rc = s.Step();
+  if (rc == SQLITE_DONE) return std::optional<IdempotencyRecord>();
+  if (rc != SQLITE_ROW) return tl::unexpected(SqliteError(db_.get(), "find key"));
+  IdempotencyRecord r;
+  r.message_id = ColumnText(*stmt, 0);
+  r.request_hash = ColumnText(*stmt, 1);
+  if (sqlite3_column_type(*stmt, 2) != SQLITE_NULL) r.answer_status = sqlite3_column_int(*stmt, 2);
+  r.answer_body = ColumnText(*stmt, 3);
+  return std::optional<IdempotencyRecord>(std::move(r));
+}
+
+Result<void> SqliteStore::SaveIdempotentAnswer(std::string_view domain, std::string_view key,
+                                               int status, std::string_view body) {
+  std::lock_guard lock(mutex_);
+  auto stmt = Prepare(
+      "UPDATE idempotency_keys SET answer_status = ?, answer_body = ? "
+      "WHERE domain = ? AND key = ? AND answer_status IS NULL");
+  if (!stmt) return tl::unexpected(stmt.error());
+  Statement s(*stmt);
+  s.Bind(static_cast<std::int64_t>(status)).Bind(body).Bind(domain).Bind(key);
+  if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "save answer"));
+  return {};
 }
 
 constexpr const char* kMessageColumns =
@@ -349,9 +421,9 @@ Result<std::optional<StoredMessage>> SqliteStore::Get(std::string_view domain,
   return std::optional<StoredMessage>(std::move(m));
 }
 
-Result<std::vector<StoredMessage>> SqliteStore::ClaimDue(std::int64_t now_ms,
-                                                         std::string_view owner,
-                                                         std::int64_t lease_ms, int limit) {
+Result<std::vector<StoredMessage>> SqliteStore::ClaimDue(
+    std::int64_t now_ms, std::string_view owner, std::int64_t lease_ms, int limit,
+    const std::vector<std::string>& skip_numbers) {
   std::lock_guard lock(mutex_);
   Transaction tx(db_.get());
   SG_RETURN_IF_ERROR(tx.Begin());
@@ -362,12 +434,13 @@ Result<std::vector<StoredMessage>> SqliteStore::ClaimDue(std::int64_t now_ms,
         std::string("SELECT ") + kMessageColumns +
         " FROM messages WHERE id IN ("
         "SELECT id FROM messages WHERE status = 'queued' AND next_attempt_at <= ?1 "
+        "AND service_phone NOT IN (SELECT value FROM json_each(?3)) "
         "UNION ALL SELECT id FROM messages WHERE status = 'sending' AND lease_until <= ?1) "
         "ORDER BY next_attempt_at LIMIT ?2";
     auto stmt = Prepare(kSql.c_str());
     if (!stmt) return tl::unexpected(stmt.error());
     Statement s(*stmt);
-    s.Bind(now_ms).Bind(static_cast<std::int64_t>(limit));
+    s.Bind(now_ms).Bind(static_cast<std::int64_t>(limit)).Bind(ToJson(skip_numbers));
     int rc = 0;
     while ((rc = s.Step()) == SQLITE_ROW) {
       StoredMessage m = ReadMessageRow(*stmt);
@@ -446,6 +519,24 @@ Result<void> SqliteStore::Finish(std::string_view id, std::string_view owner,
   return tx.Commit();
 }
 
+Result<void> SqliteStore::Release(std::string_view id, std::string_view owner,
+                                  std::int64_t next_attempt_at_ms) {
+  std::lock_guard lock(mutex_);
+  auto stmt = Prepare(
+      "UPDATE messages SET status = 'queued', next_attempt_at = ?, attempts = attempts - 1, "
+      "lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ? "
+      "AND status = 'sending'");
+  if (!stmt) return tl::unexpected(stmt.error());
+  Statement s(*stmt);
+  s.Bind(next_attempt_at_ms).Bind(id).Bind(owner);
+  if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "release"));
+  if (sqlite3_changes(db_.get()) == 0) {
+    return MakeError(ErrorCode::kNotFound, "message is not leased by this worker",
+                     "lease lost for " + std::string(id));
+  }
+  return {};
+}
+
 Result<void> SqliteStore::MarkAccepted(std::string_view id, std::string_view owner,
                                        std::string_view provider_message_id, std::string_view wa_id,
                                        std::int64_t now_ms) {
@@ -489,7 +580,9 @@ Result<void> SqliteStore::RecordDeliveryStatus(std::string_view provider_message
   std::string id;
   std::string current;
   {
-    auto stmt = Prepare("SELECT id, status FROM messages WHERE provider_message_id = ?");
+    auto stmt = Prepare(
+        "SELECT id, status FROM messages WHERE provider_message_id = ? "
+        "ORDER BY created_at DESC LIMIT 1");
     if (!stmt) return tl::unexpected(stmt.error());
     Statement s(*stmt);
     s.Bind(provider_message_id);
@@ -538,8 +631,8 @@ Result<std::vector<UnfinishedDelivery>> SqliteStore::UnfinishedDeliveries(int li
   std::vector<UnfinishedDelivery> out;
   int rc = 0;
   while ((rc = s.Step()) == SQLITE_ROW) {
-    out.push_back(UnfinishedDelivery{ColumnText(*stmt, 0), ColumnText(*stmt, 1),
-                                     ColumnText(*stmt, 2)});
+    out.push_back(
+        UnfinishedDelivery{ColumnText(*stmt, 0), ColumnText(*stmt, 1), ColumnText(*stmt, 2)});
   }
   if (rc != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "unfinished deliveries"));
   return out;

@@ -65,25 +65,34 @@ class DispatcherTest : public ::testing::Test {
     auto s = store::OpenStore("sqlite::memory:");
     ASSERT_TRUE(s);
     store_ = std::move(*s);
-    settings_.workers = 2;
-    settings_.poll_interval = std::chrono::milliseconds(20);
-    settings_.base_backoff = std::chrono::milliseconds(1);
-    settings_.max_backoff = std::chrono::milliseconds(5);
-    settings_.max_attempts = 3;
+    auto& d = config_.dispatch;
+    d.workers = 2;
+    d.poll_interval = std::chrono::milliseconds(20);
+    d.base_backoff = std::chrono::milliseconds(1);
+    d.max_backoff = std::chrono::milliseconds(5);
+    d.max_attempts = 3;
+    d.pair_per_minute = 0;  // the tests send many messages to one customer
+    config::Domain domain;
+    domain.name = "default";
+    config::BusinessNumber number;
+    number.phone = "3902124122690";
+    number.messages_per_second = 1000;
+    domain.numbers.push_back(number);
+    config_.domains.push_back(domain);
     dispatcher_ = std::make_unique<Dispatcher>(
         *store_,
         [this](std::string_view phone) -> providers::Provider* {
           return phone == "3902124122690" ? &provider_ : nullptr;
         },
-        settings_);
+        config_);
   }
   void TearDown() override { dispatcher_.reset(); }
 
-  std::string Insert(const std::string& service = "3902124122690") {
+  std::string Insert(const std::string& service = "3902124122690", std::int64_t age_ms = 0) {
     store::NewMessage m;
     m.id = util::NewMessageId();
     m.domain = "default";
-    m.now_ms = util::NowUnixMillis();
+    m.now_ms = util::NowUnixMillis() - age_ms;
     m.message.customer_phone = "393403603062";
     m.message.service_phone = service;
     m.message.template_name = "t";
@@ -108,7 +117,7 @@ class DispatcherTest : public ::testing::Test {
 
   store::StorePtr store_;
   ScriptedProvider provider_;
-  config::DispatchSettings settings_;
+  config::Config config_;
   std::unique_ptr<Dispatcher> dispatcher_;
 };
 
@@ -168,8 +177,21 @@ TEST_F(DispatcherTest, GivesUpAfterMaxAttemptsWithTheReason) {
   dispatcher_->Start();
   const auto m = WaitFor(id, "failed");
   EXPECT_EQ(m.attempts, 3);
-  EXPECT_NE(m.error_message.find("gave up after 3 attempts"), std::string::npos) << m.error_message;
+  EXPECT_NE(m.error_message.find("gave up after 3 attempts over 0 s"), std::string::npos)
+      << m.error_message;
   EXPECT_NE(m.error_message.find("temporarily unavailable"), std::string::npos);
+}
+
+TEST_F(DispatcherTest, GivesUpWhenTheDomainsMaximumAgeIsReached) {
+  config_.domains[0].max_attempts = 100;
+  config_.domains[0].max_age = std::chrono::milliseconds(1000);
+  provider_.Then(Retry("131000"));
+  const std::string id = Insert("3902124122690", 5000);  // accepted 5 s ago
+  dispatcher_->Start();
+  const auto m = WaitFor(id, "failed");
+  EXPECT_EQ(m.attempts, 1);
+  EXPECT_NE(m.error_message.find("gave up after 1 attempt over 5 s"), std::string::npos)
+      << m.error_message;
 }
 
 TEST_F(DispatcherTest, UnknownBusinessNumberFailsForGood) {
@@ -191,7 +213,7 @@ TEST_F(DispatcherTest, StopReturnsUnsentClaimsAndRestartResumes) {
     EXPECT_TRUE((*got)->status == "accepted" || (*got)->status == "queued") << (*got)->status;
   }
   auto restarted = std::make_unique<Dispatcher>(
-      *store_, [this](std::string_view) -> providers::Provider* { return &provider_; }, settings_);
+      *store_, [this](std::string_view) -> providers::Provider* { return &provider_; }, config_);
   restarted->Start();
   for (const auto& id : ids) WaitFor(id, "accepted");
   for (const auto& id : ids) EXPECT_EQ(provider_.Sends(id), 1) << id;

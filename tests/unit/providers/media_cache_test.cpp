@@ -73,9 +73,5 @@ TEST(MediaCacheTest, BoundedSize) {
   EXPECT_LE(cache.size(), 3u);
 }
 
-TEST(MediaCacheTest, Sha256OfKnownInput) {
-  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-}
-
 }  // namespace
 }  // namespace socialgate::providers::meta

@@ -94,7 +94,7 @@ TEST_F(SqliteStoreTest, OtherDomainsDoNotSeeTheMessage) {
 TEST_F(SqliteStoreTest, ClaimLeasesEachMessageOnceAndCarriesMedia) {
   ASSERT_TRUE(store_->Insert(Sample("m1", true)));
   ASSERT_TRUE(store_->Insert(Sample("m2")));
-  auto first = store_->ClaimDue(kNow, "worker-a", kLease, 10);
+  auto first = store_->ClaimDue(kNow, "worker-a", kLease, 10, {});
   ASSERT_TRUE(first);
   ASSERT_EQ(first->size(), 2u);
   for (const auto& m : *first) {
@@ -110,11 +110,11 @@ TEST_F(SqliteStoreTest, ClaimLeasesEachMessageOnceAndCarriesMedia) {
     }
   }
   // A second worker gets nothing while the lease lasts...
-  auto second = store_->ClaimDue(kNow + kLease - 1, "worker-b", kLease, 10);
+  auto second = store_->ClaimDue(kNow + kLease - 1, "worker-b", kLease, 10, {});
   ASSERT_TRUE(second);
   EXPECT_TRUE(second->empty());
   // ...and both messages once it has expired (worker-a died).
-  auto after = store_->ClaimDue(kNow + kLease, "worker-b", kLease, 10);
+  auto after = store_->ClaimDue(kNow + kLease, "worker-b", kLease, 10, {});
   ASSERT_TRUE(after);
   ASSERT_EQ(after->size(), 2u);
   EXPECT_EQ((*after)[0].attempts, 2);
@@ -126,7 +126,7 @@ TEST_F(SqliteStoreTest, ClaimLeasesEachMessageOnceAndCarriesMedia) {
 
 TEST_F(SqliteStoreTest, NotDueMessagesAreNotClaimed) {
   ASSERT_TRUE(store_->Insert(Sample("m1")));
-  auto claimed = store_->ClaimDue(kNow - 1, "w", kLease, 10);
+  auto claimed = store_->ClaimDue(kNow - 1, "w", kLease, 10, {});
   ASSERT_TRUE(claimed);
   EXPECT_TRUE(claimed->empty());
   auto next = store_->NextDueAt();
@@ -136,7 +136,7 @@ TEST_F(SqliteStoreTest, NotDueMessagesAreNotClaimed) {
 
 TEST_F(SqliteStoreTest, AcceptedThenDeliveryStatusesMoveForwardOnly) {
   ASSERT_TRUE(store_->Insert(Sample("m1")));
-  ASSERT_TRUE(store_->ClaimDue(kNow, "w", kLease, 1));
+  ASSERT_TRUE(store_->ClaimDue(kNow, "w", kLease, 1, {}));
   ASSERT_TRUE(store_->MarkAccepted("m1", "w", "wamid.1", "393403603062", kNow + 1));
   ASSERT_TRUE(store_->RecordDeliveryStatus("wamid.1", "sent", kNow + 2, ""));
   ASSERT_TRUE(store_->RecordDeliveryStatus("wamid.1", "read", kNow + 4, ""));
@@ -159,7 +159,7 @@ TEST_F(SqliteStoreTest, AcceptedThenDeliveryStatusesMoveForwardOnly) {
 TEST_F(SqliteStoreTest, FailedAndRescheduled) {
   ASSERT_TRUE(store_->Insert(Sample("m1")));
   ASSERT_TRUE(store_->Insert(Sample("m2")));
-  ASSERT_TRUE(store_->ClaimDue(kNow, "w", kLease, 2));
+  ASSERT_TRUE(store_->ClaimDue(kNow, "w", kLease, 2, {}));
   ASSERT_TRUE(store_->MarkFailed("m1", "w", "132001", "template missing", kNow + 1));
   ASSERT_TRUE(store_->Reschedule("m2", "w", kNow + 5000, "131000", "try later", kNow + 1));
   auto m1 = store_->Get("default", "m1");
@@ -169,19 +169,19 @@ TEST_F(SqliteStoreTest, FailedAndRescheduled) {
   auto m2 = store_->Get("default", "m2");
   EXPECT_EQ((*m2)->status, "queued");
   EXPECT_EQ((*m2)->next_attempt_at_ms, kNow + 5000);
-  EXPECT_TRUE(store_->ClaimDue(kNow + 4999, "w", kLease, 10)->empty());
-  EXPECT_EQ(store_->ClaimDue(kNow + 5000, "w", kLease, 10)->size(), 1u);
+  EXPECT_TRUE(store_->ClaimDue(kNow + 4999, "w", kLease, 10, {})->empty());
+  EXPECT_EQ(store_->ClaimDue(kNow + 5000, "w", kLease, 10, {})->size(), 1u);
 }
 
 TEST_F(SqliteStoreTest, ReleaseLeasesRequeuesOnlyTheOwnersMessages) {
   ASSERT_TRUE(store_->Insert(Sample("m1")));
   ASSERT_TRUE(store_->Insert(Sample("m2")));
-  ASSERT_TRUE(store_->ClaimDue(kNow, "a", kLease, 1));
-  ASSERT_TRUE(store_->ClaimDue(kNow, "b", kLease, 1));
+  ASSERT_TRUE(store_->ClaimDue(kNow, "a", kLease, 1, {}));
+  ASSERT_TRUE(store_->ClaimDue(kNow, "b", kLease, 1, {}));
   auto released = store_->ReleaseLeases("a", kNow + 10);
   ASSERT_TRUE(released);
   EXPECT_EQ(*released, 1);
-  auto again = store_->ClaimDue(kNow + 10, "c", kLease, 10);
+  auto again = store_->ClaimDue(kNow + 10, "c", kLease, 10, {});
   ASSERT_TRUE(again);
   EXPECT_EQ(again->size(), 1u);
   EXPECT_EQ(*store_->PendingCount(), 2);
@@ -192,7 +192,7 @@ TEST_F(SqliteStoreTest, SurvivesReopenAndDoesNotRemigrate) {
   Open();
   auto got = store_->Get("default", "m1");
   ASSERT_TRUE(got && got->has_value());
-  auto claimed = store_->ClaimDue(kNow, "w", kLease, 1);
+  auto claimed = store_->ClaimDue(kNow, "w", kLease, 1, {});
   ASSERT_TRUE(claimed);
   ASSERT_EQ(claimed->size(), 1u);
   EXPECT_EQ((*claimed)[0].message.header->mime_type, "application/pdf");
@@ -200,7 +200,7 @@ TEST_F(SqliteStoreTest, SurvivesReopenAndDoesNotRemigrate) {
 
 TEST_F(SqliteStoreTest, ListsUnfinishedDeliveries) {
   for (const char* id : {"m1", "m2", "m3", "m4"}) ASSERT_TRUE(store_->Insert(Sample(id)));
-  ASSERT_TRUE(store_->ClaimDue(kNow, "w", kLease, 4));
+  ASSERT_TRUE(store_->ClaimDue(kNow, "w", kLease, 4, {}));
   ASSERT_TRUE(store_->MarkAccepted("m1", "w", "p1", "", kNow + 1));
   ASSERT_TRUE(store_->MarkAccepted("m2", "w", "p2", "", kNow + 2));
   ASSERT_TRUE(store_->MarkAccepted("m3", "w", "p3", "", kNow + 3));
@@ -214,6 +214,24 @@ TEST_F(SqliteStoreTest, ListsUnfinishedDeliveries) {
   EXPECT_EQ((*unfinished)[0].service_phone, "3902124122690");
   EXPECT_EQ((*unfinished)[1].provider_message_id, "p2");
   EXPECT_EQ((*unfinished)[1].status, "delivered");
+}
+
+TEST_F(SqliteStoreTest, ClaimSkipsThrottledNumbersAndReleaseDoesNotCountAnAttempt) {
+  NewMessage other = Sample("m2");
+  other.message.service_phone = "441234567890";
+  ASSERT_TRUE(store_->Insert(Sample("m1")));
+  ASSERT_TRUE(store_->Insert(other));
+  auto claimed = store_->ClaimDue(kNow, "w", kLease, 10, {"3902124122690"});
+  ASSERT_TRUE(claimed);
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ((*claimed)[0].id, "m2");
+  ASSERT_TRUE(store_->Release("m2", "w", kNow + 500));
+  EXPECT_FALSE(store_->Release("m2", "w", kNow + 500));  // no longer leased
+  EXPECT_TRUE(store_->ClaimDue(kNow + 499, "w", kLease, 10, {"3902124122690"})->empty());
+  auto again = store_->ClaimDue(kNow + 500, "w", kLease, 10, {});
+  ASSERT_TRUE(again);
+  ASSERT_EQ(again->size(), 2u);
+  for (const auto& m : *again) EXPECT_EQ(m.attempts, 1) << m.id;
 }
 
 TEST(OpenStoreTest, RejectsUnknownUrls) {

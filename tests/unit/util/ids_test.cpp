@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "util/sha256.hpp"
+
 namespace socialgate::util {
 namespace {
 
@@ -28,6 +30,11 @@ TEST(IdsTest, MessageIdsSortByCreationTime) {
 TEST(IdsTest, FormatsUtcMilliseconds) {
   EXPECT_EQ(FormatUtcMillis(0), "1970-01-01T00:00:00.000Z");
   EXPECT_EQ(FormatUtcMillis(1795607820087), "2026-11-25T11:57:00.087Z");
+}
+
+TEST(Sha256Test, KnownInputs) {
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 }  // namespace

@@ -1,0 +1,101 @@
+#include "dispatch/flow_control.hpp"
+
+namespace socialgate::dispatch {
+namespace {
+
+constexpr std::size_t kMaxPrepaid = 100'000;
+constexpr auto kCleanupEvery = std::chrono::seconds(30);
+
+}  // namespace
+
+FlowControl::FlowControl(const config::Config& config, Clock::time_point start)
+    : settings_(config.dispatch), next_cleanup_(start + kCleanupEvery) {
+  const auto now = start;
+  for (const auto& domain : config.domains) {
+    for (const auto& n : domain.numbers) {
+      numbers_.emplace(n.phone, std::make_unique<Number>(n.messages_per_second, settings_, now));
+    }
+  }
+}
+
+FlowControl::Number* FlowControl::Find(const std::string& number) {
+  auto it = numbers_.find(number);
+  return it == numbers_.end() ? nullptr : it->second.get();
+}
+
+std::vector<std::string> FlowControl::ThrottledNumbers(Clock::time_point now) {
+  std::vector<std::string> out;
+  std::lock_guard lock(mutex_);
+  for (auto& [phone, n] : numbers_) {
+    if (n->breaker.open(now) || n->bucket.TimeUntilAvailable(now) > Clock::duration::zero()) {
+      out.push_back(phone);
+    }
+  }
+  return out;
+}
+
+std::optional<FlowControl::Clock::duration> FlowControl::Admit(const std::string& message_id,
+                                                               const std::string& number,
+                                                               const std::string& customer,
+                                                               Clock::time_point now) {
+  Number* n = Find(number);
+  if (n == nullptr) return std::nullopt;  // no provider either: the dispatcher fails it
+  Clock::time_point retry_at;
+  if (!n->breaker.Allow(now, &retry_at)) return retry_at - now;
+
+  std::lock_guard lock(mutex_);
+  if (now >= next_cleanup_) ForgetIdlePairs(now);
+  if (settings_.pair_per_minute > 0 && prepaid_.erase(message_id) == 0) {
+    const std::string key = number + "/" + customer;
+    auto it = pairs_.find(key);
+    if (it == pairs_.end()) {
+      it = pairs_
+               .emplace(key, TokenBucket(settings_.pair_per_minute / 60.0,
+                                         static_cast<double>(settings_.pair_burst), now))
+               .first;
+    }
+    const auto wait = it->second.Reserve(now);
+    if (wait > Clock::duration::zero()) {
+      if (prepaid_.size() >= kMaxPrepaid) prepaid_.clear();  // worst case: a slot is paid twice
+      prepaid_.insert(message_id);
+      n->breaker.Abandon();
+      return wait;
+    }
+  }
+  if (!n->bucket.TryTake(now)) {
+    // The pair slot (if any) stays paid for this message: it goes first when it comes back.
+    if (settings_.pair_per_minute > 0) prepaid_.insert(message_id);
+    n->breaker.Abandon();
+    return n->bucket.TimeUntilAvailable(now);
+  }
+  return std::nullopt;
+}
+
+void FlowControl::Report(const std::string& number, const providers::SendOutcome& outcome,
+                         Clock::time_point now) {
+  Number* n = Find(number);
+  if (n == nullptr) return;
+  if (ProviderUnwell(outcome)) {
+    n->breaker.RecordFailure(now);
+  } else {
+    n->breaker.RecordSuccess();
+  }
+}
+
+bool FlowControl::ProviderUnwell(const providers::SendOutcome& outcome) {
+  if (outcome.kind != providers::SendOutcome::Kind::kRetryLater) return false;
+  const std::string& c = outcome.error_code;
+  // Throttling (130429, 131056, 80007, 4) is the provider working as designed, not down.
+  return c == "timeout" || c == "unreachable" || c == "bad_response" || c.rfind("http_5", 0) == 0 ||
+         c == "1" || c == "2" || c == "131000" || c == "131016" || c == "133004";
+}
+
+void FlowControl::ForgetIdlePairs(Clock::time_point now) {
+  // A full bucket is the same as no bucket: forget it, so memory follows active pairs only.
+  for (auto it = pairs_.begin(); it != pairs_.end();) {
+    it = it->second.Full(now) ? pairs_.erase(it) : std::next(it);
+  }
+  next_cleanup_ = now + kCleanupEvery;
+}
+
+}  // namespace socialgate::dispatch

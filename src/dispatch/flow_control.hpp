@@ -1,0 +1,72 @@
+// File: dispatch/flow_control.hpp
+//
+// Decides whether a claimed message may go to its provider now: the business number's circuit
+// breaker must let it through, the (number, customer) pair must be under Meta's pair rate
+// limit, and the number under its messages-per-second tier. When not, it says how long to wait
+// and the dispatcher gives the message back to the queue until then, unsent and uncounted.
+//
+// Numbers are paced evenly (a bucket of capacity 1), so no second ever holds more sends for a
+// number than its configured rate. A pair that must wait has its future slot reserved, so
+// messages to one customer are spread out rather than all retried at once.
+//
+// Thread safety: all methods may be called from many threads at once.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "dispatch/circuit_breaker.hpp"
+#include "dispatch/token_bucket.hpp"
+#include "providers/provider.hpp"
+
+namespace socialgate::dispatch {
+
+class FlowControl {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // `start` is when the buckets begin to fill (tests pass their own clock's start).
+  explicit FlowControl(const config::Config& config, Clock::time_point start = Clock::now());
+
+  // Numbers whose messages cannot go now (rate spent or circuit open): not worth claiming.
+  std::vector<std::string> ThrottledNumbers(Clock::time_point now);
+
+  // nullopt: send now (a rate token is taken). Otherwise: wait this long, then try again.
+  std::optional<Clock::duration> Admit(const std::string& message_id, const std::string& number,
+                                       const std::string& customer, Clock::time_point now);
+
+  // Tells the number's circuit breaker how the provider answered an admitted send.
+  void Report(const std::string& number, const providers::SendOutcome& outcome,
+              Clock::time_point now);
+
+  // True when `outcome` says the provider itself is unwell (not the message).
+  static bool ProviderUnwell(const providers::SendOutcome& outcome);
+
+ private:
+  struct Number {
+    Number(double rate, const config::DispatchSettings& d, Clock::time_point now)
+        : bucket(rate, 1, now),
+          breaker(d.breaker_failures, d.breaker_cooldown, d.breaker_max_cooldown) {}
+    TokenBucket bucket;  // guarded by FlowControl::mutex_
+    CircuitBreaker breaker;
+  };
+  Number* Find(const std::string& number);
+  void ForgetIdlePairs(Clock::time_point now);
+
+  const config::DispatchSettings settings_;
+  std::map<std::string, std::unique_ptr<Number>, std::less<>> numbers_;  // fixed after start
+
+  std::mutex mutex_;  // guards buckets, pairs_, prepaid_
+  std::map<std::string, TokenBucket> pairs_;
+  std::set<std::string> prepaid_;  // message ids whose pair token is already reserved
+  Clock::time_point next_cleanup_;
+};
+
+}  // namespace socialgate::dispatch

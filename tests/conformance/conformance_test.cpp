@@ -1,0 +1,195 @@
+// Conformance with Meta's published API: every kind of template message the gateway can
+// produce is sent through the Meta provider to Prism serving Meta's OpenAPI spec
+// (tests/conformance/meta-openapi), and must pass its validation. Prism runs with --errors,
+// so a request that breaks the spec gets a 422, which the gateway reports as a failed
+// message; the suite also reads Prism's log for any validation complaint.
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <nlohmann/json.hpp>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/sample_media.hpp"
+#include "gateway_process.hpp"
+#include "http_client.hpp"
+#include "meta_test_config.hpp"
+#include "server_process.hpp"
+
+namespace socialgate::testing {
+namespace {
+
+using nlohmann::json;
+
+const Credentials kDemo{"demo", std::string(kTestPassword)};
+
+// A port nobody listens on right now (Prism cannot be told to pick one itself).
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+class ConformanceTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    const std::string port = std::to_string(FreePort());
+    prism_ = std::make_unique<ServerProcess>(
+        ServerSpec{.name = "prism",
+                   .binary = PRISM_BINARY,
+                   .args = {"mock", "--errors", "-h", "127.0.0.1", "-p", port, META_SPEC},
+                   .ready_prefix = "Prism is listening on ",
+                   .start_timeout = std::chrono::seconds(120)});
+    ASSERT_TRUE(prism_->Start());
+    MetaTestDomain domain;
+    domain.base_url = prism_->base_url();
+    domain.timeout_ms = 10'000;  // Prism answers slowly at first
+    MetaTestDispatch dispatch;
+    dispatch.max_attempts = 1;  // a rejection must show, not be retried away
+    gateway_ = std::make_unique<GatewayProcess>(MetaTestConfig(domain, dispatch));
+    ASSERT_TRUE(WriteTokenFile(*gateway_, "conformance-token"));
+    ASSERT_TRUE(gateway_->Start());
+  }
+
+  static void TearDownTestSuite() {
+    gateway_.reset();
+    prism_.reset();
+  }
+
+  void SetUp() override {
+    if (!prism_ || !prism_->running() || !gateway_ || !gateway_->running()) {
+      GTEST_SKIP() << "Prism or the gateway did not start (see SetUpTestSuite)";
+    }
+  }
+
+  // Sends `body` through the gateway and expects Prism (as Meta) to have accepted it.
+  void ExpectAccepted(const json& body) {
+    const HttpResponse r =
+        client_.PostJson(SendUrl(gateway_->base_url(), "default"), body.dump(), kDemo);
+    EXPECT_EQ(r.status, 200) << r.Describe() << "\nPrism log:\n" << PrismValidationLines();
+    const json answer = r.Json();
+    EXPECT_EQ(answer.value("status", ""), "accepted") << r.Describe();
+    EXPECT_EQ(answer.value("providerMessageId", "").rfind("wamid.", 0), 0u) << r.Describe();
+  }
+
+  // Lines of Prism's output that report a validation problem.
+  static std::string PrismValidationLines() {
+    std::string out;
+    std::istringstream in(prism_->StdoutText() + prism_->ReadStderrLog());
+    for (std::string line; std::getline(in, line);) {
+      if (line.find("\u2716") != std::string::npos || line.find("Violation") != std::string::npos ||
+          line.find("violation") != std::string::npos) {
+        out += line + "\n";
+      }
+    }
+    return out;
+  }
+
+  static json WithMedia(const std::string& type, const std::string& bytes,
+                        const std::string& extension, const std::string& file_name) {
+    json body = SeedRequest();
+    body["header"] = {{"type", type},
+                      {"data", core::testing::Base64(bytes)},
+                      {"documentType", extension},
+                      {"fileName", file_name}};
+    body["headerData"] = json::array();
+    return body;
+  }
+
+  static std::unique_ptr<ServerProcess> prism_;
+  static std::unique_ptr<GatewayProcess> gateway_;
+  HttpClient client_;
+};
+
+std::unique_ptr<ServerProcess> ConformanceTest::prism_;
+std::unique_ptr<GatewayProcess> ConformanceTest::gateway_;
+
+TEST_F(ConformanceTest, SeedExample) { ExpectAccepted(SeedRequest()); }
+
+TEST_F(ConformanceTest, NoParametersAtAll) {
+  json body = SeedRequest();
+  body["headerData"] = json::array();
+  body["bodyData"] = json::array();
+  body["dynamicUrl"] = json::array();
+  ExpectAccepted(body);
+}
+
+TEST_F(ConformanceTest, BodyOnly) {
+  json body = SeedRequest();
+  body["headerData"] = json::array();
+  body["bodyData"] = {"Priya", "Tue 10:00-12:00", "ORD-9931"};
+  body["dynamicUrl"] = json::array();
+  ExpectAccepted(body);
+}
+
+TEST_F(ConformanceTest, TextHeader) {
+  json body = SeedRequest();
+  body["dynamicUrl"] = json::array();
+  ExpectAccepted(body);
+}
+
+TEST_F(ConformanceTest, ImageHeader) {
+  ExpectAccepted(WithMedia("image", core::testing::TinyPng(), "png", "logo.png"));
+}
+
+TEST_F(ConformanceTest, JpegImageHeader) {
+  ExpectAccepted(WithMedia("image", core::testing::TinyJpeg(), "jpg", "photo.jpg"));
+}
+
+TEST_F(ConformanceTest, VideoHeader) {
+  ExpectAccepted(WithMedia("video", core::testing::TinyMp4(), "mp4", "clip.mp4"));
+}
+
+TEST_F(ConformanceTest, DocumentHeader) {
+  ExpectAccepted(WithMedia("document", core::testing::TinyPdf(), "pdf", "invoice-42.pdf"));
+}
+
+TEST_F(ConformanceTest, SeveralUrlButtons) {
+  json body = SeedRequest();
+  body["dynamicUrl"] = {"track/ORD-9931", "invoice/ORD-9931"};
+  ExpectAccepted(body);
+}
+
+TEST_F(ConformanceTest, EverythingTogether) {
+  json body = WithMedia("document", core::testing::TinyPdf(), "pdf", "invoice.pdf");
+  body["bodyData"] = {"Priya", "5"};
+  body["dynamicUrl"] = {"a/1", "b/2"};
+  ExpectAccepted(body);
+}
+
+// After the sends above (tests run in the order they are defined): none of them drew a
+// complaint from Prism.
+TEST_F(ConformanceTest, PrismLoggedNoViolations) { EXPECT_EQ(PrismValidationLines(), ""); }
+
+// The control, last so its violation stays out of the check above: Prism does reject what
+// breaks Meta's spec (here: no language policy), so the tests above could fail.
+TEST_F(ConformanceTest, PrismRejectsAMessageThatBreaksTheSpec) {
+  const json bad = {{"messaging_product", "whatsapp"},
+                    {"recipient_type", "individual"},
+                    {"to", "+393403603062"},
+                    {"type", "template"},
+                    {"template", {{"name", "x"}, {"language", {{"code", "en"}}}}}};
+  HttpRequest request;
+  request.method = "POST";
+  request.url = prism_->base_url() + "/v23.0/106540352242922/messages";
+  request.headers = {{"Content-Type", "application/json"}, {"Authorization", "Bearer t"}};
+  request.body = bad.dump();
+  const HttpResponse r = client_.Send(request);
+  EXPECT_EQ(r.status, 422) << r.Describe();
+  EXPECT_NE(r.body.find("policy"), std::string::npos) << r.Describe();
+}
+
+}  // namespace
+}  // namespace socialgate::testing

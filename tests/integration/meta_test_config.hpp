@@ -1,0 +1,58 @@
+// File: tests/integration/meta_test_config.hpp
+//
+// Gateway configs whose business numbers are delivered by the Meta provider, pointed at a
+// fake-graph (FakeGraphProcess), with fast retries so retry tests stay quick.
+//
+//   FakeGraphProcess fake("TOKEN");
+//   ASSERT_TRUE(fake.Start());
+//   GatewayProcess gateway(MetaTestConfig({.name = "default", .user = "demo",
+//                                          .number = "3902124122690",
+//                                          .base_url = fake.base_url()}));
+//   ASSERT_TRUE(WriteTokenFile(gateway, "TOKEN"));  // before Start(): read at start-up
+//   ASSERT_TRUE(gateway.Start());
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <gtest/gtest.h>
+
+#include "gateway_process.hpp"
+
+namespace socialgate::testing {
+
+inline constexpr std::string_view kTestPhoneNumberId = "106540352242922";
+inline constexpr std::string_view kTestTokenFile = "token.txt";
+
+// One [[domains]] table with one business number on the Meta provider.
+struct MetaTestDomain {
+  std::string name = "default";
+  std::string user = "demo";  // password kTestPassword
+  std::string number = "3902124122690";
+  std::string ack = "provider";
+  std::string base_url;  // the fake-graph's URL
+  std::string phone_number_id = std::string(kTestPhoneNumberId);
+  std::string api_version = "v23.0";
+  // Relative to the gateway's working directory, its temporary directory (see WriteTokenFile).
+  std::string access_token_file = std::string(kTestTokenFile);
+  int connect_timeout_ms = 1000;
+  int timeout_ms = 500;  // short, for timeout tests; raise it where no test waits for one
+};
+
+// Dispatch knobs of MetaTestConfig.
+struct MetaTestDispatch {
+  int workers = 2;
+  int poll_interval_ms = 50;
+  int base_backoff_ms = 20;
+  int max_backoff_ms = 100;
+  int max_attempts = 3;
+};
+
+// A config with the given Meta domains and dispatch settings (lease 1 s).
+std::string MetaTestConfig(const MetaTestDomain& domain, const MetaTestDispatch& dispatch = {});
+
+// Writes `token` (and a newline) to dir()/`file_name`; call it before Start().
+::testing::AssertionResult WriteTokenFile(const GatewayProcess& gateway, std::string_view token,
+                                          std::string_view file_name = kTestTokenFile);
+
+}  // namespace socialgate::testing

@@ -1,0 +1,166 @@
+#include "dispatch/flow_control.hpp"
+
+#include <gtest/gtest.h>
+
+#include "dispatch/circuit_breaker.hpp"
+#include "dispatch/token_bucket.hpp"
+
+namespace socialgate::dispatch {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+const Clock::time_point kT0 = Clock::time_point() + std::chrono::hours(1);
+
+TEST(TokenBucketTest, PacesEvenlyAtCapacityOne) {
+  TokenBucket b(10, 1, kT0);  // 10 per second
+  EXPECT_TRUE(b.TryTake(kT0));
+  EXPECT_FALSE(b.TryTake(kT0));
+  EXPECT_EQ(std::chrono::duration_cast<milliseconds>(b.TimeUntilAvailable(kT0)), milliseconds(100));
+  EXPECT_FALSE(b.TryTake(kT0 + milliseconds(99)));
+  EXPECT_TRUE(b.TryTake(kT0 + milliseconds(100)));
+  b.Refund();
+  EXPECT_TRUE(b.TryTake(kT0 + milliseconds(100)));
+}
+
+TEST(TokenBucketTest, NoOneSecondWindowExceedsTheRate) {
+  // Whatever the arrival pattern, a capacity-1 bucket lets through at most `rate` per second.
+  TokenBucket b(50, 1, kT0);
+  int taken_in_first_second = 0;
+  for (int ms = 0; ms < 1000; ++ms) {
+    for (int tries = 0; tries < 3; ++tries) {
+      if (b.TryTake(kT0 + milliseconds(ms))) ++taken_in_first_second;
+    }
+  }
+  EXPECT_LE(taken_in_first_second, 50);
+  EXPECT_GE(taken_in_first_second, 49);
+}
+
+TEST(TokenBucketTest, ReserveSpreadsWaitersOut) {
+  TokenBucket b(1, 2, kT0);  // 1 per second, bursts of 2
+  EXPECT_EQ(b.Reserve(kT0), Clock::duration::zero());
+  EXPECT_EQ(b.Reserve(kT0), Clock::duration::zero());
+  EXPECT_EQ(std::chrono::duration_cast<milliseconds>(b.Reserve(kT0)), milliseconds(1000));
+  EXPECT_EQ(std::chrono::duration_cast<milliseconds>(b.Reserve(kT0)), milliseconds(2000));
+  EXPECT_FALSE(b.Full(kT0 + milliseconds(3000)));
+  EXPECT_TRUE(b.Full(kT0 + milliseconds(4000)));
+}
+
+TEST(CircuitBreakerTest, OpensAfterConsecutiveFailuresAndProbesOnce) {
+  CircuitBreaker cb(3, milliseconds(100), milliseconds(1000));
+  Clock::time_point retry_at;
+  for (int i = 0; i < 2; ++i) cb.RecordFailure(kT0);
+  EXPECT_TRUE(cb.Allow(kT0, &retry_at));
+  cb.RecordSuccess();  // a success in between resets the count
+  for (int i = 0; i < 3; ++i) cb.RecordFailure(kT0);
+  EXPECT_TRUE(cb.open(kT0));
+  EXPECT_FALSE(cb.Allow(kT0 + milliseconds(50), &retry_at));
+  EXPECT_EQ(retry_at, kT0 + milliseconds(100));
+  // Cool-down over: exactly one probe goes through.
+  EXPECT_TRUE(cb.Allow(kT0 + milliseconds(100), &retry_at));
+  EXPECT_FALSE(cb.Allow(kT0 + milliseconds(100), &retry_at));
+  // The probe fails: open again for twice as long.
+  cb.RecordFailure(kT0 + milliseconds(100));
+  EXPECT_FALSE(cb.Allow(kT0 + milliseconds(299), &retry_at));
+  EXPECT_EQ(retry_at, kT0 + milliseconds(300));
+  EXPECT_TRUE(cb.Allow(kT0 + milliseconds(300), &retry_at));
+  cb.RecordSuccess();
+  EXPECT_FALSE(cb.open(kT0 + milliseconds(300)));
+  EXPECT_TRUE(cb.Allow(kT0 + milliseconds(300), &retry_at));
+  EXPECT_TRUE(cb.Allow(kT0 + milliseconds(300), &retry_at));
+}
+
+TEST(CircuitBreakerTest, CooldownIsCapped) {
+  CircuitBreaker cb(1, milliseconds(100), milliseconds(250));
+  Clock::time_point retry_at;
+  Clock::time_point t = kT0;
+  cb.RecordFailure(t);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_FALSE(cb.Allow(t, &retry_at));
+    t = retry_at;
+    ASSERT_TRUE(cb.Allow(t, &retry_at));
+    cb.RecordFailure(t);
+  }
+  ASSERT_FALSE(cb.Allow(t, &retry_at));
+  EXPECT_EQ(retry_at - t, milliseconds(250));
+}
+
+config::Config TwoNumbers(double pair_per_minute, int pair_burst) {
+  config::Config c;
+  c.dispatch.pair_per_minute = pair_per_minute;
+  c.dispatch.pair_burst = pair_burst;
+  c.dispatch.breaker_failures = 2;
+  c.dispatch.breaker_cooldown = milliseconds(500);
+  config::Domain d;
+  d.name = "default";
+  config::BusinessNumber a;
+  a.phone = "111";
+  a.messages_per_second = 10;
+  config::BusinessNumber b = a;
+  b.phone = "222";
+  d.numbers = {a, b};
+  c.domains.push_back(d);
+  return c;
+}
+
+TEST(FlowControlTest, NumbersArePacedIndependently) {
+  FlowControl flow(TwoNumbers(0, 1), kT0);
+  EXPECT_FALSE(flow.Admit("m1", "111", "c1", kT0));
+  auto wait = flow.Admit("m2", "111", "c2", kT0);
+  ASSERT_TRUE(wait);
+  EXPECT_EQ(std::chrono::duration_cast<milliseconds>(*wait), milliseconds(100));
+  EXPECT_FALSE(flow.Admit("m3", "222", "c1", kT0));  // the other number is not held up
+  EXPECT_EQ(flow.ThrottledNumbers(kT0), (std::vector<std::string>{"111", "222"}));
+  EXPECT_TRUE(flow.ThrottledNumbers(kT0 + milliseconds(100)).empty());
+}
+
+TEST(FlowControlTest, PairsBurstThenWaitInLine) {
+  FlowControl flow(TwoNumbers(60, 2), kT0);  // one a second after a burst of two
+  Clock::time_point t = kT0;
+  EXPECT_FALSE(flow.Admit("m1", "111", "c", t));
+  t += milliseconds(100);
+  EXPECT_FALSE(flow.Admit("m2", "111", "c", t));
+  t += milliseconds(100);
+  auto w3 = flow.Admit("m3", "111", "c", t);
+  auto w4 = flow.Admit("m4", "111", "c", t);
+  ASSERT_TRUE(w3 && w4);
+  EXPECT_LT(*w3, *w4);  // reserved slots, one after the other
+  // m3 comes back at its slot: its pair token is already paid, only the number's rate applies.
+  EXPECT_FALSE(flow.Admit("m3", "111", "c", t + *w3));
+  // Another customer of the same number is not held up by this pair.
+  EXPECT_FALSE(flow.Admit("m5", "111", "other", t + *w3 + milliseconds(100)));
+}
+
+TEST(FlowControlTest, OpenCircuitHoldsTheNumberBack) {
+  FlowControl flow(TwoNumbers(0, 1), kT0);
+  providers::SendOutcome down;
+  down.kind = providers::SendOutcome::Kind::kRetryLater;
+  down.error_code = "timeout";
+  flow.Report("111", down, kT0);
+  flow.Report("111", down, kT0);
+  auto wait = flow.Admit("m", "111", "c", kT0 + milliseconds(100));
+  ASSERT_TRUE(wait);
+  EXPECT_EQ(std::chrono::duration_cast<milliseconds>(*wait), milliseconds(400));
+  const auto throttled = flow.ThrottledNumbers(kT0 + milliseconds(100));
+  EXPECT_EQ(throttled, std::vector<std::string>{"111"});
+}
+
+TEST(FlowControlTest, OnlyProviderTroubleCountsAgainstTheCircuit) {
+  providers::SendOutcome o;
+  o.kind = providers::SendOutcome::Kind::kRetryLater;
+  for (const char* code : {"timeout", "unreachable", "http_503", "131000", "133004", "2"}) {
+    o.error_code = code;
+    EXPECT_TRUE(FlowControl::ProviderUnwell(o)) << code;
+  }
+  for (const char* code : {"130429", "131056", "80007", "4"}) {
+    o.error_code = code;
+    EXPECT_FALSE(FlowControl::ProviderUnwell(o)) << code;
+  }
+  o.kind = providers::SendOutcome::Kind::kRejected;
+  o.error_code = "timeout";
+  EXPECT_FALSE(FlowControl::ProviderUnwell(o));
+}
+
+}  // namespace
+}  // namespace socialgate::dispatch
