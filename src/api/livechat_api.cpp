@@ -42,6 +42,30 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
   return parts;
 }
 
+// The value of `name` in a query string, percent-decoded; "" when absent.
+std::string QueryParameter(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    const auto eq = pair.find('=');
+    if (pair.substr(0, eq) != name || eq == std::string_view::npos) continue;
+    std::string out;
+    const std::string_view v = pair.substr(eq + 1);
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (v[i] == '%' && i + 2 < v.size() && std::isxdigit(static_cast<unsigned char>(v[i + 1])) &&
+          std::isxdigit(static_cast<unsigned char>(v[i + 2]))) {
+        out.push_back(static_cast<char>(std::stoi(std::string(v.substr(i + 1, 2)), nullptr, 16)));
+        i += 2;
+      } else {
+        out.push_back(v[i] == '+' ? ' ' : v[i]);
+      }
+    }
+    return out;
+  }
+  return {};
+}
+
 bool IsJsonContentType(std::string_view value) {
   const auto semi = value.find(';');
   std::string_view type = value.substr(0, semi);
@@ -133,11 +157,20 @@ void LivechatApi::Handle(HttpRequest&& request, Responder respond) {
     domain_name = parts[1];
     method = parts[2];
     message_id = std::string(parts[3]);
+  } else if (parts.size() == 2 && (parts[1] == "login" || parts[1] == "logout")) {
+    domain_name = kDefaultDomain;
+    method = parts[1];
+  } else if (parts.size() == 3 && (parts[2] == "login" || parts[2] == "logout")) {
+    domain_name = parts[1];
+    method = parts[2];
   } else {
     return respond(JsonError(404, "no such endpoint: " + request.method + " " + request.path));
   }
   if (method == kSendMethod && !is_post) return respond(MethodNotAllowed("POST"));
   if (method == "messages" && !is_get) return respond(MethodNotAllowed("GET"));
+  if ((method == "login" || method == "logout") && !is_post) {
+    return respond(MethodNotAllowed("POST"));
+  }
 
   const config::Domain* domain = deps_.config->FindDomain(domain_name);
   if (domain == nullptr) {
@@ -148,18 +181,147 @@ void LivechatApi::Handle(HttpRequest&& request, Responder respond) {
     return OnWorker(std::move(respond),
                     [this, domain, shared](const Responder& r) { Send(*domain, *shared, r); });
   }
+  if (method == "login") {
+    return OnWorker(std::move(respond),
+                    [this, domain, shared](const Responder& r) { Login(*domain, *shared, r); });
+  }
+  if (method == "logout") {
+    return OnWorker(std::move(respond),
+                    [this, domain, shared](const Responder& r) { Logout(*domain, *shared, r); });
+  }
   OnWorker(std::move(respond), [this, domain, shared, id = std::move(message_id)](
                                    const Responder& r) { GetMessage(*domain, id, *shared, r); });
 }
 
-bool LivechatApi::Authenticate(const config::Domain& domain, const HttpRequest& request,
-                               const Responder& respond) {
-  auto principal = deps_.authenticator->Authenticate(domain, request.Header("authorization"));
-  if (principal) return true;
-  HttpResponse r = ErrorResponse(principal.error());
+std::optional<auth::Principal> LivechatApi::Authenticate(const config::Domain& domain,
+                                                         const HttpRequest& request,
+                                                         const Responder& respond) {
+  const std::string_view authorization = request.Header("authorization");
+  std::string token(request.Header("ctlivetoken"));
+  if (token.empty()) token = QueryParameter(request.query, "ctlivetoken");
+  const AttemptKeys keys = KeysFor(domain, request, auth::Authenticator::BasicUser(authorization));
+  if (auto refused = Refused(keys)) {
+    respond(std::move(*refused));
+    return std::nullopt;
+  }
+  auto principal = deps_.authenticator->Authenticate(domain, {authorization, token});
+  if (principal) {
+    Succeeded(keys);
+    return std::move(*principal);
+  }
+  if (principal.error().code != ErrorCode::kUnauthenticated) {
+    respond(ErrorResponse(principal.error()));  // e.g. the session store is unavailable
+    return std::nullopt;
+  }
+  Failed(keys, principal.error(), respond);
+  return std::nullopt;
+}
+
+LivechatApi::AttemptKeys LivechatApi::KeysFor(const config::Domain& domain,
+                                              const HttpRequest& request, const std::string& user) {
+  AttemptKeys keys;
+  keys.address = "ip:" + request.remote_address;
+  if (!user.empty()) {
+    keys.user = "user:" + domain.name + "/" + user;
+    keys.user_at_address = keys.user + "@" + request.remote_address;
+  }
+  return keys;
+}
+
+std::optional<HttpResponse> LivechatApi::Refused(const AttemptKeys& keys) {
+  const auto now = std::chrono::steady_clock::now();
+  std::optional<std::chrono::milliseconds> wait = address_failures_.Locked(keys.address, now);
+  if (!keys.user.empty()) {
+    for (auto w : {user_failures_.Locked(keys.user, now),
+                   user_address_failures_.Locked(keys.user_at_address, now)}) {
+      if (w && (!wait || *w > *wait)) wait = w;
+    }
+  }
+  if (!wait) return std::nullopt;
+  const auto seconds = std::max<std::int64_t>(1, (wait->count() + 999) / 1000);
+  HttpResponse r = JsonError(429, "too many failed authentication attempts; try again in " +
+                                      std::to_string(seconds) + " s");
+  r.headers.emplace_back("Retry-After", std::to_string(seconds));
+  return r;
+}
+
+void LivechatApi::Succeeded(const AttemptKeys& keys) {
+  if (keys.user.empty()) return;
+  user_failures_.RecordSuccess(keys.user);
+  user_address_failures_.RecordSuccess(keys.user_at_address);
+}
+
+void LivechatApi::Failed(const AttemptKeys& keys, const core::Error& error,
+                         const Responder& respond) {
+  const auto now = std::chrono::steady_clock::now();
+  int failures = address_failures_.RecordFailure(keys.address, now);
+  if (!keys.user.empty()) {
+    user_failures_.RecordFailure(keys.user, now);
+    failures = std::max(failures, user_address_failures_.RecordFailure(keys.user_at_address, now));
+  }
+  HttpResponse r = ErrorResponse(error);
   r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"socialgate\", charset=\"UTF-8\"");
-  respond(std::move(r));
-  return false;
+  // Slow down a guesser before the lock: from the third failure on, the answer waits.
+  if (failures < 3) return respond(std::move(r));
+  const auto delay = std::chrono::milliseconds(std::min(2000, 250 * (failures - 2)));
+  deps_.timers->Schedule(delay, [respond, r = std::move(r)] { respond(r); });
+}
+
+void LivechatApi::Login(const config::Domain& domain, HttpRequest& request,
+                        const Responder& respond) {
+  // Credentials by Basic auth, or as JSON {"username": ..., "password": ...}.
+  std::string user = auth::Authenticator::BasicUser(request.Header("authorization"));
+  core::Result<auth::Principal> principal = tl::unexpected(core::Error{});
+  if (!user.empty()) {
+    const AttemptKeys keys = KeysFor(domain, request, user);
+    if (auto refused = Refused(keys)) return respond(std::move(*refused));
+    principal = deps_.authenticator->Authenticate(domain, {request.Header("authorization"), {}});
+    if (!principal) return Failed(keys, principal.error(), respond);
+    Succeeded(keys);
+  } else {
+    if (!IsJsonContentType(request.Header("content-type"))) {
+      return respond(JsonError(
+          415, "login: send Basic credentials, or a JSON body {\"username\", \"password\"}"));
+    }
+    const auto body = nlohmann::json::parse(request.body, nullptr, false);
+    if (!body.is_object() || !body.contains("username") || !body["username"].is_string() ||
+        !body.contains("password") || !body["password"].is_string()) {
+      return respond(JsonError(400,
+                               "login: the body must be {\"username\": string, "
+                               "\"password\": string}"));
+    }
+    user = body["username"].get<std::string>();
+    const AttemptKeys keys = KeysFor(domain, request, user);
+    if (auto refused = Refused(keys)) return respond(std::move(*refused));
+    principal =
+        deps_.authenticator->CheckPassword(domain, user, body["password"].get<std::string>());
+    if (!principal) return Failed(keys, principal.error(), respond);
+    Succeeded(keys);
+  }
+  if (principal->mechanism != "basic") {
+    return respond(JsonError(400, "login: needs a user name and password"));
+  }
+  auto issued = deps_.authenticator->Login(domain, *principal);
+  if (!issued) return respond(ErrorResponse(issued.error()));
+  spdlog::info("api: user {} of domain {} logged in", principal->user, domain.name);
+  respond(Json(200, {{"result", true},
+                     {"error", nullptr},
+                     {"token", issued->token},
+                     {"expiresAt", util::FormatUtcMillis(issued->expires_at_ms)}}));
+}
+
+void LivechatApi::Logout(const config::Domain& domain, const HttpRequest& request,
+                         const Responder& respond) {
+  auto principal = Authenticate(domain, request, respond);
+  if (!principal) return;
+  if (principal->mechanism != "session") {
+    return respond(JsonError(400, "logout: send the session token (ctlivetoken) to end it"));
+  }
+  std::string token(request.Header("ctlivetoken"));
+  if (token.empty()) token = QueryParameter(request.query, "ctlivetoken");
+  auto ended = deps_.authenticator->Logout(token);
+  if (!ended) return respond(ErrorResponse(ended.error()));
+  respond(Json(200, {{"result", true}, {"error", nullptr}}));
 }
 
 std::optional<HttpResponse> LivechatApi::CheckBusinessNumber(const config::Domain& domain,
@@ -219,7 +381,8 @@ HttpResponse LivechatApi::RepeatAnswer(const store::IdempotencyRecord& record,
 
 void LivechatApi::Send(const config::Domain& domain, HttpRequest& request,
                        const Responder& respond) {
-  if (!Authenticate(domain, request, respond)) return;
+  const auto principal = Authenticate(domain, request, respond);
+  if (!principal) return;
   if (!IsJsonContentType(request.Header("content-type"))) {
     return respond(JsonError(415, "Content-Type: must be application/json"));
   }
@@ -247,6 +410,10 @@ void LivechatApi::Send(const config::Domain& domain, HttpRequest& request,
   if (!message) return respond(ErrorResponse(message.error()));
   if (auto refused = CheckBusinessNumber(domain, message->service_phone)) {
     return respond(std::move(*refused));
+  }
+  if (!principal->MaySendFrom(message->service_phone)) {
+    return respond(JsonError(403, "servicePhoneNumber: user '" + principal->user +
+                                      "' may not send from " + message->service_phone));
   }
   if (auto refused = CheckOutboxDepth()) return respond(std::move(*refused));
 
@@ -306,10 +473,12 @@ void LivechatApi::Send(const config::Domain& domain, HttpRequest& request,
 
 void LivechatApi::GetMessage(const config::Domain& domain, const std::string& id,
                              const HttpRequest& request, const Responder& respond) {
-  if (!Authenticate(domain, request, respond)) return;
+  const auto principal = Authenticate(domain, request, respond);
+  if (!principal) return;
   auto found = deps_.store->Get(domain.name, id);
   if (!found) return respond(ErrorResponse(found.error()));
-  if (!found->has_value()) {
+  // A user limited to some numbers does not see the others' messages.
+  if (!found->has_value() || !principal->MaySendFrom((*found)->message.service_phone)) {
     return respond(
         JsonError(404, "messageId: no message '" + id + "' in domain '" + domain.name + "'"));
   }

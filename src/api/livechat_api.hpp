@@ -17,6 +17,7 @@
 #include <optional>
 
 #include "auth/authenticator.hpp"
+#include "auth/failure_limiter.hpp"
 #include "config/config.hpp"
 #include "core/language.hpp"
 #include "dispatch/dispatcher.hpp"
@@ -52,8 +53,28 @@ class LivechatApi {
   void Ready(const http::Responder& respond);
   // Runs `work` on the worker pool, or answers 503 when the pool is saturated.
   void OnWorker(http::Responder respond, std::function<void(const http::Responder&)> work);
-  bool Authenticate(const config::Domain& domain, const http::HttpRequest& request,
-                    const http::Responder& respond);
+  void Login(const config::Domain& domain, http::HttpRequest& request,
+             const http::Responder& respond);
+  void Logout(const config::Domain& domain, const http::HttpRequest& request,
+              const http::Responder& respond);
+
+  // The request's principal; otherwise answers (401, 429, 503) and returns nullopt.
+  std::optional<auth::Principal> Authenticate(const config::Domain& domain,
+                                              const http::HttpRequest& request,
+                                              const http::Responder& respond);
+  // Failed attempts are counted per client address, per user, and per user at an address.
+  struct AttemptKeys {
+    std::string address;
+    std::string user;             // "" when the request names no user
+    std::string user_at_address;  // "" when the request names no user
+  };
+  static AttemptKeys KeysFor(const config::Domain& domain, const http::HttpRequest& request,
+                             const std::string& user);
+  // 429 while any of the keys is locked.
+  std::optional<http::HttpResponse> Refused(const AttemptKeys& keys);
+  void Succeeded(const AttemptKeys& keys);
+  // Counts the failure and answers 401, later and later as failures pile up.
+  void Failed(const AttemptKeys& keys, const core::Error& error, const http::Responder& respond);
   // 403 / 422 unless `phone` is a business number of `domain`.
   std::optional<http::HttpResponse> CheckBusinessNumber(const config::Domain& domain,
                                                         const std::string& phone) const;
@@ -63,6 +84,12 @@ class LivechatApi {
                                          const std::string& request_hash);
 
   ApiDependencies deps_;
+  // A guesser from one address is locked out longest; a user's own lock stays short, so
+  // someone guessing a user's password elsewhere cannot keep the user out for long.
+  auth::FailureLimiter address_failures_{20, std::chrono::minutes(10), std::chrono::minutes(15)};
+  auth::FailureLimiter user_address_failures_{5, std::chrono::minutes(15),
+                                              std::chrono::minutes(15)};
+  auth::FailureLimiter user_failures_{20, std::chrono::minutes(10), std::chrono::seconds(60)};
   std::atomic<std::int64_t> outbox_depth_{0};
   std::atomic<std::int64_t> outbox_checked_at_{0};  // steady clock, ns
 };

@@ -159,7 +159,7 @@ core::Result<void> Serve(const ServeOptions& options) {
       },
       cfg);
   util::WorkPool workers(static_cast<std::size_t>(cfg.server.workers));
-  auth::Authenticator authenticator;
+  auth::Authenticator authenticator(*store);
 
   api::ApiDependencies deps;
   deps.config = &cfg;

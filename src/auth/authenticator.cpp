@@ -1,10 +1,13 @@
 #include "auth/authenticator.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include <sodium.h>
 
 #include "auth/password.hpp"
+#include "util/ids.hpp"
+#include "util/sha256.hpp"
 
 namespace socialgate::auth {
 namespace {
@@ -27,22 +30,56 @@ bool StartsWithCaseInsensitive(std::string_view s, std::string_view prefix) {
   return true;
 }
 
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return s;
+}
+
+// "user:password" from a Basic credential; nullopt when it is not base64 of that shape.
+std::optional<std::pair<std::string, std::string>> DecodeBasic(std::string_view encoded) {
+  encoded = Trim(encoded);
+  if (encoded.size() > kMaxCredentialBytes) return std::nullopt;
+  std::vector<unsigned char> decoded(encoded.size() + 1);
+  std::size_t decoded_len = 0;
+  if (sodium_base642bin(decoded.data(), decoded.size(), encoded.data(), encoded.size(), nullptr,
+                        &decoded_len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
+    return std::nullopt;
+  }
+  const std::string_view pair(reinterpret_cast<const char*>(decoded.data()), decoded_len);
+  const auto colon = pair.find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  return std::make_pair(std::string(pair.substr(0, colon)), std::string(pair.substr(colon + 1)));
+}
+
+const config::User* FindUser(const config::Domain& domain, std::string_view name) {
+  for (const auto& u : domain.users) {
+    if (u.name == name) return &u;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
-Authenticator::Authenticator(std::chrono::seconds cache_ttl) : cache_ttl_(cache_ttl) {
-  if (sodium_init() < 0) dummy_hash_.clear();  // HashSecret below reports the failure
+bool Principal::MaySendFrom(const std::string& phone) const {
+  return numbers.empty() || std::find(numbers.begin(), numbers.end(), phone) != numbers.end();
+}
+
+Authenticator::Authenticator(store::Store& sessions, std::chrono::seconds cache_ttl)
+    : sessions_(sessions), cache_ttl_(cache_ttl) {
+  if (sodium_init() < 0) return;  // HashSecret below fails too; every check then fails closed
   randombytes_buf(cache_key_.data(), cache_key_.size());
   auto dummy = HashSecret("socialgate-unknown-user");
   if (dummy) dummy_hash_ = *dummy;
 }
 
 Authenticator::Digest Authenticator::Key(std::string_view domain, std::string_view user,
-                                         std::string_view password) const {
+                                         std::string_view secret) const {
   Digest out{};
   crypto_generichash_state st;
   crypto_generichash_init(&st, cache_key_.data(), cache_key_.size(), out.size());
   // Length-prefix each part so ("ab","c") and ("a","bc") differ.
-  for (std::string_view part : {domain, user, password}) {
+  for (std::string_view part : {domain, user, secret}) {
     const auto len = static_cast<std::uint64_t>(part.size());
     crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(&len), sizeof(len));
     crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(part.data()),
@@ -75,50 +112,106 @@ void Authenticator::Remember(const Digest& digest) {
   cache_[key] = now + cache_ttl_;
 }
 
-core::Result<Principal> Authenticator::Authenticate(const config::Domain& domain,
-                                                    std::string_view authorization) {
-  if (authorization.empty()) {
-    return tl::unexpected(Unauthenticated("authentication is required (HTTP Basic)"));
-  }
-  if (!StartsWithCaseInsensitive(authorization, "basic ")) {
-    return tl::unexpected(Unauthenticated("Authorization: only the Basic scheme is supported"));
-  }
-  std::string_view encoded = authorization.substr(6);
-  while (!encoded.empty() && encoded.front() == ' ') encoded.remove_prefix(1);
-  while (!encoded.empty() && encoded.back() == ' ') encoded.remove_suffix(1);
-  if (encoded.size() > kMaxCredentialBytes) {
-    return tl::unexpected(Unauthenticated("Authorization: credentials are too long"));
-  }
-  std::vector<unsigned char> decoded(encoded.size());
-  std::size_t decoded_len = 0;
-  if (sodium_base642bin(decoded.data(), decoded.size(), encoded.data(), encoded.size(), nullptr,
-                        &decoded_len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
-    return tl::unexpected(Unauthenticated("Authorization: Basic credentials are not valid base64"));
-  }
-  const std::string_view pair(reinterpret_cast<const char*>(decoded.data()), decoded_len);
-  const auto colon = pair.find(':');
-  if (colon == std::string_view::npos) {
-    return tl::unexpected(
-        Unauthenticated("Authorization: Basic credentials must be user:password"));
-  }
-  const std::string_view user = pair.substr(0, colon);
-  const std::string_view password = pair.substr(colon + 1);
-
-  const config::User* found = nullptr;
-  for (const auto& u : domain.users) {
-    if (u.name == user) found = &u;
-  }
+core::Result<Principal> Authenticator::CheckPassword(const config::Domain& domain,
+                                                     std::string_view user,
+                                                     std::string_view password) {
+  const config::User* found = FindUser(domain, user);
   const Digest digest = Key(domain.name, user, password);
-  if (found != nullptr && Remembered(digest)) return Principal{domain.name, std::string(user)};
-
-  // Verify against a dummy hash for unknown users, so the answer takes as long either way.
-  const bool ok = found != nullptr ? VerifySecret(found->password_hash, password)
-                                   : (VerifySecret(dummy_hash_, password), false);
+  bool ok = found != nullptr && Remembered(digest);
   if (!ok) {
-    return tl::unexpected(Unauthenticated("wrong user name or password for this domain"));
+    // Verify against a dummy hash for unknown users, so the answer takes as long either way.
+    ok = found != nullptr ? VerifySecret(found->password_hash, password)
+                          : (VerifySecret(dummy_hash_, password), false);
+    if (!ok) return tl::unexpected(Unauthenticated("wrong user name or password for this domain"));
+    Remember(digest);
   }
+  return Principal{domain.name, std::string(user), "basic", found->numbers};
+}
+
+core::Result<Principal> Authenticator::Basic(const config::Domain& domain,
+                                             std::string_view encoded) {
+  auto pair = DecodeBasic(encoded);
+  if (!pair) {
+    return tl::unexpected(
+        Unauthenticated("Authorization: Basic credentials must be base64 of user:password"));
+  }
+  return CheckPassword(domain, pair->first, pair->second);
+}
+
+core::Result<Principal> Authenticator::Bearer(const config::Domain& domain,
+                                              std::string_view token) {
+  token = Trim(token);
+  if (token.empty() || token.size() > kMaxCredentialBytes) {
+    return tl::unexpected(Unauthenticated("Authorization: the bearer token is missing"));
+  }
+  // The user part cannot be a user name (those have no NUL), so the cache keys stay apart.
+  const Digest digest = Key(domain.name, std::string_view("\0api-token", 10), token);
+  if (!domain.api_token_hash.empty() && Remembered(digest)) {
+    return Principal{domain.name, "api-token", "bearer", {}};
+  }
+  const bool ok = !domain.api_token_hash.empty() ? VerifySecret(domain.api_token_hash, token)
+                                                 : (VerifySecret(dummy_hash_, token), false);
+  if (!ok) return tl::unexpected(Unauthenticated("Authorization: wrong API token for this domain"));
   Remember(digest);
-  return Principal{domain.name, std::string(user)};
+  return Principal{domain.name, "api-token", "bearer", {}};
+}
+
+core::Result<Principal> Authenticator::Session(const config::Domain& domain,
+                                               std::string_view token) {
+  if (token.size() > kMaxCredentialBytes) {
+    return tl::unexpected(Unauthenticated("ctlivetoken: is not a session token"));
+  }
+  auto found = sessions_.FindSession(util::Sha256Hex(token), util::NowUnixMillis());
+  if (!found) return tl::unexpected(found.error());
+  // A session of another domain is the same as no session here.
+  if (!*found || (*found)->domain != domain.name) {
+    return tl::unexpected(
+        Unauthenticated("ctlivetoken: the session is unknown, expired or logged out"));
+  }
+  const config::User* user = FindUser(domain, (*found)->user);
+  if (user == nullptr) {
+    return tl::unexpected(Unauthenticated("ctlivetoken: the session's user no longer exists"));
+  }
+  return Principal{domain.name, user->name, "session", user->numbers};
+}
+
+core::Result<Principal> Authenticator::Authenticate(const config::Domain& domain,
+                                                    const Credentials& credentials) {
+  const std::string_view auth = credentials.authorization;
+  if (!auth.empty()) {
+    if (StartsWithCaseInsensitive(auth, "basic ")) return Basic(domain, auth.substr(6));
+    if (StartsWithCaseInsensitive(auth, "bearer ")) return Bearer(domain, auth.substr(7));
+    return tl::unexpected(Unauthenticated("Authorization: use the Basic or Bearer scheme"));
+  }
+  if (!credentials.session_token.empty()) return Session(domain, credentials.session_token);
+  return tl::unexpected(Unauthenticated(
+      "authentication is required: HTTP Basic, a Bearer API token, or a ctlivetoken session"));
+}
+
+core::Result<IssuedSession> Authenticator::Login(const config::Domain& domain,
+                                                 const Principal& principal) {
+  std::array<unsigned char, 32> random{};
+  randombytes_buf(random.data(), random.size());
+  std::array<char, sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)> text{};
+  sodium_bin2base64(text.data(), text.size(), random.data(), random.size(),
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  IssuedSession issued{std::string(text.data()), 0};
+  const std::int64_t now = util::NowUnixMillis();
+  issued.expires_at_ms = now + domain.session_ttl.count();
+  auto created = sessions_.CreateSession(store::Session{util::Sha256Hex(issued.token), domain.name,
+                                                        principal.user, now, issued.expires_at_ms});
+  if (!created) return tl::unexpected(created.error());
+  return issued;
+}
+
+core::Result<bool> Authenticator::Logout(std::string_view session_token) {
+  return sessions_.DeleteSession(util::Sha256Hex(session_token));
+}
+
+std::string Authenticator::BasicUser(std::string_view authorization) {
+  if (!StartsWithCaseInsensitive(authorization, "basic ")) return {};
+  auto pair = DecodeBasic(authorization.substr(6));
+  return pair ? pair->first : std::string();
 }
 
 }  // namespace socialgate::auth

@@ -1,16 +1,21 @@
 // File: auth/authenticator.hpp
 //
-// Checks the credentials of a request against one domain's users (HTTP Basic, CTLive's first
-// mechanism). A credential of one domain never authenticates on another: users are looked up
-// in the path's domain only.
+// CTLive's four authentication mechanisms, each checked against one domain only (a credential
+// of one domain never authenticates on another):
+//   1. Authorization: Basic <user:password>      a user of the domain (argon2id hash)
+//   2. Authorization: Bearer <token>             the domain's API token (CTLive's ct7Token)
+//   3. ctlivetoken: <session token>              a session from POST .../login
+//   4. ?ctlivetoken=<session token>              the same, as a query parameter
+// Precedence: the Authorization header if present, else the ctlivetoken header, else the
+// query parameter.
 //
-// argon2id verification costs tens of milliseconds by design, so a successful check is
-// remembered for a few minutes as a keyed BLAKE2b digest of (domain, user, password) under a
-// random per-process key: memory holds no password, and a wrong password never matches a
-// remembered digest. Failed checks are never cached.
+// argon2id costs tens of milliseconds by design, so a successful check of a password or API
+// token is remembered for a few minutes as a keyed BLAKE2b digest under a random per-process
+// key: memory holds no secret, and a wrong secret never matches a remembered digest. Session
+// tokens are 256-bit random values; the store keeps only their SHA-256.
 //
-// Thread safety: Authenticate may be called from many threads at once. It blocks (argon2id):
-// call it from a worker thread, not an I/O thread.
+// Thread safety: all methods may be called from many threads at once. They block (argon2id,
+// the store): call them from a worker thread, not an I/O thread.
 #pragma once
 
 #include <array>
@@ -19,32 +24,68 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "config/config.hpp"
 #include "core/error.hpp"
+#include "store/store.hpp"
 
 namespace socialgate::auth {
 
 struct Principal {
   std::string domain;
-  std::string user;
+  std::string user;       // the user's name, or "api-token" for the domain's bearer token
+  std::string mechanism;  // "basic", "bearer", "session"
+  std::vector<std::string> numbers;  // business numbers it may send from; empty: all
+
+  bool MaySendFrom(const std::string& phone) const;
+};
+
+// What a request carries.
+struct Credentials {
+  std::string_view authorization;  // the Authorization header, "" when absent
+  std::string_view session_token;  // ctlivetoken header, else query parameter; "" when absent
+};
+
+struct IssuedSession {
+  std::string token;
+  std::int64_t expires_at_ms = 0;
 };
 
 class Authenticator {
  public:
-  explicit Authenticator(std::chrono::seconds cache_ttl = std::chrono::minutes(5));
+  // `sessions` must outlive the authenticator.
+  explicit Authenticator(store::Store& sessions,
+                         std::chrono::seconds cache_ttl = std::chrono::minutes(5));
 
-  // `authorization` is the Authorization header's value ("" when absent). kUnauthenticated
-  // with a message that says what is wrong, without saying whether the user exists.
+  // kUnauthenticated with a message that says what is wrong, never whether a user exists;
+  // kUnavailable when the session store cannot answer.
   core::Result<Principal> Authenticate(const config::Domain& domain,
-                                       std::string_view authorization);
+                                       const Credentials& credentials);
+
+  // A user's name and password (the login endpoint).
+  core::Result<Principal> CheckPassword(const config::Domain& domain, std::string_view user,
+                                        std::string_view password);
+
+  // Issues a session token for an authenticated user of `domain`.
+  core::Result<IssuedSession> Login(const config::Domain& domain, const Principal& principal);
+
+  // Revokes a session token; false when it was not a live session.
+  core::Result<bool> Logout(std::string_view session_token);
+
+  // The user named by Basic credentials ("" if none): for rate limiting failed attempts.
+  static std::string BasicUser(std::string_view authorization);
 
  private:
   using Digest = std::array<unsigned char, 32>;
-  Digest Key(std::string_view domain, std::string_view user, std::string_view password) const;
+  Digest Key(std::string_view domain, std::string_view user, std::string_view secret) const;
   bool Remembered(const Digest& digest);
   void Remember(const Digest& digest);
+  core::Result<Principal> Basic(const config::Domain& domain, std::string_view encoded);
+  core::Result<Principal> Bearer(const config::Domain& domain, std::string_view token);
+  core::Result<Principal> Session(const config::Domain& domain, std::string_view token);
 
+  store::Store& sessions_;
   std::array<unsigned char, 32> cache_key_{};
   const std::chrono::seconds cache_ttl_;
   std::mutex mutex_;

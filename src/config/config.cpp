@@ -253,9 +253,18 @@ Result<void> ReadNumber(const Reader& r, const toml::table& t, const std::string
 
 Result<void> ReadDomain(const Reader& r, const toml::table& t, const std::string& where,
                         Domain& d) {
-  SG_RETURN_IF_ERROR(r.OnlyKeys(
-      t, where,
-      {"name", "ack", "ack_timeout_ms", "max_attempts", "max_age_ms", "users", "numbers"}));
+  SG_RETURN_IF_ERROR(r.OnlyKeys(t, where,
+                                {"name", "ack", "ack_timeout_ms", "max_attempts", "max_age_ms",
+                                 "api_token_hash", "session_ttl_ms", "users", "numbers"}));
+  SG_RETURN_IF_ERROR(r.String(t, where, "api_token_hash", d.api_token_hash));
+  if (!d.api_token_hash.empty() && d.api_token_hash.rfind("$argon2id$", 0) != 0) {
+    return tl::unexpected(r.Fail(where + ".api_token_hash",
+                                 "must be an argon2id hash from `socialgate hash-secret`"));
+  }
+  SG_RETURN_IF_ERROR(r.Millis(t, where, "session_ttl_ms", d.session_ttl, 30 * kDayMs));
+  if (d.session_ttl.count() < 1000) {
+    return tl::unexpected(r.Fail(where + ".session_ttl_ms", "must be at least 1000"));
+  }
   SG_RETURN_IF_ERROR(r.Integer(t, where, "max_attempts", d.max_attempts, 1, 1000));
   SG_RETURN_IF_ERROR(r.Millis(t, where, "max_age_ms", d.max_age, 30 * kDayMs));
   SG_RETURN_IF_ERROR(r.String(t, where, "name", d.name));
@@ -286,10 +295,25 @@ Result<void> ReadDomain(const Reader& r, const toml::table& t, const std::string
       const std::string uw = where + ".users[" + std::to_string(i) + "]";
       const toml::table* ut = arr->get(i)->as_table();
       if (ut == nullptr) return tl::unexpected(r.Fail(uw, "must be a table"));
-      SG_RETURN_IF_ERROR(r.OnlyKeys(*ut, uw, {"name", "password_hash"}));
+      SG_RETURN_IF_ERROR(r.OnlyKeys(*ut, uw, {"name", "password_hash", "numbers"}));
       User u;
       SG_RETURN_IF_ERROR(r.String(*ut, uw, "name", u.name));
       SG_RETURN_IF_ERROR(r.String(*ut, uw, "password_hash", u.password_hash));
+      if (const toml::node* nums = ut->get("numbers")) {
+        const toml::array* phones = nums->as_array();
+        if (phones == nullptr) {
+          return tl::unexpected(r.Fail(uw + ".numbers", "must be an array of phone numbers"));
+        }
+        for (const auto& v : *phones) {
+          auto text = v.value<std::string>();
+          if (!v.is_string() || !text) {
+            return tl::unexpected(r.Fail(uw + ".numbers", "must be an array of phone numbers"));
+          }
+          auto phone = core::NormalizePhoneNumber(uw + ".numbers", *text);
+          if (!phone) return tl::unexpected(r.Fail(uw + ".numbers", phone.error().message));
+          u.numbers.push_back(*phone);
+        }
+      }
       if (u.name.empty()) return tl::unexpected(r.Fail(uw + ".name", "is required"));
       if (u.name.find(':') != std::string::npos) {
         return tl::unexpected(r.Fail(uw + ".name", "must not contain ':' (Basic auth)"));
@@ -316,6 +340,16 @@ Result<void> ReadDomain(const Reader& r, const toml::table& t, const std::string
       BusinessNumber n;
       SG_RETURN_IF_ERROR(ReadNumber(r, *nt, nw, n));
       d.numbers.push_back(std::move(n));
+    }
+  }
+  for (std::size_t i = 0; i < d.users.size(); ++i) {
+    for (const auto& phone : d.users[i].numbers) {
+      const bool known = std::any_of(d.numbers.begin(), d.numbers.end(),
+                                     [&](const BusinessNumber& n) { return n.phone == phone; });
+      if (!known) {
+        return tl::unexpected(r.Fail(where + ".users[" + std::to_string(i) + "].numbers",
+                                     phone + " is not a business number of this domain"));
+      }
     }
   }
   return {};

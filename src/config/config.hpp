@@ -84,6 +84,8 @@ struct BusinessNumber {
 struct User {
   std::string name;
   std::string password_hash;  // argon2id, from `socialgate hash-secret`
+  // The business numbers (E.164 digits) this user may send from; empty: all of the domain's.
+  std::vector<std::string> numbers;
 };
 
 enum class AckMode { kProvider, kStored };
@@ -92,8 +94,12 @@ struct Domain {
   std::string name;  // lower case; paths match case-insensitively
   AckMode ack = AckMode::kProvider;
   std::chrono::milliseconds ack_timeout{10'000};
-  int max_attempts = 0;                  // 0: dispatch.max_attempts
-  std::chrono::milliseconds max_age{0};  // 0: dispatch.max_age_ms
+  // argon2id hash of the domain's API token (CTLive's ct7Token), accepted as
+  // "Authorization: Bearer <token>"; empty: no bearer token for this domain.
+  std::string api_token_hash;
+  std::chrono::milliseconds session_ttl{12LL * 3600 * 1000};  // login sessions expire after this
+  int max_attempts = 0;                                       // 0: dispatch.max_attempts
+  std::chrono::milliseconds max_age{0};                       // 0: dispatch.max_age_ms
   std::vector<User> users;
   std::vector<BusinessNumber> numbers;
 };

@@ -72,6 +72,15 @@ struct IdempotencyRecord {
   std::string answer_body;
 };
 
+// A login session (CTLive's ctlivetoken). Only the token's SHA-256 is stored.
+struct Session {
+  std::string token_hash;
+  std::string domain;
+  std::string user;
+  std::int64_t created_at_ms = 0;
+  std::int64_t expires_at_ms = 0;
+};
+
 struct NewMessage {
   std::string id;
   std::string domain;
@@ -150,6 +159,13 @@ class Store {
   // Up to `limit` messages accepted by a provider and not yet read or failed, oldest first, so
   // a provider that tracks delivery itself (the sandbox) can resume after a restart.
   virtual core::Result<std::vector<UnfinishedDelivery>> UnfinishedDeliveries(int limit) = 0;
+
+  // Login sessions. FindSession returns only unexpired sessions; DeleteSession returns whether
+  // there was one. Expired sessions are removed now and then by CreateSession.
+  virtual core::Result<void> CreateSession(const Session& session) = 0;
+  virtual core::Result<std::optional<Session>> FindSession(std::string_view token_hash,
+                                                           std::int64_t now_ms) = 0;
+  virtual core::Result<bool> DeleteSession(std::string_view token_hash) = 0;
 
   // Messages in status queued or sending: the outbox depth.
   virtual core::Result<std::int64_t> PendingCount() = 0;

@@ -68,6 +68,16 @@ CREATE TABLE idempotency_keys (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at);
 )sql"},
+    Migration{3, "login sessions (ctlivetoken), stored as SHA-256 of the token", R"sql(
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,     -- SHA-256 of the token: the token itself is never stored
+  domain     TEXT NOT NULL,
+  user_name  TEXT NOT NULL,
+  created_at INTEGER NOT NULL,     -- Unix ms
+  expires_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX sessions_by_expiry ON sessions(expires_at);
+)sql"},
 };
 
 }  // namespace

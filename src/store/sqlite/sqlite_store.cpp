@@ -125,6 +125,10 @@ class SqliteStore final : public Store {
                                     std::int64_t at_ms, std::string_view detail) override;
   Result<int> ReleaseLeases(std::string_view owner, std::int64_t now_ms) override;
   Result<std::vector<UnfinishedDelivery>> UnfinishedDeliveries(int limit) override;
+  Result<void> CreateSession(const Session& session) override;
+  Result<std::optional<Session>> FindSession(std::string_view token_hash,
+                                             std::int64_t now_ms) override;
+  Result<bool> DeleteSession(std::string_view token_hash) override;
   Result<std::int64_t> PendingCount() override;
 
   Result<void> Migrate();
@@ -636,6 +640,58 @@ Result<std::vector<UnfinishedDelivery>> SqliteStore::UnfinishedDeliveries(int li
   }
   if (rc != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "unfinished deliveries"));
   return out;
+}
+
+Result<void> SqliteStore::CreateSession(const Session& session) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_.get());
+  SG_RETURN_IF_ERROR(tx.Begin());
+  {
+    auto stmt = Prepare("DELETE FROM sessions WHERE expires_at <= ?");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    s.Bind(session.created_at_ms);
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "purge sessions"));
+  }
+  auto stmt = Prepare(
+      "INSERT INTO sessions(token_hash, domain, user_name, created_at, expires_at) "
+      "VALUES(?,?,?,?,?)");
+  if (!stmt) return tl::unexpected(stmt.error());
+  Statement s(*stmt);
+  s.Bind(session.token_hash)
+      .Bind(session.domain)
+      .Bind(session.user)
+      .Bind(session.created_at_ms)
+      .Bind(session.expires_at_ms);
+  if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "insert session"));
+  return tx.Commit();
+}
+
+Result<std::optional<Session>> SqliteStore::FindSession(std::string_view token_hash,
+                                                        std::int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  auto stmt = Prepare(
+      "SELECT domain, user_name, created_at, expires_at FROM sessions "
+      "WHERE token_hash = ? AND expires_at > ?");
+  if (!stmt) return tl::unexpected(stmt.error());
+  Statement s(*stmt);
+  s.Bind(token_hash).Bind(now_ms);
+  const int rc = s.Step();
+  if (rc == SQLITE_DONE) return std::optional<Session>();
+  if (rc != SQLITE_ROW) return tl::unexpected(SqliteError(db_.get(), "find session"));
+  return std::optional<Session>(Session{std::string(token_hash), ColumnText(*stmt, 0),
+                                        ColumnText(*stmt, 1), sqlite3_column_int64(*stmt, 2),
+                                        sqlite3_column_int64(*stmt, 3)});
+}
+
+Result<bool> SqliteStore::DeleteSession(std::string_view token_hash) {
+  std::lock_guard lock(mutex_);
+  auto stmt = Prepare("DELETE FROM sessions WHERE token_hash = ?");
+  if (!stmt) return tl::unexpected(stmt.error());
+  Statement s(*stmt);
+  s.Bind(token_hash);
+  if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "delete session"));
+  return sqlite3_changes(db_.get()) > 0;
 }
 
 Result<std::int64_t> SqliteStore::PendingCount() {

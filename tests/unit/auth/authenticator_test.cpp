@@ -1,10 +1,12 @@
 #include "auth/authenticator.hpp"
 
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include "auth/failure_limiter.hpp"
 #include "auth/password.hpp"
 
 namespace socialgate::auth {
@@ -29,15 +31,30 @@ class AuthenticatorTest : public ::testing::Test {
   }
   static void TearDownTestSuite() { delete hash_; }
 
+  void SetUp() override {
+    auto s = store::OpenStore("sqlite::memory:");
+    ASSERT_TRUE(s);
+    store_ = std::move(*s);
+    authenticator_ = std::make_unique<Authenticator>(*store_);
+  }
+
   config::Domain Domain(const std::string& name) {
     config::Domain d;
     d.name = name;
-    d.users.push_back(config::User{"alice", *hash_});
+    d.users.push_back(config::User{"alice", *hash_, {}});
+    d.users.push_back(config::User{"limited", *hash_, {"3902124122690"}});
+    d.api_token_hash = *hash_;  // the same secret, to save a second argon2id hash
     return d;
   }
 
+  core::Result<Principal> Auth(const config::Domain& d, std::string_view authorization,
+                               std::string_view token = {}) {
+    return authenticator_->Authenticate(d, Credentials{authorization, token});
+  }
+
   static std::string* hash_;
-  Authenticator authenticator_;
+  store::StorePtr store_;
+  std::unique_ptr<Authenticator> authenticator_;
 };
 std::string* AuthenticatorTest::hash_ = nullptr;
 
@@ -50,24 +67,24 @@ TEST_F(AuthenticatorTest, HashIsArgon2idAndVerifies) {
 TEST_F(AuthenticatorTest, AcceptsTheRightPasswordTwice) {
   const auto d = Domain("default");
   for (int i = 0; i < 2; ++i) {  // the second answer comes from the digest cache
-    auto p = authenticator_.Authenticate(d, Basic("alice:s3cret:with colon"));
+    auto p = Auth(d, Basic("alice:s3cret:with colon"));
     ASSERT_TRUE(p) << p.error().message;
     EXPECT_EQ(p->user, "alice");
     EXPECT_EQ(p->domain, "default");
   }
   // Scheme names are case-insensitive.
-  EXPECT_TRUE(
-      authenticator_.Authenticate(d, "basic " + Basic("alice:s3cret:with colon").substr(6)));
+  EXPECT_TRUE(Auth(d, "basic " + Basic("alice:s3cret:with colon").substr(6)));
 }
 
 TEST_F(AuthenticatorTest, RejectsEverythingElseAsUnauthenticated) {
   const auto d = Domain("default");
-  ASSERT_TRUE(authenticator_.Authenticate(d, Basic("alice:s3cret:with colon")));  // warm cache
+  ASSERT_TRUE(Auth(d, Basic("alice:s3cret:with colon")));  // warm cache
   for (const std::string& header :
        {std::string(), Basic("alice:wrong"), Basic("alice:s3cret:with colo"),
         Basic("bob:s3cret:with colon"), Basic("no-colon"), std::string("Basic !!!notbase64"),
-        std::string("Bearer abc"), std::string("Basic ") + std::string(2000, 'A')}) {
-    auto p = authenticator_.Authenticate(d, header);
+        std::string("Bearer abc"), std::string("Digest x"),
+        std::string("Basic ") + std::string(2000, 'A')}) {
+    auto p = Auth(d, header);
     ASSERT_FALSE(p) << header;
     EXPECT_EQ(p.error().code, core::ErrorCode::kUnauthenticated) << header;
     EXPECT_FALSE(p.error().message.empty());
@@ -78,8 +95,84 @@ TEST_F(AuthenticatorTest, CredentialsOfOneDomainDoNotWorkOnAnother) {
   auto a = Domain("a");
   config::Domain b;
   b.name = "b";
-  ASSERT_TRUE(authenticator_.Authenticate(a, Basic("alice:s3cret:with colon")));
-  EXPECT_FALSE(authenticator_.Authenticate(b, Basic("alice:s3cret:with colon")));
+  ASSERT_TRUE(Auth(a, Basic("alice:s3cret:with colon")));
+  EXPECT_FALSE(Auth(b, Basic("alice:s3cret:with colon")));
+}
+
+TEST_F(AuthenticatorTest, BearerTokenIsTheDomainsApiToken) {
+  auto p = Auth(Domain("default"), "Bearer s3cret:with colon");
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(p->mechanism, "bearer");
+  EXPECT_TRUE(p->MaySendFrom("anything"));
+  config::Domain no_token = Domain("other");
+  no_token.api_token_hash.clear();
+  EXPECT_FALSE(Auth(no_token, "Bearer s3cret:with colon"));
+  EXPECT_FALSE(Auth(Domain("default"), "Bearer wrong"));
+}
+
+TEST_F(AuthenticatorTest, SessionsAreIssuedCheckedAndRevoked) {
+  const auto d = Domain("default");
+  auto p = authenticator_->CheckPassword(d, "limited", "s3cret:with colon");
+  ASSERT_TRUE(p);
+  auto issued = authenticator_->Login(d, *p);
+  ASSERT_TRUE(issued);
+  EXPECT_GE(issued->token.size(), 43u);
+  auto s = Auth(d, "", issued->token);
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->mechanism, "session");
+  EXPECT_EQ(s->user, "limited");
+  EXPECT_TRUE(s->MaySendFrom("3902124122690"));
+  EXPECT_FALSE(s->MaySendFrom("441234567890"));
+  // Another domain does not know the session.
+  EXPECT_FALSE(Auth(Domain("other"), "", issued->token));
+  // The store keeps only the token's hash.
+  EXPECT_TRUE(*authenticator_->Logout(issued->token));
+  EXPECT_FALSE(*authenticator_->Logout(issued->token));
+  auto after = Auth(d, "", issued->token);
+  ASSERT_FALSE(after);
+  EXPECT_EQ(after.error().code, core::ErrorCode::kUnauthenticated);
+}
+
+TEST_F(AuthenticatorTest, ExpiredSessionsAreRefused) {
+  auto d = Domain("default");
+  d.session_ttl = std::chrono::milliseconds(1);
+  auto p = authenticator_->CheckPassword(d, "alice", "s3cret:with colon");
+  ASSERT_TRUE(p);
+  auto issued = authenticator_->Login(d, *p);
+  ASSERT_TRUE(issued);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_FALSE(Auth(d, "", issued->token));
+}
+
+TEST_F(AuthenticatorTest, AuthorizationHeaderWinsOverTheSessionToken) {
+  EXPECT_FALSE(Auth(Domain("default"), "Basic !!!", "whatever"));
+}
+
+TEST(BasicUserTest, NamesTheUserOfBasicCredentials) {
+  EXPECT_EQ(Authenticator::BasicUser("Basic YWxpY2U6cHc="), "alice");  // alice:pw
+  EXPECT_EQ(Authenticator::BasicUser("Bearer x"), "");
+  EXPECT_EQ(Authenticator::BasicUser("Basic ???"), "");
+}
+
+TEST(FailureLimiterTest, LocksAfterTheThresholdAndDoublesAndForgets) {
+  using Clock = FailureLimiter::Clock;
+  const auto t0 = Clock::time_point() + std::chrono::hours(1);
+  FailureLimiter limiter(3, std::chrono::seconds(60), std::chrono::seconds(5));
+  EXPECT_EQ(limiter.RecordFailure("k", t0), 1);
+  EXPECT_EQ(limiter.RecordFailure("k", t0), 2);
+  EXPECT_FALSE(limiter.Locked("k", t0));
+  limiter.RecordFailure("k", t0);
+  EXPECT_EQ(limiter.Locked("k", t0), std::chrono::milliseconds(1000));
+  limiter.RecordFailure("k", t0);
+  EXPECT_EQ(limiter.Locked("k", t0), std::chrono::milliseconds(2000));
+  for (int i = 0; i < 10; ++i) limiter.RecordFailure("k", t0);
+  EXPECT_EQ(limiter.Locked("k", t0), std::chrono::milliseconds(5000));  // capped
+  EXPECT_FALSE(limiter.Locked("k", t0 + std::chrono::seconds(5)));      // locks always end
+  EXPECT_FALSE(limiter.Locked("other", t0));
+  // A quiet window forgets the failures; a success forgets them at once.
+  EXPECT_EQ(limiter.RecordFailure("k", t0 + std::chrono::seconds(120)), 1);
+  limiter.RecordSuccess("k");
+  EXPECT_EQ(limiter.RecordFailure("k", t0 + std::chrono::seconds(121)), 1);
 }
 
 }  // namespace
