@@ -177,6 +177,7 @@ core::Result<void> Serve(const ServeOptions& options) {
   server_options.threads = cfg.server.threads;
   server_options.max_body_bytes = cfg.server.max_body_bytes;
   server_options.max_header_bytes = cfg.server.max_header_bytes;
+  server_options.header_timeout = cfg.server.header_timeout;
   server_options.read_timeout = cfg.server.read_timeout;
   server_options.idle_timeout = cfg.server.idle_timeout;
   server_options.max_connections = cfg.server.max_connections;

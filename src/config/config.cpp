@@ -108,10 +108,10 @@ class Reader {
 constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
 
 Result<void> ReadServer(const Reader& r, const toml::table& t, ServerSettings& s) {
-  SG_RETURN_IF_ERROR(
-      r.OnlyKeys(t, "server",
-                 {"listen", "threads", "workers", "max_body_bytes", "max_header_bytes",
-                  "read_timeout_ms", "idle_timeout_ms", "max_connections", "shutdown_grace_ms"}));
+  SG_RETURN_IF_ERROR(r.OnlyKeys(
+      t, "server",
+      {"listen", "threads", "workers", "max_body_bytes", "max_header_bytes", "header_timeout_ms",
+       "read_timeout_ms", "idle_timeout_ms", "max_connections", "shutdown_grace_ms"}));
   std::string listen;
   SG_RETURN_IF_ERROR(r.String(t, "server", "listen", listen));
   if (!listen.empty()) {
@@ -124,6 +124,7 @@ Result<void> ReadServer(const Reader& r, const toml::table& t, ServerSettings& s
   SG_RETURN_IF_ERROR(r.Integer(t, "server", "workers", s.workers, 1, 256));
   SG_RETURN_IF_ERROR(r.Integer(t, "server", "max_body_bytes", s.max_body_bytes, 1024, 1LL << 30));
   SG_RETURN_IF_ERROR(r.Integer(t, "server", "max_header_bytes", s.max_header_bytes, 1024, 1 << 20));
+  SG_RETURN_IF_ERROR(r.Millis(t, "server", "header_timeout_ms", s.header_timeout, kDayMs));
   SG_RETURN_IF_ERROR(r.Millis(t, "server", "read_timeout_ms", s.read_timeout, kDayMs));
   SG_RETURN_IF_ERROR(r.Millis(t, "server", "idle_timeout_ms", s.idle_timeout, kDayMs));
   SG_RETURN_IF_ERROR(r.Integer(t, "server", "max_connections", s.max_connections, 1, 1'000'000));

@@ -25,8 +25,9 @@ struct ServerSettings {
   int workers = 4;                                  // request workers (validation, storage)
   std::size_t max_body_bytes = 140u * 1024 * 1024;  // a 100 MB PDF is ~134 MiB of base64
   std::size_t max_header_bytes = 16 * 1024;
-  std::chrono::milliseconds read_timeout{30'000};  // whole request, headers and body
-  std::chrono::milliseconds idle_timeout{60'000};  // keep-alive wait for the next request
+  std::chrono::milliseconds header_timeout{10'000};  // a request's header, from its first byte
+  std::chrono::milliseconds read_timeout{30'000};    // a request's body, and writing the answer
+  std::chrono::milliseconds idle_timeout{60'000};    // keep-alive wait for the next request
   int max_connections = 10'000;
   std::chrono::milliseconds shutdown_grace{10'000};  // in-flight requests get this long
 };

@@ -40,6 +40,7 @@ void Dispatcher::Start() {
   if (!workers_.empty()) return;
   stopping_ = false;
   for (int i = 0; i < settings_.workers; ++i) workers_.emplace_back([this] { RunWorker(); });
+  lease_keeper_ = std::thread([this] { RunLeaseKeeper(); });
 }
 
 void Dispatcher::Stop() {
@@ -50,7 +51,9 @@ void Dispatcher::Stop() {
     workers.swap(workers_);
   }
   wake_.notify_all();
+  keeper_wake_.notify_all();
   for (auto& t : workers) t.join();
+  if (lease_keeper_.joinable()) lease_keeper_.join();
   {
     // Nobody is waiting for an answer any more; drop the listeners while whatever they
     // answer through is still alive.
@@ -96,6 +99,37 @@ void Dispatcher::Tell(const std::string& message_id, const AttemptResult& result
   listener(result);
 }
 
+void Dispatcher::Hold(const std::vector<store::StoredMessage>& messages) {
+  std::lock_guard lock(held_mutex_);
+  for (const auto& m : messages) held_.insert(m.id);
+}
+
+void Dispatcher::Drop(const std::string& id) {
+  std::lock_guard lock(held_mutex_);
+  auto it = held_.find(id);
+  if (it != held_.end()) held_.erase(it);
+}
+
+void Dispatcher::RunLeaseKeeper() {
+  const auto period = std::max(std::chrono::milliseconds(100), settings_.lease / 3);
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      if (keeper_wake_.wait_for(lock, period, [this] { return stopping_; })) return;
+    }
+    std::vector<std::string> ids;
+    {
+      std::lock_guard lock(held_mutex_);
+      ids.assign(held_.begin(), held_.end());
+    }
+    auto extended =
+        store_.ExtendLeases(ids, owner_, util::NowUnixMillis() + settings_.lease.count());
+    if (!extended) {
+      spdlog::error("dispatch: renewing {} leases failed: {}", ids.size(), extended.error().detail);
+    }
+  }
+}
+
 void Dispatcher::RunWorker() {
   for (;;) {
     std::uint64_t seen = 0;
@@ -110,13 +144,16 @@ void Dispatcher::RunWorker() {
     if (!claimed) {
       spdlog::error("dispatch: claiming messages failed: {}", claimed.error().detail);
     } else if (!claimed->empty()) {
+      Hold(*claimed);
       for (auto& message : *claimed) {
+        bool stopping = false;
         {
           std::lock_guard lock(mutex_);
-          // Unsent claims are returned to the queue by Stop().
-          if (stopping_) return;
+          stopping = stopping_;
         }
-        Deliver(message);
+        // Unsent claims are returned to the queue by Stop().
+        if (!stopping) Deliver(message);
+        Drop(message.id);
       }
       continue;
     }

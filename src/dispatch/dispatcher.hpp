@@ -20,6 +20,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -71,6 +72,11 @@ class Dispatcher {
 
  private:
   void RunWorker();
+  // Renews the leases of every message this process has claimed and not yet finished, every
+  // third of the lease, so a slow send is never claimed by another worker meanwhile.
+  void RunLeaseKeeper();
+  void Hold(const std::vector<store::StoredMessage>& messages);
+  void Drop(const std::string& id);
   void Deliver(store::StoredMessage& message);
   void Tell(const std::string& message_id, const AttemptResult& result);
   std::int64_t BackoffMillis(int attempts, std::optional<std::chrono::milliseconds> retry_after);
@@ -90,6 +96,11 @@ class Dispatcher {
   bool stopping_ = false;
   std::uint64_t notifications_ = 0;
   std::vector<std::thread> workers_;
+  std::thread lease_keeper_;
+  std::condition_variable keeper_wake_;  // its own, so Notify() never wakes it instead
+
+  std::mutex held_mutex_;
+  std::multiset<std::string> held_;  // claimed by this process and not finished
 
   std::mutex listeners_mutex_;
   std::map<std::string, Listener> listeners_;

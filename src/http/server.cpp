@@ -269,8 +269,18 @@ class BeastServer final : public HttpServer {
       parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
       parser.body_limit(options_.max_body_bytes);
 
-      // Wait for the next request no longer than the idle timeout.
-      stream.expires_after(options_.idle_timeout);
+      if (buffer.size() == 0) {
+        // Wait for the next request's first bytes no longer than the idle timeout...
+        stream.expires_after(options_.idle_timeout);
+        const std::size_t n = co_await stream.async_read_some(
+            buffer.prepare(4096), net::redirect_error(use_awaitable, ec));
+        if (ec) break;  // end of stream, idle timeout, reset or shutdown: nothing to answer
+        buffer.commit(n);
+      }
+      // ...and then for the whole header no longer than the header timeout, so a client that
+      // trickles its header (slowloris) is cut off.
+      self->busy = true;
+      stream.expires_after(options_.header_timeout);
       co_await bhttp::async_read_header(stream, buffer, parser,
                                         net::redirect_error(use_awaitable, ec));
       if (ec == bhttp::error::body_limit) {
@@ -281,10 +291,14 @@ class BeastServer final : public HttpServer {
       if (ec) {
         if (ec == bhttp::error::header_limit) {
           co_await Write(stream, JsonError(431, "request headers are too large"), 11, false);
+        } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_value).category() &&
+                   ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+          // A parse error (a control character in a header, a bad request line...): say so.
+          co_await Write(stream, JsonError(400, "the HTTP request is malformed: " + ec.message()),
+                         11, false);
         }
         break;  // end of stream, timeout, reset or shutdown: nothing to answer
       }
-      self->busy = true;
       auto& header = parser.get();
       const unsigned version = header.version();
 

@@ -26,6 +26,7 @@ struct ServerOptions {
   int threads = 2;
   std::size_t max_body_bytes = 1024 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
+  std::chrono::milliseconds header_timeout{10'000};  // from a request's first byte to its header
   std::chrono::milliseconds read_timeout{30'000};
   std::chrono::milliseconds idle_timeout{60'000};
   int max_connections = 10'000;

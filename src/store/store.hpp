@@ -125,6 +125,11 @@ class Store {
       std::int64_t now_ms, std::string_view owner, std::int64_t lease_ms, int limit,
       const std::vector<std::string>& skip_numbers) = 0;
 
+  // Pushes the lease of each of `ids` still held by `owner` to `lease_until_ms`, so a send that
+  // takes long (slow provider, a batch of claims) is not claimed by another worker meanwhile.
+  virtual core::Result<void> ExtendLeases(const std::vector<std::string>& ids,
+                                          std::string_view owner, std::int64_t lease_until_ms) = 0;
+
   // Gives a claimed message back unsent (a rate limit or an open circuit said "not now"): it
   // is queued again, due at `next_attempt_at_ms`, and the claim does not count as an attempt.
   // kNotFound when `owner` no longer holds the lease.

@@ -12,8 +12,10 @@
 //   ASSERT_TRUE(gateway.Start());
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -37,6 +39,10 @@ struct MetaTestDomain {
   std::string access_token_file = std::string(kTestTokenFile);
   int connect_timeout_ms = 1000;
   int timeout_ms = 500;  // short, for timeout tests; raise it where no test waits for one
+  // Written only when set (otherwise the gateway's defaults: 80 per second, 10 s, 12 attempts).
+  std::optional<double> messages_per_second;
+  std::optional<int> ack_timeout_ms;
+  std::optional<int> max_attempts;  // the domain's own, overriding [dispatch]
 };
 
 // Dispatch knobs of MetaTestConfig.
@@ -46,10 +52,23 @@ struct MetaTestDispatch {
   int base_backoff_ms = 20;
   int max_backoff_ms = 100;
   int max_attempts = 3;
+  int lease_ms = 1000;
+  // Written only when set (otherwise the gateway's defaults, see docs/configuration.md).
+  std::optional<double> pair_per_minute;  // 0 turns the pair rate limit off
+  std::optional<int> pair_burst;
+  std::optional<int> breaker_failures;
+  std::optional<int> breaker_cooldown_ms;
+  std::optional<int> breaker_max_cooldown_ms;
+  std::optional<int> max_outbox;
+  std::optional<int> max_age_ms;
 };
 
-// A config with the given Meta domains and dispatch settings (lease 1 s).
+// A config with the given Meta domain and dispatch settings (lease 1 s unless set).
 std::string MetaTestConfig(const MetaTestDomain& domain, const MetaTestDispatch& dispatch = {});
+
+// The same with several Meta domains (each with its own business number).
+std::string MetaMultiDomainConfig(const std::vector<MetaTestDomain>& domains,
+                                  const MetaTestDispatch& dispatch = {});
 
 // Writes `token` (and a newline) to dir()/`file_name`; call it before Start().
 ::testing::AssertionResult WriteTokenFile(const GatewayProcess& gateway, std::string_view token,

@@ -112,6 +112,8 @@ class SqliteStore final : public Store {
       const std::vector<std::string>& skip_numbers) override;
   Result<void> Release(std::string_view id, std::string_view owner,
                        std::int64_t next_attempt_at_ms) override;
+  Result<void> ExtendLeases(const std::vector<std::string>& ids, std::string_view owner,
+                            std::int64_t lease_until_ms) override;
   Result<std::optional<std::int64_t>> NextDueAt() override;
   Result<void> MarkAccepted(std::string_view id, std::string_view owner,
                             std::string_view provider_message_id, std::string_view wa_id,
@@ -521,6 +523,20 @@ Result<void> SqliteStore::Finish(std::string_view id, std::string_view owner,
   }
   SG_RETURN_IF_ERROR(AddEvent(id, status, now_ms, event_detail));
   return tx.Commit();
+}
+
+Result<void> SqliteStore::ExtendLeases(const std::vector<std::string>& ids, std::string_view owner,
+                                       std::int64_t lease_until_ms) {
+  if (ids.empty()) return {};
+  std::lock_guard lock(mutex_);
+  auto stmt = Prepare(
+      "UPDATE messages SET lease_until = ? WHERE id IN (SELECT value FROM json_each(?)) "
+      "AND lease_owner = ? AND status = 'sending'");
+  if (!stmt) return tl::unexpected(stmt.error());
+  Statement s(*stmt);
+  s.Bind(lease_until_ms).Bind(ToJson(ids)).Bind(owner);
+  if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "extend leases"));
+  return {};
 }
 
 Result<void> SqliteStore::Release(std::string_view id, std::string_view owner,

@@ -234,6 +234,15 @@ TEST_F(SqliteStoreTest, ClaimSkipsThrottledNumbersAndReleaseDoesNotCountAnAttemp
   for (const auto& m : *again) EXPECT_EQ(m.attempts, 1) << m.id;
 }
 
+TEST_F(SqliteStoreTest, ExtendedLeasesAreNotReclaimed) {
+  ASSERT_TRUE(store_->Insert(Sample("m1")));
+  ASSERT_TRUE(store_->ClaimDue(kNow, "a", kLease, 10, {}));
+  ASSERT_TRUE(store_->ExtendLeases({"m1"}, "a", kNow + 3 * kLease));
+  ASSERT_TRUE(store_->ExtendLeases({"m1"}, "intruder", kNow + 10 * kLease));  // not its lease
+  EXPECT_TRUE(store_->ClaimDue(kNow + 2 * kLease, "b", kLease, 10, {})->empty());
+  EXPECT_EQ(store_->ClaimDue(kNow + 3 * kLease, "b", kLease, 10, {})->size(), 1u);
+}
+
 TEST(OpenStoreTest, RejectsUnknownUrls) {
   auto s = OpenStore("postgres://nowhere");
   ASSERT_FALSE(s);
