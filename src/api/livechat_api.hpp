@@ -86,10 +86,14 @@ class LivechatApi {
   ApiDependencies deps_;
   // A guesser from one address is locked out longest; a user's own lock stays short, so
   // someone guessing a user's password elsewhere cannot keep the user out for long.
-  auth::FailureLimiter address_failures_{20, std::chrono::minutes(10), std::chrono::minutes(15)};
+  // The first lock of the address and user limiters outlasts the longest delayed 401 (2 s),
+  // so a client that waits for each answer does meet the lock.
+  auth::FailureLimiter address_failures_{20, std::chrono::minutes(10), std::chrono::minutes(15),
+                                         std::chrono::seconds(5)};
   auth::FailureLimiter user_address_failures_{5, std::chrono::minutes(15),
                                               std::chrono::minutes(15)};
-  auth::FailureLimiter user_failures_{20, std::chrono::minutes(10), std::chrono::seconds(60)};
+  auth::FailureLimiter user_failures_{20, std::chrono::minutes(10), std::chrono::seconds(60),
+                                      std::chrono::seconds(5)};
   std::atomic<std::int64_t> outbox_depth_{0};
   std::atomic<std::int64_t> outbox_checked_at_{0};  // steady clock, ns
 };

@@ -5,10 +5,12 @@
 namespace socialgate::auth {
 
 FailureLimiter::FailureLimiter(int threshold, std::chrono::seconds window,
-                               std::chrono::seconds max_lock, std::size_t max_keys)
+                               std::chrono::seconds max_lock, std::chrono::milliseconds first_lock,
+                               std::size_t max_keys)
     : threshold_(std::max(1, threshold)),
       window_(window),
       max_lock_(max_lock),
+      first_lock_(first_lock),
       max_keys_(max_keys) {}
 
 std::optional<std::chrono::milliseconds> FailureLimiter::Locked(const std::string& key,
@@ -35,7 +37,7 @@ int FailureLimiter::RecordFailure(const std::string& key, Clock::time_point now)
   if (e.failures >= threshold_) {
     const int doublings = std::min(e.failures - threshold_, 20);
     const auto lock_for = std::min<std::chrono::milliseconds>(
-        std::chrono::milliseconds(1000LL << doublings), max_lock_);
+        std::chrono::milliseconds(first_lock_.count() << doublings), max_lock_);
     e.locked_until = now + lock_for;
   }
   return e.failures;

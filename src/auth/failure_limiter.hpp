@@ -2,9 +2,9 @@
 //
 // Slows and then refuses repeated failed logins. Failures are counted per key (a client
 // address, a user, a user from one address) and forgotten after a quiet `window`. Once a key
-// has `threshold` failures it is locked: refused with 429 for 1 s, doubling with each further
-// failure, at most `max_lock`. Locks always end, so a user locked out by someone guessing from
-// one address can still get in from another once the short per-user lock has passed.
+// has `threshold` failures it is locked: refused with 429 for `first_lock`, doubling with each
+// further failure, at most `max_lock`. Locks always end, so a user locked out by someone guessing
+// from one address can still get in from another once the short per-user lock has passed.
 //
 // Thread safety: all methods may be called from many threads at once.
 #pragma once
@@ -23,6 +23,7 @@ class FailureLimiter {
   using Clock = std::chrono::steady_clock;
 
   FailureLimiter(int threshold, std::chrono::seconds window, std::chrono::seconds max_lock,
+                 std::chrono::milliseconds first_lock = std::chrono::seconds(1),
                  std::size_t max_keys = 100'000);
 
   // When `key` is locked, how long until it is not.
@@ -44,6 +45,7 @@ class FailureLimiter {
   const int threshold_;
   const std::chrono::seconds window_;
   const std::chrono::seconds max_lock_;
+  const std::chrono::milliseconds first_lock_;
   const std::size_t max_keys_;
   std::mutex mutex_;
   std::unordered_map<std::string, Entry> entries_;

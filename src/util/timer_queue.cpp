@@ -45,8 +45,10 @@ void TimerQueue::Run() {
       continue;
     }
     auto first = timers_.begin();
-    if (first->first.first > Clock::now()) {
-      wake_.wait_until(lock, first->first.first);
+    // A copy: while this thread waits, Cancel or Stop may erase the node the key lives in.
+    const Clock::time_point due = first->first.first;
+    if (due > Clock::now()) {
+      wake_.wait_until(lock, due);
       continue;
     }
     auto fn = std::move(first->second);
