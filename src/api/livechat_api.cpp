@@ -94,24 +94,25 @@ HttpResponse MethodNotAllowed(std::string_view allow) {
 
 // The answer for a message whose first attempt ended (or was not awaited).
 HttpResponse SendAnswer(const std::string& message_id, const dispatch::AttemptResult& attempt) {
-  nlohmann::ordered_json body = {{"messageId", message_id}, {"status", attempt.status}};
-  if (attempt.status == "accepted") {
-    body["result"] = true;
-    body["error"] = nullptr;
-    body["providerMessageId"] = attempt.provider_message_id;
-    return Json(200, body);
-  }
+  // The seed's two fields first, then the additive ones.
+  nlohmann::ordered_json body;
   if (attempt.status == "failed") {
-    body["result"] = false;
     std::string error = "the provider rejected the message";
     if (!attempt.error_code.empty()) error += " (code " + attempt.error_code + ")";
     if (!attempt.error_message.empty()) error += ": " + attempt.error_message;
+    body["result"] = false;
     body["error"] = error;
-    return Json(422, body);
+  } else {
+    body["result"] = true;
+    body["error"] = nullptr;
   }
-  body["result"] = true;
-  body["error"] = nullptr;
-  return Json(202, body);
+  body["messageId"] = message_id;
+  body["status"] = attempt.status;
+  if (attempt.status == "accepted") body["providerMessageId"] = attempt.provider_message_id;
+  const unsigned status = attempt.status == "accepted" ? 200
+                          : attempt.status == "failed" ? 422
+                                                       : 202;
+  return Json(status, body);
 }
 
 }  // namespace
