@@ -98,23 +98,6 @@ std::string AuthConfig() {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
-// The answer is `status`, a JSON {"result": false, "error": "..."} with `text` in the sentence.
-::testing::AssertionResult IsError(const HttpResponse& r, long status, std::string_view text) {
-  if (r.status != status) {
-    return ::testing::AssertionFailure() << "want HTTP " << status << ", got " << r.Describe();
-  }
-  const nlohmann::json j = r.Json();
-  if (!j.is_object() || j.value("result", true) != false || !j.contains("error") ||
-      !j["error"].is_string() || j["error"].get<std::string>().empty()) {
-    return ::testing::AssertionFailure()
-           << "want {\"result\": false, \"error\": \"...\"}: " << r.Describe();
-  }
-  if (j["error"].get<std::string>().find(text) == std::string::npos) {
-    return ::testing::AssertionFailure() << "want '" << text << "' in the error: " << r.Describe();
-  }
-  return ::testing::AssertionSuccess();
-}
-
 // The answer is 200 with "result": true.
 ::testing::AssertionResult IsOk(const HttpResponse& r) {
   const nlohmann::json j = r.Json();

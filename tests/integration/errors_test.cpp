@@ -52,29 +52,6 @@ class ErrorsTestBase {
   HttpClient client_;
 };
 
-// The answer is `status`, JSON {"result": false, "error": "..."} with `field` in the sentence.
-::testing::AssertionResult IsError(const HttpResponse& r, long status, std::string_view field) {
-  if (r.status != status) {
-    return ::testing::AssertionFailure() << "want HTTP " << status << ", got " << r.Describe();
-  }
-  const nlohmann::json j = r.Json();
-  if (!j.is_object()) return ::testing::AssertionFailure() << "not a JSON object: " << r.Describe();
-  if (j.value("result", true) != false) {
-    return ::testing::AssertionFailure() << "want result false: " << r.Describe();
-  }
-  if (!j.contains("error") || !j["error"].is_string() || j["error"].get<std::string>().empty()) {
-    return ::testing::AssertionFailure() << "want an error sentence: " << r.Describe();
-  }
-  if (j["error"].get<std::string>().find(field) == std::string::npos) {
-    return ::testing::AssertionFailure() << "want '" << field << "' in the error: " << r.Describe();
-  }
-  if (r.Header("content-type").rfind("application/json", 0) != 0) {
-    return ::testing::AssertionFailure()
-           << "want a JSON content type, got '" << r.Header("content-type") << "'";
-  }
-  return ::testing::AssertionSuccess();
-}
-
 class ErrorsTest : public ErrorsTestBase, public ::testing::Test {
  protected:
   static void SetUpTestSuite() { StartGateway(); }

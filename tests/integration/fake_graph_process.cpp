@@ -1,6 +1,7 @@
 #include "fake_graph_process.hpp"
 
 #include <cstdio>
+#include <ctime>
 #include <utility>
 #include <vector>
 
@@ -125,6 +126,19 @@ nlohmann::json FakeGraphProcess::GetJson(const std::string& path_and_query) {
     return nlohmann::json(nlohmann::json::value_t::discarded);
   }
   return r.Json();
+}
+
+std::optional<std::int64_t> RecordMillis(const nlohmann::json& record) {
+  const std::string text = record.value("time", "");
+  std::tm tm{};
+  int millis = 0;
+  if (std::sscanf(text.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &millis) != 7) {
+    return std::nullopt;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return static_cast<std::int64_t>(timegm(&tm)) * 1000 + millis;
 }
 
 }  // namespace socialgate::testing

@@ -16,7 +16,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -67,5 +69,8 @@ class FakeGraphProcess : public ServerProcess {
   std::string token_;
   std::unique_ptr<HttpClient> client_;
 };
+
+// A fake-graph record's "time" ("2026-11-25T12:20:04.381Z") in Unix milliseconds.
+std::optional<std::int64_t> RecordMillis(const nlohmann::json& record);
 
 }  // namespace socialgate::testing

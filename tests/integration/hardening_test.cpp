@@ -196,27 +196,6 @@ HttpResponse ParseRawResponse(std::string_view raw) {
   }
 }
 
-// The answer is `status`, a JSON {"result": false, "error": "..."} with `text` in the sentence.
-::testing::AssertionResult IsError(const HttpResponse& r, long status, std::string_view text) {
-  if (r.status != status) {
-    return ::testing::AssertionFailure() << "want HTTP " << status << ", got " << r.Describe();
-  }
-  const nlohmann::json j = r.Json();
-  if (!j.is_object() || j.value("result", true) != false || !j.contains("error") ||
-      !j["error"].is_string() || j["error"].get<std::string>().empty()) {
-    return ::testing::AssertionFailure()
-           << "want {\"result\": false, \"error\": \"...\"}: " << r.Describe();
-  }
-  if (j["error"].get<std::string>().find(text) == std::string::npos) {
-    return ::testing::AssertionFailure() << "want '" << text << "' in the error: " << r.Describe();
-  }
-  if (r.Header("content-type").rfind("application/json", 0) != 0) {
-    return ::testing::AssertionFailure()
-           << "want a JSON content type, got '" << r.Header("content-type") << "'";
-  }
-  return ::testing::AssertionSuccess();
-}
-
 std::string SendPath() { return "/livechat/default/" + std::string(kSendMethod); }
 
 // One gateway for the suite; each test leaves it healthy (checked in TearDown).

@@ -266,4 +266,26 @@ std::vector<std::string> HistoryStatuses(const nlohmann::json& message) {
   return out;
 }
 
+::testing::AssertionResult IsError(const HttpResponse& r, long status, std::string_view text) {
+  if (r.status != status) {
+    return ::testing::AssertionFailure() << "want HTTP " << status << ", got " << r.Describe();
+  }
+  const nlohmann::json j = r.Json();
+  if (!j.is_object()) return ::testing::AssertionFailure() << "not a JSON object: " << r.Describe();
+  if (j.value("result", true) != false) {
+    return ::testing::AssertionFailure() << "want result false: " << r.Describe();
+  }
+  if (!j.contains("error") || !j["error"].is_string() || j["error"].get<std::string>().empty()) {
+    return ::testing::AssertionFailure() << "want an error sentence: " << r.Describe();
+  }
+  if (j["error"].get<std::string>().find(text) == std::string::npos) {
+    return ::testing::AssertionFailure() << "want '" << text << "' in the error: " << r.Describe();
+  }
+  if (r.Header("content-type").rfind("application/json", 0) != 0) {
+    return ::testing::AssertionFailure()
+           << "want a JSON content type, got '" << r.Header("content-type") << "'";
+  }
+  return ::testing::AssertionSuccess();
+}
+
 }  // namespace socialgate::testing

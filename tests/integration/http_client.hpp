@@ -107,6 +107,10 @@ MessageStatusPoll WaitForMessageStatus(
     const std::vector<std::string>& ids, const Credentials& credentials, std::string_view status,
     std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+// The answer is `status`, JSON (content type and body) {"result": false, "error": "..."}, with
+// `text` in the error sentence.
+::testing::AssertionResult IsError(const HttpResponse& r, long status, std::string_view text);
+
 // The statuses of a GET answer's history, in order.
 std::vector<std::string> HistoryStatuses(const nlohmann::json& message);
 

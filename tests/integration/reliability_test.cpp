@@ -81,20 +81,6 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// A fake-graph record's "time" ("2026-11-25T12:20:04.381Z") in Unix milliseconds.
-std::optional<std::int64_t> RecordMillis(const Json& record) {
-  const std::string text = record.value("time", "");
-  std::tm tm{};
-  int millis = 0;
-  if (std::sscanf(text.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &millis) != 7) {
-    return std::nullopt;
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  return static_cast<std::int64_t>(timegm(&tm)) * 1000 + millis;
-}
-
 // What the fake's records say about the sends, fetched in pages.
 struct SendLedger {
   std::map<std::string, int> accepted;    // biz_opaque_callback_data -> acceptances
