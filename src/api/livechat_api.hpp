@@ -86,12 +86,12 @@ class LivechatApi {
   ApiDependencies deps_;
   // A guesser from one address is locked out longest; a user's own lock stays short, so
   // someone guessing a user's password elsewhere cannot keep the user out for long.
-  // The first lock of the address and user limiters outlasts the longest delayed 401 (2 s),
-  // so a client that waits for each answer does meet the lock.
+  // Every first lock outlasts the 401 delay at its threshold (750 ms at 5 failures, 2 s at
+  // 20), so a client that waits for each answer does meet the lock.
   auth::FailureLimiter address_failures_{20, std::chrono::minutes(10), std::chrono::minutes(15),
                                          std::chrono::seconds(5)};
   auth::FailureLimiter user_address_failures_{5, std::chrono::minutes(15),
-                                              std::chrono::minutes(15)};
+                                              std::chrono::minutes(15), std::chrono::seconds(3)};
   auth::FailureLimiter user_failures_{20, std::chrono::minutes(10), std::chrono::seconds(60),
                                       std::chrono::seconds(5)};
   std::atomic<std::int64_t> outbox_depth_{0};
