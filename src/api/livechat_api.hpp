@@ -90,8 +90,8 @@ class LivechatApi {
   // 20), so a client that waits for each answer does meet the lock.
   auth::FailureLimiter address_failures_{20, std::chrono::minutes(10), std::chrono::minutes(15),
                                          std::chrono::seconds(5)};
-  auth::FailureLimiter user_address_failures_{5, std::chrono::minutes(15),
-                                              std::chrono::minutes(15), std::chrono::seconds(3)};
+  auth::FailureLimiter user_address_failures_{5, std::chrono::minutes(15), std::chrono::minutes(15),
+                                              std::chrono::seconds(3)};
   auth::FailureLimiter user_failures_{20, std::chrono::minutes(10), std::chrono::seconds(60),
                                       std::chrono::seconds(5)};
   std::atomic<std::int64_t> outbox_depth_{0};
