@@ -28,6 +28,7 @@
 
 #include "gateway_process.hpp"
 #include "http_client.hpp"
+#include "raw_socket.hpp"
 
 namespace socialgate::testing {
 namespace {
@@ -62,94 +63,6 @@ std::string HardeningConfig() {
   }
   return toml.replace(at, std::string_view("[server]\n").size(), limits);
 }
-
-// A plain TCP connection to the gateway, for what libcurl cannot send: a header in pieces, a
-// header without its body, garbage, idle connections.
-class RawSocket {
- public:
-  explicit RawSocket(const std::string& base_url) {
-    const auto colon = base_url.rfind(':');
-    const int port = std::stoi(base_url.substr(colon + 1));
-    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd_ >= 0 && connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      Close();
-    }
-  }
-  ~RawSocket() { Close(); }
-  RawSocket(const RawSocket&) = delete;
-  RawSocket& operator=(const RawSocket&) = delete;
-
-  bool connected() const { return fd_ >= 0; }
-  // The peer closed (EOF) or reset the connection.
-  bool closed() const { return closed_; }
-  const std::string& received() const { return received_; }
-  // What was received so far, which is then forgotten.
-  std::string TakeReceived() { return std::exchange(received_, std::string()); }
-
-  void Close() {
-    if (fd_ >= 0) close(fd_);
-    fd_ = -1;
-  }
-
-  // False when the connection is closed or reset (it is then marked closed).
-  bool SendAll(std::string_view data) {
-    while (!data.empty()) {
-      const ssize_t n = send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
-      if (n <= 0) {
-        if (n < 0 && errno == EINTR) continue;
-        closed_ = true;
-        return false;
-      }
-      data.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
-  }
-
-  // Reads until `text` has been received; false on close or timeout.
-  bool ReadUntil(std::string_view text, milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    while (received_.find(text) == std::string::npos) {
-      if (!ReadSome(deadline)) return false;
-    }
-    return true;
-  }
-
-  // Reads (keeping what arrives) until the peer closes or resets the connection: true, or the
-  // timeout: false.
-  bool WaitForClose(milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    while (!closed_) {
-      if (!ReadSome(deadline) && !closed_) return false;
-    }
-    return true;
-  }
-
- private:
-  bool ReadSome(Clock::time_point deadline) {
-    if (closed_ || fd_ < 0) return false;
-    const auto left = std::chrono::ceil<milliseconds>(deadline - Clock::now());
-    if (left.count() <= 0) return false;
-    pollfd p{fd_, POLLIN, 0};
-    if (poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
-    char buffer[4096];
-    const ssize_t n = recv(fd_, buffer, sizeof buffer, 0);
-    if (n <= 0) {
-      if (n < 0 && errno == EINTR) return true;
-      closed_ = true;  // EOF, or ECONNRESET
-      return false;
-    }
-    received_.append(buffer, static_cast<std::size_t>(n));
-    return true;
-  }
-
-  int fd_ = -1;
-  bool closed_ = false;
-  std::string received_;
-};
 
 // The first final (not 1xx) HTTP answer in `raw`: status, headers and the body its
 // Content-Length announces (status 0 when there is none).

@@ -532,11 +532,9 @@ TEST_F(MetaDropTest, DroppedConnectionIsRetried) {
   EXPECT_EQ(FirstOutcomeStatus(sends), 0) << sends.dump();
 }
 
-// GATEWAY BUG (reported): when the fake drops a send that went out on a kept-alive connection,
-// libcurl silently re-sends the POST on a new connection inside the same attempt. The API answers
-// 200 accepted after attempt 1, while Meta saw two sends: a duplicate the dispatcher neither
-// counts nor paces (no backoff, no rate limit, no attempt limit). Expected: the dropped send is
-// a failed attempt like on a new connection (202 queued, then attempt 2).
+// A send dropped on a kept-alive connection is a failed attempt (202 queued, then attempt 2),
+// as on a new connection: libcurl must not re-send the POST silently inside one attempt, a
+// duplicate the dispatcher would neither count nor pace (the request body cannot be rewound).
 TEST_F(MetaDropTest, DroppedSendOnKeptAliveConnectionIsACountedAttemptNotASilentResend) {
   ExpectAccepted(Send(SeedBody()));  // opens the connection the next send reuses
   ASSERT_TRUE(Fake().SetFaults(Json::array({{{"action", "drop"}, {"count", 1}}})));

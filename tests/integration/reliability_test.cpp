@@ -219,11 +219,8 @@ TEST_F(ReliabilityTest, TwoThousandMessagesAllAcceptedNoneSentTwiceWhileAThirdOf
   dispatch.breaker_failures = 50;
   dispatch.breaker_cooldown_ms = 200;
   dispatch.breaker_max_cooldown_ms = 1000;
-  // A worker claims up to 8 messages at once and sends them one after the other; with timeouts
-  // of 1 s the tail of its batch must not outlive the lease, or another worker sends those
-  // messages too (a gateway bug: see ASendOutlastingItsLeaseIsNotSentAgainByAnotherLiveWorker;
-  // with the harness's 1 s lease this test counts about 70 duplicates).
-  dispatch.lease_ms = 30000;
+  // The harness's 1 s lease, shorter than a batch of 1 s timeouts: the lease keeper must keep
+  // every claimed message from being sent twice.
   StartStack(domain, dispatch);
   ASSERT_FALSE(HasFatalFailure());
   // Rules are tried in order, each on the calls the previous ones left: 0.10 + 0.90 * 0.08 +
@@ -302,7 +299,6 @@ TEST_F(ReliabilityTest, LostAnswersOfAcceptedSendsAreTheOnlyDuplicates) {
   dispatch.pair_per_minute = 0;
   dispatch.breaker_failures = 50;
   dispatch.breaker_cooldown_ms = 200;
-  dispatch.lease_ms = 30000;  // beyond a batch of timeouts, as above
   StartStack(domain, dispatch);
   ASSERT_FALSE(HasFatalFailure());
   ASSERT_TRUE(fake_->SetFaults(Json::array({
@@ -354,15 +350,8 @@ TEST_F(ReliabilityTest, LostAnswersOfAcceptedSendsAreTheOnlyDuplicates) {
   EXPECT_EQ(stats.value("duplicate_sends", -1), window);
 }
 
-// Fails today (gateway bug). docs/reliability.md: "a worker records an outcome only while it
-// holds the message's lease, so two live workers never send the same message". But a worker's
-// lease (dispatch.lease_ms) is neither renewed while it sends nor checked before it sends, and
-// config.cpp accepts a provider timeout longer than the lease: once a send outlasts the lease,
-// another worker of the same live gateway claims the message (ClaimDue takes 'sending' rows
-// whose lease_until passed) and sends it again; the first worker's outcome is then refused
-// ("lease lost"). Also reachable with the defaults: a worker claims batches of 8
-// (dispatcher.cpp kClaimBatch) and sends them in turn, and 8 x (3 s connect + 15 s timeout)
-// exceeds the 60 s lease.
+// docs/reliability.md: "two live workers never send the same message", even when a send
+// outlasts dispatch.lease_ms (the lease keeper renews the leases of claimed messages).
 TEST_F(ReliabilityTest, ASendOutlastingItsLeaseIsNotSentAgainByAnotherLiveWorker) {
   MetaTestDomain domain;
   domain.ack = "stored";

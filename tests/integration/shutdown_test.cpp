@@ -15,86 +15,12 @@
 
 #include "gateway_process.hpp"
 #include "http_client.hpp"
+#include "raw_socket.hpp"
 
 namespace socialgate::testing {
 namespace {
 
 using std::chrono::milliseconds;
-
-// A plain TCP connection, for requests sent in pieces (libcurl sends a body in one go).
-class RawConnection {
- public:
-  explicit RawConnection(const std::string& base_url) {
-    const auto colon = base_url.rfind(':');
-    const int port = std::stoi(base_url.substr(colon + 1));
-    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd_ >= 0 && connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      close(fd_);
-      fd_ = -1;
-    }
-  }
-  ~RawConnection() {
-    if (fd_ >= 0) close(fd_);
-  }
-  RawConnection(const RawConnection&) = delete;
-  RawConnection& operator=(const RawConnection&) = delete;
-
-  bool connected() const { return fd_ >= 0; }
-
-  bool SendAll(std::string_view data) {
-    while (!data.empty()) {
-      const ssize_t n = send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      data.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
-  }
-
-  // Reads until `text` has been received, the peer closes, or the timeout.
-  bool ReadUntil(std::string_view text, milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (received_.find(text) == std::string::npos) {
-      if (!ReadSome(deadline)) return false;
-    }
-    return true;
-  }
-
-  // Reads until the peer closes the connection or the timeout.
-  bool ReadToEnd(milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!closed_) {
-      if (!ReadSome(deadline) && !closed_) return false;
-    }
-    return true;
-  }
-
-  const std::string& received() const { return received_; }
-
- private:
-  bool ReadSome(std::chrono::steady_clock::time_point deadline) {
-    const auto left =
-        std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0 || closed_) return false;
-    pollfd p{fd_, POLLIN, 0};
-    if (poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
-    char buffer[4096];
-    const ssize_t n = recv(fd_, buffer, sizeof buffer, 0);
-    if (n <= 0) {
-      closed_ = true;
-      return false;
-    }
-    received_.append(buffer, static_cast<std::size_t>(n));
-    return true;
-  }
-
-  int fd_ = -1;
-  bool closed_ = false;
-  std::string received_;
-};
 
 std::string BasicAuthorization() {
   // "demo:socialgate-demo" in base64.
@@ -108,7 +34,7 @@ TEST(ShutdownTest, SigtermCompletesTheRequestInFlightAndExitsZero) {
 
   // Headers first, with "Expect: 100-continue": the "100 Continue" answer proves the gateway has
   // read them, so the request is in flight (not an idle connection) when SIGTERM arrives.
-  RawConnection connection(gateway.base_url());
+  RawSocket connection(gateway.base_url());
   ASSERT_TRUE(connection.connected());
   const std::string body = SeedRequest().dump();
   const std::string head =
@@ -130,7 +56,7 @@ TEST(ShutdownTest, SigtermCompletesTheRequestInFlightAndExitsZero) {
   EXPECT_EQ(late.Get(gateway.base_url() + "/healthz").status, 0);
 
   ASSERT_TRUE(connection.SendAll(body));
-  EXPECT_TRUE(connection.ReadToEnd(milliseconds(15000))) << connection.received();
+  EXPECT_TRUE(connection.WaitForClose(milliseconds(15000))) << connection.received();
   const std::string& text = connection.received();
   const auto final_status = text.find("HTTP/1.1 ", 12);  // after the "100 Continue"
   ASSERT_NE(final_status, std::string::npos) << text;
@@ -161,10 +87,10 @@ TEST(ShutdownTest, SigtermDuringConcurrentRequestsAnswersEveryOneThatWasRead) {
   // Several clients each with a request the gateway has fully received and not yet answered:
   // the header goes first (100 Continue), then the body, then SIGTERM.
   constexpr int kClients = 4;
-  std::vector<std::unique_ptr<RawConnection>> connections;
+  std::vector<std::unique_ptr<RawSocket>> connections;
   const std::string body = SeedRequest().dump();
   for (int i = 0; i < kClients; ++i) {
-    auto c = std::make_unique<RawConnection>(gateway.base_url());
+    auto c = std::make_unique<RawSocket>(gateway.base_url());
     ASSERT_TRUE(c->connected());
     ASSERT_TRUE(
         c->SendAll("POST /livechat/default/" + std::string(kSendMethod) +
@@ -179,7 +105,7 @@ TEST(ShutdownTest, SigtermDuringConcurrentRequestsAnswersEveryOneThatWasRead) {
   gateway.SendSignal(SIGTERM);
 
   for (auto& c : connections) {
-    EXPECT_TRUE(c->ReadToEnd(milliseconds(15000))) << c->received();
+    EXPECT_TRUE(c->WaitForClose(milliseconds(15000))) << c->received();
     const auto final_status = c->received().find("HTTP/1.1 ", 12);
     ASSERT_NE(final_status, std::string::npos) << c->received();
     EXPECT_EQ(c->received().substr(final_status, 12), "HTTP/1.1 200") << c->received();
