@@ -182,6 +182,9 @@ core::Result<void> Serve(const ServeOptions& options) {
   server_options.idle_timeout = cfg.server.idle_timeout;
   server_options.max_connections = cfg.server.max_connections;
   server_options.shutdown_grace = cfg.server.shutdown_grace;
+  server_options.trusted_proxies = cfg.server.trusted_proxies;
+  server_options.tls_cert_file = cfg.server.tls_cert_file;
+  server_options.tls_key_file = cfg.server.tls_key_file;
   auto server = http::HttpServer::Create(
       server_options, [&api](http::HttpRequest&& request, http::Responder respond) {
         api.Handle(std::move(request), std::move(respond));

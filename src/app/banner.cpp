@@ -21,7 +21,9 @@ std::string ShellQuote(const std::string& s) {
 std::string StartupBanner(const config::Config& config, const std::string& host,
                           std::uint16_t port) {
   const std::string host_part = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  const std::string base = "http://" + host_part + ":" + std::to_string(port);
+  const bool tls = !config.server.tls_cert_file.empty();
+  const std::string base =
+      std::string(tls ? "https://" : "http://") + host_part + ":" + std::to_string(port);
   std::string out = "socialgate: listening on " + base + "\n";
   if (!config.example) return out;
   const auto& ex = *config.example;
@@ -34,11 +36,14 @@ std::string StartupBanner(const config::Config& config, const std::string& host,
       R"("headerData":["Griffin"],"bodyData":["5"],"dynamicUrl":["contact-highway/"]})";
   const std::string credentials = ShellQuote(ex.user + ":" + ex.password);
   out += "\nSend the seed's example message (domain '" + domain->name + "'):\n\n";
-  out += "  curl -sS -u " + credentials + " -H 'Content-Type: application/json' \\\n    " + base +
-         "/livechat/" + domain->name + "/sendExternalTemplateMessageToCtlivesocial \\\n" +
+  // A self-signed certificate needs curl told whom to trust.
+  const std::string curl = tls ? "curl -sS --cacert " + ShellQuote(config.server.tls_cert_file)
+                               : std::string("curl -sS");
+  out += "  " + curl + " -u " + credentials + " -H 'Content-Type: application/json' \\\n    " +
+         base + "/livechat/" + domain->name + "/sendExternalTemplateMessageToCtlivesocial \\\n" +
          "    -d " + ShellQuote(body) + "\n\n";
   out += "Then follow it with the messageId from the answer:\n\n";
-  out += "  curl -sS -u " + credentials + " " + base + "/livechat/" + domain->name +
+  out += "  " + curl + " -u " + credentials + " " + base + "/livechat/" + domain->name +
          "/messages/MESSAGE_ID\n\n";
   return out;
 }

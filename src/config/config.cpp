@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "core/phone_number.hpp"
+#include "util/ip_network.hpp"
 
 namespace socialgate::config {
 namespace {
@@ -108,10 +109,11 @@ class Reader {
 constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
 
 Result<void> ReadServer(const Reader& r, const toml::table& t, ServerSettings& s) {
-  SG_RETURN_IF_ERROR(r.OnlyKeys(
-      t, "server",
-      {"listen", "threads", "workers", "max_body_bytes", "max_header_bytes", "header_timeout_ms",
-       "read_timeout_ms", "idle_timeout_ms", "max_connections", "shutdown_grace_ms"}));
+  SG_RETURN_IF_ERROR(
+      r.OnlyKeys(t, "server",
+                 {"listen", "threads", "workers", "max_body_bytes", "max_header_bytes",
+                  "header_timeout_ms", "read_timeout_ms", "idle_timeout_ms", "max_connections",
+                  "shutdown_grace_ms", "trusted_proxies", "tls"}));
   std::string listen;
   SG_RETURN_IF_ERROR(r.String(t, "server", "listen", listen));
   if (!listen.empty()) {
@@ -129,6 +131,32 @@ Result<void> ReadServer(const Reader& r, const toml::table& t, ServerSettings& s
   SG_RETURN_IF_ERROR(r.Millis(t, "server", "idle_timeout_ms", s.idle_timeout, kDayMs));
   SG_RETURN_IF_ERROR(r.Integer(t, "server", "max_connections", s.max_connections, 1, 1'000'000));
   SG_RETURN_IF_ERROR(r.Millis(t, "server", "shutdown_grace_ms", s.shutdown_grace, kDayMs));
+  if (const toml::node* proxies = t.get("trusted_proxies")) {
+    const toml::array* list = proxies->as_array();
+    if (list == nullptr) {
+      return tl::unexpected(r.Fail("server.trusted_proxies", "must be an array of strings"));
+    }
+    for (const auto& v : *list) {
+      auto entry = v.value<std::string>();
+      if (!v.is_string() || !entry) {
+        return tl::unexpected(r.Fail("server.trusted_proxies", "must be an array of strings"));
+      }
+      s.trusted_proxies.push_back(*entry);
+    }
+    auto parsed = util::TrustedProxies::Parse(s.trusted_proxies);
+    if (!parsed) return tl::unexpected(r.Fail("server.trusted_proxies", parsed.error().message));
+  }
+  if (const toml::node* tls = t.get("tls")) {
+    const toml::table* table = tls->as_table();
+    if (table == nullptr) return tl::unexpected(r.Fail("server.tls", "must be a table"));
+    SG_RETURN_IF_ERROR(r.OnlyKeys(*table, "server.tls", {"cert_file", "key_file"}));
+    SG_RETURN_IF_ERROR(r.String(*table, "server.tls", "cert_file", s.tls_cert_file));
+    SG_RETURN_IF_ERROR(r.String(*table, "server.tls", "key_file", s.tls_key_file));
+    if (s.tls_cert_file.empty() || s.tls_key_file.empty()) {
+      return tl::unexpected(
+          r.Fail("server.tls", "needs both cert_file and key_file (PEM files) to serve HTTPS"));
+    }
+  }
   return {};
 }
 

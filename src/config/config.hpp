@@ -30,6 +30,11 @@ struct ServerSettings {
   std::chrono::milliseconds idle_timeout{60'000};    // keep-alive wait for the next request
   int max_connections = 10'000;
   std::chrono::milliseconds shutdown_grace{10'000};  // in-flight requests get this long
+  // Reverse proxies whose X-Forwarded-For names the client (addresses or CIDR networks).
+  std::vector<std::string> trusted_proxies;
+  // HTTPS on the listener when both are set: PEM files, read at start.
+  std::string tls_cert_file;  // the certificate chain, leaf first
+  std::string tls_key_file;
 };
 
 struct DispatchSettings {

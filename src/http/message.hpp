@@ -20,6 +20,7 @@ struct HttpRequest {
   std::string query;                                         // after '?', not decoded
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
   std::string body;
+  // The client: the peer, or the address a trusted reverse proxy forwarded for.
   std::string remote_address;
 
   // The first header of that (lower-case) name, or "" when absent.

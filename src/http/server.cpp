@@ -22,7 +22,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
+
+#include "util/ip_network.hpp"
 
 namespace socialgate::http {
 namespace {
@@ -30,7 +34,9 @@ namespace {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 using net::awaitable;
 using net::use_awaitable;
 
@@ -68,7 +74,8 @@ bhttp::response<bhttp::string_body> ToBeast(HttpResponse&& r, unsigned version, 
   return res;
 }
 
-HttpRequest FromBeast(bhttp::request<bhttp::string_body>&& req, const std::string& remote) {
+HttpRequest FromBeast(bhttp::request<bhttp::string_body>&& req, const std::string& peer,
+                      const util::TrustedProxies& proxies) {
   HttpRequest out;
   out.method = std::string(req.method_string());
   const std::string_view target(req.target().data(), req.target().size());
@@ -76,14 +83,46 @@ HttpRequest FromBeast(bhttp::request<bhttp::string_body>&& req, const std::strin
   out.path = std::string(target.substr(0, q));
   if (q != std::string_view::npos) out.query = std::string(target.substr(q + 1));
   out.headers.reserve(16);
+  std::string forwarded_for;  // every X-Forwarded-For header, joined in order
   for (const auto& field : req) {
     std::string name(field.name_string());
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!proxies.empty() && name == "x-forwarded-for") {
+      if (!forwarded_for.empty()) forwarded_for += ',';
+      forwarded_for.append(field.value().data(), field.value().size());
+    }
     out.headers.emplace_back(std::move(name), std::string(field.value()));
   }
   out.body = std::move(req.body());
-  out.remote_address = remote;
+  out.remote_address = proxies.empty() ? peer : proxies.ClientAddress(peer, forwarded_for);
   return out;
+}
+
+// TLS 1.2 and later only, with the certificate chain and key from PEM files.
+core::Result<std::unique_ptr<ssl::context>> MakeTlsContext(const ServerOptions& options) {
+  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                   ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                   ssl::context::single_dh_use);
+  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  beast::error_code ec;
+  ctx->use_certificate_chain_file(options.tls_cert_file, ec);
+  if (ec) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "server.tls.cert_file: cannot load the certificate chain from '" +
+                               options.tls_cert_file + "': " + ec.message());
+  }
+  ctx->use_private_key_file(options.tls_key_file, ssl::context::pem, ec);
+  if (ec) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "server.tls.key_file: cannot load the private key from '" +
+                               options.tls_key_file + "': " + ec.message());
+  }
+  if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "server.tls.key_file: the private key does not match the certificate");
+  }
+  return ctx;
 }
 
 class BeastServer;
@@ -106,6 +145,17 @@ class BeastServer final : public HttpServer {
         work_(net::make_work_guard(ioc_)) {}
 
   core::Result<void> Listen() {
+    auto proxies = util::TrustedProxies::Parse(options_.trusted_proxies);
+    if (!proxies) {
+      return core::MakeError(core::ErrorCode::kInvalidArgument,
+                             "server.trusted_proxies: " + proxies.error().message);
+    }
+    proxies_ = std::move(*proxies);
+    if (!options_.tls_cert_file.empty() || !options_.tls_key_file.empty()) {
+      auto tls = MakeTlsContext(options_);
+      if (!tls) return tl::unexpected(tls.error());
+      tls_ = std::move(*tls);
+    }
     beast::error_code ec;
     const auto address = net::ip::make_address(options_.host, ec);
     if (ec) {
@@ -216,22 +266,36 @@ class BeastServer final : public HttpServer {
       }
       ++active_sessions_;
       auto ex = socket.get_executor();
-      net::co_spawn(ex, Session(beast::tcp_stream(std::move(socket))),
-                    [this](std::exception_ptr e) {
-                      --active_sessions_;
-                      if (e) {
-                        try {
-                          std::rethrow_exception(e);
-                        } catch (const std::exception& error) {
-                          spdlog::error("http: session ended by an exception: {}", error.what());
-                        }
-                      }
-                    });
+      net::co_spawn(ex, Session(std::move(socket)), [this](std::exception_ptr e) {
+        --active_sessions_;
+        if (e) {
+          try {
+            std::rethrow_exception(e);
+          } catch (const std::exception& error) {
+            spdlog::error("http: session ended by an exception: {}", error.what());
+          }
+        }
+      });
     }
   }
 
-  awaitable<void> Session(beast::tcp_stream stream) {
-    auto self = std::make_shared<Connection>(Connection{&stream, stream.get_executor(), false});
+  awaitable<void> Session(tcp::socket socket) {
+    if (tls_) {
+      TlsStream stream(beast::tcp_stream(std::move(socket)), *tls_);
+      co_await Serve(stream);
+    } else {
+      beast::tcp_stream stream(std::move(socket));
+      co_await Serve(stream);
+    }
+  }
+
+  // One connection's requests, over plain TCP (beast::tcp_stream) or TLS (TlsStream).
+  template <class Stream>
+  awaitable<void> Serve(Stream& stream) {
+    constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+    beast::tcp_stream& transport = beast::get_lowest_layer(stream);
+    auto self =
+        std::make_shared<Connection>(Connection{&transport, transport.get_executor(), false});
     std::list<std::shared_ptr<Connection>>::iterator position;
     {
       std::lock_guard lock(connections_mutex_);
@@ -257,8 +321,20 @@ class BeastServer final : public HttpServer {
     std::string remote;
     {
       beast::error_code ec;
-      auto ep = stream.socket().remote_endpoint(ec);
+      auto ep = transport.socket().remote_endpoint(ec);
       if (!ec) remote = ep.address().to_string();
+    }
+    if constexpr (kTls) {
+      // The handshake is held to the header timeout, like the first request's header.
+      beast::error_code ec;
+      transport.expires_after(options_.header_timeout);
+      co_await stream.async_handshake(ssl::stream_base::server,
+                                      net::redirect_error(use_awaitable, ec));
+      if (ec) {
+        spdlog::debug("http: TLS handshake with {} failed: {}", remote, ec.message());
+        transport.close();
+        co_return;
+      }
     }
     beast::flat_buffer buffer;
     for (;;) {
@@ -271,7 +347,7 @@ class BeastServer final : public HttpServer {
 
       if (buffer.size() == 0) {
         // Wait for the next request's first bytes no longer than the idle timeout...
-        stream.expires_after(options_.idle_timeout);
+        transport.expires_after(options_.idle_timeout);
         const std::size_t n = co_await stream.async_read_some(
             buffer.prepare(4096), net::redirect_error(use_awaitable, ec));
         if (ec) break;  // end of stream, idle timeout, reset or shutdown: nothing to answer
@@ -280,7 +356,7 @@ class BeastServer final : public HttpServer {
       // ...and then for the whole header no longer than the header timeout, so a client that
       // trickles its header (slowloris) is cut off.
       self->busy = true;
-      stream.expires_after(options_.header_timeout);
+      transport.expires_after(options_.header_timeout);
       co_await bhttp::async_read_header(stream, buffer, parser,
                                         net::redirect_error(use_awaitable, ec));
       if (ec == bhttp::error::body_limit) {
@@ -309,11 +385,11 @@ class BeastServer final : public HttpServer {
       }
       if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
         bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
-        stream.expires_after(options_.read_timeout);
+        transport.expires_after(options_.read_timeout);
         co_await bhttp::async_write(stream, cont, net::redirect_error(use_awaitable, ec));
         if (ec) break;
       }
-      stream.expires_after(options_.read_timeout);
+      transport.expires_after(options_.read_timeout);
       co_await bhttp::async_read(stream, buffer, parser, net::redirect_error(use_awaitable, ec));
       if (ec == bhttp::error::body_limit) {
         co_await Write(stream, TooLarge(), version, false);
@@ -329,8 +405,8 @@ class BeastServer final : public HttpServer {
       }
       auto request = parser.release();
       const bool keep_alive = request.keep_alive();
-      HttpResponse response =
-          co_await AsyncHandle(handler_, FromBeast(std::move(request), remote), use_awaitable);
+      HttpResponse response = co_await AsyncHandle(
+          handler_, FromBeast(std::move(request), remote, proxies_), use_awaitable);
       if (response.drop_connection) break;
       const bool keep = keep_alive && !stopping_;
       const bool written = co_await Write(stream, std::move(response), version, keep);
@@ -338,8 +414,14 @@ class BeastServer final : public HttpServer {
       if (!written || !keep) break;
     }
     beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream.close();
+    if constexpr (kTls) {
+      // close_notify, briefly: a peer that never answers must not hold the connection.
+      transport.expires_after(std::chrono::seconds(1));
+      co_await stream.async_shutdown(net::redirect_error(use_awaitable, ignored));
+    } else {
+      transport.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+    transport.close();
   }
 
   HttpResponse TooLarge() const {
@@ -347,11 +429,11 @@ class BeastServer final : public HttpServer {
                               std::to_string(options_.max_body_bytes) + " bytes");
   }
 
-  awaitable<bool> Write(beast::tcp_stream& stream, HttpResponse response, unsigned version,
-                        bool keep_alive) {
+  template <class Stream>
+  awaitable<bool> Write(Stream& stream, HttpResponse response, unsigned version, bool keep_alive) {
     auto res = ToBeast(std::move(response), version, keep_alive);
     beast::error_code ec;
-    stream.expires_after(options_.read_timeout);
+    beast::get_lowest_layer(stream).expires_after(options_.read_timeout);
     co_await bhttp::async_write(stream, res, net::redirect_error(use_awaitable, ec));
     co_return !ec;
   }
@@ -369,6 +451,8 @@ class BeastServer final : public HttpServer {
   net::signal_set signals_;
   net::executor_work_guard<net::io_context::executor_type> work_;
   std::uint16_t port_ = 0;
+  util::TrustedProxies proxies_;
+  std::unique_ptr<ssl::context> tls_;  // set when serving HTTPS
   std::chrono::steady_clock::time_point drain_deadline_;
   std::unique_ptr<net::steady_timer> drain_timer_;
 };

@@ -3,7 +3,9 @@
 // The HTTP/1.1 server: Boost.Beast with C++20 coroutines, one coroutine per connection on its
 // own strand, keep-alive, limits on header and body size, read and idle timeouts, a cap on
 // concurrent connections, and graceful shutdown (stop accepting, let in-flight requests finish
-// within a grace period, close idle connections). Beast and Asio stay inside this module's .cpp.
+// within a grace period, close idle connections). Optionally HTTPS (TLS 1.2 and later), and the
+// client's address taken from X-Forwarded-For when the peer is a trusted reverse proxy. Beast,
+// Asio and OpenSSL stay inside this module's .cpp.
 //
 // Thread safety: Run() blocks the calling thread and runs the I/O threads; Stop() may be called
 // from any thread (e.g. a signal watcher) and returns at once.
@@ -14,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/error.hpp"
 #include "http/message.hpp"
@@ -31,6 +34,12 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60'000};
   int max_connections = 10'000;
   std::chrono::milliseconds shutdown_grace{10'000};
+  // Peers (addresses or CIDR networks) whose X-Forwarded-For is believed; see
+  // util::TrustedProxies::ClientAddress for how HttpRequest::remote_address is then chosen.
+  std::vector<std::string> trusted_proxies;
+  // HTTPS when both are set: PEM certificate chain (leaf first) and private key.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 class HttpServer {
@@ -42,7 +51,8 @@ class HttpServer {
   HttpServer(HttpServer&&) = delete;
   HttpServer& operator=(HttpServer&&) = delete;
 
-  // Binds and listens. kUnavailable when the address cannot be bound.
+  // Loads the TLS files, binds and listens. kInvalidArgument for a bad trusted-proxy entry or
+  // TLS file (the error says which and why), kUnavailable when the address cannot be bound.
   static core::Result<std::unique_ptr<HttpServer>> Create(const ServerOptions& options,
                                                           Handler handler);
 

@@ -39,6 +39,7 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::optional<std::string> body;  // sent with Content-Length when set
   std::optional<Credentials> basic;
+  std::string ca_file;  // https: the PEM certificate to trust (the peer is always verified)
 };
 
 struct HttpResponse {

@@ -16,13 +16,15 @@ namespace socialgate::testing {
 
 class RawSocket {
  public:
-  // Connects to the port of `base_url` ("http://127.0.0.1:PORT") on 127.0.0.1.
+  // Connects to the port of `base_url` ("http://127.0.0.1:PORT" or https) on 127.0.0.1.
   explicit RawSocket(const std::string& base_url);
   ~RawSocket();
   RawSocket(const RawSocket&) = delete;
   RawSocket& operator=(const RawSocket&) = delete;
 
   bool connected() const { return fd_ >= 0; }
+  // The socket, for a test that layers TLS on it (RawSocket keeps ownership).
+  int fd() const { return fd_; }
   // The peer closed (EOF) or reset the connection.
   bool closed() const { return closed_; }
   const std::string& received() const { return received_; }

@@ -184,7 +184,8 @@ ServerProcess::~ServerProcess() {
                 std::to_string(spec_.start_timeout.count()) + " ms";
     } else if (base_url_.empty()) {
       failure = "the " + spec_.name + " closed its standard output before listening";
-    } else if (base_url_.rfind("http://127.0.0.1:", 0) != 0) {
+    } else if (base_url_.rfind("http://127.0.0.1:", 0) != 0 &&
+               base_url_.rfind("https://127.0.0.1:", 0) != 0) {
       failure = "unexpected listening address '" + base_url_ + "'";
     }
   }

@@ -75,8 +75,8 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   // Starts the binary and waits (at most the spec's start_timeout) for its ready line, whose
-  // URL must start with "http://127.0.0.1:". On failure the process is killed and the result
-  // says why, with the stderr log.
+  // URL must start with "http://127.0.0.1:" (or https). On failure the process is killed and the
+  // result says why, with the stderr log.
   ::testing::AssertionResult Start();
 
   // Stop() if running (it must exit with 0), then Start() with the same arguments.

@@ -97,6 +97,28 @@ TEST(ConfigTest, RejectsMistakesWithTheKeyNamed) {
   ExpectError("this is not toml", "test.toml:1");
 }
 
+TEST(ConfigTest, ReadsTrustedProxiesAndTls) {
+  auto c = ParseConfig(
+      "[server]\ntrusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\", \"fd00::/8\"]\n"
+      "[server.tls]\ncert_file = \"/etc/socialgate/cert.pem\"\n"
+      "key_file = \"/etc/socialgate/key.pem\"\n" +
+          Minimal(),
+      "test.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->server.trusted_proxies,
+            (std::vector<std::string>{"127.0.0.1", "10.0.0.0/8", "fd00::/8"}));
+  EXPECT_EQ(c->server.tls_cert_file, "/etc/socialgate/cert.pem");
+  EXPECT_EQ(c->server.tls_key_file, "/etc/socialgate/key.pem");
+
+  ExpectError("[server]\ntrusted_proxies = [\"10.0.0.0/33\"]\n" + Minimal(),
+              "server.trusted_proxies: [0]: '10.0.0.0/33' has a bad prefix length");
+  ExpectError("[server]\ntrusted_proxies = \"10.0.0.0/8\"\n" + Minimal(),
+              "server.trusted_proxies: must be an array of strings");
+  ExpectError("[server.tls]\ncert_file = \"c.pem\"\n" + Minimal(),
+              "server.tls: needs both cert_file and key_file");
+  ExpectError("[server.tls]\ncert = \"c.pem\"\n" + Minimal(), "server.tls.cert: unknown key");
+}
+
 TEST(ConfigTest, MissingFileIsNotFound) {
   auto c = LoadConfig("/nonexistent/socialgate.toml");
   ASSERT_FALSE(c);
