@@ -5,7 +5,7 @@ BUILD_DIR := build/$(PRESET)
 BINARY := $(BUILD_DIR)/src/socialgate
 JOBS ?= $(shell nproc)
 
-.PHONY: deps test-tools configure build run test test-asan clean format
+.PHONY: deps test-tools configure build run check test test-asan fuzz clean format
 
 deps:
 	@scripts/install-deps
@@ -24,11 +24,32 @@ run: build
 	@mkdir -p var
 	$(BINARY) serve --config config/demo.toml
 
-test: build test-tools
+# One preset's build and its whole suite (unit, integration, conformance).
+check: build test-tools
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
+# What CI runs: the suite on the release build, the same suite again built with ASan+UBSan
+# (a sanitizer report fails its test), then each libFuzzer target for 20 s.
+test:
+	$(MAKE) check PRESET=$(PRESET)
+	$(if $(filter asan,$(PRESET)),,$(MAKE) check PRESET=asan)
+	JOBS=$(JOBS) scripts/run-fuzz
+
 test-asan:
-	$(MAKE) test PRESET=asan
+	$(MAKE) check PRESET=asan
+
+# Benchmarks: always the release build; writes docs/benchmarks.md (bench/run.py, about 8 min).
+# A quick check: make bench BENCH_ARGS="--only ingest --duration 3"
+.PHONY: bench
+bench: deps
+	@test -f build/release/build.ninja || cmake --preset release
+	cmake --build build/release -j $(JOBS) --target socialgate fake-graph beast_ceiling
+	python3 bench/run.py $(BENCH_ARGS)
+
+# The libFuzzer targets (tests/fuzz, clang, in build/fuzz) for FUZZ_SECONDS per target; `make
+# test` runs them for 20 s each.
+fuzz: deps
+	JOBS=$(JOBS) scripts/run-fuzz $(or $(FUZZ_SECONDS),300)
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
