@@ -448,28 +448,42 @@ void LivechatApi::Send(const config::Domain& domain, HttpRequest& request,
       if (!answered->exchange(true)) answer(SendAnswer(id, attempt));
     });
   }
-  if (auto inserted = deps_.store->Insert(stored); !inserted) {
-    if (wait_for_provider) deps_.dispatcher->Forget(id);
-    if (key && inserted.error().code == ErrorCode::kAlreadyExists) {
-      // A concurrent request with the same key stored its message first.
-      auto found = deps_.store->FindIdempotencyKey(domain.name, key->key, util::NowUnixMillis());
-      if (found && *found) return respond(RepeatAnswer(**found, key->request_hash));
+  // Stored durably before any answer: the store groups concurrent inserts into one commit, and
+  // this continues on its thread once the commit is on disk (or refused).
+  const std::string service_phone = stored.message.service_phone;
+  const std::string template_name = stored.message.template_name;
+  auto stored_done = [=, deps = deps_, domain_name = domain.name,
+                      ack_timeout = domain.ack_timeout](core::Result<void> inserted) {
+    if (!inserted) {
+      if (wait_for_provider) deps.dispatcher->Forget(id);
+      if (key && inserted.error().code == ErrorCode::kAlreadyExists) {
+        // A concurrent request with the same key stored its message first: answer as its
+        // repeat, reading the key off the store's thread.
+        auto repeat = [=] {
+          auto found = deps.store->FindIdempotencyKey(domain_name, key->key, util::NowUnixMillis());
+          if (found && *found) return respond(RepeatAnswer(**found, key->request_hash));
+          respond(ErrorResponse(inserted.error()));
+        };
+        if (!deps.workers->Submit(repeat)) respond(ErrorResponse(inserted.error()));
+        return;
+      }
+      spdlog::error("api: storing message for {} failed: {}", obs::MaskPhone(customer),
+                    inserted.error().detail);
+      return respond(ErrorResponse(inserted.error()));
     }
-    spdlog::error("api: storing message for {} failed: {}", obs::MaskPhone(customer),
-                  inserted.error().detail);
-    return respond(ErrorResponse(inserted.error()));
-  }
-  spdlog::info("api: message {} queued for {} from {} ({})", id, obs::MaskPhone(customer),
-               stored.message.service_phone, stored.message.template_name);
-  deps_.dispatcher->Notify();
-  if (!wait_for_provider) {
-    return answer(SendAnswer(id, dispatch::AttemptResult{"queued", "", "", ""}));
-  }
-  deps_.timers->Schedule(domain.ack_timeout, [answer, answered, id, dispatcher = deps_.dispatcher] {
-    if (answered->exchange(true)) return;
-    dispatcher->Forget(id);
-    answer(SendAnswer(id, dispatch::AttemptResult{"queued", "", "", ""}));
-  });
+    spdlog::info("api: message {} queued for {} from {} ({})", id, obs::MaskPhone(customer),
+                 service_phone, template_name);
+    deps.dispatcher->Notify();
+    if (!wait_for_provider) {
+      return answer(SendAnswer(id, dispatch::AttemptResult{"queued", "", "", ""}));
+    }
+    deps.timers->Schedule(ack_timeout, [answer, answered, id, dispatcher = deps.dispatcher] {
+      if (answered->exchange(true)) return;
+      dispatcher->Forget(id);
+      answer(SendAnswer(id, dispatch::AttemptResult{"queued", "", "", ""}));
+    });
+  };
+  deps_.store->InsertAsync(std::move(stored), std::move(stored_done));
 }
 
 void LivechatApi::GetMessage(const config::Domain& domain, const std::string& id,

@@ -200,9 +200,11 @@ core::Result<void> Serve(const ServeOptions& options) {
 
   (*server)->Run();
 
-  // The HTTP side has drained; finish queued request work, then stop sending and hand this
-  // instance's leases back so the next start resumes at once.
+  // The HTTP side has drained; finish queued request work and the writes it queued (their
+  // callbacks use the dispatcher and timers), then stop sending and hand this instance's leases
+  // back so the next start resumes at once.
   workers.Shutdown();
+  store->Flush();
   dispatcher.Stop();
   timers.Stop();
   spdlog::info("socialgate: stopped");

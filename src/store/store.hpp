@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -102,6 +103,13 @@ class Store {
   // Returns kAlreadyExists for a duplicate id or a key already used in the domain (nothing is
   // stored then), kUnavailable when the disk or database refuses the write.
   virtual core::Result<void> Insert(const NewMessage& message) = 0;
+  // Insert without waiting: `done` gets the same result once the write is durable (or refused),
+  // on the store's own thread; it must not block. Writes are grouped, so many concurrent
+  // inserts share one commit (one fsync).
+  virtual void InsertAsync(NewMessage message, std::function<void(core::Result<void>)> done) = 0;
+  // Returns once every write queued before the call has been committed and answered (its
+  // `done` has run): at shutdown, before what those callbacks use is torn down.
+  virtual void Flush() = 0;
 
   // The record of an idempotency key in `domain`; nullopt when the key is unknown or expired.
   // A key holds for a day (kIdempotencyKeyLifetimeMs), then may be used again.

@@ -1,8 +1,12 @@
 #include "store/sqlite/sqlite_store.hpp"
 
+#include <condition_variable>
+#include <deque>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -98,9 +102,21 @@ class Statement {
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(DbHandle db) : db_(std::move(db)) {}
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+  SqliteStore(SqliteStore&&) = delete;
+  SqliteStore& operator=(SqliteStore&&) = delete;
+
+  // Starts the committer thread (after Migrate).
+  void StartCommitter();
 
   // Store implementation
   Result<void> Insert(const NewMessage& m) override;
+  void InsertAsync(NewMessage m, std::function<void(Result<void>)> done) override;
+  void Flush() override {
+    (void)Write([]() -> Result<void> { return {}; });
+  }
   Result<std::optional<IdempotencyRecord>> FindIdempotencyKey(std::string_view domain,
                                                               std::string_view key,
                                                               std::int64_t now_ms) override;
@@ -146,12 +162,147 @@ class SqliteStore final : public Store {
                       const std::function<void(Statement&)>& bind_leading,
                       std::string_view event_detail);
   StoredMessage ReadMessageRow(sqlite3_stmt* s);
+  Result<void> InsertNow(const NewMessage& m);  // REQUIRES: on the committer, in a savepoint
 
-  std::mutex mutex_;
+  // Group commit. Every write runs on the committer thread, in its own SAVEPOINT inside the
+  // transaction of its batch, so a write that fails rolls back alone; the batch's one COMMIT
+  // (one fsync) then answers every write in it. Write() waits for its answer; WriteAsync()
+  // gets it through `done`, called on the committer thread after the commit.
+  using Work = std::function<Result<void>()>;
+  using Done = std::function<void(Result<void>)>;
+  struct Job {
+    Work work;
+    Done done;
+  };
+  static constexpr std::size_t kMaxBatch = 1024;
+  static constexpr std::size_t kMaxQueuedWrites = 65'536;
+
+  Result<void> Write(Work work);
+  void WriteAsync(Work work, Done done);
+  void RunCommitter();
+  // Runs `batch` in one transaction and fills `results`. REQUIRES: mutex_ held.
+  void CommitBatch(std::vector<Job>& batch, std::vector<Result<void>>& results);
+  Result<void> ExecPrepared(const char* sql);
+
+  std::mutex mutex_;  // the connection and its statements
   DbHandle db_;
   std::vector<std::pair<const char*, StmtHandle>> statements_;
   std::uint64_t inserts_ = 0;
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::deque<Job> queue_;
+  bool stopping_ = false;
+  std::thread committer_;
+  std::thread::id committer_id_;
 };
+
+SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (committer_.joinable()) committer_.join();  // drains the queue first
+}
+
+void SqliteStore::StartCommitter() {
+  committer_ = std::thread([this] { RunCommitter(); });
+  committer_id_ = committer_.get_id();  // before any other thread can call Write
+}
+
+Result<void> SqliteStore::Write(Work work) {
+  if (std::this_thread::get_id() == committer_id_ || !committer_.joinable()) {
+    // From a `done` callback (or before the committer runs): a batch of one, here.
+    std::lock_guard lock(mutex_);
+    std::vector<Job> batch{Job{std::move(work), nullptr}};
+    std::vector<Result<void>> results;
+    CommitBatch(batch, results);
+    return results.front();
+  }
+  std::promise<Result<void>> answer;
+  auto answered = answer.get_future();
+  WriteAsync(std::move(work), [&answer](Result<void> r) { answer.set_value(std::move(r)); });
+  return answered.get();
+}
+
+void SqliteStore::WriteAsync(Work work, Done done) {
+  {
+    std::unique_lock lock(queue_mutex_);
+    if (queue_.size() < kMaxQueuedWrites && !stopping_) {
+      queue_.push_back(Job{std::move(work), std::move(done)});
+      lock.unlock();
+      queue_cv_.notify_one();
+      return;
+    }
+  }
+  done(MakeError(ErrorCode::kUnavailable, "storage is busy, try again later",
+                 "the write queue is full or the store is closing"));
+}
+
+void SqliteStore::RunCommitter() {
+  std::vector<Job> batch;
+  std::vector<Result<void>> results;
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and every write has been answered
+      while (!queue_.empty() && batch.size() < kMaxBatch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    {
+      std::lock_guard lock(mutex_);
+      CommitBatch(batch, results);
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (batch[i].done) batch[i].done(std::move(results[i]));
+    }
+    batch.clear();
+  }
+}
+
+Result<void> SqliteStore::ExecPrepared(const char* sql) {
+  auto stmt = Prepare(sql);
+  if (!stmt) return tl::unexpected(stmt.error());
+  Statement s(*stmt);
+  if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), sql));
+  return {};
+}
+
+void SqliteStore::CommitBatch(std::vector<Job>& batch, std::vector<Result<void>>& results) {
+  results.assign(batch.size(), Result<void>());
+  const auto fail_all = [&](const core::Error& error) {
+    for (auto& r : results) r = tl::unexpected(error);
+  };
+  if (auto begun = ExecPrepared("BEGIN IMMEDIATE"); !begun) return fail_all(begun.error());
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (auto saved = ExecPrepared("SAVEPOINT write"); !saved) {
+      sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+      return fail_all(saved.error());
+    }
+    results[i] = batch[i].work();
+    if (sqlite3_get_autocommit(db_.get()) != 0) {
+      // SQLite rolled the whole transaction back (a full disk, an I/O error): the writes
+      // before this one are gone too, so none of the batch may be reported as stored.
+      return fail_all(results[i] ? SqliteError(db_.get(), "transaction rolled back")
+                                 : results[i].error());
+    }
+    if (!results[i]) {
+      ExecPrepared("ROLLBACK TO write").and_then([&] { return ExecPrepared("RELEASE write"); });
+    } else if (auto released = ExecPrepared("RELEASE write"); !released) {
+      results[i] = tl::unexpected(released.error());
+    }
+  }
+  if (auto committed = ExecPrepared("COMMIT"); !committed) {
+    sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    for (auto& r : results) {
+      if (r) r = tl::unexpected(committed.error());
+    }
+  }
+}
 
 // A transaction that rolls back unless committed. REQUIRES: the store's mutex held.
 class Transaction {
@@ -257,9 +408,15 @@ Result<void> SqliteStore::AddEvent(std::string_view id, std::string_view status,
 }
 
 Result<void> SqliteStore::Insert(const NewMessage& m) {
-  std::lock_guard lock(mutex_);
-  Transaction tx(db_.get());
-  SG_RETURN_IF_ERROR(tx.Begin());
+  return Write([this, &m] { return InsertNow(m); });
+}
+
+void SqliteStore::InsertAsync(NewMessage m, std::function<void(Result<void>)> done) {
+  auto message = std::make_shared<const NewMessage>(std::move(m));
+  WriteAsync([this, message] { return InsertNow(*message); }, std::move(done));
+}
+
+Result<void> SqliteStore::InsertNow(const NewMessage& m) {
   {
     auto stmt = Prepare(
         "INSERT INTO messages(id, domain, customer_phone, service_phone, template_name, language, "
@@ -331,8 +488,7 @@ Result<void> SqliteStore::Insert(const NewMessage& m) {
     s.Bind(m.now_ms - kIdempotencyKeyLifetimeMs);
     if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "purge keys"));
   }
-  SG_RETURN_IF_ERROR(AddEvent(m.id, "queued", m.now_ms, ""));
-  return tx.Commit();
+  return AddEvent(m.id, "queued", m.now_ms, "");
 }
 
 Result<std::optional<IdempotencyRecord>> SqliteStore::FindIdempotencyKey(std::string_view domain,
@@ -358,15 +514,16 @@ Result<std::optional<IdempotencyRecord>> SqliteStore::FindIdempotencyKey(std::st
 
 Result<void> SqliteStore::SaveIdempotentAnswer(std::string_view domain, std::string_view key,
                                                int status, std::string_view body) {
-  std::lock_guard lock(mutex_);
-  auto stmt = Prepare(
-      "UPDATE idempotency_keys SET answer_status = ?, answer_body = ? "
-      "WHERE domain = ? AND key = ? AND answer_status IS NULL");
-  if (!stmt) return tl::unexpected(stmt.error());
-  Statement s(*stmt);
-  s.Bind(static_cast<std::int64_t>(status)).Bind(body).Bind(domain).Bind(key);
-  if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "save answer"));
-  return {};
+  return Write([&]() -> Result<void> {
+    auto stmt = Prepare(
+        "UPDATE idempotency_keys SET answer_status = ?, answer_body = ? "
+        "WHERE domain = ? AND key = ? AND answer_status IS NULL");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    s.Bind(static_cast<std::int64_t>(status)).Bind(body).Bind(domain).Bind(key);
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "save answer"));
+    return {};
+  });
 }
 
 constexpr const char* kMessageColumns =
@@ -430,63 +587,65 @@ Result<std::optional<StoredMessage>> SqliteStore::Get(std::string_view domain,
 Result<std::vector<StoredMessage>> SqliteStore::ClaimDue(
     std::int64_t now_ms, std::string_view owner, std::int64_t lease_ms, int limit,
     const std::vector<std::string>& skip_numbers) {
-  std::lock_guard lock(mutex_);
-  Transaction tx(db_.get());
-  SG_RETURN_IF_ERROR(tx.Begin());
   std::vector<StoredMessage> claimed;
-  {
-    // Two index scans (queued and due; leased and expired) instead of one OR over the table.
-    static const std::string kSql =
-        std::string("SELECT ") + kMessageColumns +
-        " FROM messages WHERE id IN ("
-        "SELECT id FROM messages WHERE status = 'queued' AND next_attempt_at <= ?1 "
-        "AND service_phone NOT IN (SELECT value FROM json_each(?3)) "
-        "UNION ALL SELECT id FROM messages WHERE status = 'sending' AND lease_until <= ?1) "
-        "ORDER BY next_attempt_at LIMIT ?2";
-    auto stmt = Prepare(kSql.c_str());
-    if (!stmt) return tl::unexpected(stmt.error());
-    Statement s(*stmt);
-    s.Bind(now_ms).Bind(static_cast<std::int64_t>(limit)).Bind(ToJson(skip_numbers));
-    int rc = 0;
-    while ((rc = s.Step()) == SQLITE_ROW) {
-      StoredMessage m = ReadMessageRow(*stmt);
-      if (sqlite3_column_int(*stmt, 18) != 0) m.message.header.emplace();
-      claimed.push_back(std::move(m));
-    }
-    if (rc != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "claim select"));
-  }
-  for (auto& m : claimed) {
+  auto written = Write([&]() -> Result<void> {
+    claimed.clear();
     {
-      auto stmt = Prepare(
-          "UPDATE messages SET status = 'sending', lease_owner = ?, lease_until = ?, "
-          "attempts = attempts + 1, updated_at = ? WHERE id = ?");
+      // Two index scans (queued and due; leased and expired) instead of one OR over the table.
+      static const std::string kSql =
+          std::string("SELECT ") + kMessageColumns +
+          " FROM messages WHERE id IN ("
+          "SELECT id FROM messages WHERE status = 'queued' AND next_attempt_at <= ?1 "
+          "AND service_phone NOT IN (SELECT value FROM json_each(?3)) "
+          "UNION ALL SELECT id FROM messages WHERE status = 'sending' AND lease_until <= ?1) "
+          "ORDER BY next_attempt_at LIMIT ?2";
+      auto stmt = Prepare(kSql.c_str());
       if (!stmt) return tl::unexpected(stmt.error());
       Statement s(*stmt);
-      s.Bind(owner).Bind(now_ms + lease_ms).Bind(now_ms).Bind(m.id);
-      if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "claim update"));
+      s.Bind(now_ms).Bind(static_cast<std::int64_t>(limit)).Bind(ToJson(skip_numbers));
+      int rc = 0;
+      while ((rc = s.Step()) == SQLITE_ROW) {
+        StoredMessage m = ReadMessageRow(*stmt);
+        if (sqlite3_column_int(*stmt, 18) != 0) m.message.header.emplace();
+        claimed.push_back(std::move(m));
+      }
+      if (rc != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "claim select"));
     }
-    m.status = "sending";
-    m.attempts += 1;
-    SG_RETURN_IF_ERROR(AddEvent(m.id, "sending", now_ms, "attempt " + std::to_string(m.attempts)));
-    if (m.message.header) {
-      auto stmt = Prepare(
-          "SELECT kind, mime_type, document_type, file_name, bytes FROM message_media "
-          "WHERE message_id = ?");
-      if (!stmt) return tl::unexpected(stmt.error());
-      Statement s(*stmt);
-      s.Bind(m.id);
-      if (s.Step() != SQLITE_ROW) return tl::unexpected(SqliteError(db_.get(), "claim media"));
-      auto& h = *m.message.header;
-      h.kind = KindFromName(ColumnText(*stmt, 0));
-      h.mime_type = ColumnText(*stmt, 1);
-      h.document_type = ColumnText(*stmt, 2);
-      h.file_name = ColumnText(*stmt, 3);
-      const void* blob = sqlite3_column_blob(*stmt, 4);
-      const int size = sqlite3_column_bytes(*stmt, 4);
-      h.bytes.assign(static_cast<const char*>(blob), static_cast<std::size_t>(size));
+    for (auto& m : claimed) {
+      {
+        auto stmt = Prepare(
+            "UPDATE messages SET status = 'sending', lease_owner = ?, lease_until = ?, "
+            "attempts = attempts + 1, updated_at = ? WHERE id = ?");
+        if (!stmt) return tl::unexpected(stmt.error());
+        Statement s(*stmt);
+        s.Bind(owner).Bind(now_ms + lease_ms).Bind(now_ms).Bind(m.id);
+        if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "claim update"));
+      }
+      m.status = "sending";
+      m.attempts += 1;
+      SG_RETURN_IF_ERROR(
+          AddEvent(m.id, "sending", now_ms, "attempt " + std::to_string(m.attempts)));
+      if (m.message.header) {
+        auto stmt = Prepare(
+            "SELECT kind, mime_type, document_type, file_name, bytes FROM message_media "
+            "WHERE message_id = ?");
+        if (!stmt) return tl::unexpected(stmt.error());
+        Statement s(*stmt);
+        s.Bind(m.id);
+        if (s.Step() != SQLITE_ROW) return tl::unexpected(SqliteError(db_.get(), "claim media"));
+        auto& h = *m.message.header;
+        h.kind = KindFromName(ColumnText(*stmt, 0));
+        h.mime_type = ColumnText(*stmt, 1);
+        h.document_type = ColumnText(*stmt, 2);
+        h.file_name = ColumnText(*stmt, 3);
+        const void* blob = sqlite3_column_blob(*stmt, 4);
+        const int size = sqlite3_column_bytes(*stmt, 4);
+        h.bytes.assign(static_cast<const char*>(blob), static_cast<std::size_t>(size));
+      }
     }
-  }
-  SG_RETURN_IF_ERROR(tx.Commit());
+    return {};
+  });
+  if (!written) return tl::unexpected(written.error());
   return claimed;
 }
 
@@ -506,55 +665,55 @@ Result<void> SqliteStore::Finish(std::string_view id, std::string_view owner,
                                  std::string_view status, std::int64_t now_ms, const char* sql,
                                  const std::function<void(Statement&)>& bind_leading,
                                  std::string_view event_detail) {
-  std::lock_guard lock(mutex_);
-  Transaction tx(db_.get());
-  SG_RETURN_IF_ERROR(tx.Begin());
-  auto stmt = Prepare(sql);
-  if (!stmt) return tl::unexpected(stmt.error());
-  {
-    Statement s(*stmt);
-    bind_leading(s);
-    s.Bind(now_ms).Bind(id).Bind(owner);
-    if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "finish attempt"));
-  }
-  if (sqlite3_changes(db_.get()) == 0) {
-    return MakeError(ErrorCode::kNotFound, "message is not leased by this worker",
-                     "lease lost for " + std::string(id));
-  }
-  SG_RETURN_IF_ERROR(AddEvent(id, status, now_ms, event_detail));
-  return tx.Commit();
+  return Write([&]() -> Result<void> {
+    auto stmt = Prepare(sql);
+    if (!stmt) return tl::unexpected(stmt.error());
+    {
+      Statement s(*stmt);
+      bind_leading(s);
+      s.Bind(now_ms).Bind(id).Bind(owner);
+      if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "finish attempt"));
+    }
+    if (sqlite3_changes(db_.get()) == 0) {
+      return MakeError(ErrorCode::kNotFound, "message is not leased by this worker",
+                       "lease lost for " + std::string(id));
+    }
+    return AddEvent(id, status, now_ms, event_detail);
+  });
 }
 
 Result<void> SqliteStore::ExtendLeases(const std::vector<std::string>& ids, std::string_view owner,
                                        std::int64_t lease_until_ms) {
   if (ids.empty()) return {};
-  std::lock_guard lock(mutex_);
-  auto stmt = Prepare(
-      "UPDATE messages SET lease_until = ? WHERE id IN (SELECT value FROM json_each(?)) "
-      "AND lease_owner = ? AND status = 'sending'");
-  if (!stmt) return tl::unexpected(stmt.error());
-  Statement s(*stmt);
-  s.Bind(lease_until_ms).Bind(ToJson(ids)).Bind(owner);
-  if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "extend leases"));
-  return {};
+  return Write([&]() -> Result<void> {
+    auto stmt = Prepare(
+        "UPDATE messages SET lease_until = ? WHERE id IN (SELECT value FROM json_each(?)) "
+        "AND lease_owner = ? AND status = 'sending'");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    s.Bind(lease_until_ms).Bind(ToJson(ids)).Bind(owner);
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "extend leases"));
+    return {};
+  });
 }
 
 Result<void> SqliteStore::Release(std::string_view id, std::string_view owner,
                                   std::int64_t next_attempt_at_ms) {
-  std::lock_guard lock(mutex_);
-  auto stmt = Prepare(
-      "UPDATE messages SET status = 'queued', next_attempt_at = ?, attempts = attempts - 1, "
-      "lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ? "
-      "AND status = 'sending'");
-  if (!stmt) return tl::unexpected(stmt.error());
-  Statement s(*stmt);
-  s.Bind(next_attempt_at_ms).Bind(id).Bind(owner);
-  if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "release"));
-  if (sqlite3_changes(db_.get()) == 0) {
-    return MakeError(ErrorCode::kNotFound, "message is not leased by this worker",
-                     "lease lost for " + std::string(id));
-  }
-  return {};
+  return Write([&]() -> Result<void> {
+    auto stmt = Prepare(
+        "UPDATE messages SET status = 'queued', next_attempt_at = ?, attempts = attempts - 1, "
+        "lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ? "
+        "AND status = 'sending'");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    s.Bind(next_attempt_at_ms).Bind(id).Bind(owner);
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "release"));
+    if (sqlite3_changes(db_.get()) == 0) {
+      return MakeError(ErrorCode::kNotFound, "message is not leased by this worker",
+                       "lease lost for " + std::string(id));
+    }
+    return {};
+  });
 }
 
 Result<void> SqliteStore::MarkAccepted(std::string_view id, std::string_view owner,
@@ -594,49 +753,51 @@ Result<void> SqliteStore::Reschedule(std::string_view id, std::string_view owner
 Result<void> SqliteStore::RecordDeliveryStatus(std::string_view provider_message_id,
                                                std::string_view status, std::int64_t at_ms,
                                                std::string_view detail) {
-  std::lock_guard lock(mutex_);
-  Transaction tx(db_.get());
-  SG_RETURN_IF_ERROR(tx.Begin());
-  std::string id;
-  std::string current;
-  {
-    auto stmt = Prepare(
-        "SELECT id, status FROM messages WHERE provider_message_id = ? "
-        "ORDER BY created_at DESC LIMIT 1");
-    if (!stmt) return tl::unexpected(stmt.error());
-    Statement s(*stmt);
-    s.Bind(provider_message_id);
-    const int rc = s.Step();
-    if (rc == SQLITE_DONE) {
-      return MakeError(ErrorCode::kNotFound, "no message has this provider message id");
+  return Write([&]() -> Result<void> {
+    std::string id;
+    std::string current;
+    {
+      auto stmt = Prepare(
+          "SELECT id, status FROM messages WHERE provider_message_id = ? "
+          "ORDER BY created_at DESC LIMIT 1");
+      if (!stmt) return tl::unexpected(stmt.error());
+      Statement s(*stmt);
+      s.Bind(provider_message_id);
+      const int rc = s.Step();
+      if (rc == SQLITE_DONE) {
+        return MakeError(ErrorCode::kNotFound, "no message has this provider message id");
+      }
+      if (rc != SQLITE_ROW) return tl::unexpected(SqliteError(db_.get(), "find by provider id"));
+      id = ColumnText(*stmt, 0);
+      current = ColumnText(*stmt, 1);
     }
-    if (rc != SQLITE_ROW) return tl::unexpected(SqliteError(db_.get(), "find by provider id"));
-    id = ColumnText(*stmt, 0);
-    current = ColumnText(*stmt, 1);
-  }
-  if (StatusMovesForward(current, status)) {
-    auto stmt = Prepare(
-        "UPDATE messages SET status = ?, error_message = CASE WHEN ? = 'failed' THEN ? ELSE "
-        "error_message END, updated_at = ? WHERE id = ?");
-    if (!stmt) return tl::unexpected(stmt.error());
-    Statement s(*stmt);
-    s.Bind(status).Bind(status).Bind(detail).Bind(at_ms).Bind(id);
-    if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "update status"));
-  }
-  SG_RETURN_IF_ERROR(AddEvent(id, status, at_ms, detail));
-  return tx.Commit();
+    if (StatusMovesForward(current, status)) {
+      auto stmt = Prepare(
+          "UPDATE messages SET status = ?, error_message = CASE WHEN ? = 'failed' THEN ? ELSE "
+          "error_message END, updated_at = ? WHERE id = ?");
+      if (!stmt) return tl::unexpected(stmt.error());
+      Statement s(*stmt);
+      s.Bind(status).Bind(status).Bind(detail).Bind(at_ms).Bind(id);
+      if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "update status"));
+    }
+    return AddEvent(id, status, at_ms, detail);
+  });
 }
 
 Result<int> SqliteStore::ReleaseLeases(std::string_view owner, std::int64_t now_ms) {
-  std::lock_guard lock(mutex_);
-  auto stmt = Prepare(
-      "UPDATE messages SET status = 'queued', lease_owner = NULL, lease_until = NULL, "
-      "next_attempt_at = ?, updated_at = ? WHERE lease_owner = ? AND status = 'sending'");
-  if (!stmt) return tl::unexpected(stmt.error());
-  Statement s(*stmt);
-  s.Bind(now_ms).Bind(now_ms).Bind(owner);
-  if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "release leases"));
-  return sqlite3_changes(db_.get());
+  int released = 0;
+  SG_RETURN_IF_ERROR(Write([&]() -> Result<void> {
+    auto stmt = Prepare(
+        "UPDATE messages SET status = 'queued', lease_owner = NULL, lease_until = NULL, "
+        "next_attempt_at = ?, updated_at = ? WHERE lease_owner = ? AND status = 'sending'");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    s.Bind(now_ms).Bind(now_ms).Bind(owner);
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "release leases"));
+    released = sqlite3_changes(db_.get());
+    return {};
+  }));
+  return released;
 }
 
 Result<std::vector<UnfinishedDelivery>> SqliteStore::UnfinishedDeliveries(int limit) {
@@ -659,28 +820,27 @@ Result<std::vector<UnfinishedDelivery>> SqliteStore::UnfinishedDeliveries(int li
 }
 
 Result<void> SqliteStore::CreateSession(const Session& session) {
-  std::lock_guard lock(mutex_);
-  Transaction tx(db_.get());
-  SG_RETURN_IF_ERROR(tx.Begin());
-  {
-    auto stmt = Prepare("DELETE FROM sessions WHERE expires_at <= ?");
+  return Write([&]() -> Result<void> {
+    {
+      auto stmt = Prepare("DELETE FROM sessions WHERE expires_at <= ?");
+      if (!stmt) return tl::unexpected(stmt.error());
+      Statement s(*stmt);
+      s.Bind(session.created_at_ms);
+      if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "purge sessions"));
+    }
+    auto stmt = Prepare(
+        "INSERT INTO sessions(token_hash, domain, user_name, created_at, expires_at) "
+        "VALUES(?,?,?,?,?)");
     if (!stmt) return tl::unexpected(stmt.error());
     Statement s(*stmt);
-    s.Bind(session.created_at_ms);
-    if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "purge sessions"));
-  }
-  auto stmt = Prepare(
-      "INSERT INTO sessions(token_hash, domain, user_name, created_at, expires_at) "
-      "VALUES(?,?,?,?,?)");
-  if (!stmt) return tl::unexpected(stmt.error());
-  Statement s(*stmt);
-  s.Bind(session.token_hash)
-      .Bind(session.domain)
-      .Bind(session.user)
-      .Bind(session.created_at_ms)
-      .Bind(session.expires_at_ms);
-  if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "insert session"));
-  return tx.Commit();
+    s.Bind(session.token_hash)
+        .Bind(session.domain)
+        .Bind(session.user)
+        .Bind(session.created_at_ms)
+        .Bind(session.expires_at_ms);
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "insert session"));
+    return {};
+  });
 }
 
 Result<std::optional<Session>> SqliteStore::FindSession(std::string_view token_hash,
@@ -701,13 +861,17 @@ Result<std::optional<Session>> SqliteStore::FindSession(std::string_view token_h
 }
 
 Result<bool> SqliteStore::DeleteSession(std::string_view token_hash) {
-  std::lock_guard lock(mutex_);
-  auto stmt = Prepare("DELETE FROM sessions WHERE token_hash = ?");
-  if (!stmt) return tl::unexpected(stmt.error());
-  Statement s(*stmt);
-  s.Bind(token_hash);
-  if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "delete session"));
-  return sqlite3_changes(db_.get()) > 0;
+  bool deleted = false;
+  SG_RETURN_IF_ERROR(Write([&]() -> Result<void> {
+    auto stmt = Prepare("DELETE FROM sessions WHERE token_hash = ?");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    s.Bind(token_hash);
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "delete session"));
+    deleted = sqlite3_changes(db_.get()) > 0;
+    return {};
+  }));
+  return deleted;
 }
 
 Result<std::int64_t> SqliteStore::PendingCount() {
@@ -744,6 +908,7 @@ Result<StorePtr> OpenSqliteStore(const std::string& path) {
   }
   auto store = std::make_unique<SqliteStore>(std::move(db));
   SG_RETURN_IF_ERROR(store->Migrate());
+  store->StartCommitter();
   return StorePtr(std::move(store));
 }
 

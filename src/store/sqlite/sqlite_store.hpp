@@ -3,6 +3,9 @@
 // The embedded Store engine: one SQLite database in WAL mode with synchronous=FULL, so a
 // committed insert survives a crash or power loss before the caller is answered.
 //
+// Writes are grouped: they run on one committer thread, each in its own savepoint inside a
+// shared transaction, and one COMMIT (one fsync) answers a whole batch of them.
+//
 // Thread safety: one connection guarded by a mutex; every method may be called from any thread.
 #pragma once
 
