@@ -1,5 +1,7 @@
 #include "core/phone_number.hpp"
 
+#include <unordered_map>
+
 #include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/phonenumberutil.h>
 
@@ -10,6 +12,34 @@ namespace {
 
 using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberUtil;
+
+// What libphonenumber said of one string of digits.
+struct Verdict {
+  PhoneNumberUtil::ErrorType parse_result = PhoneNumberUtil::NO_PARSING_ERROR;
+  bool valid = false;
+  std::string e164;  // with its '+', when valid
+};
+
+// Parsing runs ICU regular expressions, tens of microseconds a number, and the same numbers
+// come back on request after request (a business number on every one): each thread keeps its
+// last few thousand verdicts.
+const Verdict& Judge(const std::string& digits) {
+  constexpr std::size_t kMaxRemembered = 4096;
+  thread_local std::unordered_map<std::string, Verdict> remembered;
+  if (auto it = remembered.find(digits); it != remembered.end()) return it->second;
+  if (remembered.size() >= kMaxRemembered) remembered.clear();
+
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  PhoneNumber number;
+  Verdict verdict;
+  // The '+' makes libphonenumber read the leading digits as the country code; region "ZZ"
+  // (unknown) means no national interpretation is ever applied.
+  verdict.parse_result = util.Parse("+" + digits, "ZZ", &number);
+  verdict.valid =
+      verdict.parse_result == PhoneNumberUtil::NO_PARSING_ERROR && util.IsValidNumber(number);
+  if (verdict.valid) util.Format(number, PhoneNumberUtil::E164, &verdict.e164);
+  return remembered.emplace(digits, std::move(verdict)).first->second;
+}
 
 bool IsSeparator(char c) { return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')'; }
 
@@ -45,19 +75,14 @@ Result<std::string> NormalizePhoneNumber(std::string_view field, std::string_vie
     return tl::unexpected(FormatError(field));
   }
 
-  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
-  PhoneNumber number;
-  // The '+' makes libphonenumber read the leading digits as the country code; region "ZZ"
-  // (unknown) means no national interpretation is ever applied.
-  const auto parse_result = util.Parse("+" + digits, "ZZ", &number);
-  if (parse_result != PhoneNumberUtil::NO_PARSING_ERROR || !util.IsValidNumber(number)) {
+  const Verdict& verdict = Judge(digits);
+  if (!verdict.valid) {
     return MakeError(ErrorCode::kInvalidArgument,
                      std::string(field) + ": " + QuoteForMessage(input) +
                          " is not a valid phone number for any country",
-                     "libphonenumber parse result " + std::to_string(parse_result));
+                     "libphonenumber parse result " + std::to_string(verdict.parse_result));
   }
-  std::string e164;
-  util.Format(number, PhoneNumberUtil::E164, &e164);
+  const std::string& e164 = verdict.e164;
   if (e164.size() < 2 || e164.front() != '+') {
     return MakeError(ErrorCode::kInternal,
                      std::string(field) + ": could not be normalised; please report this",
