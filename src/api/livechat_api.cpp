@@ -423,6 +423,12 @@ void LivechatApi::Send(const config::Domain& domain, HttpRequest& request,
   stored.domain = domain.name;
   stored.now_ms = util::NowUnixMillis();
   stored.idempotency = key;
+  // A message held by Meta's pair limit is stored due when its slot comes: no worker claims it
+  // (and gives it back) before.
+  const std::int64_t hold_ms =
+      deps_.dispatcher->ReservePairSlot(stored.id, message->service_phone, message->customer_phone)
+          .count();
+  stored.due_at_ms = stored.now_ms + hold_ms;
   const std::string customer = message->customer_phone;
   stored.message = std::move(*message);
 
@@ -473,7 +479,8 @@ void LivechatApi::Send(const config::Domain& domain, HttpRequest& request,
     }
     spdlog::info("api: message {} queued for {} from {} ({})", id, obs::MaskPhone(customer),
                  service_phone, template_name);
-    deps.dispatcher->Notify();
+    // A held message is found by the workers' poll once due; waking one now finds nothing.
+    if (hold_ms == 0) deps.dispatcher->Notify();
     if (!wait_for_provider) {
       return answer(SendAnswer(id, dispatch::AttemptResult{"queued", "", "", ""}));
     }

@@ -70,11 +70,23 @@ void Dispatcher::Stop() {
 }
 
 void Dispatcher::Notify() {
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
     ++notifications_;
+    // One woken worker claims everything stored until it gets to claim: while one is on its
+    // way, more wake-ups would only add claims that find nothing.
+    wake = !wake_pending_;
+    wake_pending_ = true;
   }
-  wake_.notify_one();
+  if (wake) wake_.notify_one();
+}
+
+std::chrono::milliseconds Dispatcher::ReservePairSlot(const std::string& message_id,
+                                                      const std::string& number,
+                                                      const std::string& customer) {
+  const auto wait = flow_.ReservePair(message_id, number, customer, FlowControl::Clock::now());
+  return std::chrono::ceil<std::chrono::milliseconds>(wait);
 }
 
 void Dispatcher::Listen(const std::string& message_id, Listener listener) {
@@ -137,6 +149,7 @@ void Dispatcher::RunWorker() {
       std::lock_guard lock(mutex_);
       if (stopping_) return;
       seen = notifications_;
+      wake_pending_ = false;  // this claim covers every notification so far
     }
     const std::int64_t now = util::NowUnixMillis();
     auto claimed = store_.ClaimDue(now, owner_, settings_.lease.count(), kClaimBatch,

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -63,6 +64,12 @@ class Dispatcher {
   // New work was stored: wake a worker now instead of at the next poll.
   void Notify();
 
+  // For a message about to be stored: takes its slot in Meta's pair limit (see
+  // FlowControl::ReservePair) and returns how long until the slot, so the message is stored
+  // due then instead of being claimed and given back until it comes.
+  std::chrono::milliseconds ReservePairSlot(const std::string& message_id,
+                                            const std::string& number, const std::string& customer);
+
   // Registers `listener` for the first attempt of `message_id`. Returns a token for Forget.
   void Listen(const std::string& message_id, Listener listener);
   // Drops the listener (e.g. the request timed out). Safe if it already ran.
@@ -95,6 +102,7 @@ class Dispatcher {
   std::condition_variable wake_;
   bool stopping_ = false;
   std::uint64_t notifications_ = 0;
+  bool wake_pending_ = false;  // a worker has been woken for notifications and not yet claimed
   std::vector<std::thread> workers_;
   std::thread lease_keeper_;
   std::condition_variable keeper_wake_;  // its own, so Notify() never wakes it instead

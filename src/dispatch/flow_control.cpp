@@ -46,15 +46,7 @@ std::optional<FlowControl::Clock::duration> FlowControl::Admit(const std::string
   std::lock_guard lock(mutex_);
   if (now >= next_cleanup_) ForgetIdlePairs(now);
   if (settings_.pair_per_minute > 0 && prepaid_.erase(message_id) == 0) {
-    const std::string key = number + "/" + customer;
-    auto it = pairs_.find(key);
-    if (it == pairs_.end()) {
-      it = pairs_
-               .emplace(key, TokenBucket(settings_.pair_per_minute / 60.0,
-                                         static_cast<double>(settings_.pair_burst), now))
-               .first;
-    }
-    const auto wait = it->second.Reserve(now);
+    const auto wait = PairBucket(number, customer, now).Reserve(now);
     if (wait > Clock::duration::zero()) {
       if (prepaid_.size() >= kMaxPrepaid) prepaid_.clear();  // worst case: a slot is paid twice
       prepaid_.insert(message_id);
@@ -69,6 +61,32 @@ std::optional<FlowControl::Clock::duration> FlowControl::Admit(const std::string
     return n->bucket.TimeUntilAvailable(now);
   }
   return std::nullopt;
+}
+
+TokenBucket& FlowControl::PairBucket(const std::string& number, const std::string& customer,
+                                     Clock::time_point now) {
+  const std::string key = number + "/" + customer;
+  auto it = pairs_.find(key);
+  if (it == pairs_.end()) {
+    it = pairs_
+             .emplace(key, TokenBucket(settings_.pair_per_minute / 60.0,
+                                       static_cast<double>(settings_.pair_burst), now))
+             .first;
+  }
+  return it->second;
+}
+
+FlowControl::Clock::duration FlowControl::ReservePair(const std::string& message_id,
+                                                      const std::string& number,
+                                                      const std::string& customer,
+                                                      Clock::time_point now) {
+  if (settings_.pair_per_minute <= 0 || Find(number) == nullptr) return Clock::duration::zero();
+  std::lock_guard lock(mutex_);
+  if (now >= next_cleanup_) ForgetIdlePairs(now);
+  const auto wait = PairBucket(number, customer, now).Reserve(now);
+  if (prepaid_.size() >= kMaxPrepaid) prepaid_.clear();  // worst case: a slot is paid twice
+  prepaid_.insert(message_id);
+  return wait;
 }
 
 void FlowControl::Report(const std::string& number, const providers::SendOutcome& outcome,

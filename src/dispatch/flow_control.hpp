@@ -42,6 +42,12 @@ class FlowControl {
   std::optional<Clock::duration> Admit(const std::string& message_id, const std::string& number,
                                        const std::string& customer, Clock::time_point now);
 
+  // At acceptance: takes the message's slot in its (business number, customer) pair limit and
+  // returns how long until that slot comes (zero: now). The slot is the message's own: Admit
+  // does not charge the pair again. Storing the message due then means nothing claims it early.
+  Clock::duration ReservePair(const std::string& message_id, const std::string& number,
+                              const std::string& customer, Clock::time_point now);
+
   // Tells the number's circuit breaker how the provider answered an admitted send.
   void Report(const std::string& number, const providers::SendOutcome& outcome,
               Clock::time_point now);
@@ -50,6 +56,10 @@ class FlowControl {
   static bool ProviderUnwell(const providers::SendOutcome& outcome);
 
  private:
+  // The pair's bucket, made on first use. REQUIRES: mutex_ held.
+  TokenBucket& PairBucket(const std::string& number, const std::string& customer,
+                          Clock::time_point now);
+
   struct Number {
     Number(double rate, const config::DispatchSettings& d, Clock::time_point now)
         : bucket(rate, 1, now),

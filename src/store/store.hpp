@@ -87,6 +87,7 @@ struct NewMessage {
   std::string domain;
   core::TemplateMessage message;
   std::int64_t now_ms = 0;
+  std::int64_t due_at_ms = 0;  // first attempt not before this (0: now_ms)
   std::optional<IdempotencyKey> idempotency;
 };
 

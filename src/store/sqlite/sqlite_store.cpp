@@ -435,7 +435,7 @@ Result<void> SqliteStore::InsertNow(const NewMessage& m) {
         .Bind(ToJson(msg.body_params))
         .Bind(ToJson(msg.url_params))
         .Bind(static_cast<std::int64_t>(msg.header.has_value() ? 1 : 0))
-        .Bind(m.now_ms)
+        .Bind(m.due_at_ms > 0 ? m.due_at_ms : m.now_ms)
         .Bind(m.now_ms)
         .Bind(m.now_ms);
     const int rc = s.Step();
@@ -591,13 +591,17 @@ Result<std::vector<StoredMessage>> SqliteStore::ClaimDue(
   auto written = Write([&]() -> Result<void> {
     claimed.clear();
     {
-      // Two index scans (queued and due; leased and expired) instead of one OR over the table.
+      // Two index scans (queued and due; leased and expired) instead of one OR over the table,
+      // each stopping after `limit` rows: with a backlog of a hundred thousand due messages a
+      // claim still reads only the few it takes.
       static const std::string kSql =
           std::string("SELECT ") + kMessageColumns +
           " FROM messages WHERE id IN ("
-          "SELECT id FROM messages WHERE status = 'queued' AND next_attempt_at <= ?1 "
-          "AND service_phone NOT IN (SELECT value FROM json_each(?3)) "
-          "UNION ALL SELECT id FROM messages WHERE status = 'sending' AND lease_until <= ?1) "
+          "SELECT id FROM (SELECT id FROM messages WHERE status = 'queued' "
+          "AND next_attempt_at <= ?1 AND service_phone NOT IN (SELECT value FROM json_each(?3)) "
+          "ORDER BY next_attempt_at LIMIT ?2) "
+          "UNION ALL SELECT id FROM (SELECT id FROM messages WHERE status = 'sending' "
+          "AND lease_until <= ?1 ORDER BY lease_until LIMIT ?2)) "
           "ORDER BY next_attempt_at LIMIT ?2";
       auto stmt = Prepare(kSql.c_str());
       if (!stmt) return tl::unexpected(stmt.error());
@@ -652,8 +656,11 @@ Result<std::vector<StoredMessage>> SqliteStore::ClaimDue(
 Result<std::optional<std::int64_t>> SqliteStore::NextDueAt() {
   std::lock_guard lock(mutex_);
   auto stmt = Prepare(
-      "SELECT MIN(t) FROM (SELECT MIN(next_attempt_at) AS t FROM messages WHERE status = 'queued' "
-      "UNION ALL SELECT MIN(lease_until) FROM messages WHERE status = 'sending')");
+      "SELECT MIN(t) FROM ("
+      "SELECT * FROM (SELECT next_attempt_at AS t FROM messages WHERE status = 'queued' "
+      "ORDER BY next_attempt_at LIMIT 1) UNION ALL "
+      "SELECT * FROM (SELECT lease_until AS t FROM messages WHERE status = 'sending' "
+      "ORDER BY lease_until LIMIT 1))");
   if (!stmt) return tl::unexpected(stmt.error());
   Statement s(*stmt);
   if (s.Step() != SQLITE_ROW) return tl::unexpected(SqliteError(db_.get(), "next due"));
@@ -897,8 +904,11 @@ Result<StorePtr> OpenSqliteStore(const std::string& path) {
   sqlite3_extended_result_codes(db.get(), 1);
   sqlite3_busy_timeout(db.get(), 5000);
   // WAL lets readers proceed during writes; synchronous=FULL makes every commit durable before
-  // COMMIT returns, which is what "stored before the answer" means.
-  const char* pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+  // COMMIT returns, which is what "stored before the answer" means. A 32 MiB page cache (the
+  // default is 2 MiB) keeps the outbox's hot pages in memory instead of a pread per page.
+  const char* pragmas =
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+      "PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;";
   char* err = nullptr;
   if (sqlite3_exec(db.get(), pragmas, nullptr, nullptr, &err) != SQLITE_OK) {
     std::string detail = err != nullptr ? err : "";

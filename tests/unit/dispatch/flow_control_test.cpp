@@ -132,6 +132,27 @@ TEST(FlowControlTest, PairsBurstThenWaitInLine) {
   EXPECT_FALSE(flow.Admit("m5", "111", "other", t + *w3 + milliseconds(100)));
 }
 
+TEST(FlowControlTest, PairSlotsReservedAtAcceptanceAreNotChargedAgain) {
+  FlowControl flow(TwoNumbers(60, 2), kT0);  // one a second after a burst of two
+  EXPECT_EQ(flow.ReservePair("m1", "111", "c", kT0), Clock::duration::zero());
+  EXPECT_EQ(flow.ReservePair("m2", "111", "c", kT0), Clock::duration::zero());
+  const auto w3 = flow.ReservePair("m3", "111", "c", kT0);
+  const auto w4 = flow.ReservePair("m4", "111", "c", kT0);
+  EXPECT_GT(w3, Clock::duration::zero());
+  EXPECT_EQ(std::chrono::duration_cast<milliseconds>(w4 - w3), milliseconds(1000));
+  // Each message, admitted at its slot, pays only the number's rate: its pair slot is paid.
+  EXPECT_FALSE(flow.Admit("m1", "111", "c", kT0));
+  EXPECT_FALSE(flow.Admit("m3", "111", "c", kT0 + w3));
+  EXPECT_FALSE(flow.Admit("m4", "111", "c", kT0 + w4));
+  // A message that did not reserve queues behind the reserved ones.
+  auto late = flow.Admit("m5", "111", "c", kT0 + w4 + milliseconds(100));
+  ASSERT_TRUE(late);
+  EXPECT_GT(*late, milliseconds(800));
+  // No pair limit configured: nothing to reserve.
+  FlowControl unlimited(TwoNumbers(0, 1), kT0);
+  EXPECT_EQ(unlimited.ReservePair("m1", "111", "c", kT0), Clock::duration::zero());
+}
+
 TEST(FlowControlTest, OpenCircuitHoldsTheNumberBack) {
   FlowControl flow(TwoNumbers(0, 1), kT0);
   providers::SendOutcome down;
