@@ -1,0 +1,1121 @@
+#!/usr/bin/env python3
+"""socialgate's benchmark harness (`make bench`): measures, prints one table, writes it.
+
+    python3 bench/run.py                        # every part; writes docs/benchmarks.md
+    python3 bench/run.py --only ingest          # one part (ingest, e2e, media), or: ingest,media
+    python3 bench/run.py --duration 3 --e2e-messages 10000     # a quick check
+
+Parts (see docs/benchmarks.md for what each figure means):
+  ingest  the seed's example request, Basic auth, ack = "stored" (each message committed with
+          fsync before the answer): wrk requests/s, p50, p99; the same load against
+          bench/beast_ceiling (the HTTP ceiling of our Beast stack) and the ratio of the two.
+  e2e     N messages (100,000) over the ten meta numbers of bench/gateway.toml, delivered to
+          tools/fake-graph answering after 0, 20 and 200 ms: delivered messages/s, and the
+          highest per-number rate in any 1-second window (never above the configured limit).
+  media   the seed request with a ~5 MB PNG image header: request-body MB/s and peak RSS.
+  memory  (from the runs above) the gateway's RSS idle, and its peak during ingest and e2e.
+
+Every process runs on 127.0.0.1 on a free port; a fresh gateway and database (under
+build/bench-run/) serve each run. Every wait is bounded, and the children started here are
+stopped on exit, whatever the outcome. Only the Python standard library is used.
+
+A run with every part and the default settings writes docs/benchmarks.md; any other run writes
+build/bench-run/benchmarks.md (or --out) so a quick check never overwrites the published figures.
+Targets are reported, never asserted; the exit status is 1 only when a measurement failed
+(a non-2xx answer or socket error under load, a process that did not start, a run that did
+not finish).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import calendar
+import ctypes
+import datetime
+import fcntl
+import glob
+import json
+import os
+import random
+import re
+import shlex
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+import tomllib
+import urllib.error
+import urllib.request
+import zlib
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(ROOT, "bench")
+BUILD = os.path.join(ROOT, "build", "release")
+GATEWAY = os.path.join(BUILD, "src", "socialgate")
+FAKE_GRAPH = os.path.join(BUILD, "tools", "fake-graph", "fake-graph")
+CEILING = os.path.join(BUILD, "bench", "beast_ceiling")
+TEMPLATE = os.path.join(BENCH, "gateway.toml")
+RUN_DIR = os.path.join(ROOT, "build", "bench-run")
+DOCS = os.path.join(ROOT, "docs", "benchmarks.md")
+
+# The base URL and token file of the meta numbers in bench/gateway.toml, replaced in the
+# per-run copy for the end-to-end runs.
+TEMPLATE_BASE_URL = 'base_url = "http://127.0.0.1:8090"'
+TEMPLATE_TOKEN_FILE = 'access_token_file = "bench/fake-graph.token"'
+
+SEND_PATH = "/livechat/default/sendExternalTemplateMessageToCtlivesocial"
+SEED_CUSTOMER = "393403603062"
+SEED_NUMBER = "3902124122690"
+
+START_TIMEOUT_S = 20
+STOP_TIMEOUT_S = 30
+HTTP_TIMEOUT_S = 30
+RSS_SAMPLE_S = 0.05
+
+DEFAULTS = {
+    "duration": 10,
+    "threads": 2,
+    "connections": 64,
+    "e2e_messages": 100_000,
+    "e2e_latencies": "0,20,200",
+    "e2e_timeout": 120,
+    "media_connections": 8,
+    "media_bytes": 5_000_000,
+}
+
+# The issue's targets: reported next to the figures, never asserted.
+TARGET_INGEST_RPS = 30_000
+TARGET_INGEST_P99_MS = 10.0
+TARGET_CEILING_RATIO = 0.30
+TARGET_E2E = {0: 10_000, 20: 5_000}
+TARGET_HELD_RATE = 1_000  # one number at 200 ms
+TARGET_MEDIA_MBPS = 150.0
+TARGET_MEDIA_RSS_FACTOR = 4.0
+TARGET_IDLE_RSS_MB = 30.0
+TARGET_INGEST_RSS_MB = 150.0
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+class BenchError(Exception):
+    """A measurement that could not be made (as opposed to a target not met)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Child processes
+
+
+try:
+    _PRCTL = ctypes.CDLL(None, use_errno=True).prctl  # looked up once, before any fork
+except (OSError, AttributeError):
+    _PRCTL = None
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM it if the harness dies, even by SIGKILL (Linux).
+
+    Children are only started while no other thread of the harness runs (RssSampler starts
+    after the load generator), as preexec_fn requires."""
+    if _PRCTL is not None:
+        _PRCTL(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+
+
+class Child:
+    """A process started by the harness; its output goes to files in the run directory."""
+
+    live: list["Child"] = []
+
+    def __init__(self, name: str, argv: list[str], run_dir: str):
+        self.name = name
+        self.argv = argv
+        self.stdout_path = os.path.join(run_dir, name + ".stdout")
+        self.stderr_path = os.path.join(run_dir, name + ".log")
+        with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
+            self.proc = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=ROOT,
+                preexec_fn=_die_with_parent,
+            )
+        Child.live.append(self)
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def running(self) -> bool:
+        return self.proc.poll() is None
+
+    def stdout(self) -> str:
+        with open(self.stdout_path, "r", errors="replace") as f:
+            return f.read()
+
+    def stderr_tail(self, lines: int = 5) -> str:
+        try:
+            with open(self.stderr_path, "r", errors="replace") as f:
+                return "".join(f.readlines()[-lines:]).strip()
+        except OSError:
+            return ""
+
+    def wait_for_line(self, pattern: str, timeout: float) -> re.Match:
+        """The first stdout match of `pattern`, waiting at most `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        regex = re.compile(pattern, re.M)
+        while time.monotonic() < deadline:
+            m = regex.search(self.stdout())
+            if m:
+                return m
+            if not self.running():
+                raise BenchError(
+                    f"{self.name} exited with status {self.proc.returncode} before it was "
+                    f"ready: {self.stderr_tail() or '(no output)'}"
+                )
+            time.sleep(0.05)
+        raise BenchError(f"{self.name} was not ready within {timeout:.0f} s")
+
+    def send(self, sig: int) -> None:
+        if self.running():
+            try:
+                self.proc.send_signal(sig)
+            except ProcessLookupError:
+                pass
+
+    def wait(self, timeout: float) -> bool:
+        try:
+            self.proc.wait(timeout=timeout)
+            return True
+        except subprocess.TimeoutExpired:
+            return False
+
+    def stop(self, timeout: float = STOP_TIMEOUT_S, sig: int = signal.SIGTERM) -> None:
+        """Asks the process to stop, then kills it if it has not within `timeout`."""
+        if self.running():
+            self.send(sig)
+            if not self.wait(timeout):
+                log(f"  {self.name} did not stop within {timeout:.0f} s: killing it")
+                self.proc.kill()
+                self.wait(5)
+        if self in Child.live:
+            Child.live.remove(self)
+
+    @classmethod
+    def stop_all(cls) -> None:
+        for child in reversed(list(cls.live)):
+            child.stop(timeout=10)
+
+
+# --------------------------------------------------------------------------------------------
+# Memory
+
+
+def read_status(pid: int) -> dict[str, int]:
+    """VmRSS, VmHWM, ... of /proc/<pid>/status, in kB."""
+    out = {}
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("Vm"):
+                    key, value = line.split(":", 1)
+                    out[key] = int(value.split()[0])
+    except (OSError, ValueError):
+        pass
+    return out
+
+
+def kb_to_mb(kb: int) -> float:
+    return kb * 1024 / 1e6  # /proc's "kB" are KiB; MB here are 10^6 bytes, as in MB/s
+
+
+def rss_mb(pid: int) -> float:
+    return kb_to_mb(read_status(pid).get("VmRSS", 0))
+
+
+def reset_peak_rss(pid: int) -> bool:
+    """Resets VmHWM to the current RSS (Linux >= 4.0), so it then gives the peak of what follows."""
+    try:
+        with open(f"/proc/{pid}/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+class RssSampler:
+    """Samples VmRSS every RSS_SAMPLE_S while running; with reset_peak_rss, VmHWM is exact."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.hwm_reset = reset_peak_rss(pid)
+        self.max_kb = read_status(pid).get("VmRSS", 0)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(RSS_SAMPLE_S):
+            self.max_kb = max(self.max_kb, read_status(self.pid).get("VmRSS", 0))
+
+    def stop(self) -> float:
+        """The peak RSS in MB since the sampler started."""
+        self._stop.set()
+        self._thread.join(timeout=5)
+        status = read_status(self.pid)
+        peak = self.max_kb
+        if self.hwm_reset and "VmHWM" in status:
+            peak = max(peak, status["VmHWM"])
+        return kb_to_mb(peak)
+
+
+# --------------------------------------------------------------------------------------------
+# HTTP
+
+
+def http(method: str, url: str, body: bytes | None = None, headers: dict | None = None,
+         timeout: float = HTTP_TIMEOUT_S) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def http_json(method: str, url: str, payload=None, timeout: float = HTTP_TIMEOUT_S):
+    body = None if payload is None else json.dumps(payload).encode()
+    status, data = http(method, url, body, {"Content-Type": "application/json"}, timeout)
+    if status != 200:
+        raise BenchError(f"{method} {url}: HTTP {status}: {data[:300]!r}")
+    return json.loads(data)
+
+
+# --------------------------------------------------------------------------------------------
+# wrk
+
+UNITS_S = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def to_ms(value: str, unit: str) -> float:
+    return float(value) * UNITS_S[unit] * 1000.0
+
+
+def parse_wrk(text: str) -> dict:
+    out = {"rps": 0.0, "requests": 0, "seconds": 0.0, "p50_ms": None, "p99_ms": None,
+           "non2xx": 0, "socket_errors": 0, "socket_detail": ""}
+    m = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    if m:
+        out["rps"] = float(m.group(1))
+    m = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m|h),", text)
+    if m:
+        out["requests"] = int(m.group(1))
+        out["seconds"] = float(m.group(2)) * UNITS_S[m.group(3)]
+    for pct, key in (("50", "p50_ms"), ("99", "p99_ms")):
+        m = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.M)
+        if m:
+            out[key] = round(to_ms(m.group(1), m.group(2)), 3)
+    m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+    if m:
+        out["non2xx"] = int(m.group(1))
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    if m:
+        counts = [int(x) for x in m.groups()]
+        out["socket_errors"] = sum(counts)
+        out["socket_detail"] = m.group(0)
+    return out
+
+
+def wrk_argv(args, script: str, url: str, auth: str, duration: float, connections: int,
+             timeout_s: int, script_args: list[str]) -> list[str]:
+    return ["wrk", f"-t{args.threads}", f"-c{connections}", f"-d{int(round(duration))}s",
+            f"--timeout", f"{timeout_s}s", "--latency", "-s", script,
+            "-H", f"Authorization: {auth}", url, "--"] + script_args
+
+
+def run_wrk(args, name: str, run_dir: str, argv: list[str], duration: float,
+            sample_pid: int | None = None) -> dict:
+    """Runs wrk to its end; with sample_pid, "peak_rss_mb" is that process's peak meanwhile."""
+    log(f"  $ {shlex.join(argv)}")
+    child = Child(name, argv, run_dir)
+    sampler = RssSampler(sample_pid) if sample_pid else None
+    finished = child.wait(duration + 30)
+    peak = sampler.stop() if sampler else None
+    if not finished:
+        child.stop(timeout=5, sig=signal.SIGINT)
+        raise BenchError(f"{name} did not finish within {duration + 30:.0f} s")
+    Child.live.remove(child)
+    text = child.stdout()
+    if child.proc.returncode != 0 or "Requests/sec" not in text:
+        raise BenchError(f"{name} failed (status {child.proc.returncode}): "
+                         f"{child.stderr_tail() or text[-300:]}")
+    result = parse_wrk(text)
+    if peak is not None:
+        result["peak_rss_mb"] = peak
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# The gateway, the fake Graph API and the ceiling
+
+
+def load_template() -> dict:
+    with open(TEMPLATE, "rb") as f:
+        return tomllib.load(f)
+
+
+def set_template(path: str) -> None:
+    global TEMPLATE
+    TEMPLATE = os.path.abspath(path)
+
+
+def set_gateway(path: str) -> None:
+    global GATEWAY
+    GATEWAY = os.path.abspath(path)
+
+
+def basic_auth(config: dict) -> str:
+    ex = config["example"]
+    token = base64.b64encode(f"{ex['user']}:{ex['password']}".encode()).decode()
+    return "Basic " + token
+
+
+def meta_numbers(config: dict) -> list[dict]:
+    return [n for d in config["domains"] for n in d.get("numbers", [])
+            if n.get("provider") == "meta"]
+
+
+def start_gateway(args, name: str, run_dir: str, config_path: str) -> tuple[Child, str]:
+    db = os.path.join(run_dir, name + ".db")
+    argv = [GATEWAY, "--log-level", args.log_level, "serve", "--config", config_path,
+            "--listen", "127.0.0.1:0", "--storage", "sqlite://" + db]
+    child = Child(name, argv, run_dir)
+    m = child.wait_for_line(r"^socialgate: listening on (http://127\.0\.0\.1:\d+)$",
+                            START_TIMEOUT_S)
+    base = m.group(1)
+    status, _ = http("GET", base + "/healthz", timeout=5)
+    if status != 200:
+        raise BenchError(f"{name}: GET /healthz answered {status}")
+    return child, base
+
+
+def start_fake_graph(args, name: str, run_dir: str, token: str) -> tuple[Child, str]:
+    argv = [FAKE_GRAPH, "--listen", "127.0.0.1:0", "--token", token, "--threads", "2",
+            "--max-records", str(max(200_000, 2 * args.e2e_messages))]
+    child = Child(name, argv, run_dir)
+    m = child.wait_for_line(r"^fake-graph: listening on (http://127\.0\.0\.1:\d+)$",
+                            START_TIMEOUT_S)
+    return child, m.group(1)
+
+
+def start_ceiling(run_dir: str) -> tuple[Child, str]:
+    child = Child("beast_ceiling", [CEILING, "--port", "0", "--threads", "2"], run_dir)
+    m = child.wait_for_line(r"^beast_ceiling: listening on (http://127\.0\.0\.1:\d+)$",
+                            START_TIMEOUT_S)
+    return child, m.group(1)
+
+
+def seed_body(header=None, header_data=("Griffin",), customer=SEED_CUSTOMER,
+              number=SEED_NUMBER) -> bytes:
+    # The seed's example request, with the fields in the seed's order.
+    body = {"customerPhoneNumber": customer, "servicePhoneNumber": number,
+            "templateName": "shipping_confirmation", "language": "en_GB", "header": header,
+            "headerData": list(header_data), "bodyData": ["5"],
+            "dynamicUrl": ["contact-highway/"]}
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def send_one(base: str, auth: str, body: bytes, what: str) -> None:
+    """One request before the load: it must be accepted (202), or the run would measure errors."""
+    status, data = http("POST", base + SEND_PATH, body,
+                        {"Content-Type": "application/json", "Authorization": auth})
+    if status != 202:
+        raise BenchError(f"{what}: the gateway answered {status}, not 202: {data[:300]!r}")
+
+
+def make_png(total_bytes: int) -> bytes:
+    """A PNG of exactly total_bytes: signature, IHDR, one IDAT of random bytes, IEND.
+
+    libmagic reads the signature and IHDR (image/png); the IDAT is not valid deflate data, which
+    nothing on the gateway's path decodes. Random bytes keep any compression from helping."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    signature = b"\x89PNG\r\n\x1a\n"
+    ihdr = chunk(b"IHDR", struct.pack(">IIBBBBB", 1600, 1200, 8, 2, 0, 0, 0))
+    iend = chunk(b"IEND", b"")
+    payload = total_bytes - len(signature) - len(ihdr) - len(iend) - 12
+    if payload < 1:
+        raise BenchError(f"--media-bytes {total_bytes} is too small for a PNG")
+    idat = chunk(b"IDAT", random.Random(20240601).randbytes(payload))
+    return signature + ihdr + idat + iend
+
+
+def remove_db(run_dir: str, name: str, keep: bool) -> None:
+    if keep:
+        return
+    for path in glob.glob(os.path.join(run_dir, name + ".db*")):
+        os.remove(path)
+
+
+# --------------------------------------------------------------------------------------------
+# The parts
+
+
+def run_ingest(args, run_dir: str, config: dict, results: dict) -> None:
+    log("== ingest: the seed request, ack = stored, durable")
+    auth = basic_auth(config)
+    body_path = os.path.join(run_dir, "seed.json")
+    with open(body_path, "wb") as f:
+        f.write(seed_body())
+    script = os.path.join(BENCH, "post.lua")
+
+    gateway, base = start_gateway(args, "gateway-ingest", run_dir, TEMPLATE)
+    try:
+        time.sleep(1.0)
+        results.setdefault("idle_rss_mb", rss_mb(gateway.pid))
+        log(f"  gateway {base}, idle RSS {results['idle_rss_mb']:.1f} MB")
+        send_one(base, auth, seed_body(), "ingest")
+        argv = wrk_argv(args, script, base + SEND_PATH, auth, args.duration, args.connections,
+                        5, [body_path])
+        gw = run_wrk(args, "wrk-ingest", run_dir, argv, args.duration, sample_pid=gateway.pid)
+        if not gateway.running():
+            raise BenchError("the gateway exited during the ingest run: "
+                             + gateway.stderr_tail())
+    finally:
+        gateway.stop()
+        remove_db(run_dir, "gateway-ingest", args.keep_db)
+    results["ingest"] = gw
+    log(f"  gateway: {gw['rps']:.0f} req/s, p50 {gw['p50_ms']} ms, p99 {gw['p99_ms']} ms, "
+        f"non-2xx {gw['non2xx']}, socket errors {gw['socket_errors']}, "
+        f"peak RSS {gw['peak_rss_mb']:.1f} MB")
+
+    ceiling, cbase = start_ceiling(run_dir)
+    try:
+        argv = wrk_argv(args, script, cbase + SEND_PATH, auth, args.duration, args.connections,
+                        5, [body_path])
+        ce = run_wrk(args, "wrk-ceiling", run_dir, argv, args.duration)
+    finally:
+        ceiling.stop()
+    results["ceiling"] = ce
+    log(f"  beast_ceiling: {ce['rps']:.0f} req/s, p50 {ce['p50_ms']} ms, p99 {ce['p99_ms']} ms")
+
+
+def parse_time_ms(text: str, cache: dict) -> int:
+    # "2026-11-25T12:20:04.381Z"
+    seconds = cache.get(text[:19])
+    if seconds is None:
+        seconds = calendar.timegm(time.strptime(text[:19], "%Y-%m-%dT%H:%M:%S"))
+        cache[text[:19]] = seconds
+    return seconds * 1000 + int(text[20:23])
+
+
+def fetch_send_records(fake: str, expected: int) -> list[tuple[str, int, int, bool]]:
+    """(phone_number_id, arrival ms, answer ms, accepted) of every recorded send, oldest first."""
+    out = []
+    since = 0
+    page = 20_000
+    cache: dict = {}
+    for _ in range(expected // page + 20):  # bounded: a few pages more than needed
+        data = http_json("GET", f"{fake}/_fake/requests?path=messages&since={since}&limit={page}",
+                         timeout=60)
+        records = data["requests"]
+        for r in records:
+            at = parse_time_ms(r["time"], cache)
+            outcome = r.get("outcome", {})
+            out.append((r.get("phone_number_id", ""), at, at + int(outcome.get("delay_ms", 0)),
+                        bool(outcome.get("accepted"))))
+            since = max(since, r["seq"])
+        if len(records) < page:
+            break
+    return out
+
+
+def max_window(times_ms: list[int], window_ms: int = 1000) -> int:
+    """The most events in any half-open window [t, t + window_ms)."""
+    times_ms = sorted(times_ms)
+    best = 0
+    lo = 0
+    for hi, t in enumerate(times_ms):
+        while t - times_ms[lo] >= window_ms:
+            lo += 1
+        best = max(best, hi - lo + 1)
+    return best
+
+
+def run_e2e_one(args, run_dir: str, config: dict, latency_ms: int) -> dict:
+    name = f"e2e-{latency_ms}ms"
+    log(f"== end to end: {args.e2e_messages} messages, fake-graph answering after {latency_ms} ms")
+    numbers = meta_numbers(config)
+    if not numbers:
+        raise BenchError("bench/gateway.toml has no provider = \"meta\" numbers")
+    id_to_phone = {n["meta"]["phone_number_id"]: n["phone"] for n in numbers}
+    limits = {n["phone"]: float(n.get("messages_per_second", 80)) for n in numbers}
+    auth = basic_auth(config)
+    with open(os.path.join(ROOT, numbers[0]["meta"]["access_token_file"])) as f:
+        token = f.readline().strip()
+
+    fake, fake_url = start_fake_graph(args, "fake-graph-" + name, run_dir, token)
+    gateway = None
+    sampler = None
+    try:
+        with open(TEMPLATE) as f:
+            text = f.read()
+        if (text.count(TEMPLATE_BASE_URL) != len(numbers)
+                or text.count(TEMPLATE_TOKEN_FILE) != len(numbers)):
+            raise BenchError(f"{TEMPLATE}: every meta number must have\n  {TEMPLATE_BASE_URL}\n"
+                             f"  {TEMPLATE_TOKEN_FILE}\n(run.py replaces them for each run)")
+        text = text.replace(TEMPLATE_BASE_URL, f'base_url = "{fake_url}"')
+        text = text.replace(TEMPLATE_TOKEN_FILE, 'access_token_file = "'
+                            + os.path.join(BENCH, "fake-graph.token") + '"')
+        config_path = os.path.join(run_dir, name + ".toml")
+        with open(config_path, "w") as f:
+            f.write(text)
+
+        gateway, base = start_gateway(args, "gateway-" + name, run_dir, config_path)
+        time.sleep(1.0)
+        idle = rss_mb(gateway.pid)
+        log(f"  gateway {base}, fake-graph {fake_url}, idle RSS {idle:.1f} MB")
+        # One message through the whole path first: the credentials get verified (argon2id)
+        # and cached, the provider's connection opened, and a broken setup fails here.
+        send_one(base, auth, seed_body(customer="393403699999", number=numbers[0]["phone"]),
+                 name)
+        deadline = time.monotonic() + 15
+        while http_json("GET", fake_url + "/_fake/stats")["messages_accepted"] < 1:
+            if time.monotonic() > deadline:
+                raise BenchError(f"{name}: the first message did not reach fake-graph in 15 s: "
+                                 + gateway.stderr_tail())
+            time.sleep(0.1)
+        http_json("DELETE", fake_url + "/_fake/requests")
+        if latency_ms > 0:
+            http_json("POST", fake_url + "/_fake/faults",
+                      {"rules": [{"path": "messages", "action": "slow",
+                                  "delay_ms": latency_ms}]})
+
+        done_dir = os.path.join(run_dir, name + "-done")
+        os.makedirs(done_dir, exist_ok=True)
+        argv = wrk_argv(args, os.path.join(BENCH, "e2e.lua"), base + SEND_PATH, auth,
+                        args.e2e_timeout, args.connections, 10,
+                        [str(args.e2e_messages), str(args.threads),
+                         ",".join(n["phone"] for n in numbers), done_dir])
+        log(f"  $ {shlex.join(argv)}")
+        t0 = time.time()
+        wrk = Child("wrk-" + name, argv, run_dir)
+        sampler = RssSampler(gateway.pid)  # after the last child is started (see _die_with_parent)
+        deadline = time.monotonic() + args.e2e_timeout
+        submitted_at = None
+        accepted = None
+        delivered = 0
+        while time.monotonic() < deadline:
+            if wrk.running():
+                markers = glob.glob(os.path.join(done_dir, "e2e-done-*"))
+                if len(markers) >= args.threads:
+                    submitted_at = max(os.path.getmtime(p) for p in markers)
+                    wrk.send(signal.SIGINT)  # wrk would otherwise wait out its -d duration
+                    wrk.wait(10)
+            if not wrk.running() and accepted is None:
+                m = re.search(r"e2e: sent (\d+) accepted (\d+) refused (\d+)", wrk.stdout())
+                accepted = int(m.group(2)) if m else 0
+            stats = http_json("GET", fake_url + "/_fake/stats", timeout=10)
+            delivered = stats["messages_accepted"]
+            if accepted is not None and delivered >= accepted:
+                break
+            if not gateway.running():
+                raise BenchError(f"{name}: the gateway exited: {gateway.stderr_tail()}")
+            time.sleep(0.2)
+        elapsed = time.time() - t0  # with `delivered`, the figures of an unfinished run
+        if wrk.running():
+            wrk.stop(timeout=10, sig=signal.SIGINT)
+        else:
+            Child.live.remove(wrk)
+        peak = sampler.stop()
+        text = wrk.stdout()
+        parsed = parse_wrk(text)
+        m = re.search(r"e2e: sent (\d+) accepted (\d+) refused (\d+)", text)
+        sent, accepted, refused = (int(x) for x in m.groups()) if m else (0, accepted or 0, 0)
+        # Stop the gateway before reading fake-graph's records, so they are complete.
+        gateway.stop()
+        stats = http_json("GET", fake_url + "/_fake/stats", timeout=10)
+        records = fetch_send_records(fake_url, stats["requests_total"])
+    finally:
+        if sampler is not None:
+            sampler.stop()
+        if gateway is not None:
+            gateway.stop()
+            remove_db(run_dir, "gateway-" + name, args.keep_db)
+        fake.stop()
+
+    finished = accepted >= args.e2e_messages and delivered >= accepted
+    per_number: dict[str, list[int]] = {}
+    for number_id, at, _, _ in records:
+        per_number.setdefault(number_id, []).append(at)
+    windows = {id_to_phone.get(k, k): max_window(v) for k, v in per_number.items()}
+    sustained = {}
+    for k, v in per_number.items():
+        span = (max(v) - min(v)) / 1000.0
+        sustained[id_to_phone.get(k, k)] = (len(v) - 1) / span if span > 0 else 0.0
+    if finished:
+        # From the start of submission to the last answer fake-graph gave (arrival + delay).
+        last = max(end for _, _, end, ok in records if ok) / 1000.0
+        seconds = max(last - t0, 1e-3)
+    else:
+        seconds = elapsed
+    result = {
+        "latency_ms": latency_ms, "messages": args.e2e_messages, "sent": sent,
+        "accepted": accepted, "refused": refused, "delivered": delivered,
+        "finished": finished, "seconds": seconds,
+        "rate": delivered / seconds,
+        # Submission went on until every message was answered, or the whole run when cut.
+        "submit_rate": accepted / ((submitted_at or t0 + elapsed) - t0),
+        "max_window": max(windows.values()) if windows else 0,
+        "max_window_number": max(windows, key=windows.get) if windows else "",
+        "max_sustained": max(sustained.values()) if sustained else 0.0,
+        "limit": min(limits.values()),
+        "limits": limits,
+        "windows": windows,
+        "duplicates": stats.get("duplicate_sends", 0),
+        "send_attempts": len(records),
+        "non2xx": parsed["non2xx"], "socket_errors": parsed["socket_errors"],
+        "socket_detail": parsed["socket_detail"],
+        "idle_rss_mb": idle, "peak_rss_mb": peak,
+    }
+    over = [p for p, w in windows.items() if w > limits.get(p, 1e18)]
+    result["over_limit"] = over
+    log(f"  {'finished' if finished else 'NOT finished'}: delivered {delivered} of "
+        f"{args.e2e_messages} in {result['seconds']:.1f} s = {result['rate']:.0f} msg/s; "
+        f"submitted at {result['submit_rate']:.0f} req/s; accepted {accepted}, refused "
+        f"{refused}; highest per-number 1-s window {result['max_window']} "
+        f"(limit {result['limit']:.0f}); busiest number sustained "
+        f"{result['max_sustained']:.0f}/s; duplicates {result['duplicates']}; "
+        f"peak RSS {peak:.1f} MB")
+    return result
+
+
+def run_e2e(args, run_dir: str, config: dict, results: dict) -> None:
+    results["e2e"] = []
+    for latency in [int(x) for x in args.e2e_latencies.split(",") if x.strip()]:
+        try:
+            results["e2e"].append(run_e2e_one(args, run_dir, config, latency))
+        except BenchError as e:
+            log(f"  FAILED: {e}")
+            results["e2e"].append({"latency_ms": latency, "error": str(e)})
+
+
+def run_media(args, run_dir: str, config: dict, results: dict) -> None:
+    log(f"== media: the seed request with a {args.media_bytes / 1e6:.2f} MB PNG image header")
+    auth = basic_auth(config)
+    png = make_png(args.media_bytes)
+    header = {"type": "image", "data": base64.b64encode(png).decode(), "documentType": "png",
+              "fileName": "bench.png"}
+    body = seed_body(header=header, header_data=())
+    body_path = os.path.join(run_dir, "media.json")
+    with open(body_path, "wb") as f:
+        f.write(body)
+    gateway, base = start_gateway(args, "gateway-media", run_dir, TEMPLATE)
+    try:
+        time.sleep(1.0)
+        results.setdefault("idle_rss_mb", rss_mb(gateway.pid))
+        send_one(base, auth, body, "media")
+        argv = wrk_argv(args, os.path.join(BENCH, "post.lua"), base + SEND_PATH, auth,
+                        args.duration, args.media_connections, 30, [body_path])
+        r = run_wrk(args, "wrk-media", run_dir, argv, args.duration, sample_pid=gateway.pid)
+        if not gateway.running():
+            raise BenchError("the gateway exited during the media run: " + gateway.stderr_tail())
+    finally:
+        gateway.stop()
+        remove_db(run_dir, "gateway-media", args.keep_db)
+    r["image_bytes"] = len(png)
+    r["body_bytes"] = len(body)
+    r["connections"] = args.media_connections
+    r["in_flight_mb"] = args.media_connections * len(body) / 1e6
+    r["mbps"] = r["rps"] * len(body) / 1e6
+    results["media"] = r
+    log(f"  {r['rps']:.1f} req/s x {len(body) / 1e6:.2f} MB = {r['mbps']:.1f} MB/s, "
+        f"p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, non-2xx {r['non2xx']}, peak RSS "
+        f"{r['peak_rss_mb']:.1f} MB for {r['in_flight_mb']:.1f} MB in flight")
+
+
+# --------------------------------------------------------------------------------------------
+# The table
+
+
+def fmt_int(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def fmt_ms(x) -> str:
+    return "n/a" if x is None else (f"{x:.2f} ms" if x < 10 else f"{x:.1f} ms")
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "not met"
+
+
+def errors_of(r: dict) -> str:
+    parts = []
+    if r.get("non2xx"):
+        parts.append(f"{r['non2xx']:,} non-2xx")
+    if r.get("socket_errors"):
+        parts.append(f"{r['socket_errors']:,} socket errors ({r['socket_detail']})")
+    return ", ".join(parts)
+
+
+def build_rows(results: dict) -> list[tuple[str, str, str, str]]:
+    """(figure, value, target, met) rows; met is "FAILED: ..." when the measurement failed."""
+    rows = []
+
+    def row(name, value, target="", met="", error=""):
+        rows.append((name, value, target, f"FAILED: {error}" if error else met))
+
+    if "ingest_error" in results:
+        row("ingest (ack = stored, fsync)", "n/a", "", error=results["ingest_error"])
+    if "ingest" in results:
+        g, c = results["ingest"], results.get("ceiling")
+        err = errors_of(g)
+        row("ingest: requests/s (seed request, durable)", fmt_int(g["rps"]),
+            f">= {fmt_int(TARGET_INGEST_RPS)}", verdict(g["rps"] >= TARGET_INGEST_RPS), err)
+        row("ingest: p50 latency", fmt_ms(g["p50_ms"]), "", "", err)
+        row("ingest: p99 latency", fmt_ms(g["p99_ms"]), f"<= {TARGET_INGEST_P99_MS:.0f} ms",
+            verdict(g["p99_ms"] is not None and g["p99_ms"] <= TARGET_INGEST_P99_MS), err)
+        if c:
+            row("Beast ceiling: requests/s (p50 / p99)",
+                f"{fmt_int(c['rps'])} ({fmt_ms(c['p50_ms'])} / {fmt_ms(c['p99_ms'])})", "", "",
+                errors_of(c))
+            ratio = g["rps"] / c["rps"] if c["rps"] else 0.0
+            row("ingest / Beast ceiling", f"{ratio:.1%}", f">= {TARGET_CEILING_RATIO:.0%}",
+                verdict(ratio >= TARGET_CEILING_RATIO), err)
+    if "e2e_error" in results:
+        row("end to end", "n/a", "", error=results["e2e_error"])
+    for e in results.get("e2e", []):
+        lat = e["latency_ms"]
+        label = f"end to end, upstream {lat} ms"
+        if "error" in e:
+            row(label, "n/a", "", error=e["error"])
+            continue
+        err = errors_of(e)
+        if e["refused"]:
+            err = ", ".join(x for x in (err, f"{e['refused']:,} sends refused") if x)
+        if e["duplicates"]:
+            err = ", ".join(x for x in (err, f"{e['duplicates']:,} duplicate sends") if x)
+        if e["finished"]:
+            value = f"{fmt_int(e['rate'])} msg/s ({e['messages']:,} in {e['seconds']:.1f} s)"
+        else:
+            value = (f"not finished: {e['delivered']:,} of {e['messages']:,} in "
+                     f"{e['seconds']:.0f} s ({fmt_int(e['rate'])} msg/s)")
+        target = TARGET_E2E.get(lat)
+        if target is not None:
+            row(f"{label}: delivered msg/s", value, f">= {fmt_int(target)}",
+                verdict(e["finished"] and e["rate"] >= target), err)
+        else:
+            row(f"{label}: delivered msg/s", value, "", "", err)
+        row(f"{label}: submitted req/s (while delivering)", fmt_int(e["submit_rate"]))
+        row(f"{label}: highest per-number rate, any 1 s",
+            f"{e['max_window']:,}/s", f"<= {fmt_int(e['limit'])}/s (the limit)",
+            verdict(not e["over_limit"]), err if not e["finished"] else "")
+        if lat == 200:
+            held = e["max_sustained"]
+            row(f"{label}: busiest number, sustained", f"{fmt_int(held)} msg/s",
+                f">= {fmt_int(TARGET_HELD_RATE)} (99%)", verdict(held >= 0.99 * TARGET_HELD_RATE))
+    if "media_error" in results:
+        row("media", "n/a", "", error=results["media_error"])
+    if "media" in results:
+        m = results["media"]
+        err = errors_of(m)
+        row(f"media {m['image_bytes'] / 1e6:.1f} MB image: request-body MB/s",
+            f"{m['mbps']:.1f} MB/s ({m['rps']:.1f} req/s, p99 {fmt_ms(m['p99_ms'])})",
+            f">= {TARGET_MEDIA_MBPS:.0f} MB/s", verdict(m["mbps"] >= TARGET_MEDIA_MBPS), err)
+        factor = m["peak_rss_mb"] / m["in_flight_mb"]
+        row(f"media: peak RSS / bytes in flight ({m['connections']} x "
+            f"{m['body_bytes'] / 1e6:.2f} MB)",
+            f"{m['peak_rss_mb']:.0f} MB / {m['in_flight_mb']:.1f} MB = {factor:.1f}x",
+            f"<= {TARGET_MEDIA_RSS_FACTOR:.0f}x", verdict(factor <= TARGET_MEDIA_RSS_FACTOR), err)
+    if "idle_rss_mb" in results:
+        idle = results["idle_rss_mb"]
+        row("memory: RSS idle", f"{idle:.1f} MB", f"<= {TARGET_IDLE_RSS_MB:.0f} MB",
+            verdict(idle <= TARGET_IDLE_RSS_MB))
+    if "ingest" in results:
+        p = results["ingest"]["peak_rss_mb"]
+        row("memory: peak RSS during ingest", f"{p:.1f} MB", f"<= {TARGET_INGEST_RSS_MB:.0f} MB",
+            verdict(p <= TARGET_INGEST_RSS_MB))
+    e2e_ok = [e for e in results.get("e2e", []) if "error" not in e]
+    if e2e_ok:
+        p = max(e["peak_rss_mb"] for e in e2e_ok)
+        detail = ", ".join(f"{e['latency_ms']} ms: {e['peak_rss_mb']:.0f}" for e in e2e_ok)
+        row("memory: peak RSS during end to end", f"{p:.1f} MB ({detail})")
+    return rows
+
+
+def markdown_table(rows) -> str:
+    lines = ["| figure | measured | target | |", "|---|---|---|---|"]
+    for name, value, target, met in rows:
+        lines.append(f"| {name} | {value} | {target} | {met} |")
+    return "\n".join(lines)
+
+
+def fsync_ms(directory: str, rounds: int = 100) -> float:
+    """Mean time of a 4 KiB append + fsync in `directory`: the least a durable commit costs."""
+    path = os.path.join(directory, "fsync-probe.tmp")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        start = time.perf_counter()
+        for _ in range(rounds):
+            os.write(fd, b"\0" * 4096)
+            os.fsync(fd)
+        return (time.perf_counter() - start) / rounds * 1000.0
+    finally:
+        os.close(fd)
+        os.remove(path)
+
+
+def machine() -> dict:
+    model = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem_gb = 0.0
+    try:
+        with open("/proc/meminfo") as f:
+            mem_gb = int(f.readline().split()[1]) / 1024 / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    commit = ""
+    try:
+        commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        if commit and dirty:
+            commit += " (with uncommitted changes)"
+    except (OSError, subprocess.SubprocessError):
+        pass
+    wrk_version = ""
+    try:
+        out = subprocess.run(["wrk", "--version"], capture_output=True, text=True, timeout=10)
+        wrk_version = (out.stdout + out.stderr).split("\n")[0].split(" Copyright")[0].strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return {"cores": len(os.sched_getaffinity(0)), "model": model, "mem_gb": mem_gb,
+            "load_before": os.getloadavg()[0],
+            "kernel": os.uname().release, "commit": commit, "wrk": wrk_version,
+            "fsync_ms": fsync_ms(RUN_DIR)}
+
+
+PLACEHOLDER_CHANGES = """<!-- The performance work fills this in: one row per change, with the figures before and after,
+taken with `make bench` on the same machine (compare the fsync times too). bench/run.py keeps
+this section when it rewrites the file. -->
+
+| change | ingest req/s (p99) | end to end msg/s, upstream 0 / 20 / 200 ms | media MB/s | idle RSS | fsync |
+|---|---|---|---|---|---|"""
+
+
+def write_markdown(path: str, args, rows, info: dict, command: str, started: str) -> None:
+    settings = (f"wrk {args.threads} threads, {args.connections} connections, keep-alive, "
+                f"{args.duration:g} s per load; end to end {args.e2e_messages:,} messages, "
+                f"upstream {args.e2e_latencies} ms, at most {args.e2e_timeout} s each; media "
+                f"{args.media_connections} connections; gateway log level {args.log_level}")
+    inside = GATEWAY.startswith(ROOT + os.sep)
+    gateway_shown = os.path.relpath(GATEWAY, ROOT) if inside else GATEWAY
+    build_line = args.label or (f"`{gateway_shown}` (the release preset, RelWithDebInfo), "
+                                f"working tree at commit {info['commit'] or 'unknown'}")
+    changes = PLACEHOLDER_CHANGES
+    try:
+        # The section the performance work fills in survives a rerun.
+        with open(path) as f:
+            m = re.search(r"^## What each change bought\n(.*?)(?=^## )", f.read(), re.M | re.S)
+            if m and m.group(1).strip():
+                changes = m.group(1).strip()
+    except OSError:
+        pass
+    text = f"""# Benchmarks
+
+Written by `bench/run.py` (`make bench`; bench/README.md); rerun it to replace the figures
+(the section "What each change bought" is kept). How each figure is measured is at the end.
+Targets are reported, never asserted in tests.
+
+- date: {started}
+- command: `{command}`
+- machine: {info['cores']} cores (`nproc`), {info['model']}, {info['mem_gb']:.0f} GiB RAM, Linux {info['kernel']}
+- build: {build_line}
+- load generator: {info['wrk'] or 'wrk'}; {settings}
+- other load: 1-minute load average {info['load_before']:.2f} before the run, {info.get('load_after', 0):.2f} after it (the benchmark's own processes included); a busy machine gives low figures
+- disk: a 4 KiB append + fsync in `build/bench-run/` took {info['fsync_ms']:.2f} ms before the run and {info.get('fsync_after_ms', 0):.2f} ms after it, so a writer that commits each message on its own stops near {1000 / info['fsync_ms']:,.0f} messages/s (fsync times on shared or virtual disks vary a lot between runs: compare them too)
+- configuration: `bench/gateway.toml` (ack = "stored"; SQLite WAL, synchronous=FULL: every accepted message is committed with fsync before the answer)
+
+wrk, the gateway, fake-graph and beast_ceiling share this machine's cores, so every figure
+includes the load generator's own CPU use; compare figures taken on the same machine only.
+
+{markdown_table(rows)}
+
+## What each change bought
+
+{changes}
+
+## How it is measured
+
+- **ingest**: a fresh gateway (`bench/gateway.toml`, a new database under `build/bench-run/`)
+  gets the seed's example request with Basic auth from wrk (`bench/post.lua`) for the whole
+  run; each answer is 202 `queued` only once the message is committed. Requests/s and the
+  p50/p99 latency are wrk's (`--latency`). One request is sent before the load, so the
+  argon2id check of the credentials is cached as in steady use. Any non-2xx answer or socket
+  error marks the row FAILED. The seed repeats one (business number, customer) pair, so
+  Meta's pair limit holds those messages in the outbox; the dispatcher claims and reschedules
+  them while the load runs.
+- **Beast ceiling**: `bench/beast_ceiling` (Beast + C++20 coroutines like `src/http`, 2 I/O
+  threads) answers every request with the gateway's fixed 202 envelope, under the same wrk
+  load: what our HTTP stack alone costs. The ratio is ingest requests/s over the ceiling's.
+- **end to end**: a fresh gateway whose ten meta numbers (1000 msg/s each) point at a fresh
+  `tools/fake-graph`; for 20 and 200 ms a fault rule `{{"action":"slow","delay_ms":N}}` delays
+  every answer. wrk (`bench/e2e.lua`) submits exactly the given number of messages round-robin
+  over the ten numbers, each to another customer. Delivered msg/s = messages / (time from the
+  start of submission to the last answer fake-graph gave). Submitted req/s is the ingest rate
+  during the same run. The per-number rate is counted from fake-graph's records (arrival time
+  and phone-number id of every send): the most sends of one number in any 1-second window,
+  against its `messages_per_second`. "Sustained" is a number's sends over the time from its
+  first to its last. A run is cut at its time bound and reported as not finished.
+- **media**: the seed request with a header `{{"type":"image",...}}` holding a PNG (a valid
+  signature and IHDR, random IDAT) just under WhatsApp's 5 MB image limit, base64 in the JSON
+  body; MB/s = requests/s x request-body bytes (10^6 bytes per MB). Bytes in flight =
+  connections x body size.
+- **memory**: VmRSS of the gateway one second after start (idle), and the peak during a load:
+  VmHWM after resetting it (`/proc/PID/clear_refs`) when the load starts, checked against
+  VmRSS sampled every 50 ms. MB = 10^6 bytes throughout.
+"""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", default="ingest,e2e,media",
+                        help="parts to run, comma-separated: ingest, e2e, media (memory comes "
+                             "from ingest and e2e)")
+    parser.add_argument("--duration", type=float, default=DEFAULTS["duration"],
+                        help="seconds of each wrk load (ingest, ceiling, media)")
+    parser.add_argument("--threads", type=int, default=DEFAULTS["threads"], help="wrk threads")
+    parser.add_argument("--connections", type=int, default=DEFAULTS["connections"],
+                        help="wrk connections (ingest, ceiling, e2e)")
+    parser.add_argument("--e2e-messages", type=int, default=DEFAULTS["e2e_messages"])
+    parser.add_argument("--e2e-latencies", default=DEFAULTS["e2e_latencies"],
+                        help="fake-graph answer delays in ms, comma-separated")
+    parser.add_argument("--e2e-timeout", type=int, default=DEFAULTS["e2e_timeout"],
+                        help="time bound of each end-to-end run, in seconds")
+    parser.add_argument("--media-connections", type=int, default=DEFAULTS["media_connections"])
+    parser.add_argument("--media-bytes", type=int, default=DEFAULTS["media_bytes"],
+                        help="size of the PNG (WhatsApp's image limit is 5 MB)")
+    parser.add_argument("--log-level", default="info", help="the gateway's --log-level")
+    parser.add_argument("--gateway", default=GATEWAY,
+                        help="the socialgate binary (default build/release/src/socialgate), e.g. "
+                             "another commit's build to compare")
+    parser.add_argument("--label",
+                        help="what the gateway binary is, for the markdown's build line (with "
+                             "--gateway: e.g. 'commit abc1234, built in /tmp/x')")
+    parser.add_argument("--config", default=TEMPLATE,
+                        help="the gateway configuration template (default bench/gateway.toml)")
+    parser.add_argument("--out", help="where to write the markdown (default: docs/benchmarks.md "
+                                      "for a full default run, else build/bench-run/benchmarks.md)")
+    parser.add_argument("--keep-db", action="store_true",
+                        help="keep the gateways' databases in build/bench-run/")
+    args = parser.parse_args()
+
+    parts = [p.strip() for p in args.only.split(",") if p.strip()]
+    parts = ["ingest" if p == "memory" else p for p in parts]
+    unknown = [p for p in parts if p not in ("ingest", "e2e", "media")]
+    if unknown or not parts:
+        parser.error(f"--only: unknown part(s) {', '.join(unknown)}; use ingest, e2e, media")
+    if args.duration < 1 or args.threads < 1 or args.connections < args.threads:
+        parser.error("--duration must be >= 1 and --connections >= --threads >= 1")
+    if args.media_connections < args.threads or args.e2e_messages < args.threads:
+        parser.error("--media-connections and --e2e-messages must be >= --threads")
+
+
+    full = (sorted(parts) == ["e2e", "ingest", "media"] and args.config == TEMPLATE
+            and args.gateway == GATEWAY
+            and all(getattr(args, k) == v for k, v in DEFAULTS.items()))
+    set_template(args.config)
+    set_gateway(args.gateway)
+    missing = [p for p in (GATEWAY, FAKE_GRAPH, CEILING) if not os.access(p, os.X_OK)]
+    if missing:
+        log("bench: build first (make bench does): cmake --build build/release --target "
+            "socialgate fake-graph beast_ceiling\n  missing: " + ", ".join(missing))
+        return 2
+    if shutil.which("wrk") is None:
+        log("bench: wrk is not installed (scripts/install-deps installs it)")
+        return 2
+    out_path = args.out or (DOCS if full else os.path.join(RUN_DIR, "benchmarks.md"))
+
+    def on_signal(signum, _frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, on_signal)
+    # One run at a time: a second one would clear the first's run directory and share its cores.
+    os.makedirs(os.path.dirname(RUN_DIR), exist_ok=True)
+    lock = open(RUN_DIR + ".lock", "a+")  # held until the process exits
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        log(f"bench: another bench/run.py is running ({RUN_DIR}.lock); try again when it is done")
+        return 2
+    shutil.rmtree(RUN_DIR, ignore_errors=True)
+    os.makedirs(RUN_DIR)
+    config = load_template()
+    started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    command = "make bench" if os.environ.get("MAKELEVEL") and len(sys.argv) == 1 else \
+        shlex.join(["python3", os.path.relpath(os.path.abspath(sys.argv[0]), ROOT)]
+                   + sys.argv[1:])
+    info = machine()
+    if info["load_before"] > 0.5 * info["cores"]:
+        log(f"bench: WARNING: the machine is busy (load average {info['load_before']:.1f} on "
+            f"{info['cores']} cores): the figures will be low and noisy")
+    log(f"bench: {info['cores']} cores, {info['model']}; 4 KiB append + fsync "
+        f"{info['fsync_ms']:.2f} ms; run directory {RUN_DIR}")
+
+    results: dict = {}
+    try:
+        for part, fn in (("ingest", run_ingest), ("e2e", run_e2e), ("media", run_media)):
+            if part not in parts:
+                continue
+            try:
+                fn(args, RUN_DIR, config, results)
+            except BenchError as e:
+                log(f"  FAILED: {e}")
+                results[part + "_error"] = str(e)
+    except KeyboardInterrupt:
+        log("bench: interrupted; stopping what was started")
+        Child.stop_all()
+        return 130
+    finally:
+        Child.stop_all()
+
+    info["load_after"] = os.getloadavg()[0]
+    info["fsync_after_ms"] = fsync_ms(RUN_DIR)
+    rows = build_rows(results)
+    table = markdown_table(rows)
+    print()
+    print(f"socialgate benchmarks, {started}, {info['cores']} cores ({info['model']}), "
+          f"fsync {info['fsync_ms']:.2f} ms before, {info['fsync_after_ms']:.2f} ms after")
+    print(table)
+    write_markdown(out_path, args, rows, info, command, started)
+    with open(os.path.join(RUN_DIR, "results.json"), "w") as f:
+        json.dump({"started": started, "command": command, "machine": info, "results": results,
+                   "rows": rows}, f, indent=1, default=str)
+    print(f"\nwritten to {os.path.relpath(out_path, ROOT)}; "
+          f"logs in {os.path.relpath(RUN_DIR, ROOT)}/")
+    failed = [r for r in rows if r[3].startswith("FAILED")]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
