@@ -13,6 +13,9 @@ using core::MakeError;
 using core::Result;
 namespace dom = simdjson::dom;
 
+// What a thread's parser keeps between requests: plenty for any request without media.
+constexpr std::size_t kSmallDocumentBytes = 64 * 1024;
+
 core::Error Malformed(std::string message) {
   return core::Error{ErrorCode::kMalformed, std::move(message), {}};
 }
@@ -93,16 +96,14 @@ Result<core::RawMediaHeader> ReadHeader(dom::object obj) {
   return h;
 }
 
-}  // namespace
+dom::parser NewParser() {
+  dom::parser p;
+  // On failure the parser allocates on first use instead; the depth limit is then the default.
+  if (p.allocate(kSmallDocumentBytes, kMaxJsonDepth) != simdjson::SUCCESS) return dom::parser{};
+  return p;
+}
 
-Result<core::TemplateRequest> DecodeTemplateRequest(std::string& body) {
-  // One parser per thread: it keeps its buffers between requests.
-  thread_local dom::parser parser = [] {
-    dom::parser p;
-    // On failure the parser allocates on first use instead; the depth limit is then the default.
-    if (p.allocate(64 * 1024, kMaxJsonDepth) != simdjson::SUCCESS) return dom::parser{};
-    return p;
-  }();
+Result<core::TemplateRequest> Decode(dom::parser& parser, std::string& body) {
   // simdjson reads up to SIMDJSON_PADDING bytes past the end; reserve them instead of copying.
   body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   dom::element root;
@@ -173,6 +174,17 @@ Result<core::TemplateRequest> DecodeTemplateRequest(std::string& body) {
     if (!seen[i]) return tl::unexpected(Malformed(std::string(kNames[i]) + ": is required"));
   }
   return req;
+}
+
+}  // namespace
+
+Result<core::TemplateRequest> DecodeTemplateRequest(std::string& body) {
+  // One parser per thread: it keeps its buffers between requests...
+  thread_local dom::parser parser = NewParser();
+  auto decoded = Decode(parser, body);
+  // ...but not those of a media request (several times the document's size) for good.
+  if (parser.capacity() > kSmallDocumentBytes) parser = NewParser();
+  return decoded;
 }
 
 }  // namespace socialgate::api

@@ -86,8 +86,10 @@ class Statement {
     sqlite3_bind_int64(stmt_, ++index_, v);
     return *this;
   }
-  Statement& BindBlob(std::string_view v) {
-    sqlite3_bind_blob64(stmt_, ++index_, v.data(), v.size(), SQLITE_TRANSIENT);
+  // For a large value that outlives the statement's step (this Statement's scope): SQLite reads
+  // it in place instead of copying it (a 5 MB image once less in memory).
+  Statement& BindBlobInPlace(std::string_view v) {
+    sqlite3_bind_blob64(stmt_, ++index_, v.data(), v.size(), SQLITE_STATIC);
     return *this;
   }
   // SQLITE_ROW or SQLITE_DONE, or an error code.
@@ -456,7 +458,7 @@ Result<void> SqliteStore::InsertNow(const NewMessage& m) {
         .Bind(h.mime_type)
         .Bind(h.document_type)
         .Bind(h.file_name)
-        .BindBlob(h.bytes);
+        .BindBlobInPlace(h.bytes);
     if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "insert media"));
   }
   if (m.idempotency) {
