@@ -292,10 +292,15 @@ void SqliteStore::CommitBatch(std::vector<Job>& batch, std::vector<Result<void>>
       return fail_all(results[i] ? SqliteError(db_.get(), "transaction rolled back")
                                  : results[i].error());
     }
-    if (!results[i]) {
-      ExecPrepared("ROLLBACK TO write").and_then([&] { return ExecPrepared("RELEASE write"); });
-    } else if (auto released = ExecPrepared("RELEASE write"); !released) {
-      results[i] = tl::unexpected(released.error());
+    // A failed write is undone alone. If even that fails, what the batch holds is unknown:
+    // roll it all back and report every write as not stored.
+    auto closed = results[i] ? ExecPrepared("RELEASE write")
+                             : ExecPrepared("ROLLBACK TO write").and_then([&] {
+                                 return ExecPrepared("RELEASE write");
+                               });
+    if (!closed) {
+      sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+      return fail_all(closed.error());
     }
   }
   if (auto committed = ExecPrepared("COMMIT"); !committed) {
