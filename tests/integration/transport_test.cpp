@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 
 #include "gateway_process.hpp"
@@ -108,12 +109,19 @@ TEST_F(TlsTest, ServesHttpsWithTheConfiguredCertificate) {
 }
 
 TEST_F(TlsTest, AClientThatDoesNotTrustTheCertificateCannotConnect) {
-  // The peer is verified against the system store, where this certificate is not.
+  // The client trusts another self-signed certificate for 127.0.0.1, not the gateway's.
+  const std::string other_dir = gateway_->dir() + "/other";
+  ASSERT_EQ(mkdir(other_dir.c_str(), 0700), 0);
+  const TlsFiles other = WriteSelfSignedCertificate(other_dir);
+  ASSERT_FALSE(other.cert_path.empty());
   HttpRequest r = Request("GET", gateway_->base_url() + "/healthz");
-  r.ca_file = "/etc/ssl/certs/ca-certificates.crt";
+  r.ca_file = other.cert_path;
   HttpClient client;
   const HttpResponse answer = client.Send(r);
   EXPECT_EQ(answer.status, 0) << answer.Describe();
+  // Refused for the certificate, not for anything else (a missing file, a closed port).
+  EXPECT_NE(answer.transport_error.find("certificate"), std::string::npos)
+      << answer.transport_error;
 }
 
 TEST_F(TlsTest, OffersTls12AndLaterOnly) {
