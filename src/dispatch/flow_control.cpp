@@ -83,7 +83,10 @@ FlowControl::Clock::duration FlowControl::ReservePair(const std::string& message
   if (settings_.pair_per_minute <= 0 || Find(number) == nullptr) return Clock::duration::zero();
   std::lock_guard lock(mutex_);
   if (now >= next_cleanup_) ForgetIdlePairs(now);
-  const auto wait = PairBucket(number, customer, now).Reserve(now);
+  TokenBucket& pair = PairBucket(number, customer, now);
+  // A slot free now is left for Admit to take: only a message that must wait is remembered.
+  if (pair.TimeUntilAvailable(now) == Clock::duration::zero()) return Clock::duration::zero();
+  const auto wait = pair.Reserve(now);
   if (prepaid_.size() >= kMaxPrepaid) prepaid_.clear();  // worst case: a slot is paid twice
   prepaid_.insert(message_id);
   return wait;

@@ -42,9 +42,10 @@ class FlowControl {
   std::optional<Clock::duration> Admit(const std::string& message_id, const std::string& number,
                                        const std::string& customer, Clock::time_point now);
 
-  // At acceptance: takes the message's slot in its (business number, customer) pair limit and
-  // returns how long until that slot comes (zero: now). The slot is the message's own: Admit
-  // does not charge the pair again. Storing the message due then means nothing claims it early.
+  // At acceptance: when the (business number, customer) pair limit has no slot free now, takes
+  // the message's future slot and returns how long until it comes; the slot is the message's
+  // own (Admit does not charge the pair again), and storing the message due then means nothing
+  // claims it early. Zero when a slot is free now: Admit takes it at send time as usual.
   Clock::duration ReservePair(const std::string& message_id, const std::string& number,
                               const std::string& customer, Clock::time_point now);
 

@@ -134,18 +134,19 @@ TEST(FlowControlTest, PairsBurstThenWaitInLine) {
 
 TEST(FlowControlTest, PairSlotsReservedAtAcceptanceAreNotChargedAgain) {
   FlowControl flow(TwoNumbers(60, 2), kT0);  // one a second after a burst of two
+  // A slot free now is not taken at acceptance: the send takes it.
   EXPECT_EQ(flow.ReservePair("m1", "111", "c", kT0), Clock::duration::zero());
-  EXPECT_EQ(flow.ReservePair("m2", "111", "c", kT0), Clock::duration::zero());
-  const auto w3 = flow.ReservePair("m3", "111", "c", kT0);
-  const auto w4 = flow.ReservePair("m4", "111", "c", kT0);
+  EXPECT_FALSE(flow.Admit("m1", "111", "c", kT0));
+  EXPECT_FALSE(flow.Admit("m2", "111", "c", kT0 + milliseconds(100)));  // the burst is spent
+  const auto w3 = flow.ReservePair("m3", "111", "c", kT0 + milliseconds(100));
+  const auto w4 = flow.ReservePair("m4", "111", "c", kT0 + milliseconds(100));
   EXPECT_GT(w3, Clock::duration::zero());
   EXPECT_EQ(std::chrono::duration_cast<milliseconds>(w4 - w3), milliseconds(1000));
-  // Each message, admitted at its slot, pays only the number's rate: its pair slot is paid.
-  EXPECT_FALSE(flow.Admit("m1", "111", "c", kT0));
-  EXPECT_FALSE(flow.Admit("m3", "111", "c", kT0 + w3));
-  EXPECT_FALSE(flow.Admit("m4", "111", "c", kT0 + w4));
+  // Each held message, admitted at its slot, pays only the number's rate: its slot is paid.
+  EXPECT_FALSE(flow.Admit("m3", "111", "c", kT0 + milliseconds(100) + w3));
+  EXPECT_FALSE(flow.Admit("m4", "111", "c", kT0 + milliseconds(100) + w4));
   // A message that did not reserve queues behind the reserved ones.
-  auto late = flow.Admit("m5", "111", "c", kT0 + w4 + milliseconds(100));
+  auto late = flow.Admit("m5", "111", "c", kT0 + milliseconds(200) + w4);
   ASSERT_TRUE(late);
   EXPECT_GT(*late, milliseconds(800));
   // No pair limit configured: nothing to reserve.
