@@ -163,7 +163,7 @@ Result<void> ReadServer(const Reader& r, const toml::table& t, ServerSettings& s
 Result<void> ReadDispatch(const Reader& r, const toml::table& t, DispatchSettings& d) {
   SG_RETURN_IF_ERROR(r.OnlyKeys(
       t, "dispatch",
-      {"workers", "poll_interval_ms", "lease_ms", "max_attempts", "max_age_ms", "base_backoff_ms",
+      {"workers", "max_in_flight", "poll_interval_ms", "lease_ms", "max_attempts", "max_age_ms", "base_backoff_ms",
        "max_backoff_ms", "pair_per_minute", "pair_burst", "breaker_failures", "breaker_cooldown_ms",
        "breaker_max_cooldown_ms", "max_outbox"}));
   SG_RETURN_IF_ERROR(r.Millis(t, "dispatch", "max_age_ms", d.max_age, 30 * kDayMs));
@@ -175,6 +175,7 @@ Result<void> ReadDispatch(const Reader& r, const toml::table& t, DispatchSetting
   SG_RETURN_IF_ERROR(r.Integer(t, "dispatch", "max_outbox", d.max_outbox, 1, 1'000'000'000));
   SG_RETURN_IF_ERROR(r.Number(t, "dispatch", "pair_per_minute", d.pair_per_minute, 0, 6000));
   SG_RETURN_IF_ERROR(r.Integer(t, "dispatch", "workers", d.workers, 1, 1024));
+  SG_RETURN_IF_ERROR(r.Integer(t, "dispatch", "max_in_flight", d.max_in_flight, 1, 100'000));
   SG_RETURN_IF_ERROR(r.Millis(t, "dispatch", "poll_interval_ms", d.poll_interval, 3'600'000));
   SG_RETURN_IF_ERROR(r.Millis(t, "dispatch", "lease_ms", d.lease, kDayMs));
   SG_RETURN_IF_ERROR(r.Integer(t, "dispatch", "max_attempts", d.max_attempts, 1, 1000));

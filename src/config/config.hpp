@@ -38,7 +38,10 @@ struct ServerSettings {
 };
 
 struct DispatchSettings {
-  int workers = 4;                                 // concurrent sends
+  // Sends in flight at once: asynchronous HTTP sends need no thread each, so this is sized to
+  // latency (1,000 messages/s at 200 ms needs 200). Claimed messages count until recorded.
+  int max_in_flight = 1024;
+  int workers = 4;  // threads for sends that block (a media upload first)
   std::chrono::milliseconds poll_interval{1'000};  // how often due retries are looked for
   std::chrono::milliseconds lease{60'000};         // a claimed message is reclaimed after this
   int max_attempts = 12;                           // per domain unless the domain says

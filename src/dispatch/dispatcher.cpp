@@ -12,7 +12,13 @@
 namespace socialgate::dispatch {
 namespace {
 
-constexpr int kClaimBatch = 8;
+// Claims per store round trip: large enough that claiming is a small share of a send's cost,
+// small enough that one claim does not hold the committer for long.
+constexpr int kClaimBatch = 256;
+
+// How far ahead a number's send slots are booked for claimed messages, which wait in memory for
+// their slot. Beyond it they go back to the store; a number booked half this far is not claimed.
+constexpr auto kPaceHorizon = std::chrono::seconds(1);
 
 std::string MakeOwnerName() {
   std::array<char, 256> host{};
@@ -37,22 +43,30 @@ Dispatcher::~Dispatcher() { Stop(); }
 
 void Dispatcher::Start() {
   std::lock_guard lock(mutex_);
-  if (!workers_.empty()) return;
+  if (started_) return;
+  started_ = true;
   stopping_ = false;
-  for (int i = 0; i < settings_.workers; ++i) workers_.emplace_back([this] { RunWorker(); });
+  blocking_ = std::make_unique<util::WorkPool>(static_cast<std::size_t>(settings_.workers));
+  pump_ = std::thread([this] { RunPump(); });
   lease_keeper_ = std::thread([this] { RunLeaseKeeper(); });
 }
 
 void Dispatcher::Stop() {
-  std::vector<std::thread> workers;
   {
     std::lock_guard lock(mutex_);
+    if (!started_) return;
+    started_ = false;
     stopping_ = true;
-    workers.swap(workers_);
   }
   wake_.notify_all();
   keeper_wake_.notify_all();
-  for (auto& t : workers) t.join();
+  if (pump_.joinable()) pump_.join();
+  {
+    // Asynchronous sends finish within their timeout; queued blocking ones are given back.
+    std::unique_lock lock(mutex_);
+    drained_.wait(lock, [this] { return in_flight_ == 0; });
+  }
+  blocking_->Shutdown();
   if (lease_keeper_.joinable()) lease_keeper_.join();
   {
     // Nobody is waiting for an answer any more; drop the listeners while whatever they
@@ -60,7 +74,6 @@ void Dispatcher::Stop() {
     std::lock_guard lock(listeners_mutex_);
     listeners_.clear();
   }
-  if (workers.empty()) return;
   auto released = store_.ReleaseLeases(owner_, util::NowUnixMillis());
   if (!released) {
     spdlog::error("dispatch: releasing leases failed: {}", released.error().detail);
@@ -74,8 +87,8 @@ void Dispatcher::Notify() {
   {
     std::lock_guard lock(mutex_);
     ++notifications_;
-    // One woken worker claims everything stored until it gets to claim: while one is on its
-    // way, more wake-ups would only add claims that find nothing.
+    // The pump's next claim covers everything stored until then: while it is on its way, more
+    // wake-ups would only add claims that find nothing.
     wake = !wake_pending_;
     wake_pending_ = true;
   }
@@ -142,47 +155,202 @@ void Dispatcher::RunLeaseKeeper() {
   }
 }
 
-void Dispatcher::RunWorker() {
+void Dispatcher::RunPump() {
   for (;;) {
+    const auto next_paced = SendPacedDue();
     std::uint64_t seen = 0;
+    int room = 0;
     {
       std::lock_guard lock(mutex_);
-      if (stopping_) return;
+      if (stopping_) break;
       seen = notifications_;
       wake_pending_ = false;  // this claim covers every notification so far
+      room = settings_.max_in_flight - in_flight_;
     }
-    const std::int64_t now = util::NowUnixMillis();
-    auto claimed = store_.ClaimDue(now, owner_, settings_.lease.count(), kClaimBatch,
-                                   flow_.ThrottledNumbers(FlowControl::Clock::now()));
-    if (!claimed) {
-      spdlog::error("dispatch: claiming messages failed: {}", claimed.error().detail);
-    } else if (!claimed->empty()) {
-      Hold(*claimed);
-      for (auto& message : *claimed) {
-        bool stopping = false;
+    auto wait = settings_.poll_interval;
+    if (room > 0) {
+      const std::int64_t now = util::NowUnixMillis();
+      auto claimed = store_.ClaimDue(
+          now, owner_, settings_.lease.count(), std::min(room, kClaimBatch),
+          flow_.ThrottledNumbers(FlowControl::Clock::now(), kPaceHorizon / 2));
+      if (!claimed) {
+        spdlog::error("dispatch: claiming messages failed: {}", claimed.error().detail);
+        wait = std::max(wait, std::chrono::milliseconds(100));  // storage trouble: do not spin
+      } else if (!claimed->empty()) {
+        Hold(*claimed);
         {
           std::lock_guard lock(mutex_);
-          stopping = stopping_;
+          in_flight_ += static_cast<int>(claimed->size());
         }
-        // Unsent claims are returned to the queue by Stop().
-        if (!stopping) Deliver(message);
-        Drop(message.id);
-      }
-      continue;
-    }
-    // Nothing due: sleep until the next due time, the poll interval, or a notification.
-    auto wait = settings_.poll_interval;
-    if (claimed) {
-      if (auto next = store_.NextDueAt(); next && *next) {
+        for (auto& message : *claimed) {
+          Begin(std::make_shared<const store::StoredMessage>(std::move(message)));
+        }
+        continue;
+      } else if (auto next = store_.NextDueAt(); next && *next) {
+        // Nothing due: sleep until the next due time, the poll interval, or a notification.
         wait = std::min(wait, std::chrono::milliseconds(
                                   std::max<std::int64_t>(1, **next - util::NowUnixMillis())));
       }
-    } else {
-      wait = std::max(wait, std::chrono::milliseconds(100));  // storage trouble: do not spin
     }
+    if (next_paced) {
+      wait = std::min(wait, std::chrono::ceil<std::chrono::milliseconds>(
+                                *next_paced - FlowControl::Clock::now()));
+    }
+    if (wait.count() <= 0) continue;
     std::unique_lock lock(mutex_);
-    wake_.wait_for(lock, wait, [&] { return stopping_ || notifications_ != seen; });
+    // A full window waits for outcomes to be recorded (the last completions wake it), not for a
+    // poll; a free one for new messages, due retries or the next paced slot.
+    pump_wants_room_ = room <= 0;
+    wake_.wait_for(lock, wait, [&] {
+      return stopping_ || notifications_ != seen ||
+             (room <= 0 && in_flight_ <= settings_.max_in_flight - RefillAt());
+    });
+    pump_wants_room_ = false;
   }
+  // Kept for a later slot: back to the queue, due now, for the next start.
+  while (!paced_.empty()) {
+    GiveBack(paced_.top().message, util::NowUnixMillis());
+    paced_.pop();
+  }
+}
+
+int Dispatcher::RefillAt() const {
+  // Waking for every completion in a full window would cost a thread switch per send; a
+  // quarter of the window (at most one claim) is worth a claim.
+  return std::clamp(settings_.max_in_flight / 4, 1, kClaimBatch);
+}
+
+std::optional<FlowControl::Clock::time_point> Dispatcher::SendPacedDue() {
+  const auto now = FlowControl::Clock::now();
+  while (!paced_.empty() && paced_.top().at <= now) {
+    Paced next = paced_.top();
+    paced_.pop();
+    const auto at = Spaced(*next.message, now);
+    if (at > now) {
+      next.at = at;
+      paced_.push(std::move(next));
+      continue;
+    }
+    last_send_[next.message->message.service_phone] = now;
+    Send(next.message, next.provider);
+  }
+  if (paced_.empty()) return std::nullopt;
+  return paced_.top().at;
+}
+
+void Dispatcher::Begin(MessagePtr message) {
+  const auto& m = message->message;
+  providers::Provider* provider = providers_(m.service_phone);
+  if (provider == nullptr) {
+    providers::SendOutcome outcome;
+    outcome.kind = providers::SendOutcome::Kind::kRejected;
+    outcome.error_code = "no_provider";
+    outcome.error_message =
+        "servicePhoneNumber: no provider is configured for this business number any more";
+    Complete(message, std::move(outcome), false);
+    return;
+  }
+  // Rate limits and the circuit breaker may say "not now": keep the message for its booked
+  // slot when it comes soon, otherwise give it back unsent.
+  const auto now = FlowControl::Clock::now();
+  const auto admission = flow_.Pace(message->id, m.service_phone, m.customer_phone, now,
+                                    kPaceHorizon);
+  if (admission.give_back) {
+    const auto wait_ms = std::chrono::ceil<std::chrono::milliseconds>(*admission.give_back);
+    return GiveBack(message, util::NowUnixMillis() + wait_ms.count());
+  }
+  const auto at = Spaced(*message, now + admission.send_after);
+  if (at > now) {
+    paced_.push(Paced{at, std::move(message), provider});
+    return;
+  }
+  last_send_[m.service_phone] = now;
+  Send(message, provider);
+}
+
+FlowControl::Clock::time_point Dispatcher::Spaced(const store::StoredMessage& message,
+                                                  FlowControl::Clock::time_point at) {
+  auto last = last_send_.find(message.message.service_phone);
+  if (last == last_send_.end()) return at;
+  return std::max(at, last->second + flow_.Spacing(message.message.service_phone));
+}
+
+void Dispatcher::Send(const MessagePtr& message, providers::Provider* provider) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return GiveBack(message, util::NowUnixMillis());
+  }
+  if (provider->SendsAsync(message->message)) {
+    provider->SendAsync(message->id, message->message,
+                        [this, message](providers::SendOutcome outcome) {
+                          Complete(message, std::move(outcome), true);
+                        });
+    return;
+  }
+  const bool queued = blocking_->Submit([this, message, provider] {
+    {
+      std::lock_guard lock(mutex_);
+      // Stopping: a send that has not started yet is given back, not started.
+      if (stopping_) return GiveBack(message, util::NowUnixMillis());
+    }
+    Complete(message, provider->Send(message->id, message->message), true);
+  });
+  if (!queued) GiveBack(message, util::NowUnixMillis());
+}
+
+void Dispatcher::GiveBack(const MessagePtr& message, std::int64_t due_at_ms) {
+  store::AttemptEnd end;
+  end.kind = store::AttemptEnd::Kind::kGivenBack;
+  end.id = message->id;
+  end.owner = owner_;
+  end.next_attempt_at_ms = due_at_ms;
+  end.now_ms = util::NowUnixMillis();
+  Record(message, std::move(end), std::nullopt);
+}
+
+void Dispatcher::Record(const MessagePtr& message, store::AttemptEnd end,
+                        std::optional<AttemptResult> result) {
+  const bool due_later = end.kind == store::AttemptEnd::Kind::kRescheduled ||
+                         end.kind == store::AttemptEnd::Kind::kGivenBack;
+  store_.RecordAttemptAsync(
+      std::move(end), [this, message, due_later, result = std::move(result)](
+                          core::Result<void> recorded) mutable {
+        if (!recorded) {
+          // The outcome is not durable, so nobody may be told it: the lease expires and the
+          // message is attempted again (the duplicate window documented in
+          // docs/reliability.md).
+          spdlog::error("dispatch: recording the outcome of {} failed: {}", message->id,
+                        recorded.error().detail);
+          if (result) *result = AttemptResult{"queued", "", "", "the outcome could not be stored yet"};
+        }
+        if (result) {
+          spdlog::info("dispatch: message {} to {} attempt {}: {}{}{}", message->id,
+                       obs::MaskPhone(message->message.customer_phone), message->attempts,
+                       result->status, result->error_message.empty() ? "" : ": ",
+                       result->error_message);
+          Tell(message->id, *result);
+        }
+        EndInFlight(message->id, due_later);
+      });
+}
+
+void Dispatcher::EndInFlight(const std::string& id, bool wake_for_due) {
+  Drop(id);
+  bool drained = false;
+  bool wake = false;
+  {
+    std::lock_guard lock(mutex_);
+    --in_flight_;
+    drained = in_flight_ == 0;
+    // A message due again later may be due before the pump's planned wake-up.
+    if (wake_for_due) {
+      ++notifications_;
+      wake = true;
+    }
+    if (pump_wants_room_ && in_flight_ == settings_.max_in_flight - RefillAt()) wake = true;
+  }
+  if (wake) wake_.notify_all();
+  if (drained) drained_.notify_all();
 }
 
 std::int64_t Dispatcher::BackoffMillis(int attempts,
@@ -222,80 +390,52 @@ std::string HumanDuration(std::int64_t ms) {
 
 }  // namespace
 
-void Dispatcher::Deliver(store::StoredMessage& message) {
-  const auto& m = message.message;
-  providers::Provider* provider = providers_(m.service_phone);
-  if (provider != nullptr) {
-    // Rate limits and the circuit breaker may say "not now": give the message back unsent.
-    const auto steady_now = FlowControl::Clock::now();
-    if (auto wait = flow_.Admit(message.id, m.service_phone, m.customer_phone, steady_now)) {
-      const auto wait_ms = std::chrono::ceil<std::chrono::milliseconds>(*wait).count();
-      auto released = store_.Release(message.id, owner_, util::NowUnixMillis() + wait_ms);
-      if (!released) {
-        spdlog::error("dispatch: giving back {} failed: {}", message.id, released.error().detail);
-      }
-      return;
-    }
-  }
-  providers::SendOutcome outcome;
-  if (provider == nullptr) {
-    outcome.kind = providers::SendOutcome::Kind::kRejected;
-    outcome.error_code = "no_provider";
-    outcome.error_message =
-        "servicePhoneNumber: no provider is configured for this business number any more";
-  } else {
-    outcome = provider->Send(message.id, m);
-    flow_.Report(m.service_phone, outcome, FlowControl::Clock::now());
-  }
-
+void Dispatcher::Complete(const MessagePtr& message, providers::SendOutcome outcome, bool sent) {
+  if (sent) flow_.Report(message->message.service_phone, outcome, FlowControl::Clock::now());
   const std::int64_t now = util::NowUnixMillis();
+  store::AttemptEnd end;
+  end.id = message->id;
+  end.owner = owner_;
+  end.now_ms = now;
   AttemptResult result;
-  core::Result<void> recorded;
   switch (outcome.kind) {
     case providers::SendOutcome::Kind::kAccepted:
-      recorded =
-          store_.MarkAccepted(message.id, owner_, outcome.provider_message_id, outcome.wa_id, now);
+      end.kind = store::AttemptEnd::Kind::kAccepted;
+      end.provider_message_id = outcome.provider_message_id;
+      end.wa_id = outcome.wa_id;
       result.status = "accepted";
       result.provider_message_id = outcome.provider_message_id;
       break;
     case providers::SendOutcome::Kind::kRejected:
-      recorded =
-          store_.MarkFailed(message.id, owner_, outcome.error_code, outcome.error_message, now);
+      end.kind = store::AttemptEnd::Kind::kFailed;
       result.status = "failed";
       break;
     case providers::SendOutcome::Kind::kRetryLater: {
-      const std::int64_t next = now + BackoffMillis(message.attempts, outcome.retry_after);
-      const std::int64_t age_at_next = next - message.created_at_ms;
-      if (message.attempts >= MaxAttempts(message.domain) ||
-          age_at_next > MaxAge(message.domain).count()) {
-        outcome.error_message = "gave up after " + std::to_string(message.attempts) +
-                                (message.attempts == 1 ? " attempt" : " attempts") + " over " +
-                                HumanDuration(now - message.created_at_ms) +
+      const std::int64_t next = now + BackoffMillis(message->attempts, outcome.retry_after);
+      const std::int64_t age_at_next = next - message->created_at_ms;
+      if (message->attempts >= MaxAttempts(message->domain) ||
+          age_at_next > MaxAge(message->domain).count()) {
+        outcome.error_message = "gave up after " + std::to_string(message->attempts) +
+                                (message->attempts == 1 ? " attempt" : " attempts") + " over " +
+                                HumanDuration(now - message->created_at_ms) +
                                 ": last error: " + outcome.error_message;
-        recorded =
-            store_.MarkFailed(message.id, owner_, outcome.error_code, outcome.error_message, now);
+        end.kind = store::AttemptEnd::Kind::kFailed;
         result.status = "failed";
       } else {
-        recorded = store_.Reschedule(message.id, owner_, next, outcome.error_code,
-                                     outcome.error_message, now);
+        end.kind = store::AttemptEnd::Kind::kRescheduled;
+        end.next_attempt_at_ms = next;
         result.status = "queued";
       }
       break;
     }
   }
-  result.error_code = outcome.error_code;
-  result.error_message = outcome.error_message;
-  if (!recorded) {
-    // The outcome is not durable, so nobody may be told it: the lease expires and the
-    // message is attempted again (the duplicate window documented in docs/reliability.md).
-    spdlog::error("dispatch: recording the outcome of {} failed: {}", message.id,
-                  recorded.error().detail);
-    result = AttemptResult{"queued", "", "", "the outcome could not be stored yet"};
+  if (end.kind != store::AttemptEnd::Kind::kAccepted) {
+    end.error_code = outcome.error_code;
+    end.error_message = outcome.error_message;
   }
-  spdlog::info("dispatch: message {} to {} attempt {}: {}{}{}", message.id,
-               obs::MaskPhone(m.customer_phone), message.attempts, result.status,
-               result.error_message.empty() ? "" : ": ", result.error_message);
-  Tell(message.id, result);
+  result.error_code = std::move(outcome.error_code);
+  result.error_message = std::move(outcome.error_message);
+  Record(message, std::move(end), std::move(result));
 }
 
 }  // namespace socialgate::dispatch

@@ -1,15 +1,18 @@
 // File: dispatch/dispatcher.hpp
 //
-// Delivers stored messages. Worker threads claim due messages from the Store with a lease, hand
-// each to the Provider of its business number, and record the outcome durably before anyone is
-// told: accepted, failed for good, or rescheduled with exponential backoff and full jitter
-// (honouring the provider's Retry-After) until max_attempts, after which it fails with the
-// reason. A restart resumes every queued message; a worker that died leaves a lease that
-// expires and is claimed again.
+// Delivers stored messages. One pump thread claims due messages from the Store with a lease, up
+// to `max_in_flight` at once, and hands each to the Provider of its business number: without a
+// thread when the provider sends asynchronously (an HTTP request on the client's event loop),
+// on one of `workers` threads when the send must block (a media upload first). Each outcome is
+// recorded durably before anyone is told: accepted, failed for good, or rescheduled with
+// exponential backoff and full jitter (honouring the provider's Retry-After) until
+// max_attempts, after which it fails with the reason. Outcomes are written asynchronously and
+// share the store's group commits. A restart resumes every queued message; a process that died
+// leaves leases that expire and are claimed again.
 //
 // Callers that want the outcome of the first attempt (ack = "provider") register a listener
-// before storing the message; it is called once, from a worker thread, after the outcome of the
-// first attempt is durable.
+// before storing the message; it is called once, from the store's thread, after the outcome of
+// the first attempt is durable, and must not block.
 //
 // Thread safety: all public methods may be called from any thread.
 #pragma once
@@ -19,7 +22,10 @@
 #include <condition_variable>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
+#include <queue>
 #include <random>
 #include <set>
 #include <string>
@@ -30,6 +36,7 @@
 #include "dispatch/flow_control.hpp"
 #include "providers/provider.hpp"
 #include "store/store.hpp"
+#include "util/work_pool.hpp"
 
 namespace socialgate::dispatch {
 
@@ -57,7 +64,8 @@ class Dispatcher {
 
   void Start();
 
-  // Stops claiming, lets in-flight sends finish, and returns this instance's leases to the
+  // Stops claiming, lets in-flight sends finish and their outcomes be recorded (sends waiting
+  // for a worker thread are given back unsent), and returns this instance's leases to the
   // queue so another instance or the next start sends them at once.
   void Stop();
 
@@ -78,13 +86,30 @@ class Dispatcher {
   const std::string& owner() const { return owner_; }
 
  private:
-  void RunWorker();
+  using MessagePtr = std::shared_ptr<const store::StoredMessage>;
+
+  void RunPump();
   // Renews the leases of every message this process has claimed and not yet finished, every
   // third of the lease, so a slow send is never claimed by another worker meanwhile.
   void RunLeaseKeeper();
   void Hold(const std::vector<store::StoredMessage>& messages);
   void Drop(const std::string& id);
-  void Deliver(store::StoredMessage& message);
+  // Sends one claimed message now, keeps it for its booked slot, or gives it back when its
+  // number may not send soon. On the pump thread.
+  void Begin(MessagePtr message);
+  // Sends the kept messages whose slot has come; returns when the next one is due.
+  std::optional<FlowControl::Clock::time_point> SendPacedDue();
+  void Send(const MessagePtr& message, providers::Provider* provider);
+  // Turns a send's outcome into the attempt's durable record.
+  void Complete(const MessagePtr& message, providers::SendOutcome outcome, bool sent);
+  // Writes `end`; once durable (or refused), tells the listener `result` (if any) and ends the
+  // message's time in flight.
+  void Record(const MessagePtr& message, store::AttemptEnd end,
+              std::optional<AttemptResult> result);
+  void GiveBack(const MessagePtr& message, std::int64_t due_at_ms);
+  void EndInFlight(const std::string& id, bool wake_for_due);
+  // In-flight sends below the window's top at which the waiting pump is woken to claim again.
+  int RefillAt() const;
   void Tell(const std::string& message_id, const AttemptResult& result);
   std::int64_t BackoffMillis(int attempts, std::optional<std::chrono::milliseconds> retry_after);
   // The domain's limits, falling back to [dispatch].
@@ -102,8 +127,27 @@ class Dispatcher {
   std::condition_variable wake_;
   bool stopping_ = false;
   std::uint64_t notifications_ = 0;
-  bool wake_pending_ = false;  // a worker has been woken for notifications and not yet claimed
-  std::vector<std::thread> workers_;
+  bool wake_pending_ = false;  // the pump has been woken for notifications and not yet claimed
+  int in_flight_ = 0;          // claimed messages whose outcome is not yet recorded
+  std::condition_variable drained_;  // in_flight_ reached 0
+  bool started_ = false;
+  bool pump_wants_room_ = false;      // the pump waits for in_flight_ to drop
+  std::thread pump_;
+  // Messages waiting for their number's booked slot (pump thread only), earliest first.
+  struct Paced {
+    FlowControl::Clock::time_point at;
+    MessagePtr message;
+    providers::Provider* provider;
+    bool operator>(const Paced& other) const { return at > other.at; }
+  };
+  std::priority_queue<Paced, std::vector<Paced>, std::greater<>> paced_;
+  // When each number last started a send (pump thread only): the next waits FlowControl's
+  // spacing after it, even when the one before started late.
+  std::map<std::string, FlowControl::Clock::time_point, std::less<>> last_send_;
+  // The time `message` may start under its number's spacing (`at` or later).
+  FlowControl::Clock::time_point Spaced(const store::StoredMessage& message,
+                                        FlowControl::Clock::time_point at);
+  std::unique_ptr<util::WorkPool> blocking_;  // threads for sends that block
   std::thread lease_keeper_;
   std::condition_variable keeper_wake_;  // its own, so Notify() never wakes it instead
 

@@ -23,25 +23,25 @@ FlowControl::Number* FlowControl::Find(const std::string& number) {
   return it == numbers_.end() ? nullptr : it->second.get();
 }
 
-std::vector<std::string> FlowControl::ThrottledNumbers(Clock::time_point now) {
+std::vector<std::string> FlowControl::ThrottledNumbers(Clock::time_point now,
+                                                       Clock::duration booked_beyond) {
   std::vector<std::string> out;
   std::lock_guard lock(mutex_);
   for (auto& [phone, n] : numbers_) {
-    if (n->breaker.open(now) || n->bucket.TimeUntilAvailable(now) > Clock::duration::zero()) {
+    if (n->breaker.open(now) || n->bucket.TimeUntilAvailable(now) > booked_beyond) {
       out.push_back(phone);
     }
   }
   return out;
 }
 
-std::optional<FlowControl::Clock::duration> FlowControl::Admit(const std::string& message_id,
-                                                               const std::string& number,
-                                                               const std::string& customer,
-                                                               Clock::time_point now) {
+FlowControl::Admission FlowControl::Pace(const std::string& message_id,
+                                         const std::string& number, const std::string& customer,
+                                         Clock::time_point now, Clock::duration horizon) {
   Number* n = Find(number);
-  if (n == nullptr) return std::nullopt;  // no provider either: the dispatcher fails it
+  if (n == nullptr) return {};  // no provider either: the dispatcher fails it
   Clock::time_point retry_at;
-  if (!n->breaker.Allow(now, &retry_at)) return retry_at - now;
+  if (!n->breaker.Allow(now, &retry_at)) return {{}, retry_at - now};
 
   std::lock_guard lock(mutex_);
   if (now >= next_cleanup_) ForgetIdlePairs(now);
@@ -51,16 +51,17 @@ std::optional<FlowControl::Clock::duration> FlowControl::Admit(const std::string
       if (prepaid_.size() >= kMaxPrepaid) prepaid_.clear();  // worst case: a slot is paid twice
       prepaid_.insert(message_id);
       n->breaker.Abandon();
-      return wait;
+      return {{}, wait};
     }
   }
-  if (!n->bucket.TryTake(now)) {
+  const auto until_slot = n->bucket.TimeUntilAvailable(now);
+  if (until_slot > horizon) {
     // The pair slot (if any) stays paid for this message: it goes first when it comes back.
     if (settings_.pair_per_minute > 0) prepaid_.insert(message_id);
     n->breaker.Abandon();
-    return n->bucket.TimeUntilAvailable(now);
+    return {{}, until_slot};
   }
-  return std::nullopt;
+  return {n->bucket.Reserve(now), std::nullopt};
 }
 
 TokenBucket& FlowControl::PairBucket(const std::string& number, const std::string& customer,
@@ -90,6 +91,11 @@ FlowControl::Clock::duration FlowControl::ReservePair(const std::string& message
   if (prepaid_.size() >= kMaxPrepaid) prepaid_.clear();  // worst case: a slot is paid twice
   prepaid_.insert(message_id);
   return wait;
+}
+
+FlowControl::Clock::duration FlowControl::Spacing(const std::string& number) {
+  Number* n = Find(number);
+  return n == nullptr ? Clock::duration::zero() : n->spacing;
 }
 
 void FlowControl::Report(const std::string& number, const providers::SendOutcome& outcome,

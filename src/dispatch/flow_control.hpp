@@ -6,7 +6,9 @@
 // and the dispatcher gives the message back to the queue until then, unsent and uncounted.
 //
 // Numbers are paced evenly (a bucket of capacity 1), so no second ever holds more sends for a
-// number than its configured rate. A pair that must wait has its future slot reserved, so
+// number than its configured rate. Pace() books a number's future slots up to a horizon: the
+// dispatcher keeps such a message and sends it at its slot, instead of giving it back to the
+// store and claiming it again (a write and a read per wait, thousands a second at full rate). A pair that must wait has its future slot reserved, so
 // messages to one customer are spread out rather than all retried at once.
 //
 // Thread safety: all methods may be called from many threads at once.
@@ -35,12 +37,29 @@ class FlowControl {
   // `start` is when the buckets begin to fill (tests pass their own clock's start).
   explicit FlowControl(const config::Config& config, Clock::time_point start = Clock::now());
 
-  // Numbers whose messages cannot go now (rate spent or circuit open): not worth claiming.
-  std::vector<std::string> ThrottledNumbers(Clock::time_point now);
+  // Numbers whose messages cannot go within `booked_beyond` (slots booked that far ahead, or
+  // circuit open): not worth claiming.
+  std::vector<std::string> ThrottledNumbers(Clock::time_point now,
+                                            Clock::duration booked_beyond = Clock::duration::zero());
 
-  // nullopt: send now (a rate token is taken). Otherwise: wait this long, then try again.
+  struct Admission {
+    // Send after this long (zero: now). The number's slot at that time is the message's.
+    Clock::duration send_after{};
+    // Set when no slot was taken: give the message back and try again after this long.
+    std::optional<Clock::duration> give_back;
+  };
+
+  // When `message_id` may be sent: now, at a slot of its number booked up to `horizon` ahead,
+  // or not yet (give it back).
+  Admission Pace(const std::string& message_id, const std::string& number,
+                 const std::string& customer, Clock::time_point now, Clock::duration horizon);
+
+  // Pace without a horizon. nullopt: send now (a rate token is taken). Otherwise: wait this
+  // long, then try again.
   std::optional<Clock::duration> Admit(const std::string& message_id, const std::string& number,
-                                       const std::string& customer, Clock::time_point now);
+                                       const std::string& customer, Clock::time_point now) {
+    return Pace(message_id, number, customer, now, Clock::duration::zero()).give_back;
+  }
 
   // At acceptance: when the (business number, customer) pair limit has no slot free now, takes
   // the message's future slot and returns how long until it comes; the slot is the message's
@@ -48,6 +67,10 @@ class FlowControl {
   // claims it early. Zero when a slot is free now: Admit takes it at send time as usual.
   Clock::duration ReservePair(const std::string& message_id, const std::string& number,
                               const std::string& customer, Clock::time_point now);
+
+  // The shortest time between two sends of `number` (1 / its rate; zero when unknown). Booked
+  // slots are this far apart, but a send that starts late would bring the next one closer.
+  Clock::duration Spacing(const std::string& number);
 
   // Tells the number's circuit breaker how the provider answered an admitted send.
   void Report(const std::string& number, const providers::SendOutcome& outcome,
@@ -63,8 +86,11 @@ class FlowControl {
 
   struct Number {
     Number(double rate, const config::DispatchSettings& d, Clock::time_point now)
-        : bucket(rate, 1, now),
+        : spacing(std::chrono::duration_cast<Clock::duration>(
+              std::chrono::duration<double>(rate > 0 ? 1.0 / rate : 0.0))),
+          bucket(rate, 1, now),
           breaker(d.breaker_failures, d.breaker_cooldown, d.breaker_max_cooldown) {}
+    const Clock::duration spacing;
     TokenBucket bucket;  // guarded by FlowControl::mutex_
     CircuitBreaker breaker;
   };

@@ -1,16 +1,20 @@
 // File: net/http_client.hpp
 //
-// Outbound HTTP for providers: one blocking request at a time per calling thread, over
-// connections that are kept alive and reused between calls (libcurl). Transport failures are
-// values: kDeadlineExceeded for a timeout, kUnavailable for anything that prevented an answer
-// (DNS, refused or dropped connection, TLS). Any HTTP answer, 4xx and 5xx included, is a
-// successful Perform: classifying it is the provider's job.
+// Outbound HTTP for providers, over connections that are kept alive and reused between requests
+// (libcurl's multi interface on one event-loop thread). Start() does not wait: thousands of
+// requests may be in flight at once without a thread each, which a provider answering in
+// 200 ms needs for 1,000 messages a second on one number. Perform() is the blocking form.
+// Transport failures are values: kDeadlineExceeded for a timeout, kUnavailable for anything
+// that prevented an answer (DNS, refused or dropped connection, TLS). Any HTTP answer, 4xx and
+// 5xx included, is a success: classifying it is the provider's job.
 //
-// Thread safety: Perform may be called from many threads at once; each call borrows its own
-// connection handle from a pool.
+// Thread safety: Start and Perform may be called from many threads at once. Completion
+// callbacks run on the client's event-loop thread, one at a time: they must not block, and
+// must not call Perform.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -56,13 +60,28 @@ class HttpClient {
   HttpClient(HttpClient&&) = delete;
   HttpClient& operator=(HttpClient&&) = delete;
 
-  virtual core::Result<ClientResponse> Perform(const ClientRequest& request) = 0;
+  using Completion = std::function<void(core::Result<ClientResponse>)>;
+
+  // Sends `request` and calls `done` exactly once with the answer or the transport failure,
+  // on the event-loop thread (or at once on the caller's thread when the client is closing).
+  virtual void Start(ClientRequest request, Completion done) = 0;
+
+  // Sends `request` and waits for the answer. Not from a completion callback.
+  core::Result<ClientResponse> Perform(ClientRequest request);
 };
 
 using HttpClientPtr = std::unique_ptr<HttpClient>;
 
-// libcurl with a pool of reusable handles (keep-alive, HTTP/2 over TLS where the server offers
-// it). Responses larger than `max_response_bytes` are cut off and reported as kUnavailable.
-HttpClientPtr MakeCurlHttpClient(std::size_t max_response_bytes = 4 * 1024 * 1024);
+struct CurlClientOptions {
+  std::size_t max_response_bytes = 4 * 1024 * 1024;  // larger answers fail as kUnavailable
+  // Connections kept open across all hosts, and open at once to one host (requests beyond it
+  // wait inside libcurl for a free connection; over HTTP/2 they share connections instead).
+  long max_connections = 2048;
+  long max_host_connections = 1024;
+};
+
+// libcurl's multi interface on its own thread: keep-alive, HTTP/2 over TLS where the server
+// offers it (multiplexed), HTTP/1.1 with a connection per request in flight otherwise.
+HttpClientPtr MakeCurlHttpClient(const CurlClientOptions& options = {});
 
 }  // namespace socialgate::net

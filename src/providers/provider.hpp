@@ -5,11 +5,12 @@
 // Delivery statuses that arrive later (sent, delivered, read, failed) are reported through the
 // StatusSink given at construction, matched by the provider's message id.
 //
-// Thread safety: Send may be called from several dispatcher workers at once.
+// Thread safety: Send and SendAsync may be called from several threads at once.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -61,8 +62,22 @@ class Provider {
   // "sandbox", "meta", ...
   virtual std::string_view Name() const = 0;
 
-  // One delivery attempt. Never throws; every failure is an outcome.
+  // One delivery attempt. Never throws; every failure is an outcome. May block (the dispatcher
+  // calls it on one of its worker threads).
   virtual SendOutcome Send(std::string_view message_id, const core::TemplateMessage& message) = 0;
+
+  // Whether SendAsync can take `message` without blocking its caller. When false the dispatcher
+  // calls Send on a worker thread instead.
+  virtual bool SendsAsync(const core::TemplateMessage& /*message*/) const { return false; }
+
+  // One delivery attempt that does not block: `done` is called exactly once with the outcome,
+  // from any thread (an HTTP provider's from its client's event loop), and must not block.
+  // `message` need not outlive the call. Only called when SendsAsync(message).
+  using SendDone = std::function<void(SendOutcome)>;
+  virtual void SendAsync(std::string_view message_id, const core::TemplateMessage& message,
+                         SendDone done) {
+    done(Send(message_id, message));
+  }
 
   // Called at start for each message this provider accepted before a restart and whose
   // delivery is not final (`status` is accepted, sent or delivered). Providers whose statuses

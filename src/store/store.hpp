@@ -91,6 +91,21 @@ struct NewMessage {
   std::optional<IdempotencyKey> idempotency;
 };
 
+// How a claimed attempt ended, for RecordAttemptAsync: the same records as MarkAccepted,
+// MarkFailed, Reschedule and Release.
+struct AttemptEnd {
+  enum class Kind { kAccepted, kFailed, kRescheduled, kGivenBack };
+  Kind kind = Kind::kRescheduled;
+  std::string id;
+  std::string owner;
+  std::string provider_message_id;  // kAccepted
+  std::string wa_id;                // kAccepted
+  std::string error_code;           // kFailed, kRescheduled
+  std::string error_message;        // kFailed, kRescheduled
+  std::int64_t next_attempt_at_ms = 0;  // kRescheduled, kGivenBack
+  std::int64_t now_ms = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -160,6 +175,11 @@ class Store {
                                         std::int64_t next_attempt_at_ms,
                                         std::string_view error_code, std::string_view error_message,
                                         std::int64_t now_ms) = 0;
+
+  // Any of the four above without waiting: `done` gets the same result once the record is
+  // durable (or refused), on the store's own thread; it must not block. Records are grouped
+  // into shared commits like InsertAsync.
+  virtual void RecordAttemptAsync(AttemptEnd end, std::function<void(core::Result<void>)> done) = 0;
 
   // A delivery status from the provider, matched by its message id. Unknown ids are
   // kNotFound. Moves the current status forward only (see the file comment).

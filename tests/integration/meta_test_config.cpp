@@ -39,6 +39,7 @@ std::string MetaMultiDomainConfig(const std::vector<MetaTestDomain>& domains,
   AppendIfSet(toml, "breaker_max_cooldown_ms", dispatch.breaker_max_cooldown_ms);
   AppendIfSet(toml, "max_outbox", dispatch.max_outbox);
   AppendIfSet(toml, "max_age_ms", dispatch.max_age_ms);
+  AppendIfSet(toml, "max_in_flight", dispatch.max_in_flight);
   for (const MetaTestDomain& domain : domains) {
     toml += "\n[[domains]]\nname = " + Quoted(domain.name) + "\nack = " + Quoted(domain.ack) + "\n";
     AppendIfSet(toml, "ack_timeout_ms", domain.ack_timeout_ms);

@@ -61,6 +61,7 @@ struct MetaTestDispatch {
   std::optional<int> breaker_max_cooldown_ms;
   std::optional<int> max_outbox;
   std::optional<int> max_age_ms;
+  std::optional<int> max_in_flight;  // sends in flight at once (the gateway's default: 1024)
 };
 
 // A config with the given Meta domain and dispatch settings (lease 1 s unless set).

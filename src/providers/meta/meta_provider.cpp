@@ -59,6 +59,18 @@ class MetaProvider final : public Provider {
     return outcome;
   }
 
+  // A text-only message is one POST, sent without a thread waiting for it. A media header may
+  // need an upload first (shared with concurrent sends of the same file): that path blocks.
+  bool SendsAsync(const core::TemplateMessage& message) const override { return !message.header; }
+
+  void SendAsync(std::string_view message_id, const core::TemplateMessage& message,
+                 SendDone done) override {
+    http_.Start(PostRequest(message, "", message_id),
+                [done = std::move(done)](core::Result<net::ClientResponse> response) {
+                  done(PostOutcome(response));
+                });
+  }
+
  private:
   net::ClientRequest Request(const std::string& path) const {
     net::ClientRequest r;
@@ -98,12 +110,21 @@ class MetaProvider final : public Provider {
     return std::nullopt;
   }
 
-  SendOutcome Post(const core::TemplateMessage& message, const std::string& media_id,
-                   std::string_view message_id) {
+  net::ClientRequest PostRequest(const core::TemplateMessage& message, const std::string& media_id,
+                                 std::string_view message_id) const {
     net::ClientRequest r = Request("/messages");
     r.headers.emplace_back("Content-Type", "application/json");
     r.body = meta::BuildTemplatePayload(message, media_id, message_id);
-    auto response = http_.Perform(r);
+    return r;
+  }
+
+  SendOutcome Post(const core::TemplateMessage& message, const std::string& media_id,
+                   std::string_view message_id) {
+    return PostOutcome(http_.Perform(PostRequest(message, media_id, message_id)));
+  }
+
+  // What an answer to POST /messages means for the attempt.
+  static SendOutcome PostOutcome(const core::Result<net::ClientResponse>& response) {
     if (!response) return TransportFailure(response.error());
     if (response->status >= 200 && response->status < 300) {
       const auto json = nlohmann::json::parse(response->body, nullptr, false);
@@ -123,7 +144,7 @@ class MetaProvider final : public Provider {
       o.kind = SendOutcome::Kind::kRetryLater;
       o.error_code = "bad_response";
       o.error_message = "the provider's answer carried no message id";
-      spdlog::warn("meta: HTTP {} without messages[0].id from {}", response->status, r.url);
+      spdlog::warn("meta: HTTP {} without messages[0].id", response->status);
       return o;
     }
     return ClassifyMetaFailure(response->status, response->body,

@@ -22,6 +22,9 @@ class SandboxProvider final : public Provider {
     return SendOutcome::Accepted(std::move(provider_id), message.customer_phone);
   }
 
+  // Send only schedules timers: it never blocks, so the dispatcher may call it on its own thread.
+  bool SendsAsync(const core::TemplateMessage& /*message*/) const override { return true; }
+
   // The progression lives in memory only, so a restart resumes it from the stored status.
   void ResumeTracking(std::string_view provider_message_id, std::string_view status) override {
     const std::string id(provider_message_id);

@@ -141,6 +141,7 @@ class SqliteStore final : public Store {
   Result<void> Reschedule(std::string_view id, std::string_view owner,
                           std::int64_t next_attempt_at_ms, std::string_view error_code,
                           std::string_view error_message, std::int64_t now_ms) override;
+  void RecordAttemptAsync(AttemptEnd end, std::function<void(Result<void>)> done) override;
   Result<void> RecordDeliveryStatus(std::string_view provider_message_id, std::string_view status,
                                     std::int64_t at_ms, std::string_view detail) override;
   Result<int> ReleaseLeases(std::string_view owner, std::int64_t now_ms) override;
@@ -159,10 +160,14 @@ class SqliteStore final : public Store {
   Result<void> Exec(const char* sql);
   Result<void> AddEvent(std::string_view id, std::string_view status, std::int64_t at,
                         std::string_view detail);
-  Result<void> Finish(std::string_view id, std::string_view owner, std::string_view status,
-                      std::int64_t now_ms, const char* sql_with_owner_and_id,
-                      const std::function<void(Statement&)>& bind_leading,
-                      std::string_view event_detail);
+  // The end of an attempt. REQUIRES: on the committer, in a savepoint.
+  Result<void> RecordAttemptNow(const AttemptEnd& end);
+  Result<void> FinishNow(std::string_view id, std::string_view owner, std::string_view status,
+                         std::int64_t now_ms, const char* sql_with_owner_and_id,
+                         const std::function<void(Statement&)>& bind_leading,
+                         std::string_view event_detail);
+  Result<void> ReleaseNow(std::string_view id, std::string_view owner,
+                          std::int64_t next_attempt_at_ms);
   StoredMessage ReadMessageRow(sqlite3_stmt* s);
   Result<void> InsertNow(const NewMessage& m);  // REQUIRES: on the committer, in a savepoint
 
@@ -675,25 +680,23 @@ Result<std::optional<std::int64_t>> SqliteStore::NextDueAt() {
   return std::optional<std::int64_t>(sqlite3_column_int64(*stmt, 0));
 }
 
-Result<void> SqliteStore::Finish(std::string_view id, std::string_view owner,
-                                 std::string_view status, std::int64_t now_ms, const char* sql,
-                                 const std::function<void(Statement&)>& bind_leading,
-                                 std::string_view event_detail) {
-  return Write([&]() -> Result<void> {
-    auto stmt = Prepare(sql);
-    if (!stmt) return tl::unexpected(stmt.error());
-    {
-      Statement s(*stmt);
-      bind_leading(s);
-      s.Bind(now_ms).Bind(id).Bind(owner);
-      if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "finish attempt"));
-    }
-    if (sqlite3_changes(db_.get()) == 0) {
-      return MakeError(ErrorCode::kNotFound, "message is not leased by this worker",
-                       "lease lost for " + std::string(id));
-    }
-    return AddEvent(id, status, now_ms, event_detail);
-  });
+Result<void> SqliteStore::FinishNow(std::string_view id, std::string_view owner,
+                                    std::string_view status, std::int64_t now_ms, const char* sql,
+                                    const std::function<void(Statement&)>& bind_leading,
+                                    std::string_view event_detail) {
+  auto stmt = Prepare(sql);
+  if (!stmt) return tl::unexpected(stmt.error());
+  {
+    Statement s(*stmt);
+    bind_leading(s);
+    s.Bind(now_ms).Bind(id).Bind(owner);
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "finish attempt"));
+  }
+  if (sqlite3_changes(db_.get()) == 0) {
+    return MakeError(ErrorCode::kNotFound, "message is not leased by this worker",
+                     "lease lost for " + std::string(id));
+  }
+  return AddEvent(id, status, now_ms, event_detail);
 }
 
 Result<void> SqliteStore::ExtendLeases(const std::vector<std::string>& ids, std::string_view owner,
@@ -711,57 +714,109 @@ Result<void> SqliteStore::ExtendLeases(const std::vector<std::string>& ids, std:
   });
 }
 
+Result<void> SqliteStore::ReleaseNow(std::string_view id, std::string_view owner,
+                                     std::int64_t next_attempt_at_ms) {
+  auto stmt = Prepare(
+      "UPDATE messages SET status = 'queued', next_attempt_at = ?, attempts = attempts - 1, "
+      "lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ? "
+      "AND status = 'sending'");
+  if (!stmt) return tl::unexpected(stmt.error());
+  Statement s(*stmt);
+  s.Bind(next_attempt_at_ms).Bind(id).Bind(owner);
+  if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "release"));
+  if (sqlite3_changes(db_.get()) == 0) {
+    return MakeError(ErrorCode::kNotFound, "message is not leased by this worker",
+                     "lease lost for " + std::string(id));
+  }
+  return {};
+}
+
+Result<void> SqliteStore::RecordAttemptNow(const AttemptEnd& e) {
+  switch (e.kind) {
+    case AttemptEnd::Kind::kAccepted:
+      return FinishNow(
+          e.id, e.owner, "accepted", e.now_ms,
+          "UPDATE messages SET status = 'accepted', provider_message_id = ?, wa_id = ?, "
+          "lease_owner = NULL, lease_until = NULL, error_code = NULL, error_message = NULL, "
+          "updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'sending'",
+          [&](Statement& s) { s.Bind(e.provider_message_id).Bind(e.wa_id); },
+          e.provider_message_id);
+    case AttemptEnd::Kind::kFailed:
+      return FinishNow(
+          e.id, e.owner, "failed", e.now_ms,
+          "UPDATE messages SET status = 'failed', error_code = ?, error_message = ?, "
+          "lease_owner = NULL, lease_until = NULL, updated_at = ? "
+          "WHERE id = ? AND lease_owner = ? AND status = 'sending'",
+          [&](Statement& s) { s.Bind(e.error_code).Bind(e.error_message); }, e.error_message);
+    case AttemptEnd::Kind::kRescheduled:
+      return FinishNow(
+          e.id, e.owner, "queued", e.now_ms,
+          "UPDATE messages SET status = 'queued', next_attempt_at = ?, error_code = ?, "
+          "error_message = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? "
+          "WHERE id = ? AND lease_owner = ? AND status = 'sending'",
+          [&](Statement& s) {
+            s.Bind(e.next_attempt_at_ms).Bind(e.error_code).Bind(e.error_message);
+          },
+          e.error_message);
+    case AttemptEnd::Kind::kGivenBack:
+      return ReleaseNow(e.id, e.owner, e.next_attempt_at_ms);
+  }
+  return MakeError(ErrorCode::kInternal, "unknown kind of attempt end");
+}
+
+void SqliteStore::RecordAttemptAsync(AttemptEnd end, std::function<void(Result<void>)> done) {
+  auto shared = std::make_shared<const AttemptEnd>(std::move(end));
+  WriteAsync([this, shared] { return RecordAttemptNow(*shared); }, std::move(done));
+}
+
 Result<void> SqliteStore::Release(std::string_view id, std::string_view owner,
                                   std::int64_t next_attempt_at_ms) {
-  return Write([&]() -> Result<void> {
-    auto stmt = Prepare(
-        "UPDATE messages SET status = 'queued', next_attempt_at = ?, attempts = attempts - 1, "
-        "lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ? "
-        "AND status = 'sending'");
-    if (!stmt) return tl::unexpected(stmt.error());
-    Statement s(*stmt);
-    s.Bind(next_attempt_at_ms).Bind(id).Bind(owner);
-    if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "release"));
-    if (sqlite3_changes(db_.get()) == 0) {
-      return MakeError(ErrorCode::kNotFound, "message is not leased by this worker",
-                       "lease lost for " + std::string(id));
-    }
-    return {};
-  });
+  AttemptEnd e;
+  e.kind = AttemptEnd::Kind::kGivenBack;
+  e.id = id;
+  e.owner = owner;
+  e.next_attempt_at_ms = next_attempt_at_ms;
+  return Write([&] { return RecordAttemptNow(e); });
 }
 
 Result<void> SqliteStore::MarkAccepted(std::string_view id, std::string_view owner,
                                        std::string_view provider_message_id, std::string_view wa_id,
                                        std::int64_t now_ms) {
-  return Finish(
-      id, owner, "accepted", now_ms,
-      "UPDATE messages SET status = 'accepted', provider_message_id = ?, wa_id = ?, "
-      "lease_owner = NULL, lease_until = NULL, error_code = NULL, error_message = NULL, "
-      "updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'sending'",
-      [&](Statement& s) { s.Bind(provider_message_id).Bind(wa_id); }, provider_message_id);
+  AttemptEnd e;
+  e.kind = AttemptEnd::Kind::kAccepted;
+  e.id = id;
+  e.owner = owner;
+  e.provider_message_id = provider_message_id;
+  e.wa_id = wa_id;
+  e.now_ms = now_ms;
+  return Write([&] { return RecordAttemptNow(e); });
 }
 
 Result<void> SqliteStore::MarkFailed(std::string_view id, std::string_view owner,
                                      std::string_view error_code, std::string_view error_message,
                                      std::int64_t now_ms) {
-  return Finish(
-      id, owner, "failed", now_ms,
-      "UPDATE messages SET status = 'failed', error_code = ?, error_message = ?, "
-      "lease_owner = NULL, lease_until = NULL, updated_at = ? "
-      "WHERE id = ? AND lease_owner = ? AND status = 'sending'",
-      [&](Statement& s) { s.Bind(error_code).Bind(error_message); }, error_message);
+  AttemptEnd e;
+  e.kind = AttemptEnd::Kind::kFailed;
+  e.id = id;
+  e.owner = owner;
+  e.error_code = error_code;
+  e.error_message = error_message;
+  e.now_ms = now_ms;
+  return Write([&] { return RecordAttemptNow(e); });
 }
 
 Result<void> SqliteStore::Reschedule(std::string_view id, std::string_view owner,
                                      std::int64_t next_attempt_at_ms, std::string_view error_code,
                                      std::string_view error_message, std::int64_t now_ms) {
-  return Finish(
-      id, owner, "queued", now_ms,
-      "UPDATE messages SET status = 'queued', next_attempt_at = ?, error_code = ?, "
-      "error_message = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? "
-      "WHERE id = ? AND lease_owner = ? AND status = 'sending'",
-      [&](Statement& s) { s.Bind(next_attempt_at_ms).Bind(error_code).Bind(error_message); },
-      error_message);
+  AttemptEnd e;
+  e.kind = AttemptEnd::Kind::kRescheduled;
+  e.id = id;
+  e.owner = owner;
+  e.next_attempt_at_ms = next_attempt_at_ms;
+  e.error_code = error_code;
+  e.error_message = error_message;
+  e.now_ms = now_ms;
+  return Write([&] { return RecordAttemptNow(e); });
 }
 
 Result<void> SqliteStore::RecordDeliveryStatus(std::string_view provider_message_id,

@@ -20,9 +20,14 @@ using providers::SendOutcome;
 class ScriptedProvider final : public providers::Provider {
  public:
   std::string_view Name() const override { return "scripted"; }
+  // Async: answers inline from SendAsync, as a provider that never blocks (the sandbox) does.
+  bool async = false;
+  bool SendsAsync(const core::TemplateMessage&) const override { return async; }
+
   SendOutcome Send(std::string_view message_id, const core::TemplateMessage&) override {
     std::lock_guard lock(mutex_);
     ++sends_[std::string(message_id)];
+    started_.push_back(std::chrono::steady_clock::now());
     if (script_.empty()) return SendOutcome::Accepted("p-" + std::string(message_id), "wa");
     SendOutcome o = script_.front();
     script_.pop_front();
@@ -36,8 +41,13 @@ class ScriptedProvider final : public providers::Provider {
     std::lock_guard lock(mutex_);
     return sends_[id];
   }
+  std::vector<std::chrono::steady_clock::time_point> Started() {
+    std::lock_guard lock(mutex_);
+    return started_;
+  }
 
  private:
+  std::vector<std::chrono::steady_clock::time_point> started_;
   std::mutex mutex_;
   std::deque<SendOutcome> script_;
   std::map<std::string, int> sends_;
@@ -199,6 +209,26 @@ TEST_F(DispatcherTest, UnknownBusinessNumberFailsForGood) {
   dispatcher_->Start();
   const auto m = WaitFor(id, "failed");
   EXPECT_EQ(m.error_code, "no_provider");
+}
+
+TEST_F(DispatcherTest, ANumbersSendsStartNoCloserThanItsRateAllows) {
+  // 50 per second: claimed together, the messages wait in memory for their slots, 20 ms apart.
+  config_.domains[0].numbers[0].messages_per_second = 50;
+  dispatcher_ = std::make_unique<Dispatcher>(
+      *store_, [this](std::string_view) -> providers::Provider* { return &provider_; }, config_);
+  provider_.async = true;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 15; ++i) ids.push_back(Insert());
+  dispatcher_->Start();
+  for (const auto& id : ids) {
+    const auto m = WaitFor(id, "accepted");
+    EXPECT_EQ(m.attempts, 1) << id;
+  }
+  const auto started = provider_.Started();
+  ASSERT_EQ(started.size(), ids.size());
+  for (std::size_t i = 1; i < started.size(); ++i) {
+    EXPECT_GE(started[i] - started[i - 1], std::chrono::microseconds(19'999)) << "send " << i;
+  }
 }
 
 TEST_F(DispatcherTest, StopReturnsUnsentClaimsAndRestartResumes) {

@@ -115,6 +115,32 @@ TEST(FlowControlTest, NumbersArePacedIndependently) {
   EXPECT_TRUE(flow.ThrottledNumbers(kT0 + milliseconds(100)).empty());
 }
 
+TEST(FlowControlTest, PaceBooksSlotsUpToTheHorizonThenGivesBack) {
+  FlowControl flow(TwoNumbers(0, 1), kT0);  // 10 per second: a slot every 100 ms
+  EXPECT_EQ(flow.Spacing("111"), milliseconds(100));
+  const auto horizon = milliseconds(250);
+  std::vector<milliseconds> booked;
+  for (int i = 0; i < 3; ++i) {
+    const auto a = flow.Pace("m" + std::to_string(i), "111", "c", kT0, horizon);
+    ASSERT_FALSE(a.give_back) << i;
+    booked.push_back(std::chrono::round<milliseconds>(a.send_after));
+  }
+  // Now, then one slot every 100 ms: no second ever holds more than the rate.
+  EXPECT_EQ(booked, (std::vector<milliseconds>{milliseconds(0), milliseconds(100),
+                                               milliseconds(200)}));
+  // The next free slot is 300 ms away, beyond the horizon: nothing is booked for it.
+  const auto beyond = flow.Pace("m4", "111", "c", kT0, horizon);
+  ASSERT_TRUE(beyond.give_back);
+  EXPECT_EQ(std::chrono::round<milliseconds>(*beyond.give_back), milliseconds(300));
+  // 150 ms later the same slot is within reach, and taken.
+  EXPECT_EQ(std::chrono::round<milliseconds>(
+                flow.Pace("m5", "111", "c", kT0 + milliseconds(150), horizon).send_after),
+            milliseconds(150));
+  // Booked half a horizon ahead or more: not worth claiming for; the other number is free.
+  EXPECT_EQ(flow.ThrottledNumbers(kT0, horizon / 2), (std::vector<std::string>{"111"}));
+  EXPECT_FALSE(flow.Pace("m6", "222", "c", kT0, horizon).give_back);
+}
+
 TEST(FlowControlTest, PairsBurstThenWaitInLine) {
   FlowControl flow(TwoNumbers(60, 2), kT0);  // one a second after a burst of two
   Clock::time_point t = kT0;

@@ -15,13 +15,18 @@ using Kind = SendOutcome::Kind;
 // the integration tests against tools/fake-graph).
 class ScriptedHttp final : public net::HttpClient {
  public:
-  core::Result<net::ClientResponse> Perform(const net::ClientRequest& request) override {
-    std::lock_guard lock(mutex_);
-    requests.push_back(request);
-    if (answers.empty()) return net::ClientResponse{500, {}, "no scripted answer"};
-    auto a = answers.front();
-    answers.pop_front();
-    return a;
+  // Answers at once, on the caller's thread.
+  void Start(net::ClientRequest request, Completion done) override {
+    core::Result<net::ClientResponse> answer = net::ClientResponse{500, {}, "no scripted answer"};
+    {
+      std::lock_guard lock(mutex_);
+      requests.push_back(std::move(request));
+      if (!answers.empty()) {
+        answer = answers.front();
+        answers.pop_front();
+      }
+    }
+    done(std::move(answer));
   }
   void Answer(long status, std::string body,
               std::vector<std::pair<std::string, std::string>> h = {}) {
@@ -81,6 +86,28 @@ TEST(MetaProviderTest, PostsTheTemplateWithTheBearerToken) {
   const auto body = nlohmann::json::parse(r.body);
   EXPECT_EQ(body["to"], "+393403603062");
   EXPECT_EQ(body["biz_opaque_callback_data"], "msg-1");
+}
+
+TEST(MetaProviderTest, TextMessagesAreSentAsynchronouslyMediaHeadersOnAThread) {
+  ScriptedHttp http;
+  auto provider = MakeMetaProvider(Settings(), http);
+  EXPECT_TRUE(provider->SendsAsync(Message()));
+  EXPECT_FALSE(provider->SendsAsync(Message(true)));  // may upload first, shared with others
+
+  http.Answer(200, kAccepted);
+  http.Answer(503, "");
+  std::vector<SendOutcome> outcomes;
+  provider->SendAsync("msg-1", Message(), [&](SendOutcome o) { outcomes.push_back(o); });
+  provider->SendAsync("msg-2", Message(), [&](SendOutcome o) { outcomes.push_back(o); });
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_EQ(outcomes[0].kind, Kind::kAccepted);
+  EXPECT_EQ(outcomes[0].provider_message_id, "wamid.HBgLMTY1");
+  EXPECT_EQ(outcomes[0].wa_id, "393403603062");
+  EXPECT_EQ(outcomes[1].kind, Kind::kRetryLater);
+  EXPECT_EQ(outcomes[1].error_code, "http_503");
+  ASSERT_EQ(http.requests.size(), 2u);
+  EXPECT_EQ(http.requests[0].url, "http://127.0.0.1:9/v23.0/106540352242922/messages");
+  EXPECT_EQ(nlohmann::json::parse(http.requests[1].body)["biz_opaque_callback_data"], "msg-2");
 }
 
 TEST(MetaProviderTest, UploadsAMediaHeaderOnceAndReusesItsId) {
