@@ -551,7 +551,7 @@ def max_window(times_ms: list[int], window_ms: int = 1000) -> int:
 
 def run_e2e_one(args, run_dir: str, config: dict, latency_ms: int, single: bool = False) -> dict:
     """One end-to-end run over every meta number, or (single) all messages to the first one."""
-    messages = args.e2e_single_messages if single else messages
+    messages = args.e2e_single_messages if single else args.e2e_messages
     name = f"e2e-{'single-' if single else ''}{latency_ms}ms"
     numbers = meta_numbers(config)
     if not numbers:

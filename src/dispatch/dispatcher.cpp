@@ -167,15 +167,20 @@ void Dispatcher::RunPump() {
       wake_pending_ = false;  // this claim covers every notification so far
       room = settings_.max_in_flight - in_flight_;
     }
-    auto wait = settings_.poll_interval;
+    // Microseconds: a number at 1,000/s has a slot every millisecond, and a pump that rounds its
+    // sleep up to whole milliseconds falls behind it.
+    std::chrono::microseconds wait = settings_.poll_interval;
     if (room > 0) {
       const std::int64_t now = util::NowUnixMillis();
-      auto claimed = store_.ClaimDue(
-          now, owner_, settings_.lease.count(), std::min(room, kClaimBatch),
-          flow_.ThrottledNumbers(FlowControl::Clock::now(), kPaceHorizon / 2));
+      FlowControl::Clock::duration until_unthrottled{};
+      const auto skipped = flow_.ThrottledNumbers(FlowControl::Clock::now(), kPaceHorizon / 2,
+                                                  &until_unthrottled);
+      auto claimed = store_.ClaimDue(now, owner_, settings_.lease.count(),
+                                     std::min(room, kClaimBatch), skipped);
       if (!claimed) {
         spdlog::error("dispatch: claiming messages failed: {}", claimed.error().detail);
-        wait = std::max(wait, std::chrono::milliseconds(100));  // storage trouble: do not spin
+        // Storage trouble: do not spin.
+        wait = std::max<std::chrono::microseconds>(wait, std::chrono::milliseconds(100));
       } else if (!claimed->empty()) {
         Hold(*claimed);
         {
@@ -186,14 +191,26 @@ void Dispatcher::RunPump() {
           Begin(std::make_shared<const store::StoredMessage>(std::move(message)));
         }
         continue;
-      } else if (auto next = store_.NextDueAt(); next && *next) {
-        // Nothing due: sleep until the next due time, the poll interval, or a notification.
-        wait = std::min(wait, std::chrono::milliseconds(
-                                  std::max<std::int64_t>(1, **next - util::NowUnixMillis())));
+      } else {
+        // Nothing to claim: sleep until a throttled number may be claimed for again, the next
+        // due time, the poll interval, or a notification. A due time already past belongs to
+        // a throttled number (or a message stored since, whose notification wakes the pump):
+        // claiming again at once would only scan that backlog again.
+        if (!skipped.empty()) {
+          wait = std::min(wait,
+                          std::chrono::ceil<std::chrono::microseconds>(until_unthrottled));
+        }
+        if (auto next = store_.NextDueAt(); next && *next) {
+          const std::int64_t in_ms = **next - util::NowUnixMillis();
+          if (in_ms > 0 || skipped.empty()) {
+            wait = std::min<std::chrono::microseconds>(
+                wait, std::chrono::milliseconds(std::max<std::int64_t>(1, in_ms)));
+          }
+        }
       }
     }
     if (next_paced) {
-      wait = std::min(wait, std::chrono::ceil<std::chrono::milliseconds>(
+      wait = std::min(wait, std::chrono::ceil<std::chrono::microseconds>(
                                 *next_paced - FlowControl::Clock::now()));
     }
     if (wait.count() <= 0) continue;
@@ -231,7 +248,7 @@ std::optional<FlowControl::Clock::time_point> Dispatcher::SendPacedDue() {
       paced_.push(std::move(next));
       continue;
     }
-    last_send_[next.message->message.service_phone] = now;
+    CountSend(*next.message, now);
     Send(next.message, next.provider);
   }
   if (paced_.empty()) return std::nullopt;
@@ -264,15 +281,25 @@ void Dispatcher::Begin(MessagePtr message) {
     paced_.push(Paced{at, std::move(message), provider});
     return;
   }
-  last_send_[m.service_phone] = now;
+  CountSend(*message, now);
   Send(message, provider);
 }
 
 FlowControl::Clock::time_point Dispatcher::Spaced(const store::StoredMessage& message,
                                                   FlowControl::Clock::time_point at) {
-  auto last = last_send_.find(message.message.service_phone);
-  if (last == last_send_.end()) return at;
-  return std::max(at, last->second + flow_.Spacing(message.message.service_phone));
+  const int limit = flow_.PerSecond(message.message.service_phone);
+  auto it = last_second_.find(message.message.service_phone);
+  if (limit <= 0 || it == last_second_.end()) return at;
+  auto& starts = it->second;
+  while (!starts.empty() && starts.front() <= at - std::chrono::seconds(1)) starts.pop_front();
+  if (static_cast<int>(starts.size()) < limit) return at;
+  // Full: the send may start when the oldest of the last `limit` leaves the window.
+  return starts[starts.size() - static_cast<std::size_t>(limit)] + std::chrono::seconds(1);
+}
+
+void Dispatcher::CountSend(const store::StoredMessage& message, FlowControl::Clock::time_point now) {
+  if (flow_.PerSecond(message.message.service_phone) <= 0) return;
+  last_second_[message.message.service_phone].push_back(now);
 }
 
 void Dispatcher::Send(const MessagePtr& message, providers::Provider* provider) {

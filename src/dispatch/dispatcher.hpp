@@ -20,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -141,12 +142,13 @@ class Dispatcher {
     bool operator>(const Paced& other) const { return at > other.at; }
   };
   std::priority_queue<Paced, std::vector<Paced>, std::greater<>> paced_;
-  // When each number last started a send (pump thread only): the next waits FlowControl's
-  // spacing after it, even when the one before started late.
-  std::map<std::string, FlowControl::Clock::time_point, std::less<>> last_send_;
-  // The time `message` may start under its number's spacing (`at` or later).
+  // When each number started its sends of the last second (pump thread only), so no second
+  // holds more than its rate even when late slots are caught up at once.
+  std::map<std::string, std::deque<FlowControl::Clock::time_point>, std::less<>> last_second_;
+  // The time `message` may start: `at`, or later when its number's last second is full.
   FlowControl::Clock::time_point Spaced(const store::StoredMessage& message,
                                         FlowControl::Clock::time_point at);
+  void CountSend(const store::StoredMessage& message, FlowControl::Clock::time_point now);
   std::unique_ptr<util::WorkPool> blocking_;  // threads for sends that block
   std::thread lease_keeper_;
   std::condition_variable keeper_wake_;  // its own, so Notify() never wakes it instead

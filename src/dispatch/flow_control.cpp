@@ -1,5 +1,7 @@
 #include "dispatch/flow_control.hpp"
 
+#include <algorithm>
+
 namespace socialgate::dispatch {
 namespace {
 
@@ -24,14 +26,21 @@ FlowControl::Number* FlowControl::Find(const std::string& number) {
 }
 
 std::vector<std::string> FlowControl::ThrottledNumbers(Clock::time_point now,
-                                                       Clock::duration booked_beyond) {
+                                                       Clock::duration booked_beyond,
+                                                       Clock::duration* until_change) {
   std::vector<std::string> out;
+  Clock::duration soonest = Clock::duration::max();
   std::lock_guard lock(mutex_);
   for (auto& [phone, n] : numbers_) {
-    if (n->breaker.open(now) || n->bucket.TimeUntilAvailable(now) > booked_beyond) {
+    if (n->breaker.open(now)) {
       out.push_back(phone);
+      soonest = std::min<Clock::duration>(soonest, kBreakerRecheck);
+    } else if (const auto booked = n->bucket.TimeUntilAvailable(now); booked > booked_beyond) {
+      out.push_back(phone);
+      soonest = std::min(soonest, booked - booked_beyond);
     }
   }
+  if (until_change != nullptr) *until_change = soonest;
   return out;
 }
 
@@ -93,9 +102,9 @@ FlowControl::Clock::duration FlowControl::ReservePair(const std::string& message
   return wait;
 }
 
-FlowControl::Clock::duration FlowControl::Spacing(const std::string& number) {
+int FlowControl::PerSecond(const std::string& number) {
   Number* n = Find(number);
-  return n == nullptr ? Clock::duration::zero() : n->spacing;
+  return n == nullptr ? 0 : n->per_second;
 }
 
 void FlowControl::Report(const std::string& number, const providers::SendOutcome& outcome,

@@ -38,9 +38,12 @@ class FlowControl {
   explicit FlowControl(const config::Config& config, Clock::time_point start = Clock::now());
 
   // Numbers whose messages cannot go within `booked_beyond` (slots booked that far ahead, or
-  // circuit open): not worth claiming.
+  // circuit open): not worth claiming. `until_change`, when given, gets how long until the
+  // first of them is worth claiming again (an open circuit counts as `kBreakerRecheck`).
   std::vector<std::string> ThrottledNumbers(Clock::time_point now,
-                                            Clock::duration booked_beyond = Clock::duration::zero());
+                                            Clock::duration booked_beyond = Clock::duration::zero(),
+                                            Clock::duration* until_change = nullptr);
+  static constexpr auto kBreakerRecheck = std::chrono::milliseconds(20);
 
   struct Admission {
     // Send after this long (zero: now). The number's slot at that time is the message's.
@@ -68,9 +71,10 @@ class FlowControl {
   Clock::duration ReservePair(const std::string& message_id, const std::string& number,
                               const std::string& customer, Clock::time_point now);
 
-  // The shortest time between two sends of `number` (1 / its rate; zero when unknown). Booked
-  // slots are this far apart, but a send that starts late would bring the next one closer.
-  Clock::duration Spacing(const std::string& number);
+  // The most sends `number` may start in any one second: its rate, at least 1 (0: unknown
+  // number, no limit). Booked slots keep to it, but a send that starts late would bring the
+  // next ones closer; the dispatcher checks each second's count too.
+  int PerSecond(const std::string& number);
 
   // Tells the number's circuit breaker how the provider answered an admitted send.
   void Report(const std::string& number, const providers::SendOutcome& outcome,
@@ -86,11 +90,10 @@ class FlowControl {
 
   struct Number {
     Number(double rate, const config::DispatchSettings& d, Clock::time_point now)
-        : spacing(std::chrono::duration_cast<Clock::duration>(
-              std::chrono::duration<double>(rate > 0 ? 1.0 / rate : 0.0))),
+        : per_second(std::max(1, static_cast<int>(rate))),
           bucket(rate, 1, now),
           breaker(d.breaker_failures, d.breaker_cooldown, d.breaker_max_cooldown) {}
-    const Clock::duration spacing;
+    const int per_second;
     TokenBucket bucket;  // guarded by FlowControl::mutex_
     CircuitBreaker breaker;
   };

@@ -117,7 +117,7 @@ TEST(FlowControlTest, NumbersArePacedIndependently) {
 
 TEST(FlowControlTest, PaceBooksSlotsUpToTheHorizonThenGivesBack) {
   FlowControl flow(TwoNumbers(0, 1), kT0);  // 10 per second: a slot every 100 ms
-  EXPECT_EQ(flow.Spacing("111"), milliseconds(100));
+  EXPECT_EQ(flow.PerSecond("111"), 10);
   const auto horizon = milliseconds(250);
   std::vector<milliseconds> booked;
   for (int i = 0; i < 3; ++i) {
