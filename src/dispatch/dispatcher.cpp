@@ -291,10 +291,10 @@ FlowControl::Clock::time_point Dispatcher::Spaced(const store::StoredMessage& me
   auto it = last_second_.find(message.message.service_phone);
   if (limit <= 0 || it == last_second_.end()) return at;
   auto& starts = it->second;
-  while (!starts.empty() && starts.front() <= at - std::chrono::seconds(1)) starts.pop_front();
+  while (!starts.empty() && starts.front() <= at - FlowControl::kRateWindow) starts.pop_front();
   if (static_cast<int>(starts.size()) < limit) return at;
   // Full: the send may start when the oldest of the last `limit` leaves the window.
-  return starts[starts.size() - static_cast<std::size_t>(limit)] + std::chrono::seconds(1);
+  return starts[starts.size() - static_cast<std::size_t>(limit)] + FlowControl::kRateWindow;
 }
 
 void Dispatcher::CountSend(const store::StoredMessage& message, FlowControl::Clock::time_point now) {

@@ -142,8 +142,8 @@ class Dispatcher {
     bool operator>(const Paced& other) const { return at > other.at; }
   };
   std::priority_queue<Paced, std::vector<Paced>, std::greater<>> paced_;
-  // When each number started its sends of the last second (pump thread only), so no second
-  // holds more than its rate even when late slots are caught up at once.
+  // When each number started its sends of the last FlowControl::kRateWindow (pump thread
+  // only), so no second holds more than its rate even when late slots are caught up at once.
   std::map<std::string, std::deque<FlowControl::Clock::time_point>, std::less<>> last_second_;
   // The time `message` may start: `at`, or later when its number's last second is full.
   FlowControl::Clock::time_point Spaced(const store::StoredMessage& message,

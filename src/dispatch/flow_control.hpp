@@ -71,10 +71,15 @@ class FlowControl {
   Clock::duration ReservePair(const std::string& message_id, const std::string& number,
                               const std::string& customer, Clock::time_point now);
 
-  // The most sends `number` may start in any one second: its rate, at least 1 (0: unknown
+  // The most sends `number` may start in any kRateWindow: its rate, at least 1 (0: unknown
   // number, no limit). Booked slots keep to it, but a send that starts late would bring the
-  // next ones closer; the dispatcher checks each second's count too.
+  // next ones closer; the dispatcher counts each window's sends too.
   int PerSecond(const std::string& number);
+
+  // A number's rate is held over windows of 1.01 s, and its slots paced to match: requests
+  // reach the provider a little closer together than they started (the HTTP client's loop,
+  // the network), and the limit is about what the provider receives in any second.
+  static constexpr auto kRateWindow = std::chrono::milliseconds(1010);
 
   // Tells the number's circuit breaker how the provider answered an admitted send.
   void Report(const std::string& number, const providers::SendOutcome& outcome,
@@ -91,7 +96,7 @@ class FlowControl {
   struct Number {
     Number(double rate, const config::DispatchSettings& d, Clock::time_point now)
         : per_second(std::max(1, static_cast<int>(rate))),
-          bucket(rate, 1, now),
+          bucket(rate * 1000.0 / static_cast<double>(kRateWindow.count()), 1, now),
           breaker(d.breaker_failures, d.breaker_cooldown, d.breaker_max_cooldown) {}
     const int per_second;
     TokenBucket bucket;  // guarded by FlowControl::mutex_

@@ -109,14 +109,15 @@ TEST(FlowControlTest, NumbersArePacedIndependently) {
   EXPECT_FALSE(flow.Admit("m1", "111", "c1", kT0));
   auto wait = flow.Admit("m2", "111", "c2", kT0);
   ASSERT_TRUE(wait);
-  EXPECT_EQ(std::chrono::duration_cast<milliseconds>(*wait), milliseconds(100));
+  // 10 per second over FlowControl::kRateWindow (1.01 s): a slot every 101 ms.
+  EXPECT_EQ(std::chrono::round<milliseconds>(*wait), milliseconds(101));
   EXPECT_FALSE(flow.Admit("m3", "222", "c1", kT0));  // the other number is not held up
   EXPECT_EQ(flow.ThrottledNumbers(kT0), (std::vector<std::string>{"111", "222"}));
-  EXPECT_TRUE(flow.ThrottledNumbers(kT0 + milliseconds(100)).empty());
+  EXPECT_TRUE(flow.ThrottledNumbers(kT0 + milliseconds(101)).empty());
 }
 
 TEST(FlowControlTest, PaceBooksSlotsUpToTheHorizonThenGivesBack) {
-  FlowControl flow(TwoNumbers(0, 1), kT0);  // 10 per second: a slot every 100 ms
+  FlowControl flow(TwoNumbers(0, 1), kT0);  // 10 per 1.01 s: a slot every 101 ms
   EXPECT_EQ(flow.PerSecond("111"), 10);
   const auto horizon = milliseconds(250);
   std::vector<milliseconds> booked;
@@ -126,28 +127,31 @@ TEST(FlowControlTest, PaceBooksSlotsUpToTheHorizonThenGivesBack) {
     booked.push_back(std::chrono::round<milliseconds>(a.send_after));
   }
   // Now, then one slot every 100 ms: no second ever holds more than the rate.
-  EXPECT_EQ(booked, (std::vector<milliseconds>{milliseconds(0), milliseconds(100),
-                                               milliseconds(200)}));
-  // The next free slot is 300 ms away, beyond the horizon: nothing is booked for it.
+  EXPECT_EQ(booked, (std::vector<milliseconds>{milliseconds(0), milliseconds(101),
+                                               milliseconds(202)}));
+  // The next free slot is 303 ms away, beyond the horizon: nothing is booked for it.
   const auto beyond = flow.Pace("m4", "111", "c", kT0, horizon);
   ASSERT_TRUE(beyond.give_back);
-  EXPECT_EQ(std::chrono::round<milliseconds>(*beyond.give_back), milliseconds(300));
+  EXPECT_EQ(std::chrono::round<milliseconds>(*beyond.give_back), milliseconds(303));
   // 150 ms later the same slot is within reach, and taken.
   EXPECT_EQ(std::chrono::round<milliseconds>(
                 flow.Pace("m5", "111", "c", kT0 + milliseconds(150), horizon).send_after),
-            milliseconds(150));
+            milliseconds(153));
   // Booked half a horizon ahead or more: not worth claiming for; the other number is free.
   EXPECT_EQ(flow.ThrottledNumbers(kT0, horizon / 2), (std::vector<std::string>{"111"}));
   EXPECT_FALSE(flow.Pace("m6", "222", "c", kT0, horizon).give_back);
 }
 
+// A slot of the numbers of TwoNumbers: 10 per FlowControl::kRateWindow (1.01 s).
+constexpr auto kSlot = milliseconds(101);
+
 TEST(FlowControlTest, PairsBurstThenWaitInLine) {
   FlowControl flow(TwoNumbers(60, 2), kT0);  // one a second after a burst of two
   Clock::time_point t = kT0;
   EXPECT_FALSE(flow.Admit("m1", "111", "c", t));
-  t += milliseconds(100);
+  t += kSlot;
   EXPECT_FALSE(flow.Admit("m2", "111", "c", t));
-  t += milliseconds(100);
+  t += kSlot;
   auto w3 = flow.Admit("m3", "111", "c", t);
   auto w4 = flow.Admit("m4", "111", "c", t);
   ASSERT_TRUE(w3 && w4);
@@ -155,7 +159,7 @@ TEST(FlowControlTest, PairsBurstThenWaitInLine) {
   // m3 comes back at its slot: its pair token is already paid, only the number's rate applies.
   EXPECT_FALSE(flow.Admit("m3", "111", "c", t + *w3));
   // Another customer of the same number is not held up by this pair.
-  EXPECT_FALSE(flow.Admit("m5", "111", "other", t + *w3 + milliseconds(100)));
+  EXPECT_FALSE(flow.Admit("m5", "111", "other", t + *w3 + kSlot));
 }
 
 TEST(FlowControlTest, PairSlotsReservedAtAcceptanceAreNotChargedAgain) {
@@ -163,16 +167,16 @@ TEST(FlowControlTest, PairSlotsReservedAtAcceptanceAreNotChargedAgain) {
   // A slot free now is not taken at acceptance: the send takes it.
   EXPECT_EQ(flow.ReservePair("m1", "111", "c", kT0), Clock::duration::zero());
   EXPECT_FALSE(flow.Admit("m1", "111", "c", kT0));
-  EXPECT_FALSE(flow.Admit("m2", "111", "c", kT0 + milliseconds(100)));  // the burst is spent
-  const auto w3 = flow.ReservePair("m3", "111", "c", kT0 + milliseconds(100));
-  const auto w4 = flow.ReservePair("m4", "111", "c", kT0 + milliseconds(100));
+  EXPECT_FALSE(flow.Admit("m2", "111", "c", kT0 + kSlot));  // the burst is spent
+  const auto w3 = flow.ReservePair("m3", "111", "c", kT0 + kSlot);
+  const auto w4 = flow.ReservePair("m4", "111", "c", kT0 + kSlot);
   EXPECT_GT(w3, Clock::duration::zero());
   EXPECT_EQ(std::chrono::duration_cast<milliseconds>(w4 - w3), milliseconds(1000));
   // Each held message, admitted at its slot, pays only the number's rate: its slot is paid.
-  EXPECT_FALSE(flow.Admit("m3", "111", "c", kT0 + milliseconds(100) + w3));
-  EXPECT_FALSE(flow.Admit("m4", "111", "c", kT0 + milliseconds(100) + w4));
+  EXPECT_FALSE(flow.Admit("m3", "111", "c", kT0 + kSlot + w3));
+  EXPECT_FALSE(flow.Admit("m4", "111", "c", kT0 + kSlot + w4));
   // A message that did not reserve queues behind the reserved ones.
-  auto late = flow.Admit("m5", "111", "c", kT0 + milliseconds(200) + w4);
+  auto late = flow.Admit("m5", "111", "c", kT0 + 2 * kSlot + w4);
   ASSERT_TRUE(late);
   EXPECT_GT(*late, milliseconds(800));
   // No pair limit configured: nothing to reserve.
