@@ -320,9 +320,27 @@ void Dispatcher::Send(const MessagePtr& message, providers::Provider* provider) 
       // Stopping: a send that has not started yet is given back, not started.
       if (stopping_) return GiveBack(message, util::NowUnixMillis());
     }
-    Complete(message, provider->Send(message->id, message->message), true);
+    Complete(message, SendBlocking(*message, provider), true);
   });
   if (!queued) GiveBack(message, util::NowUnixMillis());
+}
+
+providers::SendOutcome Dispatcher::SendBlocking(const store::StoredMessage& message,
+                                                providers::Provider* provider) {
+  if (!message.message.header) return provider->Send(message.id, message.message);
+  // Claims leave media bytes in the store; read them only now, for the send that needs them.
+  auto bytes = store_.MediaBytes(message.id);
+  if (!bytes) {
+    providers::SendOutcome failed;
+    failed.kind = providers::SendOutcome::Kind::kRetryLater;
+    failed.error_code = "storage";
+    failed.error_message = "the media header could not be read from storage";
+    spdlog::error("dispatch: reading the media of {}: {}", message.id, bytes.error().detail);
+    return failed;
+  }
+  core::TemplateMessage with_media = message.message;
+  with_media.header->bytes = std::move(*bytes);
+  return provider->Send(message.id, with_media);
 }
 
 void Dispatcher::GiveBack(const MessagePtr& message, std::int64_t due_at_ms) {

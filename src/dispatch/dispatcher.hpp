@@ -101,6 +101,9 @@ class Dispatcher {
   // Sends the kept messages whose slot has come; returns when the next one is due.
   std::optional<FlowControl::Clock::time_point> SendPacedDue();
   void Send(const MessagePtr& message, providers::Provider* provider);
+  // Send on a worker thread, with the media bytes read from the store first.
+  providers::SendOutcome SendBlocking(const store::StoredMessage& message,
+                                      providers::Provider* provider);
   // Turns a send's outcome into the attempt's durable record.
   void Complete(const MessagePtr& message, providers::SendOutcome outcome, bool sent);
   // Writes `end`; once durable (or refused), tells the listener `result` (if any) and ends the

@@ -67,7 +67,9 @@ class Provider {
   virtual SendOutcome Send(std::string_view message_id, const core::TemplateMessage& message) = 0;
 
   // Whether SendAsync can take `message` without blocking its caller. When false the dispatcher
-  // calls Send on a worker thread instead.
+  // calls Send on a worker thread instead. SendAsync gets a media header without its bytes
+  // (they stay in the store until a send needs them): a provider that uses them answers false
+  // for such a message, and Send gets them.
   virtual bool SendsAsync(const core::TemplateMessage& /*message*/) const { return false; }
 
   // One delivery attempt that does not block: `done` is called exactly once with the outcome,

@@ -37,7 +37,7 @@ struct StatusEvent {
 struct StoredMessage {
   std::string id;
   std::string domain;
-  core::TemplateMessage message;  // header bytes only when asked for (ClaimDue)
+  core::TemplateMessage message;  // header without its bytes (see Store::MediaBytes)
   std::string status;
   int attempts = 0;
   std::int64_t next_attempt_at_ms = 0;
@@ -144,10 +144,15 @@ class Store {
   // Claims up to `limit` messages that are queued and due at `now_ms`, or whose lease expired,
   // for `owner` until now_ms + lease_ms, moving them to `sending` and counting an attempt.
   // Queued messages of the business numbers in `skip_numbers` (throttled right now) are left
-  // alone. Returned messages carry their header bytes. No message is held by two live leases.
+  // alone. A media header comes without its bytes: thousands of claimed messages wait for
+  // their slot, and only a send that uploads needs them (MediaBytes). No message is held by two
+  // live leases.
   virtual core::Result<std::vector<StoredMessage>> ClaimDue(
       std::int64_t now_ms, std::string_view owner, std::int64_t lease_ms, int limit,
       const std::vector<std::string>& skip_numbers) = 0;
+
+  // The bytes of message `id`'s media header; kNotFound when it has none.
+  virtual core::Result<std::string> MediaBytes(std::string_view id) = 0;
 
   // Pushes the lease of each of `ids` still held by `owner` to `lease_until_ms`, so a send that
   // takes long (slow provider, a batch of claims) is not claimed by another worker meanwhile.

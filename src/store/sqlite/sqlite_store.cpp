@@ -130,6 +130,7 @@ class SqliteStore final : public Store {
       const std::vector<std::string>& skip_numbers) override;
   Result<void> Release(std::string_view id, std::string_view owner,
                        std::int64_t next_attempt_at_ms) override;
+  Result<std::string> MediaBytes(std::string_view id) override;
   Result<void> ExtendLeases(const std::vector<std::string>& ids, std::string_view owner,
                             std::int64_t lease_until_ms) override;
   Result<std::optional<std::int64_t>> NextDueAt() override;
@@ -643,7 +644,7 @@ Result<std::vector<StoredMessage>> SqliteStore::ClaimDue(
           AddEvent(m.id, "sending", now_ms, "attempt " + std::to_string(m.attempts)));
       if (m.message.header) {
         auto stmt = Prepare(
-            "SELECT kind, mime_type, document_type, file_name, bytes FROM message_media "
+            "SELECT kind, mime_type, document_type, file_name FROM message_media "
             "WHERE message_id = ?");
         if (!stmt) return tl::unexpected(stmt.error());
         Statement s(*stmt);
@@ -654,15 +655,29 @@ Result<std::vector<StoredMessage>> SqliteStore::ClaimDue(
         h.mime_type = ColumnText(*stmt, 1);
         h.document_type = ColumnText(*stmt, 2);
         h.file_name = ColumnText(*stmt, 3);
-        const void* blob = sqlite3_column_blob(*stmt, 4);
-        const int size = sqlite3_column_bytes(*stmt, 4);
-        h.bytes.assign(static_cast<const char*>(blob), static_cast<std::size_t>(size));
       }
     }
     return {};
   });
   if (!written) return tl::unexpected(written.error());
   return claimed;
+}
+
+Result<std::string> SqliteStore::MediaBytes(std::string_view id) {
+  std::lock_guard lock(mutex_);
+  auto stmt = Prepare("SELECT bytes FROM message_media WHERE message_id = ?");
+  if (!stmt) return tl::unexpected(stmt.error());
+  Statement s(*stmt);
+  s.Bind(id);
+  const int rc = s.Step();
+  if (rc == SQLITE_DONE) {
+    return MakeError(ErrorCode::kNotFound, "the message has no media header",
+                     "no media for " + std::string(id));
+  }
+  if (rc != SQLITE_ROW) return tl::unexpected(SqliteError(db_.get(), "media bytes"));
+  const void* blob = sqlite3_column_blob(*stmt, 0);
+  const int size = sqlite3_column_bytes(*stmt, 0);
+  return std::string(static_cast<const char*>(blob), static_cast<std::size_t>(size));
 }
 
 Result<std::optional<std::int64_t>> SqliteStore::NextDueAt() {
@@ -945,7 +960,11 @@ Result<bool> SqliteStore::DeleteSession(std::string_view token_hash) {
 
 Result<std::int64_t> SqliteStore::PendingCount() {
   std::lock_guard lock(mutex_);
-  auto stmt = Prepare("SELECT COUNT(*) FROM messages WHERE status IN ('queued', 'sending')");
+  // Two counts over the partial indexes of queued and sending messages: `status IN (...)` would
+  // scan the whole table, every message ever stored.
+  auto stmt = Prepare(
+      "SELECT (SELECT COUNT(*) FROM messages WHERE status = 'queued') + "
+      "(SELECT COUNT(*) FROM messages WHERE status = 'sending')");
   if (!stmt) return tl::unexpected(stmt.error());
   Statement s(*stmt);
   if (s.Step() != SQLITE_ROW) return tl::unexpected(SqliteError(db_.get(), "pending count"));

@@ -95,7 +95,7 @@ TEST_F(SqliteStoreTest, OtherDomainsDoNotSeeTheMessage) {
   EXPECT_FALSE(got->has_value());
 }
 
-TEST_F(SqliteStoreTest, ClaimLeasesEachMessageOnceAndCarriesMedia) {
+TEST_F(SqliteStoreTest, ClaimLeasesEachMessageOnceAndLeavesMediaBytesInTheStore) {
   ASSERT_TRUE(store_->Insert(Sample("m1", true)));
   ASSERT_TRUE(store_->Insert(Sample("m2")));
   auto first = store_->ClaimDue(kNow, "worker-a", kLease, 10, {});
@@ -106,11 +106,17 @@ TEST_F(SqliteStoreTest, ClaimLeasesEachMessageOnceAndCarriesMedia) {
     EXPECT_EQ(m.attempts, 1);
     if (m.id == "m1") {
       ASSERT_TRUE(m.message.header.has_value());
-      EXPECT_EQ(m.message.header->bytes, Sample("x", true).message.header->bytes);
+      EXPECT_TRUE(m.message.header->bytes.empty());  // read when a send needs them
+      auto bytes = store_->MediaBytes("m1");
+      ASSERT_TRUE(bytes);
+      EXPECT_EQ(*bytes, Sample("x", true).message.header->bytes);
       EXPECT_EQ(m.message.header->file_name, "invoice.pdf");
       EXPECT_EQ(m.message.header->kind, core::MediaKind::kDocument);
     } else {
       EXPECT_FALSE(m.message.header.has_value());
+      auto none = store_->MediaBytes("m2");
+      ASSERT_FALSE(none);
+      EXPECT_EQ(none.error().code, core::ErrorCode::kNotFound);
     }
   }
   // A second worker gets nothing while the lease lasts...
