@@ -303,10 +303,9 @@ void Dispatcher::CountSend(const store::StoredMessage& message, FlowControl::Clo
 }
 
 void Dispatcher::Send(const MessagePtr& message, providers::Provider* provider) {
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return GiveBack(message, util::NowUnixMillis());
-  }
+  // Stopping: a send that has not started is given back, not started. (Not under mutex_: a
+  // record refused at once runs EndInFlight, which takes it.)
+  if (Stopping()) return GiveBack(message, util::NowUnixMillis());
   if (provider->SendsAsync(message->message)) {
     provider->SendAsync(message->id, message->message,
                         [this, message](providers::SendOutcome outcome) {
@@ -315,11 +314,7 @@ void Dispatcher::Send(const MessagePtr& message, providers::Provider* provider) 
     return;
   }
   const bool queued = blocking_->Submit([this, message, provider] {
-    {
-      std::lock_guard lock(mutex_);
-      // Stopping: a send that has not started yet is given back, not started.
-      if (stopping_) return GiveBack(message, util::NowUnixMillis());
-    }
+    if (Stopping()) return GiveBack(message, util::NowUnixMillis());
     Complete(message, SendBlocking(*message, provider), true);
   });
   if (!queued) GiveBack(message, util::NowUnixMillis());
@@ -341,6 +336,11 @@ providers::SendOutcome Dispatcher::SendBlocking(const store::StoredMessage& mess
   core::TemplateMessage with_media = message.message;
   with_media.header->bytes = std::move(*bytes);
   return provider->Send(message.id, with_media);
+}
+
+bool Dispatcher::Stopping() {
+  std::lock_guard lock(mutex_);
+  return stopping_;
 }
 
 void Dispatcher::GiveBack(const MessagePtr& message, std::int64_t due_at_ms) {

@@ -111,6 +111,7 @@ class Dispatcher {
   void Record(const MessagePtr& message, store::AttemptEnd end,
               std::optional<AttemptResult> result);
   void GiveBack(const MessagePtr& message, std::int64_t due_at_ms);
+  bool Stopping();
   void EndInFlight(const std::string& id, bool wake_for_due);
   // In-flight sends below the window's top at which the waiting pump is woken to claim again.
   int RefillAt() const;
