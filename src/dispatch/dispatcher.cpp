@@ -248,7 +248,7 @@ std::optional<FlowControl::Clock::time_point> Dispatcher::SendPacedDue() {
       paced_.push(std::move(next));
       continue;
     }
-    CountSend(*next.message, now);
+    CountSend(*next.message, FlowControl::Clock::now());
     Send(next.message, next.provider);
   }
   if (paced_.empty()) return std::nullopt;
@@ -281,7 +281,7 @@ void Dispatcher::Begin(MessagePtr message) {
     paced_.push(Paced{at, std::move(message), provider});
     return;
   }
-  CountSend(*message, now);
+  CountSend(*message, FlowControl::Clock::now());
   Send(message, provider);
 }
 
