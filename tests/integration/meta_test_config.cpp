@@ -27,6 +27,7 @@ std::string MetaMultiDomainConfig(const std::vector<MetaTestDomain>& domains,
                                   const MetaTestDispatch& dispatch) {
   std::string toml = "[server]\nthreads = 2\nworkers = 4\n\n[dispatch]\n";
   toml += "workers = " + std::to_string(dispatch.workers) + "\n";
+  toml += "max_in_flight = " + std::to_string(dispatch.max_in_flight) + "\n";
   toml += "poll_interval_ms = " + std::to_string(dispatch.poll_interval_ms) + "\n";
   toml += "lease_ms = " + std::to_string(dispatch.lease_ms) + "\n";
   toml += "base_backoff_ms = " + std::to_string(dispatch.base_backoff_ms) + "\n";
@@ -39,7 +40,6 @@ std::string MetaMultiDomainConfig(const std::vector<MetaTestDomain>& domains,
   AppendIfSet(toml, "breaker_max_cooldown_ms", dispatch.breaker_max_cooldown_ms);
   AppendIfSet(toml, "max_outbox", dispatch.max_outbox);
   AppendIfSet(toml, "max_age_ms", dispatch.max_age_ms);
-  AppendIfSet(toml, "max_in_flight", dispatch.max_in_flight);
   for (const MetaTestDomain& domain : domains) {
     toml += "\n[[domains]]\nname = " + Quoted(domain.name) + "\nack = " + Quoted(domain.ack) + "\n";
     AppendIfSet(toml, "ack_timeout_ms", domain.ack_timeout_ms);
