@@ -163,9 +163,9 @@ Result<void> ReadServer(const Reader& r, const toml::table& t, ServerSettings& s
 Result<void> ReadDispatch(const Reader& r, const toml::table& t, DispatchSettings& d) {
   SG_RETURN_IF_ERROR(r.OnlyKeys(
       t, "dispatch",
-      {"workers", "max_in_flight", "poll_interval_ms", "lease_ms", "max_attempts", "max_age_ms", "base_backoff_ms",
-       "max_backoff_ms", "pair_per_minute", "pair_burst", "breaker_failures", "breaker_cooldown_ms",
-       "breaker_max_cooldown_ms", "max_outbox"}));
+      {"workers", "max_in_flight", "poll_interval_ms", "lease_ms", "max_attempts", "max_age_ms",
+       "base_backoff_ms", "max_backoff_ms", "pair_per_minute", "pair_burst", "breaker_failures",
+       "breaker_cooldown_ms", "breaker_max_cooldown_ms", "max_outbox"}));
   SG_RETURN_IF_ERROR(r.Millis(t, "dispatch", "max_age_ms", d.max_age, 30 * kDayMs));
   SG_RETURN_IF_ERROR(r.Integer(t, "dispatch", "pair_burst", d.pair_burst, 1, 10'000));
   SG_RETURN_IF_ERROR(r.Integer(t, "dispatch", "breaker_failures", d.breaker_failures, 1, 10'000));

@@ -173,8 +173,8 @@ void Dispatcher::RunPump() {
     if (room > 0) {
       const std::int64_t now = util::NowUnixMillis();
       FlowControl::Clock::duration until_unthrottled{};
-      const auto skipped = flow_.ThrottledNumbers(FlowControl::Clock::now(), kPaceHorizon / 2,
-                                                  &until_unthrottled);
+      const auto skipped =
+          flow_.ThrottledNumbers(FlowControl::Clock::now(), kPaceHorizon / 2, &until_unthrottled);
       auto claimed = store_.ClaimDue(now, owner_, settings_.lease.count(),
                                      std::min(room, kClaimBatch), skipped);
       if (!claimed) {
@@ -197,8 +197,7 @@ void Dispatcher::RunPump() {
         // a throttled number (or a message stored since, whose notification wakes the pump):
         // claiming again at once would only scan that backlog again.
         if (!skipped.empty()) {
-          wait = std::min(wait,
-                          std::chrono::ceil<std::chrono::microseconds>(until_unthrottled));
+          wait = std::min(wait, std::chrono::ceil<std::chrono::microseconds>(until_unthrottled));
         }
         if (auto next = store_.NextDueAt(); next && *next) {
           const std::int64_t in_ms = **next - util::NowUnixMillis();
@@ -270,8 +269,8 @@ void Dispatcher::Begin(MessagePtr message) {
   // Rate limits and the circuit breaker may say "not now": keep the message for its booked
   // slot when it comes soon, otherwise give it back unsent.
   const auto now = FlowControl::Clock::now();
-  const auto admission = flow_.Pace(message->id, m.service_phone, m.customer_phone, now,
-                                    kPaceHorizon);
+  const auto admission =
+      flow_.Pace(message->id, m.service_phone, m.customer_phone, now, kPaceHorizon);
   if (admission.give_back) {
     const auto wait_ms = std::chrono::ceil<std::chrono::milliseconds>(*admission.give_back);
     return GiveBack(message, util::NowUnixMillis() + wait_ms.count());
@@ -291,13 +290,15 @@ FlowControl::Clock::time_point Dispatcher::Spaced(const store::StoredMessage& me
   auto it = last_second_.find(message.message.service_phone);
   if (limit <= 0 || it == last_second_.end()) return at;
   auto& starts = it->second;
-  while (!starts.empty() && starts.front() <= at - FlowControl::kRateWindow) starts.pop_front();
+  const auto window = flow_.RateWindow(message.message.service_phone);
+  while (!starts.empty() && starts.front() <= at - window) starts.pop_front();
   if (static_cast<int>(starts.size()) < limit) return at;
   // Full: the send may start when the oldest of the last `limit` leaves the window.
-  return starts[starts.size() - static_cast<std::size_t>(limit)] + FlowControl::kRateWindow;
+  return starts[starts.size() - static_cast<std::size_t>(limit)] + window;
 }
 
-void Dispatcher::CountSend(const store::StoredMessage& message, FlowControl::Clock::time_point now) {
+void Dispatcher::CountSend(const store::StoredMessage& message,
+                           FlowControl::Clock::time_point now) {
   if (flow_.PerSecond(message.message.service_phone) <= 0) return;
   last_second_[message.message.service_phone].push_back(now);
 }
@@ -357,26 +358,25 @@ void Dispatcher::Record(const MessagePtr& message, store::AttemptEnd end,
                         std::optional<AttemptResult> result) {
   const bool due_later = end.kind == store::AttemptEnd::Kind::kRescheduled ||
                          end.kind == store::AttemptEnd::Kind::kGivenBack;
-  store_.RecordAttemptAsync(
-      std::move(end), [this, message, due_later, result = std::move(result)](
-                          core::Result<void> recorded) mutable {
-        if (!recorded) {
-          // The outcome is not durable, so nobody may be told it: the lease expires and the
-          // message is attempted again (the duplicate window documented in
-          // docs/reliability.md).
-          spdlog::error("dispatch: recording the outcome of {} failed: {}", message->id,
-                        recorded.error().detail);
-          if (result) *result = AttemptResult{"queued", "", "", "the outcome could not be stored yet"};
-        }
-        if (result) {
-          spdlog::info("dispatch: message {} to {} attempt {}: {}{}{}", message->id,
-                       obs::MaskPhone(message->message.customer_phone), message->attempts,
-                       result->status, result->error_message.empty() ? "" : ": ",
-                       result->error_message);
-          Tell(message->id, *result);
-        }
-        EndInFlight(message->id, due_later);
-      });
+  store_.RecordAttemptAsync(std::move(end), [this, message, due_later, result = std::move(result)](
+                                                core::Result<void> recorded) mutable {
+    if (!recorded) {
+      // The outcome is not durable, so nobody may be told it: the lease expires and the
+      // message is attempted again (the duplicate window documented in
+      // docs/reliability.md).
+      spdlog::error("dispatch: recording the outcome of {} failed: {}", message->id,
+                    recorded.error().detail);
+      if (result) *result = AttemptResult{"queued", "", "", "the outcome could not be stored yet"};
+    }
+    if (result) {
+      spdlog::info("dispatch: message {} to {} attempt {}: {}{}{}", message->id,
+                   obs::MaskPhone(message->message.customer_phone), message->attempts,
+                   result->status, result->error_message.empty() ? "" : ": ",
+                   result->error_message);
+      Tell(message->id, *result);
+    }
+    EndInFlight(message->id, due_later);
+  });
 }
 
 void Dispatcher::EndInFlight(const std::string& id, bool wake_for_due) {

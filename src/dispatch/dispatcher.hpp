@@ -136,7 +136,7 @@ class Dispatcher {
   int in_flight_ = 0;          // claimed messages whose outcome is not yet recorded
   std::condition_variable drained_;  // in_flight_ reached 0
   bool started_ = false;
-  bool pump_wants_room_ = false;      // the pump waits for in_flight_ to drop
+  bool pump_wants_room_ = false;  // the pump waits for in_flight_ to drop
   std::thread pump_;
   // Messages waiting for their number's booked slot (pump thread only), earliest first.
   struct Paced {
@@ -146,7 +146,7 @@ class Dispatcher {
     bool operator>(const Paced& other) const { return at > other.at; }
   };
   std::priority_queue<Paced, std::vector<Paced>, std::greater<>> paced_;
-  // When each number started its sends of the last FlowControl::kRateWindow (pump thread
+  // When each number started its sends of its last FlowControl::RateWindow (pump thread
   // only), so no second holds more than its rate even when late slots are caught up at once.
   std::map<std::string, std::deque<FlowControl::Clock::time_point>, std::less<>> last_second_;
   // The time `message` may start: `at`, or later when its number's last second is full.

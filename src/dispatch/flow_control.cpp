@@ -44,9 +44,9 @@ std::vector<std::string> FlowControl::ThrottledNumbers(Clock::time_point now,
   return out;
 }
 
-FlowControl::Admission FlowControl::Pace(const std::string& message_id,
-                                         const std::string& number, const std::string& customer,
-                                         Clock::time_point now, Clock::duration horizon) {
+FlowControl::Admission FlowControl::Pace(const std::string& message_id, const std::string& number,
+                                         const std::string& customer, Clock::time_point now,
+                                         Clock::duration horizon) {
   Number* n = Find(number);
   if (n == nullptr) return {};  // no provider either: the dispatcher fails it
   Clock::time_point retry_at;
@@ -100,6 +100,17 @@ FlowControl::Clock::duration FlowControl::ReservePair(const std::string& message
   if (prepaid_.size() >= kMaxPrepaid) prepaid_.clear();  // worst case: a slot is paid twice
   prepaid_.insert(message_id);
   return wait;
+}
+
+FlowControl::Clock::duration FlowControl::RateWindowFor(double rate) {
+  const auto slot = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(1.0 / std::max(1.0, rate)));
+  return std::chrono::seconds(1) + std::max<Clock::duration>(std::chrono::milliseconds(10), slot);
+}
+
+FlowControl::Clock::duration FlowControl::RateWindow(const std::string& number) {
+  Number* n = Find(number);
+  return n == nullptr ? std::chrono::seconds(1) : n->window;
 }
 
 int FlowControl::PerSecond(const std::string& number) {

@@ -8,8 +8,9 @@
 // Numbers are paced evenly (a bucket of capacity 1), so no second ever holds more sends for a
 // number than its configured rate. Pace() books a number's future slots up to a horizon: the
 // dispatcher keeps such a message and sends it at its slot, instead of giving it back to the
-// store and claiming it again (a write and a read per wait, thousands a second at full rate). A pair that must wait has its future slot reserved, so
-// messages to one customer are spread out rather than all retried at once.
+// store and claiming it again (a write and a read per wait, thousands a second at full rate). A
+// pair that must wait has its future slot reserved, so messages to one customer are spread out
+// rather than all retried at once.
 //
 // Thread safety: all methods may be called from many threads at once.
 #pragma once
@@ -71,15 +72,18 @@ class FlowControl {
   Clock::duration ReservePair(const std::string& message_id, const std::string& number,
                               const std::string& customer, Clock::time_point now);
 
-  // The most sends `number` may start in any kRateWindow: its rate, at least 1 (0: unknown
-  // number, no limit). Booked slots keep to it, but a send that starts late would bring the
-  // next ones closer; the dispatcher counts each window's sends too.
+  // The most sends `number` may start in any RateWindow(number): its rate, at least 1 (0:
+  // unknown number, no limit). Booked slots keep to it, but a send that starts late would
+  // bring the next ones closer; the dispatcher counts each window's sends too.
   int PerSecond(const std::string& number);
 
-  // A number's rate is held over windows of 1.01 s, and its slots paced to match: requests
-  // reach the provider a little closer together than they started (the HTTP client's loop,
-  // the network), and the limit is about what the provider receives in any second.
-  static constexpr auto kRateWindow = std::chrono::milliseconds(1010);
+  // The window a number's rate is held over, and its slots paced to match: a second plus one
+  // slot (at least 10 ms). Requests reach the provider a little closer together than they
+  // started (the HTTP client's loop, the network, a busy machine), and the limit is about what
+  // the provider receives in any second: one send would have to arrive a whole slot late for
+  // the provider to count one too many.
+  Clock::duration RateWindow(const std::string& number);
+  static Clock::duration RateWindowFor(double rate);
 
   // Tells the number's circuit breaker how the provider answered an admitted send.
   void Report(const std::string& number, const providers::SendOutcome& outcome,
@@ -96,9 +100,11 @@ class FlowControl {
   struct Number {
     Number(double rate, const config::DispatchSettings& d, Clock::time_point now)
         : per_second(std::max(1, static_cast<int>(rate))),
-          bucket(rate * 1000.0 / static_cast<double>(kRateWindow.count()), 1, now),
+          window(RateWindowFor(rate)),
+          bucket(per_second / std::chrono::duration<double>(window).count(), 1, now),
           breaker(d.breaker_failures, d.breaker_cooldown, d.breaker_max_cooldown) {}
     const int per_second;
+    const Clock::duration window;
     TokenBucket bucket;  // guarded by FlowControl::mutex_
     CircuitBreaker breaker;
   };

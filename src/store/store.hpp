@@ -98,10 +98,10 @@ struct AttemptEnd {
   Kind kind = Kind::kRescheduled;
   std::string id;
   std::string owner;
-  std::string provider_message_id;  // kAccepted
-  std::string wa_id;                // kAccepted
-  std::string error_code;           // kFailed, kRescheduled
-  std::string error_message;        // kFailed, kRescheduled
+  std::string provider_message_id;      // kAccepted
+  std::string wa_id;                    // kAccepted
+  std::string error_code;               // kFailed, kRescheduled
+  std::string error_message;            // kFailed, kRescheduled
   std::int64_t next_attempt_at_ms = 0;  // kRescheduled, kGivenBack
   std::int64_t now_ms = 0;
 };

@@ -226,7 +226,7 @@ TEST_F(DispatcherTest, NoSecondHoldsMoreSendsOfANumberThanItsRate) {
   }
   const auto started = provider_.Started();
   ASSERT_EQ(started.size(), ids.size());
-  // The dispatcher keeps to 10 sends in every FlowControl::kRateWindow (1.01 s) as it starts
+  // The dispatcher keeps to 10 sends in every FlowControl::RateWindow (1.1 s) as it starts
   // them; the provider notes each a little later, by as much as the machine delays a thread
   // (a loaded CI machine: tens of milliseconds). Unpaced, all 25 would start at once.
   for (std::size_t i = 10; i < started.size(); ++i) {

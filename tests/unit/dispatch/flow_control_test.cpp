@@ -104,20 +104,29 @@ config::Config TwoNumbers(double pair_per_minute, int pair_burst) {
   return c;
 }
 
+// A slot of the numbers of TwoNumbers: 10 per FlowControl::RateWindow, 1 s + one slot (1.1 s).
+constexpr auto kSlot = milliseconds(110);
+
+TEST(FlowControlTest, RateWindowIsASecondAndOneSlotAtLeastTenMilliseconds) {
+  EXPECT_EQ(std::chrono::round<milliseconds>(FlowControl::RateWindowFor(10)), milliseconds(1100));
+  EXPECT_EQ(std::chrono::round<std::chrono::microseconds>(FlowControl::RateWindowFor(80)),
+            std::chrono::microseconds(1'012'500));  // one slot: 12.5 ms
+  EXPECT_EQ(std::chrono::round<milliseconds>(FlowControl::RateWindowFor(1000)), milliseconds(1010));
+}
+
 TEST(FlowControlTest, NumbersArePacedIndependently) {
   FlowControl flow(TwoNumbers(0, 1), kT0);
   EXPECT_FALSE(flow.Admit("m1", "111", "c1", kT0));
   auto wait = flow.Admit("m2", "111", "c2", kT0);
   ASSERT_TRUE(wait);
-  // 10 per second over FlowControl::kRateWindow (1.01 s): a slot every 101 ms.
-  EXPECT_EQ(std::chrono::round<milliseconds>(*wait), milliseconds(101));
+  EXPECT_EQ(std::chrono::round<milliseconds>(*wait), kSlot);
   EXPECT_FALSE(flow.Admit("m3", "222", "c1", kT0));  // the other number is not held up
   EXPECT_EQ(flow.ThrottledNumbers(kT0), (std::vector<std::string>{"111", "222"}));
-  EXPECT_TRUE(flow.ThrottledNumbers(kT0 + milliseconds(101)).empty());
+  EXPECT_TRUE(flow.ThrottledNumbers(kT0 + kSlot).empty());
 }
 
 TEST(FlowControlTest, PaceBooksSlotsUpToTheHorizonThenGivesBack) {
-  FlowControl flow(TwoNumbers(0, 1), kT0);  // 10 per 1.01 s: a slot every 101 ms
+  FlowControl flow(TwoNumbers(0, 1), kT0);  // a slot every 110 ms
   EXPECT_EQ(flow.PerSecond("111"), 10);
   const auto horizon = milliseconds(250);
   std::vector<milliseconds> booked;
@@ -126,24 +135,20 @@ TEST(FlowControlTest, PaceBooksSlotsUpToTheHorizonThenGivesBack) {
     ASSERT_FALSE(a.give_back) << i;
     booked.push_back(std::chrono::round<milliseconds>(a.send_after));
   }
-  // Now, then one slot every 100 ms: no second ever holds more than the rate.
-  EXPECT_EQ(booked, (std::vector<milliseconds>{milliseconds(0), milliseconds(101),
-                                               milliseconds(202)}));
-  // The next free slot is 303 ms away, beyond the horizon: nothing is booked for it.
+  // Now, then one slot every 110 ms: no second ever holds more than the rate.
+  EXPECT_EQ(booked, (std::vector<milliseconds>{milliseconds(0), kSlot, 2 * kSlot}));
+  // The next free slot is 330 ms away, beyond the horizon: nothing is booked for it.
   const auto beyond = flow.Pace("m4", "111", "c", kT0, horizon);
   ASSERT_TRUE(beyond.give_back);
-  EXPECT_EQ(std::chrono::round<milliseconds>(*beyond.give_back), milliseconds(303));
+  EXPECT_EQ(std::chrono::round<milliseconds>(*beyond.give_back), 3 * kSlot);
   // 150 ms later the same slot is within reach, and taken.
   EXPECT_EQ(std::chrono::round<milliseconds>(
                 flow.Pace("m5", "111", "c", kT0 + milliseconds(150), horizon).send_after),
-            milliseconds(153));
+            3 * kSlot - milliseconds(150));
   // Booked half a horizon ahead or more: not worth claiming for; the other number is free.
   EXPECT_EQ(flow.ThrottledNumbers(kT0, horizon / 2), (std::vector<std::string>{"111"}));
   EXPECT_FALSE(flow.Pace("m6", "222", "c", kT0, horizon).give_back);
 }
-
-// A slot of the numbers of TwoNumbers: 10 per FlowControl::kRateWindow (1.01 s).
-constexpr auto kSlot = milliseconds(101);
 
 TEST(FlowControlTest, PairsBurstThenWaitInLine) {
   FlowControl flow(TwoNumbers(60, 2), kT0);  // one a second after a burst of two
