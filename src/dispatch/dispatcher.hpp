@@ -113,6 +113,10 @@ class Dispatcher {
   void GiveBack(const MessagePtr& message, std::int64_t due_at_ms);
   bool Stopping();
   void EndInFlight(const std::string& id, bool wake_for_due);
+  // The time `message` may start: `at`, or later when its number's last second is full.
+  FlowControl::Clock::time_point Spaced(const store::StoredMessage& message,
+                                        FlowControl::Clock::time_point at);
+  void CountSend(const store::StoredMessage& message, FlowControl::Clock::time_point now);
   // In-flight sends below the window's top at which the waiting pump is woken to claim again.
   int RefillAt() const;
   void Tell(const std::string& message_id, const AttemptResult& result);
@@ -149,10 +153,6 @@ class Dispatcher {
   // When each number started its sends of its last FlowControl::RateWindow (pump thread
   // only), so no second holds more than its rate even when late slots are caught up at once.
   std::map<std::string, std::deque<FlowControl::Clock::time_point>, std::less<>> last_second_;
-  // The time `message` may start: `at`, or later when its number's last second is full.
-  FlowControl::Clock::time_point Spaced(const store::StoredMessage& message,
-                                        FlowControl::Clock::time_point at);
-  void CountSend(const store::StoredMessage& message, FlowControl::Clock::time_point now);
   std::unique_ptr<util::WorkPool> blocking_;  // threads for sends that block
   std::thread lease_keeper_;
   std::condition_variable keeper_wake_;  // its own, so Notify() never wakes it instead

@@ -25,21 +25,12 @@ void TokenBucket::Refill(Clock::time_point now) {
   last_ = now;
 }
 
-bool TokenBucket::TryTake(Clock::time_point now) {
-  Refill(now);
-  if (tokens_ < 1.0 - kEpsilon) return false;
-  tokens_ -= 1.0;
-  return true;
-}
-
 TokenBucket::Clock::duration TokenBucket::Reserve(Clock::time_point now) {
   Refill(now);
   tokens_ -= 1.0;
   if (tokens_ >= -kEpsilon) return Clock::duration::zero();
   return SecondsToDuration(-tokens_ / rate_);
 }
-
-void TokenBucket::Refund() { tokens_ = std::min(capacity_, tokens_ + 1.0); }
 
 TokenBucket::Clock::duration TokenBucket::TimeUntilAvailable(Clock::time_point now) {
   Refill(now);

@@ -21,14 +21,8 @@ class TokenBucket {
 
   TokenBucket(double rate_per_second, double capacity, Clock::time_point now);
 
-  // Takes a token if one is there now.
-  bool TryTake(Clock::time_point now);
-
   // Takes a token now or in the future; returns how long until it is due (zero: now).
   Clock::duration Reserve(Clock::time_point now);
-
-  // Gives back a token taken by TryTake that was not used.
-  void Refund();
 
   // How long until a token is available (zero when one is).
   Clock::duration TimeUntilAvailable(Clock::time_point now);

@@ -15,13 +15,11 @@ const Clock::time_point kT0 = Clock::time_point() + std::chrono::hours(1);
 
 TEST(TokenBucketTest, PacesEvenlyAtCapacityOne) {
   TokenBucket b(10, 1, kT0);  // 10 per second
-  EXPECT_TRUE(b.TryTake(kT0));
-  EXPECT_FALSE(b.TryTake(kT0));
+  EXPECT_EQ(b.Reserve(kT0), Clock::duration::zero());
   EXPECT_EQ(std::chrono::duration_cast<milliseconds>(b.TimeUntilAvailable(kT0)), milliseconds(100));
-  EXPECT_FALSE(b.TryTake(kT0 + milliseconds(99)));
-  EXPECT_TRUE(b.TryTake(kT0 + milliseconds(100)));
-  b.Refund();
-  EXPECT_TRUE(b.TryTake(kT0 + milliseconds(100)));
+  EXPECT_GT(b.TimeUntilAvailable(kT0 + milliseconds(99)), Clock::duration::zero());
+  EXPECT_EQ(b.TimeUntilAvailable(kT0 + milliseconds(100)), Clock::duration::zero());
+  EXPECT_EQ(b.Reserve(kT0 + milliseconds(100)), Clock::duration::zero());
 }
 
 TEST(TokenBucketTest, NoOneSecondWindowExceedsTheRate) {
@@ -30,7 +28,11 @@ TEST(TokenBucketTest, NoOneSecondWindowExceedsTheRate) {
   int taken_in_first_second = 0;
   for (int ms = 0; ms < 1000; ++ms) {
     for (int tries = 0; tries < 3; ++tries) {
-      if (b.TryTake(kT0 + milliseconds(ms))) ++taken_in_first_second;
+      const auto now = kT0 + milliseconds(ms);
+      if (b.TimeUntilAvailable(now) == Clock::duration::zero()) {
+        EXPECT_EQ(b.Reserve(now), Clock::duration::zero());
+        ++taken_in_first_second;
+      }
     }
   }
   EXPECT_LE(taken_in_first_second, 50);
