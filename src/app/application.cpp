@@ -158,7 +158,7 @@ core::Result<void> Serve(const ServeOptions& options) {
         return it == providers_by_number.end() ? nullptr : it->second.get();
       },
       cfg);
-  util::WorkPool workers(static_cast<std::size_t>(cfg.server.workers));
+  util::WorkPool workers(static_cast<std::size_t>(cfg.server.workers), "sg-request");
   auth::Authenticator authenticator(*store);
 
   api::ApiDependencies deps;

@@ -8,6 +8,7 @@
 
 #include "obs/log.hpp"
 #include "util/ids.hpp"
+#include "util/thread_name.hpp"
 
 namespace socialgate::dispatch {
 namespace {
@@ -46,9 +47,16 @@ void Dispatcher::Start() {
   if (started_) return;
   started_ = true;
   stopping_ = false;
-  blocking_ = std::make_unique<util::WorkPool>(static_cast<std::size_t>(settings_.workers));
-  pump_ = std::thread([this] { RunPump(); });
-  lease_keeper_ = std::thread([this] { RunLeaseKeeper(); });
+  blocking_ =
+      std::make_unique<util::WorkPool>(static_cast<std::size_t>(settings_.workers), "sg-send");
+  pump_ = std::thread([this] {
+    util::NameThisThread("sg-pump");
+    RunPump();
+  });
+  lease_keeper_ = std::thread([this] {
+    util::NameThisThread("sg-leases");
+    RunLeaseKeeper();
+  });
 }
 
 void Dispatcher::Stop() {

@@ -27,6 +27,7 @@
 #include <spdlog/spdlog.h>
 
 #include "util/ip_network.hpp"
+#include "util/thread_name.hpp"
 
 namespace socialgate::http {
 namespace {
@@ -198,7 +199,13 @@ class BeastServer final : public HttpServer {
       }
     });
     std::vector<std::thread> threads;
-    for (int i = 1; i < options_.threads; ++i) threads.emplace_back([this] { ioc_.run(); });
+    for (int i = 1; i < options_.threads; ++i) {
+      threads.emplace_back([this, i] {
+        util::NameThisThread(options_.thread_name + "-" + std::to_string(i));
+        ioc_.run();
+      });
+    }
+    util::NameThisThread(options_.thread_name + "-0");
     ioc_.run();
     for (auto& t : threads) t.join();
   }

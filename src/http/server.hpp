@@ -34,6 +34,8 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60'000};
   int max_connections = 10'000;
   std::chrono::milliseconds shutdown_grace{10'000};
+  // The I/O threads' name prefix (the thread that calls Run() is "-0").
+  std::string thread_name = "sg-io";
   // Peers (addresses or CIDR networks) whose X-Forwarded-For is believed; see
   // util::TrustedProxies::ClientAddress for how HttpRequest::remote_address is then chosen.
   std::vector<std::string> trusted_proxies;

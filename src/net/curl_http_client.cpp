@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 
 #include "net/http_client.hpp"
+#include "util/thread_name.hpp"
 
 namespace socialgate::net {
 
@@ -131,7 +132,10 @@ class CurlHttpClient final : public HttpClient {
     curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, options.max_connections);
     curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, options.max_host_connections);
     curl_multi_setopt(multi_, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
-    loop_ = std::thread([this] { RunLoop(); });
+    loop_ = std::thread([this] {
+      util::NameThisThread("sg-http-client");
+      RunLoop();
+    });
   }
 
   ~CurlHttpClient() override {

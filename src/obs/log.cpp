@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "obs/buffered_sink.hpp"
+#include "util/thread_name.hpp"
 
 namespace socialgate::obs {
 
@@ -29,6 +30,7 @@ class PeriodicFlusher {
  public:
   explicit PeriodicFlusher(std::chrono::milliseconds period)
       : thread_([this, period] {
+          util::NameThisThread("sg-log-flush");
           std::unique_lock lock(mutex_);
           while (!cv_.wait_for(lock, period, [this] { return stopping_; })) {
             spdlog::default_logger_raw()->flush();

@@ -1,8 +1,14 @@
 #include "util/timer_queue.hpp"
 
+#include "util/thread_name.hpp"
+
 namespace socialgate::util {
 
-TimerQueue::TimerQueue() : thread_([this] { Run(); }) {}
+TimerQueue::TimerQueue()
+    : thread_([this] {
+        NameThisThread("sg-timers");
+        Run();
+      }) {}
 
 TimerQueue::~TimerQueue() { Stop(); }
 

@@ -1,11 +1,18 @@
 #include "util/work_pool.hpp"
 
+#include "util/thread_name.hpp"
+
 namespace socialgate::util {
 
-WorkPool::WorkPool(std::size_t threads) {
+WorkPool::WorkPool(std::size_t threads, std::string name) {
   if (threads == 0) threads = 1;
   threads_.reserve(threads);
-  for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
+  for (std::size_t i = 0; i < threads; ++i) {
+    threads_.emplace_back([this, name, i] {
+      NameThisThread(name + "-" + std::to_string(i));
+      Run();
+    });
+  }
 }
 
 WorkPool::~WorkPool() { Shutdown(); }

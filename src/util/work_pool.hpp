@@ -12,6 +12,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -19,7 +20,8 @@ namespace socialgate::util {
 
 class WorkPool {
  public:
-  explicit WorkPool(std::size_t threads);
+  // `name` names the threads (see NameThisThread), each with its index.
+  explicit WorkPool(std::size_t threads, std::string name = "sg-pool");
   ~WorkPool();
   WorkPool(const WorkPool&) = delete;
   WorkPool& operator=(const WorkPool&) = delete;

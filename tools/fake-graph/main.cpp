@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(log_level));
 
   server_options.threads = threads;
+  server_options.thread_name = "fake-graph-io";
   server_options.max_body_bytes = max_body_bytes;
   // Tests stop the fake with SIGTERM between cases: do not wait long for slow answers.
   server_options.shutdown_grace = std::chrono::milliseconds(2'000);

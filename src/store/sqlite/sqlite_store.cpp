@@ -14,6 +14,7 @@
 
 #include "store/sqlite/migrations.hpp"
 #include "store/status_order.hpp"
+#include "util/thread_name.hpp"
 
 namespace socialgate::store::sqlite {
 namespace {
@@ -215,7 +216,10 @@ SqliteStore::~SqliteStore() {
 }
 
 void SqliteStore::StartCommitter() {
-  committer_ = std::thread([this] { RunCommitter(); });
+  committer_ = std::thread([this] {
+    util::NameThisThread("sg-commit");
+    RunCommitter();
+  });
   committer_id_ = committer_.get_id();  // before any other thread can call Write
 }
 
