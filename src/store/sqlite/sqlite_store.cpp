@@ -60,6 +60,9 @@ std::string ColumnText(sqlite3_stmt* s, int col) {
   return t == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(t));
 }
 
+// Counted in the outbox depth (PendingCount).
+bool IsPending(std::string_view status) { return status == "queued" || status == "sending"; }
+
 core::MediaKind KindFromName(std::string_view name) {
   if (name == "image") return core::MediaKind::kImage;
   if (name == "video") return core::MediaKind::kVideo;
@@ -193,10 +196,21 @@ class SqliteStore final : public Store {
   void CommitBatch(std::vector<Job>& batch, std::vector<Result<void>>& results);
   Result<void> ExecPrepared(const char* sql);
 
+  // The outbox depth changes by `delta` if the write running now commits. REQUIRES: on the
+  // committer, in a write.
+  void CountPending(std::int64_t delta) { write_pending_delta_ += delta; }
+
   std::mutex mutex_;  // the connection and its statements
   DbHandle db_;
   std::vector<std::pair<const char*, StmtHandle>> statements_;
   std::uint64_t inserts_ = 0;
+  // The outbox depth (queued + sending) as of the last commit, kept up to date by the batches
+  // that change it: counting the partial indexes reads every waiting message, a scan of
+  // milliseconds with a large backlog. Counted again when another connection has committed
+  // (its `PRAGMA data_version` moved). All guarded by mutex_.
+  std::int64_t pending_ = 0;
+  std::int64_t pending_counted_at_version_ = -1;  // -1: never counted
+  std::int64_t write_pending_delta_ = 0;          // the running write's change
 
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;
@@ -289,12 +303,14 @@ void SqliteStore::CommitBatch(std::vector<Job>& batch, std::vector<Result<void>>
   const auto fail_all = [&](const core::Error& error) {
     for (auto& r : results) r = tl::unexpected(error);
   };
+  std::int64_t batch_pending_delta = 0;  // of the writes kept so far
   if (auto begun = ExecPrepared("BEGIN IMMEDIATE"); !begun) return fail_all(begun.error());
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (auto saved = ExecPrepared("SAVEPOINT write"); !saved) {
       sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
       return fail_all(saved.error());
     }
+    write_pending_delta_ = 0;
     results[i] = batch[i].work();
     if (sqlite3_get_autocommit(db_.get()) != 0) {
       // SQLite rolled the whole transaction back (a full disk, an I/O error): the writes
@@ -312,13 +328,16 @@ void SqliteStore::CommitBatch(std::vector<Job>& batch, std::vector<Result<void>>
       sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
       return fail_all(closed.error());
     }
+    if (results[i]) batch_pending_delta += write_pending_delta_;
   }
   if (auto committed = ExecPrepared("COMMIT"); !committed) {
     sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
     for (auto& r : results) {
       if (r) r = tl::unexpected(committed.error());
     }
+    return;
   }
+  pending_ += batch_pending_delta;
 }
 
 // A transaction that rolls back unless committed. REQUIRES: the store's mutex held.
@@ -460,6 +479,7 @@ Result<void> SqliteStore::InsertNow(const NewMessage& m) {
       return MakeError(ErrorCode::kAlreadyExists, "a message with this id already exists");
     }
     if (rc != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "insert message"));
+    CountPending(+1);
   }
   if (m.message.header) {
     auto stmt = Prepare(
@@ -715,6 +735,7 @@ Result<void> SqliteStore::FinishNow(std::string_view id, std::string_view owner,
     return MakeError(ErrorCode::kNotFound, "message is not leased by this worker",
                      "lease lost for " + std::string(id));
   }
+  if (!IsPending(status)) CountPending(-1);  // it was `sending`
   return AddEvent(id, status, now_ms, event_detail);
 }
 
@@ -860,6 +881,7 @@ Result<void> SqliteStore::RecordDeliveryStatus(std::string_view provider_message
       current = ColumnText(*stmt, 1);
     }
     if (StatusMovesForward(current, status)) {
+      if (IsPending(current) && !IsPending(status)) CountPending(-1);
       auto stmt = Prepare(
           "UPDATE messages SET status = ?, error_message = CASE WHEN ? = 'failed' THEN ? ELSE "
           "error_message END, updated_at = ? WHERE id = ?");
@@ -964,15 +986,26 @@ Result<bool> SqliteStore::DeleteSession(std::string_view token_hash) {
 
 Result<std::int64_t> SqliteStore::PendingCount() {
   std::lock_guard lock(mutex_);
-  // Two counts over the partial indexes of queued and sending messages: `status IN (...)` would
-  // scan the whole table, every message ever stored.
+  std::int64_t version = 0;
+  {
+    auto stmt = Prepare("PRAGMA data_version");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    if (s.Step() != SQLITE_ROW) return tl::unexpected(SqliteError(db_.get(), "data version"));
+    version = sqlite3_column_int64(*stmt, 0);
+  }
+  if (version == pending_counted_at_version_) return pending_;
+  // First use, or another connection wrote: count. Two counts over the partial indexes of
+  // queued and sending messages: `status IN (...)` would scan every message ever stored.
   auto stmt = Prepare(
       "SELECT (SELECT COUNT(*) FROM messages WHERE status = 'queued') + "
       "(SELECT COUNT(*) FROM messages WHERE status = 'sending')");
   if (!stmt) return tl::unexpected(stmt.error());
   Statement s(*stmt);
   if (s.Step() != SQLITE_ROW) return tl::unexpected(SqliteError(db_.get(), "pending count"));
-  return sqlite3_column_int64(*stmt, 0);
+  pending_ = sqlite3_column_int64(*stmt, 0);
+  pending_counted_at_version_ = version;
+  return pending_;
 }
 
 }  // namespace

@@ -325,6 +325,32 @@ TEST_F(SqliteStoreTest, AsyncInsertsAnswerOnceDurableAndAFailingOneRollsBackAlon
   }
 }
 
+TEST_F(SqliteStoreTest, OutboxDepthFollowsEveryWriteAndAnotherConnectionsToo) {
+  EXPECT_EQ(*store_->PendingCount(), 0);
+  for (const std::string id : {"p1", "p2", "p3", "p4"}) ASSERT_TRUE(store_->Insert(Sample(id)));
+  EXPECT_FALSE(store_->Insert(Sample("p1")));  // a refused write does not count
+  EXPECT_EQ(*store_->PendingCount(), 4);
+  ASSERT_EQ(store_->ClaimDue(kNow, "w", kLease, 4, {})->size(), 4u);
+  EXPECT_EQ(*store_->PendingCount(), 4);  // sending is still waiting
+  ASSERT_TRUE(store_->MarkAccepted("p1", "w", "wamid.p1", "", kNow + 1));
+  ASSERT_TRUE(store_->MarkFailed("p2", "w", "132001", "template missing", kNow + 1));
+  ASSERT_TRUE(store_->Reschedule("p3", "w", kNow + 10, "131000", "later", kNow + 1));
+  ASSERT_TRUE(store_->Release("p4", "w", kNow));
+  EXPECT_FALSE(store_->MarkAccepted("p1", "w", "wamid.p1", "", kNow + 2));  // lease gone
+  EXPECT_EQ(*store_->PendingCount(), 2);
+  ASSERT_TRUE(store_->RecordDeliveryStatus("wamid.p1", "delivered", kNow + 3, ""));
+  EXPECT_EQ(*store_->PendingCount(), 2);
+
+  // A second process on the same file: its messages count as soon as it has committed them.
+  auto other = OpenStore("sqlite:" + dir_ + "/db.sqlite");
+  ASSERT_TRUE(other) << other.error().detail;
+  ASSERT_TRUE((*other)->Insert(Sample("from-another-process")));
+  EXPECT_EQ(*store_->PendingCount(), 3);
+  ASSERT_TRUE(store_->Insert(Sample("p5")));
+  EXPECT_EQ(*store_->PendingCount(), 4);
+  EXPECT_EQ(*(*other)->PendingCount(), 4);
+}
+
 TEST_F(SqliteStoreTest, AWriteFromAnInsertCallbackDoesNotDeadlock) {
   std::atomic<bool> saved{false};
   store_->InsertAsync(Sample("cb"), [&](core::Result<void> r) {
