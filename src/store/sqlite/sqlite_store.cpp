@@ -9,10 +9,10 @@
 #include <thread>
 #include <utility>
 
-#include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
 #include "store/sqlite/migrations.hpp"
+#include "store/sqlite/string_array.hpp"
 #include "store/status_order.hpp"
 #include "util/thread_name.hpp"
 
@@ -42,17 +42,11 @@ core::Error SqliteError(sqlite3* db, std::string_view what) {
       std::string(what) + ": " + sqlite3_errmsg(db) + " (rc " + std::to_string(rc) + ")"};
 }
 
-std::string ToJson(const std::vector<std::string>& v) { return nlohmann::json(v).dump(); }
+std::string ToJson(const std::vector<std::string>& v) { return EncodeStringArray(v); }
 
 std::vector<std::string> FromJson(const unsigned char* text) {
   if (text == nullptr) return {};
-  auto j = nlohmann::json::parse(reinterpret_cast<const char*>(text), nullptr, false);
-  std::vector<std::string> out;
-  if (!j.is_array()) return out;
-  for (const auto& e : j) {
-    if (e.is_string()) out.push_back(e.get<std::string>());
-  }
-  return out;
+  return DecodeStringArray(reinterpret_cast<const char*>(text));
 }
 
 std::string ColumnText(sqlite3_stmt* s, int col) {
@@ -176,10 +170,12 @@ class SqliteStore final : public Store {
   StoredMessage ReadMessageRow(sqlite3_stmt* s);
   Result<void> InsertNow(const NewMessage& m);  // REQUIRES: on the committer, in a savepoint
 
-  // Group commit. Every write runs on the committer thread, in its own SAVEPOINT inside the
-  // transaction of its batch, so a write that fails rolls back alone; the batch's one COMMIT
-  // (one fsync) then answers every write in it. Write() waits for its answer; WriteAsync()
-  // gets it through `done`, called on the committer thread after the commit.
+  // Group commit. Every write runs on the committer thread inside the transaction of its
+  // batch, and a write that fails rolls back alone (see CommitWithoutSavepoints); the batch's
+  // one COMMIT (one fsync) then answers every write in it. Write() waits for its answer;
+  // WriteAsync() gets it through `done`, called on the committer thread after the commit. A
+  // write's work may run twice (again after a rollback): what it leaves beside the database
+  // must be set afresh each time.
   using Work = std::function<Result<void>()>;
   using Done = std::function<void(Result<void>)>;
   struct Job {
@@ -194,6 +190,13 @@ class SqliteStore final : public Store {
   void RunCommitter();
   // Runs `batch` in one transaction and fills `results`. REQUIRES: mutex_ held.
   void CommitBatch(std::vector<Job>& batch, std::vector<Result<void>>& results);
+  // Most batches hold no failing write: they run without a savepoint per write (two statements
+  // each). False when a write of a batch of several failed: all was rolled back, for
+  // CommitWithSavepoints to run it again so that write is undone alone.
+  bool CommitWithoutSavepoints(std::vector<Job>& batch, std::vector<Result<void>>& results);
+  void CommitWithSavepoints(std::vector<Job>& batch, std::vector<Result<void>>& results);
+  // COMMIT (one fsync) of the open transaction; a failure fails every write that had not.
+  void Commit(std::vector<Result<void>>& results, std::int64_t pending_delta);
   Result<void> ExecPrepared(const char* sql);
 
   // The outbox depth changes by `delta` if the write running now commits. REQUIRES: on the
@@ -300,10 +303,41 @@ Result<void> SqliteStore::ExecPrepared(const char* sql) {
 
 void SqliteStore::CommitBatch(std::vector<Job>& batch, std::vector<Result<void>>& results) {
   results.assign(batch.size(), Result<void>());
+  if (CommitWithoutSavepoints(batch, results)) return;
+  results.assign(batch.size(), Result<void>());
+  CommitWithSavepoints(batch, results);
+}
+
+bool SqliteStore::CommitWithoutSavepoints(std::vector<Job>& batch,
+                                          std::vector<Result<void>>& results) {
+  if (auto begun = ExecPrepared("BEGIN IMMEDIATE"); !begun) {
+    for (auto& r : results) r = tl::unexpected(begun.error());
+    return true;
+  }
+  std::int64_t pending_delta = 0;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    write_pending_delta_ = 0;
+    results[i] = batch[i].work();
+    const bool rolled_back = sqlite3_get_autocommit(db_.get()) != 0;  // a full disk, an I/O error
+    if (results[i] && !rolled_back) {
+      pending_delta += write_pending_delta_;
+      continue;
+    }
+    if (!rolled_back) sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    if (batch.size() > 1) return false;  // again with savepoints, so this write fails alone
+    if (results[i]) results[i] = tl::unexpected(SqliteError(db_.get(), "transaction rolled back"));
+    return true;
+  }
+  Commit(results, pending_delta);
+  return true;
+}
+
+void SqliteStore::CommitWithSavepoints(std::vector<Job>& batch,
+                                       std::vector<Result<void>>& results) {
   const auto fail_all = [&](const core::Error& error) {
     for (auto& r : results) r = tl::unexpected(error);
   };
-  std::int64_t batch_pending_delta = 0;  // of the writes kept so far
+  std::int64_t pending_delta = 0;  // of the writes kept so far
   if (auto begun = ExecPrepared("BEGIN IMMEDIATE"); !begun) return fail_all(begun.error());
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (auto saved = ExecPrepared("SAVEPOINT write"); !saved) {
@@ -328,8 +362,12 @@ void SqliteStore::CommitBatch(std::vector<Job>& batch, std::vector<Result<void>>
       sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
       return fail_all(closed.error());
     }
-    if (results[i]) batch_pending_delta += write_pending_delta_;
+    if (results[i]) pending_delta += write_pending_delta_;
   }
+  Commit(results, pending_delta);
+}
+
+void SqliteStore::Commit(std::vector<Result<void>>& results, std::int64_t pending_delta) {
   if (auto committed = ExecPrepared("COMMIT"); !committed) {
     sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
     for (auto& r : results) {
@@ -337,7 +375,7 @@ void SqliteStore::CommitBatch(std::vector<Job>& batch, std::vector<Result<void>>
     }
     return;
   }
-  pending_ += batch_pending_delta;
+  pending_ += pending_delta;
 }
 
 // A transaction that rolls back unless committed. REQUIRES: the store's mutex held.
