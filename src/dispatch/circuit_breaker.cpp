@@ -11,8 +11,9 @@ CircuitBreaker::CircuitBreaker(int failure_threshold, std::chrono::milliseconds 
       max_cooldown_(std::max(cooldown, max_cooldown)),
       cooldown_(cooldown) {}
 
-bool CircuitBreaker::Allow(Clock::time_point now, Clock::time_point* retry_at) {
+bool CircuitBreaker::Allow(Clock::time_point now, Clock::time_point* retry_at, bool* probe) {
   std::lock_guard lock(mutex_);
+  if (probe != nullptr) *probe = false;
   if (!is_open_) return true;
   if (now < open_until_ || probe_in_flight_) {
     // While a probe is out, others wait a moment and ask again.
@@ -22,6 +23,7 @@ bool CircuitBreaker::Allow(Clock::time_point now, Clock::time_point* retry_at) {
     return false;
   }
   probe_in_flight_ = true;  // half-open: this caller is the probe
+  if (probe != nullptr) *probe = true;
   return true;
 }
 

@@ -22,8 +22,9 @@ class CircuitBreaker {
                  std::chrono::milliseconds max_cooldown);
 
   // May a send go to the provider now? In the half-open state only one caller gets true until
-  // it reports back. When false, `retry_at` says when to ask again.
-  bool Allow(Clock::time_point now, Clock::time_point* retry_at);
+  // it reports back, and `probe` (when given) says it is that caller. When false, `retry_at`
+  // says when to ask again.
+  bool Allow(Clock::time_point now, Clock::time_point* retry_at, bool* probe = nullptr);
 
   // The provider answered (accepted or rejected a message): it is up.
   void RecordSuccess();

@@ -249,6 +249,12 @@ std::optional<FlowControl::Clock::time_point> Dispatcher::SendPacedDue() {
   while (!paced_.empty() && paced_.top().at <= now) {
     Paced next = paced_.top();
     paced_.pop();
+    if (!next.probe && flow_.CircuitOpen(next.message->message.service_phone, now)) {
+      // The provider went down since this message was paced: it waits in the queue, which is
+      // not claimed from while the circuit is open, instead of adding to the failures.
+      GiveBack(next.message, util::NowUnixMillis());
+      continue;
+    }
     const auto at = Spaced(*next.message, now);
     if (at > now) {
       next.at = at;
@@ -285,7 +291,7 @@ void Dispatcher::Begin(MessagePtr message) {
   }
   const auto at = Spaced(*message, now + admission.send_after);
   if (at > now) {
-    paced_.push(Paced{at, std::move(message), provider});
+    paced_.push(Paced{at, std::move(message), provider, admission.probe});
     return;
   }
   CountSend(*message, FlowControl::Clock::now());

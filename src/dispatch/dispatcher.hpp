@@ -147,6 +147,7 @@ class Dispatcher {
     FlowControl::Clock::time_point at;
     MessagePtr message;
     providers::Provider* provider;
+    bool probe;  // the half-open circuit's probe (FlowControl::Admission::probe)
     bool operator>(const Paced& other) const { return at > other.at; }
   };
   std::priority_queue<Paced, std::vector<Paced>, std::greater<>> paced_;

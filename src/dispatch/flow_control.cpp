@@ -50,7 +50,8 @@ FlowControl::Admission FlowControl::Pace(const std::string& message_id, const st
   Number* n = Find(number);
   if (n == nullptr) return {};  // no provider either: the dispatcher fails it
   Clock::time_point retry_at;
-  if (!n->breaker.Allow(now, &retry_at)) return {{}, retry_at - now};
+  bool probe = false;
+  if (!n->breaker.Allow(now, &retry_at, &probe)) return {{}, retry_at - now};
 
   std::lock_guard lock(mutex_);
   if (now >= next_cleanup_) ForgetIdlePairs(now);
@@ -70,7 +71,12 @@ FlowControl::Admission FlowControl::Pace(const std::string& message_id, const st
     n->breaker.Abandon();
     return {{}, until_slot};
   }
-  return {n->bucket.Reserve(now), std::nullopt};
+  return {n->bucket.Reserve(now), std::nullopt, probe};
+}
+
+bool FlowControl::CircuitOpen(const std::string& number, Clock::time_point now) {
+  Number* n = Find(number);
+  return n != nullptr && n->breaker.open(now);
 }
 
 TokenBucket& FlowControl::PairBucket(const std::string& number, const std::string& customer,

@@ -51,6 +51,9 @@ class FlowControl {
     Clock::duration send_after{};
     // Set when no slot was taken: give the message back and try again after this long.
     std::optional<Clock::duration> give_back;
+    // The circuit is half-open and this send is its probe: it goes even though the circuit
+    // counts as open until it reports back (see CircuitOpen).
+    bool probe = false;
   };
 
   // When `message_id` may be sent: now, at a slot of its number booked up to `horizon` ahead,
@@ -84,6 +87,10 @@ class FlowControl {
   // the provider to count one too many.
   Clock::duration RateWindow(const std::string& number);
   static Clock::duration RateWindowFor(double rate);
+
+  // True while the number's circuit is open: a send paced for later, when its slot comes,
+  // goes back to the queue instead (unless it is the probe).
+  bool CircuitOpen(const std::string& number, Clock::time_point now);
 
   // Tells the number's circuit breaker how the provider answered an admitted send.
   void Report(const std::string& number, const providers::SendOutcome& outcome,

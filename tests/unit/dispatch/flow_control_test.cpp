@@ -205,6 +205,32 @@ TEST(FlowControlTest, OpenCircuitHoldsTheNumberBack) {
   EXPECT_EQ(throttled, std::vector<std::string>{"111"});
 }
 
+TEST(FlowControlTest, APacedSendLearnsTheCircuitOpenedAndOnlyTheProbeGoesHalfOpen) {
+  FlowControl flow(TwoNumbers(0, 1), kT0);
+  // Booked for a later slot while the circuit was closed: not the probe.
+  auto first = flow.Pace("m1", "111", "c", kT0, std::chrono::seconds(1));
+  auto later = flow.Pace("m2", "111", "c", kT0, std::chrono::seconds(1));
+  ASSERT_FALSE(later.give_back);
+  EXPECT_GT(later.send_after, std::chrono::milliseconds(0));
+  EXPECT_FALSE(first.probe || later.probe);
+  EXPECT_FALSE(flow.CircuitOpen("111", kT0));
+  providers::SendOutcome down;
+  down.kind = providers::SendOutcome::Kind::kRetryLater;
+  down.error_code = "timeout";
+  flow.Report("111", down, kT0);
+  flow.Report("111", down, kT0);
+  EXPECT_TRUE(flow.CircuitOpen("111", kT0 + later.send_after));  // m2 goes back, unsent
+  EXPECT_FALSE(flow.CircuitOpen("222", kT0));
+
+  // After the cool-down one send is the probe; while it is out the circuit still counts open.
+  const auto half_open = kT0 + milliseconds(600);
+  auto probe = flow.Pace("m3", "111", "c", half_open, std::chrono::seconds(1));
+  ASSERT_FALSE(probe.give_back);
+  EXPECT_TRUE(probe.probe);
+  EXPECT_TRUE(flow.CircuitOpen("111", half_open));
+  EXPECT_TRUE(flow.Pace("m4", "111", "c", half_open, std::chrono::seconds(1)).give_back);
+}
+
 TEST(FlowControlTest, OnlyProviderTroubleCountsAgainstTheCircuit) {
   providers::SendOutcome o;
   o.kind = providers::SendOutcome::Kind::kRetryLater;
