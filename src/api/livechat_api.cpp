@@ -177,6 +177,7 @@ void LivechatApi::Handle(HttpRequest&& request, Responder respond) {
   if (domain == nullptr) {
     return respond(JsonError(404, "unknown domain '" + std::string(domain_name) + "'"));
   }
+  if (method == kSendMethod && SendWithoutWaiting(*domain, request, respond)) return;
   auto shared = std::make_shared<HttpRequest>(std::move(request));
   if (method == kSendMethod) {
     return OnWorker(std::move(respond),
@@ -347,9 +348,15 @@ std::optional<HttpResponse> LivechatApi::CheckOutboxDepth() {
   // Counting the outbox costs a query: refresh the figure at most every 100 ms.
   const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
   constexpr std::int64_t kRefreshNs = 100'000'000;
-  if (now - outbox_checked_at_.load() > kRefreshNs) {
+  if (now - outbox_checked_at_.load() > kRefreshNs && !outbox_refreshing_.exchange(true)) {
+    // On a worker: an I/O thread must not wait for the store. Meanwhile the figure in hand
+    // answers, at most one refresh (about 100 ms) old.
     outbox_checked_at_ = now;
-    if (auto pending = deps_.store->PendingCount()) outbox_depth_ = *pending;
+    const bool queued = deps_.workers->Submit([this] {
+      if (auto pending = deps_.store->PendingCount()) outbox_depth_ = *pending;
+      outbox_refreshing_ = false;
+    });
+    if (!queued) outbox_refreshing_ = false;
   }
   const std::int64_t depth = outbox_depth_.load();
   const std::int64_t limit = deps_.config->dispatch.max_outbox;
@@ -380,10 +387,35 @@ HttpResponse LivechatApi::RepeatAnswer(const store::IdempotencyRecord& record,
   return r;
 }
 
+bool LivechatApi::SendWithoutWaiting(const config::Domain& domain, HttpRequest& request,
+                                     const Responder& respond) {
+  // Media headers take base64 decoding and sniffing; a key is looked up in the store.
+  if (request.body.size() > kMaxBodyBytesWithoutWaiting ||
+      !request.Header("idempotency-key").empty()) {
+    return false;
+  }
+  const std::string_view authorization = request.Header("authorization");
+  auto principal = deps_.authenticator->AuthenticateRemembered(domain, authorization);
+  if (!principal) return false;
+  const AttemptKeys keys = KeysFor(domain, request, auth::Authenticator::BasicUser(authorization));
+  if (auto refused = Refused(keys)) {
+    respond(std::move(*refused));
+    return true;
+  }
+  Succeeded(keys);
+  SendAs(domain, *principal, request, respond);
+  return true;
+}
+
 void LivechatApi::Send(const config::Domain& domain, HttpRequest& request,
                        const Responder& respond) {
   const auto principal = Authenticate(domain, request, respond);
   if (!principal) return;
+  SendAs(domain, *principal, request, respond);
+}
+
+void LivechatApi::SendAs(const config::Domain& domain, const auth::Principal& principal,
+                         HttpRequest& request, const Responder& respond) {
   if (!IsJsonContentType(request.Header("content-type"))) {
     return respond(JsonError(415, "Content-Type: must be application/json"));
   }
@@ -412,8 +444,8 @@ void LivechatApi::Send(const config::Domain& domain, HttpRequest& request,
   if (auto refused = CheckBusinessNumber(domain, message->service_phone)) {
     return respond(std::move(*refused));
   }
-  if (!principal->MaySendFrom(message->service_phone)) {
-    return respond(JsonError(403, "servicePhoneNumber: user '" + principal->user +
+  if (!principal.MaySendFrom(message->service_phone)) {
+    return respond(JsonError(403, "servicePhoneNumber: user '" + principal.user +
                                       "' may not send from " + message->service_phone));
   }
   if (auto refused = CheckOutboxDepth()) return respond(std::move(*refused));

@@ -5,7 +5,9 @@
 //   GET  /livechat/{domain}/messages/{messageId}
 //   GET  /healthz, GET /readyz
 // Routing runs on the calling (I/O) thread; everything that blocks (argon2id, base64 and media
-// sniffing, SQLite) runs on the worker pool. With ack = "provider" the answer waits for the
+// sniffing, SQLite reads) runs on the worker pool. A send that needs none of it (see
+// SendWithoutWaiting) is decoded, validated and handed to the store's committer on the I/O
+// thread itself. With ack = "provider" the answer waits for the
 // dispatcher's first attempt, at most the domain's ack_timeout.
 //
 // Thread safety: Handle may be called from many threads at once.
@@ -46,8 +48,19 @@ class LivechatApi {
   void Handle(http::HttpRequest&& request, http::Responder respond);
 
  private:
+  // Authenticates, then sends; on a worker thread.
   void Send(const config::Domain& domain, http::HttpRequest& request,
             const http::Responder& respond);
+  // Sends on the calling (I/O) thread when nothing on the way can block: credentials
+  // remembered from an earlier success, a body without media, no Idempotency-Key to look up.
+  // Most requests are such, and each saves two thread switches. False, having done nothing,
+  // when the request must go to a worker.
+  bool SendWithoutWaiting(const config::Domain& domain, http::HttpRequest& request,
+                          const http::Responder& respond);
+  void SendAs(const config::Domain& domain, const auth::Principal& principal,
+              http::HttpRequest& request, const http::Responder& respond);
+  // A text-only template request is a few hundred bytes; media headers are megabytes.
+  static constexpr std::size_t kMaxBodyBytesWithoutWaiting = 16 * 1024;
   void GetMessage(const config::Domain& domain, const std::string& id,
                   const http::HttpRequest& request, const http::Responder& respond);
   void Ready(const http::Responder& respond);
@@ -96,6 +109,7 @@ class LivechatApi {
                                       std::chrono::seconds(5)};
   std::atomic<std::int64_t> outbox_depth_{0};
   std::atomic<std::int64_t> outbox_checked_at_{0};  // steady clock, ns
+  std::atomic<bool> outbox_refreshing_{false};      // a worker is counting
 };
 
 }  // namespace socialgate::api

@@ -112,11 +112,45 @@ void Authenticator::Remember(const Digest& digest) {
   cache_[key] = now + cache_ttl_;
 }
 
+Authenticator::Digest Authenticator::PasswordKey(const config::Domain& domain,
+                                                 std::string_view user,
+                                                 std::string_view password) const {
+  return Key(domain.name, user, password);
+}
+
+Authenticator::Digest Authenticator::ApiTokenKey(const config::Domain& domain,
+                                                 std::string_view token) const {
+  // The user part cannot be a user name (those have no NUL), so the cache keys stay apart.
+  return Key(domain.name, std::string_view("\0api-token", 10), token);
+}
+
+std::optional<Principal> Authenticator::AuthenticateRemembered(const config::Domain& domain,
+                                                               std::string_view authorization) {
+  if (StartsWithCaseInsensitive(authorization, "basic ")) {
+    auto pair = DecodeBasic(authorization.substr(6));
+    if (!pair) return std::nullopt;
+    const config::User* found = FindUser(domain, pair->first);
+    if (found == nullptr || !Remembered(PasswordKey(domain, pair->first, pair->second))) {
+      return std::nullopt;
+    }
+    return Principal{domain.name, found->name, "basic", found->numbers};
+  }
+  if (StartsWithCaseInsensitive(authorization, "bearer ")) {
+    const std::string_view token = Trim(authorization.substr(7));
+    if (token.empty() || token.size() > kMaxCredentialBytes || domain.api_token_hash.empty() ||
+        !Remembered(ApiTokenKey(domain, token))) {
+      return std::nullopt;
+    }
+    return Principal{domain.name, "api-token", "bearer", {}};
+  }
+  return std::nullopt;
+}
+
 core::Result<Principal> Authenticator::CheckPassword(const config::Domain& domain,
                                                      std::string_view user,
                                                      std::string_view password) {
   const config::User* found = FindUser(domain, user);
-  const Digest digest = Key(domain.name, user, password);
+  const Digest digest = PasswordKey(domain, user, password);
   bool ok = found != nullptr && Remembered(digest);
   if (!ok) {
     // Verify against a dummy hash for unknown users, so the answer takes as long either way.
@@ -144,8 +178,7 @@ core::Result<Principal> Authenticator::Bearer(const config::Domain& domain,
   if (token.empty() || token.size() > kMaxCredentialBytes) {
     return tl::unexpected(Unauthenticated("Authorization: the bearer token is missing"));
   }
-  // The user part cannot be a user name (those have no NUL), so the cache keys stay apart.
-  const Digest digest = Key(domain.name, std::string_view("\0api-token", 10), token);
+  const Digest digest = ApiTokenKey(domain, token);
   if (!domain.api_token_hash.empty() && Remembered(digest)) {
     return Principal{domain.name, "api-token", "bearer", {}};
   }

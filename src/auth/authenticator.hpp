@@ -15,12 +15,14 @@
 // tokens are 256-bit random values; the store keeps only their SHA-256.
 //
 // Thread safety: all methods may be called from many threads at once. They block (argon2id,
-// the store): call them from a worker thread, not an I/O thread.
+// the store): call them from a worker thread, not an I/O thread; AuthenticateRemembered alone
+// never blocks.
 #pragma once
 
 #include <array>
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -63,6 +65,12 @@ class Authenticator {
   core::Result<Principal> Authenticate(const config::Domain& domain,
                                        const Credentials& credentials);
 
+  // Authenticate's answer when it needs no waiting: Basic or Bearer credentials that succeeded
+  // within the cache's lifetime. nullopt for anything else (a secret to verify with argon2id, a
+  // session to look up, credentials that fail): ask Authenticate, from a worker thread.
+  std::optional<Principal> AuthenticateRemembered(const config::Domain& domain,
+                                                  std::string_view authorization);
+
   // A user's name and password (the login endpoint).
   core::Result<Principal> CheckPassword(const config::Domain& domain, std::string_view user,
                                         std::string_view password);
@@ -79,6 +87,10 @@ class Authenticator {
  private:
   using Digest = std::array<unsigned char, 32>;
   Digest Key(std::string_view domain, std::string_view user, std::string_view secret) const;
+  // The digests of a user's password and of the domain's API token, as remembered.
+  Digest PasswordKey(const config::Domain& domain, std::string_view user,
+                     std::string_view password) const;
+  Digest ApiTokenKey(const config::Domain& domain, std::string_view token) const;
   bool Remembered(const Digest& digest);
   void Remember(const Digest& digest);
   core::Result<Principal> Basic(const config::Domain& domain, std::string_view encoded);

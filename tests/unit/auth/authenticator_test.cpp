@@ -64,6 +64,34 @@ TEST_F(AuthenticatorTest, HashIsArgon2idAndVerifies) {
   EXPECT_FALSE(VerifySecret(*hash_, "s3cret:with colon "));
 }
 
+TEST_F(AuthenticatorTest, AnswersWithoutWaitingOnlyForCredentialsThatSucceededBefore) {
+  const auto d = Domain("default");
+  const auto other = Domain("other");
+  const std::string basic = Basic("limited:s3cret:with colon");
+  const std::string bearer = "Bearer s3cret:with colon";
+  EXPECT_FALSE(authenticator_->AuthenticateRemembered(d, basic));  // never verified yet
+  EXPECT_FALSE(authenticator_->AuthenticateRemembered(d, bearer));
+  ASSERT_TRUE(Auth(d, basic));
+  ASSERT_TRUE(Auth(d, bearer));
+
+  auto p = authenticator_->AuthenticateRemembered(d, basic);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->user, "limited");
+  EXPECT_EQ(p->mechanism, "basic");
+  EXPECT_EQ(p->numbers, std::vector<std::string>{"3902124122690"});
+  auto t = authenticator_->AuthenticateRemembered(d, "bearer  s3cret:with colon ");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->mechanism, "bearer");
+
+  EXPECT_FALSE(authenticator_->AuthenticateRemembered(d, Basic("limited:wrong")));
+  EXPECT_FALSE(authenticator_->AuthenticateRemembered(d, Basic("alice:s3cret:with colon")));
+  EXPECT_FALSE(authenticator_->AuthenticateRemembered(other, basic));  // another domain's cache
+  EXPECT_FALSE(authenticator_->AuthenticateRemembered(other, bearer));
+  EXPECT_FALSE(authenticator_->AuthenticateRemembered(d, "Bearer wrong"));
+  EXPECT_FALSE(authenticator_->AuthenticateRemembered(d, "Digest abc"));
+  EXPECT_FALSE(authenticator_->AuthenticateRemembered(d, ""));
+}
+
 TEST_F(AuthenticatorTest, AcceptsTheRightPasswordTwice) {
   const auto d = Domain("default");
   for (int i = 0; i < 2; ++i) {  // the second answer comes from the digest cache
