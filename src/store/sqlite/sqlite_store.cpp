@@ -11,6 +11,7 @@
 
 #include <sqlite3.h>
 
+#include "store/sqlite/checkpointer.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/string_array.hpp"
 #include "store/status_order.hpp"
@@ -108,8 +109,9 @@ class SqliteStore final : public Store {
   SqliteStore(SqliteStore&&) = delete;
   SqliteStore& operator=(SqliteStore&&) = delete;
 
-  // Starts the committer thread (after Migrate).
-  void StartCommitter();
+  // Starts the committer thread (after Migrate), and for a database file in WAL mode the
+  // checkpointer that copies the WAL back into it (see Checkpointer).
+  Result<void> StartCommitter(const std::string& path);
 
   // Store implementation
   Result<void> Insert(const NewMessage& m) override;
@@ -221,6 +223,7 @@ class SqliteStore final : public Store {
   bool stopping_ = false;
   std::thread committer_;
   std::thread::id committer_id_;
+  std::unique_ptr<Checkpointer> checkpointer_;  // a database file in WAL mode
 };
 
 SqliteStore::~SqliteStore() {
@@ -230,14 +233,33 @@ SqliteStore::~SqliteStore() {
   }
   queue_cv_.notify_all();
   if (committer_.joinable()) committer_.join();  // drains the queue first
+  if (checkpointer_) {
+    sqlite3_wal_hook(db_.get(), nullptr, nullptr);
+    checkpointer_.reset();
+  }
 }
 
-void SqliteStore::StartCommitter() {
+Result<void> SqliteStore::StartCommitter(const std::string& path) {
+  std::string journal_mode;
+  {
+    std::lock_guard lock(mutex_);
+    auto stmt = Prepare("PRAGMA journal_mode");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    if (s.Step() != SQLITE_ROW) return tl::unexpected(SqliteError(db_.get(), "journal mode"));
+    journal_mode = ColumnText(*stmt, 0);
+    if (journal_mode == "wal") {
+      auto started = Checkpointer::Start(path, db_.get());
+      if (!started) return tl::unexpected(started.error());
+      checkpointer_ = std::move(*started);
+    }
+  }
   committer_ = std::thread([this] {
     util::NameThisThread("sg-commit");
     RunCommitter();
   });
   committer_id_ = committer_.get_id();  // before any other thread can call Write
+  return {};
 }
 
 Result<void> SqliteStore::Write(Work work) {
@@ -285,6 +307,7 @@ void SqliteStore::RunCommitter() {
     {
       std::lock_guard lock(mutex_);
       CommitBatch(batch, results);
+      if (checkpointer_) checkpointer_->RestartIfLarge(db_.get());
     }
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (batch[i].done) batch[i].done(std::move(results[i]));
@@ -1074,7 +1097,7 @@ Result<StorePtr> OpenSqliteStore(const std::string& path) {
   }
   auto store = std::make_unique<SqliteStore>(std::move(db));
   SG_RETURN_IF_ERROR(store->Migrate());
-  store->StartCommitter();
+  SG_RETURN_IF_ERROR(store->StartCommitter(path));
   return StorePtr(std::move(store));
 }
 

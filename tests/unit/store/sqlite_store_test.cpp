@@ -351,6 +351,34 @@ TEST_F(SqliteStoreTest, OutboxDepthFollowsEveryWriteAndAnotherConnectionsToo) {
   EXPECT_EQ(*(*other)->PendingCount(), 4);
 }
 
+TEST_F(SqliteStoreTest, TheWalIsCopiedBackAndStartedOverWhileWritesGoOn) {
+  // Enough messages for several times the WAL size at which the writer lets it start over
+  // (Checkpointer::kRestartAtPages, 16 MiB): without checkpoints it would pass 40 MiB.
+  constexpr int kMessages = 30'000;
+  std::atomic<int> stored{0};
+  std::string big(900, 'x');  // about a page of WAL per few messages
+  for (int i = 0; i < kMessages; ++i) {
+    NewMessage m = Sample("wal-" + std::to_string(i));
+    m.message.body_params = {big};
+    store_->InsertAsync(std::move(m), [&](core::Result<void> r) {
+      if (r) ++stored;
+    });
+  }
+  store_->Flush();
+  EXPECT_EQ(stored.load(), kMessages);
+  const auto wal = std::filesystem::path(dir_) / "db.sqlite-wal";
+  ASSERT_TRUE(std::filesystem::exists(wal));
+  EXPECT_LT(std::filesystem::file_size(wal), 32u << 20);
+  EXPECT_EQ(*store_->PendingCount(), kMessages);
+
+  // The database file itself holds the messages once the store is closed and opened again.
+  Open();
+  EXPECT_EQ(*store_->PendingCount(), kMessages);
+  auto last = store_->Get("default", "wal-" + std::to_string(kMessages - 1));
+  ASSERT_TRUE(last && last->has_value());
+  EXPECT_EQ((*last)->message.body_params, std::vector<std::string>{big});
+}
+
 TEST_F(SqliteStoreTest, AWriteFromAnInsertCallbackDoesNotDeadlock) {
   std::atomic<bool> saved{false};
   store_->InsertAsync(Sample("cb"), [&](core::Result<void> r) {
