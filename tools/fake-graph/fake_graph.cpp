@@ -150,7 +150,7 @@ void FakeGraph::HandleGraph(http::HttpRequest&& request, http::Responder respond
       json.reset();
       record.json_error = "the body is not valid JSON";
     } else {
-      record.json = *json;
+      record.json_body = request.body;
     }
   }
   std::optional<tl::expected<MultipartForm, std::string>> form;

@@ -24,7 +24,9 @@ std::string Serialise(const RequestRecord& r, std::uint64_t seq) {
   j["authorization"] = r.has_authorization;
   j["content_type"] = r.content_type;
   j["body_bytes"] = r.body_bytes;
-  if (r.json) j["json"] = *r.json;
+  if (!r.json_body.empty()) {
+    j["json"] = nlohmann::json::parse(r.json_body, nullptr, /*allow_exceptions=*/false);
+  }
   if (!r.json_error.empty()) j["json_error"] = r.json_error;
   if (r.kind == PathKind::kMedia) {
     nlohmann::ordered_json fields = nlohmann::ordered_json::object();
@@ -56,6 +58,16 @@ std::string Serialise(const RequestRecord& r, std::uint64_t seq) {
   if (!r.response_id.empty()) outcome["id"] = r.response_id;
   j["outcome"] = std::move(outcome);
   return Dump(j);
+}
+
+// About what a kept record holds in memory (its JSON text is of the same order).
+std::size_t RecordBytes(const RequestRecord& r) {
+  std::size_t n = sizeof(RequestRecord) + r.path.size() + r.content_type.size() +
+                  r.json_body.size() + r.json_error.size() + r.biz_opaque_callback_data.size() +
+                  r.response_id.size();
+  for (const auto& [name, value] : r.fields) n += name.size() + value.size();
+  for (const auto& f : r.files) n += sizeof(f) + f.name.size() + f.content_type.size();
+  return n;
 }
 
 }  // namespace
@@ -97,11 +109,11 @@ std::uint64_t Recorder::Add(RequestRecord record) {
     }
   }
 
-  std::string json = Serialise(record, seq);
-  kept_bytes_ += json.size();
-  kept_.push_back(Kept{seq, record.kind, std::move(json)});
+  const std::size_t bytes = RecordBytes(record);
+  kept_bytes_ += bytes;
+  kept_.push_back(Kept{seq, std::move(record), bytes});
   while (kept_.size() > max_records_ || (kept_bytes_ > max_bytes_ && kept_.size() > 1)) {
-    kept_bytes_ -= kept_.front().json.size();
+    kept_bytes_ -= kept_.front().bytes;
     kept_.pop_front();
     ++evicted_;
   }
@@ -114,9 +126,9 @@ std::string Recorder::List(std::optional<PathKind> kind, std::uint64_t since,
   std::size_t n = 0;
   for (const auto& k : kept_) {
     if (n >= limit) break;
-    if (k.seq <= since || (kind && k.kind != *kind)) continue;
+    if (k.seq <= since || (kind && k.record.kind != *kind)) continue;
     if (n++ > 0) out += ',';
-    out += k.json;
+    out += Serialise(k.record, k.seq);
   }
   out += "],\"evicted\":" + std::to_string(evicted_) + "}";
   return out;

@@ -1,10 +1,11 @@
 // File: fake-graph/recorder.hpp
 //
 // The record of every Graph request the fake received and what it answered, for the tests to
-// query (GET /_fake/requests, /_fake/stats, /_fake/accepted). Each record is serialised to JSON
-// once, when added (it never changes afterwards), so listing is a concatenation and memory is
-// the JSON text. The oldest records are evicted beyond a count and a byte budget; the counters
-// in Stats() cover every request since the last Clear(), evicted or not.
+// query (GET /_fake/requests, /_fake/stats, /_fake/accepted). A record keeps the request's body
+// as it came and is serialised to JSON only when listed: recording stays cheap while a
+// benchmark sends thousands of messages a second, and listing (after the run) pays. The oldest
+// records are evicted beyond a count and a byte budget; the counters in Stats() cover every
+// request since the last Clear(), evicted or not.
 //
 // Duplicates: the gateway puts its own message id in the message's biz_opaque_callback_data
 // (Meta echoes that field in webhooks). An id accepted more than once means the gateway sent
@@ -48,8 +49,8 @@ struct RequestRecord {
   bool has_authorization = false;
   std::string content_type;
   std::size_t body_bytes = 0;
-  std::optional<nlohmann::json> json;  // the parsed body, for JSON bodies that parse
-  std::string json_error;              // why a JSON body did not parse
+  std::string json_body;                                    // the body, for JSON bodies that parse
+  std::string json_error;                                   // why a JSON body did not parse
   std::vector<std::pair<std::string, std::string>> fields;  // multipart non-file parts
   std::vector<RecordedFile> files;                          // multipart file parts
   std::string biz_opaque_callback_data;                     // "" when absent
@@ -88,8 +89,8 @@ class Recorder {
  private:
   struct Kept {
     std::uint64_t seq;
-    PathKind kind;
-    std::string json;
+    RequestRecord record;
+    std::size_t bytes;  // what it costs the byte budget
   };
 
   static std::uint64_t IdHash(std::string_view id);
