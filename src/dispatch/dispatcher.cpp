@@ -19,7 +19,8 @@ constexpr int kClaimBatch = 256;
 
 // How far ahead a number's send slots are booked for claimed messages, which wait in memory for
 // their slot. Beyond it they go back to the store; a number booked half this far is not claimed.
-constexpr auto kPaceHorizon = std::chrono::seconds(1);
+// (Milliseconds: in whole seconds, kPaceHorizon / 2 would be zero.)
+constexpr auto kPaceHorizon = std::chrono::milliseconds(1000);
 
 std::string MakeOwnerName() {
   std::array<char, 256> host{};
@@ -72,7 +73,7 @@ void Dispatcher::Stop() {
   {
     // Asynchronous sends finish within their timeout; queued blocking ones are given back.
     std::unique_lock lock(mutex_);
-    drained_.wait(lock, [this] { return in_flight_ == 0; });
+    drained_.wait(lock, [this] { return in_flight_ == 0 && !claim_in_flight_; });
   }
   blocking_->Shutdown();
   if (lease_keeper_.joinable()) lease_keeper_.join();
@@ -164,78 +165,148 @@ void Dispatcher::RunLeaseKeeper() {
 }
 
 void Dispatcher::RunPump() {
+  // When to claim next, unless a notification comes first: at once after a claim that took
+  // all it asked for, otherwise when the next message is due (or the poll interval).
+  auto claim_at = FlowControl::Clock::now();
+  ClaimAsked asked;
+  std::uint64_t claimed_for = 0;  // the notifications the last claim covers
   for (;;) {
     const auto next_paced = SendPacedDue();
+    std::optional<core::Result<store::Store::Claim>> claimed;
     std::uint64_t seen = 0;
     int room = 0;
+    bool claiming = false;
     {
       std::lock_guard lock(mutex_);
       if (stopping_) break;
+      claimed.swap(claim_result_);
       seen = notifications_;
-      wake_pending_ = false;  // this claim covers every notification so far
       room = settings_.max_in_flight - in_flight_;
+      claiming = claim_in_flight_;
+    }
+    if (claimed) {
+      claim_at = TakeClaim(std::move(*claimed), asked);
+      continue;
+    }
+    auto now = FlowControl::Clock::now();
+    if (!claiming && room > 0 && (now >= claim_at || seen != claimed_for)) {
+      claimed_for = seen;
+      StartClaim(std::min(room, kClaimBatch), asked);
+      claiming = true;
+      now = FlowControl::Clock::now();
     }
     // Microseconds: a number at 1,000/s has a slot every millisecond, and a pump that rounds its
     // sleep up to whole milliseconds falls behind it.
     std::chrono::microseconds wait = settings_.poll_interval;
-    if (room > 0) {
-      const std::int64_t now = util::NowUnixMillis();
-      FlowControl::Clock::duration until_unthrottled{};
-      const auto skipped =
-          flow_.ThrottledNumbers(FlowControl::Clock::now(), kPaceHorizon / 2, &until_unthrottled);
-      auto claimed = store_.ClaimDue(now, owner_, settings_.lease.count(),
-                                     std::min(room, kClaimBatch), skipped);
-      if (!claimed) {
-        spdlog::error("dispatch: claiming messages failed: {}", claimed.error().detail);
-        // Storage trouble: do not spin.
-        wait = std::max<std::chrono::microseconds>(wait, std::chrono::milliseconds(100));
-      } else if (!claimed->empty()) {
-        Hold(*claimed);
-        {
-          std::lock_guard lock(mutex_);
-          in_flight_ += static_cast<int>(claimed->size());
-        }
-        for (auto& message : *claimed) {
-          Begin(std::make_shared<const store::StoredMessage>(std::move(message)));
-        }
-        continue;
-      } else {
-        // Nothing to claim: sleep until a throttled number may be claimed for again, the next
-        // due time, the poll interval, or a notification. A due time already past belongs to
-        // a throttled number (or a message stored since, whose notification wakes the pump):
-        // claiming again at once would only scan that backlog again.
-        if (!skipped.empty()) {
-          wait = std::min(wait, std::chrono::ceil<std::chrono::microseconds>(until_unthrottled));
-        }
-        if (auto next = store_.NextDueAt(); next && *next) {
-          const std::int64_t in_ms = **next - util::NowUnixMillis();
-          if (in_ms > 0 || skipped.empty()) {
-            wait = std::min<std::chrono::microseconds>(
-                wait, std::chrono::milliseconds(std::max<std::int64_t>(1, in_ms)));
-          }
-        }
-      }
+    if (!claiming && room > 0) {
+      wait = std::min(wait, std::chrono::ceil<std::chrono::microseconds>(claim_at - now));
     }
     if (next_paced) {
-      wait = std::min(wait, std::chrono::ceil<std::chrono::microseconds>(
-                                *next_paced - FlowControl::Clock::now()));
+      wait = std::min(wait, std::chrono::ceil<std::chrono::microseconds>(*next_paced - now));
     }
     if (wait.count() <= 0) continue;
     std::unique_lock lock(mutex_);
     // A full window waits for outcomes to be recorded (the last completions wake it), not for a
-    // poll; a free one for new messages, due retries or the next paced slot.
+    // poll; a free one for its claim, new messages, due retries or the next paced slot.
     pump_wants_room_ = room <= 0;
     wake_.wait_for(lock, wait, [&] {
-      return stopping_ || notifications_ != seen ||
+      return stopping_ || claim_result_.has_value() ||
+             (!claim_in_flight_ && notifications_ != claimed_for) ||
              (room <= 0 && in_flight_ <= settings_.max_in_flight - RefillAt());
     });
     pump_wants_room_ = false;
   }
-  // Kept for a later slot: back to the queue, due now, for the next start.
+  // Kept for a later slot, or claimed and not yet begun: back to the queue, due now, for the
+  // next start. (A claim still in flight gives its messages back itself: see OnClaimed.)
+  std::optional<core::Result<store::Store::Claim>> claimed;
+  {
+    std::lock_guard lock(mutex_);
+    claimed.swap(claim_result_);
+  }
+  if (claimed && *claimed) GiveBackClaimed(std::move((*claimed)->messages));
   while (!paced_.empty()) {
     GiveBack(paced_.top().message, util::NowUnixMillis());
     paced_.pop();
   }
+}
+
+void Dispatcher::StartClaim(int limit, ClaimAsked& asked) {
+  asked.limit = limit;
+  asked.skipped =
+      flow_.ThrottledNumbers(FlowControl::Clock::now(), kPaceHorizon / 2, &asked.until_unthrottled);
+  {
+    std::lock_guard lock(mutex_);
+    claim_in_flight_ = true;
+    wake_pending_ = false;  // this claim covers every notification so far
+  }
+  store_.ClaimDueAsync(
+      util::NowUnixMillis(), owner_, settings_.lease.count(), limit, asked.skipped,
+      [this](core::Result<store::Store::Claim> claim) { OnClaimed(std::move(claim)); });
+}
+
+void Dispatcher::OnClaimed(core::Result<store::Store::Claim> claim) {
+  {
+    std::lock_guard lock(mutex_);
+    claim_in_flight_ = false;
+    if (!stopping_) {
+      claim_result_ = std::move(claim);
+      wake_.notify_all();
+      return;
+    }
+  }
+  // Stopping: nothing will send them; their leases go back at once.
+  if (claim) GiveBackClaimed(std::move(claim->messages));
+  drained_.notify_all();
+}
+
+void Dispatcher::GiveBackClaimed(std::vector<store::StoredMessage> messages) {
+  if (messages.empty()) return;
+  Hold(messages);
+  {
+    std::lock_guard lock(mutex_);
+    in_flight_ += static_cast<int>(messages.size());
+  }
+  for (auto& m : messages) {
+    GiveBack(std::make_shared<const store::StoredMessage>(std::move(m)), util::NowUnixMillis());
+  }
+}
+
+FlowControl::Clock::time_point Dispatcher::TakeClaim(core::Result<store::Store::Claim> claim,
+                                                     const ClaimAsked& asked) {
+  const auto now = FlowControl::Clock::now();
+  if (!claim) {
+    spdlog::error("dispatch: claiming messages failed: {}", claim.error().detail);
+    // Storage trouble: do not spin.
+    return now + std::max<FlowControl::Clock::duration>(settings_.poll_interval,
+                                                        std::chrono::milliseconds(100));
+  }
+  auto& messages = claim->messages;
+  const bool took_all_asked = static_cast<int>(messages.size()) >= asked.limit;
+  if (!messages.empty()) {
+    Hold(messages);
+    {
+      std::lock_guard lock(mutex_);
+      in_flight_ += static_cast<int>(messages.size());
+    }
+    for (auto& message : messages) {
+      Begin(std::make_shared<const store::StoredMessage>(std::move(message)));
+    }
+  }
+  if (took_all_asked) return now;  // more may be due
+  // All that was due is claimed: sleep until a throttled number may be claimed for again, the
+  // next due time, the poll interval, or a notification. A due time already past belongs to a
+  // throttled number (or a message stored since, whose notification wakes the pump): claiming
+  // again at once would only scan that backlog again.
+  FlowControl::Clock::duration wait = settings_.poll_interval;
+  if (!asked.skipped.empty()) wait = std::min(wait, asked.until_unthrottled);
+  if (claim->next_due_at_ms) {
+    const std::int64_t in_ms = *claim->next_due_at_ms - util::NowUnixMillis();
+    if (in_ms > 0 || asked.skipped.empty()) {
+      wait = std::min<FlowControl::Clock::duration>(
+          wait, std::chrono::milliseconds(std::max<std::int64_t>(1, in_ms)));
+    }
+  }
+  return now + wait;
 }
 
 int Dispatcher::RefillAt() const {
@@ -303,12 +374,21 @@ FlowControl::Clock::time_point Dispatcher::Spaced(const store::StoredMessage& me
   const int limit = flow_.PerSecond(message.message.service_phone);
   auto it = last_second_.find(message.message.service_phone);
   if (limit <= 0 || it == last_second_.end()) return at;
-  auto& starts = it->second;
+  auto& starts = it->second;  // in the order they started
   const auto window = flow_.RateWindow(message.message.service_phone);
-  while (!starts.empty() && starts.front() <= at - window) starts.pop_front();
-  if (static_cast<int>(starts.size()) < limit) return at;
+  // Forget only what no window from now on holds: `at` may be in the future (a slot booked
+  // ahead), and the window of a send starting now still needs the starts before at - window.
+  const auto now = FlowControl::Clock::now();
+  while (!starts.empty() && starts.front() <= std::min(at, now) - window) starts.pop_front();
+  const auto in_window = static_cast<int>(
+      starts.end() - std::upper_bound(starts.begin(), starts.end(), at - window));
+  // A pump that ran late catches up at twice the rate at most, not in one burst: a burst
+  // leaves the HTTP client's loop unevenly, and its requests reach the provider closer to
+  // the next second's than they started.
+  const auto spaced = starts.empty() ? at : std::max(at, starts.back() + window / (2 * limit));
+  if (in_window < limit) return spaced;
   // Full: the send may start when the oldest of the last `limit` leaves the window.
-  return starts[starts.size() - static_cast<std::size_t>(limit)] + window;
+  return std::max(spaced, starts[starts.size() - static_cast<std::size_t>(limit)] + window);
 }
 
 void Dispatcher::CountSend(const store::StoredMessage& message,

@@ -90,6 +90,21 @@ class Dispatcher {
   using MessagePtr = std::shared_ptr<const store::StoredMessage>;
 
   void RunPump();
+  // What the claim in flight asked for (pump thread only).
+  struct ClaimAsked {
+    int limit = 0;
+    std::vector<std::string> skipped;  // throttled numbers, not claimed for
+    FlowControl::Clock::duration until_unthrottled{};
+  };
+  // Claims without waiting (the pump keeps sending paced messages meanwhile); OnClaimed hands
+  // the result to the pump, which begins the messages (TakeClaim) and returns when to claim
+  // next.
+  void StartClaim(int limit, ClaimAsked& asked);
+  void OnClaimed(core::Result<store::Store::Claim> claim);
+  FlowControl::Clock::time_point TakeClaim(core::Result<store::Store::Claim> claim,
+                                           const ClaimAsked& asked);
+  // Claimed but never to be begun (stopping): back to the queue.
+  void GiveBackClaimed(std::vector<store::StoredMessage> messages);
   // Renews the leases of every message this process has claimed and not yet finished, every
   // third of the lease, so a slow send is never claimed by another worker meanwhile.
   void RunLeaseKeeper();
@@ -141,6 +156,8 @@ class Dispatcher {
   std::condition_variable drained_;  // in_flight_ reached 0
   bool started_ = false;
   bool pump_wants_room_ = false;  // the pump waits for in_flight_ to drop
+  bool claim_in_flight_ = false;  // a ClaimDueAsync has not answered yet
+  std::optional<core::Result<store::Store::Claim>> claim_result_;  // for the pump to take
   std::thread pump_;
   // Messages waiting for their number's booked slot (pump thread only), earliest first.
   struct Paced {

@@ -15,6 +15,7 @@
 // Thread safety: all methods may be called from many threads at once.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -87,6 +88,8 @@ class FlowControl {
   // the provider to count one too many.
   Clock::duration RateWindow(const std::string& number);
   static Clock::duration RateWindowFor(double rate);
+  // A configured rate as sends per RateWindowFor(rate): at least 1.
+  static int PerSecondFor(double rate) { return std::max(1, static_cast<int>(rate)); }
 
   // True while the number's circuit is open: a send paced for later, when its slot comes,
   // goes back to the queue instead (unless it is the probe).
@@ -106,7 +109,7 @@ class FlowControl {
 
   struct Number {
     Number(double rate, const config::DispatchSettings& d, Clock::time_point now)
-        : per_second(std::max(1, static_cast<int>(rate))),
+        : per_second(PerSecondFor(rate)),
           window(RateWindowFor(rate)),
           bucket(per_second / std::chrono::duration<double>(window).count(), 1, now),
           breaker(d.breaker_failures, d.breaker_cooldown, d.breaker_max_cooldown) {}

@@ -151,6 +151,19 @@ class Store {
       std::int64_t now_ms, std::string_view owner, std::int64_t lease_ms, int limit,
       const std::vector<std::string>& skip_numbers) = 0;
 
+  // What ClaimDueAsync hands over: the claimed messages and, when fewer than `limit` were due,
+  // what NextDueAt says once they are claimed (nothing else is due before then, but for the
+  // skipped numbers and messages stored since).
+  struct Claim {
+    std::vector<StoredMessage> messages;
+    std::optional<std::int64_t> next_due_at_ms;
+  };
+  // ClaimDue without waiting for it: `done` is called on the store's thread once the claim is
+  // durable (or failed), and must not block.
+  virtual void ClaimDueAsync(std::int64_t now_ms, std::string owner, std::int64_t lease_ms,
+                             int limit, std::vector<std::string> skip_numbers,
+                             std::function<void(core::Result<Claim>)> done) = 0;
+
   // The bytes of message `id`'s media header; kNotFound when it has none.
   virtual core::Result<std::string> MediaBytes(std::string_view id) = 0;
 

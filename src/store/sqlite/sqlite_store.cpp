@@ -128,6 +128,9 @@ class SqliteStore final : public Store {
   Result<std::vector<StoredMessage>> ClaimDue(
       std::int64_t now_ms, std::string_view owner, std::int64_t lease_ms, int limit,
       const std::vector<std::string>& skip_numbers) override;
+  void ClaimDueAsync(std::int64_t now_ms, std::string owner, std::int64_t lease_ms, int limit,
+                     std::vector<std::string> skip_numbers,
+                     std::function<void(Result<Claim>)> done) override;
   Result<void> Release(std::string_view id, std::string_view owner,
                        std::int64_t next_attempt_at_ms) override;
   Result<std::string> MediaBytes(std::string_view id) override;
@@ -170,7 +173,12 @@ class SqliteStore final : public Store {
   Result<void> ReleaseNow(std::string_view id, std::string_view owner,
                           std::int64_t next_attempt_at_ms);
   StoredMessage ReadMessageRow(sqlite3_stmt* s);
-  Result<void> InsertNow(const NewMessage& m);  // REQUIRES: on the committer, in a savepoint
+  // The claim itself, into `claimed`. REQUIRES: on the committer, in a write.
+  Result<void> ClaimNow(std::int64_t now_ms, std::string_view owner, std::int64_t lease_ms,
+                        int limit, const std::vector<std::string>& skip_numbers,
+                        std::vector<StoredMessage>& claimed);
+  Result<std::optional<std::int64_t>> NextDueAtNow();  // REQUIRES: mutex_ held
+  Result<void> InsertNow(const NewMessage& m);         // REQUIRES: on the committer, in a savepoint
 
   // Group commit. Every write runs on the committer thread inside the transaction of its
   // batch, and a write that fails rolls back alone (see CommitWithoutSavepoints); the batch's
@@ -686,66 +694,104 @@ Result<std::vector<StoredMessage>> SqliteStore::ClaimDue(
     std::int64_t now_ms, std::string_view owner, std::int64_t lease_ms, int limit,
     const std::vector<std::string>& skip_numbers) {
   std::vector<StoredMessage> claimed;
-  auto written = Write([&]() -> Result<void> {
-    claimed.clear();
-    {
-      // Two index scans (queued and due; leased and expired) instead of one OR over the table,
-      // each stopping after `limit` rows: with a backlog of a hundred thousand due messages a
-      // claim still reads only the few it takes.
-      static const std::string kSql =
-          std::string("SELECT ") + kMessageColumns +
-          " FROM messages WHERE id IN ("
-          "SELECT id FROM (SELECT id FROM messages WHERE status = 'queued' "
-          "AND next_attempt_at <= ?1 AND service_phone NOT IN (SELECT value FROM json_each(?3)) "
-          "ORDER BY next_attempt_at LIMIT ?2) "
-          "UNION ALL SELECT id FROM (SELECT id FROM messages WHERE status = 'sending' "
-          "AND lease_until <= ?1 ORDER BY lease_until LIMIT ?2)) "
-          "ORDER BY next_attempt_at LIMIT ?2";
-      auto stmt = Prepare(kSql.c_str());
-      if (!stmt) return tl::unexpected(stmt.error());
-      Statement s(*stmt);
-      s.Bind(now_ms).Bind(static_cast<std::int64_t>(limit)).Bind(ToJson(skip_numbers));
-      int rc = 0;
-      while ((rc = s.Step()) == SQLITE_ROW) {
-        StoredMessage m = ReadMessageRow(*stmt);
-        if (sqlite3_column_int(*stmt, 18) != 0) m.message.header.emplace();
-        claimed.push_back(std::move(m));
-      }
-      if (rc != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "claim select"));
-    }
-    for (auto& m : claimed) {
-      {
-        auto stmt = Prepare(
-            "UPDATE messages SET status = 'sending', lease_owner = ?, lease_until = ?, "
-            "attempts = attempts + 1, updated_at = ? WHERE id = ?");
-        if (!stmt) return tl::unexpected(stmt.error());
-        Statement s(*stmt);
-        s.Bind(owner).Bind(now_ms + lease_ms).Bind(now_ms).Bind(m.id);
-        if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "claim update"));
-      }
-      m.status = "sending";
-      m.attempts += 1;
-      SG_RETURN_IF_ERROR(
-          AddEvent(m.id, "sending", now_ms, "attempt " + std::to_string(m.attempts)));
-      if (m.message.header) {
-        auto stmt = Prepare(
-            "SELECT kind, mime_type, document_type, file_name FROM message_media "
-            "WHERE message_id = ?");
-        if (!stmt) return tl::unexpected(stmt.error());
-        Statement s(*stmt);
-        s.Bind(m.id);
-        if (s.Step() != SQLITE_ROW) return tl::unexpected(SqliteError(db_.get(), "claim media"));
-        auto& h = *m.message.header;
-        h.kind = KindFromName(ColumnText(*stmt, 0));
-        h.mime_type = ColumnText(*stmt, 1);
-        h.document_type = ColumnText(*stmt, 2);
-        h.file_name = ColumnText(*stmt, 3);
-      }
-    }
-    return {};
-  });
+  auto written =
+      Write([&] { return ClaimNow(now_ms, owner, lease_ms, limit, skip_numbers, claimed); });
   if (!written) return tl::unexpected(written.error());
   return claimed;
+}
+
+void SqliteStore::ClaimDueAsync(std::int64_t now_ms, std::string owner, std::int64_t lease_ms,
+                                int limit, std::vector<std::string> skip_numbers,
+                                std::function<void(Result<Claim>)> done) {
+  auto claim = std::make_shared<Claim>();
+  WriteAsync(
+      [this, claim, now_ms, owner = std::move(owner), lease_ms, limit,
+       skip_numbers = std::move(skip_numbers)]() -> Result<void> {
+        claim->next_due_at_ms.reset();
+        SG_RETURN_IF_ERROR(ClaimNow(now_ms, owner, lease_ms, limit, skip_numbers, claim->messages));
+        if (static_cast<int>(claim->messages.size()) < limit) {
+          auto next = NextDueAtNow();
+          if (!next) return tl::unexpected(next.error());
+          claim->next_due_at_ms = *next;
+        }
+        return {};
+      },
+      [claim, done = std::move(done)](Result<void> written) {
+        if (!written) return done(tl::unexpected(written.error()));
+        done(std::move(*claim));
+      });
+}
+
+Result<void> SqliteStore::ClaimNow(std::int64_t now_ms, std::string_view owner,
+                                   std::int64_t lease_ms, int limit,
+                                   const std::vector<std::string>& skip_numbers,
+                                   std::vector<StoredMessage>& claimed) {
+  claimed.clear();
+  {
+    // One statement leases them all. Two index scans (queued and due; leased and expired)
+    // instead of one OR over the table, each stopping after `limit` rows: with a backlog of
+    // a hundred thousand due messages a claim still reads only the few it takes.
+    static const std::string kSql =
+        std::string(
+            "UPDATE messages SET status = 'sending', lease_owner = ?4, lease_until = ?5, "
+            "attempts = attempts + 1, updated_at = ?1 WHERE id IN ("
+            "SELECT id FROM messages WHERE id IN ("
+            "SELECT id FROM (SELECT id FROM messages WHERE status = 'queued' AND "
+            "next_attempt_at <= ?1 AND service_phone NOT IN (SELECT value FROM json_each(?3)) "
+            "ORDER BY next_attempt_at LIMIT ?2) "
+            "UNION ALL SELECT id FROM (SELECT id FROM messages WHERE status = 'sending' "
+            "AND lease_until <= ?1 ORDER BY lease_until LIMIT ?2)) "
+            "ORDER BY next_attempt_at LIMIT ?2) RETURNING ") +
+        kMessageColumns;
+    auto stmt = Prepare(kSql.c_str());
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    s.Bind(now_ms)
+        .Bind(static_cast<std::int64_t>(limit))
+        .Bind(ToJson(skip_numbers))
+        .Bind(owner)
+        .Bind(now_ms + lease_ms);
+    int rc = 0;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      StoredMessage m = ReadMessageRow(*stmt);
+      if (sqlite3_column_int(*stmt, 18) != 0) m.message.header.emplace();
+      claimed.push_back(std::move(m));
+    }
+    if (rc != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "claim"));
+  }
+  // RETURNING gives no order: oldest due first, as they were chosen.
+  std::stable_sort(claimed.begin(), claimed.end(), [](const auto& a, const auto& b) {
+    return a.next_attempt_at_ms < b.next_attempt_at_ms;
+  });
+  std::vector<std::string> ids;
+  ids.reserve(claimed.size());
+  for (const auto& m : claimed) ids.push_back(m.id);
+  if (!ids.empty()) {
+    auto stmt = Prepare(
+        "INSERT INTO message_events(message_id, status, at, detail) "
+        "SELECT id, 'sending', ?1, 'attempt ' || attempts FROM messages "
+        "WHERE id IN (SELECT value FROM json_each(?2))");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    s.Bind(now_ms).Bind(ToJson(ids));
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "claim events"));
+  }
+  for (auto& m : claimed) {
+    if (!m.message.header) continue;
+    auto stmt = Prepare(
+        "SELECT kind, mime_type, document_type, file_name FROM message_media "
+        "WHERE message_id = ?");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    s.Bind(m.id);
+    if (s.Step() != SQLITE_ROW) return tl::unexpected(SqliteError(db_.get(), "claim media"));
+    auto& h = *m.message.header;
+    h.kind = KindFromName(ColumnText(*stmt, 0));
+    h.mime_type = ColumnText(*stmt, 1);
+    h.document_type = ColumnText(*stmt, 2);
+    h.file_name = ColumnText(*stmt, 3);
+  }
+  return {};
 }
 
 Result<std::string> SqliteStore::MediaBytes(std::string_view id) {
@@ -767,6 +813,10 @@ Result<std::string> SqliteStore::MediaBytes(std::string_view id) {
 
 Result<std::optional<std::int64_t>> SqliteStore::NextDueAt() {
   std::lock_guard lock(mutex_);
+  return NextDueAtNow();
+}
+
+Result<std::optional<std::int64_t>> SqliteStore::NextDueAtNow() {
   auto stmt = Prepare(
       "SELECT MIN(t) FROM ("
       "SELECT * FROM (SELECT next_attempt_at AS t FROM messages WHERE status = 'queued' "

@@ -235,6 +235,27 @@ TEST_F(DispatcherTest, NoSecondHoldsMoreSendsOfANumberThanItsRate) {
   }
 }
 
+TEST_F(DispatcherTest, ABusyNumberIsClaimedForAgainBeforeItsPacedMessagesRunOut) {
+  // 1,000 per second and more messages than one claim takes (256): the next claim must come
+  // while the first claim's messages are still waiting for their slots, not once they are all
+  // sent, or the number stops for a claim's round trip every 256 messages.
+  provider_.async = true;
+  std::vector<std::string> ids;
+  // Due one millisecond apart, so claims take them in this order.
+  for (int i = 0; i < 600; ++i) ids.push_back(Insert("3902124122690", 600 - i));
+  dispatcher_->Start();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (provider_.Started().size() < 100 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  auto later = store_->Get("default", ids[299]);  // beyond the first claim
+  ASSERT_TRUE(later && later->has_value());
+  EXPECT_NE((*later)->status, "queued")
+      << "the second claim waited for the first claim's " << provider_.Started().size()
+      << " sends so far";
+  for (const auto& id : ids) WaitFor(id, "accepted");
+}
+
 TEST_F(DispatcherTest, StopReturnsUnsentClaimsAndRestartResumes) {
   std::vector<std::string> ids;
   for (int i = 0; i < 20; ++i) ids.push_back(Insert());
