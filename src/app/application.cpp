@@ -145,10 +145,16 @@ core::Result<void> Serve(const ServeOptions& options) {
   std::map<std::string, providers::ProviderPtr, std::less<>> providers_by_number;
   for (const auto& domain : cfg.domains) {
     for (const auto& number : domain.numbers) {
+      // The number's rate, held once more as its posts leave the HTTP client: the same
+      // count over the same window as the dispatcher's pacing (FlowControl).
+      auto message_starts = std::make_shared<net::StartLimit>(
+          dispatch::FlowControl::PerSecondFor(number.messages_per_second),
+          dispatch::FlowControl::RateWindowFor(number.messages_per_second));
       providers_by_number.emplace(
-          number.phone, number.provider == "meta"
-                            ? providers::MakeMetaProvider(number.meta, *http_client)
-                            : providers::MakeSandboxProvider(number.sandbox, sink, timers));
+          number.phone,
+          number.provider == "meta"
+              ? providers::MakeMetaProvider(number.meta, *http_client, std::move(message_starts))
+              : providers::MakeSandboxProvider(number.sandbox, sink, timers));
     }
   }
   dispatch::Dispatcher dispatcher(

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstring>
 #include <future>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -181,9 +182,16 @@ class CurlHttpClient final : public HttpClient {
       {
         std::lock_guard lock(mutex_);
         incoming.swap(submitted_);
-        if (stopping_ && incoming.empty() && active_ == 0) return;
+        if (stopping_ && incoming.empty() && active_ == 0 && held_.empty()) return;
       }
-      for (auto& transfer : incoming) Begin(std::move(transfer));
+      // Requests held by their start limit go first, then the new ones.
+      const auto now = StartLimit::Clock::now();
+      while (!held_.empty() && held_.begin()->first <= now) {
+        auto transfer = std::move(held_.begin()->second);
+        held_.erase(held_.begin());
+        BeginWithinLimit(std::move(transfer), now);
+      }
+      for (auto& transfer : incoming) BeginWithinLimit(std::move(transfer), now);
       incoming.clear();
       int running = 0;
       curl_multi_perform(multi_, &running);
@@ -197,9 +205,27 @@ class CurlHttpClient final : public HttpClient {
         --active_;
         End(std::unique_ptr<Transfer>(reinterpret_cast<Transfer*>(raw)), rc);
       }
-      // Sleeps until a socket is ready, libcurl's next timeout, or a wakeup from Start().
-      curl_multi_poll(multi_, nullptr, 0, 1000, nullptr);
+      // Sleeps until a socket is ready, libcurl's next timeout, a wakeup from Start(), or the
+      // first held request's turn.
+      int wait_ms = 1000;
+      if (!held_.empty()) {
+        const auto until = std::chrono::ceil<std::chrono::milliseconds>(held_.begin()->first -
+                                                                        StartLimit::Clock::now());
+        wait_ms = static_cast<int>(std::clamp<std::int64_t>(until.count(), 0, wait_ms));
+      }
+      curl_multi_poll(multi_, nullptr, 0, wait_ms, nullptr);
     }
+  }
+
+  // Begins `transfer` now, or holds it until its start limit lets it. On the loop thread.
+  void BeginWithinLimit(std::unique_ptr<Transfer> transfer, StartLimit::Clock::time_point now) {
+    if (const auto& limit = transfer->request.start_limit) {
+      if (const auto at = limit->TryStart(now)) {
+        held_.emplace(*at, std::move(transfer));  // after those already held for that time
+        return;
+      }
+    }
+    Begin(std::move(transfer));
   }
 
   // Sets up `transfer` on a pooled handle and hands it to libcurl. On the loop thread.
@@ -327,6 +353,8 @@ class CurlHttpClient final : public HttpClient {
 
   // Loop thread only.
   std::vector<EasyHandle> idle_;
+  // Requests waiting for their start limit, by the time they may start.
+  std::multimap<StartLimit::Clock::time_point, std::unique_ptr<Transfer>> held_;
   std::size_t active_ = 0;
   std::thread loop_;
 };

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "net/start_limit.hpp"
 
 namespace socialgate::net {
 
@@ -39,7 +40,10 @@ struct ClientRequest {
   std::string body;                      // sent as is when `multipart` is empty
   std::vector<MultipartPart> multipart;  // multipart/form-data when not empty
   std::chrono::milliseconds connect_timeout{3'000};
-  std::chrono::milliseconds timeout{15'000};  // the whole exchange
+  std::chrono::milliseconds timeout{15'000};  // the whole exchange (from its start)
+  // Shared by the requests of one business number: they start within its rate (see
+  // StartLimit), waiting in the client when they came too close together.
+  std::shared_ptr<StartLimit> start_limit;
 };
 
 struct ClientResponse {

@@ -24,9 +24,11 @@ SendOutcome TransportFailure(const core::Error& error) {
 
 class MetaProvider final : public Provider {
  public:
-  MetaProvider(const config::MetaSettings& settings, net::HttpClient& http)
+  MetaProvider(const config::MetaSettings& settings, net::HttpClient& http,
+               std::shared_ptr<net::StartLimit> message_starts)
       : settings_(settings),
         http_(http),
+        message_starts_(std::move(message_starts)),
         base_(settings.base_url + "/" + settings.api_version + "/" + settings.phone_number_id),
         media_(settings.media_ttl) {}
 
@@ -113,6 +115,7 @@ class MetaProvider final : public Provider {
   net::ClientRequest PostRequest(const core::TemplateMessage& message, const std::string& media_id,
                                  std::string_view message_id) const {
     net::ClientRequest r = Request("/messages");
+    r.start_limit = message_starts_;
     r.headers.emplace_back("Content-Type", "application/json");
     r.body = meta::BuildTemplatePayload(message, media_id, message_id);
     return r;
@@ -153,14 +156,16 @@ class MetaProvider final : public Provider {
 
   const config::MetaSettings settings_;
   net::HttpClient& http_;
+  const std::shared_ptr<net::StartLimit> message_starts_;
   const std::string base_;
   meta::MediaCache media_;
 };
 
 }  // namespace
 
-ProviderPtr MakeMetaProvider(const config::MetaSettings& settings, net::HttpClient& http) {
-  return std::make_unique<MetaProvider>(settings, http);
+ProviderPtr MakeMetaProvider(const config::MetaSettings& settings, net::HttpClient& http,
+                             std::shared_ptr<net::StartLimit> message_starts) {
+  return std::make_unique<MetaProvider>(settings, http, std::move(message_starts));
 }
 
 }  // namespace socialgate::providers

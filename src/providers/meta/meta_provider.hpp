@@ -11,7 +11,9 @@
 
 namespace socialgate::providers {
 
-// `http` must outlive the provider; it is shared by every number.
-ProviderPtr MakeMetaProvider(const config::MetaSettings& settings, net::HttpClient& http);
+// `http` must outlive the provider; it is shared by every number. `message_starts`, when set,
+// holds the number's message posts to its rate as they leave (see net::StartLimit).
+ProviderPtr MakeMetaProvider(const config::MetaSettings& settings, net::HttpClient& http,
+                             std::shared_ptr<net::StartLimit> message_starts = nullptr);
 
 }  // namespace socialgate::providers

@@ -1,0 +1,167 @@
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "net/http_client.hpp"
+
+namespace socialgate::net {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// A minimal HTTP/1.1 server on 127.0.0.1: answers every request 200 "ok" on a kept-alive
+// connection and notes when each request had arrived.
+class TinyServer {
+ public:
+  TinyServer() {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    ::listen(listener_, 64);
+    socklen_t len = sizeof(addr);
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    acceptor_ = std::thread([this] { Accept(); });
+  }
+  ~TinyServer() {
+    ::shutdown(listener_, SHUT_RDWR);
+    ::close(listener_);
+    acceptor_.join();
+    for (auto& t : connections_) t.join();
+  }
+  TinyServer(const TinyServer&) = delete;
+  TinyServer& operator=(const TinyServer&) = delete;
+
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/messages"; }
+  std::vector<Clock::time_point> Arrivals() {
+    std::lock_guard lock(mutex_);
+    return arrivals_;
+  }
+
+ private:
+  void Accept() {
+    for (;;) {
+      const int fd = ::accept(listener_, nullptr, nullptr);
+      if (fd < 0) return;
+      connections_.emplace_back([this, fd] { Serve(fd); });
+    }
+  }
+  void Serve(int fd) {
+    std::string buffer;
+    char chunk[4096];
+    for (;;) {
+      const auto end = buffer.find("\r\n\r\n");
+      if (end != std::string::npos) {
+        std::size_t length = 0;
+        const auto at = buffer.find("Content-Length: ");
+        if (at != std::string::npos && at < end) length = std::stoul(buffer.substr(at + 16));
+        if (buffer.size() >= end + 4 + length) {
+          {
+            std::lock_guard lock(mutex_);
+            arrivals_.push_back(Clock::now());
+          }
+          buffer.erase(0, end + 4 + length);
+          const std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+          if (::send(fd, answer.data(), answer.size(), MSG_NOSIGNAL) < 0) break;
+          continue;
+        }
+      }
+      const ssize_t n = ::recv(fd, chunk, sizeof(chunk), 0);
+      if (n <= 0) break;
+      buffer.append(chunk, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+  }
+
+  int listener_ = -1;
+  std::uint16_t port_ = 0;
+  std::thread acceptor_;
+  std::vector<std::thread> connections_;  // joined after the listener closes
+  std::mutex mutex_;
+  std::vector<Clock::time_point> arrivals_;
+};
+
+TEST(CurlHttpClientTest, RequestsOfOneStartLimitLeaveWithinItWhateverTheirHandOver) {
+  TinyServer server;
+  constexpr int kRequests = 30;
+  constexpr int kLimit = 10;
+  constexpr auto kWindow = milliseconds(300);
+  auto limit = std::make_shared<StartLimit>(kLimit, kWindow);
+  std::mutex mutex;
+  std::condition_variable done;
+  int answered = 0;
+  int ok = 0;
+  {
+    auto client = MakeCurlHttpClient();
+    // All handed over at once, as a burst from a late caller would be.
+    for (int i = 0; i < kRequests; ++i) {
+      ClientRequest r;
+      r.url = server.url();
+      r.body = "{\"n\":" + std::to_string(i) + "}";
+      r.start_limit = limit;
+      client->Start(std::move(r), [&](core::Result<ClientResponse> response) {
+        std::lock_guard lock(mutex);
+        ++answered;
+        if (response && response->status == 200) ++ok;
+        done.notify_all();
+      });
+    }
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(
+        done.wait_for(lock, std::chrono::seconds(10), [&] { return answered == kRequests; }));
+  }
+  EXPECT_EQ(ok, kRequests);
+  auto arrivals = server.Arrivals();
+  ASSERT_EQ(arrivals.size(), static_cast<std::size_t>(kRequests));
+  std::sort(arrivals.begin(), arrivals.end());
+  // Three windows' worth: the last ten cannot have left before two windows passed. And no
+  // window held more than the limit (a margin for the machine: the requests after each ten
+  // leave a whole window after it).
+  EXPECT_GE(arrivals.back() - arrivals.front(), 2 * kWindow - milliseconds(20));
+  for (std::size_t i = kLimit; i < arrivals.size(); ++i) {
+    EXPECT_GE(arrivals[i] - arrivals[i - kLimit], kWindow - milliseconds(100))
+        << "requests " << i - kLimit << " to " << i << " arrived too close together";
+  }
+}
+
+TEST(CurlHttpClientTest, RequestsWithoutAStartLimitAllLeaveAtOnce) {
+  TinyServer server;
+  std::mutex mutex;
+  std::condition_variable done;
+  int answered = 0;
+  {
+    auto client = MakeCurlHttpClient();
+    for (int i = 0; i < 20; ++i) {
+      ClientRequest r;
+      r.url = server.url();
+      r.body = "{}";
+      client->Start(std::move(r), [&](core::Result<ClientResponse> response) {
+        EXPECT_TRUE(response && response->status == 200);
+        std::lock_guard lock(mutex);
+        ++answered;
+        done.notify_all();
+      });
+    }
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(done.wait_for(lock, std::chrono::seconds(10), [&] { return answered == 20; }));
+  }
+  EXPECT_EQ(server.Arrivals().size(), 20u);
+}
+
+}  // namespace
+}  // namespace socialgate::net
