@@ -380,8 +380,8 @@ FlowControl::Clock::time_point Dispatcher::Spaced(const store::StoredMessage& me
   // ahead), and the window of a send starting now still needs the starts before at - window.
   const auto now = FlowControl::Clock::now();
   while (!starts.empty() && starts.front() <= std::min(at, now) - window) starts.pop_front();
-  const auto in_window = static_cast<int>(
-      starts.end() - std::upper_bound(starts.begin(), starts.end(), at - window));
+  const auto in_window =
+      static_cast<int>(starts.end() - std::upper_bound(starts.begin(), starts.end(), at - window));
   // A pump that ran late catches up at twice the rate at most, not in one burst: a burst
   // leaves the HTTP client's loop unevenly, and its requests reach the provider closer to
   // the next second's than they started.

@@ -250,9 +250,8 @@ TEST_F(DispatcherTest, ABusyNumberIsClaimedForAgainBeforeItsPacedMessagesRunOut)
   }
   auto later = store_->Get("default", ids[299]);  // beyond the first claim
   ASSERT_TRUE(later && later->has_value());
-  EXPECT_NE((*later)->status, "queued")
-      << "the second claim waited for the first claim's " << provider_.Started().size()
-      << " sends so far";
+  EXPECT_NE((*later)->status, "queued") << "the second claim waited for the first claim's "
+                                        << provider_.Started().size() << " sends so far";
   for (const auto& id : ids) WaitFor(id, "accepted");
 }
 
