@@ -433,9 +433,9 @@ void LivechatApi::SendAs(const config::Domain& domain, const auth::Principal& pr
     if (!found) return respond(ErrorResponse(found.error()));
     if (*found) return respond(RepeatAnswer(**found, key->request_hash));
   }
-  auto decoded = DecodeTemplateRequest(request.body);
+  // The decoded copy is all we need from here on.
+  auto decoded = DecodeTemplateRequest(std::move(request.body));
   if (!decoded) return respond(ErrorResponse(decoded.error()));
-  request.body = std::string();  // the decoded copy is all we need from here on
 
   core::ValidationContext context;
   context.languages = deps_.languages;

@@ -116,6 +116,7 @@ Result<core::TemplateRequest> Decode(dom::parser& parser, std::string& body) {
     return tl::unexpected(
         Malformed(std::string("body: is not valid JSON (") + simdjson::error_message(error) + ")"));
   }
+  std::string().swap(body);  // the parser holds its own copy of every string
   dom::object obj;
   if (root.get(obj) != simdjson::SUCCESS) {
     return tl::unexpected(
@@ -178,7 +179,7 @@ Result<core::TemplateRequest> Decode(dom::parser& parser, std::string& body) {
 
 }  // namespace
 
-Result<core::TemplateRequest> DecodeTemplateRequest(std::string& body) {
+Result<core::TemplateRequest> DecodeTemplateRequest(std::string body) {
   // One parser per thread: it keeps its buffers between requests...
   thread_local dom::parser parser = NewParser();
   auto decoded = Decode(parser, body);

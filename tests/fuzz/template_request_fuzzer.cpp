@@ -252,10 +252,7 @@ void CheckIdempotent(const TemplateMessage& m, const core::ValidationContext& co
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const core::ValidationContext kContext = MakeContext();
   const std::string_view input(reinterpret_cast<const char*>(data), size);
-  std::string body(input);
-
-  auto request = api::DecodeTemplateRequest(body);
-  Check(body == input, "decode", "the body was modified");
+  auto request = api::DecodeTemplateRequest(std::string(input));
   if (!request) {
     CheckError(request.error(), ErrorCode::kMalformed, "decode");
     return 0;
