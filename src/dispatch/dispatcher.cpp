@@ -245,6 +245,7 @@ void Dispatcher::StartClaim(int limit, ClaimAsked& asked) {
 }
 
 void Dispatcher::OnClaimed(core::Result<store::Store::Claim> claim) {
+  std::vector<store::StoredMessage> unsent;
   {
     std::lock_guard lock(mutex_);
     claim_in_flight_ = false;
@@ -253,19 +254,28 @@ void Dispatcher::OnClaimed(core::Result<store::Store::Claim> claim) {
       wake_.notify_all();
       return;
     }
+    // Stopping: nothing will send them; their leases go back at once. Counted in flight in
+    // this same step, so Stop() waits for their give-backs too.
+    if (claim) {
+      unsent = std::move(claim->messages);
+      in_flight_ += static_cast<int>(unsent.size());
+    }
   }
-  // Stopping: nothing will send them; their leases go back at once.
-  if (claim) GiveBackClaimed(std::move(claim->messages));
+  GiveBackCounted(std::move(unsent));
   drained_.notify_all();
 }
 
 void Dispatcher::GiveBackClaimed(std::vector<store::StoredMessage> messages) {
-  if (messages.empty()) return;
-  Hold(messages);
   {
     std::lock_guard lock(mutex_);
     in_flight_ += static_cast<int>(messages.size());
   }
+  GiveBackCounted(std::move(messages));
+}
+
+void Dispatcher::GiveBackCounted(std::vector<store::StoredMessage> messages) {
+  if (messages.empty()) return;
+  Hold(messages);
   for (auto& m : messages) {
     GiveBack(std::make_shared<const store::StoredMessage>(std::move(m)), util::NowUnixMillis());
   }

@@ -103,8 +103,10 @@ class Dispatcher {
   void OnClaimed(core::Result<store::Store::Claim> claim);
   FlowControl::Clock::time_point TakeClaim(core::Result<store::Store::Claim> claim,
                                            const ClaimAsked& asked);
-  // Claimed but never to be begun (stopping): back to the queue.
+  // Claimed but never to be begun (stopping): back to the queue. GiveBackCounted's messages
+  // are already counted in in_flight_.
   void GiveBackClaimed(std::vector<store::StoredMessage> messages);
+  void GiveBackCounted(std::vector<store::StoredMessage> messages);
   // Renews the leases of every message this process has claimed and not yet finished, every
   // third of the lease, so a slow send is never claimed by another worker meanwhile.
   void RunLeaseKeeper();
