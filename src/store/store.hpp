@@ -152,8 +152,9 @@ class Store {
       const std::vector<std::string>& skip_numbers) = 0;
 
   // What ClaimDueAsync hands over: the claimed messages and, when fewer than `limit` were due,
-  // what NextDueAt says once they are claimed (nothing else is due before then, but for the
-  // skipped numbers and messages stored since).
+  // the earliest time a queued message becomes due or a lease expires once they are claimed
+  // (nothing else is due before then, but for the skipped numbers and messages stored since);
+  // nullopt when there is none.
   struct Claim {
     std::vector<StoredMessage> messages;
     std::optional<std::int64_t> next_due_at_ms;
@@ -177,9 +178,6 @@ class Store {
   // kNotFound when `owner` no longer holds the lease.
   virtual core::Result<void> Release(std::string_view id, std::string_view owner,
                                      std::int64_t next_attempt_at_ms) = 0;
-
-  // The earliest time a queued message becomes due (or a lease expires); nullopt when none.
-  virtual core::Result<std::optional<std::int64_t>> NextDueAt() = 0;
 
   // Outcome of an attempt, recorded only while `owner` holds the lease (kNotFound otherwise:
   // the lease was lost and another worker owns the message now).

@@ -136,7 +136,6 @@ class SqliteStore final : public Store {
   Result<std::string> MediaBytes(std::string_view id) override;
   Result<void> ExtendLeases(const std::vector<std::string>& ids, std::string_view owner,
                             std::int64_t lease_until_ms) override;
-  Result<std::optional<std::int64_t>> NextDueAt() override;
   Result<void> MarkAccepted(std::string_view id, std::string_view owner,
                             std::string_view provider_message_id, std::string_view wa_id,
                             std::int64_t now_ms) override;
@@ -177,8 +176,9 @@ class SqliteStore final : public Store {
   Result<void> ClaimNow(std::int64_t now_ms, std::string_view owner, std::int64_t lease_ms,
                         int limit, const std::vector<std::string>& skip_numbers,
                         std::vector<StoredMessage>& claimed);
-  Result<std::optional<std::int64_t>> NextDueAtNow();  // REQUIRES: mutex_ held
-  Result<void> InsertNow(const NewMessage& m);         // REQUIRES: on the committer, in a savepoint
+  // The earliest due time or lease expiry; nullopt when none. REQUIRES: mutex_ held.
+  Result<std::optional<std::int64_t>> NextDueAtNow();
+  Result<void> InsertNow(const NewMessage& m);  // REQUIRES: on the committer, in a savepoint
 
   // Group commit. Every write runs on the committer thread inside the transaction of its
   // batch, and a write that fails rolls back alone (see CommitWithoutSavepoints); the batch's
@@ -809,11 +809,6 @@ Result<std::string> SqliteStore::MediaBytes(std::string_view id) {
   const void* blob = sqlite3_column_blob(*stmt, 0);
   const int size = sqlite3_column_bytes(*stmt, 0);
   return std::string(static_cast<const char*>(blob), static_cast<std::size_t>(size));
-}
-
-Result<std::optional<std::int64_t>> SqliteStore::NextDueAt() {
-  std::lock_guard lock(mutex_);
-  return NextDueAtNow();
 }
 
 Result<std::optional<std::int64_t>> SqliteStore::NextDueAtNow() {

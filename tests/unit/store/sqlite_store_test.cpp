@@ -134,14 +134,28 @@ TEST_F(SqliteStoreTest, ClaimLeasesEachMessageOnceAndLeavesMediaBytesInTheStore)
   EXPECT_EQ(late.error().code, core::ErrorCode::kNotFound);
 }
 
-TEST_F(SqliteStoreTest, NotDueMessagesAreNotClaimed) {
+TEST_F(SqliteStoreTest, NotDueMessagesAreNotClaimedAndTheClaimSaysWhenTheNextIsDue) {
   ASSERT_TRUE(store_->Insert(Sample("m1")));
   auto claimed = store_->ClaimDue(kNow - 1, "w", kLease, 10, {});
   ASSERT_TRUE(claimed);
   EXPECT_TRUE(claimed->empty());
-  auto next = store_->NextDueAt();
-  ASSERT_TRUE(next);
-  EXPECT_EQ(next->value_or(0), kNow);
+
+  std::optional<core::Result<Store::Claim>> answer;
+  store_->ClaimDueAsync(kNow - 1, "w", kLease, 10, {},
+                        [&](core::Result<Store::Claim> c) { answer = std::move(c); });
+  store_->Flush();  // the callback has run when this returns
+  ASSERT_TRUE(answer && *answer);
+  EXPECT_TRUE((*answer)->messages.empty());
+  EXPECT_EQ((*answer)->next_due_at_ms, kNow);
+
+  // A claim that took the only message: what is due next is its lease's end.
+  answer.reset();
+  store_->ClaimDueAsync(kNow, "w", kLease, 10, {},
+                        [&](core::Result<Store::Claim> c) { answer = std::move(c); });
+  store_->Flush();
+  ASSERT_TRUE(answer && *answer);
+  ASSERT_EQ((*answer)->messages.size(), 1u);
+  EXPECT_EQ((*answer)->next_due_at_ms, kNow + kLease);
 }
 
 TEST_F(SqliteStoreTest, AcceptedThenDeliveryStatusesMoveForwardOnly) {
