@@ -112,12 +112,6 @@ void Authenticator::Remember(const Digest& digest) {
   cache_[key] = now + cache_ttl_;
 }
 
-Authenticator::Digest Authenticator::PasswordKey(const config::Domain& domain,
-                                                 std::string_view user,
-                                                 std::string_view password) const {
-  return Key(domain.name, user, password);
-}
-
 Authenticator::Digest Authenticator::ApiTokenKey(const config::Domain& domain,
                                                  std::string_view token) const {
   // The user part cannot be a user name (those have no NUL), so the cache keys stay apart.
@@ -130,7 +124,7 @@ std::optional<Principal> Authenticator::AuthenticateRemembered(const config::Dom
     auto pair = DecodeBasic(authorization.substr(6));
     if (!pair) return std::nullopt;
     const config::User* found = FindUser(domain, pair->first);
-    if (found == nullptr || !Remembered(PasswordKey(domain, pair->first, pair->second))) {
+    if (found == nullptr || !Remembered(Key(domain.name, pair->first, pair->second))) {
       return std::nullopt;
     }
     return Principal{domain.name, found->name, "basic", found->numbers};
@@ -150,7 +144,7 @@ core::Result<Principal> Authenticator::CheckPassword(const config::Domain& domai
                                                      std::string_view user,
                                                      std::string_view password) {
   const config::User* found = FindUser(domain, user);
-  const Digest digest = PasswordKey(domain, user, password);
+  const Digest digest = Key(domain.name, user, password);
   bool ok = found != nullptr && Remembered(digest);
   if (!ok) {
     // Verify against a dummy hash for unknown users, so the answer takes as long either way.

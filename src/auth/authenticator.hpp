@@ -87,9 +87,7 @@ class Authenticator {
  private:
   using Digest = std::array<unsigned char, 32>;
   Digest Key(std::string_view domain, std::string_view user, std::string_view secret) const;
-  // The digests of a user's password and of the domain's API token, as remembered.
-  Digest PasswordKey(const config::Domain& domain, std::string_view user,
-                     std::string_view password) const;
+  // The remembered digest of the domain's API token.
   Digest ApiTokenKey(const config::Domain& domain, std::string_view token) const;
   bool Remembered(const Digest& digest);
   void Remember(const Digest& digest);
