@@ -17,6 +17,7 @@
 #include "providers/meta/meta_provider.hpp"
 #include "providers/sandbox/sandbox_provider.hpp"
 #include "store/store.hpp"
+#include "util/start_limit.hpp"
 #include "util/timer_queue.hpp"
 #include "util/work_pool.hpp"
 
@@ -145,16 +146,19 @@ core::Result<void> Serve(const ServeOptions& options) {
   std::map<std::string, providers::ProviderPtr, std::less<>> providers_by_number;
   for (const auto& domain : cfg.domains) {
     for (const auto& number : domain.numbers) {
-      // The number's rate, held once more as its posts leave the HTTP client: the same
-      // count over the same window as the dispatcher's pacing (FlowControl).
-      auto message_starts = std::make_shared<net::StartLimit>(
+      if (number.provider != "meta") {
+        providers_by_number.emplace(number.phone,
+                                    providers::MakeSandboxProvider(number.sandbox, sink, timers));
+        continue;
+      }
+      // The number's rate, held once more as its posts leave the HTTP client: the same count
+      // over the same window as the dispatcher's pacing (FlowControl).
+      auto message_starts = std::make_shared<util::StartLimit>(
           dispatch::FlowControl::PerSecondFor(number.messages_per_second),
           dispatch::FlowControl::RateWindowFor(number.messages_per_second));
       providers_by_number.emplace(
           number.phone,
-          number.provider == "meta"
-              ? providers::MakeMetaProvider(number.meta, *http_client, std::move(message_starts))
-              : providers::MakeSandboxProvider(number.sandbox, sink, timers));
+          providers::MakeMetaProvider(number.meta, *http_client, std::move(message_starts)));
     }
   }
   dispatch::Dispatcher dispatcher(

@@ -381,30 +381,28 @@ void Dispatcher::Begin(MessagePtr message) {
 
 FlowControl::Clock::time_point Dispatcher::Spaced(const store::StoredMessage& message,
                                                   FlowControl::Clock::time_point at) {
-  const int limit = flow_.PerSecond(message.message.service_phone);
   auto it = last_second_.find(message.message.service_phone);
-  if (limit <= 0 || it == last_second_.end()) return at;
-  auto& starts = it->second;  // in the order they started
-  const auto window = flow_.RateWindow(message.message.service_phone);
-  // Forget only what no window from now on holds: `at` may be in the future (a slot booked
-  // ahead), and the window of a send starting now still needs the starts before at - window.
-  const auto now = FlowControl::Clock::now();
-  while (!starts.empty() && starts.front() <= std::min(at, now) - window) starts.pop_front();
-  const auto in_window =
-      static_cast<int>(starts.end() - std::upper_bound(starts.begin(), starts.end(), at - window));
+  if (it == last_second_.end()) return at;
+  auto& starts = it->second;
   // A pump that ran late catches up at twice the rate at most, not in one burst: a burst
-  // leaves the HTTP client's loop unevenly, and its requests reach the provider closer to
-  // the next second's than they started.
-  const auto spaced = starts.empty() ? at : std::max(at, starts.back() + window / (2 * limit));
-  if (in_window < limit) return spaced;
-  // Full: the send may start when the oldest of the last `limit` leaves the window.
-  return std::max(spaced, starts[starts.size() - static_cast<std::size_t>(limit)] + window);
+  // leaves the HTTP client's loop unevenly, and its requests reach the provider closer to the
+  // next second's than they started.
+  if (const auto last = starts.last()) {
+    at = std::max(at, *last + starts.window() / (2 * starts.limit()));
+  }
+  return starts.EarliestStart(at, FlowControl::Clock::now());
 }
 
 void Dispatcher::CountSend(const store::StoredMessage& message,
                            FlowControl::Clock::time_point now) {
-  if (flow_.PerSecond(message.message.service_phone) <= 0) return;
-  last_second_[message.message.service_phone].push_back(now);
+  const std::string& number = message.message.service_phone;
+  const int limit = flow_.PerSecond(number);
+  if (limit <= 0) return;
+  auto it = last_second_.find(number);
+  if (it == last_second_.end()) {
+    it = last_second_.emplace(number, util::StartLimit(limit, flow_.RateWindow(number))).first;
+  }
+  it->second.Count(now);
 }
 
 void Dispatcher::Send(const MessagePtr& message, providers::Provider* provider) {

@@ -37,6 +37,7 @@
 #include "dispatch/flow_control.hpp"
 #include "providers/provider.hpp"
 #include "store/store.hpp"
+#include "util/start_limit.hpp"
 #include "util/work_pool.hpp"
 
 namespace socialgate::dispatch {
@@ -170,9 +171,9 @@ class Dispatcher {
     bool operator>(const Paced& other) const { return at > other.at; }
   };
   std::priority_queue<Paced, std::vector<Paced>, std::greater<>> paced_;
-  // When each number started its sends of its last FlowControl::RateWindow (pump thread
-  // only), so no second holds more than its rate even when late slots are caught up at once.
-  std::map<std::string, std::deque<FlowControl::Clock::time_point>, std::less<>> last_second_;
+  // Each number's sends over its FlowControl::RateWindow, counted as they start (pump thread
+  // only), so no window holds more than its rate even when late slots are caught up.
+  std::map<std::string, util::StartLimit, std::less<>> last_second_;
   std::unique_ptr<util::WorkPool> blocking_;  // threads for sends that block
   std::thread lease_keeper_;
   std::condition_variable keeper_wake_;  // its own, so Notify() never wakes it instead

@@ -185,7 +185,7 @@ class CurlHttpClient final : public HttpClient {
         if (stopping_ && incoming.empty() && active_ == 0 && held_.empty()) return;
       }
       // Requests held by their start limit go first, then the new ones.
-      const auto now = StartLimit::Clock::now();
+      const auto now = util::StartLimit::Clock::now();
       while (!held_.empty() && held_.begin()->first <= now) {
         auto transfer = std::move(held_.begin()->second);
         held_.erase(held_.begin());
@@ -209,8 +209,8 @@ class CurlHttpClient final : public HttpClient {
       // first held request's turn.
       int wait_ms = 1000;
       if (!held_.empty()) {
-        const auto until = std::chrono::ceil<std::chrono::milliseconds>(held_.begin()->first -
-                                                                        StartLimit::Clock::now());
+        const auto until = std::chrono::ceil<std::chrono::milliseconds>(
+            held_.begin()->first - util::StartLimit::Clock::now());
         wait_ms = static_cast<int>(std::clamp<std::int64_t>(until.count(), 0, wait_ms));
       }
       curl_multi_poll(multi_, nullptr, 0, wait_ms, nullptr);
@@ -218,7 +218,8 @@ class CurlHttpClient final : public HttpClient {
   }
 
   // Begins `transfer` now, or holds it until its start limit lets it. On the loop thread.
-  void BeginWithinLimit(std::unique_ptr<Transfer> transfer, StartLimit::Clock::time_point now) {
+  void BeginWithinLimit(std::unique_ptr<Transfer> transfer,
+                        util::StartLimit::Clock::time_point now) {
     if (const auto& limit = transfer->request.start_limit) {
       if (const auto at = limit->TryStart(now)) {
         held_.emplace(*at, std::move(transfer));  // after those already held for that time
@@ -354,7 +355,7 @@ class CurlHttpClient final : public HttpClient {
   // Loop thread only.
   std::vector<EasyHandle> idle_;
   // Requests waiting for their start limit, by the time they may start.
-  std::multimap<StartLimit::Clock::time_point, std::unique_ptr<Transfer>> held_;
+  std::multimap<util::StartLimit::Clock::time_point, std::unique_ptr<Transfer>> held_;
   std::size_t active_ = 0;
   std::thread loop_;
 };

@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "net/start_limit.hpp"
+#include "util/start_limit.hpp"
 
 namespace socialgate::net {
 
@@ -42,8 +42,8 @@ struct ClientRequest {
   std::chrono::milliseconds connect_timeout{3'000};
   std::chrono::milliseconds timeout{15'000};  // the whole exchange (from its start)
   // Shared by the requests of one business number: they start within its rate (see
-  // StartLimit), waiting in the client when they came too close together.
-  std::shared_ptr<StartLimit> start_limit;
+  // util::StartLimit), waiting in the client when they came too close together.
+  std::shared_ptr<util::StartLimit> start_limit;
 };
 
 struct ClientResponse {

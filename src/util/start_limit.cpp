@@ -1,20 +1,38 @@
-#include "net/start_limit.hpp"
+#include "util/start_limit.hpp"
 
 #include <algorithm>
 
-namespace socialgate::net {
+namespace socialgate::util {
 
 StartLimit::StartLimit(int limit, Clock::duration window)
     : limit_(std::max(1, limit)), window_(window) {}
 
+StartLimit::Clock::time_point StartLimit::EarliestStart(Clock::time_point at,
+                                                        Clock::time_point now) {
+  // Forget only what no window from now on holds: the window of a start at `now` still needs
+  // the starts before at - window when `at` is ahead.
+  while (!starts_.empty() && starts_.front() <= std::min(at, now) - window_) starts_.pop_front();
+  const auto in_window =
+      starts_.end() - std::upper_bound(starts_.begin(), starts_.end(), at - window_);
+  if (in_window < limit_) return at;
+  // Full: once the oldest of the last `limit` leaves the window.
+  return std::max(at, starts_[starts_.size() - static_cast<std::size_t>(limit_)] + window_);
+}
+
+void StartLimit::Count(Clock::time_point t) {
+  starts_.push_back(starts_.empty() ? t : std::max(t, starts_.back()));
+}
+
 std::optional<StartLimit::Clock::time_point> StartLimit::TryStart(Clock::time_point now) {
-  while (!starts_.empty() && starts_.front() <= now - window_) starts_.pop_front();
-  if (static_cast<int>(starts_.size()) >= limit_) {
-    // Once the oldest of the last `limit` leaves the window.
-    return starts_[starts_.size() - static_cast<std::size_t>(limit_)] + window_;
-  }
-  starts_.push_back(std::max(now, starts_.empty() ? now : starts_.back()));
+  const auto at = EarliestStart(now, now);
+  if (at > now) return at;
+  Count(now);
   return std::nullopt;
 }
 
-}  // namespace socialgate::net
+std::optional<StartLimit::Clock::time_point> StartLimit::last() const {
+  if (starts_.empty()) return std::nullopt;
+  return starts_.back();
+}
+
+}  // namespace socialgate::util

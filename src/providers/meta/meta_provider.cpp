@@ -25,7 +25,7 @@ SendOutcome TransportFailure(const core::Error& error) {
 class MetaProvider final : public Provider {
  public:
   MetaProvider(const config::MetaSettings& settings, net::HttpClient& http,
-               std::shared_ptr<net::StartLimit> message_starts)
+               std::shared_ptr<util::StartLimit> message_starts)
       : settings_(settings),
         http_(http),
         message_starts_(std::move(message_starts)),
@@ -156,7 +156,7 @@ class MetaProvider final : public Provider {
 
   const config::MetaSettings settings_;
   net::HttpClient& http_;
-  const std::shared_ptr<net::StartLimit> message_starts_;
+  const std::shared_ptr<util::StartLimit> message_starts_;
   const std::string base_;
   meta::MediaCache media_;
 };
@@ -164,7 +164,7 @@ class MetaProvider final : public Provider {
 }  // namespace
 
 ProviderPtr MakeMetaProvider(const config::MetaSettings& settings, net::HttpClient& http,
-                             std::shared_ptr<net::StartLimit> message_starts) {
+                             std::shared_ptr<util::StartLimit> message_starts) {
   return std::make_unique<MetaProvider>(settings, http, std::move(message_starts));
 }
 

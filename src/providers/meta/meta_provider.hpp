@@ -12,8 +12,8 @@
 namespace socialgate::providers {
 
 // `http` must outlive the provider; it is shared by every number. `message_starts`, when set,
-// holds the number's message posts to its rate as they leave (see net::StartLimit).
+// holds the number's message posts to its rate as they leave (see util::StartLimit).
 ProviderPtr MakeMetaProvider(const config::MetaSettings& settings, net::HttpClient& http,
-                             std::shared_ptr<net::StartLimit> message_starts = nullptr);
+                             std::shared_ptr<util::StartLimit> message_starts = nullptr);
 
 }  // namespace socialgate::providers

@@ -101,7 +101,7 @@ TEST(CurlHttpClientTest, RequestsOfOneStartLimitLeaveWithinItWhateverTheirHandOv
   constexpr int kRequests = 30;
   constexpr int kLimit = 10;
   constexpr auto kWindow = milliseconds(300);
-  auto limit = std::make_shared<StartLimit>(kLimit, kWindow);
+  auto limit = std::make_shared<util::StartLimit>(kLimit, kWindow);
   std::mutex mutex;
   std::condition_variable done;
   int answered = 0;

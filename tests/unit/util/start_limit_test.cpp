@@ -1,8 +1,8 @@
-#include "net/start_limit.hpp"
+#include "util/start_limit.hpp"
 
 #include <gtest/gtest.h>
 
-namespace socialgate::net {
+namespace socialgate::util {
 namespace {
 
 using std::chrono::milliseconds;
@@ -30,5 +30,18 @@ TEST(StartLimitTest, ARefusedRequestIsNotCounted) {
   EXPECT_FALSE(limit.TryStart(kT0 + milliseconds(100)));
 }
 
+TEST(StartLimitTest, EarliestStartLooksAheadWithoutForgettingWhatNowStillNeeds) {
+  StartLimit limit(2, milliseconds(1000));
+  limit.Count(kT0);
+  limit.Count(kT0 + milliseconds(600));
+  // A slot booked 1.5 s ahead sees only the second start in its window...
+  EXPECT_EQ(limit.EarliestStart(kT0 + milliseconds(1500), kT0 + milliseconds(700)),
+            kT0 + milliseconds(1500));
+  // ...and a start now still sees both.
+  EXPECT_EQ(limit.EarliestStart(kT0 + milliseconds(700), kT0 + milliseconds(700)),
+            kT0 + milliseconds(1000));
+  EXPECT_EQ(limit.last(), kT0 + milliseconds(600));
+}
+
 }  // namespace
-}  // namespace socialgate::net
+}  // namespace socialgate::util
