@@ -516,8 +516,10 @@ def parse_time_ms(text: str, cache: dict) -> int:
     return seconds * 1000 + int(text[20:23])
 
 
-def fetch_send_records(fake: str, expected: int) -> list[tuple[str, int, int, bool]]:
-    """(phone_number_id, arrival ms, answer ms, accepted) of every recorded send, oldest first."""
+def fetch_send_records(fake: str, expected: int) -> list[tuple[str, int, int, bool, int]]:
+    """(phone_number_id, handled ms, answer ms, accepted, arrival us) of every recorded send,
+    oldest first. Arrival is the kernel's receive time (the sender's timing); handled is when
+    fake-graph's handler ran, later by however long its threads waited for a core."""
     out = []
     since = 0
     page = 20_000
@@ -529,21 +531,23 @@ def fetch_send_records(fake: str, expected: int) -> list[tuple[str, int, int, bo
         for r in records:
             at = parse_time_ms(r["time"], cache)
             outcome = r.get("outcome", {})
+            # A connection's first request can beat the kernel's time stamps being enabled.
+            arrived = int(r.get("received_unix_micros", 0)) or at * 1000
             out.append((r.get("phone_number_id", ""), at, at + int(outcome.get("delay_ms", 0)),
-                        bool(outcome.get("accepted"))))
+                        bool(outcome.get("accepted")), arrived))
             since = max(since, r["seq"])
         if len(records) < page:
             break
     return out
 
 
-def max_window(times_ms: list[int], window_ms: int = 1000) -> int:
-    """The most events in any half-open window [t, t + window_ms)."""
-    times_ms = sorted(times_ms)
+def max_window(times: list[int], window: int = 1000) -> int:
+    """The most events in any half-open window [t, t + window), in the times' unit."""
+    times = sorted(times)
     best = 0
     lo = 0
-    for hi, t in enumerate(times_ms):
-        while t - times_ms[lo] >= window_ms:
+    for hi, t in enumerate(times):
+        while t - times[lo] >= window:
             lo += 1
         best = max(best, hi - lo + 1)
     return best
@@ -658,17 +662,20 @@ def run_e2e_one(args, run_dir: str, config: dict, latency_ms: int, single: bool 
         fake.stop()
 
     finished = accepted >= messages and delivered >= accepted
-    per_number: dict[str, list[int]] = {}
-    for number_id, at, _, _ in records:
-        per_number.setdefault(number_id, []).append(at)
-    windows = {id_to_phone.get(k, k): max_window(v) for k, v in per_number.items()}
+    per_number: dict[str, list[int]] = {}  # arrival times, us
+    handled: dict[str, list[int]] = {}     # handler times, ms
+    for number_id, at, _, _, arrived in records:
+        per_number.setdefault(number_id, []).append(arrived)
+        handled.setdefault(number_id, []).append(at)
+    windows = {id_to_phone.get(k, k): max_window(v, 1_000_000) for k, v in per_number.items()}
+    handled_windows = {id_to_phone.get(k, k): max_window(v) for k, v in handled.items()}
     sustained = {}
     for k, v in per_number.items():
-        span = (max(v) - min(v)) / 1000.0
+        span = (max(v) - min(v)) / 1e6
         sustained[id_to_phone.get(k, k)] = (len(v) - 1) / span if span > 0 else 0.0
     if finished:
         # From the start of submission to the last answer fake-graph gave (arrival + delay).
-        last = max(end for _, _, end, ok in records if ok) / 1000.0
+        last = max(end for _, _, end, ok, _ in records if ok) / 1000.0
         seconds = max(last - t0, 1e-3)
     else:
         seconds = elapsed
@@ -685,6 +692,7 @@ def run_e2e_one(args, run_dir: str, config: dict, latency_ms: int, single: bool 
         "limit": min(limits.values()),
         "limits": limits,
         "windows": windows,
+        "handled_max_window": max(handled_windows.values()) if handled_windows else 0,
         "duplicates": stats.get("duplicate_sends", 0),
         "send_attempts": len(records),
         "non2xx": parsed["non2xx"], "socket_errors": parsed["socket_errors"],
@@ -696,8 +704,9 @@ def run_e2e_one(args, run_dir: str, config: dict, latency_ms: int, single: bool 
     log(f"  {'finished' if finished else 'NOT finished'}: delivered {delivered} of "
         f"{messages} in {result['seconds']:.1f} s = {result['rate']:.0f} msg/s; "
         f"submitted at {result['submit_rate']:.0f} req/s; accepted {accepted}, refused "
-        f"{refused}; highest per-number 1-s window {result['max_window']} "
-        f"(limit {result['limit']:.0f}); busiest number sustained "
+        f"{refused}; highest per-number 1-s window {result['max_window']} as sent "
+        f"({result['handled_max_window']} as handled by fake-graph; limit "
+        f"{result['limit']:.0f}); busiest number sustained "
         f"{result['max_sustained']:.0f}/s; duplicates {result['duplicates']}; "
         f"peak RSS {peak:.1f} MB")
     return result
@@ -828,7 +837,8 @@ def build_rows(results: dict) -> list[tuple[str, str, str, str]]:
             row(f"{label}: delivered msg/s", value, "", "", err)
         row(f"{label}: submitted req/s (while delivering)", fmt_int(e["submit_rate"]))
         row(f"{label}: highest per-number rate, any 1 s",
-            f"{e['max_window']:,}/s", f"<= {fmt_int(e['limit'])}/s (the limit)",
+            f"{e['max_window']:,}/s ({e['handled_max_window']:,} as handled)",
+            f"<= {fmt_int(e['limit'])}/s (the limit)",
             verdict(not e["over_limit"]), err if not e["finished"] else "")
     single = results.get("e2e_single")
     if single is not None:
@@ -842,7 +852,8 @@ def build_rows(results: dict) -> list[tuple[str, str, str, str]]:
             row(f"{label}: sustained msg/s", value, f">= {fmt_int(TARGET_HELD_RATE)} (99%)",
                 verdict(single["finished"] and held >= 0.99 * TARGET_HELD_RATE),
                 errors_of(single))
-            row(f"{label}: highest rate, any 1 s", f"{single['max_window']:,}/s",
+            row(f"{label}: highest rate, any 1 s",
+                f"{single['max_window']:,}/s ({single['handled_max_window']:,} as handled)",
                 f"<= {fmt_int(single['limit'])}/s (the limit)",
                 verdict(not single["over_limit"]))
     if "media_error" in results:
@@ -1007,7 +1018,9 @@ includes the load generator's own CPU use; compare figures taken on the same mac
   start of submission to the last answer fake-graph gave). Submitted req/s is the ingest rate
   during the same run. The per-number rate is counted from fake-graph's records (arrival time
   and phone-number id of every send): the most sends of one number in any 1-second window,
-  against its `messages_per_second`. "Sustained" is a number's sends over the time from its
+  against its `messages_per_second`. Arrival is the kernel's receive time of the request
+  (`SO_TIMESTAMPNS`), i.e. when the gateway sent it; "as handled" counts by when fake-graph's
+  handler ran instead, which adds the fake's own waits for a core on the shared machine. "Sustained" is a number's sends over the time from its
   first to its last. A run is cut at its time bound and reported as not finished.
 - **media**: the seed request with a header `{{"type":"image",...}}` holding a PNG (a valid
   signature and IHDR, random IDAT) just under WhatsApp's 5 MB image limit, base64 in the JSON

@@ -5,6 +5,7 @@
 // {"result": bool, "error": null | "sentence"}, plus additive fields.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -22,6 +23,9 @@ struct HttpRequest {
   std::string body;
   // The client: the peer, or the address a trusted reverse proxy forwarded for.
   std::string remote_address;
+  // When the kernel received the bytes that began this request (Unix time, microseconds), if
+  // the server was asked to note it (ServerOptions::receive_timestamps); otherwise 0.
+  std::int64_t received_unix_micros = 0;
 
   // The first header of that (lower-case) name, or "" when absent.
   std::string_view Header(std::string_view lower_name) const;

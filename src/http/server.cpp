@@ -5,6 +5,8 @@
 // clang-format on
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <list>
 #include <mutex>
 #include <thread>
@@ -26,6 +28,7 @@
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
+#include "http/receive_time.hpp"
 #include "util/ip_network.hpp"
 #include "util/thread_name.hpp"
 
@@ -129,6 +132,51 @@ core::Result<std::unique_ptr<ssl::context>> MakeTlsContext(const ServerOptions& 
   return ctx;
 }
 
+// A request's first read on plain TCP with its kernel receive time (ServerOptions::
+// receive_timestamps): recvmsg(2) once the socket is readable, waiting at most `timeout`.
+// Beast's tcp_stream cannot hand back the control message that carries the time.
+awaitable<std::size_t> ReadStamped(tcp::socket& socket, beast::flat_buffer& buffer,
+                                   std::chrono::milliseconds timeout, std::int64_t& unix_micros,
+                                   beast::error_code& ec) {
+  constexpr std::size_t kChunk = 4096;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  net::steady_timer timer(socket.get_executor());
+  for (;;) {
+    const TimestampedRead read =
+        ReadTimestamped(socket.native_handle(), buffer.prepare(kChunk).data(), kChunk);
+    if (read.bytes > 0) {
+      unix_micros = read.unix_micros;
+      co_return static_cast<std::size_t>(read.bytes);
+    }
+    if (read.bytes == 0) {
+      ec = net::error::eof;
+      co_return 0;
+    }
+    if (read.error != EAGAIN && read.error != EWOULDBLOCK) {
+      ec = beast::error_code(read.error, boost::system::system_category());
+      co_return 0;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ec = beast::error::timeout;
+      co_return 0;
+    }
+    // The timer and the wait share the connection's strand: once the wait has ended, a timer
+    // that fired meanwhile finds `waiting` false and leaves the socket alone.
+    auto waiting = std::make_shared<bool>(true);
+    timer.expires_at(deadline);
+    timer.async_wait([&socket, waiting](const beast::error_code& e) {
+      if (!e && *waiting) {
+        beast::error_code ignored;
+        socket.cancel(ignored);
+      }
+    });
+    co_await socket.async_wait(tcp::socket::wait_read, net::redirect_error(use_awaitable, ec));
+    *waiting = false;
+    timer.cancel();
+    if (ec) co_return 0;  // cancelled (idle timeout, shutdown) or failed: nothing to answer
+  }
+}
+
 class BeastServer;
 
 // What the server knows of one live connection, to close it when shutting down.
@@ -175,6 +223,12 @@ class BeastServer final : public HttpServer {
       return core::MakeError(core::ErrorCode::kUnavailable,
                              "cannot listen on " + options_.host + ":" +
                                  std::to_string(options_.port) + ": " + ec.message());
+    }
+    // On the listener too: its connections inherit the option, and the kernel stamps what
+    // arrives on one before the accept loop has got to it.
+    if (options_.receive_timestamps && !tls_ &&
+        !EnableReceiveTimestamps(acceptor_.native_handle())) {
+      spdlog::warn("http: no receive timestamps: {}", std::strerror(errno));
     }
     port_ = acceptor_.local_endpoint().port();
     return {};
@@ -346,6 +400,7 @@ class BeastServer final : public HttpServer {
         co_return;
       }
     }
+    std::int64_t received_unix_micros = 0;  // of the last read that began a request
     beast::flat_buffer buffer;
     for (;;) {
       // Checked on this strand, after any posted CloseIfIdle ran: no new request once stopping.
@@ -357,9 +412,15 @@ class BeastServer final : public HttpServer {
 
       if (buffer.size() == 0) {
         // Wait for the next request's first bytes no longer than the idle timeout...
-        transport.expires_after(options_.idle_timeout);
-        const std::size_t n = co_await stream.async_read_some(
-            buffer.prepare(4096), net::redirect_error(use_awaitable, ec));
+        std::size_t n = 0;
+        if (kTls || !options_.receive_timestamps) {
+          transport.expires_after(options_.idle_timeout);
+          n = co_await stream.async_read_some(buffer.prepare(4096),
+                                              net::redirect_error(use_awaitable, ec));
+        } else {
+          n = co_await ReadStamped(transport.socket(), buffer, options_.idle_timeout,
+                                   received_unix_micros, ec);
+        }
         if (ec) break;  // end of stream, idle timeout, reset or shutdown: nothing to answer
         buffer.commit(n);
       }
@@ -420,8 +481,9 @@ class BeastServer final : public HttpServer {
       }
       auto request = parser.release();
       const bool keep_alive = request.keep_alive();
-      HttpResponse response = co_await AsyncHandle(
-          handler_, FromBeast(std::move(request), remote, proxies_), use_awaitable);
+      HttpRequest received = FromBeast(std::move(request), remote, proxies_);
+      received.received_unix_micros = received_unix_micros;
+      HttpResponse response = co_await AsyncHandle(handler_, std::move(received), use_awaitable);
       if (response.drop_connection) break;
       const bool keep = keep_alive && !stopping_;
       const bool written = co_await Write(stream, std::move(response), version, keep);

@@ -39,6 +39,11 @@ struct ServerOptions {
   // Peers (addresses or CIDR networks) whose X-Forwarded-For is believed; see
   // util::TrustedProxies::ClientAddress for how HttpRequest::remote_address is then chosen.
   std::vector<std::string> trusted_proxies;
+  // Plain HTTP only: note in HttpRequest::received_unix_micros when the kernel received each
+  // request's first bytes (fake-graph, so benchmarks count sends as they were on the wire).
+  // Linux turns time stamping on a moment after the first socket asks: requests in the first
+  // milliseconds after Create may carry 0.
+  bool receive_timestamps = false;
   // HTTPS when both are set: PEM certificate chain (leaf first) and private key.
   std::string tls_cert_file;
   std::string tls_key_file;

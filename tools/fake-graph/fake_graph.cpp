@@ -129,6 +129,7 @@ void FakeGraph::Handle(http::HttpRequest&& request, http::Responder respond) {
 void FakeGraph::HandleGraph(http::HttpRequest&& request, http::Responder respond) {
   RequestRecord record;
   record.unix_millis = util::NowUnixMillis();
+  record.received_unix_micros = request.received_unix_micros;
   record.method = request.method;
   record.path = request.path;
   record.has_authorization = !request.Header("authorization").empty();

@@ -73,6 +73,8 @@ int main(int argc, char** argv) {
   server_options.threads = threads;
   server_options.thread_name = "fake-graph-io";
   server_options.max_body_bytes = max_body_bytes;
+  // Records say when each request reached the host, not only when a handler got to it.
+  server_options.receive_timestamps = true;
   // Tests stop the fake with SIGTERM between cases: do not wait long for slow answers.
   server_options.shutdown_grace = std::chrono::milliseconds(2'000);
 

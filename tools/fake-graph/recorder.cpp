@@ -17,6 +17,7 @@ std::string Serialise(const RequestRecord& r, std::uint64_t seq) {
   nlohmann::ordered_json j;
   j["seq"] = seq;
   j["time"] = util::FormatUtcMillis(r.unix_millis);
+  if (r.received_unix_micros != 0) j["received_unix_micros"] = r.received_unix_micros;
   j["method"] = r.method;
   j["path"] = r.path;
   j["kind"] = PathKindName(r.kind);

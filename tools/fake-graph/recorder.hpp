@@ -41,7 +41,10 @@ struct RecordedFile {
 
 struct RequestRecord {
   // What was asked.
-  std::int64_t unix_millis = 0;
+  std::int64_t unix_millis = 0;  // when the fake handled it
+  // When its bytes reached the host (the kernel's receive timestamp), 0 when unknown: the
+  // sender's timing, without the fake's own scheduling delays.
+  std::int64_t received_unix_micros = 0;
   std::string method;
   std::string path;
   PathKind kind = PathKind::kOther;

@@ -52,6 +52,18 @@ TEST(RecordingTest, RecordsMessagesWithParsedJsonAndOutcome) {
   EXPECT_EQ(raw.find(kToken), std::string::npos);
 }
 
+TEST(RecordingTest, RecordsTheKernelsReceiveTimeWhenTheServerNotedIt) {
+  FakeGraph graph(TestOptions());
+  auto stamped = SendRequest(TemplateBody("+1555", "order_update", "gw-1"));
+  stamped.received_unix_micros = 1'795'609'204'380'817;
+  Call(graph, std::move(stamped));
+  Call(graph, SendRequest(TemplateBody("+1555", "order_update", "gw-2")));
+  const auto list = Get(graph, "/_fake/requests");
+  ASSERT_EQ(list["requests"].size(), 2u);
+  EXPECT_EQ(list["requests"][0]["received_unix_micros"], 1'795'609'204'380'817);
+  EXPECT_FALSE(list["requests"][1].contains("received_unix_micros"));  // unknown: left out
+}
+
 TEST(RecordingTest, RecordsMultipartFieldsAndFileDigests) {
   FakeGraph graph(TestOptions());
   const std::string data("\x89PNG\r\n\0\r\n--", 11);
