@@ -120,7 +120,27 @@ struct Transfer {
   std::unique_ptr<curl_mime, MimeFree> mime;
   std::vector<OneShotBody> bodies;  // stable addresses: reserved before use
   EasyHandle easy;
+  util::StartLimit* reserved_on = nullptr;  // request.start_limit, once it reserved a start
+  bool sent = false;                        // libcurl has begun to send it
 };
+
+// libcurl is about to send the request (on a new or a reused connection): it counts against
+// the start limit from now. Called on the loop thread, inside curl_multi_perform.
+int OnAboutToSend(void* user, char* /*conn_primary_ip*/, char* /*conn_local_ip*/,
+                  int /*conn_primary_port*/, int /*conn_local_port*/) {
+  auto* t = static_cast<Transfer*>(user);
+  if (t->reserved_on != nullptr) {
+    const auto now = util::StartLimit::Clock::now();
+    // Sent again (libcurl retrying on a fresh connection) counts again: it may arrive twice.
+    if (!t->sent) {
+      t->reserved_on->Sent(now);
+    } else {
+      t->reserved_on->Count(now);
+    }
+  }
+  t->sent = true;
+  return CURL_PREREQFUNC_OK;
+}
 
 class CurlHttpClient final : public HttpClient {
  public:
@@ -221,10 +241,11 @@ class CurlHttpClient final : public HttpClient {
   void BeginWithinLimit(std::unique_ptr<Transfer> transfer,
                         util::StartLimit::Clock::time_point now) {
     if (const auto& limit = transfer->request.start_limit) {
-      if (const auto at = limit->TryStart(now)) {
+      if (const auto at = limit->TryReserve(now)) {
         held_.emplace(*at, std::move(transfer));  // after those already held for that time
         return;
       }
+      transfer->reserved_on = limit.get();
     }
     Begin(std::move(transfer));
   }
@@ -239,6 +260,7 @@ class CurlHttpClient final : public HttpClient {
       handle.reset(curl_easy_init());
     }
     if (!handle) {
+      if (transfer->reserved_on != nullptr) transfer->reserved_on->Unsent();
       transfer->done(MakeError(ErrorCode::kInternal, "cannot create an HTTP client handle"));
       return;
     }
@@ -247,6 +269,7 @@ class CurlHttpClient final : public HttpClient {
     CURL* easy = transfer->easy.get();
     curl_easy_setopt(easy, CURLOPT_PRIVATE, reinterpret_cast<char*>(transfer.get()));
     if (curl_multi_add_handle(multi_, easy) != CURLM_OK) {
+      if (transfer->reserved_on != nullptr) transfer->reserved_on->Unsent();
       transfer->done(MakeError(ErrorCode::kInternal, "cannot start an HTTP request"));
       Recycle(std::move(transfer->easy));
       return;
@@ -274,6 +297,7 @@ class CurlHttpClient final : public HttpClient {
       curl_easy_getinfo(t->easy.get(), CURLINFO_RESPONSE_CODE, &t->response.status);
       result = std::move(t->response);
     }
+    if (t->reserved_on != nullptr && !t->sent) t->reserved_on->Unsent();
     Recycle(std::move(t->easy));
     t->done(std::move(result));
   }
@@ -314,6 +338,8 @@ class CurlHttpClient final : public HttpClient {
     curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, &OnAboutToSend);
+    curl_easy_setopt(c, CURLOPT_PREREQDATA, &t);
 
     if (!request.multipart.empty()) {
       t.mime.reset(curl_mime_init(c));

@@ -41,8 +41,9 @@ struct ClientRequest {
   std::vector<MultipartPart> multipart;  // multipart/form-data when not empty
   std::chrono::milliseconds connect_timeout{3'000};
   std::chrono::milliseconds timeout{15'000};  // the whole exchange (from its start)
-  // Shared by the requests of one business number: they start within its rate (see
-  // util::StartLimit), waiting in the client when they came too close together.
+  // Shared by the requests of one business number: they leave within its rate, counted when
+  // libcurl writes them (see util::StartLimit), waiting in the client when they came too close
+  // together or too many wait inside libcurl.
   std::shared_ptr<util::StartLimit> start_limit;
 };
 

@@ -23,11 +23,26 @@ void StartLimit::Count(Clock::time_point t) {
   starts_.push_back(starts_.empty() ? t : std::max(t, starts_.back()));
 }
 
-std::optional<StartLimit::Clock::time_point> StartLimit::TryStart(Clock::time_point now) {
-  const auto at = EarliestStart(now, now);
-  if (at > now) return at;
-  Count(now);
-  return std::nullopt;
+std::optional<StartLimit::Clock::time_point> StartLimit::TryReserve(Clock::time_point now) {
+  while (!starts_.empty() && starts_.front() <= now - window_) starts_.pop_front();
+  const int in_window = static_cast<int>(starts_.size());
+  if (in_window + reserved_ < limit_) {
+    ++reserved_;
+    return std::nullopt;
+  }
+  // The reservations, once sent, stay a window: none frees a place before now + window.
+  if (reserved_ >= limit_) return now + window_;
+  // Otherwise once enough of the counted starts have left the window.
+  return starts_[starts_.size() - static_cast<std::size_t>(limit_ - reserved_)] + window_;
+}
+
+void StartLimit::Sent(Clock::time_point t) {
+  if (reserved_ > 0) --reserved_;
+  Count(t);
+}
+
+void StartLimit::Unsent() {
+  if (reserved_ > 0) --reserved_;
 }
 
 std::optional<StartLimit::Clock::time_point> StartLimit::last() const {

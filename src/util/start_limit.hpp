@@ -2,10 +2,12 @@
 //
 // At most `limit` starts in any `window`: the count behind a business number's rate. The
 // dispatcher paces a number's sends with one (EarliestStart, Count) as it hands them over; the
-// HTTP client holds the number's posts to another (TryStart) as it really starts them, since
-// its event loop may take them up late, its thread waiting for a busy CPU like any other, and
-// then start a bunch at once: a provider counting arrivals would see more than the rate in
-// some second.
+// HTTP client holds the number's posts to another as they really leave (TryReserve, then Sent
+// or Unsent): a post handed to libcurl may wait there for a free connection, for seconds when
+// the upstream is slow, and then leave with others in a bunch, so a post counts when libcurl
+// writes it, and the ones reserved and not yet written count as if they left now. Then no
+// window of writes holds more than `limit`: the writes in one are either reserved by the last
+// reservation made in it, which saw them all, or were written within a window of that time.
 //
 // Thread safety: none; each owner uses its own from one thread (the pump, the client's loop).
 #pragma once
@@ -28,8 +30,13 @@ class StartLimit {
   Clock::time_point EarliestStart(Clock::time_point at, Clock::time_point now);
   // A start at `t` (not before the last one counted).
   void Count(Clock::time_point t);
-  // Counts a start at `now` if it keeps to the limit (nullopt); otherwise says when one may.
-  std::optional<Clock::time_point> TryStart(Clock::time_point now);
+  // Reserves a start if one more keeps to the limit, counting the starts of the window ending
+  // `now` and the reservations not yet sent (nullopt); otherwise says when to ask again.
+  std::optional<Clock::time_point> TryReserve(Clock::time_point now);
+  // A reserved start left at `t` (is counted then); Unsent: it never left.
+  void Sent(Clock::time_point t);
+  void Unsent();
+  int reserved() const { return reserved_; }
 
   int limit() const { return limit_; }
   Clock::duration window() const { return window_; }
@@ -40,6 +47,7 @@ class StartLimit {
   const int limit_;
   const Clock::duration window_;
   std::deque<Clock::time_point> starts_;  // oldest first
+  int reserved_ = 0;
 };
 
 }  // namespace socialgate::util

@@ -23,10 +23,12 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 // A minimal HTTP/1.1 server on 127.0.0.1: answers every request 200 "ok" on a kept-alive
-// connection and notes when each request had arrived.
+// connection and notes when each request had arrived. The first `slow_first` requests are
+// answered only after `slow_by` (an upstream that stalls for a moment).
 class TinyServer {
  public:
-  TinyServer() {
+  explicit TinyServer(int slow_first = 0, milliseconds slow_by = milliseconds(0))
+      : slow_first_(slow_first), slow_by_(slow_by) {
     listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -71,10 +73,13 @@ class TinyServer {
         const auto at = buffer.find("Content-Length: ");
         if (at != std::string::npos && at < end) length = std::stoul(buffer.substr(at + 16));
         if (buffer.size() >= end + 4 + length) {
+          std::size_t seen = 0;
           {
             std::lock_guard lock(mutex_);
             arrivals_.push_back(Clock::now());
+            seen = arrivals_.size();
           }
+          if (seen <= static_cast<std::size_t>(slow_first_)) std::this_thread::sleep_for(slow_by_);
           buffer.erase(0, end + 4 + length);
           const std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
           if (::send(fd, answer.data(), answer.size(), MSG_NOSIGNAL) < 0) break;
@@ -88,6 +93,8 @@ class TinyServer {
     ::close(fd);
   }
 
+  const int slow_first_;
+  const milliseconds slow_by_;
   int listener_ = -1;
   std::uint16_t port_ = 0;
   std::thread acceptor_;
@@ -133,6 +140,53 @@ TEST(CurlHttpClientTest, RequestsOfOneStartLimitLeaveWithinItWhateverTheirHandOv
   // window held more than the limit (a margin for the machine: the requests after each ten
   // leave a whole window after it).
   EXPECT_GE(arrivals.back() - arrivals.front(), 2 * kWindow - milliseconds(20));
+  for (std::size_t i = kLimit; i < arrivals.size(); ++i) {
+    EXPECT_GE(arrivals[i] - arrivals[i - kLimit], kWindow - milliseconds(100))
+        << "requests " << i - kLimit << " to " << i << " arrived too close together";
+  }
+}
+
+// Requests that waited inside libcurl for a free connection, and then leave together, still
+// leave within the limit: a request counts when libcurl writes it, not when it was handed over.
+TEST(CurlHttpClientTest, RequestsWaitingForAConnectionStillLeaveWithinTheLimit) {
+  constexpr int kConnections = 5;
+  constexpr int kLimit = 5;
+  constexpr auto kWindow = milliseconds(300);
+  constexpr int kRequests = 15;
+  // The first five hold every connection for 500 ms: the next five wait inside libcurl.
+  TinyServer server(kConnections, milliseconds(500));
+  auto limit = std::make_shared<util::StartLimit>(kLimit, kWindow);
+  std::mutex mutex;
+  std::condition_variable done;
+  int answered = 0;
+  int ok = 0;
+  {
+    CurlClientOptions options;
+    options.max_host_connections = kConnections;
+    auto client = MakeCurlHttpClient(options);
+    for (int i = 0; i < kRequests; ++i) {
+      ClientRequest r;
+      r.url = server.url();
+      r.body = "{\"n\":" + std::to_string(i) + "}";
+      r.start_limit = limit;
+      client->Start(std::move(r), [&](core::Result<ClientResponse> response) {
+        std::lock_guard lock(mutex);
+        ++answered;
+        if (response && response->status == 200) ++ok;
+        done.notify_all();
+      });
+    }
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(
+        done.wait_for(lock, std::chrono::seconds(10), [&] { return answered == kRequests; }));
+  }
+  EXPECT_EQ(ok, kRequests);
+  EXPECT_EQ(limit->reserved(), 0);
+  auto arrivals = server.Arrivals();
+  ASSERT_EQ(arrivals.size(), static_cast<std::size_t>(kRequests));
+  std::sort(arrivals.begin(), arrivals.end());
+  // Counted when handed to libcurl, the second five would leave at 500 ms with the third five
+  // (started at 600 ms) right behind them: ten within 100 ms.
   for (std::size_t i = kLimit; i < arrivals.size(); ++i) {
     EXPECT_GE(arrivals[i] - arrivals[i - kLimit], kWindow - milliseconds(100))
         << "requests " << i - kLimit << " to " << i << " arrived too close together";
