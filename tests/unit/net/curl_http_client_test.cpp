@@ -103,36 +103,41 @@ class TinyServer {
   std::vector<Clock::time_point> arrivals_;
 };
 
+// Hands `count` posts to a new client at once, as a burst from a late caller would be, and
+// waits (at most 10 s) for every answer. Returns how many were answered 200, or -1 on timeout.
+int PostAllAtOnce(const TinyServer& server, int count, std::shared_ptr<util::StartLimit> limit,
+                  const CurlClientOptions& options = {}) {
+  std::mutex mutex;
+  std::condition_variable done;
+  int answered = 0;
+  int ok = 0;
+  auto client = MakeCurlHttpClient(options);
+  for (int i = 0; i < count; ++i) {
+    ClientRequest r;
+    r.url = server.url();
+    r.body = "{\"n\":" + std::to_string(i) + "}";
+    r.start_limit = limit;
+    client->Start(std::move(r), [&](core::Result<ClientResponse> response) {
+      std::lock_guard lock(mutex);
+      ++answered;
+      if (response && response->status == 200) ++ok;
+      done.notify_all();
+    });
+  }
+  std::unique_lock lock(mutex);
+  if (!done.wait_for(lock, std::chrono::seconds(10), [&] { return answered == count; })) {
+    return -1;
+  }
+  return ok;
+}
+
 TEST(CurlHttpClientTest, RequestsOfOneStartLimitLeaveWithinItWhateverTheirHandOver) {
   TinyServer server;
   constexpr int kRequests = 30;
   constexpr int kLimit = 10;
   constexpr auto kWindow = milliseconds(300);
   auto limit = std::make_shared<util::StartLimit>(kLimit, kWindow);
-  std::mutex mutex;
-  std::condition_variable done;
-  int answered = 0;
-  int ok = 0;
-  {
-    auto client = MakeCurlHttpClient();
-    // All handed over at once, as a burst from a late caller would be.
-    for (int i = 0; i < kRequests; ++i) {
-      ClientRequest r;
-      r.url = server.url();
-      r.body = "{\"n\":" + std::to_string(i) + "}";
-      r.start_limit = limit;
-      client->Start(std::move(r), [&](core::Result<ClientResponse> response) {
-        std::lock_guard lock(mutex);
-        ++answered;
-        if (response && response->status == 200) ++ok;
-        done.notify_all();
-      });
-    }
-    std::unique_lock lock(mutex);
-    ASSERT_TRUE(
-        done.wait_for(lock, std::chrono::seconds(10), [&] { return answered == kRequests; }));
-  }
-  EXPECT_EQ(ok, kRequests);
+  EXPECT_EQ(PostAllAtOnce(server, kRequests, limit), kRequests);
   auto arrivals = server.Arrivals();
   ASSERT_EQ(arrivals.size(), static_cast<std::size_t>(kRequests));
   std::sort(arrivals.begin(), arrivals.end());
@@ -156,31 +161,9 @@ TEST(CurlHttpClientTest, RequestsWaitingForAConnectionStillLeaveWithinTheLimit) 
   // The first five hold every connection for 500 ms: the next five wait inside libcurl.
   TinyServer server(kConnections, milliseconds(500));
   auto limit = std::make_shared<util::StartLimit>(kLimit, kWindow);
-  std::mutex mutex;
-  std::condition_variable done;
-  int answered = 0;
-  int ok = 0;
-  {
-    CurlClientOptions options;
-    options.max_host_connections = kConnections;
-    auto client = MakeCurlHttpClient(options);
-    for (int i = 0; i < kRequests; ++i) {
-      ClientRequest r;
-      r.url = server.url();
-      r.body = "{\"n\":" + std::to_string(i) + "}";
-      r.start_limit = limit;
-      client->Start(std::move(r), [&](core::Result<ClientResponse> response) {
-        std::lock_guard lock(mutex);
-        ++answered;
-        if (response && response->status == 200) ++ok;
-        done.notify_all();
-      });
-    }
-    std::unique_lock lock(mutex);
-    ASSERT_TRUE(
-        done.wait_for(lock, std::chrono::seconds(10), [&] { return answered == kRequests; }));
-  }
-  EXPECT_EQ(ok, kRequests);
+  CurlClientOptions options;
+  options.max_host_connections = kConnections;
+  EXPECT_EQ(PostAllAtOnce(server, kRequests, limit, options), kRequests);
   EXPECT_EQ(limit->reserved(), 0);
   auto arrivals = server.Arrivals();
   ASSERT_EQ(arrivals.size(), static_cast<std::size_t>(kRequests));
