@@ -63,11 +63,11 @@ std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* user) 
   return n;
 }
 
-// A request body that libcurl reads through a callback and cannot rewind once any of it was
-// read. libcurl silently re-sends a request whose kept-alive connection died without an answer;
-// for a POST to a provider that may be a duplicate the dispatcher never hears of. Refusing the
-// rewind turns it into a failed attempt (CURLE_SEND_FAIL_REWIND), counted and retried under
-// the dispatcher's rules.
+// A multipart body part that libcurl reads through a callback and cannot rewind once any of it
+// was read. libcurl silently re-sends a request whose kept-alive connection died without an
+// answer; for a POST to a provider that may be a duplicate the dispatcher never hears of.
+// Refusing the rewind turns it into a failed attempt (CURLE_SEND_FAIL_REWIND), counted and
+// retried under the dispatcher's rules. Plain bodies are guarded in OnAboutToSend instead.
 struct OneShotBody {
   const std::string* data;
   std::size_t pos = 0;
@@ -118,27 +118,38 @@ struct Transfer {
   Collected collected{&response, 0};
   std::unique_ptr<curl_slist, SlistFree> headers;
   std::unique_ptr<curl_mime, MimeFree> mime;
-  std::vector<OneShotBody> bodies;  // stable addresses: reserved before use
+  std::vector<OneShotBody> bodies;  // multipart parts; stable addresses: reserved before use
   EasyHandle easy;
   util::StartLimit* reserved_on = nullptr;  // request.start_limit, once it reserved a start
   bool sent = false;                        // libcurl has begun to send it
+  bool refused_resend = false;              // OnAboutToSend stopped libcurl sending it again
 };
 
 // libcurl is about to send the request (on a new or a reused connection): it counts against
-// the start limit from now. Called on the loop thread, inside curl_multi_perform.
+// the start limit from now. Called on the loop thread, inside curl_multi_perform, each time
+// libcurl (re)sends the request.
 int OnAboutToSend(void* user, char* /*conn_primary_ip*/, char* /*conn_local_ip*/,
                   int /*conn_primary_port*/, int /*conn_local_port*/) {
   auto* t = static_cast<Transfer*>(user);
+  const bool resend = t->sent;
+  t->sent = true;
+  // libcurl re-sends on its own a request whose kept-alive connection died without an answer.
+  // The provider may have acted on the first copy, so anything but a GET fails instead
+  // (CURLE_ABORTED_BY_CALLBACK): a failed attempt the dispatcher sees, counts and retries
+  // under its rules, rather than a duplicate it never hears of.
+  if (resend && t->request.method != "GET") {
+    t->refused_resend = true;
+    return CURL_PREREQFUNC_ABORT;
+  }
   if (t->reserved_on != nullptr) {
     const auto now = util::StartLimit::Clock::now();
-    // Sent again (libcurl retrying on a fresh connection) counts again: it may arrive twice.
-    if (!t->sent) {
+    // A GET sent again counts again: it may arrive twice.
+    if (!resend) {
       t->reserved_on->Sent(now);
     } else {
       t->reserved_on->Count(now);
     }
   }
-  t->sent = true;
   return CURL_PREREQFUNC_OK;
 }
 
@@ -283,10 +294,14 @@ class CurlHttpClient final : public HttpClient {
     core::Result<ClientResponse> result;
     if (rc != CURLE_OK) {
       const ClientRequest& request = t->request;
-      const std::string what =
-          t->collected.overflow
-              ? "the response is larger than " + std::to_string(max_response_bytes_) + " bytes"
-              : curl_easy_strerror(rc);
+      std::string what = curl_easy_strerror(rc);
+      if (t->collected.overflow) {
+        what = "the response is larger than " + std::to_string(max_response_bytes_) + " bytes";
+      } else if (t->refused_resend) {
+        what =
+            "the kept-alive connection closed without an answer; not sent again, since the "
+            "provider may have acted on it";
+      }
       const ErrorCode code =
           rc == CURLE_OPERATION_TIMEDOUT ? ErrorCode::kDeadlineExceeded : ErrorCode::kUnavailable;
       result = MakeError(code,
@@ -317,7 +332,7 @@ class CurlHttpClient final : public HttpClient {
     }
     // libcurl adds "Expect: 100-continue" for large bodies; the round trip buys nothing here.
     t.headers.reset(curl_slist_append(t.headers.release(), "Expect:"));
-    t.bodies.reserve(request.multipart.size() + 1);
+    t.bodies.reserve(request.multipart.size());
 
     curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, t.headers.get());
@@ -354,14 +369,11 @@ class CurlHttpClient final : public HttpClient {
       }
       curl_easy_setopt(c, CURLOPT_MIMEPOST, t.mime.get());
     } else if (request.method == "POST" || !request.body.empty()) {
-      t.bodies.push_back(OneShotBody{&request.body});
-      curl_easy_setopt(c, CURLOPT_POST, 1L);
+      // libcurl sends a body it is given whole together with the headers, in one write; a
+      // read callback costs a second write per request. request.body lives as long as t.
       curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
                        static_cast<curl_off_t>(request.body.size()));
-      curl_easy_setopt(c, CURLOPT_READFUNCTION, &ReadBody);
-      curl_easy_setopt(c, CURLOPT_READDATA, &t.bodies.back());
-      curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, &SeekBody);
-      curl_easy_setopt(c, CURLOPT_SEEKDATA, &t.bodies.back());
+      curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
     }
     if (request.method != "POST" && request.method != "GET") {
       curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());

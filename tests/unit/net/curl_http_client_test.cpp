@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,11 +25,16 @@ using std::chrono::milliseconds;
 
 // A minimal HTTP/1.1 server on 127.0.0.1: answers every request 200 "ok" on a kept-alive
 // connection and notes when each request had arrived. The first `slow_first` requests are
-// answered only after `slow_by` (an upstream that stalls for a moment).
+// answered only after `slow_by` (an upstream that stalls for a moment). With
+// `answers_per_connection`, each connection answers that many requests, then reads the next one
+// whole and closes without an answer (a kept-alive connection that died at the worst moment).
 class TinyServer {
  public:
-  explicit TinyServer(int slow_first = 0, milliseconds slow_by = milliseconds(0))
-      : slow_first_(slow_first), slow_by_(slow_by) {
+  explicit TinyServer(int slow_first = 0, milliseconds slow_by = milliseconds(0),
+                      int answers_per_connection = 0)
+      : slow_first_(slow_first),
+        slow_by_(slow_by),
+        answers_per_connection_(answers_per_connection) {
     listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -64,6 +70,7 @@ class TinyServer {
     }
   }
   void Serve(int fd) {
+    int answered = 0;
     std::string buffer;
     char chunk[4096];
     for (;;) {
@@ -81,6 +88,7 @@ class TinyServer {
           }
           if (seen <= static_cast<std::size_t>(slow_first_)) std::this_thread::sleep_for(slow_by_);
           buffer.erase(0, end + 4 + length);
+          if (answers_per_connection_ > 0 && answered++ == answers_per_connection_) break;
           const std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
           if (::send(fd, answer.data(), answer.size(), MSG_NOSIGNAL) < 0) break;
           continue;
@@ -95,6 +103,7 @@ class TinyServer {
 
   const int slow_first_;
   const milliseconds slow_by_;
+  const int answers_per_connection_;
   int listener_ = -1;
   std::uint16_t port_ = 0;
   std::thread acceptor_;
@@ -198,6 +207,57 @@ TEST(CurlHttpClientTest, RequestsWithoutAStartLimitAllLeaveAtOnce) {
     ASSERT_TRUE(done.wait_for(lock, std::chrono::seconds(10), [&] { return answered == 20; }));
   }
   EXPECT_EQ(server.Arrivals().size(), 20u);
+}
+
+// Sends one request at a time on one client and waits (at most 10 s) for each answer.
+std::vector<core::Result<ClientResponse>> SendInTurn(const TinyServer& server,
+                                                     const std::string& method, int count) {
+  std::vector<core::Result<ClientResponse>> results;
+  auto client = MakeCurlHttpClient();
+  for (int i = 0; i < count; ++i) {
+    std::mutex mutex;
+    std::condition_variable done;
+    std::optional<core::Result<ClientResponse>> result;
+    ClientRequest r;
+    r.method = method;
+    r.url = server.url();
+    if (method != "GET") r.body = "{\"n\":" + std::to_string(i) + "}";
+    client->Start(std::move(r), [&](core::Result<ClientResponse> response) {
+      std::lock_guard lock(mutex);
+      result = std::move(response);
+      done.notify_all();
+    });
+    std::unique_lock lock(mutex);
+    if (!done.wait_for(lock, std::chrono::seconds(10), [&] { return result.has_value(); })) break;
+    results.push_back(std::move(*result));
+  }
+  return results;
+}
+
+TEST(CurlHttpClientTest, APostWhoseKeptAliveConnectionDiesUnansweredFailsAndIsNotSentAgain) {
+  TinyServer server(0, milliseconds(0), 1);
+  const auto results = SendInTurn(server, "POST", 2);
+  ASSERT_EQ(results.size(), 2u);
+  ASSERT_TRUE(results[0]);
+  EXPECT_EQ(results[0]->status, 200);
+  // The second post reached the server, which closed without an answer: the provider may have
+  // acted on it, so it is a failed attempt for the dispatcher, never a silent second copy.
+  ASSERT_FALSE(results[1]);
+  EXPECT_EQ(results[1].error().code, core::ErrorCode::kUnavailable);
+  EXPECT_NE(results[1].error().detail.find("not sent again"), std::string::npos)
+      << results[1].error().detail;
+  EXPECT_EQ(server.Arrivals().size(), 2u);
+}
+
+TEST(CurlHttpClientTest, AGetWhoseKeptAliveConnectionDiesUnansweredIsSentAgain) {
+  TinyServer server(0, milliseconds(0), 1);
+  const auto results = SendInTurn(server, "GET", 2);
+  ASSERT_EQ(results.size(), 2u);
+  for (const auto& result : results) {
+    ASSERT_TRUE(result);
+    EXPECT_EQ(result->status, 200);
+  }
+  EXPECT_EQ(server.Arrivals().size(), 3u);  // the second GET twice: once lost, once answered
 }
 
 }  // namespace
