@@ -11,12 +11,12 @@ StartLimit::Clock::time_point StartLimit::EarliestStart(Clock::time_point at,
                                                         Clock::time_point now) {
   // Forget only what no window from now on holds: the window of a start at `now` still needs
   // the starts before at - window when `at` is ahead.
-  while (!starts_.empty() && starts_.front() <= std::min(at, now) - window_) starts_.pop_front();
+  ForgetUpTo(std::min(at, now) - window_);
   const auto in_window =
       starts_.end() - std::upper_bound(starts_.begin(), starts_.end(), at - window_);
   if (in_window < limit_) return at;
   // Full: once the oldest of the last `limit` leaves the window.
-  return std::max(at, starts_[starts_.size() - static_cast<std::size_t>(limit_)] + window_);
+  return std::max(at, LeavesWindow(limit_));
 }
 
 void StartLimit::Count(Clock::time_point t) {
@@ -24,7 +24,7 @@ void StartLimit::Count(Clock::time_point t) {
 }
 
 std::optional<StartLimit::Clock::time_point> StartLimit::TryReserve(Clock::time_point now) {
-  while (!starts_.empty() && starts_.front() <= now - window_) starts_.pop_front();
+  ForgetUpTo(now - window_);
   const int in_window = static_cast<int>(starts_.size());
   if (in_window + reserved_ < limit_) {
     ++reserved_;
@@ -33,7 +33,7 @@ std::optional<StartLimit::Clock::time_point> StartLimit::TryReserve(Clock::time_
   // The reservations, once sent, stay a window: none frees a place before now + window.
   if (reserved_ >= limit_) return now + window_;
   // Otherwise once enough of the counted starts have left the window.
-  return starts_[starts_.size() - static_cast<std::size_t>(limit_ - reserved_)] + window_;
+  return LeavesWindow(limit_ - reserved_);
 }
 
 void StartLimit::Sent(Clock::time_point t) {
@@ -43,6 +43,14 @@ void StartLimit::Sent(Clock::time_point t) {
 
 void StartLimit::Unsent() {
   if (reserved_ > 0) --reserved_;
+}
+
+void StartLimit::ForgetUpTo(Clock::time_point t) {
+  while (!starts_.empty() && starts_.front() <= t) starts_.pop_front();
+}
+
+StartLimit::Clock::time_point StartLimit::LeavesWindow(int nth_last) const {
+  return starts_[starts_.size() - static_cast<std::size_t>(nth_last)] + window_;
 }
 
 std::optional<StartLimit::Clock::time_point> StartLimit::last() const {

@@ -44,6 +44,11 @@ class StartLimit {
   std::optional<Clock::time_point> last() const;
 
  private:
+  // Drops the starts at or before `t`.
+  void ForgetUpTo(Clock::time_point t);
+  // When the `nth_last` start counted (1: the last) leaves the window; needs that many.
+  Clock::time_point LeavesWindow(int nth_last) const;
+
   const int limit_;
   const Clock::duration window_;
   std::deque<Clock::time_point> starts_;  // oldest first
