@@ -63,29 +63,27 @@ std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* user) 
   return n;
 }
 
-// A multipart body part that libcurl reads through a callback and cannot rewind once any of it
-// was read. libcurl silently re-sends a request whose kept-alive connection died without an
-// answer; for a POST to a provider that may be a duplicate the dispatcher never hears of.
-// Refusing the rewind turns it into a failed attempt (CURLE_SEND_FAIL_REWIND), counted and
-// retried under the dispatcher's rules. Plain bodies are guarded in OnAboutToSend instead.
-struct OneShotBody {
+// A multipart part libcurl reads through a callback, so a part of megabytes (a media file) is
+// not copied. libcurl may rewind it to send the request again; OnAboutToSend then decides
+// whether the request may be re-sent, for every kind of body alike.
+struct PartReader {
   const std::string* data;
   std::size_t pos = 0;
 };
 
-std::size_t ReadBody(char* buffer, std::size_t size, std::size_t count, void* user) {
-  auto* b = static_cast<OneShotBody*>(user);
-  const std::size_t n = std::min(size * count, b->data->size() - b->pos);
-  std::memcpy(buffer, b->data->data() + b->pos, n);
-  b->pos += n;
+std::size_t ReadPart(char* buffer, std::size_t size, std::size_t count, void* user) {
+  auto* r = static_cast<PartReader*>(user);
+  const std::size_t n = std::min(size * count, r->data->size() - r->pos);
+  std::memcpy(buffer, r->data->data() + r->pos, n);
+  r->pos += n;
   return n;
 }
 
-int SeekBody(void* user, curl_off_t offset, int origin) {
-  auto* b = static_cast<OneShotBody*>(user);
-  // Rewinding before anything was sent is harmless (libcurl may do it to prepare a request).
-  if (offset == 0 && origin == SEEK_SET && b->pos == 0) return CURL_SEEKFUNC_OK;
-  return CURL_SEEKFUNC_CANTSEEK;
+int SeekPart(void* user, curl_off_t offset, int origin) {
+  auto* r = static_cast<PartReader*>(user);
+  if (offset != 0 || origin != SEEK_SET) return CURL_SEEKFUNC_CANTSEEK;  // only rewinds
+  r->pos = 0;
+  return CURL_SEEKFUNC_OK;
 }
 
 std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user) {
@@ -118,7 +116,7 @@ struct Transfer {
   Collected collected{&response, 0};
   std::unique_ptr<curl_slist, SlistFree> headers;
   std::unique_ptr<curl_mime, MimeFree> mime;
-  std::vector<OneShotBody> bodies;  // multipart parts; stable addresses: reserved before use
+  std::vector<PartReader> parts;  // stable addresses: reserved before use
   EasyHandle easy;
   util::StartLimit* reserved_on = nullptr;  // request.start_limit, once it reserved a start
   bool sent = false;                        // libcurl has begun to send it
@@ -332,7 +330,7 @@ class CurlHttpClient final : public HttpClient {
     }
     // libcurl adds "Expect: 100-continue" for large bodies; the round trip buys nothing here.
     t.headers.reset(curl_slist_append(t.headers.release(), "Expect:"));
-    t.bodies.reserve(request.multipart.size());
+    t.parts.reserve(request.multipart.size());
 
     curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, t.headers.get());
@@ -361,9 +359,9 @@ class CurlHttpClient final : public HttpClient {
       for (const auto& part : request.multipart) {
         curl_mimepart* p = curl_mime_addpart(t.mime.get());
         curl_mime_name(p, part.name.c_str());
-        t.bodies.push_back(OneShotBody{&part.value});
-        curl_mime_data_cb(p, static_cast<curl_off_t>(part.value.size()), &ReadBody, &SeekBody,
-                          nullptr, &t.bodies.back());
+        t.parts.push_back(PartReader{&part.value});
+        curl_mime_data_cb(p, static_cast<curl_off_t>(part.value.size()), &ReadPart, &SeekPart,
+                          nullptr, &t.parts.back());
         if (!part.file_name.empty()) curl_mime_filename(p, part.file_name.c_str());
         if (!part.content_type.empty()) curl_mime_type(p, part.content_type.c_str());
       }
