@@ -5,6 +5,8 @@
 
 #include <simdjson.h>
 
+#include "api/json_token_count.hpp"
+
 namespace socialgate::api {
 namespace {
 
@@ -104,6 +106,12 @@ dom::parser NewParser() {
 }
 
 Result<core::TemplateRequest> Decode(dom::parser& parser, std::string& body) {
+  // Parsing memory grows with the number of values: refuse a body of a great many before
+  // parsing it (see json_token_count.hpp).
+  if (HasMoreJsonValuesThan(body, kMaxJsonValues)) {
+    return tl::unexpected(Malformed("body: holds more than " + std::to_string(kMaxJsonValues) +
+                                    " JSON values; a send request holds a few dozen"));
+  }
   // simdjson reads up to SIMDJSON_PADDING bytes past the end; reserve them instead of copying.
   body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   dom::element root;

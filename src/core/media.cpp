@@ -204,6 +204,20 @@ Result<void> CheckFileName(std::string_view file_name, std::string_view document
                        "header.fileName: must not contain '/', '\\' or control characters");
     }
   }
+  // Bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069) make a name display
+  // other than it is ("invoice\u202Efdp.exe" shows as "invoiceexe.pdf"). In UTF-8 they are
+  // E2 80 AA-AE and E2 81 A6-A9.
+  for (std::size_t i = 0; i + 2 < file_name.size(); ++i) {
+    const auto b0 = static_cast<unsigned char>(file_name[i]);
+    const auto b1 = static_cast<unsigned char>(file_name[i + 1]);
+    const auto b2 = static_cast<unsigned char>(file_name[i + 2]);
+    if (b0 == 0xE2 &&
+        ((b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) || (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9))) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "header.fileName: must not contain bidirectional override or isolate "
+                       "characters (U+202A-U+202E, U+2066-U+2069)");
+    }
+  }
   const auto dot = file_name.rfind('.');
   const std::string extension =
       dot == std::string_view::npos ? std::string() : AsciiLower(file_name.substr(dot + 1));

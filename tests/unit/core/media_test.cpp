@@ -179,7 +179,15 @@ INSTANTIATE_TEST_SUITE_P(
         BadFileName{"invoice.png",
                     "must be a name ending in '.pdf' to match header.documentType "
                     "(got 'invoice.png')"},
-        BadFileName{"invoice.pdf.exe", "must be a name ending in '.pdf'"}));
+        BadFileName{"invoice.pdf.exe", "must be a name ending in '.pdf'"},
+        // U+202E RIGHT-TO-LEFT OVERRIDE: shows as "invoiceexe.pdf".
+        BadFileName{"invoice\xE2\x80\xAE"
+                    "fdp.exe.pdf",
+                    "header.fileName: must not contain bidirectional override or isolate"},
+        BadFileName{"a\xE2\x80\xAA.pdf", "bidirectional override"},  // U+202A
+        BadFileName{"a\xE2\x81\xA6.pdf", "bidirectional override"},  // U+2066
+        BadFileName{"a\xE2\x81\xA9.pdf", "bidirectional override"}   // U+2069
+        ));
 
 TEST(FileNameTest, LengthIsCountedInCharactersNotBytes) {
   // 236 two-byte characters + ".pdf" = 240 characters but 476 bytes: accepted.

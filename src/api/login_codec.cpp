@@ -1,0 +1,76 @@
+#include "api/login_codec.hpp"
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+#include <simdjson.h>
+
+#include "api/template_codec.hpp"
+
+namespace socialgate::api {
+namespace {
+
+namespace dom = simdjson::dom;
+
+core::Error Malformed(std::string message) {
+  return core::Error{core::ErrorCode::kMalformed, std::move(message), {}};
+}
+
+}  // namespace
+
+core::Result<LoginRequest> DecodeLoginRequest(std::string body) {
+  body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+  dom::parser parser;
+  if (parser.allocate(std::max<std::size_t>(body.size(), 64), kMaxJsonDepth) != simdjson::SUCCESS) {
+    return core::MakeError(core::ErrorCode::kUnavailable, "the gateway is out of memory",
+                           "allocating a JSON parser for a login body");
+  }
+  dom::element root;
+  const auto error = parser.parse(body.data(), body.size(), false).get(root);
+  if (error == simdjson::DEPTH_ERROR) {
+    return tl::unexpected(
+        Malformed("body: JSON nested more than " + std::to_string(kMaxJsonDepth) + " levels deep"));
+  }
+  if (error != simdjson::SUCCESS) {
+    return tl::unexpected(
+        Malformed(std::string("body: is not valid JSON (") + simdjson::error_message(error) + ")"));
+  }
+  dom::object obj;
+  if (root.get(obj) != simdjson::SUCCESS) {
+    return tl::unexpected(
+        Malformed("body: must be a JSON object {\"username\": string, \"password\": string}"));
+  }
+  LoginRequest login;
+  struct Field {
+    std::string_view name;
+    std::string* out;
+    std::size_t max_bytes;
+    bool seen = false;
+  };
+  std::array<Field, 2> fields{{{"username", &login.username, kMaxUserNameBytes},
+                               {"password", &login.password, kMaxPasswordBytes}}};
+  for (auto [key, value] : obj) {
+    for (auto& f : fields) {
+      if (key != f.name) continue;
+      const std::string name(f.name);
+      if (f.seen) return tl::unexpected(Malformed(name + ": appears more than once"));
+      f.seen = true;
+      std::string_view text;
+      if (value.get(text) != simdjson::SUCCESS) {
+        return tl::unexpected(Malformed(name + ": must be a string"));
+      }
+      if (text.size() > f.max_bytes) {
+        return tl::unexpected(
+            Malformed(name + ": is longer than " + std::to_string(f.max_bytes) + " bytes"));
+      }
+      *f.out = std::string(text);
+    }
+  }
+  for (const auto& f : fields) {
+    if (!f.seen) return tl::unexpected(Malformed(std::string(f.name) + ": is required"));
+  }
+  return login;
+}
+
+}  // namespace socialgate::api

@@ -1,0 +1,64 @@
+#include "http/framing.hpp"
+
+#include <cctype>
+#include <string_view>
+
+namespace socialgate::http {
+namespace {
+
+std::string_view TrimWhitespace(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::string> FramingError(const HttpRequest& head, unsigned version,
+                                        bool parser_saw_chunked) {
+  int transfer_encodings = 0;
+  int content_lengths = 0;
+  int hosts = 0;
+  std::string_view coding;
+  for (const auto& [name, value] : head.headers) {
+    if (name == "transfer-encoding") {
+      ++transfer_encodings;
+      coding = value;
+    } else if (name == "content-length") {
+      ++content_lengths;
+    } else if (name == "host") {
+      ++hosts;
+    }
+  }
+  if (transfer_encodings > 0) {
+    if (version < 11) return "Transfer-Encoding: is not allowed in an HTTP/1.0 request";
+    if (transfer_encodings > 1) return "Transfer-Encoding: must appear once, as \"chunked\"";
+    // Exactly "chunked": no other coding before it, no list, nothing a parser could read
+    // another way (a folded line, "xchunked").
+    if (!EqualsIgnoringCase(TrimWhitespace(coding), "chunked") || !parser_saw_chunked) {
+      return "Transfer-Encoding: only \"chunked\" is supported";
+    }
+    if (content_lengths > 0) {
+      return "Transfer-Encoding and Content-Length: a request may carry only one of them";
+    }
+  }
+  if (content_lengths > 1) return "Content-Length: must appear at most once";
+  if (version >= 11 && hosts != 1) {
+    return "Host: an HTTP/1.1 request needs exactly one Host header, not " + std::to_string(hosts);
+  }
+  if (hosts > 1) return "Host: must appear at most once";
+  return std::nullopt;
+}
+
+}  // namespace socialgate::http
