@@ -36,6 +36,13 @@ unsigned HttpStatusFor(core::ErrorCode code) {
   return 500;
 }
 
+http::HttpResponse JsonAnswer(unsigned status, const nlohmann::ordered_json& body) {
+  http::HttpResponse r;
+  r.status = status;
+  r.body = body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  return r;
+}
+
 http::HttpResponse ErrorResponse(const core::Error& error) {
   return http::JsonError(HttpStatusFor(error.code), error.message);
 }

@@ -4,6 +4,8 @@
 // response envelope built from it.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include "core/error.hpp"
 #include "http/message.hpp"
 
@@ -13,5 +15,9 @@ unsigned HttpStatusFor(core::ErrorCode code);
 
 // {"result": false, "error": error.message} with the status of its code.
 http::HttpResponse ErrorResponse(const core::Error& error);
+
+// `body` (the envelope and its additive fields) with `status`; invalid UTF-8 in it is
+// replaced, never thrown over.
+http::HttpResponse JsonAnswer(unsigned status, const nlohmann::ordered_json& body);
 
 }  // namespace socialgate::api

@@ -3,14 +3,24 @@
 // The CTLive livechat endpoints (DESIGN-BRIEF section 1):
 //   POST /livechat/{domain}/sendExternalTemplateMessageToCtlivesocial  (and without {domain})
 //   GET  /livechat/{domain}/messages/{messageId}
+//   POST /livechat/{domain}/login, POST /livechat/{domain}/logout       (and without {domain})
 //   GET  /healthz, GET /readyz
-// Routing runs on the calling (I/O) thread; everything that blocks (argon2id, base64 and media
-// sniffing, SQLite reads) runs on the worker pool. A send that needs none of it (see
-// SendWithoutWaiting) is decoded, validated and handed to the store's committer on the I/O
-// thread itself. With ack = "provider" the answer waits for the
-// dispatcher's first attempt, at most the domain's ack_timeout.
 //
-// Thread safety: Handle may be called from many threads at once.
+// Each request is decided in two steps. Admit sees only the request line and headers: it
+// routes (404, 405), checks the Content-Type (415) and authenticates (401, 429; see AuthGuard),
+// so that a request that will be refused never has its body read. An admitted request states
+// the largest body it may have (413 beyond it): the configured maximum for a send, a small one
+// for requests that are not authenticated yet (the login's JSON credentials) or need no body.
+// Then the handler the admission names gets the whole request.
+//
+// Where work runs: routing on the I/O thread; credential checks on the credential pool or the
+// request workers (AuthGuard); a send that needs nothing slow (a body without media, no
+// Idempotency-Key to look up) is decoded, validated and handed to the store's committer on the
+// I/O thread itself; everything else that blocks (media decoding and sniffing, store reads)
+// on the request workers. With ack = "provider" the answer waits for the dispatcher's first
+// attempt, at most the domain's ack_timeout.
+//
+// Thread safety: Admit may be called from many threads at once.
 #pragma once
 
 #include <atomic>
@@ -18,8 +28,8 @@
 #include <cstdint>
 #include <optional>
 
+#include "api/auth_guard.hpp"
 #include "auth/authenticator.hpp"
-#include "auth/failure_limiter.hpp"
 #include "config/config.hpp"
 #include "core/language.hpp"
 #include "dispatch/dispatcher.hpp"
@@ -34,6 +44,7 @@ struct ApiDependencies {
   const config::Config* config = nullptr;
   const core::LanguageCatalog* languages = nullptr;
   auth::Authenticator* authenticator = nullptr;
+  AuthGuard* guard = nullptr;
   store::Store* store = nullptr;
   dispatch::Dispatcher* dispatcher = nullptr;
   util::WorkPool* workers = nullptr;
@@ -45,49 +56,28 @@ class LivechatApi {
  public:
   explicit LivechatApi(ApiDependencies deps);
 
-  void Handle(http::HttpRequest&& request, http::Responder respond);
+  // The HTTP server's Admitter (see http/message.hpp).
+  void Admit(const http::HttpRequest& head, http::AdmissionResponder decide);
 
  private:
-  // Authenticates, then sends; on a worker thread.
-  void Send(const config::Domain& domain, http::HttpRequest& request,
-            const http::Responder& respond);
-  // Sends on the calling (I/O) thread when nothing on the way can block: credentials
-  // remembered from an earlier success, a body without media, no Idempotency-Key to look up.
-  // Most requests are such, and each saves two thread switches. False, having done nothing,
-  // when the request must go to a worker.
-  bool SendWithoutWaiting(const config::Domain& domain, http::HttpRequest& request,
-                          const http::Responder& respond);
+  // Authenticates `head` for `domain`, then admits a body of up to `max_body_bytes` for
+  // `handle`, which gets the principal; otherwise refuses with AuthGuard's answer.
+  using AuthenticatedHandler =
+      std::function<void(const auth::Principal&, http::HttpRequest&&, http::Responder)>;
+  void AdmitAuthenticated(const config::Domain& domain, const http::HttpRequest& head,
+                          std::size_t max_body_bytes, http::AdmissionResponder decide,
+                          AuthenticatedHandler handle);
+
+  // --- send.cpp: the seed endpoint.
+  // Sends on the calling (I/O) thread when nothing on the way can block: a body without media,
+  // no Idempotency-Key to look up. Most requests are such, and each saves two thread switches.
+  // Otherwise on a request worker.
+  void Send(const config::Domain& domain, const auth::Principal& principal,
+            http::HttpRequest&& request, http::Responder respond);
   void SendAs(const config::Domain& domain, const auth::Principal& principal,
               http::HttpRequest& request, const http::Responder& respond);
   // A text-only template request is a few hundred bytes; media headers are megabytes.
   static constexpr std::size_t kMaxBodyBytesWithoutWaiting = 16 * 1024;
-  void GetMessage(const config::Domain& domain, const std::string& id,
-                  const http::HttpRequest& request, const http::Responder& respond);
-  void Ready(const http::Responder& respond);
-  // Runs `work` on the worker pool, or answers 503 when the pool is saturated.
-  void OnWorker(http::Responder respond, std::function<void(const http::Responder&)> work);
-  void Login(const config::Domain& domain, http::HttpRequest& request,
-             const http::Responder& respond);
-  void Logout(const config::Domain& domain, const http::HttpRequest& request,
-              const http::Responder& respond);
-
-  // The request's principal; otherwise answers (401, 429, 503) and returns nullopt.
-  std::optional<auth::Principal> Authenticate(const config::Domain& domain,
-                                              const http::HttpRequest& request,
-                                              const http::Responder& respond);
-  // Failed attempts are counted per client address, per user, and per user at an address.
-  struct AttemptKeys {
-    std::string address;
-    std::string user;             // "" when the request names no user
-    std::string user_at_address;  // "" when the request names no user
-  };
-  static AttemptKeys KeysFor(const config::Domain& domain, const http::HttpRequest& request,
-                             const std::string& user);
-  // 429 while any of the keys is locked.
-  std::optional<http::HttpResponse> Refused(const AttemptKeys& keys);
-  void Succeeded(const AttemptKeys& keys);
-  // Counts the failure and answers 401, later and later as failures pile up.
-  void Failed(const AttemptKeys& keys, const core::Error& error, const http::Responder& respond);
   // 403 / 422 unless `phone` is a business number of `domain`.
   std::optional<http::HttpResponse> CheckBusinessNumber(const config::Domain& domain,
                                                         const std::string& phone) const;
@@ -96,17 +86,22 @@ class LivechatApi {
   static http::HttpResponse RepeatAnswer(const store::IdempotencyRecord& record,
                                          const std::string& request_hash);
 
+  // --- livechat_api.cpp: sessions, reads, health.
+  void GetMessage(const config::Domain& domain, const auth::Principal& principal,
+                  const std::string& id, const http::Responder& respond);
+  void Ready(const http::Responder& respond);
+  void AdmitLogin(const config::Domain& domain, const http::HttpRequest& head,
+                  http::AdmissionResponder decide);
+  // Issues a session for a principal that logged in with a user name and password.
+  void IssueSession(const config::Domain& domain, const auth::Principal& principal,
+                    const http::Responder& respond);
+  void Logout(const auth::Principal& principal, const http::HttpRequest& request,
+              const http::Responder& respond);
+
+  // Runs `work` on the worker pool, or answers 503 when the pool is saturated.
+  void OnWorker(http::Responder respond, std::function<void(const http::Responder&)> work);
+
   ApiDependencies deps_;
-  // A guesser from one address is locked out longest; a user's own lock stays short, so
-  // someone guessing a user's password elsewhere cannot keep the user out for long.
-  // Every first lock outlasts the 401 delay at its threshold (750 ms at 5 failures, 2 s at
-  // 20), so a client that waits for each answer does meet the lock.
-  auth::FailureLimiter address_failures_{20, std::chrono::minutes(10), std::chrono::minutes(15),
-                                         std::chrono::seconds(5)};
-  auth::FailureLimiter user_address_failures_{5, std::chrono::minutes(15), std::chrono::minutes(15),
-                                              std::chrono::seconds(3)};
-  auth::FailureLimiter user_failures_{20, std::chrono::minutes(10), std::chrono::seconds(60),
-                                      std::chrono::seconds(5)};
   std::atomic<std::int64_t> outbox_depth_{0};
   std::atomic<std::int64_t> outbox_checked_at_{0};  // steady clock, ns
   std::atomic<bool> outbox_refreshing_{false};      // a worker is counting

@@ -6,17 +6,22 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/auth_guard.hpp"
 #include "api/livechat_api.hpp"
 #include "app/banner.hpp"
 #include "auth/authenticator.hpp"
+#include "auth/credential_checks.hpp"
+#include "auth/lockout.hpp"
 #include "auth/password.hpp"
 #include "core/language.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "http/server.hpp"
 #include "net/http_client.hpp"
+#include "obs/security_events.hpp"
 #include "providers/meta/meta_provider.hpp"
 #include "providers/sandbox/sandbox_provider.hpp"
 #include "store/store.hpp"
+#include "util/ids.hpp"
 #include "util/start_limit.hpp"
 #include "util/timer_queue.hpp"
 #include "util/work_pool.hpp"
@@ -60,6 +65,25 @@ class StoreStatusSink final : public providers::StatusSink {
 };
 
 std::string StorageUrl(const config::Config& c) { return c.storage_url; }
+
+// The security event a refusal by the HTTP server itself is.
+obs::SecurityEvent ServerRefusal(unsigned status) {
+  switch (status) {
+    case 0:
+      return obs::SecurityEvent::kTooManyConnections;
+    case 413:
+    case 431:
+      return obs::SecurityEvent::kTooLarge;
+    case 503:
+      return obs::SecurityEvent::kOverBudget;
+    default:
+      return obs::SecurityEvent::kMalformedHttp;
+  }
+}
+
+// Checks of argon2id hashes waiting at once beyond which new ones get 503: each takes tens of
+// milliseconds, so more would wait longer than a client does.
+constexpr std::size_t kMaxWaitingCredentialChecks = 256;
 
 // Hands each provider the messages it accepted before the last stop and has not finished
 // tracking (the sandbox's simulated reports live in memory only).
@@ -170,11 +194,29 @@ core::Result<void> Serve(const ServeOptions& options) {
       cfg);
   util::WorkPool workers(static_cast<std::size_t>(cfg.server.workers), "sg-request");
   auth::Authenticator authenticator(*store);
+  auth::CredentialChecks credential_checks(authenticator,
+                                           static_cast<std::size_t>(cfg.server.credential_workers),
+                                           kMaxWaitingCredentialChecks);
+  auth::Lockout lockout(store.get());
+  if (auto trusted = lockout.Load(util::NowUnixMillis()); !trusted) {
+    spdlog::warn(
+        "socialgate: trusted login addresses not read, users' own locks apply "
+        "everywhere until they log in again: {}",
+        trusted.error().detail);
+  }
+  obs::SecurityEvents security_events;
+  api::AuthGuard guard({.authenticator = &authenticator,
+                        .checks = &credential_checks,
+                        .lockout = &lockout,
+                        .workers = &workers,
+                        .timers = &timers,
+                        .events = &security_events});
 
   api::ApiDependencies deps;
   deps.config = &cfg;
   deps.languages = &languages;
   deps.authenticator = &authenticator;
+  deps.guard = &guard;
   deps.store = store.get();
   deps.dispatcher = &dispatcher;
   deps.workers = &workers;
@@ -186,6 +228,8 @@ core::Result<void> Serve(const ServeOptions& options) {
   server_options.port = cfg.server.port;
   server_options.threads = cfg.server.threads;
   server_options.max_body_bytes = cfg.server.max_body_bytes;
+  server_options.body_budget_bytes = cfg.server.body_budget_bytes;
+  server_options.max_read_ahead_bytes = cfg.server.max_unauthenticated_body_bytes;
   server_options.max_header_bytes = cfg.server.max_header_bytes;
   server_options.header_timeout = cfg.server.header_timeout;
   server_options.read_timeout = cfg.server.read_timeout;
@@ -195,10 +239,15 @@ core::Result<void> Serve(const ServeOptions& options) {
   server_options.trusted_proxies = cfg.server.trusted_proxies;
   server_options.tls_cert_file = cfg.server.tls_cert_file;
   server_options.tls_key_file = cfg.server.tls_key_file;
+  server_options.on_refused = [&security_events](std::string_view address, unsigned status,
+                                                 std::string_view reason) {
+    security_events.Record(ServerRefusal(status), address, {}, reason);
+  };
   auto server = http::HttpServer::Create(
-      server_options, [&api](http::HttpRequest&& request, http::Responder respond) {
-        api.Handle(std::move(request), std::move(respond));
-      });
+      server_options,
+      http::Admitter([&api](const http::HttpRequest& head, http::AdmissionResponder decide) {
+        api.Admit(head, std::move(decide));
+      }));
   if (!server) return tl::unexpected(server.error());
 
   ResumeDeliveryTracking(*store, providers_by_number);
@@ -213,6 +262,7 @@ core::Result<void> Serve(const ServeOptions& options) {
   // The HTTP side has drained; finish queued request work and the writes it queued (their
   // callbacks use the dispatcher and timers), then stop sending and hand this instance's leases
   // back so the next start resumes at once.
+  credential_checks.Shutdown();
   workers.Shutdown();
   store->Flush();
   dispatcher.Stop();

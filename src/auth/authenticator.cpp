@@ -36,20 +36,33 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-// "user:password" from a Basic credential; nullopt when it is not base64 of that shape.
-std::optional<std::pair<std::string, std::string>> DecodeBasic(std::string_view encoded) {
+// "user:password" from a Basic credential, or the sentence that says what is wrong with it.
+core::Result<std::pair<std::string, std::string>> DecodeBasic(std::string_view encoded) {
   encoded = Trim(encoded);
-  if (encoded.size() > kMaxCredentialBytes) return std::nullopt;
+  if (encoded.size() > kMaxCredentialBytes) {
+    return tl::unexpected(Unauthenticated("Authorization: the Basic credentials are longer than " +
+                                          std::to_string(kMaxCredentialBytes) + " bytes"));
+  }
   std::vector<unsigned char> decoded(encoded.size() + 1);
   std::size_t decoded_len = 0;
-  if (sodium_base642bin(decoded.data(), decoded.size(), encoded.data(), encoded.size(), nullptr,
+  if (encoded.empty() ||
+      sodium_base642bin(decoded.data(), decoded.size(), encoded.data(), encoded.size(), nullptr,
                         &decoded_len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
-    return std::nullopt;
+    return tl::unexpected(
+        Unauthenticated("Authorization: Basic credentials must be base64 of user:password"));
   }
   const std::string_view pair(reinterpret_cast<const char*>(decoded.data()), decoded_len);
   const auto colon = pair.find(':');
-  if (colon == std::string_view::npos) return std::nullopt;
+  if (colon == std::string_view::npos) {
+    return tl::unexpected(
+        Unauthenticated("Authorization: Basic credentials must be base64 of user:password"));
+  }
   return std::make_pair(std::string(pair.substr(0, colon)), std::string(pair.substr(colon + 1)));
+}
+
+core::Error BearerTooLong() {
+  return Unauthenticated("Authorization: the bearer token is longer than " +
+                         std::to_string(kMaxCredentialBytes) + " bytes");
 }
 
 const config::User* FindUser(const config::Domain& domain, std::string_view name) {
@@ -159,19 +172,17 @@ core::Result<Principal> Authenticator::CheckPassword(const config::Domain& domai
 core::Result<Principal> Authenticator::Basic(const config::Domain& domain,
                                              std::string_view encoded) {
   auto pair = DecodeBasic(encoded);
-  if (!pair) {
-    return tl::unexpected(
-        Unauthenticated("Authorization: Basic credentials must be base64 of user:password"));
-  }
+  if (!pair) return tl::unexpected(pair.error());
   return CheckPassword(domain, pair->first, pair->second);
 }
 
 core::Result<Principal> Authenticator::Bearer(const config::Domain& domain,
                                               std::string_view token) {
   token = Trim(token);
-  if (token.empty() || token.size() > kMaxCredentialBytes) {
+  if (token.empty()) {
     return tl::unexpected(Unauthenticated("Authorization: the bearer token is missing"));
   }
+  if (token.size() > kMaxCredentialBytes) return tl::unexpected(BearerTooLong());
   const Digest digest = ApiTokenKey(domain, token);
   if (!domain.api_token_hash.empty() && Remembered(digest)) {
     return Principal{domain.name, "api-token", "bearer", {}};
@@ -186,7 +197,9 @@ core::Result<Principal> Authenticator::Bearer(const config::Domain& domain,
 core::Result<Principal> Authenticator::Session(const config::Domain& domain,
                                                std::string_view token) {
   if (token.size() > kMaxCredentialBytes) {
-    return tl::unexpected(Unauthenticated("ctlivetoken: is not a session token"));
+    return tl::unexpected(Unauthenticated("ctlivetoken: is longer than " +
+                                          std::to_string(kMaxCredentialBytes) +
+                                          " bytes, so it is not a session token"));
   }
   auto found = sessions_.FindSession(util::Sha256Hex(token), util::NowUnixMillis());
   if (!found) return tl::unexpected(found.error());
@@ -233,6 +246,28 @@ core::Result<IssuedSession> Authenticator::Login(const config::Domain& domain,
 
 core::Result<bool> Authenticator::Logout(std::string_view session_token) {
   return sessions_.DeleteSession(util::Sha256Hex(session_token));
+}
+
+std::optional<std::string> Authenticator::CheckFingerprint(const config::Domain& domain,
+                                                           std::string_view authorization) const {
+  if (StartsWithCaseInsensitive(authorization, "basic ")) {
+    auto pair = DecodeBasic(authorization.substr(6));
+    if (!pair) return std::nullopt;
+    return PasswordFingerprint(domain, pair->first, pair->second);
+  }
+  if (StartsWithCaseInsensitive(authorization, "bearer ")) {
+    const std::string_view token = Trim(authorization.substr(7));
+    if (token.empty() || token.size() > kMaxCredentialBytes) return std::nullopt;
+    const Digest d = ApiTokenKey(domain, token);
+    return std::string(d.begin(), d.end());
+  }
+  return std::nullopt;
+}
+
+std::string Authenticator::PasswordFingerprint(const config::Domain& domain, std::string_view user,
+                                               std::string_view password) const {
+  const Digest d = Key(domain.name, user, password);
+  return std::string(d.begin(), d.end());
 }
 
 std::string Authenticator::BasicUser(std::string_view authorization) {

@@ -81,6 +81,16 @@ class Authenticator {
   // Revokes a session token; false when it was not a live session.
   core::Result<bool> Logout(std::string_view session_token);
 
+  // A keyed digest naming the slow check that `authorization` (Basic or Bearer) asks for:
+  // equal fingerprints are the same check with the same answer, so concurrent checks can share
+  // one (see CredentialChecks). nullopt when there is nothing slow to check (malformed or
+  // oversized credentials, another scheme). Holds no secret: the key is random per process.
+  std::optional<std::string> CheckFingerprint(const config::Domain& domain,
+                                              std::string_view authorization) const;
+  // The same for a user name and password (the login endpoint's JSON body).
+  std::string PasswordFingerprint(const config::Domain& domain, std::string_view user,
+                                  std::string_view password) const;
+
   // The user named by Basic credentials ("" if none): for rate limiting failed attempts.
   static std::string BasicUser(std::string_view authorization);
 

@@ -113,7 +113,8 @@ Result<void> ReadServer(const Reader& r, const toml::table& t, ServerSettings& s
       r.OnlyKeys(t, "server",
                  {"listen", "threads", "workers", "max_body_bytes", "max_header_bytes",
                   "header_timeout_ms", "read_timeout_ms", "idle_timeout_ms", "max_connections",
-                  "shutdown_grace_ms", "trusted_proxies", "tls"}));
+                  "shutdown_grace_ms", "trusted_proxies", "tls", "max_unauthenticated_body_bytes",
+                  "body_budget_bytes", "credential_workers"}));
   std::string listen;
   SG_RETURN_IF_ERROR(r.String(t, "server", "listen", listen));
   if (!listen.empty()) {
@@ -126,6 +127,17 @@ Result<void> ReadServer(const Reader& r, const toml::table& t, ServerSettings& s
   SG_RETURN_IF_ERROR(r.Integer(t, "server", "workers", s.workers, 1, 256));
   SG_RETURN_IF_ERROR(r.Integer(t, "server", "max_body_bytes", s.max_body_bytes, 1024, 1LL << 30));
   SG_RETURN_IF_ERROR(r.Integer(t, "server", "max_header_bytes", s.max_header_bytes, 1024, 1 << 20));
+  SG_RETURN_IF_ERROR(r.Integer(t, "server", "max_unauthenticated_body_bytes",
+                               s.max_unauthenticated_body_bytes, 1024, 1 << 24));
+  SG_RETURN_IF_ERROR(
+      r.Integer(t, "server", "body_budget_bytes", s.body_budget_bytes, 1024, 1LL << 40));
+  if (s.body_budget_bytes < s.max_body_bytes) {
+    return tl::unexpected(r.Fail("server.body_budget_bytes",
+                                 "must be at least server.max_body_bytes (" +
+                                     std::to_string(s.max_body_bytes) +
+                                     "), or no request of the largest size could ever be read"));
+  }
+  SG_RETURN_IF_ERROR(r.Integer(t, "server", "credential_workers", s.credential_workers, 1, 64));
   SG_RETURN_IF_ERROR(r.Millis(t, "server", "header_timeout_ms", s.header_timeout, kDayMs));
   SG_RETURN_IF_ERROR(r.Millis(t, "server", "read_timeout_ms", s.read_timeout, kDayMs));
   SG_RETURN_IF_ERROR(r.Millis(t, "server", "idle_timeout_ms", s.idle_timeout, kDayMs));

@@ -24,6 +24,12 @@ struct ServerSettings {
   int threads = 2;                                  // HTTP I/O threads
   int workers = 4;                                  // request workers (validation, storage)
   std::size_t max_body_bytes = 140u * 1024 * 1024;  // a 100 MB PDF is ~134 MiB of base64
+  // Bodies read before their request is authenticated (the login's JSON credentials), and the
+  // bytes a connection reads ahead of a request's admission, are at most this.
+  std::size_t max_unauthenticated_body_bytes = 64 * 1024;
+  // Request bodies held in memory at once across all connections; beyond it, 503.
+  std::size_t body_budget_bytes = std::size_t(512) * 1024 * 1024;
+  int credential_workers = 1;  // threads for argon2id checks (64 MiB and ~50 ms each)
   std::size_t max_header_bytes = 16 * 1024;
   std::chrono::milliseconds header_timeout{10'000};  // a request's header, from its first byte
   std::chrono::milliseconds read_timeout{30'000};    // a request's body, and writing the answer

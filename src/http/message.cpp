@@ -47,4 +47,30 @@ void Responder::operator()(HttpResponse response) const {
   state_->send(std::move(response));
 }
 
+struct AdmissionResponder::State {
+  std::function<void(Admission)> decide;
+  std::atomic<bool> done{false};
+
+  State() = default;
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
+  State(State&&) = delete;
+  State& operator=(State&&) = delete;
+  ~State() {
+    if (!done.exchange(true) && decide) {
+      decide(Admission::Refuse(JsonError(500, "internal error: the request was not answered")));
+    }
+  }
+};
+
+AdmissionResponder::AdmissionResponder(std::function<void(Admission)> decide)
+    : state_(std::make_shared<State>()) {
+  state_->decide = std::move(decide);
+}
+
+void AdmissionResponder::operator()(Admission admission) const {
+  if (state_->done.exchange(true)) return;
+  state_->decide(std::move(admission));
+}
+
 }  // namespace socialgate::http

@@ -5,9 +5,11 @@
 // {"result": bool, "error": null | "sentence"}, plus additive fields.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -57,5 +59,42 @@ class Responder {
 };
 
 using Handler = std::function<void(HttpRequest&&, Responder)>;
+
+// What the application decides from a request's line and headers, before any of its body is
+// read: refuse it (401, 404, 405, 413, 415, 429, 503...), so that no body is read, held or
+// invited with 100 Continue; or accept a body of at most some size and say who handles the
+// whole request once it is read.
+struct Admission {
+  static Admission Refuse(HttpResponse response) {
+    Admission a;
+    a.refusal = std::move(response);
+    return a;
+  }
+  static Admission Accept(std::size_t max_body_bytes, Handler handle) {
+    Admission a;
+    a.max_body_bytes = max_body_bytes;
+    a.handle = std::move(handle);
+    return a;
+  }
+
+  std::optional<HttpResponse> refusal;
+  std::size_t max_body_bytes = 0;
+  Handler handle;
+};
+
+// Delivers the admission of one request; like Responder: call it once, from any thread, and
+// if every copy is destroyed without a call the request is refused with a 500.
+class AdmissionResponder {
+ public:
+  explicit AdmissionResponder(std::function<void(Admission)> decide);
+  void operator()(Admission admission) const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+// Reads a request's head (HttpRequest without its body) and decides its admission.
+using Admitter = std::function<void(const HttpRequest& head, AdmissionResponder decide)>;
 
 }  // namespace socialgate::http

@@ -4,6 +4,7 @@
 #include "http/server.hpp"
 // clang-format on
 
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -28,7 +29,9 @@
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
+#include "http/framing.hpp"
 #include "http/receive_time.hpp"
+#include "util/byte_budget.hpp"
 #include "util/ip_network.hpp"
 #include "util/thread_name.hpp"
 
@@ -37,6 +40,12 @@ namespace {
 
 // Spare capacity after a request body (see the read loop).
 constexpr std::size_t kBodySlack = 64;
+// A chunked body takes this much from the body budget at a time, ahead of its reads.
+constexpr std::size_t kChunkedStep = 256 * 1024;
+// How long, and how much, a connection closed after a refusal reads and drops (DrainBriefly).
+constexpr std::chrono::milliseconds kLingerTime{2000};
+constexpr std::size_t kLingerBytes = 64 * 1024 * 1024;
+constexpr std::chrono::milliseconds kLingerQuiet{250};
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -70,6 +79,27 @@ auto AsyncHandle(const Handler& handler, HttpRequest request, Token&& token) {
       token, std::move(request));
 }
 
+// Asks the application to admit a request from its head, suspending the session until it
+// decides, resuming on the session's strand whichever thread the decision comes from.
+template <class Token>
+auto AsyncAdmit(const Admitter& admit, const HttpRequest& head, Token&& token) {
+  return net::async_initiate<Token, void(Admission)>(
+      [&admit, &head](auto completion) {
+        using Completion = decltype(completion);
+        auto shared = std::make_shared<Completion>(std::move(completion));
+        auto work = std::make_shared<net::executor_work_guard<net::any_io_executor>>(
+            net::get_associated_executor(*shared));
+        admit(head, AdmissionResponder([shared, work](Admission admission) {
+                auto ex = net::get_associated_executor(*shared);
+                net::dispatch(ex, [shared, admission = std::move(admission)]() mutable {
+                  (*shared)(std::move(admission));
+                });
+                work->reset();
+              }));
+      },
+      token);
+}
+
 bhttp::response<bhttp::string_body> ToBeast(HttpResponse&& r, unsigned version, bool keep_alive) {
   bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
   res.set(bhttp::field::server, kServerName);
@@ -81,8 +111,9 @@ bhttp::response<bhttp::string_body> ToBeast(HttpResponse&& r, unsigned version, 
   return res;
 }
 
-HttpRequest FromBeast(bhttp::request<bhttp::string_body>&& req, const std::string& peer,
-                      const util::TrustedProxies& proxies) {
+// The request's line and headers (its body is read later, once admitted).
+HttpRequest HeadFromBeast(const bhttp::request<bhttp::string_body>& req, const std::string& peer,
+                          const util::TrustedProxies& proxies) {
   HttpRequest out;
   out.method = std::string(req.method_string());
   const std::string_view target(req.target().data(), req.target().size());
@@ -100,7 +131,6 @@ HttpRequest FromBeast(bhttp::request<bhttp::string_body>&& req, const std::strin
     }
     out.headers.emplace_back(std::move(name), std::string(field.value()));
   }
-  out.body = std::move(req.body());
   out.remote_address = proxies.empty() ? peer : proxies.ClientAddress(peer, forwarded_for);
   return out;
 }
@@ -188,9 +218,10 @@ struct Connection {
 
 class BeastServer final : public HttpServer {
  public:
-  BeastServer(const ServerOptions& options, Handler handler)
+  BeastServer(const ServerOptions& options, Admitter admit)
       : options_(options),
-        handler_(std::move(handler)),
+        admit_(std::move(admit)),
+        bodies_(options.body_budget_bytes),
         ioc_(options.threads),
         acceptor_(ioc_),
         signals_(ioc_, SIGINT, SIGTERM),
@@ -325,6 +356,9 @@ class BeastServer final : public HttpServer {
       }
       if (active_sessions_.load() >= options_.max_connections) {
         beast::error_code ignored;
+        const auto peer = socket.remote_endpoint(ignored);
+        Report(ignored ? std::string() : peer.address().to_string(), 0,
+               "too many connections: closed at once");
         socket.close(ignored);
         continue;
       }
@@ -401,7 +435,13 @@ class BeastServer final : public HttpServer {
       }
     }
     std::int64_t received_unix_micros = 0;  // of the last read that began a request
-    beast::flat_buffer buffer;
+    // Holds a header and at most max_read_ahead_bytes beyond it: what a request can make this
+    // connection hold before it is admitted.
+    beast::flat_buffer buffer(options_.max_header_bytes + options_.max_read_ahead_bytes);
+    // Unread body bytes may still be on their way when the connection is closed after a
+    // refusal: read and drop them briefly first, so the client is not reset before it has read
+    // the answer.
+    bool linger = false;
     for (;;) {
       // Checked on this strand, after any posted CloseIfIdle ran: no new request once stopping.
       if (stopping_) break;
@@ -432,61 +472,123 @@ class BeastServer final : public HttpServer {
                                         net::redirect_error(use_awaitable, ec));
       if (ec == bhttp::error::body_limit) {
         // The declared Content-Length alone is over the limit: refuse before reading the body.
-        co_await Write(stream, TooLarge(), 11, false);
+        Report(remote, 413, "declared body larger than server.max_body_bytes");
+        co_await Write(stream, TooLarge(options_.max_body_bytes), 11, false);
+        linger = true;
         break;
       }
       if (ec) {
-        if (ec == bhttp::error::header_limit) {
+        if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
+          Report(remote, 431, "request headers too large");
           co_await Write(stream, JsonError(431, "request headers are too large"), 11, false);
+          linger = true;
         } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_value).category() &&
                    ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
           // A parse error (a control character in a header, a bad request line...): say so.
+          Report(remote, 400, "malformed HTTP request: " + ec.message());
           co_await Write(stream, JsonError(400, "the HTTP request is malformed: " + ec.message()),
                          11, false);
+          linger = true;
         }
         break;  // end of stream, timeout, reset or shutdown: nothing to answer
       }
-      auto& header = parser.get();
-      const unsigned version = header.version();
-
-      // Refuse an oversized body before reading it (413), by its declared length.
-      if (parser.content_length() && *parser.content_length() > options_.max_body_bytes) {
-        co_await Write(stream, TooLarge(), version, false);
+      const unsigned version = parser.get().version();
+      HttpRequest request = HeadFromBeast(parser.get(), remote, proxies_);
+      request.received_unix_micros = received_unix_micros;
+      // A body framed any other way than one Content-Length or exactly "chunked" could hide a
+      // second request (smuggling): 400, and the connection is closed (RFC 9112 section 6.3).
+      if (auto framing = FramingError(request, version, parser.chunked())) {
+        Report(remote, 400, *framing);
+        co_await Write(stream, JsonError(400, "the HTTP request is malformed: " + *framing),
+                       version, false);
+        linger = true;
         break;
       }
-      if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
+      const bool keep_alive = parser.get().keep_alive();
+      const bool body_follows = !parser.is_done();
+
+      Admission admission = co_await AsyncAdmit(admit_, request, use_awaitable);
+      if (admission.refusal) {
+        // No 100 Continue, and none of the body read: the connection closes unless the request
+        // had none.
+        const bool keep = keep_alive && !body_follows && !stopping_;
+        const bool written = co_await Write(stream, std::move(*admission.refusal), version, keep);
+        self->busy = false;
+        if (!written || !keep) {
+          linger = written && body_follows;
+          break;
+        }
+        continue;
+      }
+      const std::size_t limit = std::min(admission.max_body_bytes, options_.max_body_bytes);
+      const auto declared = parser.content_length();
+      if (declared && *declared > limit) {
+        Report(remote, 413, "declared body larger than the endpoint's limit");
+        co_await Write(stream, TooLarge(limit), version, false);
+        linger = true;
+        break;
+      }
+      util::ByteBudget::Lease held(bodies_);
+      if (declared && !held.GrowTo(static_cast<std::size_t>(*declared))) {
+        Report(remote, 503, "request bodies held at once reached server.body_budget_bytes");
+        co_await Write(stream, BudgetSpent(), version, false);
+        linger = true;
+        break;
+      }
+      if (body_follows && beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
         bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
         transport.expires_after(options_.read_timeout);
         co_await bhttp::async_write(stream, cont, net::redirect_error(use_awaitable, ec));
         if (ec) break;
       }
-      if (parser.content_length()) {
+      if (declared) {
         // Room for 64 bytes past the end: a JSON parser that reads beyond the last byte
         // (simdjson) then needs no second copy of a 7 MB media request.
-        header.body().reserve(static_cast<std::size_t>(*parser.content_length()) + kBodySlack);
+        parser.get().body().reserve(static_cast<std::size_t>(*declared) + kBodySlack);
       }
+      parser.body_limit(limit);
       transport.expires_after(options_.read_timeout);
-      co_await bhttp::async_read(stream, buffer, parser, net::redirect_error(use_awaitable, ec));
+      bool budget_spent = false;
+      while (!parser.is_done()) {
+        // A chunked body takes from the budget ahead of what one read can add to it.
+        if (!declared &&
+            !held.GrowTo(parser.get().body().size() + kChunkedStep + buffer.max_size())) {
+          budget_spent = true;
+          break;
+        }
+        co_await bhttp::async_read_some(stream, buffer, parser,
+                                        net::redirect_error(use_awaitable, ec));
+        if (ec) break;
+      }
+      if (budget_spent) {
+        Report(remote, 503, "request bodies held at once reached server.body_budget_bytes");
+        co_await Write(stream, BudgetSpent(), version, false);
+        linger = true;
+        break;
+      }
       if (ec == bhttp::error::body_limit) {
-        co_await Write(stream, TooLarge(), version, false);
+        Report(remote, 413, "chunked body larger than the limit");
+        co_await Write(stream, TooLarge(limit), version, false);
+        linger = true;
         break;
       }
       if (ec) {
         if (ec != beast::error::timeout && ec != bhttp::error::end_of_stream &&
             ec != net::error::operation_aborted && ec != net::error::connection_reset &&
             ec != bhttp::error::partial_message) {
+          Report(remote, 400, "malformed HTTP body: " + ec.message());
           co_await Write(stream, JsonError(400, "the HTTP request is malformed"), version, false);
+          linger = true;
         }
         break;
       }
-      auto request = parser.release();
-      const bool keep_alive = request.keep_alive();
-      HttpRequest received = FromBeast(std::move(request), remote, proxies_);
-      received.received_unix_micros = received_unix_micros;
-      HttpResponse response = co_await AsyncHandle(handler_, std::move(received), use_awaitable);
+      request.body = std::move(parser.get().body());
+      HttpResponse response =
+          co_await AsyncHandle(admission.handle, std::move(request), use_awaitable);
       if (response.drop_connection) break;
       const bool keep = keep_alive && !stopping_;
       const bool written = co_await Write(stream, std::move(response), version, keep);
+      held.Release();
       self->busy = false;
       if (!written || !keep) break;
     }
@@ -497,13 +599,46 @@ class BeastServer final : public HttpServer {
       co_await stream.async_shutdown(net::redirect_error(use_awaitable, ignored));
     } else {
       transport.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      if (linger) co_await DrainBriefly(transport);
     }
     transport.close();
   }
 
-  HttpResponse TooLarge() const {
-    return JsonError(413, "the request body is larger than the limit of " +
-                              std::to_string(options_.max_body_bytes) + " bytes");
+  // After a refusal with the body unread: reads and drops what the client still sends, for at
+  // most kLingerTime and kLingerBytes and until it is quiet for kLingerQuiet, so that closing
+  // does not reset the connection (which makes the client's kernel drop the answer it has not
+  // read yet). Nothing read is kept: a fixed 16 KiB buffer is reused.
+  awaitable<void> DrainBriefly(beast::tcp_stream& transport) {
+    std::array<char, 16 * 1024> sink{};
+    std::size_t dropped = 0;
+    const auto deadline = std::chrono::steady_clock::now() + kLingerTime;
+    while (dropped < kLingerBytes) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= deadline) break;
+      beast::error_code ec;
+      // A client that has stopped sending is left alone after a short quiet spell.
+      transport.expires_after(
+          std::min<std::chrono::steady_clock::duration>(deadline - now, kLingerQuiet));
+      dropped += co_await transport.async_read_some(net::buffer(sink),
+                                                    net::redirect_error(use_awaitable, ec));
+      if (ec) break;
+    }
+  }
+
+  void Report(const std::string& address, unsigned status, std::string_view reason) const {
+    if (options_.on_refused) options_.on_refused(address, status, reason);
+  }
+
+  static HttpResponse BudgetSpent() {
+    HttpResponse r = JsonError(
+        503, "the gateway holds as many request bodies as it may at once; try again shortly");
+    r.headers.emplace_back("Retry-After", "1");
+    return r;
+  }
+
+  static HttpResponse TooLarge(std::size_t limit) {
+    return JsonError(
+        413, "the request body is larger than the limit of " + std::to_string(limit) + " bytes");
   }
 
   template <class Stream>
@@ -516,7 +651,8 @@ class BeastServer final : public HttpServer {
   }
 
   const ServerOptions options_;
-  const Handler handler_;
+  const Admitter admit_;
+  util::ByteBudget bodies_;  // request bodies held at once, across all connections
   // Declared before ioc_ so they outlive it: destroying ioc_ destroys any session coroutine
   // still suspended (a shutdown whose grace ran out), and those unregister themselves here.
   std::atomic<bool> stopping_{false};
@@ -537,10 +673,18 @@ class BeastServer final : public HttpServer {
 }  // namespace
 
 core::Result<std::unique_ptr<HttpServer>> HttpServer::Create(const ServerOptions& options,
-                                                             Handler handler) {
-  auto server = std::make_unique<BeastServer>(options, std::move(handler));
+                                                             Admitter admit) {
+  auto server = std::make_unique<BeastServer>(options, std::move(admit));
   SG_RETURN_IF_ERROR(server->Listen());
   return std::unique_ptr<HttpServer>(std::move(server));
+}
+
+core::Result<std::unique_ptr<HttpServer>> HttpServer::Create(const ServerOptions& options,
+                                                             Handler handler) {
+  return Create(options, [handler = std::move(handler), limit = options.max_body_bytes](
+                             const HttpRequest&, AdmissionResponder decide) {
+    decide(Admission::Accept(limit, handler));
+  });
 }
 
 }  // namespace socialgate::http

@@ -14,8 +14,10 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.hpp"
@@ -27,7 +29,16 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;  // 0 picks a free port; see HttpServer::port()
   int threads = 2;
+  // The largest body of any request; an Admission may allow less (see http/message.hpp).
   std::size_t max_body_bytes = 1024 * 1024;
+  // Bytes of request bodies held at once across all connections, counted from when a body's
+  // reading begins until its answer is written; a request whose body does not fit gets 503
+  // with Retry-After, before its body is read.
+  std::size_t body_budget_bytes = std::size_t(512) * 1024 * 1024;
+  // What a connection reads ahead beyond a request's header before the request is admitted
+  // (so what an unadmitted, e.g. unauthenticated, request can make the server hold) is at most
+  // this much more than max_header_bytes.
+  std::size_t max_read_ahead_bytes = 64 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
   std::chrono::milliseconds header_timeout{10'000};  // from a request's first byte to its header
   std::chrono::milliseconds read_timeout{30'000};
@@ -47,6 +58,12 @@ struct ServerOptions {
   // HTTPS when both are set: PEM certificate chain (leaf first) and private key.
   std::string tls_cert_file;
   std::string tls_key_file;
+  // Called (on an I/O thread; must not block) for each request refused by the server itself
+  // before the application saw it: malformed HTTP (400), headers too large (431), a body over
+  // the limit (413), the body budget spent (503), too many connections (status 0). For
+  // security logs; `reason` is one sentence, without the request's content.
+  std::function<void(std::string_view address, unsigned status, std::string_view reason)>
+      on_refused;
 };
 
 class HttpServer {
@@ -60,6 +77,10 @@ class HttpServer {
 
   // Loads the TLS files, binds and listens. kInvalidArgument for a bad trusted-proxy entry or
   // TLS file (the error says which and why), kUnavailable when the address cannot be bound.
+  // Each request's head goes to `admit` first; its body is read only if admitted.
+  static core::Result<std::unique_ptr<HttpServer>> Create(const ServerOptions& options,
+                                                          Admitter admit);
+  // Every request admitted with a body of up to options.max_body_bytes, then `handler`.
   static core::Result<std::unique_ptr<HttpServer>> Create(const ServerOptions& options,
                                                           Handler handler);
 

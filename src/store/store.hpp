@@ -82,6 +82,14 @@ struct Session {
   std::int64_t expires_at_ms = 0;
 };
 
+// An address from which a user has authenticated successfully (see auth::Lockout).
+struct TrustedAddress {
+  std::string domain;
+  std::string user;
+  std::string address;
+  std::int64_t last_success_ms = 0;  // Unix ms
+};
+
 struct NewMessage {
   std::string id;
   std::string domain;
@@ -216,6 +224,16 @@ class Store {
   virtual core::Result<std::optional<Session>> FindSession(std::string_view token_hash,
                                                            std::int64_t now_ms) = 0;
   virtual core::Result<bool> DeleteSession(std::string_view token_hash) = 0;
+
+  // Records that `trusted.user` authenticated from `trusted.address` (a newer time replaces an
+  // older one) without waiting: `done` gets the result on the store's thread and must not
+  // block. Entries whose last success is older than `forget_before_ms` are removed meanwhile.
+  virtual void SaveTrustedAddressAsync(TrustedAddress trusted, std::int64_t forget_before_ms,
+                                       std::function<void(core::Result<void>)> done) = 0;
+  // The trusted addresses whose last success is at `since_ms` or later, newest first, at most
+  // `limit`.
+  virtual core::Result<std::vector<TrustedAddress>> TrustedAddresses(std::int64_t since_ms,
+                                                                     int limit) = 0;
 
   // Messages in status queued or sending: the outbox depth.
   virtual core::Result<std::int64_t> PendingCount() = 0;

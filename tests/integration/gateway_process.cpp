@@ -1,7 +1,10 @@
 #include "gateway_process.hpp"
 
 #include <fstream>
+#include <string_view>
 #include <utility>
+
+#include <gtest/gtest.h>
 
 #ifndef SOCIALGATE_BINARY
 #error "SOCIALGATE_BINARY must name the socialgate executable (see CMakeLists.txt)"
@@ -37,6 +40,15 @@ GatewayProcess::GatewayProcess(std::string config_toml)
   std::ofstream out(config_path(), std::ios::binary);
   out << config_toml;
   if (!out.flush()) ADD_FAILURE() << "cannot write " << config_path();
+}
+
+std::string WithServerKeys(std::string config_toml, std::string_view keys) {
+  const auto at = config_toml.find("[server]\n");
+  if (at == std::string::npos) {
+    ADD_FAILURE() << "the config has no [server] table:\n" << config_toml;
+    return config_toml;
+  }
+  return config_toml.insert(at + std::string_view("[server]\n").size(), keys);
 }
 
 }  // namespace socialgate::testing

@@ -47,6 +47,9 @@ struct TestDomain {
 // killed gateway are sent again soon after a restart).
 std::string TestConfig(const std::vector<TestDomain>& domains);
 
+// `config_toml` with `keys` ("name = value\n" lines) added at the top of its [server] table.
+std::string WithServerKeys(std::string config_toml, std::string_view keys);
+
 class GatewayProcess : public ServerProcess {
  public:
   static constexpr std::chrono::seconds kStartTimeout{15};

@@ -64,51 +64,6 @@ std::string HardeningConfig() {
   return toml.replace(at, std::string_view("[server]\n").size(), limits);
 }
 
-// The first final (not 1xx) HTTP answer in `raw`: status, headers and the body its
-// Content-Length announces (status 0 when there is none).
-HttpResponse ParseRawResponse(std::string_view raw) {
-  HttpResponse r;
-  for (;;) {
-    const auto head_end = raw.find("\r\n\r\n");
-    if (raw.rfind("HTTP/1.", 0) != 0 || raw.size() < 12 || head_end == std::string_view::npos) {
-      r.transport_error = "no HTTP answer in: " + std::string(raw.substr(0, 200));
-      return r;
-    }
-    const std::string_view code = raw.substr(9, 3);
-    if (!std::all_of(code.begin(), code.end(),
-                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; })) {
-      r.transport_error = "no HTTP status in: " + std::string(raw.substr(0, 200));
-      return r;
-    }
-    const long status = std::stol(std::string(code));
-    const std::string_view head = raw.substr(0, head_end);
-    raw.remove_prefix(head_end + 4);
-    if (status < 200) continue;  // "100 Continue"
-    r.status = status;
-    std::size_t line_start = head.find("\r\n");
-    while (line_start != std::string_view::npos) {
-      line_start += 2;
-      const auto line_end = head.find("\r\n", line_start);
-      const std::string_view line = head.substr(line_start, line_end - line_start);
-      const auto colon = line.find(':');
-      if (colon != std::string_view::npos) {
-        std::string name(line.substr(0, colon));
-        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        std::string_view value = line.substr(colon + 1);
-        while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-        r.headers[name] = std::string(value);
-      }
-      line_start = line_end;
-    }
-    std::size_t length = raw.size();
-    if (const auto it = r.headers.find("content-length"); it != r.headers.end()) {
-      length = std::min<std::size_t>(length, std::stoul(it->second));
-    }
-    r.body = std::string(raw.substr(0, length));
-    return r;
-  }
-}
-
 std::string SendPath() { return "/livechat/default/" + std::string(kSendMethod); }
 
 // One gateway for the suite; each test leaves it healthy (checked in TearDown).

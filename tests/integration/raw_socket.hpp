@@ -12,7 +12,13 @@
 #include <string_view>
 #include <utility>
 
+#include "http_client.hpp"
+
 namespace socialgate::testing {
+
+// The first final (not 1xx) HTTP answer in `raw`: status, headers and the body its
+// Content-Length announces (status 0 and transport_error set when there is none).
+HttpResponse ParseRawResponse(std::string_view raw);
 
 class RawSocket {
  public:

@@ -21,24 +21,14 @@ namespace {
 
 constexpr std::string_view kNumber = "3902124122690";
 
-std::string WithServerKeys(const std::string& keys) {
-  std::string toml =
-      TestConfig({{.name = "default", .user = "demo", .number = std::string(kNumber)}});
-  const auto at = toml.find("[server]\n");
-  if (at == std::string::npos) {
-    ADD_FAILURE() << "TestConfig has no [server] table";
-    return toml;
-  }
-  return toml.insert(at + std::string_view("[server]\n").size(), keys);
+std::string DefaultConfig() {
+  return TestConfig({{.name = "default", .user = "demo", .number = std::string(kNumber)}});
 }
 
 const std::string kTlsKeys = "[server.tls]\ncert_file = \"cert.pem\"\nkey_file = \"key.pem\"\n";
 
 // The [server.tls] table must follow the [server] keys: put it at the end of the config.
-std::string TlsConfig() {
-  return TestConfig({{.name = "default", .user = "demo", .number = std::string(kNumber)}}) + "\n" +
-         kTlsKeys;
-}
+std::string TlsConfig() { return DefaultConfig() + "\n" + kTlsKeys; }
 
 // ---- HTTPS ----------------------------------------------------------------------------------
 
@@ -178,7 +168,7 @@ class ProxyTest : public ::testing::Test {
 };
 
 TEST_F(ProxyTest, BehindATrustedProxyEachForwardedClientIsAccountedApart) {
-  GatewayProcess gateway(WithServerKeys("trusted_proxies = [\"127.0.0.1\"]\n"));
+  GatewayProcess gateway(WithServerKeys(DefaultConfig(), "trusted_proxies = [\"127.0.0.1\"]\n"));
   ASSERT_TRUE(gateway.Start());
   LockFrom(gateway, "198.51.100.7");
   const std::string right(kTestPassword);

@@ -78,6 +78,16 @@ CREATE TABLE sessions (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX sessions_by_expiry ON sessions(expires_at);
 )sql"},
+    Migration{4, "addresses a user has logged in from: the user's own lock spares them", R"sql(
+CREATE TABLE trusted_addresses (
+  domain          TEXT NOT NULL,
+  user_name       TEXT NOT NULL,
+  address         TEXT NOT NULL,     -- the client address, as the gateway saw it
+  last_success_at INTEGER NOT NULL,  -- Unix ms
+  PRIMARY KEY (domain, user_name, address)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX trusted_addresses_by_age ON trusted_addresses(last_success_at);
+)sql"},
 };
 
 }  // namespace

@@ -153,6 +153,9 @@ class SqliteStore final : public Store {
   Result<std::optional<Session>> FindSession(std::string_view token_hash,
                                              std::int64_t now_ms) override;
   Result<bool> DeleteSession(std::string_view token_hash) override;
+  void SaveTrustedAddressAsync(TrustedAddress trusted, std::int64_t forget_before_ms,
+                               std::function<void(Result<void>)> done) override;
+  Result<std::vector<TrustedAddress>> TrustedAddresses(std::int64_t since_ms, int limit) override;
   Result<std::int64_t> PendingCount() override;
 
   Result<void> Migrate();
@@ -1112,6 +1115,57 @@ Result<std::int64_t> SqliteStore::PendingCount() {
   pending_ = sqlite3_column_int64(*stmt, 0);
   pending_counted_at_version_ = version;
   return pending_;
+}
+
+void SqliteStore::SaveTrustedAddressAsync(TrustedAddress trusted, std::int64_t forget_before_ms,
+                                          std::function<void(Result<void>)> done) {
+  auto shared = std::make_shared<const TrustedAddress>(std::move(trusted));
+  WriteAsync(
+      [this, shared, forget_before_ms]() -> Result<void> {
+        {
+          auto stmt = Prepare("DELETE FROM trusted_addresses WHERE last_success_at < ?");
+          if (!stmt) return tl::unexpected(stmt.error());
+          Statement s(*stmt);
+          s.Bind(forget_before_ms);
+          if (s.Step() != SQLITE_DONE) {
+            return tl::unexpected(SqliteError(db_.get(), "forget old trusted addresses"));
+          }
+        }
+        auto stmt = Prepare(
+            "INSERT INTO trusted_addresses(domain, user_name, address, last_success_at) "
+            "VALUES(?,?,?,?) ON CONFLICT(domain, user_name, address) DO UPDATE SET "
+            "last_success_at = max(last_success_at, excluded.last_success_at)");
+        if (!stmt) return tl::unexpected(stmt.error());
+        Statement s(*stmt);
+        s.Bind(shared->domain)
+            .Bind(shared->user)
+            .Bind(shared->address)
+            .Bind(shared->last_success_ms);
+        if (s.Step() != SQLITE_DONE) {
+          return tl::unexpected(SqliteError(db_.get(), "save trusted address"));
+        }
+        return {};
+      },
+      std::move(done));
+}
+
+Result<std::vector<TrustedAddress>> SqliteStore::TrustedAddresses(std::int64_t since_ms,
+                                                                  int limit) {
+  std::lock_guard lock(mutex_);
+  auto stmt = Prepare(
+      "SELECT domain, user_name, address, last_success_at FROM trusted_addresses "
+      "WHERE last_success_at >= ? ORDER BY last_success_at DESC LIMIT ?");
+  if (!stmt) return tl::unexpected(stmt.error());
+  Statement s(*stmt);
+  s.Bind(since_ms).Bind(static_cast<std::int64_t>(limit));
+  std::vector<TrustedAddress> out;
+  int rc = SQLITE_ROW;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    out.push_back(TrustedAddress{ColumnText(*stmt, 0), ColumnText(*stmt, 1), ColumnText(*stmt, 2),
+                                 sqlite3_column_int64(*stmt, 3)});
+  }
+  if (rc != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "list trusted addresses"));
+  return out;
 }
 
 }  // namespace

@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
-#include "auth/failure_limiter.hpp"
 #include "auth/password.hpp"
 
 namespace socialgate::auth {
@@ -176,31 +175,44 @@ TEST_F(AuthenticatorTest, AuthorizationHeaderWinsOverTheSessionToken) {
   EXPECT_FALSE(Auth(Domain("default"), "Basic !!!", "whatever"));
 }
 
+TEST_F(AuthenticatorTest, OversizedCredentialsAreToldTheyAreTooLong) {
+  const auto d = Domain("default");
+  // A 9 KB password in Basic credentials, and a 12 KB bearer token.
+  auto basic = Auth(d, Basic("alice:" + std::string(9 * 1024, 'p')));
+  ASSERT_FALSE(basic);
+  EXPECT_EQ(basic.error().code, core::ErrorCode::kUnauthenticated);
+  EXPECT_EQ(basic.error().message,
+            "Authorization: the Basic credentials are longer than 1024 bytes");
+  auto bearer = Auth(d, "Bearer " + std::string(12 * 1024, 't'));
+  ASSERT_FALSE(bearer);
+  EXPECT_EQ(bearer.error().message, "Authorization: the bearer token is longer than 1024 bytes");
+  auto session = Auth(d, "", std::string(2048, 's'));
+  ASSERT_FALSE(session);
+  EXPECT_NE(session.error().message.find("longer than 1024 bytes"), std::string::npos);
+  EXPECT_EQ(Auth(d, "Bearer ").error().message, "Authorization: the bearer token is missing");
+  EXPECT_EQ(Auth(d, "Basic !!!").error().message,
+            "Authorization: Basic credentials must be base64 of user:password");
+}
+
+TEST_F(AuthenticatorTest, FingerprintsNameTheCheckNotTheSecret) {
+  const auto d = Domain("default");
+  const auto a = authenticator_->CheckFingerprint(d, Basic("alice:one"));
+  const auto b = authenticator_->CheckFingerprint(d, Basic("alice:two"));
+  ASSERT_TRUE(a && b);
+  EXPECT_NE(*a, *b);
+  EXPECT_EQ(*a, *authenticator_->CheckFingerprint(d, Basic("alice:one")));
+  EXPECT_EQ(*a, authenticator_->PasswordFingerprint(d, "alice", "one"));
+  EXPECT_EQ(a->find("one"), std::string::npos);
+  EXPECT_NE(*authenticator_->CheckFingerprint(d, "Bearer one"), *a);
+  EXPECT_FALSE(authenticator_->CheckFingerprint(d, "Basic !!!"));
+  EXPECT_FALSE(authenticator_->CheckFingerprint(d, "Digest x"));
+  EXPECT_FALSE(authenticator_->CheckFingerprint(d, ""));
+}
+
 TEST(BasicUserTest, NamesTheUserOfBasicCredentials) {
   EXPECT_EQ(Authenticator::BasicUser("Basic YWxpY2U6cHc="), "alice");  // alice:pw
   EXPECT_EQ(Authenticator::BasicUser("Bearer x"), "");
   EXPECT_EQ(Authenticator::BasicUser("Basic ???"), "");
-}
-
-TEST(FailureLimiterTest, LocksAfterTheThresholdAndDoublesAndForgets) {
-  using Clock = FailureLimiter::Clock;
-  const auto t0 = Clock::time_point() + std::chrono::hours(1);
-  FailureLimiter limiter(3, std::chrono::seconds(60), std::chrono::seconds(5));
-  EXPECT_EQ(limiter.RecordFailure("k", t0), 1);
-  EXPECT_EQ(limiter.RecordFailure("k", t0), 2);
-  EXPECT_FALSE(limiter.Locked("k", t0));
-  limiter.RecordFailure("k", t0);
-  EXPECT_EQ(limiter.Locked("k", t0), std::chrono::milliseconds(1000));
-  limiter.RecordFailure("k", t0);
-  EXPECT_EQ(limiter.Locked("k", t0), std::chrono::milliseconds(2000));
-  for (int i = 0; i < 10; ++i) limiter.RecordFailure("k", t0);
-  EXPECT_EQ(limiter.Locked("k", t0), std::chrono::milliseconds(5000));  // capped
-  EXPECT_FALSE(limiter.Locked("k", t0 + std::chrono::seconds(5)));      // locks always end
-  EXPECT_FALSE(limiter.Locked("other", t0));
-  // A quiet window forgets the failures; a success forgets them at once.
-  EXPECT_EQ(limiter.RecordFailure("k", t0 + std::chrono::seconds(120)), 1);
-  limiter.RecordSuccess("k");
-  EXPECT_EQ(limiter.RecordFailure("k", t0 + std::chrono::seconds(121)), 1);
 }
 
 }  // namespace
