@@ -193,10 +193,21 @@ class SqliteStore final : public Store {
     Done done;
   };
   static constexpr std::size_t kMaxBatch = 1024;
+
+  // What a write does when kMaxQueuedWrites writes are waiting already.
+  enum class WhenFull {
+    kRefuse,  // a new message: refused at once (the caller answers 503, nothing was accepted)
+    kQueue,   // anything else: waits its turn, however long the queue
+  };
+  // New messages are refused beyond this many waiting writes. The writes always queued need no
+  // bound of their own, theirs is elsewhere: attempt outcomes and give-backs are one per claimed
+  // message, at most the dispatcher's max_in_flight; claims come one at a time per dispatcher;
+  // a delivery status waits for one write at a time, a few per message a provider accepted; a
+  // synchronous write holds its caller's thread.
   static constexpr std::size_t kMaxQueuedWrites = 65'536;
 
-  Result<void> Write(Work work);
-  void WriteAsync(Work work, Done done);
+  Result<void> Write(Work work, WhenFull when_full = WhenFull::kQueue);
+  void WriteAsync(Work work, Done done, WhenFull when_full);
   void RunCommitter();
   // Runs `batch` in one transaction and fills `results`. REQUIRES: mutex_ held.
   void CommitBatch(std::vector<Job>& batch, std::vector<Result<void>>& results);
@@ -270,7 +281,7 @@ Result<void> SqliteStore::StartCommitter(const std::string& path) {
   return {};
 }
 
-Result<void> SqliteStore::Write(Work work) {
+Result<void> SqliteStore::Write(Work work, WhenFull when_full) {
   if (std::this_thread::get_id() == committer_id_ || !committer_.joinable()) {
     // From a `done` callback (or before the committer runs): a batch of one, here.
     std::lock_guard lock(mutex_);
@@ -281,14 +292,16 @@ Result<void> SqliteStore::Write(Work work) {
   }
   std::promise<Result<void>> answer;
   auto answered = answer.get_future();
-  WriteAsync(std::move(work), [&answer](Result<void> r) { answer.set_value(std::move(r)); });
+  WriteAsync(
+      std::move(work), [&answer](Result<void> r) { answer.set_value(std::move(r)); }, when_full);
   return answered.get();
 }
 
-void SqliteStore::WriteAsync(Work work, Done done) {
+void SqliteStore::WriteAsync(Work work, Done done, WhenFull when_full) {
   {
     std::unique_lock lock(queue_mutex_);
-    if (queue_.size() < kMaxQueuedWrites && !stopping_) {
+    const bool room = when_full == WhenFull::kQueue || queue_.size() < kMaxQueuedWrites;
+    if (room && !stopping_) {
       queue_.push_back(Job{std::move(work), std::move(done)});
       lock.unlock();
       queue_cv_.notify_one();
@@ -513,12 +526,12 @@ Result<void> SqliteStore::AddEvent(std::string_view id, std::string_view status,
 }
 
 Result<void> SqliteStore::Insert(const NewMessage& m) {
-  return Write([this, &m] { return InsertNow(m); });
+  return Write([this, &m] { return InsertNow(m); }, WhenFull::kRefuse);
 }
 
 void SqliteStore::InsertAsync(NewMessage m, std::function<void(Result<void>)> done) {
   auto message = std::make_shared<const NewMessage>(std::move(m));
-  WriteAsync([this, message] { return InsertNow(*message); }, std::move(done));
+  WriteAsync([this, message] { return InsertNow(*message); }, std::move(done), WhenFull::kRefuse);
 }
 
 Result<void> SqliteStore::InsertNow(const NewMessage& m) {
@@ -719,7 +732,8 @@ void SqliteStore::ClaimDueAsync(std::int64_t now_ms, std::string owner, std::int
       [claim, done = std::move(done)](Result<void> written) {
         if (!written) return done(tl::unexpected(written.error()));
         done(std::move(*claim));
-      });
+      },
+      WhenFull::kQueue);
 }
 
 Result<void> SqliteStore::ClaimNow(std::int64_t now_ms, std::string_view owner,
@@ -912,7 +926,8 @@ Result<void> SqliteStore::RecordAttemptNow(const AttemptEnd& e) {
 
 void SqliteStore::RecordAttemptAsync(AttemptEnd end, std::function<void(Result<void>)> done) {
   auto shared = std::make_shared<const AttemptEnd>(std::move(end));
-  WriteAsync([this, shared] { return RecordAttemptNow(*shared); }, std::move(done));
+  WriteAsync([this, shared] { return RecordAttemptNow(*shared); }, std::move(done),
+             WhenFull::kQueue);
 }
 
 Result<void> SqliteStore::Release(std::string_view id, std::string_view owner,

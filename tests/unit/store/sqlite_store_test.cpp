@@ -3,9 +3,13 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <latch>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -42,6 +46,34 @@ NewMessage Sample(const std::string& id, bool with_media = false) {
   }
   return m;
 }
+
+// Holds the store's committer thread: an insert whose callback, run on that thread, waits for
+// Release() (or the destructor). Writes queued meanwhile wait in the committer's queue.
+class HeldCommitter {
+ public:
+  explicit HeldCommitter(Store& store) : state_(std::make_shared<State>()) {
+    store.InsertAsync(Sample("held-committer"), [state = state_](core::Result<void>) {
+      state->holding.count_down();
+      state->released.wait();
+    });
+    state_->holding.wait();
+  }
+  ~HeldCommitter() { Release(); }
+  HeldCommitter(const HeldCommitter&) = delete;
+  HeldCommitter& operator=(const HeldCommitter&) = delete;
+
+  void Release() {
+    if (!std::exchange(released_, true)) state_->released.count_down();
+  }
+
+ private:
+  struct State {
+    std::latch holding{1};
+    std::latch released{1};
+  };
+  std::shared_ptr<State> state_;  // shared with the callback, which outlives a quick Release
+  bool released_ = false;
+};
 
 class SqliteStoreTest : public ::testing::Test {
  protected:
@@ -337,6 +369,58 @@ TEST_F(SqliteStoreTest, AsyncInsertsAnswerOnceDurableAndAFailingOneRollsBackAlon
       EXPECT_EQ(m.message.header->file_name, "invoice.pdf");
     }
   }
+}
+
+TEST_F(SqliteStoreTest, AFullQueueRefusesNewMessagesButNeverWhatFollowsFromAcceptedWork) {
+  for (const std::string id : {"out-a", "out-b"}) ASSERT_TRUE(store_->Insert(Sample(id)));
+  ASSERT_EQ(store_->ClaimDue(kNow, "w", kLease, 2, {})->size(), 2u);
+
+  HeldCommitter held(*store_);
+  // New messages until one is refused: the refusal is answered at once, on this thread.
+  std::atomic<int> refused{0};
+  int queued = 0;
+  while (refused.load() == 0 && queued < (1 << 20)) {
+    store_->InsertAsync(Sample("fill-" + std::to_string(queued++)), [&](core::Result<void> r) {
+      if (r) return;
+      ++refused;
+      EXPECT_EQ(r.error().code, core::ErrorCode::kUnavailable);
+    });
+  }
+  ASSERT_EQ(refused.load(), 1) << "no new message was refused";
+
+  // Outcomes, give-backs and claims still wait their turn, and are recorded.
+  std::mutex mutex;
+  std::map<std::string, bool> answers;
+  const auto answer = [&](std::string what) {
+    return [&, what](const auto& r) {
+      std::lock_guard lock(mutex);
+      answers[what] = r.has_value();
+    };
+  };
+  AttemptEnd accepted;
+  accepted.kind = AttemptEnd::Kind::kAccepted;
+  accepted.id = "out-a";
+  accepted.owner = "w";
+  accepted.provider_message_id = "wamid.a";
+  accepted.now_ms = kNow + 1;
+  store_->RecordAttemptAsync(accepted, answer("accepted"));
+  AttemptEnd given_back;
+  given_back.kind = AttemptEnd::Kind::kGivenBack;
+  given_back.id = "out-b";
+  given_back.owner = "w";
+  given_back.next_attempt_at_ms = kNow + 5000;
+  store_->RecordAttemptAsync(given_back, answer("given back"));
+  store_->ClaimDueAsync(kNow, "w", kLease, 1, {}, answer("claim"));
+  {
+    std::lock_guard lock(mutex);
+    EXPECT_TRUE(answers.empty()) << "refused at once";
+  }
+  held.Release();
+  store_->Flush();
+  EXPECT_EQ(answers, (std::map<std::string, bool>{
+                         {"accepted", true}, {"given back", true}, {"claim", true}}));
+  EXPECT_EQ((*store_->Get("default", "out-a"))->status, "accepted");
+  EXPECT_EQ((*store_->Get("default", "out-b"))->status, "queued");
 }
 
 TEST_F(SqliteStoreTest, OutboxDepthFollowsEveryWriteAndAnotherConnectionsToo) {
