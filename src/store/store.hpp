@@ -209,6 +209,12 @@ class Store {
   virtual core::Result<void> RecordDeliveryStatus(std::string_view provider_message_id,
                                                   std::string_view status, std::int64_t at_ms,
                                                   std::string_view detail) = 0;
+  // RecordDeliveryStatus without waiting: `done` gets the same result once the record is durable
+  // (or refused), on the store's own thread; it must not block. Records are grouped into shared
+  // commits like InsertAsync.
+  virtual void RecordDeliveryStatusAsync(std::string provider_message_id, std::string status,
+                                         std::int64_t at_ms, std::string detail,
+                                         std::function<void(core::Result<void>)> done) = 0;
 
   // Returns every message leased by `owner` to `queued`, due now (clean shutdown).
   virtual core::Result<int> ReleaseLeases(std::string_view owner, std::int64_t now_ms) = 0;

@@ -147,6 +147,9 @@ class SqliteStore final : public Store {
   void RecordAttemptAsync(AttemptEnd end, std::function<void(Result<void>)> done) override;
   Result<void> RecordDeliveryStatus(std::string_view provider_message_id, std::string_view status,
                                     std::int64_t at_ms, std::string_view detail) override;
+  void RecordDeliveryStatusAsync(std::string provider_message_id, std::string status,
+                                 std::int64_t at_ms, std::string detail,
+                                 std::function<void(Result<void>)> done) override;
   Result<int> ReleaseLeases(std::string_view owner, std::int64_t now_ms) override;
   Result<std::vector<UnfinishedDelivery>> UnfinishedDeliveries(int limit) override;
   Result<void> CreateSession(const Session& session) override;
@@ -165,6 +168,10 @@ class SqliteStore final : public Store {
                         std::string_view detail);
   // The end of an attempt. REQUIRES: on the committer, in a savepoint.
   Result<void> RecordAttemptNow(const AttemptEnd& end);
+  // A delivery status. REQUIRES: on the committer, in a savepoint.
+  Result<void> RecordDeliveryStatusNow(std::string_view provider_message_id,
+                                       std::string_view status, std::int64_t at_ms,
+                                       std::string_view detail);
   Result<void> FinishNow(std::string_view id, std::string_view owner, std::string_view status,
                          std::int64_t now_ms, const char* sql_with_owner_and_id,
                          const std::function<void(Statement&)>& bind_leading,
@@ -983,36 +990,51 @@ Result<void> SqliteStore::Reschedule(std::string_view id, std::string_view owner
 Result<void> SqliteStore::RecordDeliveryStatus(std::string_view provider_message_id,
                                                std::string_view status, std::int64_t at_ms,
                                                std::string_view detail) {
-  return Write([&]() -> Result<void> {
-    std::string id;
-    std::string current;
-    {
-      auto stmt = Prepare(
-          "SELECT id, status FROM messages WHERE provider_message_id = ? "
-          "ORDER BY created_at DESC LIMIT 1");
-      if (!stmt) return tl::unexpected(stmt.error());
-      Statement s(*stmt);
-      s.Bind(provider_message_id);
-      const int rc = s.Step();
-      if (rc == SQLITE_DONE) {
-        return MakeError(ErrorCode::kNotFound, "no message has this provider message id");
-      }
-      if (rc != SQLITE_ROW) return tl::unexpected(SqliteError(db_.get(), "find by provider id"));
-      id = ColumnText(*stmt, 0);
-      current = ColumnText(*stmt, 1);
+  return Write([&] { return RecordDeliveryStatusNow(provider_message_id, status, at_ms, detail); });
+}
+
+void SqliteStore::RecordDeliveryStatusAsync(std::string provider_message_id, std::string status,
+                                            std::int64_t at_ms, std::string detail,
+                                            std::function<void(Result<void>)> done) {
+  WriteAsync(
+      [this, provider_message_id = std::move(provider_message_id), status = std::move(status),
+       at_ms, detail = std::move(detail)] {
+        return RecordDeliveryStatusNow(provider_message_id, status, at_ms, detail);
+      },
+      std::move(done), WhenFull::kQueue);
+}
+
+Result<void> SqliteStore::RecordDeliveryStatusNow(std::string_view provider_message_id,
+                                                  std::string_view status, std::int64_t at_ms,
+                                                  std::string_view detail) {
+  std::string id;
+  std::string current;
+  {
+    auto stmt = Prepare(
+        "SELECT id, status FROM messages WHERE provider_message_id = ? "
+        "ORDER BY created_at DESC LIMIT 1");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    s.Bind(provider_message_id);
+    const int rc = s.Step();
+    if (rc == SQLITE_DONE) {
+      return MakeError(ErrorCode::kNotFound, "no message has this provider message id");
     }
-    if (StatusMovesForward(current, status)) {
-      if (IsPending(current) && !IsPending(status)) CountPending(-1);
-      auto stmt = Prepare(
-          "UPDATE messages SET status = ?, error_message = CASE WHEN ? = 'failed' THEN ? ELSE "
-          "error_message END, updated_at = ? WHERE id = ?");
-      if (!stmt) return tl::unexpected(stmt.error());
-      Statement s(*stmt);
-      s.Bind(status).Bind(status).Bind(detail).Bind(at_ms).Bind(id);
-      if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "update status"));
-    }
-    return AddEvent(id, status, at_ms, detail);
-  });
+    if (rc != SQLITE_ROW) return tl::unexpected(SqliteError(db_.get(), "find by provider id"));
+    id = ColumnText(*stmt, 0);
+    current = ColumnText(*stmt, 1);
+  }
+  if (StatusMovesForward(current, status)) {
+    if (IsPending(current) && !IsPending(status)) CountPending(-1);
+    auto stmt = Prepare(
+        "UPDATE messages SET status = ?, error_message = CASE WHEN ? = 'failed' THEN ? ELSE "
+        "error_message END, updated_at = ? WHERE id = ?");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    s.Bind(status).Bind(status).Bind(detail).Bind(at_ms).Bind(id);
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "update status"));
+  }
+  return AddEvent(id, status, at_ms, detail);
 }
 
 Result<int> SqliteStore::ReleaseLeases(std::string_view owner, std::int64_t now_ms) {

@@ -3,19 +3,17 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
-#include <latch>
 #include <map>
-#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
-#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include "store/store.hpp"
+#include "support/held_committer.hpp"
 
 namespace socialgate::store {
 namespace {
@@ -46,34 +44,6 @@ NewMessage Sample(const std::string& id, bool with_media = false) {
   }
   return m;
 }
-
-// Holds the store's committer thread: an insert whose callback, run on that thread, waits for
-// Release() (or the destructor). Writes queued meanwhile wait in the committer's queue.
-class HeldCommitter {
- public:
-  explicit HeldCommitter(Store& store) : state_(std::make_shared<State>()) {
-    store.InsertAsync(Sample("held-committer"), [state = state_](core::Result<void>) {
-      state->holding.count_down();
-      state->released.wait();
-    });
-    state_->holding.wait();
-  }
-  ~HeldCommitter() { Release(); }
-  HeldCommitter(const HeldCommitter&) = delete;
-  HeldCommitter& operator=(const HeldCommitter&) = delete;
-
-  void Release() {
-    if (!std::exchange(released_, true)) state_->released.count_down();
-  }
-
- private:
-  struct State {
-    std::latch holding{1};
-    std::latch released{1};
-  };
-  std::shared_ptr<State> state_;  // shared with the callback, which outlives a quick Release
-  bool released_ = false;
-};
 
 class SqliteStoreTest : public ::testing::Test {
  protected:
@@ -372,10 +342,11 @@ TEST_F(SqliteStoreTest, AsyncInsertsAnswerOnceDurableAndAFailingOneRollsBackAlon
 }
 
 TEST_F(SqliteStoreTest, AFullQueueRefusesNewMessagesButNeverWhatFollowsFromAcceptedWork) {
-  for (const std::string id : {"out-a", "out-b"}) ASSERT_TRUE(store_->Insert(Sample(id)));
-  ASSERT_EQ(store_->ClaimDue(kNow, "w", kLease, 2, {})->size(), 2u);
+  for (const std::string id : {"out-a", "out-b", "out-s"}) ASSERT_TRUE(store_->Insert(Sample(id)));
+  ASSERT_EQ(store_->ClaimDue(kNow, "w", kLease, 3, {})->size(), 3u);
+  ASSERT_TRUE(store_->MarkAccepted("out-s", "w", "wamid.s", "", kNow));
 
-  HeldCommitter held(*store_);
+  HeldCommitter held(*store_, Sample("held-committer"));
   // New messages until one is refused: the refusal is answered at once, on this thread.
   std::atomic<int> refused{0};
   int queued = 0;
@@ -388,7 +359,7 @@ TEST_F(SqliteStoreTest, AFullQueueRefusesNewMessagesButNeverWhatFollowsFromAccep
   }
   ASSERT_EQ(refused.load(), 1) << "no new message was refused";
 
-  // Outcomes, give-backs and claims still wait their turn, and are recorded.
+  // Outcomes, give-backs, claims and statuses still wait their turn, and are recorded.
   std::mutex mutex;
   std::map<std::string, bool> answers;
   const auto answer = [&](std::string what) {
@@ -411,16 +382,19 @@ TEST_F(SqliteStoreTest, AFullQueueRefusesNewMessagesButNeverWhatFollowsFromAccep
   given_back.next_attempt_at_ms = kNow + 5000;
   store_->RecordAttemptAsync(given_back, answer("given back"));
   store_->ClaimDueAsync(kNow, "w", kLease, 1, {}, answer("claim"));
+  store_->RecordDeliveryStatusAsync("wamid.s", "delivered", kNow + 2, "", answer("status"));
   {
     std::lock_guard lock(mutex);
     EXPECT_TRUE(answers.empty()) << "refused at once";
   }
   held.Release();
   store_->Flush();
-  EXPECT_EQ(answers, (std::map<std::string, bool>{
-                         {"accepted", true}, {"given back", true}, {"claim", true}}));
+  EXPECT_EQ(answers,
+            (std::map<std::string, bool>{
+                {"accepted", true}, {"given back", true}, {"claim", true}, {"status", true}}));
   EXPECT_EQ((*store_->Get("default", "out-a"))->status, "accepted");
   EXPECT_EQ((*store_->Get("default", "out-b"))->status, "queued");
+  EXPECT_EQ((*store_->Get("default", "out-s"))->status, "delivered");
 }
 
 TEST_F(SqliteStoreTest, OutboxDepthFollowsEveryWriteAndAnotherConnectionsToo) {
