@@ -9,6 +9,7 @@
 #include <thread>
 #include <utility>
 
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
 #include "store/sqlite/checkpointer.hpp"
@@ -41,6 +42,19 @@ core::Error SqliteError(sqlite3* db, std::string_view what) {
   return core::Error{
       code, "storage is unavailable, try again later",
       std::string(what) + ": " + sqlite3_errmsg(db) + " (rc " + std::to_string(rc) + ")"};
+}
+
+// Rolls back the connection's open transaction, if it has one: SQLite rolls a transaction back
+// itself on some errors (a full disk, an I/O error), and then nothing is left to do. A ROLLBACK
+// that fails leaves the connection in a state nobody knows (its transaction may still be open,
+// holding writes nobody will commit): that is logged with SQLite's message and returned, and no
+// write of the transaction may be reported as stored.
+Result<void> RollBack(sqlite3* db, std::string_view after) {
+  if (sqlite3_get_autocommit(db) != 0) return {};
+  if (sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr) == SQLITE_OK) return {};
+  core::Error error = SqliteError(db, "ROLLBACK after " + std::string(after));
+  spdlog::error("store: {}; the connection's state is unknown", error.detail);
+  return tl::unexpected(std::move(error));
 }
 
 std::string ToJson(const std::vector<std::string>& v) { return EncodeStringArray(v); }
@@ -353,6 +367,12 @@ Result<void> SqliteStore::ExecPrepared(const char* sql) {
 }
 
 void SqliteStore::CommitBatch(std::vector<Job>& batch, std::vector<Result<void>>& results) {
+  // A transaction still open here was left by a ROLLBACK that failed: it is undone before
+  // anything is written, and while it cannot be, nothing is (see RollBack).
+  if (auto undone = RollBack(db_.get(), "an earlier failure"); !undone) {
+    results.assign(batch.size(), Result<void>(tl::unexpected(undone.error())));
+    return;
+  }
   results.assign(batch.size(), Result<void>());
   if (CommitWithoutSavepoints(batch, results)) return;
   results.assign(batch.size(), Result<void>());
@@ -374,7 +394,14 @@ bool SqliteStore::CommitWithoutSavepoints(std::vector<Job>& batch,
       pending_delta += write_pending_delta_;
       continue;
     }
-    if (!rolled_back) sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    if (auto undone = RollBack(db_.get(), "a failed write"); !undone) {
+      // What the transaction holds is unknown: no write of the batch is reported stored, and
+      // none runs again into it.
+      for (auto& r : results) {
+        if (r) r = tl::unexpected(undone.error());
+      }
+      return true;
+    }
     if (batch.size() > 1) return false;  // again with savepoints, so this write fails alone
     if (results[i]) results[i] = tl::unexpected(SqliteError(db_.get(), "transaction rolled back"));
     return true;
@@ -392,7 +419,7 @@ void SqliteStore::CommitWithSavepoints(std::vector<Job>& batch,
   if (auto begun = ExecPrepared("BEGIN IMMEDIATE"); !begun) return fail_all(begun.error());
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (auto saved = ExecPrepared("SAVEPOINT write"); !saved) {
-      sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+      (void)RollBack(db_.get(), "a failed SAVEPOINT");  // every write fails, whatever it says
       return fail_all(saved.error());
     }
     write_pending_delta_ = 0;
@@ -410,7 +437,7 @@ void SqliteStore::CommitWithSavepoints(std::vector<Job>& batch,
                                  return ExecPrepared("RELEASE write");
                                });
     if (!closed) {
-      sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+      (void)RollBack(db_.get(), "a failed RELEASE or ROLLBACK TO");  // as above
       return fail_all(closed.error());
     }
     if (results[i]) pending_delta += write_pending_delta_;
@@ -420,7 +447,7 @@ void SqliteStore::CommitWithSavepoints(std::vector<Job>& batch,
 
 void SqliteStore::Commit(std::vector<Result<void>>& results, std::int64_t pending_delta) {
   if (auto committed = ExecPrepared("COMMIT"); !committed) {
-    sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    (void)RollBack(db_.get(), "a failed COMMIT");  // every write fails, whatever it says
     for (auto& r : results) {
       if (r) r = tl::unexpected(committed.error());
     }
@@ -434,7 +461,8 @@ class Transaction {
  public:
   explicit Transaction(sqlite3* db) : db_(db) {}
   ~Transaction() {
-    if (open_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    // Only after a failure, which the caller reports; a ROLLBACK that fails too is logged.
+    if (open_) (void)RollBack(db_, "an unfinished transaction");
   }
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
