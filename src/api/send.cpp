@@ -137,6 +137,8 @@ void LivechatApi::SendAs(const config::Domain& domain, const auth::Principal& pr
   auto stored_done = [=, deps = deps_, domain_name = domain.name,
                       ack_timeout = domain.ack_timeout](core::Result<void> inserted) {
     if (!inserted) {
+      // Never to be sent: its pair slot goes to that customer's next message.
+      deps.dispatcher->ReleasePairSlot(id, service_phone, customer);
       if (wait_for_provider) deps.dispatcher->Forget(id);
       if (key && inserted.error().code == ErrorCode::kAlreadyExists) {
         // A concurrent request with the same key stored its message first: answer as its

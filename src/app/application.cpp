@@ -15,6 +15,7 @@
 #include "auth/password.hpp"
 #include "core/language.hpp"
 #include "dispatch/dispatcher.hpp"
+#include "dispatch/store_status_sink.hpp"
 #include "http/server.hpp"
 #include "net/http_client.hpp"
 #include "obs/security_events.hpp"
@@ -28,41 +29,6 @@
 
 namespace socialgate::app {
 namespace {
-
-// Records providers' delivery statuses in the store. A status may arrive before the attempt
-// that produced its provider id is recorded (a fast provider, or a webhook racing the send's
-// answer), so an unknown id is tried again a few times before it is given up on.
-class StoreStatusSink final : public providers::StatusSink {
- public:
-  StoreStatusSink(store::Store& store, util::TimerQueue& timers) : store_(store), timers_(timers) {}
-
-  void OnStatus(std::string_view provider_message_id, std::string_view status,
-                std::int64_t at_unix_ms, std::string_view detail) override {
-    Record(std::string(provider_message_id), std::string(status), at_unix_ms, std::string(detail),
-           0);
-  }
-
- private:
-  static constexpr int kMaxTries = 20;
-
-  void Record(std::string id, std::string status, std::int64_t at, std::string detail, int tries) {
-    auto r = store_.RecordDeliveryStatus(id, status, at, detail);
-    if (r) return;
-    if (r.error().code == core::ErrorCode::kNotFound && tries + 1 < kMaxTries) {
-      timers_.Schedule(std::chrono::milliseconds(50 * (tries + 1)),
-                       [this, id = std::move(id), status = std::move(status), at,
-                        detail = std::move(detail), tries]() mutable {
-                         Record(std::move(id), std::move(status), at, std::move(detail), tries + 1);
-                       });
-      return;
-    }
-    spdlog::warn("status: {} for provider message {} not recorded: {}", status, id,
-                 r.error().message);
-  }
-
-  store::Store& store_;
-  util::TimerQueue& timers_;
-};
 
 std::string StorageUrl(const config::Config& c) { return c.storage_url; }
 
@@ -164,7 +130,7 @@ core::Result<void> Serve(const ServeOptions& options) {
   store::StorePtr store = std::move(*opened);
 
   util::TimerQueue timers;
-  StoreStatusSink sink(*store, timers);
+  dispatch::StoreStatusSink sink(*store, timers);
   // One connection pool for every number that talks to a provider over HTTP.
   net::HttpClientPtr http_client = net::MakeCurlHttpClient();
   std::map<std::string, providers::ProviderPtr, std::less<>> providers_by_number;
@@ -261,7 +227,8 @@ core::Result<void> Serve(const ServeOptions& options) {
 
   // The HTTP side has drained; finish queued request work and the writes it queued (their
   // callbacks use the dispatcher and timers), then stop sending and hand this instance's leases
-  // back so the next start resumes at once.
+  // back so the next start resumes at once. The timers stop before the status sink goes (its
+  // retries are timers); the sink then waits for the statuses it queued.
   credential_checks.Shutdown();
   workers.Shutdown();
   store->Flush();

@@ -111,6 +111,11 @@ std::chrono::milliseconds Dispatcher::ReservePairSlot(const std::string& message
   return std::chrono::ceil<std::chrono::milliseconds>(wait);
 }
 
+void Dispatcher::ReleasePairSlot(const std::string& message_id, const std::string& number,
+                                 const std::string& customer) {
+  flow_.ReleasePair(message_id, number, customer, FlowControl::Clock::now());
+}
+
 void Dispatcher::Listen(const std::string& message_id, Listener listener) {
   std::lock_guard lock(listeners_mutex_);
   listeners_[message_id] = std::move(listener);

@@ -79,6 +79,11 @@ class Dispatcher {
   // due then instead of being claimed and given back until it comes.
   std::chrono::milliseconds ReservePairSlot(const std::string& message_id,
                                             const std::string& number, const std::string& customer);
+  // For a message ReservePairSlot was called for and that was not stored after all (its insert
+  // failed): gives its slot back (see FlowControl::ReleasePair), so that customer's next
+  // messages do not wait behind a message that will never be sent.
+  void ReleasePairSlot(const std::string& message_id, const std::string& number,
+                       const std::string& customer);
 
   // Registers `listener` for the first attempt of `message_id`. Returns a token for Forget.
   void Listen(const std::string& message_id, Listener listener);

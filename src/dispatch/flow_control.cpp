@@ -8,6 +8,10 @@ namespace {
 constexpr std::size_t kMaxPrepaid = 100'000;
 constexpr auto kCleanupEvery = std::chrono::seconds(30);
 
+std::string PairKey(const std::string& number, const std::string& customer) {
+  return number + "/" + customer;
+}
+
 }  // namespace
 
 FlowControl::FlowControl(const config::Config& config, Clock::time_point start)
@@ -81,7 +85,7 @@ bool FlowControl::CircuitOpen(const std::string& number, Clock::time_point now) 
 
 TokenBucket& FlowControl::PairBucket(const std::string& number, const std::string& customer,
                                      Clock::time_point now) {
-  const std::string key = number + "/" + customer;
+  const std::string key = PairKey(number, customer);
   auto it = pairs_.find(key);
   if (it == pairs_.end()) {
     it = pairs_
@@ -106,6 +110,19 @@ FlowControl::Clock::duration FlowControl::ReservePair(const std::string& message
   if (prepaid_.size() >= kMaxPrepaid) prepaid_.clear();  // worst case: a slot is paid twice
   prepaid_.insert(message_id);
   return wait;
+}
+
+void FlowControl::ReleasePair(const std::string& message_id, const std::string& number,
+                              const std::string& customer, Clock::time_point now) {
+  if (settings_.pair_per_minute <= 0) return;
+  std::lock_guard lock(mutex_);
+  // Not prepaid: no slot was taken (or the set was cleared at kMaxPrepaid; the slot then stays
+  // taken, the worst case being one slot wasted).
+  if (prepaid_.erase(message_id) == 0) return;
+  // A pair forgotten since was full: nothing to give back.
+  if (auto it = pairs_.find(PairKey(number, customer)); it != pairs_.end()) {
+    it->second.Unreserve(now);
+  }
 }
 
 FlowControl::Clock::duration FlowControl::RateWindowFor(double rate) {

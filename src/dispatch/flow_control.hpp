@@ -76,6 +76,12 @@ class FlowControl {
   Clock::duration ReservePair(const std::string& message_id, const std::string& number,
                               const std::string& customer, Clock::time_point now);
 
+  // Gives back the pair slot ReservePair took for `message_id`, a message not stored after all
+  // (its insert failed): the pair's next message takes it instead of queueing behind it. Does
+  // nothing when ReservePair took no slot (one was free, or no pair limit is configured).
+  void ReleasePair(const std::string& message_id, const std::string& number,
+                   const std::string& customer, Clock::time_point now);
+
   // The most sends `number` may start in any RateWindow(number): its rate, at least 1 (0:
   // unknown number, no limit). Booked slots keep to it, but a send that starts late would
   // bring the next ones closer; the dispatcher counts each window's sends too.

@@ -32,6 +32,11 @@ TokenBucket::Clock::duration TokenBucket::Reserve(Clock::time_point now) {
   return SecondsToDuration(-tokens_ / rate_);
 }
 
+void TokenBucket::Unreserve(Clock::time_point now) {
+  Refill(now);
+  tokens_ = std::min(capacity_, tokens_ + 1.0);
+}
+
 TokenBucket::Clock::duration TokenBucket::TimeUntilAvailable(Clock::time_point now) {
   Refill(now);
   if (tokens_ >= 1.0 - kEpsilon) return Clock::duration::zero();

@@ -24,6 +24,10 @@ class TokenBucket {
   // Takes a token now or in the future; returns how long until it is due (zero: now).
   Clock::duration Reserve(Clock::time_point now);
 
+  // Gives back a token Reserve took that will not be used: the next reservation comes one
+  // token's time sooner. The bucket never holds more than its capacity.
+  void Unreserve(Clock::time_point now);
+
   // How long until a token is available (zero when one is).
   Clock::duration TimeUntilAvailable(Clock::time_point now);
 

@@ -11,8 +11,9 @@
 // Delivery statuses only move forward: a late "delivered" after "read" is recorded in the
 // history but does not change the current status.
 //
-// Thread safety: implementations are safe to call from many threads at once. Every call may
-// block on disk I/O: never call it from an HTTP I/O thread.
+// Thread safety: implementations are safe to call from many threads at once. Every call but the
+// ...Async ones may block on disk I/O: never call it from an HTTP I/O thread. The ...Async ones
+// only queue their write.
 #pragma once
 
 #include <cstdint>
@@ -130,6 +131,12 @@ class Store {
   // Insert without waiting: `done` gets the same result once the write is durable (or refused),
   // on the store's own thread; it must not block. Writes are grouped, so many concurrent
   // inserts share one commit (one fsync).
+  //
+  // New messages are the only writes the store refuses for load: when too many writes wait for
+  // the disk, Insert and InsertAsync answer kUnavailable at once (InsertAsync on the caller's
+  // thread) and nothing is stored. Every other write follows from work already accepted (a
+  // claim, its outcome, a lease, a delivery status) and is always queued: refusing it would lose
+  // an outcome or send a message twice.
   virtual void InsertAsync(NewMessage message, std::function<void(core::Result<void>)> done) = 0;
   // Returns once every write queued before the call has been committed and answered (its
   // `done` has run): at shutdown, before what those callbacks use is torn down.
@@ -210,6 +217,12 @@ class Store {
   virtual core::Result<void> RecordDeliveryStatus(std::string_view provider_message_id,
                                                   std::string_view status, std::int64_t at_ms,
                                                   std::string_view detail) = 0;
+  // RecordDeliveryStatus without waiting: `done` gets the same result once the record is durable
+  // (or refused), on the store's own thread; it must not block. Records are grouped into shared
+  // commits like InsertAsync.
+  virtual void RecordDeliveryStatusAsync(std::string provider_message_id, std::string status,
+                                         std::int64_t at_ms, std::string detail,
+                                         std::function<void(core::Result<void>)> done) = 0;
 
   // Returns every message leased by `owner` to `queued`, due now (clean shutdown).
   virtual core::Result<int> ReleaseLeases(std::string_view owner, std::int64_t now_ms) = 0;

@@ -9,6 +9,7 @@
 #include <thread>
 #include <utility>
 
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
 #include "store/sqlite/checkpointer.hpp"
@@ -41,6 +42,19 @@ core::Error SqliteError(sqlite3* db, std::string_view what) {
   return core::Error{
       code, "storage is unavailable, try again later",
       std::string(what) + ": " + sqlite3_errmsg(db) + " (rc " + std::to_string(rc) + ")"};
+}
+
+// Rolls back the connection's open transaction, if it has one: SQLite rolls a transaction back
+// itself on some errors (a full disk, an I/O error), and then nothing is left to do. A ROLLBACK
+// that fails leaves the connection in a state nobody knows (its transaction may still be open,
+// holding writes nobody will commit): that is logged with SQLite's message and returned, and no
+// write of the transaction may be reported as stored.
+Result<void> RollBack(sqlite3* db, std::string_view after) {
+  if (sqlite3_get_autocommit(db) != 0) return {};
+  if (sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr) == SQLITE_OK) return {};
+  core::Error error = SqliteError(db, "ROLLBACK after " + std::string(after));
+  spdlog::error("store: {}; the connection's state is unknown", error.detail);
+  return tl::unexpected(std::move(error));
 }
 
 std::string ToJson(const std::vector<std::string>& v) { return EncodeStringArray(v); }
@@ -147,6 +161,9 @@ class SqliteStore final : public Store {
   void RecordAttemptAsync(AttemptEnd end, std::function<void(Result<void>)> done) override;
   Result<void> RecordDeliveryStatus(std::string_view provider_message_id, std::string_view status,
                                     std::int64_t at_ms, std::string_view detail) override;
+  void RecordDeliveryStatusAsync(std::string provider_message_id, std::string status,
+                                 std::int64_t at_ms, std::string detail,
+                                 std::function<void(Result<void>)> done) override;
   Result<int> ReleaseLeases(std::string_view owner, std::int64_t now_ms) override;
   Result<std::vector<UnfinishedDelivery>> UnfinishedDeliveries(int limit) override;
   Result<void> CreateSession(const Session& session) override;
@@ -168,6 +185,10 @@ class SqliteStore final : public Store {
                         std::string_view detail);
   // The end of an attempt. REQUIRES: on the committer, in a savepoint.
   Result<void> RecordAttemptNow(const AttemptEnd& end);
+  // A delivery status. REQUIRES: on the committer, in a savepoint.
+  Result<void> RecordDeliveryStatusNow(std::string_view provider_message_id,
+                                       std::string_view status, std::int64_t at_ms,
+                                       std::string_view detail);
   Result<void> FinishNow(std::string_view id, std::string_view owner, std::string_view status,
                          std::int64_t now_ms, const char* sql_with_owner_and_id,
                          const std::function<void(Statement&)>& bind_leading,
@@ -196,10 +217,21 @@ class SqliteStore final : public Store {
     Done done;
   };
   static constexpr std::size_t kMaxBatch = 1024;
+
+  // What a write does when kMaxQueuedWrites writes are waiting already.
+  enum class WhenFull {
+    kRefuse,  // a new message: refused at once (the caller answers 503, nothing was accepted)
+    kQueue,   // anything else: waits its turn, however long the queue
+  };
+  // New messages are refused beyond this many waiting writes. The writes always queued need no
+  // bound of their own, theirs is elsewhere: attempt outcomes and give-backs are one per claimed
+  // message, at most the dispatcher's max_in_flight; claims come one at a time per dispatcher;
+  // a delivery status waits for one write at a time, a few per message a provider accepted; a
+  // synchronous write holds its caller's thread.
   static constexpr std::size_t kMaxQueuedWrites = 65'536;
 
-  Result<void> Write(Work work);
-  void WriteAsync(Work work, Done done);
+  Result<void> Write(Work work, WhenFull when_full = WhenFull::kQueue);
+  void WriteAsync(Work work, Done done, WhenFull when_full);
   void RunCommitter();
   // Runs `batch` in one transaction and fills `results`. REQUIRES: mutex_ held.
   void CommitBatch(std::vector<Job>& batch, std::vector<Result<void>>& results);
@@ -273,7 +305,7 @@ Result<void> SqliteStore::StartCommitter(const std::string& path) {
   return {};
 }
 
-Result<void> SqliteStore::Write(Work work) {
+Result<void> SqliteStore::Write(Work work, WhenFull when_full) {
   if (std::this_thread::get_id() == committer_id_ || !committer_.joinable()) {
     // From a `done` callback (or before the committer runs): a batch of one, here.
     std::lock_guard lock(mutex_);
@@ -284,14 +316,16 @@ Result<void> SqliteStore::Write(Work work) {
   }
   std::promise<Result<void>> answer;
   auto answered = answer.get_future();
-  WriteAsync(std::move(work), [&answer](Result<void> r) { answer.set_value(std::move(r)); });
+  WriteAsync(
+      std::move(work), [&answer](Result<void> r) { answer.set_value(std::move(r)); }, when_full);
   return answered.get();
 }
 
-void SqliteStore::WriteAsync(Work work, Done done) {
+void SqliteStore::WriteAsync(Work work, Done done, WhenFull when_full) {
   {
     std::unique_lock lock(queue_mutex_);
-    if (queue_.size() < kMaxQueuedWrites && !stopping_) {
+    const bool room = when_full == WhenFull::kQueue || queue_.size() < kMaxQueuedWrites;
+    if (room && !stopping_) {
       queue_.push_back(Job{std::move(work), std::move(done)});
       lock.unlock();
       queue_cv_.notify_one();
@@ -336,6 +370,12 @@ Result<void> SqliteStore::ExecPrepared(const char* sql) {
 }
 
 void SqliteStore::CommitBatch(std::vector<Job>& batch, std::vector<Result<void>>& results) {
+  // A transaction still open here was left by a ROLLBACK that failed: it is undone before
+  // anything is written, and while it cannot be, nothing is (see RollBack).
+  if (auto undone = RollBack(db_.get(), "an earlier failure"); !undone) {
+    results.assign(batch.size(), Result<void>(tl::unexpected(undone.error())));
+    return;
+  }
   results.assign(batch.size(), Result<void>());
   if (CommitWithoutSavepoints(batch, results)) return;
   results.assign(batch.size(), Result<void>());
@@ -357,7 +397,14 @@ bool SqliteStore::CommitWithoutSavepoints(std::vector<Job>& batch,
       pending_delta += write_pending_delta_;
       continue;
     }
-    if (!rolled_back) sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    if (auto undone = RollBack(db_.get(), "a failed write"); !undone) {
+      // What the transaction holds is unknown: no write of the batch is reported stored, and
+      // none runs again into it.
+      for (auto& r : results) {
+        if (r) r = tl::unexpected(undone.error());
+      }
+      return true;
+    }
     if (batch.size() > 1) return false;  // again with savepoints, so this write fails alone
     if (results[i]) results[i] = tl::unexpected(SqliteError(db_.get(), "transaction rolled back"));
     return true;
@@ -375,7 +422,7 @@ void SqliteStore::CommitWithSavepoints(std::vector<Job>& batch,
   if (auto begun = ExecPrepared("BEGIN IMMEDIATE"); !begun) return fail_all(begun.error());
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (auto saved = ExecPrepared("SAVEPOINT write"); !saved) {
-      sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+      (void)RollBack(db_.get(), "a failed SAVEPOINT");  // every write fails, whatever it says
       return fail_all(saved.error());
     }
     write_pending_delta_ = 0;
@@ -393,7 +440,7 @@ void SqliteStore::CommitWithSavepoints(std::vector<Job>& batch,
                                  return ExecPrepared("RELEASE write");
                                });
     if (!closed) {
-      sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+      (void)RollBack(db_.get(), "a failed RELEASE or ROLLBACK TO");  // as above
       return fail_all(closed.error());
     }
     if (results[i]) pending_delta += write_pending_delta_;
@@ -403,7 +450,7 @@ void SqliteStore::CommitWithSavepoints(std::vector<Job>& batch,
 
 void SqliteStore::Commit(std::vector<Result<void>>& results, std::int64_t pending_delta) {
   if (auto committed = ExecPrepared("COMMIT"); !committed) {
-    sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    (void)RollBack(db_.get(), "a failed COMMIT");  // every write fails, whatever it says
     for (auto& r : results) {
       if (r) r = tl::unexpected(committed.error());
     }
@@ -417,7 +464,8 @@ class Transaction {
  public:
   explicit Transaction(sqlite3* db) : db_(db) {}
   ~Transaction() {
-    if (open_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    // Only after a failure, which the caller reports; a ROLLBACK that fails too is logged.
+    if (open_) (void)RollBack(db_, "an unfinished transaction");
   }
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
@@ -516,12 +564,12 @@ Result<void> SqliteStore::AddEvent(std::string_view id, std::string_view status,
 }
 
 Result<void> SqliteStore::Insert(const NewMessage& m) {
-  return Write([this, &m] { return InsertNow(m); });
+  return Write([this, &m] { return InsertNow(m); }, WhenFull::kRefuse);
 }
 
 void SqliteStore::InsertAsync(NewMessage m, std::function<void(Result<void>)> done) {
   auto message = std::make_shared<const NewMessage>(std::move(m));
-  WriteAsync([this, message] { return InsertNow(*message); }, std::move(done));
+  WriteAsync([this, message] { return InsertNow(*message); }, std::move(done), WhenFull::kRefuse);
 }
 
 Result<void> SqliteStore::InsertNow(const NewMessage& m) {
@@ -722,7 +770,8 @@ void SqliteStore::ClaimDueAsync(std::int64_t now_ms, std::string owner, std::int
       [claim, done = std::move(done)](Result<void> written) {
         if (!written) return done(tl::unexpected(written.error()));
         done(std::move(*claim));
-      });
+      },
+      WhenFull::kQueue);
 }
 
 Result<void> SqliteStore::ClaimNow(std::int64_t now_ms, std::string_view owner,
@@ -915,7 +964,8 @@ Result<void> SqliteStore::RecordAttemptNow(const AttemptEnd& e) {
 
 void SqliteStore::RecordAttemptAsync(AttemptEnd end, std::function<void(Result<void>)> done) {
   auto shared = std::make_shared<const AttemptEnd>(std::move(end));
-  WriteAsync([this, shared] { return RecordAttemptNow(*shared); }, std::move(done));
+  WriteAsync([this, shared] { return RecordAttemptNow(*shared); }, std::move(done),
+             WhenFull::kQueue);
 }
 
 Result<void> SqliteStore::Release(std::string_view id, std::string_view owner,
@@ -971,36 +1021,51 @@ Result<void> SqliteStore::Reschedule(std::string_view id, std::string_view owner
 Result<void> SqliteStore::RecordDeliveryStatus(std::string_view provider_message_id,
                                                std::string_view status, std::int64_t at_ms,
                                                std::string_view detail) {
-  return Write([&]() -> Result<void> {
-    std::string id;
-    std::string current;
-    {
-      auto stmt = Prepare(
-          "SELECT id, status FROM messages WHERE provider_message_id = ? "
-          "ORDER BY created_at DESC LIMIT 1");
-      if (!stmt) return tl::unexpected(stmt.error());
-      Statement s(*stmt);
-      s.Bind(provider_message_id);
-      const int rc = s.Step();
-      if (rc == SQLITE_DONE) {
-        return MakeError(ErrorCode::kNotFound, "no message has this provider message id");
-      }
-      if (rc != SQLITE_ROW) return tl::unexpected(SqliteError(db_.get(), "find by provider id"));
-      id = ColumnText(*stmt, 0);
-      current = ColumnText(*stmt, 1);
+  return Write([&] { return RecordDeliveryStatusNow(provider_message_id, status, at_ms, detail); });
+}
+
+void SqliteStore::RecordDeliveryStatusAsync(std::string provider_message_id, std::string status,
+                                            std::int64_t at_ms, std::string detail,
+                                            std::function<void(Result<void>)> done) {
+  WriteAsync(
+      [this, provider_message_id = std::move(provider_message_id), status = std::move(status),
+       at_ms, detail = std::move(detail)] {
+        return RecordDeliveryStatusNow(provider_message_id, status, at_ms, detail);
+      },
+      std::move(done), WhenFull::kQueue);
+}
+
+Result<void> SqliteStore::RecordDeliveryStatusNow(std::string_view provider_message_id,
+                                                  std::string_view status, std::int64_t at_ms,
+                                                  std::string_view detail) {
+  std::string id;
+  std::string current;
+  {
+    auto stmt = Prepare(
+        "SELECT id, status FROM messages WHERE provider_message_id = ? "
+        "ORDER BY created_at DESC LIMIT 1");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    s.Bind(provider_message_id);
+    const int rc = s.Step();
+    if (rc == SQLITE_DONE) {
+      return MakeError(ErrorCode::kNotFound, "no message has this provider message id");
     }
-    if (StatusMovesForward(current, status)) {
-      if (IsPending(current) && !IsPending(status)) CountPending(-1);
-      auto stmt = Prepare(
-          "UPDATE messages SET status = ?, error_message = CASE WHEN ? = 'failed' THEN ? ELSE "
-          "error_message END, updated_at = ? WHERE id = ?");
-      if (!stmt) return tl::unexpected(stmt.error());
-      Statement s(*stmt);
-      s.Bind(status).Bind(status).Bind(detail).Bind(at_ms).Bind(id);
-      if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "update status"));
-    }
-    return AddEvent(id, status, at_ms, detail);
-  });
+    if (rc != SQLITE_ROW) return tl::unexpected(SqliteError(db_.get(), "find by provider id"));
+    id = ColumnText(*stmt, 0);
+    current = ColumnText(*stmt, 1);
+  }
+  if (StatusMovesForward(current, status)) {
+    if (IsPending(current) && !IsPending(status)) CountPending(-1);
+    auto stmt = Prepare(
+        "UPDATE messages SET status = ?, error_message = CASE WHEN ? = 'failed' THEN ? ELSE "
+        "error_message END, updated_at = ? WHERE id = ?");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    s.Bind(status).Bind(status).Bind(detail).Bind(at_ms).Bind(id);
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(SqliteError(db_.get(), "update status"));
+  }
+  return AddEvent(id, status, at_ms, detail);
 }
 
 Result<int> SqliteStore::ReleaseLeases(std::string_view owner, std::int64_t now_ms) {
@@ -1146,7 +1211,9 @@ void SqliteStore::SaveTrustedAddressAsync(TrustedAddress trusted, std::int64_t f
         }
         return {};
       },
-      std::move(done));
+      // Not accepted work: under a full queue it may be refused (the address is trusted in
+      // memory anyway, only not after a restart).
+      std::move(done), WhenFull::kRefuse);
 }
 
 Result<std::vector<TrustedAddress>> SqliteStore::TrustedAddresses(std::int64_t since_ms,

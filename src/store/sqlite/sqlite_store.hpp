@@ -4,7 +4,8 @@
 // committed insert survives a crash or power loss before the caller is answered.
 //
 // Writes are grouped: they run on one committer thread, each in its own savepoint inside a
-// shared transaction, and one COMMIT (one fsync) answers a whole batch of them.
+// shared transaction, and one COMMIT (one fsync) answers a whole batch of them. While 65,536
+// writes wait, new messages are refused (kUnavailable); every other write is always queued.
 //
 // Thread safety: one connection guarded by a mutex; every method may be called from any thread.
 #pragma once

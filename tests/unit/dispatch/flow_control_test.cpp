@@ -191,6 +191,28 @@ TEST(FlowControlTest, PairSlotsReservedAtAcceptanceAreNotChargedAgain) {
   EXPECT_EQ(unlimited.ReservePair("m1", "111", "c", kT0), Clock::duration::zero());
 }
 
+TEST(FlowControlTest, APairSlotGivenBackGoesToThePairsNextMessage) {
+  FlowControl flow(TwoNumbers(60, 2), kT0);  // one a second after a burst of two
+  EXPECT_FALSE(flow.Admit("m1", "111", "c", kT0));
+  EXPECT_FALSE(flow.Admit("m2", "111", "c", kT0 + kSlot));  // the burst is spent
+  const auto w3 = flow.ReservePair("m3", "111", "c", kT0 + kSlot);
+  EXPECT_GT(w3, Clock::duration::zero());
+  // m3 was not stored (its insert failed): the customer's next message takes its slot.
+  flow.ReleasePair("m3", "111", "c", kT0 + kSlot);
+  const auto w4 = flow.ReservePair("m4", "111", "c", kT0 + kSlot);
+  EXPECT_EQ(std::chrono::round<milliseconds>(w4), std::chrono::round<milliseconds>(w3));
+}
+
+TEST(FlowControlTest, ReleasingAPairThatReservedNoSlotGivesNothingBack) {
+  FlowControl flow(TwoNumbers(60, 2), kT0);  // one a second after a burst of two
+  EXPECT_FALSE(flow.Admit("m1", "111", "c", kT0));
+  // One of the burst is left: nothing is reserved at acceptance, so nothing is given back.
+  EXPECT_EQ(flow.ReservePair("m2", "111", "c", kT0), Clock::duration::zero());
+  flow.ReleasePair("m2", "111", "c", kT0);
+  EXPECT_FALSE(flow.Admit("m3", "111", "c", kT0 + kSlot));
+  EXPECT_TRUE(flow.Admit("m4", "111", "c", kT0 + 2 * kSlot));  // the burst is spent
+}
+
 TEST(FlowControlTest, OpenCircuitHoldsTheNumberBack) {
   FlowControl flow(TwoNumbers(0, 1), kT0);
   providers::SendOutcome down;

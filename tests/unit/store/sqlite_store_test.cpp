@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "store/store.hpp"
+#include "support/held_committer.hpp"
 
 namespace socialgate::store {
 namespace {
@@ -337,6 +339,62 @@ TEST_F(SqliteStoreTest, AsyncInsertsAnswerOnceDurableAndAFailingOneRollsBackAlon
       EXPECT_EQ(m.message.header->file_name, "invoice.pdf");
     }
   }
+}
+
+TEST_F(SqliteStoreTest, AFullQueueRefusesNewMessagesButNeverWhatFollowsFromAcceptedWork) {
+  for (const std::string id : {"out-a", "out-b", "out-s"}) ASSERT_TRUE(store_->Insert(Sample(id)));
+  ASSERT_EQ(store_->ClaimDue(kNow, "w", kLease, 3, {})->size(), 3u);
+  ASSERT_TRUE(store_->MarkAccepted("out-s", "w", "wamid.s", "", kNow));
+
+  HeldCommitter held(*store_, Sample("held-committer"));
+  // New messages until one is refused: the refusal is answered at once, on this thread.
+  std::atomic<int> refused{0};
+  int queued = 0;
+  while (refused.load() == 0 && queued < (1 << 20)) {
+    store_->InsertAsync(Sample("fill-" + std::to_string(queued++)), [&](core::Result<void> r) {
+      if (r) return;
+      ++refused;
+      EXPECT_EQ(r.error().code, core::ErrorCode::kUnavailable);
+    });
+  }
+  ASSERT_EQ(refused.load(), 1) << "no new message was refused";
+
+  // Outcomes, give-backs, claims and statuses still wait their turn, and are recorded.
+  std::mutex mutex;
+  std::map<std::string, bool> answers;
+  const auto answer = [&](std::string what) {
+    return [&, what](const auto& r) {
+      std::lock_guard lock(mutex);
+      answers[what] = r.has_value();
+    };
+  };
+  AttemptEnd accepted;
+  accepted.kind = AttemptEnd::Kind::kAccepted;
+  accepted.id = "out-a";
+  accepted.owner = "w";
+  accepted.provider_message_id = "wamid.a";
+  accepted.now_ms = kNow + 1;
+  store_->RecordAttemptAsync(accepted, answer("accepted"));
+  AttemptEnd given_back;
+  given_back.kind = AttemptEnd::Kind::kGivenBack;
+  given_back.id = "out-b";
+  given_back.owner = "w";
+  given_back.next_attempt_at_ms = kNow + 5000;
+  store_->RecordAttemptAsync(given_back, answer("given back"));
+  store_->ClaimDueAsync(kNow, "w", kLease, 1, {}, answer("claim"));
+  store_->RecordDeliveryStatusAsync("wamid.s", "delivered", kNow + 2, "", answer("status"));
+  {
+    std::lock_guard lock(mutex);
+    EXPECT_TRUE(answers.empty()) << "refused at once";
+  }
+  held.Release();
+  store_->Flush();
+  EXPECT_EQ(answers,
+            (std::map<std::string, bool>{
+                {"accepted", true}, {"given back", true}, {"claim", true}, {"status", true}}));
+  EXPECT_EQ((*store_->Get("default", "out-a"))->status, "accepted");
+  EXPECT_EQ((*store_->Get("default", "out-b"))->status, "queued");
+  EXPECT_EQ((*store_->Get("default", "out-s"))->status, "delivered");
 }
 
 TEST_F(SqliteStoreTest, OutboxDepthFollowsEveryWriteAndAnotherConnectionsToo) {

@@ -1,0 +1,34 @@
+#include "dispatch/store_status_sink.hpp"
+
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+namespace socialgate::dispatch {
+
+StoreStatusSink::~StoreStatusSink() { store_.Flush(); }
+
+void StoreStatusSink::OnStatus(std::string_view provider_message_id, std::string_view status,
+                               std::int64_t at_unix_ms, std::string_view detail) {
+  Record(Report{std::string(provider_message_id), std::string(status), at_unix_ms,
+                std::string(detail)},
+         0);
+}
+
+void StoreStatusSink::Record(Report report, int tries) {
+  // The write's answer comes on the store's thread: it only schedules the next try.
+  auto answered = [this, report, tries](core::Result<void> recorded) mutable {
+    if (recorded) return;
+    if (recorded.error().code == core::ErrorCode::kNotFound && tries + 1 < kMaxTries) {
+      timers_.Schedule(kRetryStep * (tries + 1),
+                       [this, report = std::move(report), tries] { Record(report, tries + 1); });
+      return;
+    }
+    spdlog::warn("status: {} for provider message {} not recorded: {}", report.status,
+                 report.provider_message_id, recorded.error().message);
+  };
+  store_.RecordDeliveryStatusAsync(std::move(report.provider_message_id), std::move(report.status),
+                                   report.at_ms, std::move(report.detail), std::move(answered));
+}
+
+}  // namespace socialgate::dispatch
