@@ -48,8 +48,18 @@ struct [[nodiscard]] Error {
   std::string detail;   // logged only: may hold internals, never secrets or full phone numbers
 };
 
+// tl::expected is not [[nodiscard]] (Debian's version), so a Result that nobody looks at would
+// compile silently: this one is, and with -Werror ignoring a returned Result is a compile
+// error. Where ignoring it is the intent, say so with (void) and a comment why.
 template <class T>
-using Result = tl::expected<T, Error>;
+class [[nodiscard]] Result : public tl::expected<T, Error> {
+ public:
+  using Base = tl::expected<T, Error>;
+  using Base::Base;
+  Result() = default;
+  // From what tl::expected's own operations (and_then, map...) return.
+  Result(Base other) : Base(std::move(other)) {}  // NOLINT(google-explicit-constructor)
+};
 
 // Builds an unexpected Error for `return MakeError(...)` in a function returning Result<T>.
 inline tl::unexpected<Error> MakeError(ErrorCode code, std::string message,

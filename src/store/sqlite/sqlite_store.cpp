@@ -435,10 +435,8 @@ void SqliteStore::CommitWithSavepoints(std::vector<Job>& batch,
     }
     // A failed write is undone alone. If even that fails, what the batch holds is unknown:
     // roll it all back and report every write as not stored.
-    auto closed = results[i] ? ExecPrepared("RELEASE write")
-                             : ExecPrepared("ROLLBACK TO write").and_then([&] {
-                                 return ExecPrepared("RELEASE write");
-                               });
+    Result<void> closed = results[i] ? Result<void>() : ExecPrepared("ROLLBACK TO write");
+    if (closed) closed = ExecPrepared("RELEASE write");
     if (!closed) {
       (void)RollBack(db_.get(), "a failed RELEASE or ROLLBACK TO");  // as above
       return fail_all(closed.error());
