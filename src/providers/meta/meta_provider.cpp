@@ -1,6 +1,5 @@
 #include "providers/meta/meta_provider.hpp"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "providers/meta/media_cache.hpp"
@@ -95,20 +94,13 @@ class MetaProvider final : public Provider {
       failure.error_message = "media upload: " + failure.error_message;
       return std::nullopt;
     }
-    if (response->status >= 200 && response->status < 300) {
-      const auto json = nlohmann::json::parse(response->body, nullptr, false);
-      if (json.is_object() && json.contains("id") && json["id"].is_string() &&
-          !json["id"].get<std::string>().empty()) {
-        return json["id"].get<std::string>();
-      }
-      failure.kind = SendOutcome::Kind::kRetryLater;
-      failure.error_code = "bad_response";
-      failure.error_message = "media upload: the answer carried no media id";
-      return std::nullopt;
+    auto id = meta::ClassifyUploadAnswer(response->status, response->body,
+                                         ParseRetryAfter(response->Header("retry-after")));
+    if (id) return std::move(*id);
+    failure = std::move(id.error());
+    if (failure.error_code == "bad_response") {
+      spdlog::warn("meta: HTTP {} to a media upload: {}", response->status, failure.error_message);
     }
-    failure = ClassifyMetaFailure(response->status, response->body,
-                                  ParseRetryAfter(response->Header("retry-after")));
-    failure.error_message = "media upload: " + failure.error_message;
     return std::nullopt;
   }
 
@@ -129,29 +121,16 @@ class MetaProvider final : public Provider {
   // What an answer to POST /messages means for the attempt.
   static SendOutcome PostOutcome(const core::Result<net::ClientResponse>& response) {
     if (!response) return TransportFailure(response.error());
-    if (response->status >= 200 && response->status < 300) {
-      const auto json = nlohmann::json::parse(response->body, nullptr, false);
-      std::string id;
-      std::string wa_id;
-      if (json.is_object() && json.contains("messages") && json["messages"].is_array() &&
-          !json["messages"].empty() && json["messages"][0].is_object()) {
-        id = json["messages"][0].value("id", std::string());
-      }
-      if (json.is_object() && json.contains("contacts") && json["contacts"].is_array() &&
-          !json["contacts"].empty() && json["contacts"][0].is_object()) {
-        wa_id = json["contacts"][0].value("wa_id", std::string());
-      }
-      if (!id.empty()) return SendOutcome::Accepted(std::move(id), std::move(wa_id));
-      // A success without a message id cannot be tracked; Meta may or may not have taken it.
-      SendOutcome o;
-      o.kind = SendOutcome::Kind::kRetryLater;
-      o.error_code = "bad_response";
-      o.error_message = "the provider's answer carried no message id";
-      spdlog::warn("meta: HTTP {} without messages[0].id", response->status);
-      return o;
+    std::string note;
+    SendOutcome outcome = meta::ClassifySendAnswer(
+        response->status, response->body, ParseRetryAfter(response->Header("retry-after")), &note);
+    if (outcome.error_code == "bad_response") {
+      spdlog::warn("meta: HTTP {}: {}", response->status, outcome.error_message);
+    } else if (!note.empty()) {
+      spdlog::warn("meta: message {} accepted without a wa_id: {}", outcome.provider_message_id,
+                   note);
     }
-    return ClassifyMetaFailure(response->status, response->body,
-                               ParseRetryAfter(response->Header("retry-after")));
+    return outcome;
   }
 
   const config::MetaSettings settings_;

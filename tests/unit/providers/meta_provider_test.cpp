@@ -189,6 +189,49 @@ TEST(MetaProviderTest, TransportFailuresAndOddAnswersAreRetried) {
   EXPECT_EQ(o.retry_after, std::chrono::milliseconds(7000));
 }
 
+// Answers of the wrong shape become outcomes, never exceptions: nlohmann's type_error on the
+// HTTP client's thread took the gateway down (issue 14).
+TEST(MetaProviderTest, AnswersOfTheWrongShapeAreOutcomesNotExceptions) {
+  ScriptedHttp http;
+  http.Answer(400, R"({"error":{"code":131000,"message":7}})");
+  http.Answer(200, R"({"messages":[{"id":12345}],"contacts":[{"wa_id":"1"}]})");
+  http.Answer(200, R"({"messages":[{"id":"wamid.A1"}],"contacts":[{"wa_id":["x"]}]})");
+  http.Answer(400, R"({"error":{"code":132001,"error_data":{"details":5}}})");
+  auto provider = MakeMetaProvider(Settings(), http);
+  std::vector<SendOutcome> outcomes;
+  for (int i = 0; i < 4; ++i) {
+    provider->SendAsync("m", Message(), [&](SendOutcome o) { outcomes.push_back(std::move(o)); });
+  }
+  ASSERT_EQ(outcomes.size(), 4u);
+  EXPECT_EQ(outcomes[0].kind, Kind::kRetryLater);
+  EXPECT_EQ(outcomes[0].error_code, "131000");
+  EXPECT_EQ(outcomes[1].kind, Kind::kRetryLater);
+  EXPECT_EQ(outcomes[1].error_code, "bad_response");
+  EXPECT_NE(outcomes[1].error_message.find("messages[0].id is an integer, not a string"),
+            std::string::npos)
+      << outcomes[1].error_message;
+  EXPECT_EQ(outcomes[2].kind, Kind::kAccepted);
+  EXPECT_EQ(outcomes[2].provider_message_id, "wamid.A1");
+  EXPECT_EQ(outcomes[2].wa_id, "");
+  EXPECT_EQ(outcomes[3].kind, Kind::kRejected);
+  EXPECT_EQ(outcomes[3].error_code, "132001");
+}
+
+TEST(MetaProviderTest, AnUploadAnswerWithoutAUsableMediaIdIsRetriedWithoutASend) {
+  ScriptedHttp http;
+  http.Answer(200, R"({"id":4490709327384033})");
+  http.Answer(200, R"({"id":")" + std::string(10'000, '1') + R"("})");
+  auto provider = MakeMetaProvider(Settings(), http);
+  for (const char* why : {"id is an integer, not a string", "id is 10000 bytes, more than 128"}) {
+    const auto o = provider->Send("a", Message(true));
+    EXPECT_EQ(o.kind, Kind::kRetryLater);
+    EXPECT_EQ(o.error_code, "bad_response");
+    EXPECT_EQ(o.error_message,
+              std::string("media upload: the answer carried no usable media id: ") + why);
+  }
+  EXPECT_EQ(http.requests.size(), 2u);  // two uploads, no send
+}
+
 TEST(MetaProviderTest, PermanentErrorsCarryMetasCodeAndMessage) {
   ScriptedHttp http;
   http.Answer(
