@@ -300,12 +300,19 @@ class CurlHttpClient final : public HttpClient {
             "the kept-alive connection closed without an answer; not sent again, since the "
             "provider may have acted on it";
       }
-      const ErrorCode code =
-          rc == CURLE_OPERATION_TIMEDOUT ? ErrorCode::kDeadlineExceeded : ErrorCode::kUnavailable;
-      result = MakeError(code,
-                         rc == CURLE_OPERATION_TIMEDOUT ? "the provider did not answer in time"
-                                                        : "the provider could not be reached",
-                         request.method + " " + request.url + ": " + what);
+      ErrorCode code = ErrorCode::kUnavailable;
+      std::string message = "the provider could not be reached";
+      if (rc == CURLE_OPERATION_TIMEDOUT) {
+        code = ErrorCode::kDeadlineExceeded;
+        message = "the provider did not answer in time";
+      } else if (t->collected.overflow) {
+        // It answered, with more than any answer worth reading.
+        code = ErrorCode::kResourceExhausted;
+        message = "the provider's answer is larger than " + std::to_string(max_response_bytes_) +
+                  " bytes";
+      }
+      result =
+          MakeError(code, std::move(message), request.method + " " + request.url + ": " + what);
     } else {
       curl_easy_getinfo(t->easy.get(), CURLINFO_RESPONSE_CODE, &t->response.status);
       result = std::move(t->response);

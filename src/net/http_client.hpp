@@ -4,8 +4,9 @@
 // (libcurl's multi interface on one event-loop thread). Start() does not wait: thousands of
 // requests may be in flight at once without a thread each, which a provider answering in
 // 200 ms needs for 1,000 messages a second on one number. Perform() is the blocking form.
-// Transport failures are values: kDeadlineExceeded for a timeout, kUnavailable for anything
-// that prevented an answer (DNS, refused or dropped connection, TLS). Any HTTP answer, 4xx and
+// Transport failures are values: kDeadlineExceeded for a timeout, kResourceExhausted for an
+// answer larger than max_response_bytes (not read further), kUnavailable for anything that
+// prevented an answer (DNS, refused or dropped connection, TLS). Any other HTTP answer, 4xx and
 // 5xx included, is a success: classifying it is the provider's job.
 //
 // Thread safety: Start and Perform may be called from many threads at once. Completion
@@ -78,7 +79,7 @@ class HttpClient {
 using HttpClientPtr = std::unique_ptr<HttpClient>;
 
 struct CurlClientOptions {
-  std::size_t max_response_bytes = 4 * 1024 * 1024;  // larger answers fail as kUnavailable
+  std::size_t max_response_bytes = 4 * 1024 * 1024;  // larger answers: kResourceExhausted
   // Connections kept open across all hosts, and open at once to one host (requests beyond it
   // wait inside libcurl for a free connection; over HTTP/2 they share connections instead).
   long max_connections = 2048;

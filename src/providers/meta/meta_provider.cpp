@@ -13,10 +13,21 @@ namespace {
 using meta::ClassifyMetaFailure;
 using meta::ParseRetryAfter;
 
+// A request that got no answer worth reading: always worth another try.
 SendOutcome TransportFailure(const core::Error& error) {
   SendOutcome o;
   o.kind = SendOutcome::Kind::kRetryLater;
-  o.error_code = error.code == core::ErrorCode::kDeadlineExceeded ? "timeout" : "unreachable";
+  switch (error.code) {
+    case core::ErrorCode::kDeadlineExceeded:
+      o.error_code = "timeout";
+      break;
+    case core::ErrorCode::kResourceExhausted:  // an answer too large to read
+      o.error_code = "bad_response";
+      break;
+    default:
+      o.error_code = "unreachable";
+      break;
+  }
   o.error_message = error.message;
   return o;
 }

@@ -260,6 +260,21 @@ TEST(CurlHttpClientTest, AMultipartPostWhoseKeptAliveConnectionDiesUnansweredIsN
   ExpectSecondFailsUnsentAgain(upload);
 }
 
+// An answer over max_response_bytes is not read further, and says so: the provider answered.
+TEST(CurlHttpClientTest, AnAnswerLargerThanTheLimitFailsAsTooLarge) {
+  TinyServer server;  // answers "ok": two bytes
+  CurlClientOptions options;
+  options.max_response_bytes = 1;
+  auto client = MakeCurlHttpClient(options);
+  ClientRequest request;
+  request.url = server.url();
+  request.body = "{}";
+  const auto result = client->Perform(std::move(request));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, core::ErrorCode::kResourceExhausted);
+  EXPECT_EQ(result.error().message, "the provider's answer is larger than 1 bytes");
+}
+
 TEST(CurlHttpClientTest, AGetWhoseKeptAliveConnectionDiesUnansweredIsSentAgain) {
   TinyServer server(0, milliseconds(0), 1);
   ClientRequest get;

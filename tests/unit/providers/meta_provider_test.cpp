@@ -174,6 +174,7 @@ TEST(MetaProviderTest, TransportFailuresAndOddAnswersAreRetried) {
   http.Fail(core::ErrorCode::kUnavailable);
   http.Answer(200, R"({"messaging_product":"whatsapp"})");
   http.Answer(429, "", {{"retry-after", "7"}});
+  http.Fail(core::ErrorCode::kResourceExhausted);  // an answer over the client's limit
   auto provider = MakeMetaProvider(Settings(), http);
   auto o = provider->Send("a", Message());
   EXPECT_EQ(o.kind, Kind::kRetryLater);
@@ -187,6 +188,9 @@ TEST(MetaProviderTest, TransportFailuresAndOddAnswersAreRetried) {
   o = provider->Send("a", Message());
   EXPECT_EQ(o.kind, Kind::kRetryLater);
   EXPECT_EQ(o.retry_after, std::chrono::milliseconds(7000));
+  o = provider->Send("a", Message());
+  EXPECT_EQ(o.kind, Kind::kRetryLater);
+  EXPECT_EQ(o.error_code, "bad_response");
 }
 
 // Answers of the wrong shape become outcomes, never exceptions: nlohmann's type_error on the
