@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <future>
 #include <map>
 #include <mutex>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include <curl/curl.h>
+#include <spdlog/spdlog.h>
 
 #include "net/http_client.hpp"
 #include "util/thread_name.hpp"
@@ -108,6 +110,19 @@ std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user
   return n;
 }
 
+// Calls a request's completion. A completion must not throw (http_client.hpp); one that does
+// is logged and the loop goes on: an exception leaving the loop's thread would end the process,
+// and with it every request in flight.
+void Answer(const HttpClient::Completion& done, core::Result<ClientResponse> result) {
+  try {
+    done(std::move(result));
+  } catch (const std::exception& e) {
+    spdlog::error("http client: a request's completion threw: {}", e.what());
+  } catch (...) {
+    spdlog::error("http client: a request's completion threw something not a std::exception");
+  }
+}
+
 // One request in flight: everything libcurl reads from or writes to while it runs.
 struct Transfer {
   ClientRequest request;
@@ -200,8 +215,8 @@ class CurlHttpClient final : public HttpClient {
       curl_multi_wakeup(multi_);
       return;
     }
-    transfer->done(MakeError(ErrorCode::kUnavailable, "the provider could not be reached",
-                             "the HTTP client is shutting down"));
+    Answer(transfer->done, MakeError(ErrorCode::kUnavailable, "the provider could not be reached",
+                                     "the HTTP client is shutting down"));
   }
 
  private:
@@ -270,7 +285,8 @@ class CurlHttpClient final : public HttpClient {
     }
     if (!handle) {
       if (transfer->reserved_on != nullptr) transfer->reserved_on->Unsent();
-      transfer->done(MakeError(ErrorCode::kInternal, "cannot create an HTTP client handle"));
+      Answer(transfer->done,
+             MakeError(ErrorCode::kInternal, "cannot create an HTTP client handle"));
       return;
     }
     transfer->easy = std::move(handle);
@@ -279,7 +295,7 @@ class CurlHttpClient final : public HttpClient {
     curl_easy_setopt(easy, CURLOPT_PRIVATE, reinterpret_cast<char*>(transfer.get()));
     if (curl_multi_add_handle(multi_, easy) != CURLM_OK) {
       if (transfer->reserved_on != nullptr) transfer->reserved_on->Unsent();
-      transfer->done(MakeError(ErrorCode::kInternal, "cannot start an HTTP request"));
+      Answer(transfer->done, MakeError(ErrorCode::kInternal, "cannot start an HTTP request"));
       Recycle(std::move(transfer->easy));
       return;
     }
@@ -319,7 +335,7 @@ class CurlHttpClient final : public HttpClient {
     }
     if (t->reserved_on != nullptr && !t->sent) t->reserved_on->Unsent();
     Recycle(std::move(t->easy));
-    t->done(std::move(result));
+    Answer(t->done, std::move(result));
   }
 
   void Recycle(EasyHandle handle) {

@@ -10,8 +10,9 @@
 // 5xx included, is a success: classifying it is the provider's job.
 //
 // Thread safety: Start and Perform may be called from many threads at once. Completion
-// callbacks run on the client's event-loop thread, one at a time: they must not block, and
-// must not call Perform.
+// callbacks run on the client's event-loop thread, one at a time: they must not block, must not
+// call Perform, and must not throw (one that does is logged and the loop goes on, but whatever
+// it was to answer never hears).
 #pragma once
 
 #include <chrono>

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/text.hpp"
 #include "providers/meta/media_cache.hpp"
 #include "providers/meta/meta_errors.hpp"
 #include "providers/meta/meta_payload.hpp"
@@ -29,6 +30,16 @@ SendOutcome TransportFailure(const core::Error& error) {
       break;
   }
   o.error_message = error.message;
+  return o;
+}
+
+// The outcome of reading an answer that threw `what` (a bug: the readers never throw).
+SendOutcome InternalFault(std::string_view what) {
+  spdlog::error("meta: reading an answer failed with an exception: {}", core::OneLine(what, 512));
+  SendOutcome o;
+  o.kind = SendOutcome::Kind::kRetryLater;
+  o.error_code = "internal_error";
+  o.error_message = "the provider failed with an internal error (logged)";
   return o;
 }
 
@@ -79,7 +90,18 @@ class MetaProvider final : public Provider {
                  SendDone done) override {
     http_.Start(PostRequest(message, "", message_id),
                 [done = std::move(done)](core::Result<net::ClientResponse> response) {
-                  done(PostOutcome(response));
+                  // On the HTTP client's loop: nothing may escape from here (the provider's
+                  // contract; the client would only log it, the message would never be
+                  // answered).
+                  SendOutcome outcome;
+                  try {
+                    outcome = PostOutcome(response);
+                  } catch (const std::exception& e) {
+                    outcome = InternalFault(e.what());
+                  } catch (...) {
+                    outcome = InternalFault("not a std::exception");
+                  }
+                  done(std::move(outcome));
                 });
   }
 

@@ -2,9 +2,11 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -273,6 +275,25 @@ TEST(CurlHttpClientTest, AnAnswerLargerThanTheLimitFailsAsTooLarge) {
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().code, core::ErrorCode::kResourceExhausted);
   EXPECT_EQ(result.error().message, "the provider's answer is larger than 1 bytes");
+}
+
+// A completion that throws breaks its contract; the loop logs it and goes on answering the
+// others, instead of the exception ending the process.
+TEST(CurlHttpClientTest, ACompletionThatThrowsDoesNotStopTheClient) {
+  TinyServer server;
+  auto client = MakeCurlHttpClient();
+  ClientRequest request;
+  request.url = server.url();
+  request.body = "{}";
+  std::promise<void> thrown;
+  client->Start(ClientRequest(request), [&](core::Result<ClientResponse>) {
+    thrown.set_value();
+    throw std::runtime_error("a completion's bug");
+  });
+  ASSERT_EQ(thrown.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  const auto second = client->Perform(std::move(request));
+  ASSERT_TRUE(second) << second.error().detail;
+  EXPECT_EQ(second->status, 200);
 }
 
 TEST(CurlHttpClientTest, AGetWhoseKeptAliveConnectionDiesUnansweredIsSentAgain) {
