@@ -11,6 +11,7 @@
 #include "core/validate.hpp"
 #include "obs/log.hpp"
 #include "util/ids.hpp"
+#include "util/json_nesting.hpp"
 #include "util/sha256.hpp"
 
 namespace socialgate::api {
@@ -284,6 +285,12 @@ void LivechatApi::Login(const config::Domain& domain, HttpRequest& request,
     if (!IsJsonContentType(request.Header("content-type"))) {
       return respond(JsonError(
           415, "login: send Basic credentials, or a JSON body {\"username\", \"password\"}"));
+    }
+    // Bounded before parsing, as the send endpoint's body is: a megabyte of '[' would
+    // otherwise cost a parsed value per level.
+    if (!util::JsonNestingWithin(request.body, static_cast<int>(kMaxJsonDepth))) {
+      return respond(JsonError(400, "login: the body is JSON nested more than " +
+                                        std::to_string(kMaxJsonDepth) + " levels deep"));
     }
     const auto body = nlohmann::json::parse(request.body, nullptr, false);
     if (!body.is_object() || !body.contains("username") || !body["username"].is_string() ||
