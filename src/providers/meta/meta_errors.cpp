@@ -104,14 +104,17 @@ SendOutcome ClassifyMetaFailure(long http_status, std::string_view body,
                                 std::optional<milliseconds> retry_after) {
   using Kind = SendOutcome::Kind;
   const std::string status = std::to_string(http_status);
+  // Codes are letters, digits and '_': a status line never has more than three digits.
+  const std::string status_code =
+      http_status >= 0 && http_status <= 999 ? "http_" + status : "http_invalid";
   auto error = ReadGraphError(body);
   if (!error) {
     const bool passing =
         http_status == 408 || http_status == 429 || http_status >= 500 || http_status < 100;
     const std::string what =
         "HTTP " + status + " without a Graph API error: " + error.error().message;
-    if (passing) return Outcome(Kind::kRetryLater, "http_" + status, what, retry_after);
-    return Outcome(Kind::kRejected, "http_" + status, what, std::nullopt);
+    if (passing) return Outcome(Kind::kRetryLater, status_code, what, retry_after);
+    return Outcome(Kind::kRejected, status_code, what, std::nullopt);
   }
   const int code = error->code;
   std::string message = error->message;

@@ -130,6 +130,9 @@ TEST(MetaErrorsTest, AnUnusableErrorBodyFollowsTheHttpStatusWithTheReason) {
   for (long status : {0L, 99L, 600L, 999L, -1L}) {
     EXPECT_EQ(ClassifyMetaFailure(status, "", std::nullopt).kind, Kind::kRetryLater) << status;
   }
+  EXPECT_EQ(ClassifyMetaFailure(999, "", std::nullopt).error_code, "http_999");
+  EXPECT_EQ(ClassifyMetaFailure(-1, "", std::nullopt).error_code, "http_invalid");
+  EXPECT_EQ(ClassifyMetaFailure(1000, "", std::nullopt).error_code, "http_invalid");
 }
 
 TEST(MetaErrorsTest, AnErrorsTextIsCutToOneLine) {
