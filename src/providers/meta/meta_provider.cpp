@@ -43,6 +43,10 @@ SendOutcome InternalFault(std::string_view what) {
   return o;
 }
 
+// How much longer than an upload's own timeout a concurrent send of the same file waits for it
+// (the HTTP client's loop may end a timed-out request a little late).
+constexpr std::chrono::milliseconds kUploadWaitMargin{1000};
+
 class MetaProvider final : public Provider {
  public:
   MetaProvider(const config::MetaSettings& settings, net::HttpClient& http,
@@ -51,7 +55,7 @@ class MetaProvider final : public Provider {
         http_(http),
         message_starts_(std::move(message_starts)),
         base_(settings.base_url + "/" + settings.api_version + "/" + settings.phone_number_id),
-        media_(settings.media_ttl) {}
+        media_(settings.media_ttl, settings.timeout + kUploadWaitMargin) {}
 
   // Provider implementation
   std::string_view Name() const override { return "meta"; }
@@ -62,22 +66,19 @@ class MetaProvider final : public Provider {
     bool fresh_upload = false;
     if (message.header) {
       media_key = util::Sha256Hex(message.header->bytes) + "/" + message.header->mime_type;
-      SendOutcome upload_failure;
-      auto id = media_.GetOrUpload(
-          media_key, [&] { return Upload(*message.header, upload_failure); }, &fresh_upload);
-      if (!id) return upload_failure;
-      media_id = *id;
+      auto media = UploadOnce(media_key, *message.header);
+      if (!media) return std::move(media.error());
+      media_id = std::move(media->media_id).value();
+      fresh_upload = media->uploaded;
     }
     SendOutcome outcome = Post(message, media_id, message_id);
     // A cached id Meta no longer knows: upload again once, then resend.
     if (!fresh_upload && !media_id.empty() && outcome.kind == SendOutcome::Kind::kRejected &&
         (outcome.error_code == "131053" || outcome.error_code == "100")) {
       media_.Invalidate(media_key, media_id);
-      SendOutcome upload_failure;
-      auto id = media_.GetOrUpload(
-          media_key, [&] { return Upload(*message.header, upload_failure); }, &fresh_upload);
-      if (!id) return upload_failure;
-      outcome = Post(message, *id, message_id);
+      auto media = UploadOnce(media_key, *message.header);
+      if (!media) return std::move(media.error());
+      outcome = Post(message, *media->media_id, message_id);
     }
     return outcome;
   }
@@ -113,6 +114,21 @@ class MetaProvider final : public Provider {
     r.connect_timeout = settings_.connect_timeout;
     r.timeout = settings_.timeout;
     return r;
+  }
+
+  // The media id of `header`, from the cache or uploaded now (once for concurrent sends of the
+  // same file), or the attempt's failure.
+  tl::expected<meta::MediaCache::Lookup, SendOutcome> UploadOnce(const std::string& key,
+                                                                 const core::MediaHeader& header) {
+    SendOutcome upload_failure;
+    auto media = media_.GetOrUpload(key, [&] { return Upload(header, upload_failure); });
+    if (media.media_id) return media;
+    if (!media.wait_expired) return tl::unexpected(std::move(upload_failure));
+    SendOutcome o;
+    o.kind = SendOutcome::Kind::kRetryLater;
+    o.error_code = "upload_wait";
+    o.error_message = "media upload: another send's upload of this file did not end in time";
+    return tl::unexpected(std::move(o));
   }
 
   // Uploads the header media; on failure fills `failure` and returns nullopt.

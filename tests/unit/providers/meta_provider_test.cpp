@@ -1,6 +1,8 @@
 #include "providers/meta/meta_provider.hpp"
 
+#include <atomic>
 #include <deque>
+#include <future>
 #include <mutex>
 
 #include <gtest/gtest.h>
@@ -234,6 +236,48 @@ TEST(MetaProviderTest, AnUploadAnswerWithoutAUsableMediaIdIsRetriedWithoutASend)
               std::string("media upload: the answer carried no usable media id: ") + why);
   }
   EXPECT_EQ(http.requests.size(), 2u);  // two uploads, no send
+}
+
+// An HttpClient whose first upload waits until the test opens the gate (an upload that hangs).
+class GatedUploads final : public net::HttpClient {
+ public:
+  void Start(net::ClientRequest request, Completion done) override {
+    const bool upload = request.url.ends_with("/media");
+    if (upload && !started_flag_.exchange(true)) {
+      started_.set_value();
+      gate_.wait();
+    }
+    done(net::ClientResponse{200, {}, upload ? R"({"id":"4490709327384033"})" : kAccepted});
+  }
+  std::future<void> Started() { return started_.get_future(); }
+  void Open() { opener_.set_value(); }
+
+ private:
+  std::atomic<bool> started_flag_{false};
+  std::promise<void> started_;
+  std::promise<void> opener_;
+  std::shared_future<void> gate_ = opener_.get_future().share();
+};
+
+// A send of a file whose upload by another send does not end waits no longer than the upload's
+// timeout and a margin, then fails in a way that is retried.
+TEST(MetaProviderTest, ASendWaitingForAnotherSendsHungUploadGivesUpToRetry) {
+  GatedUploads http;
+  auto settings = Settings();
+  settings.timeout = std::chrono::milliseconds(10);  // the wait: this and a margin of 1 s
+  auto provider = MakeMetaProvider(settings, http);
+  auto started = http.Started();
+  auto first = std::async(std::launch::async, [&] { return provider->Send("a", Message(true)); });
+  ASSERT_EQ(started.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  auto second = std::async(std::launch::async, [&] { return provider->Send("b", Message(true)); });
+  const bool gave_up = second.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  http.Open();
+  ASSERT_TRUE(gave_up) << "the second send waited for the hung upload";
+  const SendOutcome o = second.get();
+  EXPECT_EQ(o.kind, Kind::kRetryLater);
+  EXPECT_EQ(o.error_code, "upload_wait");
+  EXPECT_EQ(o.error_message.rfind("media upload: ", 0), 0u) << o.error_message;
+  EXPECT_EQ(first.get().kind, Kind::kAccepted);
 }
 
 TEST(MetaProviderTest, PermanentErrorsCarryMetasCodeAndMessage) {
