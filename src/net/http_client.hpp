@@ -89,6 +89,10 @@ struct CurlClientOptions {
 
 // libcurl's multi interface on its own thread: keep-alive, HTTP/2 over TLS where the server
 // offers it (multiplexed), HTTP/1.1 with a connection per request in flight otherwise.
-HttpClientPtr MakeCurlHttpClient(const CurlClientOptions& options = {});
+// Fails (kInternal, saying which) when libcurl refuses an option the client relies on, e.g.
+// CURLOPT_PREREQFUNCTION, the guard against libcurl re-sending a POST (libcurl before 7.80):
+// the gateway must not start without it. A request that libcurl refuses to set up later fails
+// alone (kInternal), never sent.
+core::Result<HttpClientPtr> MakeCurlHttpClient(const CurlClientOptions& options = {});
 
 }  // namespace socialgate::net

@@ -25,6 +25,9 @@ SendOutcome TransportFailure(const core::Error& error) {
     case core::ErrorCode::kResourceExhausted:  // an answer too large to read
       o.error_code = "bad_response";
       break;
+    case core::ErrorCode::kInternal:  // the request could not be set up: not sent
+      o.error_code = "internal_error";
+      break;
     default:
       o.error_code = "unreachable";
       break;

@@ -177,6 +177,7 @@ TEST(MetaProviderTest, TransportFailuresAndOddAnswersAreRetried) {
   http.Answer(200, R"({"messaging_product":"whatsapp"})");
   http.Answer(429, "", {{"retry-after", "7"}});
   http.Fail(core::ErrorCode::kResourceExhausted);  // an answer over the client's limit
+  http.Fail(core::ErrorCode::kInternal);           // a request the client could not set up
   auto provider = MakeMetaProvider(Settings(), http);
   auto o = provider->Send("a", Message());
   EXPECT_EQ(o.kind, Kind::kRetryLater);
@@ -193,6 +194,9 @@ TEST(MetaProviderTest, TransportFailuresAndOddAnswersAreRetried) {
   o = provider->Send("a", Message());
   EXPECT_EQ(o.kind, Kind::kRetryLater);
   EXPECT_EQ(o.error_code, "bad_response");
+  o = provider->Send("a", Message());
+  EXPECT_EQ(o.kind, Kind::kRetryLater);
+  EXPECT_EQ(o.error_code, "internal_error");
 }
 
 // Answers of the wrong shape become outcomes, never exceptions: nlohmann's type_error on the
