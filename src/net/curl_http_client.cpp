@@ -322,8 +322,8 @@ class CurlHttpClient final : public HttpClient {
   static core::Result<HttpClientPtr> Create(const CurlClientOptions& options) {
     const auto refused = [](const std::string& what) {
       return MakeError(ErrorCode::kInternal,
-                       "the HTTP client cannot start: libcurl " + std::string(curl_version()) +
-                           " " + what +
+                       "the HTTP client cannot start: libcurl " +
+                           std::string(curl_version_info(CURLVERSION_NOW)->version) + " " + what +
                            " (socialgate needs libcurl 7.85 or later, built with "
                            "HTTP/2)");
     };
