@@ -131,8 +131,12 @@ core::Result<void> Serve(const ServeOptions& options) {
 
   util::TimerQueue timers;
   dispatch::StoreStatusSink sink(*store, timers);
-  // One connection pool for every number that talks to a provider over HTTP.
-  net::HttpClientPtr http_client = net::MakeCurlHttpClient();
+  // One connection pool for every number that talks to a provider over HTTP. A libcurl that
+  // refuses an option the client relies on (the guard against re-sending a POST among them)
+  // stops the start here, with the option named.
+  auto made_client = net::MakeCurlHttpClient();
+  if (!made_client) return tl::unexpected(made_client.error());
+  net::HttpClientPtr http_client = std::move(*made_client);
   std::map<std::string, providers::ProviderPtr, std::less<>> providers_by_number;
   for (const auto& domain : cfg.domains) {
     for (const auto& number : domain.numbers) {

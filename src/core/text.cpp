@@ -1,55 +1,103 @@
 #include "core/text.hpp"
 
+#include <algorithm>
 #include <cstdint>
 
 namespace socialgate::core {
+
+namespace {
+
+// The length in bytes of the well-formed UTF-8 character at `text[i]`, its code point in
+// `code_point`; 0 when the bytes there are not one (overlong forms, surrogates, code points
+// above U+10FFFF, stray continuation bytes and truncated sequences are not).
+std::size_t DecodeChar(std::string_view text, std::size_t i, std::uint32_t& code_point) {
+  const auto lead = static_cast<unsigned char>(text[i]);
+  std::size_t extra = 0;
+  std::uint32_t min_code_point = 0;
+  if (lead < 0x80) {
+    code_point = lead;
+    return 1;
+  } else if ((lead & 0xE0) == 0xC0) {
+    extra = 1;
+    code_point = lead & 0x1F;
+    min_code_point = 0x80;
+  } else if ((lead & 0xF0) == 0xE0) {
+    extra = 2;
+    code_point = lead & 0x0F;
+    min_code_point = 0x800;
+  } else if ((lead & 0xF8) == 0xF0) {
+    extra = 3;
+    code_point = lead & 0x07;
+    min_code_point = 0x10000;
+  } else {
+    return 0;  // a continuation byte where a character should start, or 0xF8..0xFF
+  }
+  if (text.size() - i <= extra) return 0;
+  for (std::size_t k = 1; k <= extra; ++k) {
+    const auto next = static_cast<unsigned char>(text[i + k]);
+    if ((next & 0xC0) != 0x80) return 0;
+    code_point = (code_point << 6) | (next & 0x3F);
+  }
+  // Overlong forms and surrogates are how validators get bypassed; refuse them.
+  if (code_point < min_code_point || code_point > 0x10FFFF ||
+      (code_point >= 0xD800 && code_point <= 0xDFFF)) {
+    return 0;
+  }
+  return extra + 1;
+}
+
+bool IsControl(std::uint32_t code_point) {
+  return code_point < 0x20 || (code_point >= 0x7F && code_point <= 0x9F) || code_point == 0x2028 ||
+         code_point == 0x2029;
+}
+
+}  // namespace
 
 std::optional<std::size_t> Utf8Length(std::string_view text) {
   std::size_t count = 0;
   std::size_t i = 0;
   while (i < text.size()) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    std::size_t extra = 0;
     std::uint32_t code_point = 0;
-    std::uint32_t min_code_point = 0;
-    if (lead < 0x80) {
-      ++i;
-      ++count;
-      continue;
-    } else if ((lead & 0xE0) == 0xC0) {
-      extra = 1;
-      code_point = lead & 0x1F;
-      min_code_point = 0x80;
-    } else if ((lead & 0xF0) == 0xE0) {
-      extra = 2;
-      code_point = lead & 0x0F;
-      min_code_point = 0x800;
-    } else if ((lead & 0xF8) == 0xF0) {
-      extra = 3;
-      code_point = lead & 0x07;
-      min_code_point = 0x10000;
-    } else {
-      return std::nullopt;  // a continuation byte where a character should start, or 0xF8..0xFF
-    }
-    if (text.size() - i <= extra) {
-      return std::nullopt;
-    }
-    for (std::size_t k = 1; k <= extra; ++k) {
-      const auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xC0) != 0x80) {
-        return std::nullopt;
-      }
-      code_point = (code_point << 6) | (next & 0x3F);
-    }
-    // Overlong forms and surrogates are how validators get bypassed; refuse them.
-    if (code_point < min_code_point || code_point > 0x10FFFF ||
-        (code_point >= 0xD800 && code_point <= 0xDFFF)) {
-      return std::nullopt;
-    }
-    i += extra + 1;
+    const std::size_t length = DecodeChar(text, i, code_point);
+    if (length == 0) return std::nullopt;
+    i += length;
     ++count;
   }
   return count;
+}
+
+std::string OneLine(std::string_view text, std::size_t max_bytes) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+  static constexpr std::string_view kEllipsis = "...";
+  std::string out;
+  out.reserve(std::min(text.size(), max_bytes));
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::uint32_t code_point = 0;
+    std::size_t length = DecodeChar(text, i, code_point);
+    std::string_view piece;
+    if (length == 0) {
+      piece = kReplacement;
+      length = 1;
+    } else if (IsControl(code_point)) {
+      piece = " ";
+    } else {
+      piece = text.substr(i, length);
+    }
+    if (out.size() + piece.size() > max_bytes) {
+      // Cut: make room for the ellipsis by whole characters (`out` is valid UTF-8).
+      if (max_bytes < kEllipsis.size()) return out;
+      while (!out.empty() && out.size() + kEllipsis.size() > max_bytes) {
+        while ((static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
+        out.pop_back();  // the character's first byte
+      }
+      out += kEllipsis;
+      return out;
+    }
+    out += piece;
+    i += length;
+  }
+  return out;
 }
 
 std::string QuoteForMessage(std::string_view value, std::size_t max_bytes) {

@@ -22,6 +22,12 @@ std::optional<std::size_t> Utf8Length(std::string_view text);
 // and values longer than `max_bytes` are cut at a UTF-8 boundary and end in "...".
 std::string QuoteForMessage(std::string_view value, std::size_t max_bytes = 40);
 
+// `text` as one line of valid UTF-8 of at most `max_bytes` bytes, for a log line or a stored
+// message that came from outside: an ill-formed byte becomes U+FFFD, a control character (C0,
+// DEL, C1, U+2028, U+2029) a space, and a longer text is cut at a character boundary and ends
+// in "..." (counted within `max_bytes`; with `max_bytes` under 3 it is only cut).
+std::string OneLine(std::string_view text, std::size_t max_bytes);
+
 // ASCII lower-case copy (non-ASCII bytes are kept as they are).
 std::string AsciiLower(std::string_view text);
 

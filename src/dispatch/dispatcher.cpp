@@ -2,10 +2,14 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <exception>
+#include <memory>
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "core/text.hpp"
 #include "obs/log.hpp"
 #include "util/ids.hpp"
 #include "util/thread_name.hpp"
@@ -21,6 +25,17 @@ constexpr int kClaimBatch = 256;
 // their slot. Beyond it they go back to the store; a number booked half this far is not claimed.
 // (Milliseconds: in whole seconds, kPaceHorizon / 2 would be zero.)
 constexpr auto kPaceHorizon = std::chrono::milliseconds(1000);
+
+// The outcome of an attempt whose provider threw `what`: retried, as a passing fault would be.
+providers::SendOutcome ProviderFault(std::string_view message_id, std::string_view what) {
+  spdlog::error("dispatch: the provider failed on message {} with an exception: {}", message_id,
+                core::OneLine(what, 512));
+  providers::SendOutcome outcome;
+  outcome.kind = providers::SendOutcome::Kind::kRetryLater;
+  outcome.error_code = "internal_error";
+  outcome.error_message = "the provider failed with an internal error (logged)";
+  return outcome;
+}
 
 std::string MakeOwnerName() {
   std::array<char, 256> host{};
@@ -414,12 +429,28 @@ void Dispatcher::Send(const MessagePtr& message, providers::Provider* provider) 
   // Stopping: a send that has not started is given back, not started. (Not under mutex_: a
   // record refused at once runs EndInFlight, which takes it.)
   if (Stopping()) return GiveBack(message, util::NowUnixMillis());
-  if (provider->SendsAsync(message->message)) {
-    provider->SendAsync(message->id, message->message,
-                        [this, message](providers::SendOutcome outcome) {
-                          Complete(message, std::move(outcome), true);
-                        });
-    return;
+  // Set by whichever answers first: the provider's completion, or the catch below.
+  auto answered = std::make_shared<std::atomic<bool>>(false);
+  const auto fault = [&](std::string_view what) {
+    providers::SendOutcome outcome = ProviderFault(message->id, what);  // logged even if answered
+    if (!answered->exchange(true)) Complete(message, std::move(outcome), true);
+  };
+  try {
+    if (provider->SendsAsync(message->message)) {
+      provider->SendAsync(
+          message->id, message->message, [this, message, answered](providers::SendOutcome outcome) {
+            if (answered->exchange(true)) {
+              spdlog::error("dispatch: the provider answered message {} twice", message->id);
+              return;
+            }
+            Complete(message, std::move(outcome), true);
+          });
+      return;
+    }
+  } catch (const std::exception& e) {
+    return fault(e.what());
+  } catch (...) {
+    return fault("not a std::exception");
   }
   const bool queued = blocking_->Submit([this, message, provider] {
     if (Stopping()) return GiveBack(message, util::NowUnixMillis());
@@ -430,6 +461,17 @@ void Dispatcher::Send(const MessagePtr& message, providers::Provider* provider) 
 
 providers::SendOutcome Dispatcher::SendBlocking(const store::StoredMessage& message,
                                                 providers::Provider* provider) {
+  try {
+    return SendBlockingUnguarded(message, provider);
+  } catch (const std::exception& e) {
+    return ProviderFault(message.id, e.what());
+  } catch (...) {
+    return ProviderFault(message.id, "not a std::exception");
+  }
+}
+
+providers::SendOutcome Dispatcher::SendBlockingUnguarded(const store::StoredMessage& message,
+                                                         providers::Provider* provider) {
   if (!message.message.header) return provider->Send(message.id, message.message);
   // Claims leave media bytes in the store; read them only now, for the send that needs them.
   auto bytes = store_.MediaBytes(message.id);

@@ -123,10 +123,17 @@ class Dispatcher {
   void Begin(MessagePtr message);
   // Sends the kept messages whose slot has come; returns when the next one is due.
   std::optional<FlowControl::Clock::time_point> SendPacedDue();
+  // Starts the provider's send: SendAsync from the pump, or Send on a worker thread. A provider
+  // that throws (a bug: the contract says it never does) gets its attempt retried with an
+  // "internal_error" outcome and a log line; the exception goes no further. An async answer
+  // given twice is logged and the second ignored.
   void Send(const MessagePtr& message, providers::Provider* provider);
-  // Send on a worker thread, with the media bytes read from the store first.
+  // Send on a worker thread, with the media bytes read from the store first; an exception
+  // becomes an "internal_error" outcome.
   providers::SendOutcome SendBlocking(const store::StoredMessage& message,
                                       providers::Provider* provider);
+  providers::SendOutcome SendBlockingUnguarded(const store::StoredMessage& message,
+                                               providers::Provider* provider);
   // Turns a send's outcome into the attempt's durable record.
   void Complete(const MessagePtr& message, providers::SendOutcome outcome, bool sent);
   // Writes `end`; once durable (or refused), tells the listener `result` (if any) and ends the

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <future>
 #include <map>
 #include <mutex>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include <curl/curl.h>
+#include <spdlog/spdlog.h>
 
 #include "net/http_client.hpp"
 #include "util/thread_name.hpp"
@@ -108,6 +110,19 @@ std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user
   return n;
 }
 
+// Calls a request's completion. A completion must not throw (http_client.hpp); one that does
+// is logged and the loop goes on: an exception leaving the loop's thread would end the process,
+// and with it every request in flight.
+void Answer(const HttpClient::Completion& done, core::Result<ClientResponse> result) {
+  try {
+    done(std::move(result));
+  } catch (const std::exception& e) {
+    spdlog::error("http client: a request's completion threw: {}", e.what());
+  } catch (...) {
+    spdlog::error("http client: a request's completion threw something not a std::exception");
+  }
+}
+
 // One request in flight: everything libcurl reads from or writes to while it runs.
 struct Transfer {
   ClientRequest request;
@@ -151,17 +166,197 @@ int OnAboutToSend(void* user, char* /*conn_primary_ip*/, char* /*conn_local_ip*/
   return CURL_PREREQFUNC_OK;
 }
 
+// Records the first setting libcurl refused while a request is set up.
+class SetupCheck {
+ public:
+  // Notes `rc` of the setting called `name`; true while every setting so far was accepted.
+  bool operator()(CURLcode rc, const char* name) {
+    if (rc != CURLE_OK && refused_ == nullptr) {
+      refused_ = name;
+      reason_ = curl_easy_strerror(rc);
+    }
+    return refused_ == nullptr;
+  }
+  // A setup step that failed without a CURLcode (libcurl returned no list or part).
+  bool Failed(const char* name) {
+    if (refused_ == nullptr) {
+      refused_ = name;
+      reason_ = "out of memory";
+    }
+    return false;
+  }
+  core::Result<void> Result() const {
+    if (refused_ == nullptr) return {};
+    return MakeError(ErrorCode::kInternal, "the HTTP request could not be set up",
+                     std::string("libcurl refused ") + refused_ + ": " + reason_);
+  }
+
+ private:
+  const char* refused_ = nullptr;
+  std::string reason_;
+};
+
+// Sets up `t` on its easy handle: every option it relies on, each checked. A request libcurl
+// refuses an option for is never sent: without CURLOPT_PREREQFUNCTION it would lose the guard
+// against re-sending a POST, without a timeout it could hang. On the loop thread (or once at
+// creation, on a probe that is never sent).
+core::Result<void> Configure(Transfer& t, std::size_t max_response_bytes) {
+  CURL* c = t.easy.get();
+  const ClientRequest& request = t.request;
+  SetupCheck set;
+  t.collected.limit = max_response_bytes;
+  const auto append_header = [&](const std::string& line) {
+    curl_slist* grown = curl_slist_append(t.headers.get(), line.c_str());
+    if (grown == nullptr) return set.Failed("a header line");  // the list is left as it was
+    (void)t.headers.release();
+    t.headers.reset(grown);
+    return true;
+  };
+  for (const auto& [name, value] : request.headers) append_header(name + ": " + value);
+  // libcurl adds "Expect: 100-continue" for large bodies; the round trip buys nothing here.
+  append_header("Expect:");
+  t.parts.reserve(request.multipart.size());
+
+  set(curl_easy_setopt(c, CURLOPT_URL, request.url.c_str()), "CURLOPT_URL");
+  set(curl_easy_setopt(c, CURLOPT_HTTPHEADER, t.headers.get()), "CURLOPT_HTTPHEADER");
+  set(curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L), "CURLOPT_NOSIGNAL");
+  set(curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                       static_cast<long>(request.connect_timeout.count())),
+      "CURLOPT_CONNECTTIMEOUT_MS");
+  set(curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count())),
+      "CURLOPT_TIMEOUT_MS");
+  set(curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &OnBody), "CURLOPT_WRITEFUNCTION");
+  set(curl_easy_setopt(c, CURLOPT_WRITEDATA, &t.collected), "CURLOPT_WRITEDATA");
+  set(curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &OnHeader), "CURLOPT_HEADERFUNCTION");
+  set(curl_easy_setopt(c, CURLOPT_HEADERDATA, &t.collected), "CURLOPT_HEADERDATA");
+  // name/MAJOR.MINOR.PATCH: the form Meta's spec requires of User-Agent.
+  set(curl_easy_setopt(c, CURLOPT_USERAGENT, "socialgate/" SOCIALGATE_VERSION),
+      "CURLOPT_USERAGENT");
+  set(curl_easy_setopt(c, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS)),
+      "CURLOPT_HTTP_VERSION");
+  // Over HTTP/2 a new request waits for the connection being set up and shares it, instead of
+  // opening one connection per request of a burst.
+  if (request.url.rfind("https://", 0) == 0) {
+    set(curl_easy_setopt(c, CURLOPT_PIPEWAIT, 1L), "CURLOPT_PIPEWAIT");
+  }
+  set(curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L), "CURLOPT_TCP_KEEPALIVE");
+  set(curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https"), "CURLOPT_PROTOCOLS_STR");
+  set(curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L), "CURLOPT_FOLLOWLOCATION");
+  // The guard against libcurl re-sending a request on its own (OnAboutToSend), and the start
+  // limit's count: a request without it must not leave.
+  set(curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, &OnAboutToSend), "CURLOPT_PREREQFUNCTION");
+  set(curl_easy_setopt(c, CURLOPT_PREREQDATA, &t), "CURLOPT_PREREQDATA");
+
+  if (!request.multipart.empty()) {
+    t.mime.reset(curl_mime_init(c));
+    if (!t.mime) {
+      set.Failed("curl_mime_init");
+      return set.Result();
+    }
+    for (const auto& part : request.multipart) {
+      curl_mimepart* p = curl_mime_addpart(t.mime.get());
+      if (p == nullptr) {
+        set.Failed("curl_mime_addpart");
+        return set.Result();
+      }
+      set(curl_mime_name(p, part.name.c_str()), "curl_mime_name");
+      t.parts.push_back(PartReader{&part.value});
+      set(curl_mime_data_cb(p, static_cast<curl_off_t>(part.value.size()), &ReadPart, &SeekPart,
+                            nullptr, &t.parts.back()),
+          "curl_mime_data_cb");
+      if (!part.file_name.empty()) {
+        set(curl_mime_filename(p, part.file_name.c_str()), "curl_mime_filename");
+      }
+      if (!part.content_type.empty()) {
+        set(curl_mime_type(p, part.content_type.c_str()), "curl_mime_type");
+      }
+    }
+    set(curl_easy_setopt(c, CURLOPT_MIMEPOST, t.mime.get()), "CURLOPT_MIMEPOST");
+  } else if (request.method == "POST" || !request.body.empty()) {
+    // libcurl sends a body it is given whole together with the headers, in one write; a read
+    // callback costs a second write per request. request.body lives as long as t.
+    set(curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+                         static_cast<curl_off_t>(request.body.size())),
+        "CURLOPT_POSTFIELDSIZE_LARGE");
+    set(curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data()), "CURLOPT_POSTFIELDS");
+  }
+  if (request.method != "POST" && request.method != "GET") {
+    set(curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str()),
+        "CURLOPT_CUSTOMREQUEST");
+  } else if (request.method == "GET") {
+    set(curl_easy_setopt(c, CURLOPT_HTTPGET, 1L), "CURLOPT_HTTPGET");
+  }
+  set(curl_easy_setopt(c, CURLOPT_PRIVATE, reinterpret_cast<char*>(&t)), "CURLOPT_PRIVATE");
+  return set.Result();
+}
+
+// Sets up one request of each kind the providers make (a JSON POST over HTTPS, a multipart
+// upload, a GET, another method) on a handle that is never sent: libcurl refuses an option it
+// does not know (CURLOPT_PREREQFUNCTION before 7.80, CURLOPT_PROTOCOLS_STR before 7.85) only when
+// it is set, and a client that cannot set every request up must not start.
+core::Result<void> ProbeOptions(std::size_t max_response_bytes) {
+  std::vector<ClientRequest> probes(4);
+  probes[0].url = "https://127.0.0.1/probe";
+  probes[0].headers = {{"Content-Type", "application/json"}};
+  probes[0].body = "{}";
+  probes[1].url = "https://127.0.0.1/probe";
+  probes[1].multipart = {{"messaging_product", "whatsapp", "", ""},
+                         {"file", "%PDF-1.4", "probe.pdf", "application/pdf"}};
+  probes[2].method = "GET";
+  probes[2].url = "http://127.0.0.1/probe";
+  probes[3].method = "DELETE";
+  probes[3].url = "http://127.0.0.1/probe";
+  for (auto& request : probes) {
+    Transfer probe;
+    probe.request = std::move(request);
+    probe.easy.reset(curl_easy_init());
+    if (!probe.easy) return MakeError(ErrorCode::kInternal, "libcurl could not create a handle");
+    SG_RETURN_IF_ERROR(Configure(probe, max_response_bytes));
+  }
+  return {};
+}
+
 class CurlHttpClient final : public HttpClient {
  public:
-  explicit CurlHttpClient(const CurlClientOptions& options)
-      : max_response_bytes_(options.max_response_bytes) {
+  // Checks that libcurl takes every option the client relies on, then starts the loop.
+  static core::Result<HttpClientPtr> Create(const CurlClientOptions& options) {
+    const auto refused = [](const std::string& what) {
+      return MakeError(ErrorCode::kInternal,
+                       "the HTTP client cannot start: libcurl " +
+                           std::string(curl_version_info(CURLVERSION_NOW)->version) + " " + what +
+                           " (socialgate needs libcurl 7.85 or later, built with "
+                           "HTTP/2)");
+    };
     // Safe to call more than once; must run before any other thread uses curl.
     static const CURLcode kInit = curl_global_init(CURL_GLOBAL_DEFAULT);
-    (void)kInit;
-    multi_ = curl_multi_init();
-    curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, options.max_connections);
-    curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, options.max_host_connections);
-    curl_multi_setopt(multi_, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
+    if (kInit != CURLE_OK) {
+      return refused("could not be initialised: " + std::string(curl_easy_strerror(kInit)));
+    }
+    if (auto probed = ProbeOptions(options.max_response_bytes); !probed) {
+      return refused("cannot set up a request: " + probed.error().detail);
+    }
+    CURLM* multi = curl_multi_init();
+    if (multi == nullptr) return refused("could not create a multi handle");
+    const std::pair<CURLMcode, const char*> settings[] = {
+        {curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, options.max_connections),
+         "CURLMOPT_MAXCONNECTS"},
+        {curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.max_host_connections),
+         "CURLMOPT_MAX_HOST_CONNECTIONS"},
+        {curl_multi_setopt(multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX)),
+         "CURLMOPT_PIPELINING"},
+    };
+    for (const auto& [rc, name] : settings) {
+      if (rc != CURLM_OK) {
+        curl_multi_cleanup(multi);
+        return refused("refused " + std::string(name) + ": " + curl_multi_strerror(rc));
+      }
+    }
+    return std::make_unique<CurlHttpClient>(options, multi);
+  }
+
+  // Takes `multi`, set up by Create.
+  CurlHttpClient(const CurlClientOptions& options, CURLM* multi)
+      : max_response_bytes_(options.max_response_bytes), multi_(multi) {
     loop_ = std::thread([this] {
       util::NameThisThread("sg-http-client");
       RunLoop();
@@ -200,8 +395,8 @@ class CurlHttpClient final : public HttpClient {
       curl_multi_wakeup(multi_);
       return;
     }
-    transfer->done(MakeError(ErrorCode::kUnavailable, "the provider could not be reached",
-                             "the HTTP client is shutting down"));
+    Answer(transfer->done, MakeError(ErrorCode::kUnavailable, "the provider could not be reached",
+                                     "the HTTP client is shutting down"));
   }
 
  private:
@@ -270,16 +465,21 @@ class CurlHttpClient final : public HttpClient {
     }
     if (!handle) {
       if (transfer->reserved_on != nullptr) transfer->reserved_on->Unsent();
-      transfer->done(MakeError(ErrorCode::kInternal, "cannot create an HTTP client handle"));
+      Answer(transfer->done,
+             MakeError(ErrorCode::kInternal, "cannot create an HTTP client handle"));
       return;
     }
     transfer->easy = std::move(handle);
-    Configure(*transfer);
+    if (auto configured = Configure(*transfer, max_response_bytes_); !configured) {
+      if (transfer->reserved_on != nullptr) transfer->reserved_on->Unsent();
+      Answer(transfer->done, tl::unexpected(std::move(configured.error())));
+      Recycle(std::move(transfer->easy));
+      return;
+    }
     CURL* easy = transfer->easy.get();
-    curl_easy_setopt(easy, CURLOPT_PRIVATE, reinterpret_cast<char*>(transfer.get()));
     if (curl_multi_add_handle(multi_, easy) != CURLM_OK) {
       if (transfer->reserved_on != nullptr) transfer->reserved_on->Unsent();
-      transfer->done(MakeError(ErrorCode::kInternal, "cannot start an HTTP request"));
+      Answer(transfer->done, MakeError(ErrorCode::kInternal, "cannot start an HTTP request"));
       Recycle(std::move(transfer->easy));
       return;
     }
@@ -300,19 +500,26 @@ class CurlHttpClient final : public HttpClient {
             "the kept-alive connection closed without an answer; not sent again, since the "
             "provider may have acted on it";
       }
-      const ErrorCode code =
-          rc == CURLE_OPERATION_TIMEDOUT ? ErrorCode::kDeadlineExceeded : ErrorCode::kUnavailable;
-      result = MakeError(code,
-                         rc == CURLE_OPERATION_TIMEDOUT ? "the provider did not answer in time"
-                                                        : "the provider could not be reached",
-                         request.method + " " + request.url + ": " + what);
+      ErrorCode code = ErrorCode::kUnavailable;
+      std::string message = "the provider could not be reached";
+      if (rc == CURLE_OPERATION_TIMEDOUT) {
+        code = ErrorCode::kDeadlineExceeded;
+        message = "the provider did not answer in time";
+      } else if (t->collected.overflow) {
+        // It answered, with more than any answer worth reading.
+        code = ErrorCode::kResourceExhausted;
+        message = "the provider's answer is larger than " + std::to_string(max_response_bytes_) +
+                  " bytes";
+      }
+      result =
+          MakeError(code, std::move(message), request.method + " " + request.url + ": " + what);
     } else {
       curl_easy_getinfo(t->easy.get(), CURLINFO_RESPONSE_CODE, &t->response.status);
       result = std::move(t->response);
     }
     if (t->reserved_on != nullptr && !t->sent) t->reserved_on->Unsent();
     Recycle(std::move(t->easy));
-    t->done(std::move(result));
+    Answer(t->done, std::move(result));
   }
 
   void Recycle(EasyHandle handle) {
@@ -320,69 +527,9 @@ class CurlHttpClient final : public HttpClient {
     if (idle_.size() < kMaxIdleHandles) idle_.push_back(std::move(handle));
   }
 
-  void Configure(Transfer& t) {
-    CURL* c = t.easy.get();
-    const ClientRequest& request = t.request;
-    t.collected.limit = max_response_bytes_;
-    for (const auto& [name, value] : request.headers) {
-      const std::string line = name + ": " + value;
-      t.headers.reset(curl_slist_append(t.headers.release(), line.c_str()));
-    }
-    // libcurl adds "Expect: 100-continue" for large bodies; the round trip buys nothing here.
-    t.headers.reset(curl_slist_append(t.headers.release(), "Expect:"));
-    t.parts.reserve(request.multipart.size());
-
-    curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, t.headers.get());
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(request.connect_timeout.count()));
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &OnBody);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &t.collected);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &OnHeader);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &t.collected);
-    // name/MAJOR.MINOR.PATCH: the form Meta's spec requires of User-Agent.
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "socialgate/" SOCIALGATE_VERSION);
-    curl_easy_setopt(c, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-    // Over HTTP/2 a new request waits for the connection being set up and shares it, instead of
-    // opening one connection per request of a burst.
-    if (request.url.rfind("https://", 0) == 0) curl_easy_setopt(c, CURLOPT_PIPEWAIT, 1L);
-    curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, &OnAboutToSend);
-    curl_easy_setopt(c, CURLOPT_PREREQDATA, &t);
-
-    if (!request.multipart.empty()) {
-      t.mime.reset(curl_mime_init(c));
-      for (const auto& part : request.multipart) {
-        curl_mimepart* p = curl_mime_addpart(t.mime.get());
-        curl_mime_name(p, part.name.c_str());
-        t.parts.push_back(PartReader{&part.value});
-        curl_mime_data_cb(p, static_cast<curl_off_t>(part.value.size()), &ReadPart, &SeekPart,
-                          nullptr, &t.parts.back());
-        if (!part.file_name.empty()) curl_mime_filename(p, part.file_name.c_str());
-        if (!part.content_type.empty()) curl_mime_type(p, part.content_type.c_str());
-      }
-      curl_easy_setopt(c, CURLOPT_MIMEPOST, t.mime.get());
-    } else if (request.method == "POST" || !request.body.empty()) {
-      // libcurl sends a body it is given whole together with the headers, in one write; a
-      // read callback costs a second write per request. request.body lives as long as t.
-      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-                       static_cast<curl_off_t>(request.body.size()));
-      curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
-    }
-    if (request.method != "POST" && request.method != "GET") {
-      curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-    } else if (request.method == "GET") {
-      curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-    }
-  }
-
   static constexpr std::size_t kMaxIdleHandles = 1024;
   const std::size_t max_response_bytes_;
-  CURLM* multi_ = nullptr;
+  CURLM* const multi_;
 
   std::mutex mutex_;
   std::vector<std::unique_ptr<Transfer>> submitted_;  // started, not yet handed to libcurl
@@ -398,8 +545,8 @@ class CurlHttpClient final : public HttpClient {
 
 }  // namespace
 
-HttpClientPtr MakeCurlHttpClient(const CurlClientOptions& options) {
-  return std::make_unique<CurlHttpClient>(options);
+core::Result<HttpClientPtr> MakeCurlHttpClient(const CurlClientOptions& options) {
+  return CurlHttpClient::Create(options);
 }
 
 }  // namespace socialgate::net

@@ -4,13 +4,15 @@
 // (libcurl's multi interface on one event-loop thread). Start() does not wait: thousands of
 // requests may be in flight at once without a thread each, which a provider answering in
 // 200 ms needs for 1,000 messages a second on one number. Perform() is the blocking form.
-// Transport failures are values: kDeadlineExceeded for a timeout, kUnavailable for anything
-// that prevented an answer (DNS, refused or dropped connection, TLS). Any HTTP answer, 4xx and
+// Transport failures are values: kDeadlineExceeded for a timeout, kResourceExhausted for an
+// answer larger than max_response_bytes (not read further), kUnavailable for anything that
+// prevented an answer (DNS, refused or dropped connection, TLS). Any other HTTP answer, 4xx and
 // 5xx included, is a success: classifying it is the provider's job.
 //
 // Thread safety: Start and Perform may be called from many threads at once. Completion
-// callbacks run on the client's event-loop thread, one at a time: they must not block, and
-// must not call Perform.
+// callbacks run on the client's event-loop thread, one at a time: they must not block, must not
+// call Perform, and must not throw (one that does is logged and the loop goes on, but whatever
+// it was to answer never hears).
 #pragma once
 
 #include <chrono>
@@ -78,7 +80,7 @@ class HttpClient {
 using HttpClientPtr = std::unique_ptr<HttpClient>;
 
 struct CurlClientOptions {
-  std::size_t max_response_bytes = 4 * 1024 * 1024;  // larger answers fail as kUnavailable
+  std::size_t max_response_bytes = 4 * 1024 * 1024;  // larger answers: kResourceExhausted
   // Connections kept open across all hosts, and open at once to one host (requests beyond it
   // wait inside libcurl for a free connection; over HTTP/2 they share connections instead).
   long max_connections = 2048;
@@ -87,6 +89,10 @@ struct CurlClientOptions {
 
 // libcurl's multi interface on its own thread: keep-alive, HTTP/2 over TLS where the server
 // offers it (multiplexed), HTTP/1.1 with a connection per request in flight otherwise.
-HttpClientPtr MakeCurlHttpClient(const CurlClientOptions& options = {});
+// Fails (kInternal, saying which) when libcurl refuses an option the client relies on, e.g.
+// CURLOPT_PREREQFUNCTION, the guard against libcurl re-sending a POST (libcurl before 7.80):
+// the gateway must not start without it. A request that libcurl refuses to set up later fails
+// alone (kInternal), never sent.
+core::Result<HttpClientPtr> MakeCurlHttpClient(const CurlClientOptions& options = {});
 
 }  // namespace socialgate::net

@@ -309,6 +309,16 @@ TEST_F(SessionTest, LoginWithoutCredentialsIsRefused) {
   EXPECT_TRUE(IsError(client_.Send(request), 415, "login"));
 }
 
+// A login body is parsed only within the send endpoint's nesting limit: a body of brackets
+// from anyone would otherwise cost the gateway a parsed value per level.
+TEST_F(SessionTest, LoginWithADeeplyNestedBodyIsRefusedBeforeParsing) {
+  // Within server.max_unauthenticated_body_bytes (64 KiB), so it is read, and refused by depth.
+  const std::string deep = R"({"username":"demo","password":"x","pad":)" +
+                           std::string(30'000, '[') + std::string(30'000, ']') + "}";
+  EXPECT_TRUE(IsError(client_.PostJson(Base() + "/livechat/default/login", deep), 400,
+                      "nested more than 32"));
+}
+
 TEST_F(SessionTest, GetOnLoginIs405) {
   const HttpResponse r = client_.Get(Base() + "/livechat/default/login", kDemo);
   EXPECT_TRUE(IsError(r, 405, "POST"));

@@ -15,6 +15,7 @@
 #include "fake-graph/text_util.hpp"
 #include "fake-graph/validate.hpp"
 #include "util/ids.hpp"
+#include "util/json_nesting.hpp"
 
 namespace socialgate::fake_graph {
 
@@ -27,6 +28,9 @@ constexpr int kInvalidToken = 190;
 constexpr unsigned kUnauthorized = 401;
 constexpr std::string_view kControlPrefix = "/_fake/";
 constexpr std::size_t kMaxRecordedFieldBytes = 4096;
+// JSON bodies nested deeper are refused unparsed: recording one re-parses and dumps it, which
+// recurses once per level (a body of 100,000 '[' would overflow the stack).
+constexpr int kMaxJsonDepth = 64;
 
 http::HttpResponse JsonResponse(unsigned status, const OJson& body) {
   http::HttpResponse response;
@@ -145,7 +149,9 @@ void FakeGraph::HandleGraph(http::HttpRequest&& request, http::Responder respond
   // most wants to look at.
   const std::string media_type = MediaType(record.content_type);
   std::optional<nlohmann::json> json;
-  if (media_type == "application/json") {
+  if (media_type == "application/json" && !util::JsonNestingWithin(request.body, kMaxJsonDepth)) {
+    record.json_error = "the body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels";
+  } else if (media_type == "application/json") {
     json = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
     if (json->is_discarded()) {
       json.reset();
@@ -344,6 +350,10 @@ http::HttpResponse FakeGraph::HandleControl(const http::HttpRequest& request) {
       return JsonResponse(200, OJson{{"rules", 0}});
     }
     if (method != "POST") return ControlError(405, "use GET, POST or DELETE on /_fake/faults");
+    if (!util::JsonNestingWithin(request.body, kMaxJsonDepth)) {
+      return ControlError(
+          400, "the body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    }
     const auto body = nlohmann::json::parse(request.body, nullptr, false);
     if (body.is_discarded()) return ControlError(400, "the body is not valid JSON");
     auto rules = ParseFaultRules(body);

@@ -51,11 +51,58 @@ std::string_view ReasonPhrase(unsigned status) {
   }
 }
 
+// 1 to 200 printable ASCII characters: nothing that could end the header line.
+bool IsHeaderValue(std::string_view value) {
+  if (value.empty() || value.size() > 200) return false;
+  for (const char c : value) {
+    if (c < 0x20 || c > 0x7E) return false;
+  }
+  return true;
+}
+
+tl::expected<std::vector<BodyPart>, std::string> ParseBodyParts(const Json& j) {
+  if (!j.is_array()) return tl::make_unexpected("body_parts must be an array");
+  std::vector<BodyPart> parts;
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    const Json& p = j[i];
+    const std::string where = "body_parts[" + std::to_string(i) + "]";
+    if (!p.is_object()) return tl::make_unexpected(where + " must be an object");
+    for (const auto& [key, value] : p.items()) {
+      if (key != "text" && key != "repeat") {
+        return tl::make_unexpected(where + ": unknown field '" + key + "'");
+      }
+    }
+    if (!p.contains("text") || !p["text"].is_string() ||
+        p["text"].get_ref<const std::string&>().empty()) {
+      return tl::make_unexpected(where + ".text is required and must be a non-empty string");
+    }
+    BodyPart part{p["text"].get<std::string>(), 1};
+    if (p.contains("repeat")) {
+      if (!p["repeat"].is_number_unsigned() || p["repeat"].get<std::uint64_t>() < 1 ||
+          p["repeat"].get<std::uint64_t>() > kMaxGeneratedBodyBytes) {
+        return tl::make_unexpected(where + ".repeat must be an integer from 1 to " +
+                                   std::to_string(kMaxGeneratedBodyBytes));
+      }
+      part.repeat = p["repeat"].get<std::uint64_t>();
+    }
+    // Both factors at most kMaxGeneratedBodyBytes (2^26): the product fits.
+    if (part.text.size() > kMaxGeneratedBodyBytes ||
+        (total += part.text.size() * part.repeat) > kMaxGeneratedBodyBytes) {
+      return tl::make_unexpected("body_parts make more than " +
+                                 std::to_string(kMaxGeneratedBodyBytes) + " bytes");
+    }
+    parts.push_back(std::move(part));
+  }
+  return parts;
+}
+
 RuleResult ParseRule(const Json& j, std::size_t index) {
   if (!j.is_object()) return RuleError(index, "must be an object");
-  static const char* const kKnown[] = {
-      "path",        "match_template", "match_to", "rate",          "count",    "action", "code",
-      "http_status", "message",        "details",  "retry_after_s", "delay_ms", "body",   "accept"};
+  static const char* const kKnown[] = {"path",    "match_template", "match_to",      "rate",
+                                       "count",   "action",         "code",          "http_status",
+                                       "message", "details",        "retry_after_s", "delay_ms",
+                                       "body",    "body_parts",     "content_type",  "accept"};
   for (const auto& [key, value] : j.items()) {
     bool known = false;
     for (const char* k : kKnown) known = known || key == k;
@@ -163,6 +210,24 @@ RuleResult ParseRule(const Json& j, std::size_t index) {
     }
   }
   if (rule.action == FaultAction::kSlow) rule.accept = true;  // a slow answer is a success
+  if (j.contains("body_parts")) {
+    if (rule.action != FaultAction::kHttp) {
+      return RuleError(index, "body_parts applies to \"http\" rules only");
+    }
+    if (!rule.body.empty()) return RuleError(index, "give body or body_parts, not both");
+    auto parts = ParseBodyParts(j["body_parts"]);
+    if (!parts) return RuleError(index, parts.error());
+    rule.body_parts = std::move(*parts);
+  }
+  if (j.contains("content_type")) {
+    if (rule.action != FaultAction::kHttp) {
+      return RuleError(index, "content_type applies to \"http\" rules only");
+    }
+    if (auto e = string_field("content_type", rule.content_type)) return RuleError(index, *e);
+    if (!IsHeaderValue(rule.content_type)) {
+      return RuleError(index, "content_type must be 1 to 200 printable ASCII characters");
+    }
+  }
   return rule;
 }
 
@@ -226,6 +291,14 @@ nlohmann::ordered_json FaultRuleToJson(const FaultRule& rule) {
   if (rule.action == FaultAction::kThrottle) j["retry_after_s"] = rule.retry_after_s;
   j["delay_ms"] = rule.delay_ms;
   if (!rule.body.empty()) j["body"] = rule.body;
+  if (rule.body_parts) {
+    nlohmann::ordered_json parts = nlohmann::ordered_json::array();
+    for (const auto& part : *rule.body_parts) {
+      parts.push_back({{"text", part.text}, {"repeat", part.repeat}});
+    }
+    j["body_parts"] = std::move(parts);
+  }
+  if (!rule.content_type.empty()) j["content_type"] = rule.content_type;
   j["accept"] = rule.accept;
   return j;
 }
@@ -295,7 +368,13 @@ http::HttpResponse FaultResponse(const FaultRule& rule, std::string_view fbtrace
     case FaultAction::kHttp: {
       http::HttpResponse response;
       response.status = rule.http_status;
-      if (rule.body.empty()) {
+      if (rule.body_parts) {
+        response.content_type = "text/plain";
+        for (const auto& part : *rule.body_parts) {
+          response.body.reserve(response.body.size() + part.text.size() * part.repeat);
+          for (std::uint64_t i = 0; i < part.repeat; ++i) response.body += part.text;
+        }
+      } else if (rule.body.empty()) {
         // What a load balancer in front of the Graph API answers: HTML, not Meta's JSON.
         const std::string title =
             std::to_string(rule.http_status) + " " + std::string(ReasonPhrase(rule.http_status));
@@ -306,6 +385,7 @@ http::HttpResponse FaultResponse(const FaultRule& rule, std::string_view fbtrace
         response.content_type = "text/plain";
         response.body = rule.body;
       }
+      if (!rule.content_type.empty()) response.content_type = rule.content_type;
       return response;
     }
     case FaultAction::kDrop: {

@@ -33,6 +33,16 @@ enum class FaultAction { kError, kHttp, kThrottle, kSlow, kDrop };
 
 std::string_view FaultActionName(FaultAction action);  // "error", "http", ...
 
+// A piece of a generated answer body: `text` `repeat` times over, so a test can ask for a
+// 10 MB body or 100,000 levels of nesting without sending them through the control API.
+struct BodyPart {
+  std::string text;
+  std::uint64_t repeat = 1;
+};
+
+// The longest body `body_parts` may make.
+inline constexpr std::uint64_t kMaxGeneratedBodyBytes = 64ULL * 1024 * 1024;
+
 struct FaultRule {
   std::optional<PathKind> path;               // nullopt: "any"
   std::optional<std::string> match_template;  // messages only: template.name equals this
@@ -47,6 +57,10 @@ struct FaultRule {
   int retry_after_s = 1;      // throttle: Retry-After; < 0 sends none
   std::int64_t delay_ms = 0;  // any action: answer (or drop) this much later
   std::string body;           // http: the body; "" = a small HTML page
+  // http: the body, concatenated (instead of `body`); present and empty: an empty body.
+  std::optional<std::vector<BodyPart>> body_parts;
+  // http: the Content-Type; "" = text/html for the HTML page, text/plain for a given body.
+  std::string content_type;
   // drop, http and slow: count the message as accepted (as Meta would have sent it) although
   // the client never learns, to test that the gateway does not send it twice.
   bool accept = false;

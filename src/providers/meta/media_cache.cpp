@@ -6,37 +6,60 @@
 
 namespace socialgate::providers::meta {
 
-MediaCache::MediaCache(std::chrono::milliseconds ttl, std::size_t max_entries)
-    : ttl_(ttl), max_entries_(max_entries) {}
+MediaCache::MediaCache(std::chrono::milliseconds ttl, std::chrono::milliseconds max_wait,
+                       std::size_t max_entries)
+    : ttl_(ttl), max_wait_(max_wait), max_entries_(max_entries) {}
 
-std::optional<std::string> MediaCache::GetOrUpload(
-    const std::string& key, const std::function<std::optional<std::string>()>& upload,
-    bool* uploaded) {
-  if (uploaded != nullptr) *uploaded = false;
+MediaCache::Lookup MediaCache::GetOrUpload(
+    const std::string& key, const std::function<std::optional<std::string>()>& upload) {
+  Lookup lookup;
   {
     std::unique_lock lock(mutex_);
+    std::optional<Clock::time_point> deadline;
+    bool waited_out = false;
     for (;;) {
       auto it = entries_.find(key);
-      if (it != entries_.end() && it->second.expires > Clock::now()) return it->second.media_id;
+      if (it != entries_.end() && it->second.expires > Clock::now()) {
+        lookup.media_id = it->second.media_id;
+        return lookup;
+      }
       if (uploading_.count(key) == 0) break;
-      // Another sender uploads this file now: wait for its id (bounded by its HTTP timeout).
-      upload_done_.wait(lock);
+      // Another sender uploads this file now: wait for its id, or for it to fail (then upload
+      // here), but no longer than its upload may take.
+      if (waited_out) {
+        lookup.wait_expired = true;
+        return lookup;
+      }
+      if (!deadline) deadline = Clock::now() + max_wait_;
+      waited_out = upload_done_.wait_until(lock, *deadline) == std::cv_status::timeout;
     }
     uploading_.insert(key);
   }
+  // However `upload` ends, a return or an exception, the key is released and waiters woken:
+  // left marked, every later send of this file would wait for an upload that is not running.
+  struct Releaser {
+    MediaCache* cache;
+    const std::string* key;
+    ~Releaser() { cache->Release(*key); }
+  } releaser{this, &key};
   std::optional<std::string> id = upload();
+  if (id) {
+    std::lock_guard lock(mutex_);
+    const auto now = Clock::now();
+    if (entries_.size() >= max_entries_) EvictLocked(now);
+    entries_[key] = Entry{*id, now + ttl_};
+  }
+  lookup.uploaded = id.has_value();
+  lookup.media_id = std::move(id);
+  return lookup;
+}
+
+void MediaCache::Release(const std::string& key) {
   {
     std::lock_guard lock(mutex_);
     uploading_.erase(key);
-    if (id) {
-      const auto now = Clock::now();
-      if (entries_.size() >= max_entries_) EvictLocked(now);
-      entries_[key] = Entry{*id, now + ttl_};
-    }
   }
   upload_done_.notify_all();
-  if (uploaded != nullptr) *uploaded = id.has_value();
-  return id;
 }
 
 void MediaCache::Invalidate(const std::string& key, const std::string& media_id) {

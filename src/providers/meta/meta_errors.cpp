@@ -1,9 +1,10 @@
 #include "providers/meta/meta_errors.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 
-#include <nlohmann/json.hpp>
+#include "providers/meta/graph_answer.hpp"
 
 namespace socialgate::providers::meta {
 namespace {
@@ -102,23 +103,23 @@ std::optional<milliseconds> ParseRetryAfter(std::string_view value) {
 SendOutcome ClassifyMetaFailure(long http_status, std::string_view body,
                                 std::optional<milliseconds> retry_after) {
   using Kind = SendOutcome::Kind;
-  const auto json = nlohmann::json::parse(body, nullptr, false);
-  const bool has_error = json.is_object() && json.contains("error") && json["error"].is_object() &&
-                         json["error"].contains("code") &&
-                         json["error"]["code"].is_number_integer();
-  if (!has_error) {
-    const std::string what = "HTTP " + std::to_string(http_status) + " without a Graph API error";
-    if (http_status == 429 || http_status >= 500 || http_status == 408) {
-      return Outcome(Kind::kRetryLater, "http_" + std::to_string(http_status), what, retry_after);
-    }
-    return Outcome(Kind::kRejected, "http_" + std::to_string(http_status), what, std::nullopt);
+  const std::string status = std::to_string(http_status);
+  // Codes are letters, digits and '_': a status line never has more than three digits.
+  const std::string status_code =
+      http_status >= 0 && http_status <= 999 ? "http_" + status : "http_invalid";
+  auto error = ReadGraphError(body);
+  if (!error) {
+    const bool passing =
+        http_status == 408 || http_status == 429 || http_status >= 500 || http_status < 100;
+    const std::string what =
+        "HTTP " + status + " without a Graph API error: " + error.error().message;
+    if (passing) return Outcome(Kind::kRetryLater, status_code, what, retry_after);
+    return Outcome(Kind::kRejected, status_code, what, std::nullopt);
   }
-  const auto& error = json["error"];
-  const int code = error["code"].get<int>();
-  std::string message = error.value("message", std::string());
-  if (error.contains("error_data") && error["error_data"].is_object()) {
-    const std::string details = error["error_data"].value("details", std::string());
-    if (!details.empty() && details != message) message += ": " + details;
+  const int code = error->code;
+  std::string message = error->message;
+  if (!error->details.empty() && error->details != message) {
+    message += message.empty() ? error->details : ": " + error->details;
   }
   if (message.empty()) message = "Graph API error " + std::to_string(code);
   const MetaErrorRule* rule = FindMetaErrorRule(code);
@@ -126,7 +127,7 @@ SendOutcome ClassifyMetaFailure(long http_status, std::string_view body,
   if (rule != nullptr) {
     action = rule->action;
   } else {
-    action = (http_status == 429 || http_status >= 500) ? kRetry : kFail;
+    action = (http_status == 429 || http_status >= 500 || http_status < 100) ? kRetry : kFail;
   }
   if (action == kFail) {
     return Outcome(Kind::kRejected, std::to_string(code), message, std::nullopt);
@@ -136,6 +137,38 @@ SendOutcome ClassifyMetaFailure(long http_status, std::string_view body,
     wait = std::max(wait.value_or(milliseconds(0)), rule->min_retry_after);
   }
   return Outcome(Kind::kRetryLater, std::to_string(code), message, wait);
+}
+
+SendOutcome ClassifySendAnswer(long http_status, std::string_view body,
+                               std::optional<milliseconds> retry_after, std::string* note) {
+  if (note != nullptr) note->clear();
+  if (http_status < 200 || http_status >= 300) {
+    return ClassifyMetaFailure(http_status, body, retry_after);
+  }
+  auto answer = ReadSendAnswer(body);
+  if (!answer) {
+    // A success without a message id cannot be tracked; Meta may or may not have taken it.
+    return Outcome(SendOutcome::Kind::kRetryLater, "bad_response",
+                   "the provider's answer carried no usable message id: " + answer.error().message,
+                   retry_after);
+  }
+  if (note != nullptr) *note = std::move(answer->ignored);
+  return SendOutcome::Accepted(std::move(answer->message_id), std::move(answer->wa_id));
+}
+
+tl::expected<std::string, SendOutcome> ClassifyUploadAnswer(
+    long http_status, std::string_view body, std::optional<milliseconds> retry_after) {
+  SendOutcome failure;
+  if (http_status >= 200 && http_status < 300) {
+    auto id = ReadUploadAnswer(body);
+    if (id) return std::move(*id);
+    failure = Outcome(SendOutcome::Kind::kRetryLater, "bad_response",
+                      "the answer carried no usable media id: " + id.error().message, retry_after);
+  } else {
+    failure = ClassifyMetaFailure(http_status, body, retry_after);
+  }
+  failure.error_message = "media upload: " + failure.error_message;
+  return tl::unexpected(std::move(failure));
 }
 
 }  // namespace socialgate::providers::meta

@@ -1,8 +1,8 @@
 #include "providers/meta/meta_provider.hpp"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/text.hpp"
 #include "providers/meta/media_cache.hpp"
 #include "providers/meta/meta_errors.hpp"
 #include "providers/meta/meta_payload.hpp"
@@ -14,13 +14,41 @@ namespace {
 using meta::ClassifyMetaFailure;
 using meta::ParseRetryAfter;
 
+// A request that got no answer worth reading: always worth another try.
 SendOutcome TransportFailure(const core::Error& error) {
   SendOutcome o;
   o.kind = SendOutcome::Kind::kRetryLater;
-  o.error_code = error.code == core::ErrorCode::kDeadlineExceeded ? "timeout" : "unreachable";
+  switch (error.code) {
+    case core::ErrorCode::kDeadlineExceeded:
+      o.error_code = "timeout";
+      break;
+    case core::ErrorCode::kResourceExhausted:  // an answer too large to read
+      o.error_code = "bad_response";
+      break;
+    case core::ErrorCode::kInternal:  // the request could not be set up: not sent
+      o.error_code = "internal_error";
+      break;
+    default:
+      o.error_code = "unreachable";
+      break;
+  }
   o.error_message = error.message;
   return o;
 }
+
+// The outcome of reading an answer that threw `what` (a bug: the readers never throw).
+SendOutcome InternalFault(std::string_view what) {
+  spdlog::error("meta: reading an answer failed with an exception: {}", core::OneLine(what, 512));
+  SendOutcome o;
+  o.kind = SendOutcome::Kind::kRetryLater;
+  o.error_code = "internal_error";
+  o.error_message = "the provider failed with an internal error (logged)";
+  return o;
+}
+
+// How much longer than an upload's own timeout a concurrent send of the same file waits for it
+// (the HTTP client's loop may end a timed-out request a little late).
+constexpr std::chrono::milliseconds kUploadWaitMargin{1000};
 
 class MetaProvider final : public Provider {
  public:
@@ -30,7 +58,7 @@ class MetaProvider final : public Provider {
         http_(http),
         message_starts_(std::move(message_starts)),
         base_(settings.base_url + "/" + settings.api_version + "/" + settings.phone_number_id),
-        media_(settings.media_ttl) {}
+        media_(settings.media_ttl, settings.timeout + kUploadWaitMargin) {}
 
   // Provider implementation
   std::string_view Name() const override { return "meta"; }
@@ -41,22 +69,19 @@ class MetaProvider final : public Provider {
     bool fresh_upload = false;
     if (message.header) {
       media_key = util::Sha256Hex(message.header->bytes) + "/" + message.header->mime_type;
-      SendOutcome upload_failure;
-      auto id = media_.GetOrUpload(
-          media_key, [&] { return Upload(*message.header, upload_failure); }, &fresh_upload);
-      if (!id) return upload_failure;
-      media_id = *id;
+      auto media = UploadOnce(media_key, *message.header);
+      if (!media) return std::move(media.error());
+      media_id = std::move(media->media_id).value();
+      fresh_upload = media->uploaded;
     }
     SendOutcome outcome = Post(message, media_id, message_id);
     // A cached id Meta no longer knows: upload again once, then resend.
     if (!fresh_upload && !media_id.empty() && outcome.kind == SendOutcome::Kind::kRejected &&
         (outcome.error_code == "131053" || outcome.error_code == "100")) {
       media_.Invalidate(media_key, media_id);
-      SendOutcome upload_failure;
-      auto id = media_.GetOrUpload(
-          media_key, [&] { return Upload(*message.header, upload_failure); }, &fresh_upload);
-      if (!id) return upload_failure;
-      outcome = Post(message, *id, message_id);
+      auto media = UploadOnce(media_key, *message.header);
+      if (!media) return std::move(media.error());
+      outcome = Post(message, *media->media_id, message_id);
     }
     return outcome;
   }
@@ -69,7 +94,18 @@ class MetaProvider final : public Provider {
                  SendDone done) override {
     http_.Start(PostRequest(message, "", message_id),
                 [done = std::move(done)](core::Result<net::ClientResponse> response) {
-                  done(PostOutcome(response));
+                  // On the HTTP client's loop: nothing may escape from here (the provider's
+                  // contract; the client would only log it, the message would never be
+                  // answered).
+                  SendOutcome outcome;
+                  try {
+                    outcome = PostOutcome(response);
+                  } catch (const std::exception& e) {
+                    outcome = InternalFault(e.what());
+                  } catch (...) {
+                    outcome = InternalFault("not a std::exception");
+                  }
+                  done(std::move(outcome));
                 });
   }
 
@@ -81,6 +117,21 @@ class MetaProvider final : public Provider {
     r.connect_timeout = settings_.connect_timeout;
     r.timeout = settings_.timeout;
     return r;
+  }
+
+  // The media id of `header`, from the cache or uploaded now (once for concurrent sends of the
+  // same file), or the attempt's failure.
+  tl::expected<meta::MediaCache::Lookup, SendOutcome> UploadOnce(const std::string& key,
+                                                                 const core::MediaHeader& header) {
+    SendOutcome upload_failure;
+    auto media = media_.GetOrUpload(key, [&] { return Upload(header, upload_failure); });
+    if (media.media_id) return media;
+    if (!media.wait_expired) return tl::unexpected(std::move(upload_failure));
+    SendOutcome o;
+    o.kind = SendOutcome::Kind::kRetryLater;
+    o.error_code = "upload_wait";
+    o.error_message = "media upload: another send's upload of this file did not end in time";
+    return tl::unexpected(std::move(o));
   }
 
   // Uploads the header media; on failure fills `failure` and returns nullopt.
@@ -95,20 +146,13 @@ class MetaProvider final : public Provider {
       failure.error_message = "media upload: " + failure.error_message;
       return std::nullopt;
     }
-    if (response->status >= 200 && response->status < 300) {
-      const auto json = nlohmann::json::parse(response->body, nullptr, false);
-      if (json.is_object() && json.contains("id") && json["id"].is_string() &&
-          !json["id"].get<std::string>().empty()) {
-        return json["id"].get<std::string>();
-      }
-      failure.kind = SendOutcome::Kind::kRetryLater;
-      failure.error_code = "bad_response";
-      failure.error_message = "media upload: the answer carried no media id";
-      return std::nullopt;
+    auto id = meta::ClassifyUploadAnswer(response->status, response->body,
+                                         ParseRetryAfter(response->Header("retry-after")));
+    if (id) return std::move(*id);
+    failure = std::move(id.error());
+    if (failure.error_code == "bad_response") {
+      spdlog::warn("meta: HTTP {} to a media upload: {}", response->status, failure.error_message);
     }
-    failure = ClassifyMetaFailure(response->status, response->body,
-                                  ParseRetryAfter(response->Header("retry-after")));
-    failure.error_message = "media upload: " + failure.error_message;
     return std::nullopt;
   }
 
@@ -129,29 +173,16 @@ class MetaProvider final : public Provider {
   // What an answer to POST /messages means for the attempt.
   static SendOutcome PostOutcome(const core::Result<net::ClientResponse>& response) {
     if (!response) return TransportFailure(response.error());
-    if (response->status >= 200 && response->status < 300) {
-      const auto json = nlohmann::json::parse(response->body, nullptr, false);
-      std::string id;
-      std::string wa_id;
-      if (json.is_object() && json.contains("messages") && json["messages"].is_array() &&
-          !json["messages"].empty() && json["messages"][0].is_object()) {
-        id = json["messages"][0].value("id", std::string());
-      }
-      if (json.is_object() && json.contains("contacts") && json["contacts"].is_array() &&
-          !json["contacts"].empty() && json["contacts"][0].is_object()) {
-        wa_id = json["contacts"][0].value("wa_id", std::string());
-      }
-      if (!id.empty()) return SendOutcome::Accepted(std::move(id), std::move(wa_id));
-      // A success without a message id cannot be tracked; Meta may or may not have taken it.
-      SendOutcome o;
-      o.kind = SendOutcome::Kind::kRetryLater;
-      o.error_code = "bad_response";
-      o.error_message = "the provider's answer carried no message id";
-      spdlog::warn("meta: HTTP {} without messages[0].id", response->status);
-      return o;
+    std::string note;
+    SendOutcome outcome = meta::ClassifySendAnswer(
+        response->status, response->body, ParseRetryAfter(response->Header("retry-after")), &note);
+    if (outcome.error_code == "bad_response") {
+      spdlog::warn("meta: HTTP {}: {}", response->status, outcome.error_message);
+    } else if (!note.empty()) {
+      spdlog::warn("meta: message {} accepted without a wa_id: {}", outcome.provider_message_id,
+                   note);
     }
-    return ClassifyMetaFailure(response->status, response->body,
-                               ParseRetryAfter(response->Header("retry-after")));
+    return outcome;
   }
 
   const config::MetaSettings settings_;

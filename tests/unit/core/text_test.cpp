@@ -44,6 +44,43 @@ TEST(QuoteForMessageTest, CutsLongValuesAtACharacterBoundary) {
   EXPECT_TRUE(Utf8Length(quoted).has_value());
 }
 
+TEST(OneLineTest, KeepsShortCleanTextAsItIs) {
+  EXPECT_EQ(OneLine("(#131000) Something went wrong", 64), "(#131000) Something went wrong");
+  EXPECT_EQ(OneLine("caf\xC3\xA9 \xE2\x82\xAC", 64), "caf\xC3\xA9 \xE2\x82\xAC");
+  EXPECT_EQ(OneLine("", 0), "");
+}
+
+TEST(OneLineTest, ControlCharactersBecomeSpaces) {
+  // C0 (newline, NUL, tab), DEL, C1 (U+0085) and the Unicode line and paragraph separators.
+  EXPECT_EQ(OneLine(std::string("a\nb\0c\td\x7F"
+                                "e\xC2\x85"
+                                "f\xE2\x80\xA8g\xE2\x80\xA9h",
+                                20),
+                    64),
+            "a b c d e f g h");
+}
+
+TEST(OneLineTest, IllFormedBytesBecomeReplacementCharacters) {
+  const std::string line = OneLine("a\xFF\xC3(\xED\xA0\x80", 64);  // stray, truncated, surrogate
+  EXPECT_EQ(line, "a\xEF\xBF\xBD\xEF\xBF\xBD(\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_TRUE(Utf8Length(line).has_value());
+}
+
+TEST(OneLineTest, CutsAtACharacterBoundaryWithinTheLimit) {
+  EXPECT_EQ(OneLine(std::string(50, 'x'), 10), "xxxxxxx...");
+  EXPECT_EQ(OneLine(std::string(10, 'x'), 10), std::string(10, 'x'));
+  // "é" is two bytes: the cut leaves it out whole rather than split it.
+  EXPECT_EQ(OneLine("aa\xC3\xA9\xC3\xA9zzzz", 7), "aa\xC3\xA9...");
+  EXPECT_EQ(OneLine("a\xC3\xA9\xC3\xA9zzzz", 7), "a\xC3\xA9...");
+  EXPECT_EQ(OneLine("abcdef", 2), "ab");
+  for (std::size_t limit = 0; limit < 20; ++limit) {
+    const std::string line =
+        OneLine("\xE2\x82\xAC\xE2\x82\xAC\xE2\x82\xAC\xE2\x82\xAC\n\xFF\xE2\x82\xAC", limit);
+    EXPECT_LE(line.size(), limit);
+    EXPECT_TRUE(Utf8Length(line).has_value()) << limit;
+  }
+}
+
 TEST(AsciiLowerTest, LowersAsciiOnly) { EXPECT_EQ(AsciiLower("ImAGE-\xC3\x89"), "image-\xC3\x89"); }
 
 }  // namespace

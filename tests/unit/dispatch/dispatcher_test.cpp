@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -28,10 +29,19 @@ class ScriptedProvider final : public providers::Provider {
     std::lock_guard lock(mutex_);
     ++sends_[std::string(message_id)];
     started_.push_back(std::chrono::steady_clock::now());
+    if (throws_ > 0) {
+      --throws_;
+      throw std::runtime_error("a provider's bug");
+    }
     if (script_.empty()) return SendOutcome::Accepted("p-" + std::string(message_id), "wa");
     SendOutcome o = script_.front();
     script_.pop_front();
     return o;
+  }
+  // The next `n` sends throw instead of answering (a provider breaking its contract).
+  void ThrowNext(int n) {
+    std::lock_guard lock(mutex_);
+    throws_ = n;
   }
   void Then(SendOutcome o) {
     std::lock_guard lock(mutex_);
@@ -51,6 +61,7 @@ class ScriptedProvider final : public providers::Provider {
   std::mutex mutex_;
   std::deque<SendOutcome> script_;
   std::map<std::string, int> sends_;
+  int throws_ = 0;
 };
 
 SendOutcome Retry(std::string code) {
@@ -180,6 +191,31 @@ TEST_F(DispatcherTest, PassingFailuresAreRetriedUntilAccepted) {
   EXPECT_EQ(m.attempts, 3);
   EXPECT_EQ(provider_.Sends(id), 3);
 }
+
+// A provider that throws (a bug: its contract says it never does) loses that attempt, not the
+// process: the attempt is retried with a reason.
+class DispatcherProviderFaultTest : public DispatcherTest,
+                                    public ::testing::WithParamInterface<bool> {};
+
+TEST_P(DispatcherProviderFaultTest, AProviderThatThrowsHasItsAttemptRetried) {
+  // Async: SendAsync's default calls Send on the pump; otherwise Send runs on a worker thread.
+  provider_.async = GetParam();
+  provider_.ThrowNext(1);
+  const std::string id = Insert();
+  dispatcher_->Start();
+  const auto m = WaitFor(id, "accepted");
+  EXPECT_EQ(m.attempts, 2);
+  EXPECT_EQ(provider_.Sends(id), 2);
+  bool retried_with_reason = false;
+  for (const auto& event : m.history) {
+    retried_with_reason =
+        retried_with_reason ||
+        (event.status == "queued" && event.detail.find("internal error") != std::string::npos);
+  }
+  EXPECT_TRUE(retried_with_reason);
+}
+
+INSTANTIATE_TEST_SUITE_P(SendAndSendAsync, DispatcherProviderFaultTest, ::testing::Bool());
 
 TEST_F(DispatcherTest, GivesUpAfterMaxAttemptsWithTheReason) {
   for (int i = 0; i < 3; ++i) provider_.Then(Retry("131000"));

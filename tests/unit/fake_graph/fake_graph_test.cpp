@@ -134,6 +134,21 @@ TEST(FakeGraphTest, InvalidSendBodiesGetError100NamingTheProblem) {
   EXPECT_EQ(e["error"]["message"], "(#100) Invalid parameter");
 }
 
+// Bodies nested beyond 64 levels are refused before parsing: recording one recursed per level
+// and overflowed the stack.
+TEST(FakeGraphTest, DeeplyNestedBodiesAreRefusedAndRecordedWithoutTheirJson) {
+  FakeGraph graph(TestOptions());
+  const std::string deep = R"({"messaging_product":"whatsapp","x":)" + std::string(100'000, '[') +
+                           std::string(100'000, ']') + "}";
+  ExpectMetaError(
+      Call(graph, WithBearer(Request("POST", "/v23.0/1/messages", deep, "application/json"))), 400,
+      100, "nests deeper than 64 levels");
+  const auto records = Json(Call(graph, Request("GET", "/_fake/requests")));
+  ASSERT_EQ(records["requests"].size(), 1u) << records.dump();
+  EXPECT_FALSE(records["requests"][0].contains("json"));
+  EXPECT_EQ(Call(graph, Request("POST", "/_fake/faults", deep, "application/json")).status, 400u);
+}
+
 TEST(FakeGraphTest, WrongMethodVersionOrPathIsRefusedWithCode100) {
   FakeGraph graph(TestOptions());
   ExpectMetaError(Call(graph, WithBearer(Request("GET", "/v23.0/1/messages"))), 400, 100,

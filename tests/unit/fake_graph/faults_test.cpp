@@ -74,6 +74,57 @@ TEST(FaultsTest, HttpRuleAnswersABareStatusWithANonMetaBody) {
   EXPECT_EQ(Call(graph, SendRequest(TemplateBody())).status, 503u);
 }
 
+// What a hostile or broken provider answers: a 200 that is not Meta's success, with any
+// content type.
+TEST(FaultsTest, HttpRuleAnswersAChosenStatusContentTypeAndBody) {
+  FakeGraph graph(TestOptions());
+  ASSERT_EQ(SetFaults(graph, {{{"action", "http"},
+                               {"http_status", 200},
+                               {"content_type", "application/json"},
+                               {"body", R"({"messages":{"id":"wamid.1"}})"}}})
+                .status,
+            200u);
+  auto r = Call(graph, SendRequest(TemplateBody()));
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_EQ(r.content_type, "application/json");
+  EXPECT_EQ(r.body, R"({"messages":{"id":"wamid.1"}})");
+  // Without a content_type: text/plain for a given body, text/html for the default page.
+  SetFaults(graph, {{{"action", "http"}, {"http_status", 200}, {"body", "ok"}}});
+  EXPECT_EQ(Call(graph, SendRequest(TemplateBody())).content_type, "text/plain");
+  SetFaults(graph, {{{"action", "http"}, {"http_status", 200}}});
+  r = Call(graph, SendRequest(TemplateBody()));
+  EXPECT_EQ(r.content_type, "text/html");
+  EXPECT_NE(r.body.find("<html>"), std::string::npos);
+}
+
+TEST(FaultsTest, BodyPartsMakeLargeOrDeepBodiesFromASmallRule) {
+  FakeGraph graph(TestOptions());
+  const json parts = json::array({{{"text", "["}, {"repeat", 100'000}},
+                                  {{"text", "]"}, {"repeat", 100'000}},
+                                  {{"text", "!"}, {"repeat", 1}}});
+  ASSERT_EQ(
+      SetFaults(graph, {{{"action", "http"}, {"http_status", 200}, {"body_parts", parts}}}).status,
+      200u);
+  auto r = Call(graph, SendRequest(TemplateBody()));
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_EQ(r.content_type, "text/plain");
+  EXPECT_EQ(r.body, std::string(100'000, '[') + std::string(100'000, ']') + "!");
+  // The rule lists its parts, not the body they make.
+  const auto listed = Json(Call(graph, Request("GET", "/_fake/faults")));
+  EXPECT_EQ(listed["rules"][0]["body_parts"], parts);
+  EXPECT_LT(listed.dump().size(), 1000u);
+
+  SetFaults(graph, {{{"action", "http"},
+                     {"http_status", 200},
+                     {"body_parts", {{{"text", "0123456789"}, {"repeat", 1'000'000}}}}}});
+  EXPECT_EQ(Call(graph, SendRequest(TemplateBody())).body.size(), 10'000'000u);
+  // An empty list: an empty body.
+  SetFaults(graph, {{{"action", "http"}, {"http_status", 200}, {"body_parts", json::array()}}});
+  r = Call(graph, SendRequest(TemplateBody()));
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_EQ(r.body, "");
+}
+
 TEST(FaultsTest, ThrottleRuleAnswers429WithCode130429AndRetryAfter) {
   FakeGraph graph(TestOptions());
   SetFaults(graph, {{{"action", "throttle"}, {"retry_after_s", 7}}});
@@ -211,6 +262,19 @@ TEST(FaultsTest, BadRulesAreRefusedWithASentence) {
   refused({{{"action", "error"}, {"code", 1}, {"accept", true}}}, "accept");
   refused({{{"action", "error"}, {"code", 1}, {"count", -1}}}, "count");
   refused({{{"action", "error"}, {"code", 1}, {"http_status", 99}}}, "http_status");
+  refused({{{"action", "http"}, {"content_type", "text/html\r\nX-Evil: 1"}}}, "content_type");
+  refused({{{"action", "http"}, {"content_type", ""}}}, "content_type");
+  refused({{{"action", "error"}, {"code", 1}, {"content_type", "text/html"}}},
+          "content_type applies to \\\"http\\\" rules only");
+  refused({{{"action", "http"}, {"body", "x"}, {"body_parts", json::array()}}}, "not both");
+  refused({{{"action", "http"}, {"body_parts", "x"}}}, "body_parts must be an array");
+  refused({{{"action", "http"}, {"body_parts", {{{"text", ""}}}}}}, "body_parts[0].text");
+  refused({{{"action", "http"}, {"body_parts", {{{"text", "x"}, {"repeat", 0}}}}}},
+          "body_parts[0].repeat");
+  refused({{{"action", "http"}, {"body_parts", {{{"text", "x"}, {"times", 2}}}}}},
+          "unknown field 'times'");
+  refused({{{"action", "http"}, {"body_parts", {{{"text", "0123456789"}, {"repeat", 7'000'000}}}}}},
+          "body_parts make more than 67108864 bytes");
   EXPECT_EQ(Call(graph, Request("POST", "/_fake/faults", "[]", "application/json")).status, 400u);
   EXPECT_EQ(Call(graph, Request("POST", "/_fake/faults", "{", "application/json")).status, 400u);
 }

@@ -2,9 +2,11 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -112,6 +114,13 @@ class TinyServer {
   std::vector<Clock::time_point> arrivals_;
 };
 
+// A new client; a failed creation fails the test (this libcurl takes every option it needs).
+HttpClientPtr NewClient(const CurlClientOptions& options = {}) {
+  auto client = MakeCurlHttpClient(options);
+  EXPECT_TRUE(client) << client.error().message;
+  return client ? std::move(*client) : nullptr;
+}
+
 // Hands `count` posts to a new client at once, as a burst from a late caller would be, and
 // waits (at most 10 s) for every answer. Returns how many were answered 200, or -1 on timeout.
 int PostAllAtOnce(const TinyServer& server, int count, std::shared_ptr<util::StartLimit> limit,
@@ -120,7 +129,7 @@ int PostAllAtOnce(const TinyServer& server, int count, std::shared_ptr<util::Sta
   std::condition_variable done;
   int answered = 0;
   int ok = 0;
-  auto client = MakeCurlHttpClient(options);
+  auto client = NewClient(options);
   for (int i = 0; i < count; ++i) {
     ClientRequest r;
     r.url = server.url();
@@ -191,7 +200,7 @@ TEST(CurlHttpClientTest, RequestsWithoutAStartLimitAllLeaveAtOnce) {
   std::condition_variable done;
   int answered = 0;
   {
-    auto client = MakeCurlHttpClient();
+    auto client = NewClient();
     for (int i = 0; i < 20; ++i) {
       ClientRequest r;
       r.url = server.url();
@@ -215,7 +224,7 @@ std::vector<core::Result<ClientResponse>> SendInTurn(const TinyServer& server,
                                                      ClientRequest request, int count) {
   request.url = server.url();
   std::vector<core::Result<ClientResponse>> results;
-  auto client = MakeCurlHttpClient();
+  auto client = NewClient();
   for (int i = 0; i < count; ++i) {
     std::mutex mutex;
     std::condition_variable done;
@@ -258,6 +267,69 @@ TEST(CurlHttpClientTest, AMultipartPostWhoseKeptAliveConnectionDiesUnansweredIsN
   upload.multipart.push_back({"messaging_product", "whatsapp", "", ""});
   upload.multipart.push_back({"file", std::string(64 * 1024, 'x'), "a.png", "image/png"});
   ExpectSecondFailsUnsentAgain(upload);
+}
+
+// An answer over max_response_bytes is not read further, and says so: the provider answered.
+TEST(CurlHttpClientTest, AnAnswerLargerThanTheLimitFailsAsTooLarge) {
+  TinyServer server;  // answers "ok": two bytes
+  CurlClientOptions options;
+  options.max_response_bytes = 1;
+  auto client = NewClient(options);
+  ClientRequest request;
+  request.url = server.url();
+  request.body = "{}";
+  const auto result = client->Perform(std::move(request));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, core::ErrorCode::kResourceExhausted);
+  EXPECT_EQ(result.error().message, "the provider's answer is larger than 1 bytes");
+}
+
+// A completion that throws breaks its contract; the loop logs it and goes on answering the
+// others, instead of the exception ending the process.
+TEST(CurlHttpClientTest, ACompletionThatThrowsDoesNotStopTheClient) {
+  TinyServer server;
+  auto client = NewClient();
+  ClientRequest request;
+  request.url = server.url();
+  request.body = "{}";
+  std::promise<void> thrown;
+  client->Start(ClientRequest(request), [&](core::Result<ClientResponse>) {
+    thrown.set_value();
+    throw std::runtime_error("a completion's bug");
+  });
+  ASSERT_EQ(thrown.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  const auto second = client->Perform(std::move(request));
+  ASSERT_TRUE(second) << second.error().detail;
+  EXPECT_EQ(second->status, 200);
+}
+
+// A request libcurl refuses to set up (here a URL over libcurl's 8,000,000-byte limit for any
+// string option) fails on its own, unsent, naming the option: it is never sent without what
+// it relies on (an unchecked CURLOPT_PREREQFUNCTION would drop the re-send guard silently).
+TEST(CurlHttpClientTest, ARequestLibcurlRefusesToSetUpFailsUnsentNamingTheOption) {
+  TinyServer server;
+  auto client = NewClient();
+  ASSERT_TRUE(client);
+  ClientRequest request;
+  request.url = server.url() + "?" + std::string(8'000'001, 'a');
+  request.body = "{}";
+  auto limit = std::make_shared<util::StartLimit>(1, std::chrono::seconds(1));
+  request.start_limit = limit;
+  const auto result = client->Perform(std::move(request));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, core::ErrorCode::kInternal);
+  EXPECT_EQ(result.error().message, "the HTTP request could not be set up");
+  EXPECT_NE(result.error().detail.find("libcurl refused CURLOPT_URL"), std::string::npos)
+      << result.error().detail;
+  EXPECT_EQ(limit->reserved(), 0) << "an unsent request gives its start back";
+  // The client goes on.
+  ClientRequest next;
+  next.url = server.url();
+  next.body = "{}";
+  const auto answered = client->Perform(std::move(next));
+  ASSERT_TRUE(answered) << answered.error().detail;
+  EXPECT_EQ(answered->status, 200);
+  EXPECT_EQ(server.Arrivals().size(), 1u);
 }
 
 TEST(CurlHttpClientTest, AGetWhoseKeptAliveConnectionDiesUnansweredIsSentAgain) {

@@ -98,6 +98,106 @@ TEST(MetaErrorsTest, AnswersWithoutAGraphErrorFollowTheHttpStatus) {
   }
 }
 
+// The issue's crash: a message that is a number made nlohmann throw on the HTTP client's thread.
+// The code decides; the message is left out.
+TEST(MetaErrorsTest, AnErrorWhoseMessageIsNotAStringIsClassifiedByItsCode) {
+  auto o = ClassifyMetaFailure(400, R"({"error":{"code":131000,"message":7}})", std::nullopt);
+  EXPECT_EQ(o.kind, Kind::kRetryLater);
+  EXPECT_EQ(o.error_code, "131000");
+  EXPECT_EQ(o.error_message, "Graph API error 131000");
+  o = ClassifyMetaFailure(
+      404, R"({"error":{"code":132001,"message":{},"error_data":{"details":"no such template"}}})",
+      std::nullopt);
+  EXPECT_EQ(o.kind, Kind::kRejected);
+  EXPECT_EQ(o.error_code, "132001");
+  EXPECT_EQ(o.error_message, "no such template");
+}
+
+TEST(MetaErrorsTest, AnUnusableErrorBodyFollowsTheHttpStatusWithTheReason) {
+  auto o = ClassifyMetaFailure(400, R"({"error":[131000]})", std::nullopt);
+  EXPECT_EQ(o.kind, Kind::kRejected);
+  EXPECT_EQ(o.error_code, "http_400");
+  EXPECT_EQ(o.error_message,
+            "HTTP 400 without a Graph API error: error is an array, not an object");
+  o = ClassifyMetaFailure(400, R"({"error":{"code":"131000"}})", std::nullopt);
+  EXPECT_EQ(o.kind, Kind::kRejected);
+  EXPECT_EQ(o.error_message,
+            "HTTP 400 without a Graph API error: error.code is a string, not an integer");
+  o = ClassifyMetaFailure(503, R"({"error":{"code":1e300}})", std::nullopt);
+  EXPECT_EQ(o.kind, Kind::kRetryLater);
+  EXPECT_EQ(o.error_code, "http_503");
+  // Not HTTP statuses at all: a broken answer, worth another try.
+  for (long status : {0L, 99L, 600L, 999L, -1L}) {
+    EXPECT_EQ(ClassifyMetaFailure(status, "", std::nullopt).kind, Kind::kRetryLater) << status;
+  }
+  EXPECT_EQ(ClassifyMetaFailure(999, "", std::nullopt).error_code, "http_999");
+  EXPECT_EQ(ClassifyMetaFailure(-1, "", std::nullopt).error_code, "http_invalid");
+  EXPECT_EQ(ClassifyMetaFailure(1000, "", std::nullopt).error_code, "http_invalid");
+}
+
+TEST(MetaErrorsTest, AnErrorsTextIsCutToOneLine) {
+  const std::string body = R"({"error":{"code":131026,"message":")" + std::string(5000, 'm') +
+                           R"(\n","error_data":{"details":")" + std::string(5000, 'd') + R"("}}})";
+  const auto o = ClassifyMetaFailure(400, body, std::nullopt);
+  EXPECT_EQ(o.kind, Kind::kRejected);
+  EXPECT_EQ(o.error_code, "131026");
+  EXPECT_LE(o.error_message.size(), kMaxOutcomeMessageBytes);
+  EXPECT_EQ(o.error_message.find('\n'), std::string::npos);
+}
+
+TEST(MetaErrorsTest, ASendAnswerWithAUsableIdIsAccepted) {
+  std::string note = "stale";
+  auto o = ClassifySendAnswer(
+      200, R"({"contacts":[{"wa_id":"393403603062"}],"messages":[{"id":"wamid.A1"}]})",
+      std::nullopt, &note);
+  EXPECT_EQ(o.kind, Kind::kAccepted);
+  EXPECT_EQ(o.provider_message_id, "wamid.A1");
+  EXPECT_EQ(o.wa_id, "393403603062");
+  EXPECT_EQ(note, "");
+  o = ClassifySendAnswer(201, R"({"contacts":[{"wa_id":7}],"messages":[{"id":"wamid.A1"}]})",
+                         std::nullopt, &note);
+  EXPECT_EQ(o.kind, Kind::kAccepted);
+  EXPECT_EQ(o.wa_id, "");
+  EXPECT_EQ(note, "contacts[0].wa_id is an integer, not a string");
+}
+
+TEST(MetaErrorsTest, ASuccessWithoutAUsableMessageIdIsRetriedWithTheReason) {
+  for (const char* body : {"", "<html>OK</html>", R"({"messages":{"id":"wamid.A1"}})",
+                           R"({"messages":[{"id":"wamid.)", R"({"messages":[{"id":12}]})"}) {
+    const auto o = ClassifySendAnswer(200, body, std::nullopt);
+    EXPECT_EQ(o.kind, Kind::kRetryLater) << body;
+    EXPECT_EQ(o.error_code, "bad_response") << body;
+    EXPECT_EQ(o.error_message.rfind("the provider's answer carried no usable message id: ", 0), 0u)
+        << o.error_message;
+  }
+  const auto o = ClassifySendAnswer(200, R"({"messages":[]})", std::nullopt);
+  EXPECT_EQ(o.error_message,
+            "the provider's answer carried no usable message id: messages is empty");
+}
+
+TEST(MetaErrorsTest, AFailedSendAnswerIsClassifiedAsAFailure) {
+  const auto o = ClassifySendAnswer(400, MetaError(132001), std::nullopt);
+  EXPECT_EQ(o.kind, Kind::kRejected);
+  EXPECT_EQ(o.error_code, "132001");
+}
+
+TEST(MetaErrorsTest, UploadAnswersGiveAMediaIdOrAnOutcome) {
+  auto id = ClassifyUploadAnswer(200, R"({"id":"4490709327384033"})", std::nullopt);
+  ASSERT_TRUE(id);
+  EXPECT_EQ(*id, "4490709327384033");
+  id = ClassifyUploadAnswer(200, R"({"id":4490709327384033})", std::nullopt);
+  ASSERT_FALSE(id);
+  EXPECT_EQ(id.error().kind, Kind::kRetryLater);
+  EXPECT_EQ(id.error().error_code, "bad_response");
+  EXPECT_EQ(id.error().error_message,
+            "media upload: the answer carried no usable media id: id is an integer, not a string");
+  id = ClassifyUploadAnswer(400, MetaError(131053), std::nullopt);
+  ASSERT_FALSE(id);
+  EXPECT_EQ(id.error().kind, Kind::kRejected);
+  EXPECT_EQ(id.error().error_code, "131053");
+  EXPECT_EQ(id.error().error_message.rfind("media upload: (#131053)", 0), 0u);
+}
+
 TEST(MetaErrorsTest, ParsesRetryAfterSeconds) {
   EXPECT_EQ(ParseRetryAfter("120"), milliseconds(120'000));
   EXPECT_EQ(ParseRetryAfter(" 0 "), milliseconds(0));

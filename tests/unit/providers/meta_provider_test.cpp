@@ -1,6 +1,8 @@
 #include "providers/meta/meta_provider.hpp"
 
+#include <atomic>
 #include <deque>
+#include <future>
 #include <mutex>
 
 #include <gtest/gtest.h>
@@ -174,6 +176,8 @@ TEST(MetaProviderTest, TransportFailuresAndOddAnswersAreRetried) {
   http.Fail(core::ErrorCode::kUnavailable);
   http.Answer(200, R"({"messaging_product":"whatsapp"})");
   http.Answer(429, "", {{"retry-after", "7"}});
+  http.Fail(core::ErrorCode::kResourceExhausted);  // an answer over the client's limit
+  http.Fail(core::ErrorCode::kInternal);           // a request the client could not set up
   auto provider = MakeMetaProvider(Settings(), http);
   auto o = provider->Send("a", Message());
   EXPECT_EQ(o.kind, Kind::kRetryLater);
@@ -187,6 +191,97 @@ TEST(MetaProviderTest, TransportFailuresAndOddAnswersAreRetried) {
   o = provider->Send("a", Message());
   EXPECT_EQ(o.kind, Kind::kRetryLater);
   EXPECT_EQ(o.retry_after, std::chrono::milliseconds(7000));
+  o = provider->Send("a", Message());
+  EXPECT_EQ(o.kind, Kind::kRetryLater);
+  EXPECT_EQ(o.error_code, "bad_response");
+  o = provider->Send("a", Message());
+  EXPECT_EQ(o.kind, Kind::kRetryLater);
+  EXPECT_EQ(o.error_code, "internal_error");
+}
+
+// Answers of the wrong shape become outcomes, never exceptions: nlohmann's type_error on the
+// HTTP client's thread took the gateway down (issue 14).
+TEST(MetaProviderTest, AnswersOfTheWrongShapeAreOutcomesNotExceptions) {
+  ScriptedHttp http;
+  http.Answer(400, R"({"error":{"code":131000,"message":7}})");
+  http.Answer(200, R"({"messages":[{"id":12345}],"contacts":[{"wa_id":"1"}]})");
+  http.Answer(200, R"({"messages":[{"id":"wamid.A1"}],"contacts":[{"wa_id":["x"]}]})");
+  http.Answer(400, R"({"error":{"code":132001,"error_data":{"details":5}}})");
+  auto provider = MakeMetaProvider(Settings(), http);
+  std::vector<SendOutcome> outcomes;
+  for (int i = 0; i < 4; ++i) {
+    provider->SendAsync("m", Message(), [&](SendOutcome o) { outcomes.push_back(std::move(o)); });
+  }
+  ASSERT_EQ(outcomes.size(), 4u);
+  EXPECT_EQ(outcomes[0].kind, Kind::kRetryLater);
+  EXPECT_EQ(outcomes[0].error_code, "131000");
+  EXPECT_EQ(outcomes[1].kind, Kind::kRetryLater);
+  EXPECT_EQ(outcomes[1].error_code, "bad_response");
+  EXPECT_NE(outcomes[1].error_message.find("messages[0].id is an integer, not a string"),
+            std::string::npos)
+      << outcomes[1].error_message;
+  EXPECT_EQ(outcomes[2].kind, Kind::kAccepted);
+  EXPECT_EQ(outcomes[2].provider_message_id, "wamid.A1");
+  EXPECT_EQ(outcomes[2].wa_id, "");
+  EXPECT_EQ(outcomes[3].kind, Kind::kRejected);
+  EXPECT_EQ(outcomes[3].error_code, "132001");
+}
+
+TEST(MetaProviderTest, AnUploadAnswerWithoutAUsableMediaIdIsRetriedWithoutASend) {
+  ScriptedHttp http;
+  http.Answer(200, R"({"id":4490709327384033})");
+  http.Answer(200, R"({"id":")" + std::string(10'000, '1') + R"("})");
+  auto provider = MakeMetaProvider(Settings(), http);
+  for (const char* why : {"id is an integer, not a string", "id is 10000 bytes, more than 128"}) {
+    const auto o = provider->Send("a", Message(true));
+    EXPECT_EQ(o.kind, Kind::kRetryLater);
+    EXPECT_EQ(o.error_code, "bad_response");
+    EXPECT_EQ(o.error_message,
+              std::string("media upload: the answer carried no usable media id: ") + why);
+  }
+  EXPECT_EQ(http.requests.size(), 2u);  // two uploads, no send
+}
+
+// An HttpClient whose first upload waits until the test opens the gate (an upload that hangs).
+class GatedUploads final : public net::HttpClient {
+ public:
+  void Start(net::ClientRequest request, Completion done) override {
+    const bool upload = request.url.ends_with("/media");
+    if (upload && !started_flag_.exchange(true)) {
+      started_.set_value();
+      gate_.wait();
+    }
+    done(net::ClientResponse{200, {}, upload ? R"({"id":"4490709327384033"})" : kAccepted});
+  }
+  std::future<void> Started() { return started_.get_future(); }
+  void Open() { opener_.set_value(); }
+
+ private:
+  std::atomic<bool> started_flag_{false};
+  std::promise<void> started_;
+  std::promise<void> opener_;
+  std::shared_future<void> gate_ = opener_.get_future().share();
+};
+
+// A send of a file whose upload by another send does not end waits no longer than the upload's
+// timeout and a margin, then fails in a way that is retried.
+TEST(MetaProviderTest, ASendWaitingForAnotherSendsHungUploadGivesUpToRetry) {
+  GatedUploads http;
+  auto settings = Settings();
+  settings.timeout = std::chrono::milliseconds(10);  // the wait: this and a margin of 1 s
+  auto provider = MakeMetaProvider(settings, http);
+  auto started = http.Started();
+  auto first = std::async(std::launch::async, [&] { return provider->Send("a", Message(true)); });
+  ASSERT_EQ(started.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  auto second = std::async(std::launch::async, [&] { return provider->Send("b", Message(true)); });
+  const bool gave_up = second.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  http.Open();
+  ASSERT_TRUE(gave_up) << "the second send waited for the hung upload";
+  const SendOutcome o = second.get();
+  EXPECT_EQ(o.kind, Kind::kRetryLater);
+  EXPECT_EQ(o.error_code, "upload_wait");
+  EXPECT_EQ(o.error_message.rfind("media upload: ", 0), 0u) << o.error_message;
+  EXPECT_EQ(first.get().kind, Kind::kAccepted);
 }
 
 TEST(MetaProviderTest, PermanentErrorsCarryMetasCodeAndMessage) {
