@@ -108,7 +108,8 @@ core::Result<std::string> ReadId(const Json& parent, const char* key, const std:
                     std::to_string(max_bytes));
   }
   if (!IsSafeId(id, max_bytes)) {
-    return Unusable(path + " has characters other than letters, digits and . _ - + / = :");
+    return Unusable(
+        path + " has characters other than printable ASCII (no spaces, quotes or backslashes)");
   }
   return std::string(id);
 }
@@ -139,9 +140,11 @@ core::Result<int> ReadCode(const Json& error) {
 bool IsSafeId(std::string_view id, std::size_t max_bytes) {
   if (id.empty() || id.size() > max_bytes) return false;
   for (const char c : id) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '-' || c == '+' || c == '/' || c == '=' ||
-                    c == ':';
+    // Printable ASCII but for the space, '"' and '\\': safe in a log line and a JSON string
+    // as it is. Meta's ids use far fewer (a wamid is base64 after "wamid.", a media id digits),
+    // but its own spec's examples hold "<MEDIA_ID>", and nothing here depends on the narrower
+    // set. Put into a URL, an id is percent-encoded like any other text.
+    const bool ok = c > ' ' && c < 0x7f && c != '"' && c != '\\';
     if (!ok) return false;
   }
   return true;

@@ -14,7 +14,7 @@
 // is wrong and how, in one short line of our own words: never the provider's bytes, so it is
 // safe to log and to store. Text that is kept (an error's message and details) is one line of
 // valid UTF-8 of bounded length (core::OneLine). Ids are kept only whole: within their length
-// and of a safe character set, never cut.
+// and printable (IsSafeId), never cut.
 //
 // Later readers of Meta's JSON (status webhooks, template listings) belong here too, built
 // the same way.
@@ -42,8 +42,8 @@ inline constexpr std::size_t kMaxWaIdBytes = 256;
 // An error's message and its details, each.
 inline constexpr std::size_t kMaxErrorTextBytes = 256;
 
-// Whether `id` is 1 to `max_bytes` bytes of ASCII letters, digits and . _ - + / = : (what
-// wamids, media ids and wa_ids are made of: safe in a log line, a URL path and SQL text).
+// Whether `id` is 1 to `max_bytes` bytes of printable ASCII without spaces, quotes or
+// backslashes: safe in a log line and a JSON string as it is (percent-encode it for a URL).
 bool IsSafeId(std::string_view id, std::size_t max_bytes);
 
 // A usable answer to POST /messages.
