@@ -6,7 +6,7 @@
 
 #include <simdjson.h>
 
-#include "api/template_codec.hpp"
+#include "api/json_body.hpp"
 
 namespace socialgate::api {
 namespace {
@@ -20,22 +20,14 @@ core::Error Malformed(std::string message) {
 }  // namespace
 
 core::Result<LoginRequest> DecodeLoginRequest(std::string body) {
-  body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   dom::parser parser;
   if (parser.allocate(std::max<std::size_t>(body.size(), 64), kMaxJsonDepth) != simdjson::SUCCESS) {
     return core::MakeError(core::ErrorCode::kUnavailable, "the gateway is out of memory",
                            "allocating a JSON parser for a login body");
   }
-  dom::element root;
-  const auto error = parser.parse(body.data(), body.size(), false).get(root);
-  if (error == simdjson::DEPTH_ERROR) {
-    return tl::unexpected(
-        Malformed("body: JSON nested more than " + std::to_string(kMaxJsonDepth) + " levels deep"));
-  }
-  if (error != simdjson::SUCCESS) {
-    return tl::unexpected(
-        Malformed(std::string("body: is not valid JSON (") + simdjson::error_message(error) + ")"));
-  }
+  auto parsed = ParseJsonBody(parser, body);
+  if (!parsed) return tl::unexpected(std::move(parsed.error()));
+  const dom::element root = *parsed;
   dom::object obj;
   if (root.get(obj) != simdjson::SUCCESS) {
     return tl::unexpected(

@@ -2,17 +2,9 @@
 
 #include <cctype>
 
+#include "core/text.hpp"
+
 namespace socialgate::api {
-namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 std::optional<std::vector<std::string_view>> SplitPath(std::string_view path) {
   if (path.empty() || path.front() != '/') return std::nullopt;
@@ -37,17 +29,7 @@ std::string QueryParameter(std::string_view query, std::string_view name) {
     query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
     const auto eq = pair.find('=');
     if (pair.substr(0, eq) != name || eq == std::string_view::npos) continue;
-    std::string out;
-    const std::string_view v = pair.substr(eq + 1);
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      if (v[i] == '%' && i + 2 < v.size() && HexValue(v[i + 1]) >= 0 && HexValue(v[i + 2]) >= 0) {
-        out.push_back(static_cast<char>(HexValue(v[i + 1]) * 16 + HexValue(v[i + 2])));
-        i += 2;
-      } else {
-        out.push_back(v[i] == '+' ? ' ' : v[i]);
-      }
-    }
-    return out;
+    return core::FormDecode(pair.substr(eq + 1));
   }
   return {};
 }

@@ -5,7 +5,7 @@
 
 #include <simdjson.h>
 
-#include "api/json_token_count.hpp"
+#include "api/json_body.hpp"
 
 namespace socialgate::api {
 namespace {
@@ -22,30 +22,10 @@ core::Error Malformed(std::string message) {
   return core::Error{ErrorCode::kMalformed, std::move(message), {}};
 }
 
-const char* TypeName(dom::element_type t) {
-  switch (t) {
-    case dom::element_type::ARRAY:
-      return "an array";
-    case dom::element_type::OBJECT:
-      return "an object";
-    case dom::element_type::INT64:
-    case dom::element_type::UINT64:
-    case dom::element_type::DOUBLE:
-      return "a number";
-    case dom::element_type::STRING:
-      return "a string";
-    case dom::element_type::BOOL:
-      return "a boolean";
-    case dom::element_type::NULL_VALUE:
-      return "null";
-  }
-  return "something else";
-}
-
 Result<std::string> ReadString(dom::element e, const std::string& field) {
   std::string_view v;
   if (e.get(v) != simdjson::SUCCESS) {
-    return tl::unexpected(Malformed(field + ": must be a string, not " + TypeName(e.type())));
+    return tl::unexpected(Malformed(field + ": must be a string, not " + JsonTypeName(e.type())));
   }
   return std::string(v);
 }
@@ -54,7 +34,7 @@ Result<std::vector<std::string>> ReadStringArray(dom::element e, const std::stri
   dom::array arr;
   if (e.get(arr) != simdjson::SUCCESS) {
     return tl::unexpected(
-        Malformed(field + ": must be an array of strings, not " + TypeName(e.type())));
+        Malformed(field + ": must be an array of strings, not " + JsonTypeName(e.type())));
   }
   std::vector<std::string> out;
   out.reserve(arr.size());
@@ -106,29 +86,14 @@ dom::parser NewParser() {
 }
 
 Result<core::TemplateRequest> Decode(dom::parser& parser, std::string& body) {
-  // Parsing memory grows with the number of values: refuse a body of a great many before
-  // parsing it (see json_token_count.hpp).
-  if (HasMoreJsonValuesThan(body, kMaxJsonValues)) {
-    return tl::unexpected(Malformed("body: holds more than " + std::to_string(kMaxJsonValues) +
-                                    " JSON values; a send request holds a few dozen"));
-  }
-  // simdjson reads up to SIMDJSON_PADDING bytes past the end; reserve them instead of copying.
-  body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
-  dom::element root;
-  const auto error = parser.parse(body.data(), body.size(), false).get(root);
-  if (error == simdjson::DEPTH_ERROR) {
-    return tl::unexpected(
-        Malformed("body: JSON nested more than " + std::to_string(kMaxJsonDepth) + " levels deep"));
-  }
-  if (error != simdjson::SUCCESS) {
-    return tl::unexpected(
-        Malformed(std::string("body: is not valid JSON (") + simdjson::error_message(error) + ")"));
-  }
+  auto parsed = ParseJsonBody(parser, body);
+  if (!parsed) return tl::unexpected(std::move(parsed.error()));
+  const dom::element root = *parsed;
   std::string().swap(body);  // the parser holds its own copy of every string
   dom::object obj;
   if (root.get(obj) != simdjson::SUCCESS) {
     return tl::unexpected(
-        Malformed(std::string("body: must be a JSON object, not ") + TypeName(root.type())));
+        Malformed(std::string("body: must be a JSON object, not ") + JsonTypeName(root.type())));
   }
 
   core::TemplateRequest req;
@@ -169,7 +134,7 @@ Result<core::TemplateRequest> Decode(dom::parser& parser, std::string& body) {
           break;
         }
         return tl::unexpected(Malformed("header: must be an object or null, not " +
-                                        std::string(TypeName(value.type()))));
+                                        std::string(JsonTypeName(value.type()))));
       default:
         list = ReadStringArray(value, name);
         if (!list) return tl::unexpected(list.error());

@@ -11,15 +11,11 @@
 
 #include <string>
 
+#include "api/json_body.hpp"
 #include "core/error.hpp"
 #include "core/message.hpp"
 
 namespace socialgate::api {
-
-constexpr std::size_t kMaxJsonDepth = 32;
-// Values (strings, numbers, arrays, objects...) a request body may hold, unknown fields
-// included: parsing memory grows with them.
-constexpr std::size_t kMaxJsonValues = 10'000;
 
 // Takes the body and frees it as soon as it is parsed: a media request's 7 MB of base64 is then
 // held twice at most while it is decoded (the parser's copy and the field's), not three times.

@@ -31,4 +31,14 @@ std::string OneLine(std::string_view text, std::size_t max_bytes);
 // ASCII lower-case copy (non-ASCII bytes are kept as they are).
 std::string AsciiLower(std::string_view text);
 
+// Whether `a` and `b` are equal but for the case of ASCII letters.
+bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b);
+
+// `s` without leading and trailing spaces, tabs, CRs and LFs.
+std::string_view TrimAsciiWhitespace(std::string_view s);
+
+// A query component decoded: "%XX" becomes its byte, '+' a space (form encoding); a '%' not
+// followed by two hex digits stays as it is.
+std::string FormDecode(std::string_view s);
+
 }  // namespace socialgate::core

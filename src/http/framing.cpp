@@ -1,29 +1,10 @@
 #include "http/framing.hpp"
 
-#include <cctype>
 #include <string_view>
 
+#include "core/text.hpp"
+
 namespace socialgate::http {
-namespace {
-
-std::string_view TrimWhitespace(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
 
 std::optional<std::string> FramingError(const HttpRequest& head, unsigned version,
                                         bool parser_saw_chunked) {
@@ -46,7 +27,8 @@ std::optional<std::string> FramingError(const HttpRequest& head, unsigned versio
     if (transfer_encodings > 1) return "Transfer-Encoding: must appear once, as \"chunked\"";
     // Exactly "chunked": no other coding before it, no list, nothing a parser could read
     // another way (a folded line, "xchunked").
-    if (!EqualsIgnoringCase(TrimWhitespace(coding), "chunked") || !parser_saw_chunked) {
+    if (!core::EqualsIgnoringAsciiCase(core::TrimAsciiWhitespace(coding), "chunked") ||
+        !parser_saw_chunked) {
       return "Transfer-Encoding: only \"chunked\" is supported";
     }
     if (content_lengths > 0) {

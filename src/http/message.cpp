@@ -22,55 +22,59 @@ HttpResponse JsonError(unsigned status, std::string_view message) {
   return r;
 }
 
-struct Responder::State {
-  std::function<void(HttpResponse)> send;
-  std::atomic<bool> done{false};
+namespace detail {
 
-  State() = default;
-  State(const State&) = delete;
-  State& operator=(const State&) = delete;
-  State(State&&) = delete;
-  State& operator=(State&&) = delete;
-  ~State() {
-    if (!done.exchange(true) && send) {
-      send(JsonError(500, "internal error: the request was not answered"));
-    }
+// Calls `call` once, with the first value given; if it was never given one when the last copy
+// of its owner goes, with `unanswered()` instead, so no request waits for ever.
+template <class T>
+class CallOnce {
+ public:
+  CallOnce(std::function<void(T)> call, T (*unanswered)())
+      : call_(std::move(call)), unanswered_(unanswered) {}
+  CallOnce(const CallOnce&) = delete;
+  CallOnce& operator=(const CallOnce&) = delete;
+  CallOnce(CallOnce&&) = delete;
+  CallOnce& operator=(CallOnce&&) = delete;
+  ~CallOnce() {
+    if (!done_.exchange(true) && call_) call_(unanswered_());
   }
+
+  void operator()(T value) {
+    if (done_.exchange(true)) return;
+    call_(std::move(value));
+  }
+
+ private:
+  std::function<void(T)> call_;
+  T (*unanswered_)();
+  std::atomic<bool> done_{false};
 };
 
-Responder::Responder(std::function<void(HttpResponse)> send) : state_(std::make_shared<State>()) {
-  state_->send = std::move(send);
-}
+}  // namespace detail
 
-void Responder::operator()(HttpResponse response) const {
-  if (state_->done.exchange(true)) return;
-  state_->send(std::move(response));
-}
+namespace {
 
-struct AdmissionResponder::State {
-  std::function<void(Admission)> decide;
-  std::atomic<bool> done{false};
+HttpResponse Unanswered() { return JsonError(500, "internal error: the request was not answered"); }
+Admission Unadmitted() { return Admission::Refuse(Unanswered()); }
 
-  State() = default;
-  State(const State&) = delete;
-  State& operator=(const State&) = delete;
-  State(State&&) = delete;
-  State& operator=(State&&) = delete;
-  ~State() {
-    if (!done.exchange(true) && decide) {
-      decide(Admission::Refuse(JsonError(500, "internal error: the request was not answered")));
-    }
-  }
+}  // namespace
+
+struct Responder::State : detail::CallOnce<HttpResponse> {
+  using CallOnce::CallOnce;
+};
+
+Responder::Responder(std::function<void(HttpResponse)> send)
+    : state_(std::make_shared<State>(std::move(send), &Unanswered)) {}
+
+void Responder::operator()(HttpResponse response) const { (*state_)(std::move(response)); }
+
+struct AdmissionResponder::State : detail::CallOnce<Admission> {
+  using CallOnce::CallOnce;
 };
 
 AdmissionResponder::AdmissionResponder(std::function<void(Admission)> decide)
-    : state_(std::make_shared<State>()) {
-  state_->decide = std::move(decide);
-}
+    : state_(std::make_shared<State>(std::move(decide), &Unadmitted)) {}
 
-void AdmissionResponder::operator()(Admission admission) const {
-  if (state_->done.exchange(true)) return;
-  state_->decide(std::move(admission));
-}
+void AdmissionResponder::operator()(Admission admission) const { (*state_)(std::move(admission)); }
 
 }  // namespace socialgate::http

@@ -34,6 +34,10 @@ inline constexpr std::string_view kTestPasswordHash =
     "$argon2id$v=19$m=65536,t=2,p=1$sQyRdP+8HPdD4+k1Vnox/Q$"
     "GlcattjXYFLkR1P5B/UehiB20yO/iyrLbKbsKmN33uw";
 
+// "Basic " + base64("demo:" + kTestPassword): the Authorization header of user demo, for
+// tests that write requests by hand.
+inline constexpr std::string_view kTestDemoAuthorization = "Basic ZGVtbzpzb2NpYWxnYXRlLWRlbW8=";
+
 // One [[domains]] table of a test config.
 struct TestDomain {
   std::string name;

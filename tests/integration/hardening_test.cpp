@@ -38,8 +38,7 @@ using std::chrono::milliseconds;
 
 constexpr std::string_view kNumber = "3902124122690";
 const Credentials kDemo{"demo", std::string(kTestPassword)};
-// "demo:socialgate-demo" (kTestPassword) in base64.
-constexpr std::string_view kBasicAuthorization = "Basic ZGVtbzpzb2NpYWxnYXRlLWRlbW8=";
+constexpr std::string_view kBasicAuthorization = kTestDemoAuthorization;
 
 constexpr int kHeaderTimeoutMs = 1000;
 constexpr int kIdleTimeoutMs = 3000;

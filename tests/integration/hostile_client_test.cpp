@@ -28,8 +28,7 @@ using std::chrono::milliseconds;
 
 constexpr std::string_view kNumber = "3902124122690";
 const Credentials kDemo{"demo", std::string(kTestPassword)};
-// "demo:socialgate-demo" (kTestPassword) in base64.
-constexpr std::string_view kBasicAuthorization = "Basic ZGVtbzpzb2NpYWxnYXRlLWRlbW8=";
+constexpr std::string_view kBasicAuthorization = kTestDemoAuthorization;
 
 std::string Config(std::string_view server_keys = {}) {
   return WithServerKeys(

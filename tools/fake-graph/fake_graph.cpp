@@ -177,11 +177,12 @@ void FakeGraph::HandleGraph(http::HttpRequest&& request, http::Responder respond
 
   std::optional<Refusal> refusal;
   std::optional<TemplateSend> send;
-  const auto auth = TrimWhitespace(request.Header("authorization"));
+  const auto auth = core::TrimAsciiWhitespace(request.Header("authorization"));
   constexpr std::string_view kBearer = "bearer ";
-  const bool is_bearer =
-      auth.size() > kBearer.size() && EqualsIgnoreCase(auth.substr(0, kBearer.size()), kBearer);
-  const auto token = is_bearer ? TrimWhitespace(auth.substr(kBearer.size())) : std::string_view{};
+  const bool is_bearer = auth.size() > kBearer.size() &&
+                         core::EqualsIgnoringAsciiCase(auth.substr(0, kBearer.size()), kBearer);
+  const auto token =
+      is_bearer ? core::TrimAsciiWhitespace(auth.substr(kBearer.size())) : std::string_view{};
 
   if (record.kind == PathKind::kOther) {
     refusal = Refusal{kInvalidParameter, 400, "Unsupported request",

@@ -28,9 +28,9 @@ tl::expected<MultipartPart, std::string> ParsePartHeaders(std::string_view& rest
     if (colon == std::string_view::npos) {
       return tl::make_unexpected(where + " has a header line without ':'");
     }
-    const auto name = TrimWhitespace(line.substr(0, colon));
-    const auto value = TrimWhitespace(line.substr(colon + 1));
-    if (EqualsIgnoreCase(name, "content-disposition")) {
+    const auto name = core::TrimAsciiWhitespace(line.substr(0, colon));
+    const auto value = core::TrimAsciiWhitespace(line.substr(colon + 1));
+    if (core::EqualsIgnoringAsciiCase(name, "content-disposition")) {
       if (MediaType(value) != "form-data") {
         return tl::make_unexpected(where + " has a Content-Disposition other than form-data");
       }
@@ -47,7 +47,7 @@ tl::expected<MultipartPart, std::string> ParsePartHeaders(std::string_view& rest
       if (!has_name || part.name.empty()) {
         return tl::make_unexpected(where + " has a Content-Disposition without a name");
       }
-    } else if (EqualsIgnoreCase(name, "content-type")) {
+    } else if (core::EqualsIgnoringAsciiCase(name, "content-type")) {
       part.content_type = std::string(value);
     }
   }

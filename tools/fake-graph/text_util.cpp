@@ -5,6 +5,8 @@
 
 #include <openssl/evp.h>
 
+#include "core/text.hpp"
+
 namespace socialgate::fake_graph {
 
 std::string ToLowerAscii(std::string_view s) {
@@ -13,26 +15,8 @@ std::string ToLowerAscii(std::string_view s) {
   return out;
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-std::string_view TrimWhitespace(std::string_view s) {
-  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 std::string MediaType(std::string_view content_type) {
-  return ToLowerAscii(TrimWhitespace(content_type.substr(0, content_type.find(';'))));
+  return ToLowerAscii(core::TrimAsciiWhitespace(content_type.substr(0, content_type.find(';'))));
 }
 
 std::vector<std::pair<std::string, std::string>> HeaderParameters(std::string_view value) {
@@ -44,7 +28,8 @@ std::vector<std::pair<std::string, std::string>> HeaderParameters(std::string_vi
     while (i < value.size() && (value[i] == ' ' || value[i] == '\t' || value[i] == ';')) ++i;
     const std::size_t name_start = i;
     while (i < value.size() && value[i] != '=' && value[i] != ';') ++i;
-    std::string name = ToLowerAscii(TrimWhitespace(value.substr(name_start, i - name_start)));
+    std::string name =
+        ToLowerAscii(core::TrimAsciiWhitespace(value.substr(name_start, i - name_start)));
     std::string param_value;
     if (i < value.size() && value[i] == '=') {
       ++i;
@@ -62,38 +47,10 @@ std::vector<std::pair<std::string, std::string>> HeaderParameters(std::string_vi
       } else {
         const std::size_t start = i;
         while (i < value.size() && value[i] != ';') ++i;
-        param_value = std::string(TrimWhitespace(value.substr(start, i - start)));
+        param_value = std::string(core::TrimAsciiWhitespace(value.substr(start, i - start)));
       }
     }
     if (!name.empty()) out.emplace_back(std::move(name), std::move(param_value));
-  }
-  return out;
-}
-
-namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
-std::string UrlDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out.push_back(' ');
-    } else if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 &&
-               HexValue(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
   }
   return out;
 }
@@ -107,9 +64,9 @@ std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view que
     if (item.empty()) continue;
     const auto eq = item.find('=');
     if (eq == std::string_view::npos) {
-      out.emplace_back(UrlDecode(item), std::string{});
+      out.emplace_back(core::FormDecode(item), std::string{});
     } else {
-      out.emplace_back(UrlDecode(item.substr(0, eq)), UrlDecode(item.substr(eq + 1)));
+      out.emplace_back(core::FormDecode(item.substr(0, eq)), core::FormDecode(item.substr(eq + 1)));
     }
   }
   return out;

@@ -12,11 +12,11 @@
 #include <utility>
 #include <vector>
 
+#include "core/text.hpp"  // EqualsIgnoringAsciiCase, TrimAsciiWhitespace, FormDecode
+
 namespace socialgate::fake_graph {
 
 std::string ToLowerAscii(std::string_view s);
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
-std::string_view TrimWhitespace(std::string_view s);
 
 // The media type of a Content-Type value, lower case, without parameters:
 // "Application/JSON; charset=utf-8" -> "application/json".
@@ -25,9 +25,6 @@ std::string MediaType(std::string_view content_type);
 // The parameters of a header value after its first ';' (Content-Type, Content-Disposition),
 // names lower-cased, quoted-string values unquoted (RFC 7230 3.2.6, backslash escapes).
 std::vector<std::pair<std::string, std::string>> HeaderParameters(std::string_view value);
-
-// Percent-decodes a query component; '+' becomes a space (form encoding).
-std::string UrlDecode(std::string_view s);
 
 // "a=1&b=x%20y" -> {{"a","1"},{"b","x y"}}.
 std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view query);

@@ -7,55 +7,18 @@
 #include <sodium.h>
 
 #include "auth/password.hpp"
+#include "auth_fixture.hpp"
 
 namespace socialgate::auth {
 namespace {
 
-std::string Basic(const std::string& user_colon_password) {
-  std::vector<char> out(
-      sodium_base64_ENCODED_LEN(user_colon_password.size(), sodium_base64_VARIANT_ORIGINAL));
-  sodium_bin2base64(out.data(), out.size(),
-                    reinterpret_cast<const unsigned char*>(user_colon_password.data()),
-                    user_colon_password.size(), sodium_base64_VARIANT_ORIGINAL);
-  return "Basic " + std::string(out.data());
-}
-
-class AuthenticatorTest : public ::testing::Test {
+class AuthenticatorTest : public AuthFixture {
  protected:
-  static void SetUpTestSuite() {
-    ASSERT_GE(sodium_init(), 0);
-    auto hash = HashSecret("s3cret:with colon");
-    ASSERT_TRUE(hash);
-    hash_ = new std::string(*hash);
-  }
-  static void TearDownTestSuite() { delete hash_; }
-
-  void SetUp() override {
-    auto s = store::OpenStore("sqlite::memory:");
-    ASSERT_TRUE(s);
-    store_ = std::move(*s);
-    authenticator_ = std::make_unique<Authenticator>(*store_);
-  }
-
-  config::Domain Domain(const std::string& name) {
-    config::Domain d;
-    d.name = name;
-    d.users.push_back(config::User{"alice", *hash_, {}});
-    d.users.push_back(config::User{"limited", *hash_, {"3902124122690"}});
-    d.api_token_hash = *hash_;  // the same secret, to save a second argon2id hash
-    return d;
-  }
-
   core::Result<Principal> Auth(const config::Domain& d, std::string_view authorization,
                                std::string_view token = {}) {
     return authenticator_->Authenticate(d, Credentials{authorization, token});
   }
-
-  static std::string* hash_;
-  store::StorePtr store_;
-  std::unique_ptr<Authenticator> authenticator_;
 };
-std::string* AuthenticatorTest::hash_ = nullptr;
 
 TEST_F(AuthenticatorTest, HashIsArgon2idAndVerifies) {
   EXPECT_EQ(hash_->rfind("$argon2id$", 0), 0u);

@@ -11,18 +11,10 @@
 #include <sodium.h>
 
 #include "auth/password.hpp"
+#include "auth_fixture.hpp"
 
 namespace socialgate::auth {
 namespace {
-
-std::string Basic(const std::string& user_colon_password) {
-  std::vector<char> out(
-      sodium_base64_ENCODED_LEN(user_colon_password.size(), sodium_base64_VARIANT_ORIGINAL));
-  sodium_bin2base64(out.data(), out.size(),
-                    reinterpret_cast<const unsigned char*>(user_colon_password.data()),
-                    user_colon_password.size(), sodium_base64_VARIANT_ORIGINAL);
-  return "Basic " + std::string(out.data());
-}
 
 // Collects answers; waits for a number of them (bounded).
 class Answers {
@@ -49,29 +41,11 @@ class Answers {
   std::vector<core::Result<Principal>> results_;
 };
 
-class CredentialChecksTest : public ::testing::Test {
+class CredentialChecksTest : public AuthFixture {
  protected:
-  static void SetUpTestSuite() {
-    ASSERT_GE(sodium_init(), 0);
-    auto hash = HashSecret("right");
-    ASSERT_TRUE(hash);
-    hash_ = new std::string(*hash);
-  }
-  static void TearDownTestSuite() { delete hash_; }
-  void SetUp() override {
-    auto s = store::OpenStore("sqlite::memory:");
-    ASSERT_TRUE(s);
-    store_ = std::move(*s);
-    authenticator_ = std::make_unique<Authenticator>(*store_);
-    domain_.name = "default";
-    domain_.users.push_back(config::User{"alice", *hash_, {}});
-  }
-  static std::string* hash_;
-  store::StorePtr store_;
-  std::unique_ptr<Authenticator> authenticator_;
-  config::Domain domain_;
+  const config::Domain domain_ = Domain("default");
+  const std::string right_ = Basic(std::string("alice:") + kSecret);
 };
-std::string* CredentialChecksTest::hash_ = nullptr;
 
 TEST_F(CredentialChecksTest, TheSameCredentialsCheckedAtOnceShareOneCheck) {
   CredentialChecks checks(*authenticator_, 1, 16);
@@ -92,7 +66,7 @@ TEST_F(CredentialChecksTest, TheSameCredentialsCheckedAtOnceShareOneCheck) {
 TEST_F(CredentialChecksTest, RememberedCredentialsAnswerOnTheCallersThreadAtOnce) {
   CredentialChecks checks(*authenticator_, 1, 16);
   Answers first;
-  checks.CheckAuthorization(domain_, Basic("alice:right"), first.Add());
+  checks.CheckAuthorization(domain_, right_, first.Add());
   ASSERT_TRUE(first.WaitFor(1));
   ASSERT_TRUE(first.results()[0]);
   // Wrong passwords keep the pool busy; a remembered success does not wait for them.
@@ -103,7 +77,7 @@ TEST_F(CredentialChecksTest, RememberedCredentialsAnswerOnTheCallersThreadAtOnce
   const auto caller = std::this_thread::get_id();
   std::thread::id answered_on;
   bool answered = false;
-  checks.CheckAuthorization(domain_, Basic("alice:right"), [&](core::Result<Principal> r) {
+  checks.CheckAuthorization(domain_, right_, [&](core::Result<Principal> r) {
     answered = r.has_value();
     answered_on = std::this_thread::get_id();
   });

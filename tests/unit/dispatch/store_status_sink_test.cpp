@@ -11,6 +11,7 @@
 
 #include "store/store.hpp"
 #include "support/held_committer.hpp"
+#include "support/sample_message.hpp"
 #include "util/timer_queue.hpp"
 
 namespace socialgate::dispatch {
@@ -23,17 +24,7 @@ constexpr std::int64_t kLease = 60'000;
 // How long a test waits for something that should happen at once, before it fails.
 constexpr auto kPatience = std::chrono::seconds(10);
 
-store::NewMessage Message(const std::string& id) {
-  store::NewMessage m;
-  m.id = id;
-  m.domain = "default";
-  m.now_ms = kNow;
-  m.message.customer_phone = "393403603062";
-  m.message.service_phone = "3902124122690";
-  m.message.template_name = "shipping_confirmation";
-  m.message.language = "en_GB";
-  return m;
-}
+store::NewMessage Message(const std::string& id) { return testing::SampleMessage(id, kNow); }
 
 // Set once, by a callback from Setter() on any thread; the test waits for it at most kPatience.
 class Signal {

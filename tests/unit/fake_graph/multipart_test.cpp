@@ -118,7 +118,7 @@ TEST(MultipartTest, RejectsBrokenFraming) {
 TEST(TextUtilTest, HelpersBehave) {
   EXPECT_EQ(DigitsOf("+44 (7700) 900-123"), "447700900123");
   EXPECT_EQ(MediaType(" Application/JSON ; charset=utf-8"), "application/json");
-  EXPECT_EQ(UrlDecode("a%20b+c%2"), "a b c%2");
+  EXPECT_EQ(core::FormDecode("a%20b+c%2"), "a b c%2");
   EXPECT_EQ(QueryValue("path=media&id=x%3Dy", "id"), "x=y");
   EXPECT_EQ(QueryValue("path=media", "id"), "");
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");

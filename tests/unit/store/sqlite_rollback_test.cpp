@@ -13,6 +13,7 @@
 
 #include "store/store.hpp"
 #include "support/held_committer.hpp"
+#include "support/sample_message.hpp"
 
 namespace socialgate::store {
 namespace {
@@ -32,17 +33,7 @@ int InstallRefusal(sqlite3* db, char** /*error*/, const sqlite3_api_routines* /*
   return sqlite3_set_authorizer(db, &RefuseRollback, nullptr);
 }
 
-NewMessage Sample(const std::string& id) {
-  NewMessage m;
-  m.id = id;
-  m.domain = "default";
-  m.now_ms = kNow;
-  m.message.customer_phone = "393403603062";
-  m.message.service_phone = "3902124122690";
-  m.message.template_name = "shipping_confirmation";
-  m.message.language = "en_GB";
-  return m;
-}
+NewMessage Sample(const std::string& id) { return testing::SampleMessage(id, kNow); }
 
 class SqliteRollbackTest : public ::testing::Test {
  protected:

@@ -14,6 +14,7 @@
 
 #include "store/store.hpp"
 #include "support/held_committer.hpp"
+#include "support/sample_message.hpp"
 
 namespace socialgate::store {
 namespace {
@@ -22,14 +23,7 @@ constexpr std::int64_t kNow = 1'800'000'000'000;
 constexpr std::int64_t kLease = 60'000;
 
 NewMessage Sample(const std::string& id, bool with_media = false) {
-  NewMessage m;
-  m.id = id;
-  m.domain = "default";
-  m.now_ms = kNow;
-  m.message.customer_phone = "393403603062";
-  m.message.service_phone = "3902124122690";
-  m.message.template_name = "shipping_confirmation";
-  m.message.language = "en_GB";
+  NewMessage m = testing::SampleMessage(id, kNow);
   m.message.header_params = {"Griffin"};
   m.message.body_params = {"5", "quote \" and unicode \xC3\xA9"};
   m.message.url_params = {"contact-highway/"};
