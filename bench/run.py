@@ -337,10 +337,20 @@ def wrk_argv(args, script: str, url: str, auth: str, duration: float, connection
             "-H", f"Authorization: {auth}", url, "--"] + script_args
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/<pid>/stat), in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    # After the command: state is field 3, utime 14 and stime 15 (proc(5)).
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_wrk(args, name: str, run_dir: str, argv: list[str], duration: float,
             sample_pid: int | None = None) -> dict:
-    """Runs wrk to its end; with sample_pid, "peak_rss_mb" is that process's peak meanwhile."""
+    """Runs wrk to its end; with sample_pid, "peak_rss_mb" is that process's peak meanwhile and
+    "cpu_us_per_request" the CPU it spent per request wrk completed."""
     log(f"  $ {shlex.join(argv)}")
+    cpu_before = cpu_seconds(sample_pid) if sample_pid else None
     child = Child(name, argv, run_dir)
     sampler = RssSampler(sample_pid) if sample_pid else None
     finished = child.wait(duration + 30)
@@ -356,6 +366,9 @@ def run_wrk(args, name: str, run_dir: str, argv: list[str], duration: float,
     result = parse_wrk(text)
     if peak is not None:
         result["peak_rss_mb"] = peak
+    if cpu_before is not None and result["requests"] > 0:
+        used = cpu_seconds(sample_pid) - cpu_before
+        result["cpu_us_per_request"] = round(used * 1e6 / result["requests"], 1)
     return result
 
 
@@ -494,7 +507,7 @@ def run_ingest(args, run_dir: str, config: dict, results: dict) -> None:
     results["ingest"] = gw
     log(f"  gateway: {gw['rps']:.0f} req/s, p50 {gw['p50_ms']} ms, p99 {gw['p99_ms']} ms, "
         f"non-2xx {gw['non2xx']}, socket errors {gw['socket_errors']}, "
-        f"peak RSS {gw['peak_rss_mb']:.1f} MB")
+        f"peak RSS {gw['peak_rss_mb']:.1f} MB, CPU {gw.get('cpu_us_per_request')} us/request")
 
     ceiling, cbase = start_ceiling(run_dir)
     try:
