@@ -314,8 +314,8 @@ TEST_F(SessionTest, LoginWithoutCredentialsIsRefused) {
 TEST_F(SessionTest, LoginWithADeeplyNestedBodyIsRefusedBeforeParsing) {
   // Within server.max_unauthenticated_body_bytes (64 KiB) and the 10,000 values a body may
   // hold, so it is read and parsed, and refused by its depth.
-  const std::string deep = R"({"username":"demo","password":"x","pad":)" +
-                           std::string(5'000, '[') + std::string(5'000, ']') + "}";
+  const std::string deep = R"({"username":"demo","password":"x","pad":)" + std::string(5'000, '[') +
+                           std::string(5'000, ']') + "}";
   EXPECT_TRUE(IsError(client_.PostJson(Base() + "/livechat/default/login", deep), 400,
                       "nested more than 32"));
 }
