@@ -10,13 +10,8 @@
 #include "util/ids.hpp"
 
 namespace socialgate::api {
-namespace {
 
 using http::HttpResponse;
-
-bool IsSessionOnly(std::string_view authorization) { return authorization.empty(); }
-
-}  // namespace
 
 AuthGuard::AuthGuard(Dependencies deps) : deps_(deps) {}
 
@@ -51,7 +46,7 @@ void AuthGuard::Authenticate(const config::Domain& domain, const http::HttpReque
   auto conclude = [this, d, user, address, done](core::Result<auth::Principal> result) {
     Conclude(*d, user, address, std::move(result), done);
   };
-  if (!IsSessionOnly(authorization)) {
+  if (!authorization.empty()) {
     // Remembered credentials answer at once; argon2id checks run on the credential pool.
     return deps_.checks->CheckAuthorization(domain, authorization, std::move(conclude));
   }

@@ -57,6 +57,11 @@ void FailureLimiter::RecordSuccess(const std::string& key) {
   entries_.erase(key);
 }
 
+std::size_t FailureLimiter::KeyCount() {
+  std::lock_guard lock(mutex_);
+  return entries_.size();
+}
+
 int FailureLimiter::Failures(const std::string& key, Clock::time_point now) {
   std::lock_guard lock(mutex_);
   auto it = entries_.find(key);

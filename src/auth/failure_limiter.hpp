@@ -37,6 +37,9 @@ class FailureLimiter {
   // A success forgets the key's failures.
   void RecordSuccess(const std::string& key);
 
+  // Keys remembered now (at most max_keys).
+  std::size_t KeyCount();
+
   // The failures `key` counts at `now`, after the decay: a failure counts until it is wholly
   // forgotten.
   int Failures(const std::string& key, Clock::time_point now);

@@ -66,7 +66,11 @@ std::optional<std::chrono::milliseconds> Lockout::Refused(const Attempt& attempt
     if (w && (!wait || *w > *wait)) wait = w;
   };
   longest(by_user_at_address_.Locked(UserAtAddressKey(attempt), now));
-  if (!Trusted(attempt, now_unix_ms)) longest(by_user_.Locked(UserKey(attempt), now));
+  // Whether the address is trusted matters only while the user's own lock holds (rarely).
+  if (auto user_wait = by_user_.Locked(UserKey(attempt), now);
+      user_wait && !Trusted(attempt, now_unix_ms)) {
+    longest(user_wait);
+  }
   return wait;
 }
 

@@ -53,9 +53,11 @@ TEST(FailureLimiterTest, ASuccessForgetsAtOnce) {
 
 TEST(FailureLimiterTest, AFloodOfDistinctKeysStaysBounded) {
   FailureLimiter limiter(3, seconds(1), seconds(5), seconds(1), /*max_keys=*/100);
-  for (int i = 0; i < 1000; ++i) limiter.RecordFailure("k" + std::to_string(i), t0);
-  // Nothing to check but that it did not grow without bound and still counts.
-  EXPECT_EQ(limiter.RecordFailure("fresh", t0), 1);
+  for (int i = 0; i < 1000; ++i) {
+    limiter.RecordFailure("k" + std::to_string(i), t0);
+    ASSERT_LE(limiter.KeyCount(), 100u) << "after " << i + 1 << " keys";
+  }
+  EXPECT_EQ(limiter.RecordFailure("fresh", t0), 1);  // and it still counts
 }
 
 }  // namespace
