@@ -24,8 +24,12 @@ run: build
 	@mkdir -p var
 	$(BINARY) serve --config config/demo.toml
 
-# One preset's build and its whole suite (unit, integration, conformance).
-check: build test-tools
+# One preset's build and its whole suite (unit, integration, conformance), with warnings as
+# errors whatever the compiler (a plain `make build` keeps them errors only with the compilers
+# the project is tested with: cmake/Warnings.cmake).
+check: deps test-tools
+	@cmake --preset $(PRESET) -DSOCIALGATE_WERROR=ON >/dev/null
+	cmake --build $(BUILD_DIR) -j $(JOBS)
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
 # What CI runs: the suite on the release build, the same suite again built with ASan+UBSan
