@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "auth/password.hpp"
+#include "core/text.hpp"
 #include "util/ids.hpp"
 #include "util/sha256.hpp"
 
@@ -17,17 +18,6 @@ constexpr std::size_t kMaxCredentialBytes = 1024;
 
 core::Error Unauthenticated(std::string message) {
   return core::Error{core::ErrorCode::kUnauthenticated, std::move(message), {}};
-}
-
-bool StartsWithCaseInsensitive(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(s[i])) !=
-        std::tolower(static_cast<unsigned char>(prefix[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 std::string_view Trim(std::string_view s) {
@@ -133,7 +123,7 @@ Authenticator::Digest Authenticator::ApiTokenKey(const config::Domain& domain,
 
 std::optional<Principal> Authenticator::AuthenticateRemembered(const config::Domain& domain,
                                                                std::string_view authorization) {
-  if (StartsWithCaseInsensitive(authorization, "basic ")) {
+  if (core::StartsWithIgnoringAsciiCase(authorization, "basic ")) {
     auto pair = DecodeBasic(authorization.substr(6));
     if (!pair) return std::nullopt;
     const config::User* found = FindUser(domain, pair->first);
@@ -142,7 +132,7 @@ std::optional<Principal> Authenticator::AuthenticateRemembered(const config::Dom
     }
     return Principal{domain.name, found->name, "basic", found->numbers};
   }
-  if (StartsWithCaseInsensitive(authorization, "bearer ")) {
+  if (core::StartsWithIgnoringAsciiCase(authorization, "bearer ")) {
     const std::string_view token = Trim(authorization.substr(7));
     if (token.empty() || token.size() > kMaxCredentialBytes || domain.api_token_hash.empty() ||
         !Remembered(ApiTokenKey(domain, token))) {
@@ -219,8 +209,8 @@ core::Result<Principal> Authenticator::Authenticate(const config::Domain& domain
                                                     const Credentials& credentials) {
   const std::string_view auth = credentials.authorization;
   if (!auth.empty()) {
-    if (StartsWithCaseInsensitive(auth, "basic ")) return Basic(domain, auth.substr(6));
-    if (StartsWithCaseInsensitive(auth, "bearer ")) return Bearer(domain, auth.substr(7));
+    if (core::StartsWithIgnoringAsciiCase(auth, "basic ")) return Basic(domain, auth.substr(6));
+    if (core::StartsWithIgnoringAsciiCase(auth, "bearer ")) return Bearer(domain, auth.substr(7));
     return tl::unexpected(Unauthenticated("Authorization: use the Basic or Bearer scheme"));
   }
   if (!credentials.session_token.empty()) return Session(domain, credentials.session_token);
@@ -250,12 +240,12 @@ core::Result<bool> Authenticator::Logout(std::string_view session_token) {
 
 std::optional<std::string> Authenticator::CheckFingerprint(const config::Domain& domain,
                                                            std::string_view authorization) const {
-  if (StartsWithCaseInsensitive(authorization, "basic ")) {
+  if (core::StartsWithIgnoringAsciiCase(authorization, "basic ")) {
     auto pair = DecodeBasic(authorization.substr(6));
     if (!pair) return std::nullopt;
     return PasswordFingerprint(domain, pair->first, pair->second);
   }
-  if (StartsWithCaseInsensitive(authorization, "bearer ")) {
+  if (core::StartsWithIgnoringAsciiCase(authorization, "bearer ")) {
     const std::string_view token = Trim(authorization.substr(7));
     if (token.empty() || token.size() > kMaxCredentialBytes) return std::nullopt;
     const Digest d = ApiTokenKey(domain, token);
@@ -271,7 +261,7 @@ std::string Authenticator::PasswordFingerprint(const config::Domain& domain, std
 }
 
 std::string Authenticator::BasicUser(std::string_view authorization) {
-  if (!StartsWithCaseInsensitive(authorization, "basic ")) return {};
+  if (!core::StartsWithIgnoringAsciiCase(authorization, "basic ")) return {};
   auto pair = DecodeBasic(authorization.substr(6));
   return pair ? pair->first : std::string();
 }

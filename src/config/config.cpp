@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "core/phone_number.hpp"
+#include "core/text.hpp"
 #include "util/ip_network.hpp"
 
 namespace socialgate::config {
@@ -19,13 +20,6 @@ namespace {
 using core::ErrorCode;
 using core::MakeError;
 using core::Result;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // Reads a TOML tree with every error naming the key path, so a typo is found at start-up
 // instead of becoming a silent default.
@@ -310,7 +304,7 @@ Result<void> ReadDomain(const Reader& r, const toml::table& t, const std::string
   SG_RETURN_IF_ERROR(r.Integer(t, where, "max_attempts", d.max_attempts, 1, 1000));
   SG_RETURN_IF_ERROR(r.Millis(t, where, "max_age_ms", d.max_age, 30 * kDayMs));
   SG_RETURN_IF_ERROR(r.String(t, where, "name", d.name));
-  d.name = Lower(d.name);
+  d.name = core::AsciiLower(d.name);
   if (d.name.empty()) return tl::unexpected(r.Fail(where + ".name", "is required"));
   for (char c : d.name) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) {
@@ -400,7 +394,7 @@ Result<void> ReadDomain(const Reader& r, const toml::table& t, const std::string
 }  // namespace
 
 const Domain* Config::FindDomain(std::string_view name) const {
-  const std::string lower = Lower(name);
+  const std::string lower = core::AsciiLower(name);
   for (const auto& d : domains) {
     if (d.name == lower) return &d;
   }

@@ -34,6 +34,9 @@ std::string AsciiLower(std::string_view text);
 // Whether `a` and `b` are equal but for the case of ASCII letters.
 bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b);
 
+// Whether `s` starts with `prefix` but for the case of ASCII letters.
+bool StartsWithIgnoringAsciiCase(std::string_view s, std::string_view prefix);
+
 // `s` without leading and trailing spaces, tabs, CRs and LFs.
 std::string_view TrimAsciiWhitespace(std::string_view s);
 

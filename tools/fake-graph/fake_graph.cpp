@@ -200,7 +200,7 @@ void FakeGraph::HandleGraph(http::HttpRequest&& request, http::Responder respond
                       "Invalid OAuth access token - Cannot parse access token"};
   } else if (request.method != "POST") {
     refusal = Refusal{kInvalidParameter, 400, "Unsupported request",
-                      "Unsupported " + ToLowerAscii(request.method) + " request"};
+                      "Unsupported " + core::AsciiLower(request.method) + " request"};
   } else if (record.kind == PathKind::kMessages) {
     if (media_type != "application/json") {
       refusal =

@@ -9,14 +9,9 @@
 
 namespace socialgate::fake_graph {
 
-std::string ToLowerAscii(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string MediaType(std::string_view content_type) {
-  return ToLowerAscii(core::TrimAsciiWhitespace(content_type.substr(0, content_type.find(';'))));
+  return core::AsciiLower(
+      core::TrimAsciiWhitespace(content_type.substr(0, content_type.find(';'))));
 }
 
 std::vector<std::pair<std::string, std::string>> HeaderParameters(std::string_view value) {
@@ -29,7 +24,7 @@ std::vector<std::pair<std::string, std::string>> HeaderParameters(std::string_vi
     const std::size_t name_start = i;
     while (i < value.size() && value[i] != '=' && value[i] != ';') ++i;
     std::string name =
-        ToLowerAscii(core::TrimAsciiWhitespace(value.substr(name_start, i - name_start)));
+        core::AsciiLower(core::TrimAsciiWhitespace(value.substr(name_start, i - name_start)));
     std::string param_value;
     if (i < value.size() && value[i] == '=') {
       ++i;

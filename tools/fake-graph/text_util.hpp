@@ -1,6 +1,6 @@
 // File: fake-graph/text_util.hpp
 //
-// Small string helpers of the fake Graph server: ASCII case folding, HTTP header parameter
+// Small string helpers of the fake Graph server: HTTP header parameter
 // parsing, query strings, digits of a phone number, SHA-256 and URL-safe base64.
 //
 // Thread safety: pure functions.
@@ -12,11 +12,9 @@
 #include <utility>
 #include <vector>
 
-#include "core/text.hpp"  // EqualsIgnoringAsciiCase, TrimAsciiWhitespace, FormDecode
+#include "core/text.hpp"  // AsciiLower, EqualsIgnoringAsciiCase, TrimAsciiWhitespace, FormDecode
 
 namespace socialgate::fake_graph {
-
-std::string ToLowerAscii(std::string_view s);
 
 // The media type of a Content-Type value, lower case, without parameters:
 // "Application/JSON; charset=utf-8" -> "application/json".

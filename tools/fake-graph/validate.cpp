@@ -145,7 +145,7 @@ tl::expected<MediaUpload, Rejection> ValidateMediaForm(const MultipartForm& form
   }
   const auto* file = form.Find("file");
   if (file == nullptr) return Reject("the form part file is required");
-  MediaUpload upload{ToLowerAscii(core::TrimAsciiWhitespace(type->data))};
+  MediaUpload upload{core::AsciiLower(core::TrimAsciiWhitespace(type->data))};
   const MediaLimit* limit = nullptr;
   for (const auto& l : kMediaLimits) {
     if (l.mime == upload.mime_type) limit = &l;

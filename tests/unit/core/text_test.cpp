@@ -83,5 +83,14 @@ TEST(OneLineTest, CutsAtACharacterBoundaryWithinTheLimit) {
 
 TEST(AsciiLowerTest, LowersAsciiOnly) { EXPECT_EQ(AsciiLower("ImAGE-\xC3\x89"), "image-\xC3\x89"); }
 
+TEST(AsciiCaseTest, ComparesIgnoringAsciiCaseOnly) {
+  EXPECT_TRUE(EqualsIgnoringAsciiCase("Application/JSON", "application/json"));
+  EXPECT_FALSE(EqualsIgnoringAsciiCase("\xC3\x89", "\xC3\xA9"));  // É and é: not ASCII
+  EXPECT_FALSE(EqualsIgnoringAsciiCase("json", "jsonx"));
+  EXPECT_TRUE(StartsWithIgnoringAsciiCase("BASIC dXNlcg==", "basic "));
+  EXPECT_FALSE(StartsWithIgnoringAsciiCase("Bas", "basic "));
+  EXPECT_FALSE(StartsWithIgnoringAsciiCase("Basic_", "basic "));
+}
+
 }  // namespace
 }  // namespace socialgate::core
