@@ -15,13 +15,15 @@ std::int64_t NowUnixMillis() {
       .count();
 }
 
-std::string NewMessageId() {
+std::string NewMessageId() { return NewMessageIdAt(NowUnixMillis()); }
+
+std::string NewMessageIdAt(std::int64_t unix_millis) {
   std::array<unsigned char, 16> b{};
   // randombytes_buf is thread-safe once sodium_init() ran (main does it; calling again is cheap).
   static const int kInit = sodium_init();
   (void)kInit;
   randombytes_buf(b.data(), b.size());
-  const auto ms = static_cast<std::uint64_t>(NowUnixMillis());
+  const auto ms = static_cast<std::uint64_t>(unix_millis);
   for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(ms >> (40 - 8 * i));
   b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x70);  // version 7
   b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant

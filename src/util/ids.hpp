@@ -10,6 +10,8 @@
 namespace socialgate::util {
 
 std::string NewMessageId();
+// The same for a given creation time (Unix milliseconds): what NewMessageId uses, and tests.
+std::string NewMessageIdAt(std::int64_t unix_millis);
 
 // Milliseconds since the Unix epoch, from the system clock: what timestamps are stored in.
 std::int64_t NowUnixMillis();

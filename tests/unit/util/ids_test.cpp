@@ -21,10 +21,12 @@ TEST(IdsTest, MessageIdsAreUuidV7AndUnique) {
 }
 
 TEST(IdsTest, MessageIdsSortByCreationTime) {
-  const std::string a = NewMessageId();
-  std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  const std::string b = NewMessageId();
-  EXPECT_LT(a.substr(0, 13), b.substr(0, 13));
+  // A millisecond apart, and across a carry in the 48-bit time field: ids sort as times do.
+  const std::int64_t t = 1795607820087;
+  EXPECT_LT(NewMessageIdAt(t), NewMessageIdAt(t + 1));
+  EXPECT_LT(NewMessageIdAt(0xFFFFFF), NewMessageIdAt(0x1000000));
+  // The time field is the first 48 bits: "0199b9d6-...": 8 hex digits, '-', 4 hex digits.
+  EXPECT_EQ(NewMessageIdAt(0x0123456789AB).substr(0, 13), "01234567-89ab");
 }
 
 TEST(IdsTest, FormatsUtcMilliseconds) {
