@@ -6,8 +6,8 @@
 // that is logged but never returned to the caller.
 //
 //   Result<int> ParsePort(std::string_view s);
-//   auto port = ParsePort("80");
-//   if (!port) return tl::make_unexpected(port.error());
+//   SG_ASSIGN_OR_RETURN(const int port, ParsePort("80"));  // returns the error if there is one
+//   SG_RETURN_IF_ERROR(Listen(port));                       // the same for a Result<void>
 //
 // Thread safety: plain values; safe to copy across threads.
 #pragma once
@@ -69,10 +69,23 @@ inline tl::unexpected<Error> MakeError(ErrorCode code, std::string message,
 
 }  // namespace socialgate::core
 
-// Propagation helper. Caveat (as absl's): it expands to more than one statement, so do not use
-// it as the body of an unbraced if/else.
+// Propagation helpers, for functions that return a Result (of any T).
+//
+// SG_RETURN_IF_ERROR(expr): evaluates `expr` (a Result) and returns its error, if any.
 #define SG_RETURN_IF_ERROR(expr)                                           \
   do {                                                                     \
     auto sg_result_ = (expr);                                              \
     if (!sg_result_) return tl::unexpected(std::move(sg_result_.error())); \
   } while (false)
+
+// SG_ASSIGN_OR_RETURN(lhs, expr): evaluates `expr` (a Result<T>); returns its error, if any,
+// else moves its value into `lhs`, which may declare a variable ("auto x"). Caveat (as absl's): it
+// expands to more than one statement, so do not use it as the body of an unbraced if/else.
+#define SG_ASSIGN_OR_RETURN(lhs, expr) \
+  SG_ASSIGN_OR_RETURN_IMPL_(SG_RESULT_CONCAT_(sg_result_, __LINE__), lhs, expr)
+#define SG_ASSIGN_OR_RETURN_IMPL_(result, lhs, expr)             \
+  auto result = (expr);                                          \
+  if (!result) return tl::unexpected(std::move(result.error())); \
+  lhs = std::move(*result)
+#define SG_RESULT_CONCAT_(a, b) SG_RESULT_CONCAT_INNER_(a, b)
+#define SG_RESULT_CONCAT_INNER_(a, b) a##b
