@@ -19,11 +19,9 @@
 #include "http/server.hpp"
 #include "net/http_client.hpp"
 #include "obs/security_events.hpp"
-#include "providers/meta/meta_provider.hpp"
-#include "providers/sandbox/sandbox_provider.hpp"
+#include "providers/registry.hpp"
 #include "store/store.hpp"
 #include "util/ids.hpp"
-#include "util/start_limit.hpp"
 #include "util/timer_queue.hpp"
 #include "util/work_pool.hpp"
 
@@ -138,21 +136,12 @@ core::Result<void> Serve(const ServeOptions& options) {
   if (!made_client) return tl::unexpected(made_client.error());
   net::HttpClientPtr http_client = std::move(*made_client);
   std::map<std::string, providers::ProviderPtr, std::less<>> providers_by_number;
+  const providers::ProviderServices provider_services{sink, timers, *http_client};
   for (const auto& domain : cfg.domains) {
     for (const auto& number : domain.numbers) {
-      if (number.provider != "meta") {
-        providers_by_number.emplace(number.phone,
-                                    providers::MakeSandboxProvider(number.sandbox, sink, timers));
-        continue;
-      }
-      // The number's rate, held once more as its posts leave the HTTP client: the same count
-      // over the same window as the dispatcher's pacing (FlowControl).
-      auto message_starts = std::make_shared<util::StartLimit>(
-          dispatch::FlowControl::PerSecondFor(number.messages_per_second),
-          dispatch::FlowControl::RateWindowFor(number.messages_per_second));
-      providers_by_number.emplace(
-          number.phone,
-          providers::MakeMetaProvider(number.meta, *http_client, std::move(message_starts)));
+      auto provider = providers::MakeProvider(number, provider_services);
+      if (!provider) return tl::unexpected(provider.error());
+      providers_by_number.emplace(number.phone, std::move(*provider));
     }
   }
   dispatch::Dispatcher dispatcher(

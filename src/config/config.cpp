@@ -265,7 +265,7 @@ Result<void> ReadNumber(const Reader& r, const toml::table& t, const std::string
   n.phone = *normalised;
   n.provider = "sandbox";
   SG_RETURN_IF_ERROR(r.String(t, where, "provider", n.provider));
-  if (n.provider != "sandbox" && n.provider != "meta") {
+  if (std::find(kProviderNames.begin(), kProviderNames.end(), n.provider) == kProviderNames.end()) {
     return tl::unexpected(r.Fail(where + ".provider",
                                  "must be \"sandbox\" or \"meta\" (got \"" + n.provider + "\")"));
   }

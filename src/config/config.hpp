@@ -6,6 +6,7 @@
 // Thread safety: a Config is immutable after LoadConfig returns; share it by const reference.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -88,9 +89,13 @@ struct MetaSettings {
   std::chrono::milliseconds media_ttl{6LL * 24 * 3600 * 1000};
 };
 
+// The provider names a number may give: one per maker in providers/registry.cpp (a unit test
+// holds the two lists equal).
+inline constexpr std::array<std::string_view, 2> kProviderNames{"sandbox", "meta"};
+
 struct BusinessNumber {
   std::string phone;                // E.164 digits, no '+'
-  std::string provider;             // "sandbox" or "meta"
+  std::string provider;             // one of kProviderNames
   double messages_per_second = 80;  // Meta's standard throughput tier; up to 1000
   SandboxSettings sandbox;
   MetaSettings meta;

@@ -1,6 +1,5 @@
 #include "dispatch/dispatcher.hpp"
 
-#include <algorithm>
 #include <array>
 #include <atomic>
 #include <exception>
@@ -12,19 +11,9 @@
 #include "core/text.hpp"
 #include "obs/log.hpp"
 #include "util/ids.hpp"
-#include "util/thread_name.hpp"
 
 namespace socialgate::dispatch {
 namespace {
-
-// Claims per store round trip: large enough that claiming is a small share of a send's cost,
-// small enough that one claim does not hold the committer for long.
-constexpr int kClaimBatch = 256;
-
-// How far ahead a number's send slots are booked for claimed messages, which wait in memory for
-// their slot. Beyond it they go back to the store; a number booked half this far is not claimed.
-// (Milliseconds: in whole seconds, kPaceHorizon / 2 would be zero.)
-constexpr auto kPaceHorizon = std::chrono::milliseconds(1000);
 
 // The outcome of an attempt whose provider threw `what`: retried, as a passing fault would be.
 providers::SendOutcome ProviderFault(std::string_view message_id, std::string_view what) {
@@ -50,54 +39,57 @@ std::string MakeOwnerName() {
 Dispatcher::Dispatcher(store::Store& store, ProviderLookup providers, const config::Config& config)
     : store_(store),
       providers_(std::move(providers)),
-      config_(config),
       settings_(config.dispatch),
+      clock_(util::SteadyClock()),
       flow_(config),
       owner_(MakeOwnerName()),
-      rng_(std::random_device{}()) {}
+      retry_(config, RandomJitter()),
+      leases_(store, owner_, settings_.lease),
+      pacer_(flow_, clock_),
+      pump_(store, flow_, clock_, settings_, owner_,
+            Pump::Hooks{
+                .hold = [this](const std::vector<store::StoredMessage>& m) { leases_.Hold(m); },
+                .begin = [this](MessagePtr m) { Begin(std::move(m)); },
+                .give_back = [this](MessagePtr m) { GiveBack(m, util::NowUnixMillis()); },
+                .send_due =
+                    [this] {
+                      return pacer_.SendDue(
+                          [this](const MessagePtr& m, providers::Provider* p) { Send(m, p); },
+                          [this](const MessagePtr& m) { GiveBack(m, util::NowUnixMillis()); });
+                    },
+                .give_back_kept =
+                    [this] {
+                      for (const auto& m : pacer_.TakeKept()) GiveBack(m, util::NowUnixMillis());
+                    },
+            }) {}
 
 Dispatcher::~Dispatcher() { Stop(); }
 
 void Dispatcher::Start() {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(lifecycle_mutex_);
   if (started_) return;
   started_ = true;
-  stopping_ = false;
   blocking_ =
       std::make_unique<util::WorkPool>(static_cast<std::size_t>(settings_.workers), "sg-send");
-  pump_ = std::thread([this] {
-    util::NameThisThread("sg-pump");
-    RunPump();
-  });
-  lease_keeper_ = std::thread([this] {
-    util::NameThisThread("sg-leases");
-    RunLeaseKeeper();
-  });
+  pump_.Start();
+  leases_.Start();
 }
 
 void Dispatcher::Stop() {
   {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(lifecycle_mutex_);
     if (!started_) return;
     started_ = false;
-    stopping_ = true;
   }
-  wake_.notify_all();
-  keeper_wake_.notify_all();
-  if (pump_.joinable()) pump_.join();
-  {
-    // Asynchronous sends finish within their timeout; queued blocking ones are given back.
-    std::unique_lock lock(mutex_);
-    drained_.wait(lock, [this] { return in_flight_ == 0 && !claim_in_flight_; });
-  }
+  pump_.RequestStop();
+  leases_.RequestStop();
+  pump_.Join();
+  pump_.WaitDrained();
   blocking_->Shutdown();
-  if (lease_keeper_.joinable()) lease_keeper_.join();
-  {
-    // Nobody is waiting for an answer any more; drop the listeners while whatever they
-    // answer through is still alive.
-    std::lock_guard lock(listeners_mutex_);
-    listeners_.clear();
-  }
+  leases_.Stop();
+  // Nobody is waiting for an answer any more; drop the listeners while whatever they answer
+  // through is still alive.
+  listeners_.Clear();
   auto released = store_.ReleaseLeases(owner_, util::NowUnixMillis());
   if (!released) {
     spdlog::error("dispatch: releasing leases failed: {}", released.error().detail);
@@ -106,272 +98,28 @@ void Dispatcher::Stop() {
   }
 }
 
-void Dispatcher::Notify() {
-  bool wake = false;
-  {
-    std::lock_guard lock(mutex_);
-    ++notifications_;
-    // The pump's next claim covers everything stored until then: while it is on its way, more
-    // wake-ups would only add claims that find nothing.
-    wake = !wake_pending_;
-    wake_pending_ = true;
-  }
-  if (wake) wake_.notify_one();
-}
+void Dispatcher::Notify() { pump_.Notify(); }
 
 std::chrono::milliseconds Dispatcher::ReservePairSlot(const std::string& message_id,
                                                       const std::string& number,
                                                       const std::string& customer) {
-  const auto wait = flow_.ReservePair(message_id, number, customer, FlowControl::Clock::now());
+  const auto wait = flow_.ReservePair(message_id, number, customer, clock_.Now());
   return std::chrono::ceil<std::chrono::milliseconds>(wait);
 }
 
 void Dispatcher::ReleasePairSlot(const std::string& message_id, const std::string& number,
                                  const std::string& customer) {
-  flow_.ReleasePair(message_id, number, customer, FlowControl::Clock::now());
+  flow_.ReleasePair(message_id, number, customer, clock_.Now());
 }
 
 void Dispatcher::Listen(const std::string& message_id, Listener listener) {
-  std::lock_guard lock(listeners_mutex_);
-  listeners_[message_id] = std::move(listener);
+  listeners_.Listen(message_id, std::move(listener));
 }
 
-void Dispatcher::Forget(const std::string& message_id) {
-  std::lock_guard lock(listeners_mutex_);
-  listeners_.erase(message_id);
-}
-
-void Dispatcher::Tell(const std::string& message_id, const AttemptResult& result) {
-  Listener listener;
-  {
-    std::lock_guard lock(listeners_mutex_);
-    auto it = listeners_.find(message_id);
-    if (it == listeners_.end()) return;
-    listener = std::move(it->second);
-    listeners_.erase(it);
-  }
-  listener(result);
-}
-
-void Dispatcher::Hold(const std::vector<store::StoredMessage>& messages) {
-  std::lock_guard lock(held_mutex_);
-  for (const auto& m : messages) held_.insert(m.id);
-}
-
-void Dispatcher::Drop(const std::string& id) {
-  std::lock_guard lock(held_mutex_);
-  auto it = held_.find(id);
-  if (it != held_.end()) held_.erase(it);
-}
-
-void Dispatcher::RunLeaseKeeper() {
-  const auto period = std::max(std::chrono::milliseconds(100), settings_.lease / 3);
-  for (;;) {
-    {
-      std::unique_lock lock(mutex_);
-      if (keeper_wake_.wait_for(lock, period, [this] { return stopping_; })) return;
-    }
-    std::vector<std::string> ids;
-    {
-      std::lock_guard lock(held_mutex_);
-      ids.assign(held_.begin(), held_.end());
-    }
-    auto extended =
-        store_.ExtendLeases(ids, owner_, util::NowUnixMillis() + settings_.lease.count());
-    if (!extended) {
-      spdlog::error("dispatch: renewing {} leases failed: {}", ids.size(), extended.error().detail);
-    }
-  }
-}
-
-void Dispatcher::RunPump() {
-  // When to claim next, unless a notification comes first: at once after a claim that took
-  // all it asked for, otherwise when the next message is due (or the poll interval).
-  auto claim_at = FlowControl::Clock::now();
-  ClaimAsked asked;
-  std::uint64_t claimed_for = 0;  // the notifications the last claim covers
-  for (;;) {
-    const auto next_paced = SendPacedDue();
-    std::optional<core::Result<store::Store::Claim>> claimed;
-    std::uint64_t seen = 0;
-    int room = 0;
-    bool claiming = false;
-    {
-      std::lock_guard lock(mutex_);
-      if (stopping_) break;
-      claimed.swap(claim_result_);
-      seen = notifications_;
-      room = settings_.max_in_flight - in_flight_;
-      claiming = claim_in_flight_;
-    }
-    if (claimed) {
-      claim_at = TakeClaim(std::move(*claimed), asked);
-      continue;
-    }
-    auto now = FlowControl::Clock::now();
-    if (!claiming && room > 0 && (now >= claim_at || seen != claimed_for)) {
-      claimed_for = seen;
-      StartClaim(std::min(room, kClaimBatch), asked);
-      claiming = true;
-      now = FlowControl::Clock::now();
-    }
-    // Microseconds: a number at 1,000/s has a slot every millisecond, and a pump that rounds its
-    // sleep up to whole milliseconds falls behind it.
-    std::chrono::microseconds wait = settings_.poll_interval;
-    if (!claiming && room > 0) {
-      wait = std::min(wait, std::chrono::ceil<std::chrono::microseconds>(claim_at - now));
-    }
-    if (next_paced) {
-      wait = std::min(wait, std::chrono::ceil<std::chrono::microseconds>(*next_paced - now));
-    }
-    if (wait.count() <= 0) continue;
-    std::unique_lock lock(mutex_);
-    // A full window waits for outcomes to be recorded (the last completions wake it), not for a
-    // poll; a free one for its claim, new messages, due retries or the next paced slot.
-    pump_wants_room_ = room <= 0;
-    wake_.wait_for(lock, wait, [&] {
-      return stopping_ || claim_result_.has_value() ||
-             (!claim_in_flight_ && notifications_ != claimed_for) ||
-             (room <= 0 && in_flight_ <= settings_.max_in_flight - RefillAt());
-    });
-    pump_wants_room_ = false;
-  }
-  // Kept for a later slot, or claimed and not yet begun: back to the queue, due now, for the
-  // next start. (A claim still in flight gives its messages back itself: see OnClaimed.)
-  std::optional<core::Result<store::Store::Claim>> claimed;
-  {
-    std::lock_guard lock(mutex_);
-    claimed.swap(claim_result_);
-  }
-  if (claimed && *claimed) GiveBackClaimed(std::move((*claimed)->messages));
-  while (!paced_.empty()) {
-    GiveBack(paced_.top().message, util::NowUnixMillis());
-    paced_.pop();
-  }
-}
-
-void Dispatcher::StartClaim(int limit, ClaimAsked& asked) {
-  asked.limit = limit;
-  asked.skipped =
-      flow_.ThrottledNumbers(FlowControl::Clock::now(), kPaceHorizon / 2, &asked.until_unthrottled);
-  {
-    std::lock_guard lock(mutex_);
-    claim_in_flight_ = true;
-    wake_pending_ = false;  // this claim covers every notification so far
-  }
-  store_.ClaimDueAsync(
-      util::NowUnixMillis(), owner_, settings_.lease.count(), limit, asked.skipped,
-      [this](core::Result<store::Store::Claim> claim) { OnClaimed(std::move(claim)); });
-}
-
-void Dispatcher::OnClaimed(core::Result<store::Store::Claim> claim) {
-  std::vector<store::StoredMessage> unsent;
-  {
-    std::lock_guard lock(mutex_);
-    claim_in_flight_ = false;
-    if (!stopping_) {
-      claim_result_ = std::move(claim);
-      wake_.notify_all();
-      return;
-    }
-    // Stopping: nothing will send them; their leases go back at once. Counted in flight in
-    // this same step, so Stop() waits for their give-backs too.
-    if (claim) {
-      unsent = std::move(claim->messages);
-      in_flight_ += static_cast<int>(unsent.size());
-    }
-  }
-  GiveBackCounted(std::move(unsent));
-  drained_.notify_all();
-}
-
-void Dispatcher::GiveBackClaimed(std::vector<store::StoredMessage> messages) {
-  {
-    std::lock_guard lock(mutex_);
-    in_flight_ += static_cast<int>(messages.size());
-  }
-  GiveBackCounted(std::move(messages));
-}
-
-void Dispatcher::GiveBackCounted(std::vector<store::StoredMessage> messages) {
-  if (messages.empty()) return;
-  Hold(messages);
-  for (auto& m : messages) {
-    GiveBack(std::make_shared<const store::StoredMessage>(std::move(m)), util::NowUnixMillis());
-  }
-}
-
-FlowControl::Clock::time_point Dispatcher::TakeClaim(core::Result<store::Store::Claim> claim,
-                                                     const ClaimAsked& asked) {
-  const auto now = FlowControl::Clock::now();
-  if (!claim) {
-    spdlog::error("dispatch: claiming messages failed: {}", claim.error().detail);
-    // Storage trouble: do not spin.
-    return now + std::max<FlowControl::Clock::duration>(settings_.poll_interval,
-                                                        std::chrono::milliseconds(100));
-  }
-  auto& messages = claim->messages;
-  const bool took_all_asked = static_cast<int>(messages.size()) >= asked.limit;
-  if (!messages.empty()) {
-    Hold(messages);
-    {
-      std::lock_guard lock(mutex_);
-      in_flight_ += static_cast<int>(messages.size());
-    }
-    for (auto& message : messages) {
-      Begin(std::make_shared<const store::StoredMessage>(std::move(message)));
-    }
-  }
-  if (took_all_asked) return now;  // more may be due
-  // All that was due is claimed: sleep until a throttled number may be claimed for again, the
-  // next due time, the poll interval, or a notification. A due time already past belongs to a
-  // throttled number (or a message stored since, whose notification wakes the pump): claiming
-  // again at once would only scan that backlog again.
-  FlowControl::Clock::duration wait = settings_.poll_interval;
-  if (!asked.skipped.empty()) wait = std::min(wait, asked.until_unthrottled);
-  if (claim->next_due_at_ms) {
-    const std::int64_t in_ms = *claim->next_due_at_ms - util::NowUnixMillis();
-    if (in_ms > 0 || asked.skipped.empty()) {
-      wait = std::min<FlowControl::Clock::duration>(
-          wait, std::chrono::milliseconds(std::max<std::int64_t>(1, in_ms)));
-    }
-  }
-  return now + wait;
-}
-
-int Dispatcher::RefillAt() const {
-  // Waking for every completion in a full window would cost a thread switch per send; a
-  // quarter of the window (at most one claim) is worth a claim.
-  return std::clamp(settings_.max_in_flight / 4, 1, kClaimBatch);
-}
-
-std::optional<FlowControl::Clock::time_point> Dispatcher::SendPacedDue() {
-  const auto now = FlowControl::Clock::now();
-  while (!paced_.empty() && paced_.top().at <= now) {
-    Paced next = paced_.top();
-    paced_.pop();
-    if (!next.probe && flow_.CircuitOpen(next.message->message.service_phone, now)) {
-      // The provider went down since this message was paced: it waits in the queue, which is
-      // not claimed from while the circuit is open, instead of adding to the failures.
-      GiveBack(next.message, util::NowUnixMillis());
-      continue;
-    }
-    const auto at = Spaced(*next.message, now);
-    if (at > now) {
-      next.at = at;
-      paced_.push(std::move(next));
-      continue;
-    }
-    CountSend(*next.message, FlowControl::Clock::now());
-    Send(next.message, next.provider);
-  }
-  if (paced_.empty()) return std::nullopt;
-  return paced_.top().at;
-}
+void Dispatcher::Forget(const std::string& message_id) { listeners_.Forget(message_id); }
 
 void Dispatcher::Begin(MessagePtr message) {
-  const auto& m = message->message;
-  providers::Provider* provider = providers_(m.service_phone);
+  providers::Provider* provider = providers_(message->message.service_phone);
   if (provider == nullptr) {
     providers::SendOutcome outcome;
     outcome.kind = providers::SendOutcome::Kind::kRejected;
@@ -381,54 +129,18 @@ void Dispatcher::Begin(MessagePtr message) {
     Complete(message, std::move(outcome), false);
     return;
   }
-  // Rate limits and the circuit breaker may say "not now": keep the message for its booked
-  // slot when it comes soon, otherwise give it back unsent.
-  const auto now = FlowControl::Clock::now();
-  const auto admission =
-      flow_.Pace(message->id, m.service_phone, m.customer_phone, now, kPaceHorizon);
-  if (admission.give_back) {
-    const auto wait_ms = std::chrono::ceil<std::chrono::milliseconds>(*admission.give_back);
+  const Pacer::Verdict verdict = pacer_.Admit(message, provider);
+  if (verdict.give_back) {
+    const auto wait_ms = std::chrono::ceil<std::chrono::milliseconds>(*verdict.give_back);
     return GiveBack(message, util::NowUnixMillis() + wait_ms.count());
   }
-  const auto at = Spaced(*message, now + admission.send_after);
-  if (at > now) {
-    paced_.push(Paced{at, std::move(message), provider, admission.probe});
-    return;
-  }
-  CountSend(*message, FlowControl::Clock::now());
-  Send(message, provider);
-}
-
-FlowControl::Clock::time_point Dispatcher::Spaced(const store::StoredMessage& message,
-                                                  FlowControl::Clock::time_point at) {
-  auto it = last_second_.find(message.message.service_phone);
-  if (it == last_second_.end()) return at;
-  auto& starts = it->second;
-  // A pump that ran late catches up at twice the rate at most, not in one burst: a burst
-  // leaves the HTTP client's loop unevenly, and its requests reach the provider closer to the
-  // next second's than they started.
-  if (const auto last = starts.last()) {
-    at = std::max(at, *last + starts.window() / (2 * starts.limit()));
-  }
-  return starts.EarliestStart(at, FlowControl::Clock::now());
-}
-
-void Dispatcher::CountSend(const store::StoredMessage& message,
-                           FlowControl::Clock::time_point now) {
-  const std::string& number = message.message.service_phone;
-  const int limit = flow_.PerSecond(number);
-  if (limit <= 0) return;
-  auto it = last_second_.find(number);
-  if (it == last_second_.end()) {
-    it = last_second_.emplace(number, util::StartLimit(limit, flow_.RateWindow(number))).first;
-  }
-  it->second.Count(now);
+  if (verdict.send_now) Send(message, provider);
 }
 
 void Dispatcher::Send(const MessagePtr& message, providers::Provider* provider) {
-  // Stopping: a send that has not started is given back, not started. (Not under mutex_: a
-  // record refused at once runs EndInFlight, which takes it.)
-  if (Stopping()) return GiveBack(message, util::NowUnixMillis());
+  // Stopping: a send that has not started is given back, not started. (Not under the pump's mutex:
+  // a record refused at once runs EndInFlight, which takes it.)
+  if (pump_.Stopping()) return GiveBack(message, util::NowUnixMillis());
   // Set by whichever answers first: the provider's completion, or the catch below.
   auto answered = std::make_shared<std::atomic<bool>>(false);
   const auto fault = [&](std::string_view what) {
@@ -453,7 +165,7 @@ void Dispatcher::Send(const MessagePtr& message, providers::Provider* provider) 
     return fault("not a std::exception");
   }
   const bool queued = blocking_->Submit([this, message, provider] {
-    if (Stopping()) return GiveBack(message, util::NowUnixMillis());
+    if (pump_.Stopping()) return GiveBack(message, util::NowUnixMillis());
     Complete(message, SendBlocking(*message, provider), true);
   });
   if (!queued) GiveBack(message, util::NowUnixMillis());
@@ -488,11 +200,6 @@ providers::SendOutcome Dispatcher::SendBlockingUnguarded(const store::StoredMess
   return provider->Send(message.id, with_media);
 }
 
-bool Dispatcher::Stopping() {
-  std::lock_guard lock(mutex_);
-  return stopping_;
-}
-
 void Dispatcher::GiveBack(const MessagePtr& message, std::int64_t due_at_ms) {
   store::AttemptEnd end;
   end.kind = store::AttemptEnd::Kind::kGivenBack;
@@ -522,114 +229,18 @@ void Dispatcher::Record(const MessagePtr& message, store::AttemptEnd end,
                    obs::MaskPhone(message->message.customer_phone), message->attempts,
                    result->status, result->error_message.empty() ? "" : ": ",
                    result->error_message);
-      Tell(message->id, *result);
+      listeners_.Tell(message->id, *result);
     }
-    EndInFlight(message->id, due_later);
+    leases_.Drop(message->id);
+    pump_.EndInFlight(due_later);
   });
 }
 
-void Dispatcher::EndInFlight(const std::string& id, bool wake_for_due) {
-  Drop(id);
-  bool drained = false;
-  bool wake = false;
-  {
-    std::lock_guard lock(mutex_);
-    --in_flight_;
-    drained = in_flight_ == 0;
-    // A message due again later may be due before the pump's planned wake-up.
-    if (wake_for_due) {
-      ++notifications_;
-      wake = true;
-    }
-    if (pump_wants_room_ && in_flight_ == settings_.max_in_flight - RefillAt()) wake = true;
-  }
-  if (wake) wake_.notify_all();
-  if (drained) drained_.notify_all();
-}
-
-std::int64_t Dispatcher::BackoffMillis(int attempts,
-                                       std::optional<std::chrono::milliseconds> retry_after) {
-  // Exponential backoff with full jitter: uniform in [0, min(cap, base * 2^(attempts-1))].
-  const int shift = std::clamp(attempts - 1, 0, 30);
-  const std::int64_t ceiling = std::min<std::int64_t>(settings_.max_backoff.count(),
-                                                      settings_.base_backoff.count() << shift);
-  std::int64_t delay = 0;
-  {
-    std::lock_guard lock(rng_mutex_);
-    delay =
-        std::uniform_int_distribution<std::int64_t>(0, std::max<std::int64_t>(ceiling, 0))(rng_);
-  }
-  if (retry_after) delay = std::max<std::int64_t>(delay, retry_after->count());
-  return delay;
-}
-
-int Dispatcher::MaxAttempts(const std::string& domain) const {
-  const config::Domain* d = config_.FindDomain(domain);
-  return d != nullptr && d->max_attempts > 0 ? d->max_attempts : settings_.max_attempts;
-}
-
-std::chrono::milliseconds Dispatcher::MaxAge(const std::string& domain) const {
-  const config::Domain* d = config_.FindDomain(domain);
-  return d != nullptr && d->max_age.count() > 0 ? d->max_age : settings_.max_age;
-}
-
-namespace {
-
-// "3 s", "5 min", "24 h": how long a message was tried, for the give-up sentence.
-std::string HumanDuration(std::int64_t ms) {
-  if (ms < 120'000) return std::to_string((ms + 500) / 1000) + " s";
-  if (ms < 7'200'000) return std::to_string((ms + 30'000) / 60'000) + " min";
-  return std::to_string((ms + 1'800'000) / 3'600'000) + " h";
-}
-
-}  // namespace
-
 void Dispatcher::Complete(const MessagePtr& message, providers::SendOutcome outcome, bool sent) {
-  if (sent) flow_.Report(message->message.service_phone, outcome, FlowControl::Clock::now());
-  const std::int64_t now = util::NowUnixMillis();
-  store::AttemptEnd end;
-  end.id = message->id;
-  end.owner = owner_;
-  end.now_ms = now;
-  AttemptResult result;
-  switch (outcome.kind) {
-    case providers::SendOutcome::Kind::kAccepted:
-      end.kind = store::AttemptEnd::Kind::kAccepted;
-      end.provider_message_id = outcome.provider_message_id;
-      end.wa_id = outcome.wa_id;
-      result.status = "accepted";
-      result.provider_message_id = outcome.provider_message_id;
-      break;
-    case providers::SendOutcome::Kind::kRejected:
-      end.kind = store::AttemptEnd::Kind::kFailed;
-      result.status = "failed";
-      break;
-    case providers::SendOutcome::Kind::kRetryLater: {
-      const std::int64_t next = now + BackoffMillis(message->attempts, outcome.retry_after);
-      const std::int64_t age_at_next = next - message->created_at_ms;
-      if (message->attempts >= MaxAttempts(message->domain) ||
-          age_at_next > MaxAge(message->domain).count()) {
-        outcome.error_message = "gave up after " + std::to_string(message->attempts) +
-                                (message->attempts == 1 ? " attempt" : " attempts") + " over " +
-                                HumanDuration(now - message->created_at_ms) +
-                                ": last error: " + outcome.error_message;
-        end.kind = store::AttemptEnd::Kind::kFailed;
-        result.status = "failed";
-      } else {
-        end.kind = store::AttemptEnd::Kind::kRescheduled;
-        end.next_attempt_at_ms = next;
-        result.status = "queued";
-      }
-      break;
-    }
-  }
-  if (end.kind != store::AttemptEnd::Kind::kAccepted) {
-    end.error_code = outcome.error_code;
-    end.error_message = outcome.error_message;
-  }
-  result.error_code = std::move(outcome.error_code);
-  result.error_message = std::move(outcome.error_message);
-  Record(message, std::move(end), std::move(result));
+  if (sent) flow_.Report(message->message.service_phone, outcome, clock_.Now());
+  AttemptDecision decision =
+      retry_.Decide(*message, std::move(outcome), owner_, util::NowUnixMillis());
+  Record(message, std::move(decision.end), std::move(decision.result));
 }
 
 }  // namespace socialgate::dispatch

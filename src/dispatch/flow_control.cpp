@@ -125,12 +125,6 @@ void FlowControl::ReleasePair(const std::string& message_id, const std::string& 
   }
 }
 
-FlowControl::Clock::duration FlowControl::RateWindowFor(double rate) {
-  const auto slot = std::chrono::duration_cast<Clock::duration>(
-      std::chrono::duration<double>(1.0 / std::max(1.0, rate)));
-  return std::chrono::seconds(1) + std::max<Clock::duration>(std::chrono::milliseconds(10), slot);
-}
-
 FlowControl::Clock::duration FlowControl::RateWindow(const std::string& number) {
   Number* n = Find(number);
   return n == nullptr ? std::chrono::seconds(1) : n->window;
@@ -145,19 +139,11 @@ void FlowControl::Report(const std::string& number, const providers::SendOutcome
                          Clock::time_point now) {
   Number* n = Find(number);
   if (n == nullptr) return;
-  if (ProviderUnwell(outcome)) {
+  if (outcome.kind == providers::SendOutcome::Kind::kRetryLater && outcome.provider_unwell) {
     n->breaker.RecordFailure(now);
   } else {
     n->breaker.RecordSuccess();
   }
-}
-
-bool FlowControl::ProviderUnwell(const providers::SendOutcome& outcome) {
-  if (outcome.kind != providers::SendOutcome::Kind::kRetryLater) return false;
-  const std::string& c = outcome.error_code;
-  // Throttling (130429, 131056, 80007, 4) is the provider working as designed, not down.
-  return c == "timeout" || c == "unreachable" || c == "bad_response" || c.rfind("http_5", 0) == 0 ||
-         c == "1" || c == "2" || c == "131000" || c == "131016" || c == "133004";
 }
 
 void FlowControl::ForgetIdlePairs(Clock::time_point now) {

@@ -29,6 +29,7 @@
 #include "dispatch/circuit_breaker.hpp"
 #include "dispatch/token_bucket.hpp"
 #include "providers/provider.hpp"
+#include "util/start_limit.hpp"
 
 namespace socialgate::dispatch {
 
@@ -87,26 +88,21 @@ class FlowControl {
   // bring the next ones closer; the dispatcher counts each window's sends too.
   int PerSecond(const std::string& number);
 
-  // The window a number's rate is held over, and its slots paced to match: a second plus one
-  // slot (at least 10 ms). Requests reach the provider a little closer together than they
-  // started (the HTTP client's loop, the network, a busy machine), and the limit is about what
-  // the provider receives in any second: one send would have to arrive a whole slot late for
-  // the provider to count one too many.
+  // The window a number's rate is held over, and its slots paced to match
+  // (util::StartLimit::WindowFor).
   Clock::duration RateWindow(const std::string& number);
-  static Clock::duration RateWindowFor(double rate);
+  static Clock::duration RateWindowFor(double rate) { return util::StartLimit::WindowFor(rate); }
   // A configured rate as sends per RateWindowFor(rate): at least 1.
-  static int PerSecondFor(double rate) { return std::max(1, static_cast<int>(rate)); }
+  static int PerSecondFor(double rate) { return util::StartLimit::PerSecondFor(rate); }
 
   // True while the number's circuit is open: a send paced for later, when its slot comes,
   // goes back to the queue instead (unless it is the probe).
   bool CircuitOpen(const std::string& number, Clock::time_point now);
 
-  // Tells the number's circuit breaker how the provider answered an admitted send.
+  // Tells the number's circuit breaker how the provider answered an admitted send: a failure
+  // when the provider said it is unwell (SendOutcome::provider_unwell), a success otherwise.
   void Report(const std::string& number, const providers::SendOutcome& outcome,
               Clock::time_point now);
-
-  // True when `outcome` says the provider itself is unwell (not the message).
-  static bool ProviderUnwell(const providers::SendOutcome& outcome);
 
  private:
   // The pair's bucket, made on first use. REQUIRES: mutex_ held.

@@ -32,6 +32,11 @@ struct SendOutcome {
   std::string error_code;     // the provider's code, e.g. "132001"
   std::string error_message;  // one sentence for the caller
   std::optional<std::chrono::milliseconds> retry_after;
+  // Only with kRetryLater: the failure says the provider itself is unwell (an outage, a server
+  // error, no answer), not that this message is at fault or that a rate limit was reached
+  // (throttling is the provider working as designed). Set by the provider, which alone knows
+  // what its answers mean; dispatch counts such outcomes against the number's circuit breaker.
+  bool provider_unwell = false;
 
   static SendOutcome Accepted(std::string id, std::string wa_id) {
     SendOutcome o;

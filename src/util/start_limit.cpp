@@ -7,6 +7,12 @@ namespace socialgate::util {
 StartLimit::StartLimit(int limit, Clock::duration window)
     : limit_(std::max(1, limit)), window_(window) {}
 
+StartLimit::Clock::duration StartLimit::WindowFor(double per_second) {
+  const auto slot = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(1.0 / std::max(1.0, per_second)));
+  return std::chrono::seconds(1) + std::max<Clock::duration>(std::chrono::milliseconds(10), slot);
+}
+
 StartLimit::Clock::time_point StartLimit::EarliestStart(Clock::time_point at,
                                                         Clock::time_point now) {
   // Forget only what no window from now on holds: the window of a start at `now` still needs

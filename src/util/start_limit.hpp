@@ -12,6 +12,7 @@
 // Thread safety: none; each owner uses its own from one thread (the pump, the client's loop).
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <optional>
@@ -23,6 +24,20 @@ class StartLimit {
   using Clock = std::chrono::steady_clock;
 
   StartLimit(int limit, Clock::duration window);
+
+  // A business number's rate of `per_second` sends as a start limit: PerSecondFor(per_second)
+  // starts in any WindowFor(per_second). The dispatcher's pacing and a provider's own count of
+  // its posts use the same, so both hold the number to one rate over one window.
+  static StartLimit ForRate(double per_second) {
+    return StartLimit(PerSecondFor(per_second), WindowFor(per_second));
+  }
+  // The window a rate is held over: a second plus one slot (at least 10 ms). Requests reach the
+  // provider a little closer together than they started (an HTTP client's loop, the network, a
+  // busy machine), and the limit is about what the provider receives in any second: one send
+  // would have to arrive a whole slot late for the provider to count one too many.
+  static Clock::duration WindowFor(double per_second);
+  // A rate as starts per WindowFor(per_second): at least 1.
+  static int PerSecondFor(double per_second) { return std::max(1, static_cast<int>(per_second)); }
 
   // The earliest time, `at` or later, at which one more start keeps to the limit, given the
   // starts counted so far. `at` may lie ahead of `now` (a slot booked in advance); starts no

@@ -14,12 +14,14 @@ using std::chrono::minutes;
 using std::chrono::seconds;
 constexpr MetaAction kFail = MetaAction::kFail;
 constexpr MetaAction kRetry = MetaAction::kRetry;
+constexpr bool kUnwell = true;  // MetaErrorRule::unwell
+constexpr milliseconds kNoMinimum{0};
 
 // Source: ../shared/reference/meta-cloud-api.md section 3 (Meta's error-code page).
 constexpr std::array kTable{
     MetaErrorRule{0, kFail, "access token expired, invalidated or blocked"},
-    MetaErrorRule{1, kRetry, "unknown API error, possibly a server error"},
-    MetaErrorRule{2, kRetry, "temporary API service downtime or overload"},
+    MetaErrorRule{1, kRetry, "unknown API error, possibly a server error", kNoMinimum, kUnwell},
+    MetaErrorRule{2, kRetry, "temporary API service downtime or overload", kNoMinimum, kUnwell},
     MetaErrorRule{3, kFail, "capability or permission issue"},
     MetaErrorRule{4, kRetry, "app-level API call rate limit reached", minutes(5)},
     MetaErrorRule{10, kFail, "permission denied"},
@@ -31,11 +33,11 @@ constexpr std::array kTable{
     MetaErrorRule{130429, kRetry, "throughput (messages per second) limit reached", seconds(1)},
     MetaErrorRule{130472, kFail, "recipient is part of a Meta experiment; not sent"},
     MetaErrorRule{130497, kFail, "the business may not message users in that country"},
-    MetaErrorRule{131000, kRetry, "something went wrong at Meta"},
+    MetaErrorRule{131000, kRetry, "something went wrong at Meta", kNoMinimum, kUnwell},
     MetaErrorRule{131005, kFail, "access denied"},
     MetaErrorRule{131008, kFail, "a required parameter is missing"},
     MetaErrorRule{131009, kFail, "a parameter value is not valid"},
-    MetaErrorRule{131016, kRetry, "service temporarily unavailable"},
+    MetaErrorRule{131016, kRetry, "service temporarily unavailable", kNoMinimum, kUnwell},
     MetaErrorRule{131021, kFail, "recipient cannot be the sender"},
     MetaErrorRule{131026, kFail, "message undeliverable (not on WhatsApp, or an old client)"},
     MetaErrorRule{131030, kFail, "recipient is not in the allowed list of a test number"},
@@ -59,19 +61,20 @@ constexpr std::array kTable{
     MetaErrorRule{132015, kFail, "template paused for low quality"},
     MetaErrorRule{132016, kFail, "template disabled"},
     MetaErrorRule{132018, kFail, "template parameter has a newline, tab or too many spaces"},
-    MetaErrorRule{133004, kRetry, "server temporarily unavailable"},
+    MetaErrorRule{133004, kRetry, "server temporarily unavailable", kNoMinimum, kUnwell},
     MetaErrorRule{133010, kFail, "phone number not registered on the Cloud API"},
     MetaErrorRule{135000, kFail, "generic user error"},
     MetaErrorRule{137000, kFail, "identity key hash mismatch"},
 };
 
 SendOutcome Outcome(SendOutcome::Kind kind, std::string code, std::string message,
-                    std::optional<milliseconds> retry_after) {
+                    std::optional<milliseconds> retry_after, bool unwell = false) {
   SendOutcome o;
   o.kind = kind;
   o.error_code = std::move(code);
   o.error_message = std::move(message);
   o.retry_after = retry_after;
+  o.provider_unwell = unwell;
   return o;
 }
 
@@ -113,7 +116,10 @@ SendOutcome ClassifyMetaFailure(long http_status, std::string_view body,
         http_status == 408 || http_status == 429 || http_status >= 500 || http_status < 100;
     const std::string what =
         "HTTP " + status + " without a Graph API error: " + error.error().message;
-    if (passing) return Outcome(Kind::kRetryLater, status_code, what, retry_after);
+    // A 5xx says Meta is unwell. (So does, as its code reads the same, a status of 5 or 50 to
+    // 59: not an HTTP status, and never sent by a working server.)
+    const bool unwell = status_code.starts_with("http_5");
+    if (passing) return Outcome(Kind::kRetryLater, status_code, what, retry_after, unwell);
     return Outcome(Kind::kRejected, status_code, what, std::nullopt);
   }
   const int code = error->code;
@@ -136,7 +142,8 @@ SendOutcome ClassifyMetaFailure(long http_status, std::string_view body,
   if (rule != nullptr && rule->min_retry_after.count() > 0) {
     wait = std::max(wait.value_or(milliseconds(0)), rule->min_retry_after);
   }
-  return Outcome(Kind::kRetryLater, std::to_string(code), message, wait);
+  return Outcome(Kind::kRetryLater, std::to_string(code), message, wait,
+                 rule != nullptr && rule->unwell);
 }
 
 SendOutcome ClassifySendAnswer(long http_status, std::string_view body,
@@ -150,7 +157,7 @@ SendOutcome ClassifySendAnswer(long http_status, std::string_view body,
     // A success without a message id cannot be tracked; Meta may or may not have taken it.
     return Outcome(SendOutcome::Kind::kRetryLater, "bad_response",
                    "the provider's answer carried no usable message id: " + answer.error().message,
-                   retry_after);
+                   retry_after, /*unwell=*/true);
   }
   if (note != nullptr) *note = std::move(answer->ignored);
   return SendOutcome::Accepted(std::move(answer->message_id), std::move(answer->wa_id));
@@ -163,7 +170,8 @@ tl::expected<std::string, SendOutcome> ClassifyUploadAnswer(
     auto id = ReadUploadAnswer(body);
     if (id) return std::move(*id);
     failure = Outcome(SendOutcome::Kind::kRetryLater, "bad_response",
-                      "the answer carried no usable media id: " + id.error().message, retry_after);
+                      "the answer carried no usable media id: " + id.error().message, retry_after,
+                      /*unwell=*/true);
   } else {
     failure = ClassifyMetaFailure(http_status, body, retry_after);
   }

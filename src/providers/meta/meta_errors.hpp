@@ -33,6 +33,9 @@ struct MetaErrorRule {
   const char* meaning;
   // Minimum wait before the next attempt when Meta says nothing (e.g. hourly rate windows).
   std::chrono::milliseconds min_retry_after{0};
+  // Only with kRetry: the code says Meta itself is unwell (downtime, a server error), so the
+  // outcome is SendOutcome::provider_unwell. Throttling codes are not: Meta works as designed.
+  bool unwell = false;
 };
 
 // Every row of the table, for tests and documentation.
@@ -55,21 +58,23 @@ inline constexpr std::size_t kMaxOutcomeMessageBytes = 640;
 // classified by its code; unknown codes follow the HTTP status: 429 and 5xx retry, other 4xx
 // fail. Without a usable Graph error: 408, 429, 5xx and statuses that are not HTTP statuses
 // (below 100 or above 599) retry, others fail, with the reason the body was unusable.
+// provider_unwell is set for the table's unwell codes and, without a usable Graph error, for
+// an error_code starting "http_5" (a 5xx; also the nonsense statuses 5 and 50 to 59).
 SendOutcome ClassifyMetaFailure(long http_status, std::string_view body,
                                 std::optional<std::chrono::milliseconds> retry_after);
 
 // Classifies the answer to POST /messages: a 2xx with a usable message id is accepted (with
 // the wa_id when usable; `note`, when given, is set to what the answer carried that was left
 // out, for the log); a 2xx without one is retried as "bad_response" with the reason (the
-// message may or may not have been taken, and cannot be tracked); any other status is
-// ClassifyMetaFailure.
+// message may or may not have been taken, and cannot be tracked), provider_unwell; any other
+// status is ClassifyMetaFailure.
 SendOutcome ClassifySendAnswer(long http_status, std::string_view body,
                                std::optional<std::chrono::milliseconds> retry_after,
                                std::string* note = nullptr);
 
 // Classifies the answer to POST /media: the media id of a 2xx with a usable one, or the failed
 // attempt's outcome, its message starting "media upload: " (a 2xx without a usable id is
-// retried as "bad_response"; other statuses as ClassifyMetaFailure).
+// retried as "bad_response", provider_unwell; other statuses as ClassifyMetaFailure).
 tl::expected<std::string, SendOutcome> ClassifyUploadAnswer(
     long http_status, std::string_view body, std::optional<std::chrono::milliseconds> retry_after);
 

@@ -18,6 +18,9 @@ using meta::ParseRetryAfter;
 SendOutcome TransportFailure(const core::Error& error) {
   SendOutcome o;
   o.kind = SendOutcome::Kind::kRetryLater;
+  // Meta is unwell when it does not answer in time, cannot be reached, or answers what cannot
+  // be read; a request this side could not set up says nothing about Meta.
+  o.provider_unwell = true;
   switch (error.code) {
     case core::ErrorCode::kDeadlineExceeded:
       o.error_code = "timeout";
@@ -27,6 +30,7 @@ SendOutcome TransportFailure(const core::Error& error) {
       break;
     case core::ErrorCode::kInternal:  // the request could not be set up: not sent
       o.error_code = "internal_error";
+      o.provider_unwell = false;
       break;
     default:
       o.error_code = "unreachable";

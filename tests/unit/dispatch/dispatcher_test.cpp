@@ -6,10 +6,10 @@
 #include <deque>
 #include <mutex>
 #include <stdexcept>
-#include <thread>
 
 #include <gtest/gtest.h>
 
+#include "support/eventually.hpp"
 #include "util/ids.hpp"
 
 namespace socialgate::dispatch {
@@ -29,6 +29,7 @@ class ScriptedProvider final : public providers::Provider {
     std::lock_guard lock(mutex_);
     ++sends_[std::string(message_id)];
     started_.push_back(std::chrono::steady_clock::now());
+    sent_.notify_all();
     if (throws_ > 0) {
       --throws_;
       throw std::runtime_error("a provider's bug");
@@ -55,10 +56,16 @@ class ScriptedProvider final : public providers::Provider {
     std::lock_guard lock(mutex_);
     return started_;
   }
+  // Waits until `n` sends have started (bounded: false after 10 s).
+  bool WaitForSends(std::size_t n) {
+    std::unique_lock lock(mutex_);
+    return sent_.wait_for(lock, std::chrono::seconds(10), [&] { return started_.size() >= n; });
+  }
 
  private:
   std::vector<std::chrono::steady_clock::time_point> started_;
   std::mutex mutex_;
+  std::condition_variable sent_;
   std::deque<SendOutcome> script_;
   std::map<std::string, int> sends_;
   int throws_ = 0;
@@ -122,18 +129,18 @@ class DispatcherTest : public ::testing::Test {
     return m.id;
   }
 
-  // Polls until the message reaches `status` (bounded).
+  // Waits until the message reaches `status`: the store is read again after each recorded
+  // outcome is durable, which no dispatcher signals, so it is polled (bounded: 10 s).
   store::StoredMessage WaitFor(const std::string& id, const std::string& status) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    for (;;) {
+    store::StoredMessage last;
+    const bool reached = support::Eventually([&] {
       auto got = store_->Get("default", id);
-      if (got && got->has_value() && (*got)->status == status) return **got;
-      if (std::chrono::steady_clock::now() > deadline) {
-        ADD_FAILURE() << id << " never reached " << status;
-        return got && got->has_value() ? **got : store::StoredMessage{};
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+      if (got && got->has_value()) last = **got;
+      return last.status == status;
+    });
+    if (!reached)
+      ADD_FAILURE() << id << " never reached " << status << " (is " << last.status << ")";
+    return last;
   }
 
   store::StorePtr store_;
@@ -178,8 +185,17 @@ TEST_F(DispatcherTest, PermanentRejectionIsNeverRetried) {
   const auto m = WaitFor(id, "failed");
   EXPECT_EQ(m.error_code, "132001");
   EXPECT_EQ(m.attempts, 1);
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // The pump claims again after the rejection was recorded (a message stored since is sent)...
+  const std::string next = Insert();
+  dispatcher_->Notify();
+  WaitFor(next, "accepted");
+  // ...and Stop waits for every send begun and every outcome, so the count is final.
+  dispatcher_->Stop();
   EXPECT_EQ(provider_.Sends(id), 1);
+  const auto after = WaitFor(id, "failed");
+  EXPECT_EQ(after.attempts, 1);
+  ASSERT_FALSE(after.history.empty());
+  EXPECT_EQ(after.history.back().status, "failed");
 }
 
 TEST_F(DispatcherTest, PassingFailuresAreRetriedUntilAccepted) {
@@ -263,8 +279,9 @@ TEST_F(DispatcherTest, NoSecondHoldsMoreSendsOfANumberThanItsRate) {
   const auto started = provider_.Started();
   ASSERT_EQ(started.size(), ids.size());
   // The dispatcher keeps to 10 sends in every FlowControl::RateWindow (1.1 s) as it starts
-  // them; the provider notes each a little later, by as much as the machine delays a thread
-  // (a loaded CI machine: tens of milliseconds). Unpaced, all 25 would start at once.
+  // them (pacer_test proves it exactly, on a clock the test moves); the provider notes each a
+  // little later, by as much as the machine delays a thread (a loaded CI machine: tens of
+  // milliseconds). Unpaced, all 25 would start at once.
   for (std::size_t i = 10; i < started.size(); ++i) {
     EXPECT_GE(started[i] - started[i - 10], std::chrono::milliseconds(900))
         << "sends " << i - 10 << " to " << i << " started within one second";
@@ -280,10 +297,7 @@ TEST_F(DispatcherTest, ABusyNumberIsClaimedForAgainBeforeItsPacedMessagesRunOut)
   // Due one millisecond apart, so claims take them in this order.
   for (int i = 0; i < 600; ++i) ids.push_back(Insert("3902124122690", 600 - i));
   dispatcher_->Start();
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (provider_.Started().size() < 100 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  ASSERT_TRUE(provider_.WaitForSends(100));
   auto later = store_->Get("default", ids[299]);  // beyond the first claim
   ASSERT_TRUE(later && later->has_value());
   EXPECT_NE((*later)->status, "queued") << "the second claim waited for the first claim's "

@@ -218,6 +218,7 @@ TEST(FlowControlTest, OpenCircuitHoldsTheNumberBack) {
   providers::SendOutcome down;
   down.kind = providers::SendOutcome::Kind::kRetryLater;
   down.error_code = "timeout";
+  down.provider_unwell = true;
   flow.Report("111", down, kT0);
   flow.Report("111", down, kT0);
   auto wait = flow.Admit("m", "111", "c", kT0 + milliseconds(100));
@@ -239,6 +240,7 @@ TEST(FlowControlTest, APacedSendLearnsTheCircuitOpenedAndOnlyTheProbeGoesHalfOpe
   providers::SendOutcome down;
   down.kind = providers::SendOutcome::Kind::kRetryLater;
   down.error_code = "timeout";
+  down.provider_unwell = true;
   flow.Report("111", down, kT0);
   flow.Report("111", down, kT0);
   EXPECT_TRUE(flow.CircuitOpen("111", kT0 + later.send_after));  // m2 goes back, unsent
@@ -253,20 +255,28 @@ TEST(FlowControlTest, APacedSendLearnsTheCircuitOpenedAndOnlyTheProbeGoesHalfOpe
   EXPECT_TRUE(flow.Pace("m4", "111", "c", half_open, std::chrono::seconds(1)).give_back);
 }
 
-TEST(FlowControlTest, OnlyProviderTroubleCountsAgainstTheCircuit) {
-  providers::SendOutcome o;
-  o.kind = providers::SendOutcome::Kind::kRetryLater;
-  for (const char* code : {"timeout", "unreachable", "http_503", "131000", "133004", "2"}) {
-    o.error_code = code;
-    EXPECT_TRUE(FlowControl::ProviderUnwell(o)) << code;
-  }
-  for (const char* code : {"130429", "131056", "80007", "4"}) {
-    o.error_code = code;
-    EXPECT_FALSE(FlowControl::ProviderUnwell(o)) << code;
-  }
-  o.kind = providers::SendOutcome::Kind::kRejected;
-  o.error_code = "timeout";
-  EXPECT_FALSE(FlowControl::ProviderUnwell(o));
+TEST(FlowControlTest, OnlyOutcomesTheProviderCallsUnwellCountAgainstTheCircuit) {
+  // Two failures open the circuit (TwoNumbers); what counts is the provider's word, not codes.
+  FlowControl flow(TwoNumbers(0, 1), kT0);
+  providers::SendOutcome throttled;
+  throttled.kind = providers::SendOutcome::Kind::kRetryLater;
+  throttled.error_code = "timeout";  // a code alone says nothing to dispatch
+  flow.Report("111", throttled, kT0);
+  flow.Report("111", throttled, kT0);
+  EXPECT_FALSE(flow.CircuitOpen("111", kT0));
+
+  providers::SendOutcome rejected;
+  rejected.kind = providers::SendOutcome::Kind::kRejected;
+  rejected.provider_unwell = true;  // outside its contract (kRetryLater only): not counted
+  flow.Report("111", rejected, kT0);
+  flow.Report("111", rejected, kT0);
+  EXPECT_FALSE(flow.CircuitOpen("111", kT0));
+
+  providers::SendOutcome down = throttled;
+  down.provider_unwell = true;
+  flow.Report("111", down, kT0);
+  flow.Report("111", down, kT0);
+  EXPECT_TRUE(flow.CircuitOpen("111", kT0));
 }
 
 }  // namespace

@@ -48,6 +48,34 @@ INSTANTIATE_TEST_SUITE_P(EveryRow, MetaErrorTableTest, ::testing::ValuesIn(MetaE
                            return "code_" + std::to_string(row.param.code);
                          });
 
+// Which failures say Meta itself is unwell (dispatch's circuit breaker counts those): server
+// errors and downtime, never throttling (Meta working as designed) nor a refused message.
+TEST(MetaErrorsTest, OnlyMetasOwnTroubleIsCalledUnwell) {
+  for (const int code : {1, 2, 131000, 131016, 133004}) {
+    const SendOutcome o = ClassifyMetaFailure(400, MetaError(code), std::nullopt);
+    EXPECT_EQ(o.kind, Kind::kRetryLater) << code;
+    EXPECT_TRUE(o.provider_unwell) << code;
+  }
+  for (const int code : {130429, 131056, 80007, 4, 131057, 132001, 424242}) {
+    EXPECT_FALSE(ClassifyMetaFailure(400, MetaError(code), std::nullopt).provider_unwell) << code;
+  }
+  // An unknown code on a 5xx is retried, but only the table's codes say Meta is unwell.
+  EXPECT_FALSE(ClassifyMetaFailure(503, MetaError(424242), std::nullopt).provider_unwell);
+  // Without a Graph error, the status decides: a 5xx is Meta's trouble, a 429 or 408 is not.
+  for (const long status : {500L, 502L, 503L, 599L}) {
+    const SendOutcome o = ClassifyMetaFailure(status, "<html>", std::nullopt);
+    EXPECT_EQ(o.error_code, "http_" + std::to_string(status));
+    EXPECT_TRUE(o.provider_unwell) << status;
+  }
+  for (const long status : {408L, 429L, 404L, 0L, 600L}) {
+    EXPECT_FALSE(ClassifyMetaFailure(status, "<html>", std::nullopt).provider_unwell) << status;
+  }
+  EXPECT_TRUE(ClassifySendAnswer(200, "{}", std::nullopt).provider_unwell);  // "bad_response"
+  EXPECT_TRUE(ClassifyUploadAnswer(200, "{}", std::nullopt).error().provider_unwell);
+  EXPECT_FALSE(
+      ClassifySendAnswer(200, R"({"messages":[{"id":"wamid.1"}]})", std::nullopt).provider_unwell);
+}
+
 TEST(MetaErrorsTest, TableHasNoDuplicateCodes) {
   std::set<int> codes;
   for (const auto& rule : MetaErrorTable())

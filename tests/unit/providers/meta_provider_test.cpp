@@ -179,24 +179,32 @@ TEST(MetaProviderTest, TransportFailuresAndOddAnswersAreRetried) {
   http.Fail(core::ErrorCode::kResourceExhausted);  // an answer over the client's limit
   http.Fail(core::ErrorCode::kInternal);           // a request the client could not set up
   auto provider = MakeMetaProvider(Settings(), http);
+  // Meta is unwell when it does not answer, cannot be reached or answers nonsense; throttling
+  // and a request this side could not set up say nothing about its health.
   auto o = provider->Send("a", Message());
   EXPECT_EQ(o.kind, Kind::kRetryLater);
   EXPECT_EQ(o.error_code, "timeout");
+  EXPECT_TRUE(o.provider_unwell);
   o = provider->Send("a", Message());
   EXPECT_EQ(o.kind, Kind::kRetryLater);
   EXPECT_EQ(o.error_code, "unreachable");
+  EXPECT_TRUE(o.provider_unwell);
   o = provider->Send("a", Message());
   EXPECT_EQ(o.kind, Kind::kRetryLater);
   EXPECT_EQ(o.error_code, "bad_response");
+  EXPECT_TRUE(o.provider_unwell);
   o = provider->Send("a", Message());
   EXPECT_EQ(o.kind, Kind::kRetryLater);
   EXPECT_EQ(o.retry_after, std::chrono::milliseconds(7000));
+  EXPECT_FALSE(o.provider_unwell);
   o = provider->Send("a", Message());
   EXPECT_EQ(o.kind, Kind::kRetryLater);
   EXPECT_EQ(o.error_code, "bad_response");
+  EXPECT_TRUE(o.provider_unwell);
   o = provider->Send("a", Message());
   EXPECT_EQ(o.kind, Kind::kRetryLater);
   EXPECT_EQ(o.error_code, "internal_error");
+  EXPECT_FALSE(o.provider_unwell);
 }
 
 // Answers of the wrong shape become outcomes, never exceptions: nlohmann's type_error on the

@@ -1,0 +1,49 @@
+// File: providers/registry.hpp
+//
+// Makes the provider of a configured business number from the provider name it gives
+// (config::BusinessNumber::provider): one maker per name, in one table (registry.cpp). Each
+// maker holds what its provider needs to know, its rate limits included, so the application
+// asks for a number's provider and knows no provider by name.
+//
+// A new provider: a folder under providers/ with its Make...Provider function, a row in
+// registry.cpp, and its name in config::kProviderNames (the configuration accepts it; a unit
+// test holds the two lists equal).
+//
+// Thread safety: pure functions over a constant table.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+#include "config/config.hpp"
+#include "core/error.hpp"
+#include "net/http_client.hpp"
+#include "providers/provider.hpp"
+#include "util/timer_queue.hpp"
+
+namespace socialgate::providers {
+
+// What makers may hand their providers; each must outlive every provider made with it.
+struct ProviderServices {
+  StatusSink& statuses;      // where delivery statuses reported later go
+  util::TimerQueue& timers;  // for providers that act later (the sandbox's reports)
+  net::HttpClient& http;     // the one connection pool of every provider that talks HTTP
+};
+
+using ProviderMaker = ProviderPtr (*)(const config::BusinessNumber& number,
+                                      const ProviderServices& services);
+
+struct ProviderEntry {
+  std::string_view name;  // as config::BusinessNumber::provider gives it
+  ProviderMaker make;
+};
+
+// Every provider this build knows, in the order of config::kProviderNames.
+std::span<const ProviderEntry> ProviderRegistry();
+
+// Makes the provider `number.provider` names. An unknown name is kInvalidArgument naming the
+// number and the name (the configuration refuses one first: see config::kProviderNames).
+core::Result<ProviderPtr> MakeProvider(const config::BusinessNumber& number,
+                                       const ProviderServices& services);
+
+}  // namespace socialgate::providers
