@@ -19,7 +19,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -224,7 +223,6 @@ class BeastServer final : public HttpServer {
         bodies_(options.body_budget_bytes),
         ioc_(options.threads),
         acceptor_(ioc_),
-        signals_(ioc_, SIGINT, SIGTERM),
         work_(net::make_work_guard(ioc_)) {}
 
   core::Result<void> Listen() {
@@ -277,12 +275,6 @@ class BeastServer final : public HttpServer {
         }
       }
     });
-    signals_.async_wait([this](const beast::error_code& ec, int signal) {
-      if (!ec) {
-        spdlog::info("http: signal {} received, shutting down", signal);
-        Stop();
-      }
-    });
     std::vector<std::thread> threads;
     for (int i = 1; i < options_.threads; ++i) {
       threads.emplace_back([this, i] {
@@ -304,7 +296,6 @@ class BeastServer final : public HttpServer {
   void BeginDrain() {
     beast::error_code ignored;
     acceptor_.close(ignored);
-    signals_.cancel(ignored);
     {
       std::lock_guard lock(connections_mutex_);
       for (auto& c : connections_) CloseIfIdle(c);
@@ -661,7 +652,6 @@ class BeastServer final : public HttpServer {
   std::list<std::shared_ptr<Connection>> connections_;
   net::io_context ioc_;
   tcp::acceptor acceptor_;
-  net::signal_set signals_;
   net::executor_work_guard<net::io_context::executor_type> work_;
   std::uint16_t port_ = 0;
   util::TrustedProxies proxies_;
