@@ -63,8 +63,9 @@ void LivechatApi::Add(std::vector<Endpoint> endpoints) {
 
 void LivechatApi::Admit(const HttpRequest& head, AdmissionResponder decide) {
   auto match = router_.Find(head.method, head.path);
-  if (match.not_allowed)
+  if (match.not_allowed) {
     return decide(Admission::Refuse(MethodNotAllowed(match.not_allowed->allow)));
+  }
   if (!match.found) return decide(Admission::Refuse(NoSuchEndpoint(head)));
   const Endpoint& endpoint = endpoints_[match.found->route];
   const PathParams& params = match.found->params;
