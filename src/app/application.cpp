@@ -22,6 +22,7 @@
 #include "providers/registry.hpp"
 #include "store/store.hpp"
 #include "util/ids.hpp"
+#include "util/stop_signals.hpp"
 #include "util/timer_queue.hpp"
 #include "util/work_pool.hpp"
 
@@ -208,6 +209,14 @@ core::Result<void> Serve(const ServeOptions& options) {
         api.Admit(head, std::move(decide));
       }));
   if (!server) return tl::unexpected(server.error());
+  // The application owns shutdown: SIGINT or SIGTERM stops the server (the drain below follows);
+  // later signals are swallowed until everything below has stopped.
+  http::HttpServer* serving = server->get();
+  auto signals = util::StopSignals::Watch([serving](int signal) {
+    spdlog::info("http: signal {} received, shutting down", signal);
+    serving->Stop();
+  });
+  if (!signals) return tl::unexpected(signals.error());
 
   ResumeDeliveryTracking(*store, providers_by_number);
   dispatcher.Start();

@@ -87,10 +87,11 @@ class HttpServer {
   // The bound port (useful when options.port was 0).
   virtual std::uint16_t port() const = 0;
 
-  // Serves until Stop() and the drain that follows have finished. Also stops on SIGINT/SIGTERM.
+  // Serves until Stop() and the drain that follows have finished. Signals are the caller's
+  // business (see util/stop_signals.hpp).
   virtual void Run() = 0;
 
-  // Begins a graceful shutdown. Idempotent.
+  // Begins a graceful shutdown; may come before Run(), which then drains at once. Idempotent.
   virtual void Stop() = 0;
 };
 

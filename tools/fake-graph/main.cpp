@@ -12,6 +12,7 @@
 
 #include "fake-graph/fake_graph.hpp"
 #include "http/server.hpp"
+#include "util/stop_signals.hpp"
 
 namespace {
 
@@ -92,6 +93,16 @@ int main(int argc, char** argv) {
   std::printf("fake-graph: listening on http://%s%s%s:%u\n", ipv6 ? "[" : "",
               server_options.host.c_str(), ipv6 ? "]" : "", unsigned{(*server)->port()});
   std::fflush(stdout);
+  // Tests stop the fake with SIGTERM.
+  socialgate::http::HttpServer* serving = server->get();
+  auto signals = socialgate::util::StopSignals::Watch([serving](int signal) {
+    spdlog::info("http: signal {} received, shutting down", signal);
+    serving->Stop();
+  });
+  if (!signals) {
+    std::fprintf(stderr, "fake-graph: %s\n", signals.error().message.c_str());
+    return 1;
+  }
   (*server)->Run();
   // Delayed answers hold Responders bound to the server's I/O context: drop them first.
   graph.Stop();

@@ -1,0 +1,29 @@
+#include "api/health_endpoints.hpp"
+
+#include "api/envelope.hpp"
+
+namespace socialgate::api {
+
+std::vector<Endpoint> HealthEndpoints::Endpoints() {
+  std::vector<Endpoint> out;
+  out.push_back(
+      Endpoint{"GET", "/healthz", Access::kPublic, 0, std::nullopt,
+               [](Call, http::HttpRequest&&, http::Responder respond) {
+                 respond(JsonAnswer(200, {{"result", true}, {"error", nullptr}, {"status", "ok"}}));
+               }});
+  out.push_back(Endpoint{"GET", "/readyz", Access::kPublic, 0, std::nullopt,
+                         [this](Call, http::HttpRequest&&, http::Responder respond) {
+                           OnWorker(deps_, std::move(respond),
+                                    [this](const http::Responder& r) { Ready(r); });
+                         }});
+  return out;
+}
+
+void HealthEndpoints::Ready(const http::Responder& respond) {
+  auto pending = deps_.store->PendingCount();
+  if (!pending) return respond(http::JsonError(503, "storage is unavailable"));
+  respond(JsonAnswer(
+      200, {{"result", true}, {"error", nullptr}, {"status", "ready"}, {"pending", *pending}}));
+}
+
+}  // namespace socialgate::api

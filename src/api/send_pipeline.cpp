@@ -1,0 +1,256 @@
+#include "api/send_pipeline.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "api/envelope.hpp"
+#include "core/text.hpp"
+#include "obs/log.hpp"
+#include "util/ids.hpp"
+#include "util/sha256.hpp"
+
+namespace socialgate::api {
+
+using core::ErrorCode;
+using http::HttpRequest;
+using http::HttpResponse;
+using http::JsonError;
+using http::Responder;
+
+void SendPipeline::Send(const Decoder& decode, const config::Domain& domain,
+                        const auth::Principal& principal, HttpRequest&& request,
+                        Responder respond) {
+  // Media headers take base64 decoding and sniffing; a key is looked up in the store.
+  if (request.body.size() <= kMaxBodyBytesWithoutWaiting &&
+      request.Header("idempotency-key").empty()) {
+    return Run(decode, domain, principal, request, respond);
+  }
+  auto shared = std::make_shared<HttpRequest>(std::move(request));
+  const config::Domain* d = &domain;
+  const Decoder* decoder = &decode;
+  OnWorker(deps_, std::move(respond), [this, decoder, d, principal, shared](const Responder& r) {
+    Run(*decoder, *d, principal, *shared, r);
+  });
+}
+
+void SendPipeline::Run(const Decoder& decode, const config::Domain& domain,
+                       const auth::Principal& principal, HttpRequest& request,
+                       const Responder& respond) {
+  // idempotency: a repeat returns the first answer and sends nothing again.
+  auto read = ReadIdempotencyKey(request);
+  if (read.refusal) return respond(std::move(*read.refusal));
+  const std::optional<store::IdempotencyKey>& key = read.key;
+  if (key) {
+    auto found = deps_.store->FindIdempotencyKey(domain.name, key->key, util::NowUnixMillis());
+    if (!found) return respond(ErrorResponse(found.error()));
+    if (*found) return respond(RepeatAnswer(**found, key->request_hash));
+  }
+  // decode (the decoded copy is all we need from here on).
+  core::ValidationContext rules;
+  rules.languages = deps_.languages;
+  auto message = decode(std::move(request.body), rules);
+  if (!message) return respond(ErrorResponse(message.error()));
+  // validate, authorize.
+  if (auto refused = Validate(*deps_.config, domain, *message)) return respond(std::move(*refused));
+  if (auto refused = Authorize(principal, *message)) return respond(std::move(*refused));
+  // store, then ack.
+  if (auto refused = CheckOutboxDepth()) return respond(std::move(*refused));
+  Store(domain, std::move(*message), key, respond);
+}
+
+SendPipeline::KeyOrRefusal SendPipeline::ReadIdempotencyKey(const HttpRequest& request) {
+  const std::string_view k = request.Header("idempotency-key");
+  if (k.empty()) return {};
+  const bool printable =
+      std::all_of(k.begin(), k.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+  if (k.size() > 255 || !printable) {
+    return {std::nullopt,
+            JsonError(400, "Idempotency-Key: must be 1 to 255 printable ASCII characters")};
+  }
+  return {store::IdempotencyKey{std::string(k), util::Sha256Hex(request.body)}, std::nullopt};
+}
+
+std::optional<HttpResponse> SendPipeline::Validate(const config::Config& config,
+                                                   const config::Domain& domain,
+                                                   const core::TemplateMessage& message) {
+  const std::string& phone = message.service_phone;
+  for (const auto& n : domain.numbers) {
+    if (n.phone == phone) return std::nullopt;
+  }
+  for (const auto& other : config.domains) {
+    for (const auto& n : other.numbers) {
+      if (n.phone == phone) {
+        return JsonError(403, "servicePhoneNumber: " + phone +
+                                  " is not a business number of domain '" + domain.name + "'");
+      }
+    }
+  }
+  return JsonError(422, "servicePhoneNumber: " + phone +
+                            " is not a WhatsApp business number configured in domain '" +
+                            domain.name + "'");
+}
+
+std::optional<HttpResponse> SendPipeline::Authorize(const auth::Principal& principal,
+                                                    const core::TemplateMessage& message) {
+  if (principal.MaySendFrom(message.service_phone)) return std::nullopt;
+  return JsonError(403, "servicePhoneNumber: user " + core::QuoteForMessage(principal.user) +
+                            " may not send from " + message.service_phone);
+}
+
+std::optional<HttpResponse> SendPipeline::CheckOutboxDepth() {
+  // Counting the outbox costs a query: refresh the figure at most every 100 ms.
+  const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+  constexpr std::int64_t kRefreshNs = 100'000'000;
+  if (now - outbox_checked_at_.load() > kRefreshNs && !outbox_refreshing_.exchange(true)) {
+    // On a worker: an I/O thread must not wait for the store. Meanwhile the figure in hand
+    // answers, at most one refresh (about 100 ms) old.
+    outbox_checked_at_ = now;
+    const bool queued = deps_.workers->Submit([this] {
+      if (auto pending = deps_.store->PendingCount()) outbox_depth_ = *pending;
+      outbox_refreshing_ = false;
+    });
+    if (!queued) outbox_refreshing_ = false;
+  }
+  const std::int64_t depth = outbox_depth_.load();
+  const std::int64_t limit = deps_.config->dispatch.max_outbox;
+  if (depth < limit) return std::nullopt;
+  return JsonError(503, "the gateway's outbox holds " + std::to_string(depth) +
+                            " messages waiting to be sent, at its limit of " +
+                            std::to_string(limit) + "; try again later");
+}
+
+void SendPipeline::Store(const config::Domain& domain, core::TemplateMessage message,
+                         const std::optional<store::IdempotencyKey>& key,
+                         const Responder& respond) {
+  store::NewMessage stored;
+  stored.id = util::NewMessageId();
+  stored.domain = domain.name;
+  stored.now_ms = util::NowUnixMillis();
+  stored.idempotency = key;
+  // A message held by Meta's pair limit is stored due when its slot comes: no worker claims it
+  // (and gives it back) before.
+  const std::int64_t hold_ms =
+      deps_.dispatcher->ReservePairSlot(stored.id, message.service_phone, message.customer_phone)
+          .count();
+  stored.due_at_ms = stored.now_ms + hold_ms;
+  const std::string customer = message.customer_phone;
+  stored.message = std::move(message);
+
+  const std::string id = stored.id;
+  const bool wait_for_provider = domain.ack == config::AckMode::kProvider;
+  const Answer answer = MakeAnswer(domain, key, respond);
+  // Whichever comes first, the first attempt's outcome or the ack timeout, answers.
+  auto answered = std::make_shared<std::atomic<bool>>(false);
+  if (wait_for_provider) {
+    deps_.dispatcher->Listen(id, [answer, answered, id](const dispatch::AttemptResult& attempt) {
+      if (!answered->exchange(true)) answer(SendAnswer(id, attempt));
+    });
+  }
+  // Stored durably before any answer: the store groups concurrent inserts into one commit, and
+  // this continues on its thread once the commit is on disk (or refused).
+  const std::string service_phone = stored.message.service_phone;
+  const std::string template_name = stored.message.template_name;
+  auto stored_done = [=, deps = deps_, domain_name = domain.name,
+                      ack_timeout = domain.ack_timeout](core::Result<void> inserted) {
+    if (!inserted) {
+      // Never to be sent: its pair slot goes to that customer's next message.
+      deps.dispatcher->ReleasePairSlot(id, service_phone, customer);
+      if (wait_for_provider) deps.dispatcher->Forget(id);
+      if (key && inserted.error().code == ErrorCode::kAlreadyExists) {
+        // A concurrent request with the same key stored its message first: answer as its
+        // repeat, reading the key off the store's thread.
+        auto repeat = [=] {
+          auto found = deps.store->FindIdempotencyKey(domain_name, key->key, util::NowUnixMillis());
+          if (found && *found) return respond(RepeatAnswer(**found, key->request_hash));
+          respond(ErrorResponse(inserted.error()));
+        };
+        if (!deps.workers->Submit(repeat)) respond(ErrorResponse(inserted.error()));
+        return;
+      }
+      spdlog::error("api: storing message for {} failed: {}", obs::MaskPhone(customer),
+                    inserted.error().detail);
+      return respond(ErrorResponse(inserted.error()));
+    }
+    spdlog::info("api: message {} queued for {} from {} ({})", id, obs::MaskPhone(customer),
+                 service_phone, template_name);
+    // A held message is found by the workers' poll once due; waking one now finds nothing.
+    if (hold_ms == 0) deps.dispatcher->Notify();
+    // ack.
+    if (!wait_for_provider) {
+      return answer(SendAnswer(id, dispatch::AttemptResult{"queued", "", "", ""}));
+    }
+    deps.timers->Schedule(ack_timeout, [answer, answered, id, dispatcher = deps.dispatcher] {
+      if (answered->exchange(true)) return;
+      dispatcher->Forget(id);
+      answer(SendAnswer(id, dispatch::AttemptResult{"queued", "", "", ""}));
+    });
+  };
+  deps_.store->InsertAsync(std::move(stored), std::move(stored_done));
+}
+
+SendPipeline::Answer SendPipeline::MakeAnswer(const config::Domain& domain,
+                                              const std::optional<store::IdempotencyKey>& key,
+                                              const Responder& respond) const {
+  return [respond, key, domain_name = domain.name, store = deps_.store,
+          workers = deps_.workers](HttpResponse response) {
+    if (!key) return respond(std::move(response));
+    // A database write: keep it off the dispatcher and timer threads.
+    auto save_and_respond = [respond, key, domain_name, store, response]() {
+      auto saved = store->SaveIdempotentAnswer(domain_name, key->key,
+                                               static_cast<int>(response.status), response.body);
+      if (!saved) spdlog::error("api: recording an idempotent answer: {}", saved.error().detail);
+      respond(response);
+    };
+    if (!workers->Submit(save_and_respond)) save_and_respond();
+  };
+}
+
+HttpResponse SendPipeline::SendAnswer(const std::string& message_id,
+                                      const dispatch::AttemptResult& attempt) {
+  // The seed's two fields first, then the additive ones.
+  nlohmann::ordered_json body;
+  if (attempt.status == "failed") {
+    std::string error = "the provider rejected the message";
+    if (!attempt.error_code.empty()) error += " (code " + attempt.error_code + ")";
+    if (!attempt.error_message.empty()) error += ": " + attempt.error_message;
+    body["result"] = false;
+    body["error"] = error;
+  } else {
+    body["result"] = true;
+    body["error"] = nullptr;
+  }
+  body["messageId"] = message_id;
+  body["status"] = attempt.status;
+  if (attempt.status == "accepted") body["providerMessageId"] = attempt.provider_message_id;
+  const unsigned status = attempt.status == "accepted" ? 200
+                          : attempt.status == "failed" ? 422
+                                                       : 202;
+  return JsonAnswer(status, body);
+}
+
+// A repeat of an Idempotency-Key: the first answer, or, while the first request is still
+// waiting for the provider, what is known now. Nothing is sent again.
+HttpResponse SendPipeline::RepeatAnswer(const store::IdempotencyRecord& record,
+                                        const std::string& request_hash) {
+  if (record.request_hash != request_hash) {
+    return JsonError(422,
+                     "Idempotency-Key: was already used with a different request body; use a "
+                     "new key for a new message");
+  }
+  if (record.answer_status) {
+    HttpResponse r;
+    r.status = static_cast<unsigned>(*record.answer_status);
+    r.body = record.answer_body;
+    r.headers.emplace_back("Idempotent-Replayed", "true");
+    return r;
+  }
+  HttpResponse r = SendAnswer(record.message_id, dispatch::AttemptResult{"queued", "", "", ""});
+  r.headers.emplace_back("Idempotent-Replayed", "true");
+  return r;
+}
+
+}  // namespace socialgate::api

@@ -1,0 +1,100 @@
+// File: api/send_pipeline.hpp
+//
+// Sending one message, in stages, for every message endpoint (template now; text and media
+// next: each supplies only its Decoder):
+//
+//   idempotency  an Idempotency-Key (optional, 1 to 255 printable ASCII, else 400) that was
+//                seen before answers with the first answer and sends nothing again
+//   decode       the kind's Decoder: the JSON body into a message checked by the kind's rules
+//                (400 malformed, 422 a rule broken)
+//   validate     the message against its domain: the business number is one of the domain's
+//                (403 when it is another domain's, 422 when no domain's)
+//   authorize    the user may send from that number (403)
+//   store        503 while the outbox is at dispatch.max_outbox; otherwise a UUIDv7 id, Meta's
+//                pair slot reserved, and the message inserted and committed durably (503 when
+//                that fails, and the slot is given back)
+//   ack          the answer once stored: 202 "queued", or with ack = "provider" the first
+//                attempt's outcome (200 accepted, 422 failed) unless the domain's ack_timeout
+//                passes first (202 "queued"); recorded for the Idempotency-Key, if any, first
+//
+// Where it runs: on the calling (I/O) thread when nothing on the way can block (a body of at
+// most kMaxBodyBytesWithoutWaiting and no Idempotency-Key to look up), otherwise on a request
+// worker; the store stage continues on the store's committer thread, the ack on the dispatcher
+// or the timer thread, and the idempotent answer's write on a request worker.
+//
+// Thread safety: Send may be called from many threads at once.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "api/endpoint.hpp"
+#include "core/error.hpp"
+#include "core/message.hpp"
+#include "core/validate.hpp"
+
+namespace socialgate::api {
+
+class SendPipeline {
+ public:
+  // A message kind's part: its JSON body decoded, and checked by its kind's rules.
+  using Decoder = std::function<core::Result<core::TemplateMessage>(
+      std::string body, const core::ValidationContext& rules)>;
+
+  // A text-only template request is a few hundred bytes; media headers are megabytes.
+  static constexpr std::size_t kMaxBodyBytesWithoutWaiting = 16 * 1024;
+
+  explicit SendPipeline(const ApiDependencies& deps) : deps_(deps) {}
+
+  // Runs every stage for one request of a user of `domain`; `respond` gets the answer.
+  // `decode` must outlive the request (an endpoint's own).
+  void Send(const Decoder& decode, const config::Domain& domain, const auth::Principal& principal,
+            http::HttpRequest&& request, http::Responder respond);
+
+  // --- The stages that decide alone, for their tests. A refusal is the answer to give.
+
+  // idempotency: the request's key with the hash of its body; nullopt without one.
+  struct KeyOrRefusal {
+    std::optional<store::IdempotencyKey> key;
+    std::optional<http::HttpResponse> refusal;
+  };
+  static KeyOrRefusal ReadIdempotencyKey(const http::HttpRequest& request);
+  // idempotency: the answer to a repeat of a key: the first answer ("Idempotent-Replayed"), or
+  // "queued" while the first request still waits for the provider; 422 for another body.
+  static http::HttpResponse RepeatAnswer(const store::IdempotencyRecord& record,
+                                         const std::string& request_hash);
+  // validate.
+  static std::optional<http::HttpResponse> Validate(const config::Config& config,
+                                                    const config::Domain& domain,
+                                                    const core::TemplateMessage& message);
+  // authorize.
+  static std::optional<http::HttpResponse> Authorize(const auth::Principal& principal,
+                                                     const core::TemplateMessage& message);
+  // ack: the answer for a message whose first attempt ended (or was not awaited: "queued").
+  static http::HttpResponse SendAnswer(const std::string& message_id,
+                                       const dispatch::AttemptResult& attempt);
+
+ private:
+  // Every stage, on the thread Send chose.
+  void Run(const Decoder& decode, const config::Domain& domain, const auth::Principal& principal,
+           http::HttpRequest& request, const http::Responder& respond);
+  // store: 503 when the outbox is at its configured bound (back-pressure).
+  std::optional<http::HttpResponse> CheckOutboxDepth();
+  void Store(const config::Domain& domain, core::TemplateMessage message,
+             const std::optional<store::IdempotencyKey>& key, const http::Responder& respond);
+  // ack: delivers an answer, first recording it for `key` (on a request worker) if there is one.
+  using Answer = std::function<void(http::HttpResponse)>;
+  Answer MakeAnswer(const config::Domain& domain, const std::optional<store::IdempotencyKey>& key,
+                    const http::Responder& respond) const;
+
+  ApiDependencies deps_;
+  std::atomic<std::int64_t> outbox_depth_{0};
+  std::atomic<std::int64_t> outbox_checked_at_{0};  // steady clock, ns
+  std::atomic<bool> outbox_refreshing_{false};      // a worker is counting
+};
+
+}  // namespace socialgate::api

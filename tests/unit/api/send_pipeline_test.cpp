@@ -1,0 +1,164 @@
+// The send pipeline's stages that decide alone: the Idempotency-Key, validation against the
+// domain, the user's authorization, and the answers (first and repeated).
+#include "api/send_pipeline.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "api/send_endpoints.hpp"
+#include "util/sha256.hpp"
+
+namespace socialgate::api {
+namespace {
+
+std::string_view HeaderOf(const http::HttpResponse& r, std::string_view name) {
+  for (const auto& [n, v] : r.headers) {
+    if (n == name) return v;
+  }
+  return {};
+}
+
+TEST(SendPipelineTest, NoIdempotencyKeyIsNoKey) {
+  http::HttpRequest request;
+  request.body = "{}";
+  const auto read = SendPipeline::ReadIdempotencyKey(request);
+  EXPECT_FALSE(read.key);
+  EXPECT_FALSE(read.refusal);
+}
+
+TEST(SendPipelineTest, TheKeyCarriesTheBodysHash) {
+  http::HttpRequest request;
+  request.headers.emplace_back("idempotency-key", "order-17");
+  request.body = R"({"a":1})";
+  const auto read = SendPipeline::ReadIdempotencyKey(request);
+  ASSERT_TRUE(read.key);
+  EXPECT_FALSE(read.refusal);
+  EXPECT_EQ(read.key->key, "order-17");
+  EXPECT_EQ(read.key->request_hash, util::Sha256Hex(R"({"a":1})"));
+}
+
+TEST(SendPipelineTest, AKeyTooLongOrNotPrintableIs400) {
+  for (const std::string& key : {std::string(256, 'k'), std::string("a\tb"), std::string("\x80")}) {
+    http::HttpRequest request;
+    request.headers.emplace_back("idempotency-key", key);
+    const auto read = SendPipeline::ReadIdempotencyKey(request);
+    EXPECT_FALSE(read.key);
+    ASSERT_TRUE(read.refusal);
+    EXPECT_EQ(read.refusal->status, 400u);
+    EXPECT_NE(read.refusal->body.find("Idempotency-Key"), std::string::npos);
+  }
+  http::HttpRequest longest;
+  longest.headers.emplace_back("idempotency-key", std::string(255, 'k'));
+  EXPECT_TRUE(SendPipeline::ReadIdempotencyKey(longest).key);
+}
+
+TEST(SendPipelineTest, ARepeatWithTheSameBodyReplaysTheFirstAnswer) {
+  store::IdempotencyRecord record{"m1", "hash", 200, R"({"result":true})"};
+  const auto r = SendPipeline::RepeatAnswer(record, "hash");
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_EQ(r.body, R"({"result":true})");
+  EXPECT_EQ(HeaderOf(r, "Idempotent-Replayed"), "true");
+}
+
+TEST(SendPipelineTest, ARepeatBeforeTheFirstAnswerIsQueued) {
+  store::IdempotencyRecord record{"m1", "hash", std::nullopt, ""};
+  const auto r = SendPipeline::RepeatAnswer(record, "hash");
+  EXPECT_EQ(r.status, 202u);
+  const auto body = nlohmann::json::parse(r.body);
+  EXPECT_EQ(body["messageId"], "m1");
+  EXPECT_EQ(body["status"], "queued");
+  EXPECT_EQ(HeaderOf(r, "Idempotent-Replayed"), "true");
+}
+
+TEST(SendPipelineTest, ARepeatWithAnotherBodyIs422) {
+  store::IdempotencyRecord record{"m1", "hash", 200, "{}"};
+  const auto r = SendPipeline::RepeatAnswer(record, "other");
+  EXPECT_EQ(r.status, 422u);
+  EXPECT_TRUE(HeaderOf(r, "Idempotent-Replayed").empty());
+}
+
+config::Config TwoDomains() {
+  config::Config c;
+  config::Domain acme;
+  acme.name = "acme";
+  config::BusinessNumber number;
+  number.phone = "111";
+  acme.numbers.push_back(number);
+  config::Domain other;
+  other.name = "other";
+  number.phone = "222";
+  other.numbers.push_back(number);
+  c.domains = {acme, other};
+  return c;
+}
+
+core::TemplateMessage From(std::string service_phone) {
+  core::TemplateMessage m;
+  m.service_phone = std::move(service_phone);
+  m.customer_phone = "393403603062";
+  return m;
+}
+
+TEST(SendPipelineTest, ValidateTheNumberAgainstTheDomain) {
+  const auto config = TwoDomains();
+  const auto& acme = config.domains[0];
+  EXPECT_FALSE(SendPipeline::Validate(config, acme, From("111")));
+  const auto others = SendPipeline::Validate(config, acme, From("222"));
+  ASSERT_TRUE(others);
+  EXPECT_EQ(others->status, 403u);
+  const auto nobodys = SendPipeline::Validate(config, acme, From("333"));
+  ASSERT_TRUE(nobodys);
+  EXPECT_EQ(nobodys->status, 422u);
+}
+
+TEST(SendPipelineTest, AuthorizeTheUsersNumbers) {
+  auth::Principal anyone{"acme", "bob", "basic", {}};
+  EXPECT_FALSE(SendPipeline::Authorize(anyone, From("111")));
+  auth::Principal limited{"acme", "eve", "basic", {"112"}};
+  EXPECT_FALSE(SendPipeline::Authorize(limited, From("112")));
+  const auto refused = SendPipeline::Authorize(limited, From("111"));
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 403u);
+  EXPECT_NE(refused->body.find("'eve'"), std::string::npos) << refused->body;
+}
+
+TEST(SendPipelineTest, TheAckSaysTheFirstAttemptsOutcome) {
+  auto r = SendPipeline::SendAnswer("m1", {"accepted", "wamid.1", "", ""});
+  EXPECT_EQ(r.status, 200u);
+  auto body = nlohmann::json::parse(r.body);
+  EXPECT_EQ(body["result"], true);
+  EXPECT_EQ(body["providerMessageId"], "wamid.1");
+
+  r = SendPipeline::SendAnswer("m1", {"failed", "", "131026", "undeliverable"});
+  EXPECT_EQ(r.status, 422u);
+  body = nlohmann::json::parse(r.body);
+  EXPECT_EQ(body["result"], false);
+  EXPECT_EQ(body["error"], "the provider rejected the message (code 131026): undeliverable");
+  EXPECT_FALSE(body.contains("providerMessageId"));
+
+  r = SendPipeline::SendAnswer("m1", {"queued", "", "", ""});
+  EXPECT_EQ(r.status, 202u);
+  body = nlohmann::json::parse(r.body);
+  EXPECT_EQ(body["status"], "queued");
+  EXPECT_EQ(body["error"], nullptr);
+}
+
+TEST(SendPipelineTest, TheTemplateDecoderDecodesThenValidates) {
+  const auto languages = core::LanguageCatalog::Default();
+  core::ValidationContext rules;
+  rules.languages = &languages;
+  auto malformed = SendEndpoints::DecodeTemplate("{", rules);
+  ASSERT_FALSE(malformed);
+  EXPECT_EQ(malformed.error().code, core::ErrorCode::kMalformed);
+  auto ok = SendEndpoints::DecodeTemplate(
+      R"({"customerPhoneNumber":"393403603062","servicePhoneNumber":"3902124122690",)"
+      R"("templateName":"shipping_confirmation","language":"en_GB","header":null,)"
+      R"("headerData":[],"bodyData":["5"],"dynamicUrl":[]})",
+      rules);
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(ok->service_phone, "3902124122690");
+  EXPECT_EQ(ok->template_name, "shipping_confirmation");
+}
+
+}  // namespace
+}  // namespace socialgate::api

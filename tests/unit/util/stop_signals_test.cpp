@@ -1,0 +1,60 @@
+// The stop-signal watcher: the first signal is reported once, on the watcher's thread; the
+// dispositions it found come back when it is destroyed.
+#include "util/stop_signals.hpp"
+
+#include <condition_variable>
+#include <csignal>
+#include <mutex>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace socialgate::util {
+namespace {
+
+struct Heard {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<int> signals;
+
+  void Add(int signal) {
+    std::lock_guard lock(mutex);
+    signals.push_back(signal);
+    changed.notify_all();
+  }
+  bool WaitFor(std::size_t n) {
+    std::unique_lock lock(mutex);
+    return changed.wait_for(lock, std::chrono::seconds(5), [&] { return signals.size() >= n; });
+  }
+};
+
+TEST(StopSignalsTest, TheFirstSignalIsReportedOnceAndLaterOnesAreSwallowed) {
+  Heard heard;
+  {
+    auto watcher = StopSignals::Watch([&heard](int signal) { heard.Add(signal); });
+    ASSERT_TRUE(watcher) << watcher.error().message;
+    ASSERT_EQ(std::raise(SIGTERM), 0);
+    ASSERT_TRUE(heard.WaitFor(1));
+    ASSERT_EQ(std::raise(SIGINT), 0);  // swallowed: the process lives on
+  }  // the destructor joins the watcher's thread after it has read every byte before its own
+  std::lock_guard lock(heard.mutex);
+  EXPECT_EQ(heard.signals, std::vector<int>{SIGTERM});
+}
+
+TEST(StopSignalsTest, OneWatcherAtATimeAndTheDispositionComesBack) {
+  struct sigaction before {};
+  ASSERT_EQ(::sigaction(SIGTERM, nullptr, &before), 0);
+  {
+    auto first = StopSignals::Watch([](int) {});
+    ASSERT_TRUE(first);
+    auto second = StopSignals::Watch([](int) {});
+    EXPECT_FALSE(second);
+  }
+  struct sigaction after {};
+  ASSERT_EQ(::sigaction(SIGTERM, nullptr, &after), 0);
+  EXPECT_EQ(after.sa_handler, before.sa_handler);
+  EXPECT_TRUE(StopSignals::Watch([](int) {}));  // free again
+}
+
+}  // namespace
+}  // namespace socialgate::util
