@@ -202,7 +202,7 @@ void LivechatApi::Logout(const auth::Principal& principal, const HttpRequest& re
 
 void LivechatApi::GetMessage(const config::Domain& domain, const auth::Principal& principal,
                              const std::string& id, const Responder& respond) {
-  auto found = deps_.store->Get(domain.name, id);
+  auto found = deps_.outbox->Get(domain.name, id);
   if (!found) return respond(ErrorResponse(found.error()));
   // A user limited to some numbers does not see the others' messages.
   if (!found->has_value() || !principal.MaySendFrom((*found)->message.service_phone)) {
@@ -241,7 +241,7 @@ void LivechatApi::GetMessage(const config::Domain& domain, const auth::Principal
 }
 
 void LivechatApi::Ready(const Responder& respond) {
-  auto pending = deps_.store->PendingCount();
+  auto pending = deps_.outbox->PendingCount();
   if (!pending) return respond(JsonError(503, "storage is unavailable"));
   respond(JsonAnswer(
       200, {{"result", true}, {"error", nullptr}, {"status", "ready"}, {"pending", *pending}}));

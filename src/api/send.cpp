@@ -72,7 +72,8 @@ void LivechatApi::SendAs(const config::Domain& domain, const auth::Principal& pr
           JsonError(400, "Idempotency-Key: must be 1 to 255 printable ASCII characters"));
     }
     key = store::IdempotencyKey{std::string(k), util::Sha256Hex(request.body)};
-    auto found = deps_.store->FindIdempotencyKey(domain.name, key->key, util::NowUnixMillis());
+    auto found =
+        deps_.idempotency_keys->FindIdempotencyKey(domain.name, key->key, util::NowUnixMillis());
     if (!found) return respond(ErrorResponse(found.error()));
     if (*found) return respond(RepeatAnswer(**found, key->request_hash));
   }
@@ -111,13 +112,13 @@ void LivechatApi::SendAs(const config::Domain& domain, const auth::Principal& pr
   const std::string id = stored.id;
   const bool wait_for_provider = domain.ack == config::AckMode::kProvider;
   // The answer, recorded first for the request's Idempotency-Key if it has one.
-  auto answer = [respond, key, domain_name = domain.name, store = deps_.store,
+  auto answer = [respond, key, domain_name = domain.name, keys = deps_.idempotency_keys,
                  workers = deps_.workers](HttpResponse response) {
     if (!key) return respond(std::move(response));
     // A database write: keep it off the dispatcher and timer threads.
-    auto save_and_respond = [respond, key, domain_name, store, response]() {
-      auto saved = store->SaveIdempotentAnswer(domain_name, key->key,
-                                               static_cast<int>(response.status), response.body);
+    auto save_and_respond = [respond, key, domain_name, keys, response]() {
+      auto saved = keys->SaveIdempotentAnswer(domain_name, key->key,
+                                              static_cast<int>(response.status), response.body);
       if (!saved) spdlog::error("api: recording an idempotent answer: {}", saved.error().detail);
       respond(response);
     };
@@ -144,7 +145,8 @@ void LivechatApi::SendAs(const config::Domain& domain, const auth::Principal& pr
         // A concurrent request with the same key stored its message first: answer as its
         // repeat, reading the key off the store's thread.
         auto repeat = [=] {
-          auto found = deps.store->FindIdempotencyKey(domain_name, key->key, util::NowUnixMillis());
+          auto found = deps.idempotency_keys->FindIdempotencyKey(domain_name, key->key,
+                                                                 util::NowUnixMillis());
           if (found && *found) return respond(RepeatAnswer(**found, key->request_hash));
           respond(ErrorResponse(inserted.error()));
         };
@@ -168,7 +170,7 @@ void LivechatApi::SendAs(const config::Domain& domain, const auth::Principal& pr
       answer(SendAnswer(id, dispatch::AttemptResult{"queued", "", "", ""}));
     });
   };
-  deps_.store->InsertAsync(std::move(stored), std::move(stored_done));
+  deps_.outbox->InsertAsync(std::move(stored), std::move(stored_done));
 }
 
 std::optional<HttpResponse> LivechatApi::CheckBusinessNumber(const config::Domain& domain,
@@ -198,7 +200,7 @@ std::optional<HttpResponse> LivechatApi::CheckOutboxDepth() {
     // answers, at most one refresh (about 100 ms) old.
     outbox_checked_at_ = now;
     const bool queued = deps_.workers->Submit([this] {
-      if (auto pending = deps_.store->PendingCount()) outbox_depth_ = *pending;
+      if (auto pending = deps_.outbox->PendingCount()) outbox_depth_ = *pending;
       outbox_refreshing_ = false;
     });
     if (!queued) outbox_refreshing_ = false;

@@ -47,7 +47,7 @@ std::string MakeOwnerName() {
 
 }  // namespace
 
-Dispatcher::Dispatcher(store::Store& store, ProviderLookup providers, const config::Config& config)
+Dispatcher::Dispatcher(store::Outbox& store, ProviderLookup providers, const config::Config& config)
     : store_(store),
       providers_(std::move(providers)),
       config_(config),
@@ -192,7 +192,7 @@ void Dispatcher::RunPump() {
   std::uint64_t claimed_for = 0;  // the notifications the last claim covers
   for (;;) {
     const auto next_paced = SendPacedDue();
-    std::optional<core::Result<store::Store::Claim>> claimed;
+    std::optional<core::Result<store::Claim>> claimed;
     std::uint64_t seen = 0;
     int room = 0;
     bool claiming = false;
@@ -238,7 +238,7 @@ void Dispatcher::RunPump() {
   }
   // Kept for a later slot, or claimed and not yet begun: back to the queue, due now, for the
   // next start. (A claim still in flight gives its messages back itself: see OnClaimed.)
-  std::optional<core::Result<store::Store::Claim>> claimed;
+  std::optional<core::Result<store::Claim>> claimed;
   {
     std::lock_guard lock(mutex_);
     claimed.swap(claim_result_);
@@ -259,12 +259,11 @@ void Dispatcher::StartClaim(int limit, ClaimAsked& asked) {
     claim_in_flight_ = true;
     wake_pending_ = false;  // this claim covers every notification so far
   }
-  store_.ClaimDueAsync(
-      util::NowUnixMillis(), owner_, settings_.lease.count(), limit, asked.skipped,
-      [this](core::Result<store::Store::Claim> claim) { OnClaimed(std::move(claim)); });
+  store_.ClaimDueAsync(util::NowUnixMillis(), owner_, settings_.lease.count(), limit, asked.skipped,
+                       [this](core::Result<store::Claim> claim) { OnClaimed(std::move(claim)); });
 }
 
-void Dispatcher::OnClaimed(core::Result<store::Store::Claim> claim) {
+void Dispatcher::OnClaimed(core::Result<store::Claim> claim) {
   std::vector<store::StoredMessage> unsent;
   {
     std::lock_guard lock(mutex_);
@@ -301,7 +300,7 @@ void Dispatcher::GiveBackCounted(std::vector<store::StoredMessage> messages) {
   }
 }
 
-FlowControl::Clock::time_point Dispatcher::TakeClaim(core::Result<store::Store::Claim> claim,
+FlowControl::Clock::time_point Dispatcher::TakeClaim(core::Result<store::Claim> claim,
                                                      const ClaimAsked& asked) {
   const auto now = FlowControl::Clock::now();
   if (!claim) {

@@ -1,6 +1,6 @@
 // File: dispatch/dispatcher.hpp
 //
-// Delivers stored messages. One pump thread claims due messages from the Store with a lease, up
+// Delivers stored messages. One pump thread claims due messages from the Outbox with a lease, up
 // to `max_in_flight` at once, and hands each to the Provider of its business number: without a
 // thread when the provider sends asynchronously (an HTTP request on the client's event loop),
 // on one of `workers` threads when the send must block (a media upload first). Each outcome is
@@ -36,7 +36,7 @@
 #include "config/config.hpp"
 #include "dispatch/flow_control.hpp"
 #include "providers/provider.hpp"
-#include "store/store.hpp"
+#include "store/outbox.hpp"
 #include "util/start_limit.hpp"
 #include "util/work_pool.hpp"
 
@@ -59,7 +59,7 @@ class Dispatcher {
 
   // `config` must outlive the dispatcher: its [dispatch] settings, each domain's retry limits
   // and each number's rate are read from it.
-  Dispatcher(store::Store& store, ProviderLookup providers, const config::Config& config);
+  Dispatcher(store::Outbox& store, ProviderLookup providers, const config::Config& config);
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
@@ -106,8 +106,8 @@ class Dispatcher {
   // the result to the pump, which begins the messages (TakeClaim) and returns when to claim
   // next.
   void StartClaim(int limit, ClaimAsked& asked);
-  void OnClaimed(core::Result<store::Store::Claim> claim);
-  FlowControl::Clock::time_point TakeClaim(core::Result<store::Store::Claim> claim,
+  void OnClaimed(core::Result<store::Claim> claim);
+  FlowControl::Clock::time_point TakeClaim(core::Result<store::Claim> claim,
                                            const ClaimAsked& asked);
   // Claimed but never to be begun (stopping): back to the queue. GiveBackCounted's messages
   // are already counted in in_flight_.
@@ -155,7 +155,7 @@ class Dispatcher {
   int MaxAttempts(const std::string& domain) const;
   std::chrono::milliseconds MaxAge(const std::string& domain) const;
 
-  store::Store& store_;
+  store::Outbox& store_;
   ProviderLookup providers_;
   const config::Config& config_;
   const config::DispatchSettings settings_;
@@ -170,9 +170,9 @@ class Dispatcher {
   int in_flight_ = 0;          // claimed messages whose outcome is not yet recorded
   std::condition_variable drained_;  // in_flight_ reached 0
   bool started_ = false;
-  bool pump_wants_room_ = false;  // the pump waits for in_flight_ to drop
-  bool claim_in_flight_ = false;  // a ClaimDueAsync has not answered yet
-  std::optional<core::Result<store::Store::Claim>> claim_result_;  // for the pump to take
+  bool pump_wants_room_ = false;                            // the pump waits for in_flight_ to drop
+  bool claim_in_flight_ = false;                            // a ClaimDueAsync has not answered yet
+  std::optional<core::Result<store::Claim>> claim_result_;  // for the pump to take
   std::thread pump_;
   // Messages waiting for their number's booked slot (pump thread only), earliest first.
   struct Paced {

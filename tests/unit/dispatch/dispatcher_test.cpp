@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include "store/storage.hpp"
+#include "support/sync_store.hpp"
 #include "util/ids.hpp"
 
 namespace socialgate::dispatch {
@@ -83,9 +85,9 @@ SendOutcome Reject(std::string code) {
 class DispatcherTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto s = store::OpenStore("sqlite::memory:");
+    auto s = store::OpenStorage("sqlite::memory:");
     ASSERT_TRUE(s);
-    store_ = std::move(*s);
+    storage_ = std::move(*s);
     auto& d = config_.dispatch;
     d.workers = 2;
     d.poll_interval = std::chrono::milliseconds(20);
@@ -101,7 +103,7 @@ class DispatcherTest : public ::testing::Test {
     domain.numbers.push_back(number);
     config_.domains.push_back(domain);
     dispatcher_ = std::make_unique<Dispatcher>(
-        *store_,
+        outbox(),
         [this](std::string_view phone) -> providers::Provider* {
           return phone == "3902124122690" ? &provider_ : nullptr;
         },
@@ -118,7 +120,7 @@ class DispatcherTest : public ::testing::Test {
     m.message.service_phone = service;
     m.message.template_name = "t";
     m.message.language = "en";
-    EXPECT_TRUE(store_->Insert(m));
+    EXPECT_TRUE(testing::Insert(outbox(), m));
     return m.id;
   }
 
@@ -126,7 +128,7 @@ class DispatcherTest : public ::testing::Test {
   store::StoredMessage WaitFor(const std::string& id, const std::string& status) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     for (;;) {
-      auto got = store_->Get("default", id);
+      auto got = outbox().Get("default", id);
       if (got && got->has_value() && (*got)->status == status) return **got;
       if (std::chrono::steady_clock::now() > deadline) {
         ADD_FAILURE() << id << " never reached " << status;
@@ -136,7 +138,9 @@ class DispatcherTest : public ::testing::Test {
     }
   }
 
-  store::StorePtr store_;
+  store::Outbox& outbox() { return storage_->outbox(); }
+
+  store::StoragePtr storage_;
   ScriptedProvider provider_;
   config::Config config_;
   std::unique_ptr<Dispatcher> dispatcher_;
@@ -157,7 +161,7 @@ TEST_F(DispatcherTest, DeliversAndTellsTheListenerOnce) {
   msg.domain = "default";
   msg.now_ms = util::NowUnixMillis();
   msg.message.service_phone = "3902124122690";
-  ASSERT_TRUE(store_->Insert(msg));
+  ASSERT_TRUE(testing::Insert(outbox(), msg));
   dispatcher_->Start();
   dispatcher_->Notify();
   {
@@ -251,7 +255,7 @@ TEST_F(DispatcherTest, NoSecondHoldsMoreSendsOfANumberThanItsRate) {
   // 10 per second: claimed together, the messages wait in memory for their slots.
   config_.domains[0].numbers[0].messages_per_second = 10;
   dispatcher_ = std::make_unique<Dispatcher>(
-      *store_, [this](std::string_view) -> providers::Provider* { return &provider_; }, config_);
+      outbox(), [this](std::string_view) -> providers::Provider* { return &provider_; }, config_);
   provider_.async = true;
   std::vector<std::string> ids;
   for (int i = 0; i < 25; ++i) ids.push_back(Insert());
@@ -284,7 +288,7 @@ TEST_F(DispatcherTest, ABusyNumberIsClaimedForAgainBeforeItsPacedMessagesRunOut)
   while (provider_.Started().size() < 100 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  auto later = store_->Get("default", ids[299]);  // beyond the first claim
+  auto later = outbox().Get("default", ids[299]);  // beyond the first claim
   ASSERT_TRUE(later && later->has_value());
   EXPECT_NE((*later)->status, "queued") << "the second claim waited for the first claim's "
                                         << provider_.Started().size() << " sends so far";
@@ -298,12 +302,12 @@ TEST_F(DispatcherTest, StopReturnsUnsentClaimsAndRestartResumes) {
   dispatcher_->Stop();
   // Nothing is left leased by the stopped dispatcher: each message was sent or is queued.
   for (const auto& id : ids) {
-    auto got = store_->Get("default", id);
+    auto got = outbox().Get("default", id);
     ASSERT_TRUE(got && got->has_value());
     EXPECT_TRUE((*got)->status == "accepted" || (*got)->status == "queued") << (*got)->status;
   }
   auto restarted = std::make_unique<Dispatcher>(
-      *store_, [this](std::string_view) -> providers::Provider* { return &provider_; }, config_);
+      outbox(), [this](std::string_view) -> providers::Provider* { return &provider_; }, config_);
   restarted->Start();
   for (const auto& id : ids) WaitFor(id, "accepted");
   for (const auto& id : ids) EXPECT_EQ(provider_.Sends(id), 1) << id;
