@@ -22,7 +22,8 @@
 #include "core/language.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "http/message.hpp"
-#include "store/store.hpp"
+#include "store/idempotency_keys.hpp"
+#include "store/outbox.hpp"
 #include "util/timer_queue.hpp"
 #include "util/work_pool.hpp"
 
@@ -33,7 +34,8 @@ struct ApiDependencies {
   const core::LanguageCatalog* languages = nullptr;
   auth::Authenticator* authenticator = nullptr;
   AuthGuard* guard = nullptr;
-  store::Store* store = nullptr;
+  store::Outbox* outbox = nullptr;
+  store::IdempotencyKeys* idempotency_keys = nullptr;
   dispatch::Dispatcher* dispatcher = nullptr;
   util::WorkPool* workers = nullptr;
   util::TimerQueue* timers = nullptr;

@@ -20,7 +20,7 @@ std::vector<Endpoint> HealthEndpoints::Endpoints() {
 }
 
 void HealthEndpoints::Ready(const http::Responder& respond) {
-  auto pending = deps_.store->PendingCount();
+  auto pending = deps_.outbox->PendingCount();
   if (!pending) return respond(http::JsonError(503, "storage is unavailable"));
   respond(JsonAnswer(
       200, {{"result", true}, {"error", nullptr}, {"status", "ready"}, {"pending", *pending}}));

@@ -23,7 +23,7 @@ std::vector<Endpoint> MessageEndpoints::Endpoints() {
 
 void MessageEndpoints::GetMessage(const config::Domain& domain, const auth::Principal& principal,
                                   const std::string& id, const http::Responder& respond) {
-  auto found = deps_.store->Get(domain.name, id);
+  auto found = deps_.outbox->Get(domain.name, id);
   if (!found) return respond(ErrorResponse(found.error()));
   // A user limited to some numbers does not see the others' messages.
   if (!found->has_value() || !principal.MaySendFrom((*found)->message.service_phone)) {

@@ -45,7 +45,7 @@ void SendPipeline::Run(const Decoder& decode, const config::Domain& domain,
   if (read.refusal) return respond(std::move(*read.refusal));
   const std::optional<store::IdempotencyKey>& key = read.key;
   if (key) {
-    auto found = deps_.store->FindIdempotencyKey(domain.name, key->key, util::NowUnixMillis());
+    auto found = deps_.idempotency_keys->FindIdempotencyKey(domain.name, key->key, util::NowUnixMillis());
     if (!found) return respond(ErrorResponse(found.error()));
     if (*found) return respond(RepeatAnswer(**found, key->request_hash));
   }
@@ -110,7 +110,7 @@ std::optional<HttpResponse> SendPipeline::CheckOutboxDepth() {
     // answers, at most one refresh (about 100 ms) old.
     outbox_checked_at_ = now;
     const bool queued = deps_.workers->Submit([this] {
-      if (auto pending = deps_.store->PendingCount()) outbox_depth_ = *pending;
+      if (auto pending = deps_.outbox->PendingCount()) outbox_depth_ = *pending;
       outbox_refreshing_ = false;
     });
     if (!queued) outbox_refreshing_ = false;
@@ -164,7 +164,7 @@ void SendPipeline::Store(const config::Domain& domain, core::TemplateMessage mes
         // A concurrent request with the same key stored its message first: answer as its
         // repeat, reading the key off the store's thread.
         auto repeat = [=] {
-          auto found = deps.store->FindIdempotencyKey(domain_name, key->key, util::NowUnixMillis());
+          auto found = deps.idempotency_keys->FindIdempotencyKey(domain_name, key->key, util::NowUnixMillis());
           if (found && *found) return respond(RepeatAnswer(**found, key->request_hash));
           respond(ErrorResponse(inserted.error()));
         };
@@ -189,18 +189,18 @@ void SendPipeline::Store(const config::Domain& domain, core::TemplateMessage mes
       answer(SendAnswer(id, dispatch::AttemptResult{"queued", "", "", ""}));
     });
   };
-  deps_.store->InsertAsync(std::move(stored), std::move(stored_done));
+  deps_.outbox->InsertAsync(std::move(stored), std::move(stored_done));
 }
 
 SendPipeline::Answer SendPipeline::MakeAnswer(const config::Domain& domain,
                                               const std::optional<store::IdempotencyKey>& key,
                                               const Responder& respond) const {
-  return [respond, key, domain_name = domain.name, store = deps_.store,
+  return [respond, key, domain_name = domain.name, keys = deps_.idempotency_keys,
           workers = deps_.workers](HttpResponse response) {
     if (!key) return respond(std::move(response));
     // A database write: keep it off the dispatcher and timer threads.
-    auto save_and_respond = [respond, key, domain_name, store, response]() {
-      auto saved = store->SaveIdempotentAnswer(domain_name, key->key,
+    auto save_and_respond = [respond, key, domain_name, keys, response]() {
+      auto saved = keys->SaveIdempotentAnswer(domain_name, key->key,
                                                static_cast<int>(response.status), response.body);
       if (!saved) spdlog::error("api: recording an idempotent answer: {}", saved.error().detail);
       respond(response);

@@ -20,7 +20,7 @@
 #include "net/http_client.hpp"
 #include "obs/security_events.hpp"
 #include "providers/registry.hpp"
-#include "store/store.hpp"
+#include "store/storage.hpp"
 #include "util/ids.hpp"
 #include "util/stop_signals.hpp"
 #include "util/timer_queue.hpp"
@@ -28,8 +28,6 @@
 
 namespace socialgate::app {
 namespace {
-
-std::string StorageUrl(const config::Config& c) { return c.storage_url; }
 
 // The security event a refusal by the HTTP server itself is.
 obs::SecurityEvent ServerRefusal(unsigned status) {
@@ -53,10 +51,10 @@ constexpr std::size_t kMaxWaitingCredentialChecks = 256;
 // Hands each provider the messages it accepted before the last stop and has not finished
 // tracking (the sandbox's simulated reports live in memory only).
 void ResumeDeliveryTracking(
-    store::Store& store,
+    store::DeliveryStatuses& statuses,
     const std::map<std::string, providers::ProviderPtr, std::less<>>& providers_by_number) {
   constexpr int kMaxResumed = 100'000;
-  auto unfinished = store.UnfinishedDeliveries(kMaxResumed);
+  auto unfinished = statuses.UnfinishedDeliveries(kMaxResumed);
   if (!unfinished) {
     spdlog::warn("socialgate: cannot list unfinished deliveries: {}", unfinished.error().detail);
     return;
@@ -94,8 +92,8 @@ core::Result<config::Config> LoadEffectiveConfig(const ServeOptions& options) {
 core::Result<void> Migrate(const ServeOptions& options) {
   auto cfg = LoadEffectiveConfig(options);
   if (!cfg) return tl::unexpected(cfg.error());
-  auto store = store::OpenStore(StorageUrl(*cfg));
-  if (!store) return tl::unexpected(store.error());
+  auto storage = store::OpenStorage(cfg->storage_url);
+  if (!storage) return tl::unexpected(storage.error());
   return {};
 }
 
@@ -124,12 +122,12 @@ core::Result<void> Serve(const ServeOptions& options) {
   core::LanguageCatalog languages = core::LanguageCatalog::Default();
   for (const auto& code : cfg.extra_languages) languages.Add(code);
 
-  auto opened = store::OpenStore(StorageUrl(cfg));
+  auto opened = store::OpenStorage(cfg.storage_url);
   if (!opened) return tl::unexpected(opened.error());
-  store::StorePtr store = std::move(*opened);
+  store::StoragePtr storage = std::move(*opened);
 
   util::TimerQueue timers;
-  dispatch::StoreStatusSink sink(*store, timers);
+  dispatch::StoreStatusSink sink(storage->delivery_statuses(), timers);
   // One connection pool for every number that talks to a provider over HTTP. A libcurl that
   // refuses an option the client relies on (the guard against re-sending a POST among them)
   // stops the start here, with the option named.
@@ -146,18 +144,18 @@ core::Result<void> Serve(const ServeOptions& options) {
     }
   }
   dispatch::Dispatcher dispatcher(
-      *store,
+      storage->outbox(),
       [&providers_by_number](std::string_view phone) -> providers::Provider* {
         auto it = providers_by_number.find(phone);
         return it == providers_by_number.end() ? nullptr : it->second.get();
       },
       cfg);
   util::WorkPool workers(static_cast<std::size_t>(cfg.server.workers), "sg-request");
-  auth::Authenticator authenticator(*store);
+  auth::Authenticator authenticator(storage->sessions());
   auth::CredentialChecks credential_checks(authenticator,
                                            static_cast<std::size_t>(cfg.server.credential_workers),
                                            kMaxWaitingCredentialChecks);
-  auth::Lockout lockout(store.get());
+  auth::Lockout lockout(&storage->trusted_addresses());
   if (auto trusted = lockout.Load(util::NowUnixMillis()); !trusted) {
     spdlog::warn(
         "socialgate: trusted login addresses not read, users' own locks apply "
@@ -177,7 +175,8 @@ core::Result<void> Serve(const ServeOptions& options) {
   deps.languages = &languages;
   deps.authenticator = &authenticator;
   deps.guard = &guard;
-  deps.store = store.get();
+  deps.outbox = &storage->outbox();
+  deps.idempotency_keys = &storage->idempotency_keys();
   deps.dispatcher = &dispatcher;
   deps.workers = &workers;
   deps.timers = &timers;
@@ -218,7 +217,7 @@ core::Result<void> Serve(const ServeOptions& options) {
   });
   if (!signals) return tl::unexpected(signals.error());
 
-  ResumeDeliveryTracking(*store, providers_by_number);
+  ResumeDeliveryTracking(storage->delivery_statuses(), providers_by_number);
   dispatcher.Start();
   std::fputs(StartupBanner(cfg, cfg.server.host, (*server)->port()).c_str(), stdout);
   std::fflush(stdout);
@@ -233,7 +232,7 @@ core::Result<void> Serve(const ServeOptions& options) {
   // retries are timers); the sink then waits for the statuses it queued.
   credential_checks.Shutdown();
   workers.Shutdown();
-  store->Flush();
+  storage->Drain();
   dispatcher.Stop();
   timers.Stop();
   spdlog::info("socialgate: stopped");

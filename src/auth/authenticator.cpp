@@ -68,7 +68,7 @@ bool Principal::MaySendFrom(const std::string& phone) const {
   return numbers.empty() || std::find(numbers.begin(), numbers.end(), phone) != numbers.end();
 }
 
-Authenticator::Authenticator(store::Store& sessions, std::chrono::seconds cache_ttl)
+Authenticator::Authenticator(store::Sessions& sessions, std::chrono::seconds cache_ttl)
     : sessions_(sessions), cache_ttl_(cache_ttl) {
   if (sodium_init() < 0) return;  // HashSecret below fails too; every check then fails closed
   randombytes_buf(cache_key_.data(), cache_key_.size());

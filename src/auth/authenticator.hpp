@@ -30,7 +30,7 @@
 
 #include "config/config.hpp"
 #include "core/error.hpp"
-#include "store/store.hpp"
+#include "store/sessions.hpp"
 
 namespace socialgate::auth {
 
@@ -57,7 +57,7 @@ struct IssuedSession {
 class Authenticator {
  public:
   // `sessions` must outlive the authenticator.
-  explicit Authenticator(store::Store& sessions,
+  explicit Authenticator(store::Sessions& sessions,
                          std::chrono::seconds cache_ttl = std::chrono::minutes(5));
 
   // kUnauthenticated with a message that says what is wrong, never whether a user exists;
@@ -105,7 +105,7 @@ class Authenticator {
   core::Result<Principal> Bearer(const config::Domain& domain, std::string_view token);
   core::Result<Principal> Session(const config::Domain& domain, std::string_view token);
 
-  store::Store& sessions_;
+  store::Sessions& sessions_;
   std::array<unsigned char, 32> cache_key_{};
   const std::chrono::seconds cache_ttl_;
   std::mutex mutex_;

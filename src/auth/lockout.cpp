@@ -26,7 +26,7 @@ std::string UserAtAddressKey(const Lockout::Attempt& a) {
 
 }  // namespace
 
-Lockout::Lockout(store::Store* store) : store_(store) {}
+Lockout::Lockout(store::TrustedAddresses* store) : store_(store) {}
 
 std::string Lockout::TrustKey(const Attempt& attempt) {
   std::string key;
@@ -41,7 +41,7 @@ std::string Lockout::TrustKey(const Attempt& attempt) {
 core::Result<void> Lockout::Load(std::int64_t now_unix_ms) {
   if (store_ == nullptr) return {};
   auto rows =
-      store_->TrustedAddresses(now_unix_ms - Millis(kTrustFor), static_cast<int>(kMaxTrusted));
+      store_->ListTrustedAddresses(now_unix_ms - Millis(kTrustFor), static_cast<int>(kMaxTrusted));
   if (!rows) return tl::unexpected(rows.error());
   std::lock_guard lock(mutex_);
   for (const auto& row : *rows) {

@@ -26,7 +26,7 @@
 
 #include "auth/failure_limiter.hpp"
 #include "core/error.hpp"
-#include "store/store.hpp"
+#include "store/trusted_addresses.hpp"
 
 namespace socialgate::auth {
 
@@ -54,7 +54,7 @@ class Lockout {
   };
 
   // `store` keeps trusted addresses across restarts; nullptr keeps them in memory only.
-  explicit Lockout(store::Store* store);
+  explicit Lockout(store::TrustedAddresses* store);
 
   // Reads the trusted addresses from the store (at start).
   core::Result<void> Load(std::int64_t now_unix_ms);
@@ -77,7 +77,7 @@ class Lockout {
  private:
   static std::string TrustKey(const Attempt& attempt);
 
-  store::Store* const store_;
+  store::TrustedAddresses* const store_;
   // A guesser from one address is locked longest, and so is a guesser of one user at one
   // address. Every first lock outlasts the 401 delay at its threshold (750 ms at 5 failures,
   // 2 s at 20), so a client that waits for each answer does meet the lock.

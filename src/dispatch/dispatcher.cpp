@@ -36,7 +36,7 @@ std::string MakeOwnerName() {
 
 }  // namespace
 
-Dispatcher::Dispatcher(store::Store& store, ProviderLookup providers, const config::Config& config)
+Dispatcher::Dispatcher(store::Outbox& store, ProviderLookup providers, const config::Config& config)
     : store_(store),
       providers_(std::move(providers)),
       settings_(config.dispatch),

@@ -38,7 +38,7 @@
 #include "dispatch/pump.hpp"
 #include "dispatch/retry_policy.hpp"
 #include "providers/provider.hpp"
-#include "store/store.hpp"
+#include "store/outbox.hpp"
 #include "util/work_pool.hpp"
 
 namespace socialgate::dispatch {
@@ -52,7 +52,7 @@ class Dispatcher {
 
   // `config` must outlive the dispatcher: its [dispatch] settings, each domain's retry limits
   // and each number's rate are read from it.
-  Dispatcher(store::Store& store, ProviderLookup providers, const config::Config& config);
+  Dispatcher(store::Outbox& store, ProviderLookup providers, const config::Config& config);
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
@@ -110,7 +110,7 @@ class Dispatcher {
               std::optional<AttemptResult> result);
   void GiveBack(const MessagePtr& message, std::int64_t due_at_ms);
 
-  store::Store& store_;
+  store::Outbox& store_;
   ProviderLookup providers_;
   const config::DispatchSettings settings_;
   const util::Clock& clock_;

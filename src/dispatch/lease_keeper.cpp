@@ -9,7 +9,7 @@
 
 namespace socialgate::dispatch {
 
-LeaseKeeper::LeaseKeeper(store::Store& store, std::string owner, std::chrono::milliseconds lease)
+LeaseKeeper::LeaseKeeper(store::Outbox& store, std::string owner, std::chrono::milliseconds lease)
     : store_(store), owner_(std::move(owner)), lease_(lease) {}
 
 LeaseKeeper::~LeaseKeeper() { Stop(); }

@@ -16,14 +16,14 @@
 #include <thread>
 #include <vector>
 
-#include "store/store.hpp"
+#include "store/outbox.hpp"
 
 namespace socialgate::dispatch {
 
 class LeaseKeeper {
  public:
   // `store` must outlive the keeper; `owner` is the lease owner's name.
-  LeaseKeeper(store::Store& store, std::string owner, std::chrono::milliseconds lease);
+  LeaseKeeper(store::Outbox& store, std::string owner, std::chrono::milliseconds lease);
   ~LeaseKeeper();
   LeaseKeeper(const LeaseKeeper&) = delete;
   LeaseKeeper& operator=(const LeaseKeeper&) = delete;
@@ -41,7 +41,7 @@ class LeaseKeeper {
  private:
   void Run();
 
-  store::Store& store_;
+  store::Outbox& store_;
   const std::string owner_;
   const std::chrono::milliseconds lease_;
 

@@ -22,7 +22,7 @@
 
 #include "dispatch/flow_control.hpp"
 #include "providers/provider.hpp"
-#include "store/store.hpp"
+#include "store/records.hpp"
 #include "util/clock.hpp"
 #include "util/start_limit.hpp"
 

@@ -10,7 +10,7 @@
 
 namespace socialgate::dispatch {
 
-Pump::Pump(store::Store& store, FlowControl& flow, const util::Clock& clock,
+Pump::Pump(store::Outbox& store, FlowControl& flow, const util::Clock& clock,
            const config::DispatchSettings& settings, std::string owner, Hooks hooks)
     : store_(store),
       flow_(flow),
@@ -97,7 +97,7 @@ void Pump::Run() {
   std::uint64_t claimed_for = 0;  // the notifications the last claim covers
   for (;;) {
     const auto next_paced = hooks_.send_due();
-    std::optional<core::Result<store::Store::Claim>> claimed;
+    std::optional<core::Result<store::Claim>> claimed;
     std::uint64_t seen = 0;
     int room = 0;
     bool claiming = false;
@@ -143,7 +143,7 @@ void Pump::Run() {
   }
   // Kept for a later slot, or claimed and not yet begun: back to the queue, due now, for the
   // next start. (A claim still in flight gives its messages back itself: see OnClaimed.)
-  std::optional<core::Result<store::Store::Claim>> claimed;
+  std::optional<core::Result<store::Claim>> claimed;
   {
     std::lock_guard lock(mutex_);
     claimed.swap(claim_result_);
@@ -163,10 +163,10 @@ void Pump::StartClaim(int limit, ClaimAsked& asked) {
   }
   store_.ClaimDueAsync(
       util::NowUnixMillis(), owner_, settings_.lease.count(), limit, asked.skipped,
-      [this](core::Result<store::Store::Claim> claim) { OnClaimed(std::move(claim)); });
+      [this](core::Result<store::Claim> claim) { OnClaimed(std::move(claim)); });
 }
 
-void Pump::OnClaimed(core::Result<store::Store::Claim> claim) {
+void Pump::OnClaimed(core::Result<store::Claim> claim) {
   std::vector<store::StoredMessage> unsent;
   {
     std::lock_guard lock(mutex_);
@@ -203,7 +203,7 @@ void Pump::GiveBackCounted(std::vector<store::StoredMessage> messages) {
   }
 }
 
-Pump::TimePoint Pump::TakeClaim(core::Result<store::Store::Claim> claim, const ClaimAsked& asked) {
+Pump::TimePoint Pump::TakeClaim(core::Result<store::Claim> claim, const ClaimAsked& asked) {
   const auto now = clock_.Now();
   if (!claim) {
     spdlog::error("dispatch: claiming messages failed: {}", claim.error().detail);

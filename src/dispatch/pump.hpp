@@ -28,7 +28,7 @@
 
 #include "config/config.hpp"
 #include "dispatch/flow_control.hpp"
-#include "store/store.hpp"
+#include "store/outbox.hpp"
 #include "util/clock.hpp"
 
 namespace socialgate::dispatch {
@@ -60,7 +60,7 @@ class Pump {
   };
 
   // `store`, `flow`, `clock` and `settings` must outlive the pump.
-  Pump(store::Store& store, FlowControl& flow, const util::Clock& clock,
+  Pump(store::Outbox& store, FlowControl& flow, const util::Clock& clock,
        const config::DispatchSettings& settings, std::string owner, Hooks hooks);
   ~Pump();
   Pump(const Pump&) = delete;
@@ -91,8 +91,8 @@ class Pump {
   // Claims without waiting; OnClaimed hands the result to the pump, which begins the messages
   // (TakeClaim) and learns when to claim next.
   void StartClaim(int limit, ClaimAsked& asked);
-  void OnClaimed(core::Result<store::Store::Claim> claim);
-  TimePoint TakeClaim(core::Result<store::Store::Claim> claim, const ClaimAsked& asked);
+  void OnClaimed(core::Result<store::Claim> claim);
+  TimePoint TakeClaim(core::Result<store::Claim> claim, const ClaimAsked& asked);
   // Claimed but never to be begun (stopping): back to the queue. GiveBackCounted's messages
   // are already counted in in_flight_.
   void GiveBackClaimed(std::vector<store::StoredMessage> messages);
@@ -100,7 +100,7 @@ class Pump {
   // In-flight sends below the window's top at which the waiting pump is woken to claim again.
   int RefillAt() const;
 
-  store::Store& store_;
+  store::Outbox& store_;
   FlowControl& flow_;
   const util::Clock& clock_;
   const config::DispatchSettings& settings_;
@@ -116,7 +116,7 @@ class Pump {
   std::condition_variable drained_;  // in_flight_ reached 0
   bool wants_room_ = false;          // the pump waits for in_flight_ to drop
   bool claim_in_flight_ = false;     // a ClaimDueAsync has not answered yet
-  std::optional<core::Result<store::Store::Claim>> claim_result_;  // for the pump to take
+  std::optional<core::Result<store::Claim>> claim_result_;  // for the pump to take
   std::thread thread_;
 };
 

@@ -19,7 +19,7 @@
 #include "config/config.hpp"
 #include "dispatch/ack_listeners.hpp"
 #include "providers/provider.hpp"
-#include "store/store.hpp"
+#include "store/records.hpp"
 
 namespace socialgate::dispatch {
 

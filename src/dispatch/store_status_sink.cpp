@@ -6,7 +6,10 @@
 
 namespace socialgate::dispatch {
 
-StoreStatusSink::~StoreStatusSink() { store_.Flush(); }
+StoreStatusSink::~StoreStatusSink() {
+  std::unique_lock lock(mutex_);
+  answered_.wait(lock, [this] { return unanswered_ == 0; });
+}
 
 void StoreStatusSink::OnStatus(std::string_view provider_message_id, std::string_view status,
                                std::int64_t at_unix_ms, std::string_view detail) {
@@ -18,17 +21,26 @@ void StoreStatusSink::OnStatus(std::string_view provider_message_id, std::string
 void StoreStatusSink::Record(Report report, int tries) {
   // The write's answer comes on the store's thread: it only schedules the next try.
   auto answered = [this, report, tries](core::Result<void> recorded) mutable {
-    if (recorded) return;
-    if (recorded.error().code == core::ErrorCode::kNotFound && tries + 1 < kMaxTries) {
-      timers_.Schedule(kRetryStep * (tries + 1),
-                       [this, report = std::move(report), tries] { Record(report, tries + 1); });
-      return;
+    if (!recorded) {
+      if (recorded.error().code == core::ErrorCode::kNotFound && tries + 1 < kMaxTries) {
+        timers_.Schedule(kRetryStep * (tries + 1),
+                         [this, report = std::move(report), tries] { Record(report, tries + 1); });
+      } else {
+        spdlog::warn("status: {} for provider message {} not recorded: {}", report.status,
+                     report.provider_message_id, recorded.error().message);
+      }
     }
-    spdlog::warn("status: {} for provider message {} not recorded: {}", report.status,
-                 report.provider_message_id, recorded.error().message);
+    // Last: once this is counted, the destructor may go on.
+    std::lock_guard lock(mutex_);
+    if (--unanswered_ == 0) answered_.notify_all();
   };
-  store_.RecordDeliveryStatusAsync(std::move(report.provider_message_id), std::move(report.status),
-                                   report.at_ms, std::move(report.detail), std::move(answered));
+  {
+    std::lock_guard lock(mutex_);
+    ++unanswered_;
+  }
+  statuses_.RecordDeliveryStatusAsync(std::move(report.provider_message_id),
+                                      std::move(report.status), report.at_ms,
+                                      std::move(report.detail), std::move(answered));
 }
 
 }  // namespace socialgate::dispatch

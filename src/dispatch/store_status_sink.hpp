@@ -2,8 +2,8 @@
 //
 // Records the delivery statuses providers report (sent, delivered, read, failed) in the store
 // without waiting for the disk: each status joins the committer's next group commit
-// (Store::RecordDeliveryStatusAsync). So neither a provider's thread nor the timer thread the
-// sandbox reports from (which also runs ack timeouts) ever waits for an fsync.
+// (DeliveryStatuses::RecordDeliveryStatusAsync). So neither a provider's thread nor the timer
+// thread the sandbox reports from (which also runs ack timeouts) ever waits for an fsync.
 //
 // A status may arrive before the attempt that produced its provider id is recorded (a fast
 // provider, or a webhook racing the send's answer). A status whose id is not found is tried
@@ -12,18 +12,20 @@
 // found, or refused by the store, is logged and dropped.
 //
 // Thread safety: OnStatus may be called from any thread at once.
-// Lifetime: `store` and `timers` must outlive the sink, and `timers` must be stopped before the
-// sink is destroyed (a scheduled try holds the sink). The destructor waits until every write the
-// sink queued has been answered (Store::Flush).
+// Lifetime: `statuses` and `timers` must outlive the sink, and `timers` must be stopped before
+// the sink is destroyed (a scheduled try holds the sink). The destructor waits until every write
+// the sink queued has been answered.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
 
 #include "providers/provider.hpp"
-#include "store/store.hpp"
+#include "store/delivery_statuses.hpp"
 #include "util/timer_queue.hpp"
 
 namespace socialgate::dispatch {
@@ -33,7 +35,8 @@ class StoreStatusSink final : public providers::StatusSink {
   static constexpr int kMaxTries = 20;
   static constexpr auto kRetryStep = std::chrono::milliseconds(50);
 
-  StoreStatusSink(store::Store& store, util::TimerQueue& timers) : store_(store), timers_(timers) {}
+  StoreStatusSink(store::DeliveryStatuses& statuses, util::TimerQueue& timers)
+      : statuses_(statuses), timers_(timers) {}
   ~StoreStatusSink() override;
   StoreStatusSink(const StoreStatusSink&) = delete;
   StoreStatusSink& operator=(const StoreStatusSink&) = delete;
@@ -54,8 +57,11 @@ class StoreStatusSink final : public providers::StatusSink {
   // Try number `tries` (0 the first) of recording `report`.
   void Record(Report report, int tries);
 
-  store::Store& store_;
+  store::DeliveryStatuses& statuses_;
   util::TimerQueue& timers_;
+  std::mutex mutex_;
+  std::condition_variable answered_;
+  int unanswered_ = 0;  // writes queued and not yet answered; guarded by mutex_
 };
 
 }  // namespace socialgate::dispatch

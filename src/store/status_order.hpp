@@ -1,6 +1,6 @@
 // File: store/status_order.hpp
 //
-// The order of message statuses, shared by every Store engine so they agree on when a late or
+// The order of message statuses, shared by every storage engine so they agree on when a late or
 // repeated provider report changes the current status. Pure functions; thread-safe.
 #pragma once
 

@@ -1,6 +1,8 @@
 #include "store/sqlite/migrations.hpp"
 
 #include <array>
+#include <ctime>
+#include <string>
 
 namespace socialgate::store::sqlite {
 namespace {
@@ -90,8 +92,77 @@ CREATE INDEX trusted_addresses_by_age ON trusted_addresses(last_success_at);
 )sql"},
 };
 
+// A transaction that rolls back unless committed.
+class Transaction {
+ public:
+  explicit Transaction(Connection& db) : db_(db) {}
+  ~Transaction() {
+    // Only after a failure, which the caller reports; a ROLLBACK that fails too is logged.
+    if (open_) (void)db_.RollBack("an unfinished transaction");
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  Transaction(Transaction&&) = delete;
+  Transaction& operator=(Transaction&&) = delete;
+
+  core::Result<void> Begin() {
+    if (sqlite3_exec(db_.get(), "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      return tl::unexpected(db_.Error("begin"));
+    }
+    open_ = true;
+    return {};
+  }
+  core::Result<void> Commit() {
+    if (sqlite3_exec(db_.get(), "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      return tl::unexpected(db_.Error("commit"));
+    }
+    open_ = false;
+    return {};
+  }
+
+ private:
+  Connection& db_;
+  bool open_ = false;
+};
+
 }  // namespace
 
 std::span<const Migration> Migrations() { return kMigrations; }
+
+core::Result<void> Migrate(Connection& db) {
+  SG_RETURN_IF_ERROR(
+      db.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+              "description TEXT NOT NULL, applied_at INTEGER NOT NULL)"));
+  int current = 0;
+  {
+    auto stmt = db.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    if (s.Step() != SQLITE_ROW) return tl::unexpected(db.Error("read version"));
+    current = s.Int(0);
+  }
+  const auto migrations = Migrations();
+  if (!migrations.empty() && current > migrations.back().version) {
+    return core::MakeError(core::ErrorCode::kInternal,
+                           "the database schema (version " + std::to_string(current) +
+                               ") is newer than this socialgate build knows; upgrade socialgate");
+  }
+  for (const Migration& m : migrations) {
+    if (m.version <= current) continue;
+    Transaction tx(db);
+    SG_RETURN_IF_ERROR(tx.Begin());
+    SG_RETURN_IF_ERROR(db.Exec(m.sql));
+    auto stmt =
+        db.Prepare("INSERT INTO schema_migrations(version, description, applied_at) VALUES(?,?,?)");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    s.Bind(static_cast<std::int64_t>(m.version))
+        .Bind(m.description)
+        .Bind(static_cast<std::int64_t>(time(nullptr)) * 1000);
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("migrate"));
+    SG_RETURN_IF_ERROR(tx.Commit());
+  }
+  return {};
+}
 
 }  // namespace socialgate::store::sqlite

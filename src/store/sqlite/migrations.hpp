@@ -7,6 +7,9 @@
 
 #include <span>
 
+#include "core/error.hpp"
+#include "store/sqlite/connection.hpp"
+
 namespace socialgate::store::sqlite {
 
 struct Migration {
@@ -16,5 +19,10 @@ struct Migration {
 };
 
 std::span<const Migration> Migrations();
+
+// Brings the database up to the current version: creates schema_migrations if needed, then
+// applies each pending migration in a transaction of its own. A database newer than this build
+// knows is refused (kInternal). REQUIRES: no other user of the connection meanwhile.
+core::Result<void> Migrate(Connection& db);
 
 }  // namespace socialgate::store::sqlite

@@ -14,6 +14,7 @@
 
 #include "auth/authenticator.hpp"
 #include "auth/password.hpp"
+#include "store/storage.hpp"
 
 namespace socialgate::auth {
 
@@ -40,10 +41,10 @@ class AuthFixture : public ::testing::Test {
   static void TearDownTestSuite() { hash_.reset(); }
 
   void SetUp() override {
-    auto s = store::OpenStore("sqlite::memory:");
+    auto s = store::OpenStorage("sqlite::memory:");
     ASSERT_TRUE(s);
-    store_ = std::move(*s);
-    authenticator_ = std::make_unique<Authenticator>(*store_);
+    storage_ = std::move(*s);
+    authenticator_ = std::make_unique<Authenticator>(storage_->sessions());
   }
 
   // Users alice (any number) and limited (one number), and the API token, all with kSecret.
@@ -57,7 +58,7 @@ class AuthFixture : public ::testing::Test {
   }
 
   static inline std::unique_ptr<std::string> hash_;
-  store::StorePtr store_;
+  store::StoragePtr storage_;
   std::unique_ptr<Authenticator> authenticator_;
 };
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "store/storage.hpp"
+
 namespace socialgate::auth {
 namespace {
 
@@ -13,11 +15,12 @@ constexpr std::int64_t kNowMs = 1'800'000'000'000;
 class LockoutTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto s = store::OpenStore("sqlite::memory:");
+    auto s = store::OpenStorage("sqlite::memory:");
     ASSERT_TRUE(s);
-    store_ = std::move(*s);
+    storage_ = std::move(*s);
   }
-  store::StorePtr store_;
+  store::TrustedAddresses* trusted() { return &storage_->trusted_addresses(); }
+  store::StoragePtr storage_;
 };
 
 Lockout::Attempt Bob(std::string_view address) { return {"default", "bob", address}; }
@@ -25,7 +28,7 @@ Lockout::Attempt Bob(std::string_view address) { return {"default", "bob", addre
 // Issue 14's scenario: 25 wrong passwords from 5 addresses, then one a second from a new
 // address each time, while bob, with the right password, logs in from his usual address.
 TEST_F(LockoutTest, ADistributedGuesserCannotKeepAUserOutOfAnAddressTheyUse) {
-  Lockout lockout(store_.get());
+  Lockout lockout(trusted());
   lockout.Succeeded(Bob("192.0.2.10"), kNowMs);  // bob's office, yesterday
   for (int a = 0; a < 5; ++a) {
     for (int i = 0; i < 5; ++i) {
@@ -56,11 +59,11 @@ TEST_F(LockoutTest, ADistributedGuesserCannotKeepAUserOutOfAnAddressTheyUse) {
 
 TEST_F(LockoutTest, TrustSurvivesARestartThroughTheStore) {
   {
-    Lockout before(store_.get());
+    Lockout before(trusted());
     before.Succeeded(Bob("192.0.2.10"), kNowMs);
   }
-  store_->Flush();  // the save is asynchronous
-  Lockout after(store_.get());
+  storage_->Drain();  // the save is asynchronous
+  Lockout after(trusted());
   ASSERT_TRUE(after.Load(kNowMs + 1000));
   EXPECT_TRUE(after.Trusted(Bob("192.0.2.10"), kNowMs + 1000));
   EXPECT_FALSE(after.Trusted(Bob("192.0.2.11"), kNowMs + 1000));
@@ -70,13 +73,13 @@ TEST_F(LockoutTest, TrustSurvivesARestartThroughTheStore) {
   EXPECT_FALSE(after.Refused(Bob("192.0.2.10"), t0, kNowMs + 1000));
   // Trust ends kTrustFor after the last success.
   const std::int64_t later = kNowMs + std::chrono::milliseconds(Lockout::kTrustFor).count() + 1;
-  Lockout much_later(store_.get());
+  Lockout much_later(trusted());
   ASSERT_TRUE(much_later.Load(later));
   EXPECT_FALSE(much_later.Trusted(Bob("192.0.2.10"), later));
 }
 
 TEST_F(LockoutTest, AGuesserAtATrustedAddressStillMeetsThatAddressesLocks) {
-  Lockout lockout(store_.get());
+  Lockout lockout(trusted());
   lockout.Succeeded(Bob("192.0.2.10"), kNowMs);
   for (int i = 0; i < 5; ++i) lockout.Failed(Bob("192.0.2.10"), t0, kNowMs);
   EXPECT_TRUE(lockout.Refused(Bob("192.0.2.10"), t0, kNowMs));  // bob at that address

@@ -10,6 +10,8 @@
 #include <gtest/gtest.h>
 
 #include "support/eventually.hpp"
+#include "store/storage.hpp"
+#include "support/sync_store.hpp"
 #include "util/ids.hpp"
 
 namespace socialgate::dispatch {
@@ -90,9 +92,9 @@ SendOutcome Reject(std::string code) {
 class DispatcherTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto s = store::OpenStore("sqlite::memory:");
+    auto s = store::OpenStorage("sqlite::memory:");
     ASSERT_TRUE(s);
-    store_ = std::move(*s);
+    storage_ = std::move(*s);
     auto& d = config_.dispatch;
     d.workers = 2;
     d.poll_interval = std::chrono::milliseconds(20);
@@ -108,7 +110,7 @@ class DispatcherTest : public ::testing::Test {
     domain.numbers.push_back(number);
     config_.domains.push_back(domain);
     dispatcher_ = std::make_unique<Dispatcher>(
-        *store_,
+        outbox(),
         [this](std::string_view phone) -> providers::Provider* {
           return phone == "3902124122690" ? &provider_ : nullptr;
         },
@@ -125,7 +127,7 @@ class DispatcherTest : public ::testing::Test {
     m.message.service_phone = service;
     m.message.template_name = "t";
     m.message.language = "en";
-    EXPECT_TRUE(store_->Insert(m));
+    EXPECT_TRUE(testing::Insert(outbox(), m));
     return m.id;
   }
 
@@ -134,7 +136,7 @@ class DispatcherTest : public ::testing::Test {
   store::StoredMessage WaitFor(const std::string& id, const std::string& status) {
     store::StoredMessage last;
     const bool reached = support::Eventually([&] {
-      auto got = store_->Get("default", id);
+      auto got = outbox().Get("default", id);
       if (got && got->has_value()) last = **got;
       return last.status == status;
     });
@@ -143,7 +145,9 @@ class DispatcherTest : public ::testing::Test {
     return last;
   }
 
-  store::StorePtr store_;
+  store::Outbox& outbox() { return storage_->outbox(); }
+
+  store::StoragePtr storage_;
   ScriptedProvider provider_;
   config::Config config_;
   std::unique_ptr<Dispatcher> dispatcher_;
@@ -164,7 +168,7 @@ TEST_F(DispatcherTest, DeliversAndTellsTheListenerOnce) {
   msg.domain = "default";
   msg.now_ms = util::NowUnixMillis();
   msg.message.service_phone = "3902124122690";
-  ASSERT_TRUE(store_->Insert(msg));
+  ASSERT_TRUE(testing::Insert(outbox(), msg));
   dispatcher_->Start();
   dispatcher_->Notify();
   {
@@ -267,7 +271,7 @@ TEST_F(DispatcherTest, NoSecondHoldsMoreSendsOfANumberThanItsRate) {
   // 10 per second: claimed together, the messages wait in memory for their slots.
   config_.domains[0].numbers[0].messages_per_second = 10;
   dispatcher_ = std::make_unique<Dispatcher>(
-      *store_, [this](std::string_view) -> providers::Provider* { return &provider_; }, config_);
+      outbox(), [this](std::string_view) -> providers::Provider* { return &provider_; }, config_);
   provider_.async = true;
   std::vector<std::string> ids;
   for (int i = 0; i < 25; ++i) ids.push_back(Insert());
@@ -298,7 +302,7 @@ TEST_F(DispatcherTest, ABusyNumberIsClaimedForAgainBeforeItsPacedMessagesRunOut)
   for (int i = 0; i < 600; ++i) ids.push_back(Insert("3902124122690", 600 - i));
   dispatcher_->Start();
   ASSERT_TRUE(provider_.WaitForSends(100));
-  auto later = store_->Get("default", ids[299]);  // beyond the first claim
+  auto later = outbox().Get("default", ids[299]);  // beyond the first claim
   ASSERT_TRUE(later && later->has_value());
   EXPECT_NE((*later)->status, "queued") << "the second claim waited for the first claim's "
                                         << provider_.Started().size() << " sends so far";
@@ -312,12 +316,12 @@ TEST_F(DispatcherTest, StopReturnsUnsentClaimsAndRestartResumes) {
   dispatcher_->Stop();
   // Nothing is left leased by the stopped dispatcher: each message was sent or is queued.
   for (const auto& id : ids) {
-    auto got = store_->Get("default", id);
+    auto got = outbox().Get("default", id);
     ASSERT_TRUE(got && got->has_value());
     EXPECT_TRUE((*got)->status == "accepted" || (*got)->status == "queued") << (*got)->status;
   }
   auto restarted = std::make_unique<Dispatcher>(
-      *store_, [this](std::string_view) -> providers::Provider* { return &provider_; }, config_);
+      outbox(), [this](std::string_view) -> providers::Provider* { return &provider_; }, config_);
   restarted->Start();
   for (const auto& id : ids) WaitFor(id, "accepted");
   for (const auto& id : ids) EXPECT_EQ(provider_.Sends(id), 1) << id;

@@ -9,9 +9,11 @@
 
 #include <gtest/gtest.h>
 
-#include "store/store.hpp"
+#include "store/storage.hpp"
+#include "support/failing_storage.hpp"
 #include "support/held_committer.hpp"
 #include "support/sample_message.hpp"
+#include "support/sync_store.hpp"
 #include "util/timer_queue.hpp"
 
 namespace socialgate::dispatch {
@@ -43,28 +45,30 @@ class Signal {
 class StoreStatusSinkTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto s = store::OpenStore("sqlite::memory:");
+    auto s = store::OpenStorage("sqlite::memory:");
     ASSERT_TRUE(s) << s.error().detail;
-    store_ = std::move(*s);
-    sink_.emplace(*store_, timers_);
+    storage_.emplace(std::move(*s));
+    sink_.emplace(storage_->delivery_statuses(), timers_);
   }
   void TearDown() override {
     timers_.Stop();  // before the sink goes: a scheduled try holds it
     sink_.reset();
   }
-  std::string Status(const std::string& id) { return (*store_->Get("default", id))->status; }
+  std::string Status(const std::string& id) { return (*outbox().Get("default", id))->status; }
+  store::Outbox& outbox() { return storage_->outbox(); }
 
-  store::StorePtr store_;
+  // The store, which tests can make fail on purpose.
+  std::optional<testing::FailingStorage> storage_;
   util::TimerQueue timers_;
   std::optional<StoreStatusSink> sink_;
 };
 
 TEST_F(StoreStatusSinkTest, TheTimerThreadGoesOnWhileTheStatusWaitsForTheDisk) {
-  ASSERT_TRUE(store_->Insert(Message("m1")));
-  ASSERT_EQ(store_->ClaimDue(kNow, "w", kLease, 1, {})->size(), 1u);
-  ASSERT_TRUE(store_->MarkAccepted("m1", "w", "p-1", "", kNow));
+  ASSERT_TRUE(testing::Insert(outbox(), Message("m1")));
+  ASSERT_EQ(testing::ClaimDue(outbox(), kNow, "w", kLease, 1, {})->size(), 1u);
+  ASSERT_TRUE(testing::MarkAccepted(outbox(), "m1", "w", "p-1", "", kNow));
 
-  store::HeldCommitter held(*store_, Message("held"));
+  store::HeldCommitter held(outbox(), Message("held"));
   // The sandbox reports from the timer thread, which also runs ack timeouts: the task after
   // the report runs while the report's write still waits for the disk.
   timers_.Schedule(milliseconds(0), [this] { sink_->OnStatus("p-1", "delivered", kNow + 1, ""); });
@@ -73,16 +77,16 @@ TEST_F(StoreStatusSinkTest, TheTimerThreadGoesOnWhileTheStatusWaitsForTheDisk) {
   const bool went_on = next_ran.WaitedFor();
   held.Release();
   EXPECT_TRUE(went_on) << "the timer thread waited for the store";
-  store_->Flush();
+  storage_->Drain();
   EXPECT_EQ(Status("m1"), "delivered");
 }
 
 TEST_F(StoreStatusSinkTest, AStatusAheadOfItsOutcomeIsTriedAgainUntilTheOutcomeIsRecorded) {
-  ASSERT_TRUE(store_->Insert(Message("m2")));
-  ASSERT_EQ(store_->ClaimDue(kNow, "w", kLease, 1, {})->size(), 1u);
+  ASSERT_TRUE(testing::Insert(outbox(), Message("m2")));
+  ASSERT_EQ(testing::ClaimDue(outbox(), kNow, "w", kLease, 1, {})->size(), 1u);
 
   // A fast provider: the status is reported before the attempt's outcome reaches the store.
-  store::HeldCommitter held(*store_, Message("held"));
+  store::HeldCommitter held(outbox(), Message("held"));
   Signal reported;
   timers_.Schedule(milliseconds(0), [this, set = reported.Setter()] {
     sink_->OnStatus("p-2", "sent", kNow + 2, "");
@@ -95,10 +99,10 @@ TEST_F(StoreStatusSinkTest, AStatusAheadOfItsOutcomeIsTriedAgainUntilTheOutcomeI
   accepted.owner = "w";
   accepted.provider_message_id = "p-2";
   accepted.now_ms = kNow + 1;
-  store_->RecordAttemptAsync(accepted, [](core::Result<void>) {});
+  outbox().RecordAttemptAsync(accepted, [](core::Result<void>) {});
   held.Release();
   // The status's first try found no such provider id and scheduled the next; the outcome is in.
-  store_->Flush();
+  storage_->Drain();
   EXPECT_EQ(Status("m2"), "accepted");
 
   // The next try is due kRetryStep after the first was answered: a timer due no sooner runs
@@ -106,8 +110,31 @@ TEST_F(StoreStatusSinkTest, AStatusAheadOfItsOutcomeIsTriedAgainUntilTheOutcomeI
   Signal after_retry;
   timers_.Schedule(StoreStatusSink::kRetryStep, after_retry.Setter());
   ASSERT_TRUE(after_retry.WaitedFor());
-  store_->Flush();
+  storage_->Drain();
   EXPECT_EQ(Status("m2"), "sent");
+}
+
+TEST_F(StoreStatusSinkTest, AStatusTheStoreRefusesIsDroppedNotTriedAgain) {
+  ASSERT_TRUE(testing::Insert(outbox(), Message("m3")));
+  ASSERT_EQ(testing::ClaimDue(outbox(), kNow, "w", kLease, 1, {})->size(), 1u);
+  ASSERT_TRUE(testing::MarkAccepted(outbox(), "m3", "w", "p-3", "", kNow));
+
+  using Kind = testing::FailingStorage::Kind;
+  storage_->FailNext(Kind::kDeliveryStatus, 1);
+  // A refused write is answered at once: by the time OnStatus returns, a retry (were there one)
+  // is on the timer queue, due kRetryStep later.
+  sink_->OnStatus("p-3", "delivered", kNow + 1, "");
+  Signal after_retry;
+  timers_.Schedule(StoreStatusSink::kRetryStep, after_retry.Setter());
+  ASSERT_TRUE(after_retry.WaitedFor());
+  storage_->Drain();
+  EXPECT_EQ(storage_->Calls(Kind::kDeliveryStatus), 1) << "a refused status was tried again";
+  EXPECT_EQ(Status("m3"), "accepted");
+
+  // The next report is recorded as usual.
+  sink_->OnStatus("p-3", "read", kNow + 2, "");
+  storage_->Drain();
+  EXPECT_EQ(Status("m3"), "read");
 }
 
 }  // namespace

@@ -11,9 +11,10 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include "store/store.hpp"
+#include "store/storage.hpp"
 #include "support/held_committer.hpp"
 #include "support/sample_message.hpp"
+#include "support/sync_store.hpp"
 
 namespace socialgate::store {
 namespace {
@@ -44,48 +45,48 @@ class SqliteRollbackTest : public ::testing::Test {
     // Only the store's connections (and the checkpointer's) get the authorizer.
     const auto install = reinterpret_cast<void (*)()>(&InstallRefusal);
     ASSERT_EQ(sqlite3_auto_extension(install), SQLITE_OK);
-    auto opened = OpenStore("sqlite:" + dir_ + "/db.sqlite");
+    auto opened = OpenStorage("sqlite:" + dir_ + "/db.sqlite");
     sqlite3_cancel_auto_extension(install);
     ASSERT_TRUE(opened) << opened.error().detail;
-    store_ = std::move(*opened);
+    storage_ = std::move(*opened);
   }
   void TearDown() override {
     refuse_rollback = false;
-    store_.reset();
+    storage_.reset();
     std::filesystem::remove_all(dir_);
   }
   bool Stored(const std::string& id) {
-    auto got = store_->Get("default", id);
+    auto got = storage_->outbox().Get("default", id);
     return got && got->has_value();
   }
 
   std::string dir_;
-  StorePtr store_;
+  StoragePtr storage_;
 };
 
 TEST_F(SqliteRollbackTest, ARefusedRollbackFailsItsBatchAndIsTriedAgainBeforeTheNextWrite) {
-  ASSERT_TRUE(store_->Insert(Sample("taken")));
+  ASSERT_TRUE(testing::Insert(storage_->outbox(), Sample("taken")));
   refuse_rollback = true;
   std::mutex mutex;
   std::map<std::string, bool> answers;
   {
     // One batch of three whose second write fails: the batch's ROLLBACK is refused, and "a"
     // stays written into a transaction nobody will commit.
-    HeldCommitter held(*store_, Sample("held"));
+    HeldCommitter held(storage_->outbox(), Sample("held"));
     for (const std::string id : {"a", "taken", "b"}) {
-      store_->InsertAsync(Sample(id), [&, id](core::Result<void> r) {
+      storage_->outbox().InsertAsync(Sample(id), [&, id](core::Result<void> r) {
         std::lock_guard lock(mutex);
         answers[id] = r.has_value();
       });
     }
   }
-  store_->Flush();
+  storage_->Drain();
   EXPECT_EQ(answers, (std::map<std::string, bool>{{"a", false}, {"taken", false}, {"b", false}}));
   // Nothing is written into that transaction while it cannot be rolled back...
-  EXPECT_FALSE(store_->Insert(Sample("c")));
+  EXPECT_FALSE(testing::Insert(storage_->outbox(), Sample("c")));
   // ...and once it can, the next write rolls it back first and goes on.
   refuse_rollback = false;
-  EXPECT_TRUE(store_->Insert(Sample("d")));
+  EXPECT_TRUE(testing::Insert(storage_->outbox(), Sample("d")));
   EXPECT_FALSE(Stored("a"));
   EXPECT_FALSE(Stored("b"));
   EXPECT_FALSE(Stored("c"));

@@ -9,14 +9,14 @@
 #include <memory>
 #include <utility>
 
-#include "store/store.hpp"
+#include "store/outbox.hpp"
 
 namespace socialgate::store {
 
 class HeldCommitter {
  public:
   // Returns once the committer is held. `message` must be insertable.
-  HeldCommitter(Store& store, NewMessage message) : state_(std::make_shared<State>()) {
+  HeldCommitter(Outbox& store, NewMessage message) : state_(std::make_shared<State>()) {
     store.InsertAsync(std::move(message), [state = state_](core::Result<void>) {
       state->holding.count_down();
       state->released.wait();

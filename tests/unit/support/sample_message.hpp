@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "store/store.hpp"
+#include "store/records.hpp"
 
 namespace socialgate::testing {
 

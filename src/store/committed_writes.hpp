@@ -1,0 +1,65 @@
+// File: store/committed_writes.hpp
+//
+// The writes of every store interface, for any engine with a GroupCommitter: each call becomes
+// its write record (write.hpp), queued for the next group commit, and its typed answer is read
+// off what applying the record produced. An engine derives from this, supplies its committer and
+// implements the reads (the remaining pure virtual methods of the interfaces).
+//
+// Thread safety: as the interfaces say; the committer does the synchronisation.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "store/delivery_statuses.hpp"
+#include "store/group_committer.hpp"
+#include "store/idempotency_keys.hpp"
+#include "store/outbox.hpp"
+#include "store/sessions.hpp"
+#include "store/trusted_addresses.hpp"
+
+namespace socialgate::store {
+
+class CommittedWrites : public Outbox,
+                        public IdempotencyKeys,
+                        public Sessions,
+                        public TrustedAddresses,
+                        public DeliveryStatuses {
+ public:
+  // Outbox
+  void InsertAsync(NewMessage message, std::function<void(core::Result<void>)> done) override;
+  void ClaimDueAsync(std::int64_t now_ms, std::string owner, std::int64_t lease_ms, int limit,
+                     std::vector<std::string> skip_numbers,
+                     std::function<void(core::Result<Claim>)> done) override;
+  core::Result<void> ExtendLeases(const std::vector<std::string>& ids, std::string_view owner,
+                                  std::int64_t lease_until_ms) override;
+  void RecordAttemptAsync(AttemptEnd end, std::function<void(core::Result<void>)> done) override;
+  core::Result<int> ReleaseLeases(std::string_view owner, std::int64_t now_ms) override;
+
+  // IdempotencyKeys
+  core::Result<void> SaveIdempotentAnswer(std::string_view domain, std::string_view key, int status,
+                                          std::string_view body) override;
+
+  // Sessions
+  core::Result<void> CreateSession(const Session& session) override;
+  core::Result<bool> DeleteSession(std::string_view token_hash) override;
+
+  // TrustedAddresses
+  void SaveTrustedAddressAsync(TrustedAddress trusted, std::int64_t forget_before_ms,
+                               std::function<void(core::Result<void>)> done) override;
+
+  // DeliveryStatuses
+  void RecordDeliveryStatusAsync(std::string provider_message_id, std::string status,
+                                 std::int64_t at_ms, std::string detail,
+                                 std::function<void(core::Result<void>)> done) override;
+
+ protected:
+  // The engine's committer, started before any of the calls above.
+  virtual GroupCommitter& committer() = 0;
+};
+
+}  // namespace socialgate::store

@@ -1,0 +1,33 @@
+#include "store/engine_registry.hpp"
+
+#include <array>
+
+#include "store/sqlite/sqlite_storage.hpp"
+
+namespace socialgate::store {
+namespace {
+
+constexpr std::array kEngines = {
+    EngineEntry{"sqlite", &sqlite::OpenSqliteUrl},
+};
+
+}  // namespace
+
+std::span<const EngineEntry> Engines() { return kEngines; }
+
+core::Result<StoragePtr> OpenStorage(std::string_view url) {
+  const auto colon = url.find(':');
+  const std::string_view scheme = url.substr(0, colon == std::string_view::npos ? 0 : colon);
+  std::string known;
+  for (const EngineEntry& engine : Engines()) {
+    if (colon != std::string_view::npos && engine.scheme == scheme) {
+      return engine.open(url.substr(colon + 1));
+    }
+    known += (known.empty() ? "'" : ", '") + std::string(engine.scheme) + ":'";
+  }
+  return core::MakeError(
+      core::ErrorCode::kInvalidArgument,
+      "storage url must start with " + known + " (got '" + std::string(url) + "')");
+}
+
+}  // namespace socialgate::store

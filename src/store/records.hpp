@@ -1,0 +1,90 @@
+// File: store/records.hpp
+//
+// The message records the store's interfaces exchange: a new message as the API hands it over,
+// a stored message as the outbox gives it back, and how a claimed attempt ended. Schema and
+// states: docs/architecture.md.
+//
+// Message status, as the API shows it (persisted as these exact strings):
+//   queued -> sending -> accepted -> sent -> delivered -> read
+//                     \-> queued (retry later)   \-> failed (at any point)
+// Delivery statuses only move forward: a late "delivered" after "read" is recorded in the
+// history but does not change the current status (see status_order.hpp).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/message.hpp"
+
+namespace socialgate::store {
+
+struct StatusEvent {
+  std::string status;
+  std::int64_t at_ms = 0;  // Unix milliseconds
+  std::string detail;      // e.g. the provider's error, or the reason for a retry
+};
+
+struct StoredMessage {
+  std::string id;
+  std::string domain;
+  core::TemplateMessage message;  // header without its bytes (see Outbox::MediaBytes)
+  std::string status;
+  int attempts = 0;
+  std::int64_t next_attempt_at_ms = 0;
+  std::string provider_message_id;
+  std::string wa_id;
+  std::string error_code;     // provider's or gateway's code, empty when none
+  std::string error_message;  // the sentence the caller sees
+  std::int64_t created_at_ms = 0;
+  std::int64_t updated_at_ms = 0;
+  std::vector<StatusEvent> history;  // oldest first (Outbox::Get only)
+};
+
+constexpr std::int64_t kIdempotencyKeyLifetimeMs = 24LL * 3600 * 1000;
+
+// The Idempotency-Key of a request: stored with its message, in the same transaction.
+struct IdempotencyKey {
+  std::string key;
+  std::string request_hash;
+};
+
+struct NewMessage {
+  std::string id;
+  std::string domain;
+  core::TemplateMessage message;
+  std::int64_t now_ms = 0;
+  std::int64_t due_at_ms = 0;  // first attempt not before this (0: now_ms)
+  std::optional<IdempotencyKey> idempotency;
+};
+
+// How a claimed attempt ended (Outbox::RecordAttemptAsync).
+struct AttemptEnd {
+  enum class Kind {
+    kAccepted,     // the provider took it: `accepted` with its message id
+    kFailed,       // for good: `failed` with the reason
+    kRescheduled,  // back to `queued`, due at next_attempt_at_ms, the attempt counted
+    kGivenBack,    // unsent ("not now"): `queued`, due at next_attempt_at_ms, not counted
+  };
+  Kind kind = Kind::kRescheduled;
+  std::string id;
+  std::string owner;
+  std::string provider_message_id;      // kAccepted
+  std::string wa_id;                    // kAccepted
+  std::string error_code;               // kFailed, kRescheduled
+  std::string error_message;            // kFailed, kRescheduled
+  std::int64_t next_attempt_at_ms = 0;  // kRescheduled, kGivenBack
+  std::int64_t now_ms = 0;
+};
+
+// What a claim hands over: the claimed messages and, when fewer than the limit were due, the
+// earliest time a queued message becomes due or a lease expires once they are claimed (nothing
+// else is due before then, but for the skipped numbers and messages stored since); nullopt when
+// there is none.
+struct Claim {
+  std::vector<StoredMessage> messages;
+  std::optional<std::int64_t> next_due_at_ms;
+};
+
+}  // namespace socialgate::store

@@ -1,0 +1,374 @@
+#include "store/sqlite/outbox_statements.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <vector>
+
+#include "store/sqlite/idempotency_statements.hpp"
+#include "store/sqlite/string_array.hpp"
+
+namespace socialgate::store::sqlite {
+namespace {
+
+using core::ErrorCode;
+using core::MakeError;
+using core::Result;
+
+std::vector<std::string> FromJson(const unsigned char* text) {
+  if (text == nullptr) return {};
+  return DecodeStringArray(reinterpret_cast<const char*>(text));
+}
+
+core::MediaKind KindFromName(std::string_view name) {
+  if (name == "image") return core::MediaKind::kImage;
+  if (name == "video") return core::MediaKind::kVideo;
+  return core::MediaKind::kDocument;
+}
+
+constexpr const char* kMessageColumns =
+    "id, domain, customer_phone, service_phone, template_name, language, header_params, "
+    "body_params, url_params, status, attempts, next_attempt_at, provider_message_id, wa_id, "
+    "error_code, error_message, created_at, updated_at, has_media";
+
+StoredMessage ReadMessageRow(const Statement& s) {
+  StoredMessage m;
+  m.id = s.Text(0);
+  m.domain = s.Text(1);
+  m.message.customer_phone = s.Text(2);
+  m.message.service_phone = s.Text(3);
+  m.message.template_name = s.Text(4);
+  m.message.language = s.Text(5);
+  m.message.header_params = FromJson(sqlite3_column_text(s.get(), 6));
+  m.message.body_params = FromJson(sqlite3_column_text(s.get(), 7));
+  m.message.url_params = FromJson(sqlite3_column_text(s.get(), 8));
+  m.status = s.Text(9);
+  m.attempts = s.Int(10);
+  m.next_attempt_at_ms = s.Int64(11);
+  m.provider_message_id = s.Text(12);
+  m.wa_id = s.Text(13);
+  m.error_code = s.Text(14);
+  m.error_message = s.Text(15);
+  m.created_at_ms = s.Int64(16);
+  m.updated_at_ms = s.Int64(17);
+  return m;
+}
+
+// The earliest due time or lease expiry; nullopt when none.
+Result<std::optional<std::int64_t>> NextDueAt(Connection& db) {
+  auto stmt = db.Prepare(
+      "SELECT MIN(t) FROM ("
+      "SELECT * FROM (SELECT next_attempt_at AS t FROM messages WHERE status = 'queued' "
+      "ORDER BY next_attempt_at LIMIT 1) UNION ALL "
+      "SELECT * FROM (SELECT lease_until AS t FROM messages WHERE status = 'sending' "
+      "ORDER BY lease_until LIMIT 1))");
+  if (!stmt) return tl::unexpected(stmt.error());
+  Statement s(*stmt);
+  if (s.Step() != SQLITE_ROW) return tl::unexpected(db.Error("next due"));
+  if (s.IsNull(0)) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(s.Int64(0));
+}
+
+// The claim itself: leases the messages, records their `sending` events, reads their media.
+Result<void> ClaimMessages(Connection& db, const ClaimRequest& r,
+                           std::vector<StoredMessage>& claimed) {
+  {
+    // One statement leases them all. Two index scans (queued and due; leased and expired)
+    // instead of one OR over the table, each stopping after `limit` rows: with a backlog of
+    // a hundred thousand due messages a claim still reads only the few it takes.
+    static const std::string kSql =
+        std::string(
+            "UPDATE messages SET status = 'sending', lease_owner = ?4, lease_until = ?5, "
+            "attempts = attempts + 1, updated_at = ?1 WHERE id IN ("
+            "SELECT id FROM messages WHERE id IN ("
+            "SELECT id FROM (SELECT id FROM messages WHERE status = 'queued' AND "
+            "next_attempt_at <= ?1 AND service_phone NOT IN (SELECT value FROM json_each(?3)) "
+            "ORDER BY next_attempt_at LIMIT ?2) "
+            "UNION ALL SELECT id FROM (SELECT id FROM messages WHERE status = 'sending' "
+            "AND lease_until <= ?1 ORDER BY lease_until LIMIT ?2)) "
+            "ORDER BY next_attempt_at LIMIT ?2) RETURNING ") +
+        kMessageColumns;
+    auto stmt = db.Prepare(kSql.c_str());
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    s.Bind(r.now_ms)
+        .Bind(static_cast<std::int64_t>(r.limit))
+        .Bind(EncodeStringArray(r.skip_numbers))
+        .Bind(r.owner)
+        .Bind(r.now_ms + r.lease_ms);
+    int rc = 0;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      StoredMessage m = ReadMessageRow(s);
+      if (s.Int(18) != 0) m.message.header.emplace();
+      claimed.push_back(std::move(m));
+    }
+    if (rc != SQLITE_DONE) return tl::unexpected(db.Error("claim"));
+  }
+  // RETURNING gives no order: oldest due first, as they were chosen.
+  std::stable_sort(claimed.begin(), claimed.end(), [](const auto& a, const auto& b) {
+    return a.next_attempt_at_ms < b.next_attempt_at_ms;
+  });
+  std::vector<std::string> ids;
+  ids.reserve(claimed.size());
+  for (const auto& m : claimed) ids.push_back(m.id);
+  if (!ids.empty()) {
+    auto stmt = db.Prepare(
+        "INSERT INTO message_events(message_id, status, at, detail) "
+        "SELECT id, 'sending', ?1, 'attempt ' || attempts FROM messages "
+        "WHERE id IN (SELECT value FROM json_each(?2))");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    s.Bind(r.now_ms).Bind(EncodeStringArray(ids));
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("claim events"));
+  }
+  for (auto& m : claimed) {
+    if (!m.message.header) continue;
+    auto stmt = db.Prepare(
+        "SELECT kind, mime_type, document_type, file_name FROM message_media "
+        "WHERE message_id = ?");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    s.Bind(m.id);
+    if (s.Step() != SQLITE_ROW) return tl::unexpected(db.Error("claim media"));
+    auto& h = *m.message.header;
+    h.kind = KindFromName(s.Text(0));
+    h.mime_type = s.Text(1);
+    h.document_type = s.Text(2);
+    h.file_name = s.Text(3);
+  }
+  return {};
+}
+
+// An attempt's outcome, recorded only while `owner` holds the lease. `sql` binds its own
+// leading values (bind_leading), then now_ms, id and owner.
+Result<Written> FinishAttempt(Connection& db, const AttemptEnd& e, std::string_view status,
+                              const char* sql, const std::function<void(Statement&)>& bind_leading,
+                              std::string_view event_detail) {
+  auto stmt = db.Prepare(sql);
+  if (!stmt) return tl::unexpected(stmt.error());
+  {
+    Statement s(*stmt);
+    bind_leading(s);
+    s.Bind(e.now_ms).Bind(e.id).Bind(e.owner);
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("finish attempt"));
+  }
+  if (db.Changes() == 0) {
+    return MakeError(ErrorCode::kNotFound, "message is not leased by this worker",
+                     "lease lost for " + e.id);
+  }
+  SG_RETURN_IF_ERROR(AddEvent(db, e.id, status, e.now_ms, event_detail));
+  Written written;
+  if (!IsPending(status)) written.outbox_depth_change = -1;  // it was `sending`
+  return written;
+}
+
+// A claim given back unsent: queued again, and the claim does not count as an attempt.
+Result<Written> GiveBack(Connection& db, const AttemptEnd& e) {
+  auto stmt = db.Prepare(
+      "UPDATE messages SET status = 'queued', next_attempt_at = ?, attempts = attempts - 1, "
+      "lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ? "
+      "AND status = 'sending'");
+  if (!stmt) return tl::unexpected(stmt.error());
+  Statement s(*stmt);
+  s.Bind(e.next_attempt_at_ms).Bind(e.id).Bind(e.owner);
+  if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("release"));
+  if (db.Changes() == 0) {
+    return MakeError(ErrorCode::kNotFound, "message is not leased by this worker",
+                     "lease lost for " + e.id);
+  }
+  return Written{};
+}
+
+}  // namespace
+
+bool IsPending(std::string_view status) { return status == "queued" || status == "sending"; }
+
+Result<void> AddEvent(Connection& db, std::string_view id, std::string_view status,
+                      std::int64_t at_ms, std::string_view detail) {
+  auto stmt =
+      db.Prepare("INSERT INTO message_events(message_id, status, at, detail) VALUES(?,?,?,?)");
+  if (!stmt) return tl::unexpected(stmt.error());
+  Statement s(*stmt);
+  s.Bind(id).Bind(status).Bind(at_ms).Bind(detail);
+  if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("insert event"));
+  return {};
+}
+
+Result<Written> InsertMessage(Connection& db, const NewMessage& m, std::uint64_t& inserts) {
+  {
+    auto stmt = db.Prepare(
+        "INSERT INTO messages(id, domain, customer_phone, service_phone, template_name, language, "
+        "header_params, body_params, url_params, has_media, status, attempts, next_attempt_at, "
+        "created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,'queued',0,?,?,?)");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    const auto& msg = m.message;
+    s.Bind(m.id)
+        .Bind(m.domain)
+        .Bind(msg.customer_phone)
+        .Bind(msg.service_phone)
+        .Bind(msg.template_name)
+        .Bind(msg.language)
+        .Bind(EncodeStringArray(msg.header_params))
+        .Bind(EncodeStringArray(msg.body_params))
+        .Bind(EncodeStringArray(msg.url_params))
+        .Bind(static_cast<std::int64_t>(msg.header.has_value() ? 1 : 0))
+        .Bind(m.due_at_ms > 0 ? m.due_at_ms : m.now_ms)
+        .Bind(m.now_ms)
+        .Bind(m.now_ms);
+    const int rc = s.Step();
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+      return MakeError(ErrorCode::kAlreadyExists, "a message with this id already exists");
+    }
+    if (rc != SQLITE_DONE) return tl::unexpected(db.Error("insert message"));
+  }
+  if (m.message.header) {
+    auto stmt = db.Prepare(
+        "INSERT INTO message_media(message_id, kind, mime_type, document_type, file_name, bytes) "
+        "VALUES(?,?,?,?,?,?)");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    const auto& h = *m.message.header;
+    s.Bind(m.id)
+        .Bind(core::MediaKindName(h.kind))
+        .Bind(h.mime_type)
+        .Bind(h.document_type)
+        .Bind(h.file_name)
+        .BindBlobInPlace(h.bytes);
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("insert media"));
+  }
+  if (m.idempotency) SG_RETURN_IF_ERROR(InsertIdempotencyKey(db, m));
+  // Expired keys are dead weight: clear them out now and then, in the same transaction.
+  if (++inserts % 1024 == 0) SG_RETURN_IF_ERROR(PurgeIdempotencyKeys(db, m.now_ms));
+  SG_RETURN_IF_ERROR(AddEvent(db, m.id, "queued", m.now_ms, ""));
+  Written written;
+  written.outbox_depth_change = +1;
+  return written;
+}
+
+Result<Written> ClaimDue(Connection& db, const ClaimRequest& request) {
+  Claim claim;
+  SG_RETURN_IF_ERROR(ClaimMessages(db, request, claim.messages));
+  if (static_cast<int>(claim.messages.size()) < request.limit) {
+    auto next = NextDueAt(db);
+    if (!next) return tl::unexpected(next.error());
+    claim.next_due_at_ms = *next;
+  }
+  Written written;
+  written.claim = std::move(claim);
+  return written;
+}
+
+Result<Written> EndAttempt(Connection& db, const AttemptEnd& e) {
+  switch (e.kind) {
+    case AttemptEnd::Kind::kAccepted:
+      return FinishAttempt(
+          db, e, "accepted",
+          "UPDATE messages SET status = 'accepted', provider_message_id = ?, wa_id = ?, "
+          "lease_owner = NULL, lease_until = NULL, error_code = NULL, error_message = NULL, "
+          "updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'sending'",
+          [&](Statement& s) { s.Bind(e.provider_message_id).Bind(e.wa_id); },
+          e.provider_message_id);
+    case AttemptEnd::Kind::kFailed:
+      return FinishAttempt(
+          db, e, "failed",
+          "UPDATE messages SET status = 'failed', error_code = ?, error_message = ?, "
+          "lease_owner = NULL, lease_until = NULL, updated_at = ? "
+          "WHERE id = ? AND lease_owner = ? AND status = 'sending'",
+          [&](Statement& s) { s.Bind(e.error_code).Bind(e.error_message); }, e.error_message);
+    case AttemptEnd::Kind::kRescheduled:
+      return FinishAttempt(
+          db, e, "queued",
+          "UPDATE messages SET status = 'queued', next_attempt_at = ?, error_code = ?, "
+          "error_message = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? "
+          "WHERE id = ? AND lease_owner = ? AND status = 'sending'",
+          [&](Statement& s) {
+            s.Bind(e.next_attempt_at_ms).Bind(e.error_code).Bind(e.error_message);
+          },
+          e.error_message);
+    case AttemptEnd::Kind::kGivenBack:
+      return GiveBack(db, e);
+  }
+  return MakeError(ErrorCode::kInternal, "unknown kind of attempt end");
+}
+
+Result<Written> ExtendLeases(Connection& db, const LeaseExtension& x) {
+  auto stmt = db.Prepare(
+      "UPDATE messages SET lease_until = ? WHERE id IN (SELECT value FROM json_each(?)) "
+      "AND lease_owner = ? AND status = 'sending'");
+  if (!stmt) return tl::unexpected(stmt.error());
+  Statement s(*stmt);
+  s.Bind(x.lease_until_ms).Bind(EncodeStringArray(x.ids)).Bind(x.owner);
+  if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("extend leases"));
+  return Written{};
+}
+
+Result<Written> ReleaseLeases(Connection& db, const LeaseRelease& r) {
+  auto stmt = db.Prepare(
+      "UPDATE messages SET status = 'queued', lease_owner = NULL, lease_until = NULL, "
+      "next_attempt_at = ?, updated_at = ? WHERE lease_owner = ? AND status = 'sending'");
+  if (!stmt) return tl::unexpected(stmt.error());
+  Statement s(*stmt);
+  s.Bind(r.now_ms).Bind(r.now_ms).Bind(r.owner);
+  if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("release leases"));
+  Written written;
+  written.changed = db.Changes();
+  return written;
+}
+
+Result<std::optional<StoredMessage>> GetMessage(Connection& db, std::string_view domain,
+                                                std::string_view id) {
+  static const std::string kSql =
+      std::string("SELECT ") + kMessageColumns + " FROM messages WHERE id = ? AND domain = ?";
+  auto stmt = db.Prepare(kSql.c_str());
+  if (!stmt) return tl::unexpected(stmt.error());
+  StoredMessage m;
+  {
+    Statement s(*stmt);
+    s.Bind(id).Bind(domain);
+    const int rc = s.Step();
+    if (rc == SQLITE_DONE) return std::optional<StoredMessage>();
+    if (rc != SQLITE_ROW) return tl::unexpected(db.Error("get message"));
+    m = ReadMessageRow(s);
+  }
+  auto events =
+      db.Prepare("SELECT status, at, detail FROM message_events WHERE message_id = ? ORDER BY seq");
+  if (!events) return tl::unexpected(events.error());
+  Statement s(*events);
+  s.Bind(id);
+  int rc = 0;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    m.history.push_back(StatusEvent{s.Text(0), s.Int64(1), s.Text(2)});
+  }
+  if (rc != SQLITE_DONE) return tl::unexpected(db.Error("get events"));
+  return std::optional<StoredMessage>(std::move(m));
+}
+
+Result<std::string> MediaBytes(Connection& db, std::string_view id) {
+  auto stmt = db.Prepare("SELECT bytes FROM message_media WHERE message_id = ?");
+  if (!stmt) return tl::unexpected(stmt.error());
+  Statement s(*stmt);
+  s.Bind(id);
+  const int rc = s.Step();
+  if (rc == SQLITE_DONE) {
+    return MakeError(ErrorCode::kNotFound, "the message has no media header",
+                     "no media for " + std::string(id));
+  }
+  if (rc != SQLITE_ROW) return tl::unexpected(db.Error("media bytes"));
+  const void* blob = sqlite3_column_blob(*stmt, 0);
+  const int size = sqlite3_column_bytes(*stmt, 0);
+  return std::string(static_cast<const char*>(blob), static_cast<std::size_t>(size));
+}
+
+Result<std::int64_t> CountPending(Connection& db) {
+  // Two counts over the partial indexes of queued and sending messages: `status IN (...)`
+  // would scan every message ever stored.
+  auto stmt = db.Prepare(
+      "SELECT (SELECT COUNT(*) FROM messages WHERE status = 'queued') + "
+      "(SELECT COUNT(*) FROM messages WHERE status = 'sending')");
+  if (!stmt) return tl::unexpected(stmt.error());
+  Statement s(*stmt);
+  if (s.Step() != SQLITE_ROW) return tl::unexpected(db.Error("pending count"));
+  return s.Int64(0);
+}
+
+}  // namespace socialgate::store::sqlite

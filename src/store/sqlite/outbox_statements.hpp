@@ -1,0 +1,43 @@
+// File: store/sqlite/outbox_statements.hpp
+//
+// The outbox's SQL: messages, their media and their status history (tables messages,
+// message_media, message_events). The writes run on the committer, inside its transaction;
+// every function needs the connection's mutex held.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+#include "store/records.hpp"
+#include "store/sqlite/connection.hpp"
+#include "store/write.hpp"
+
+namespace socialgate::store::sqlite {
+
+// Counted in the outbox depth (Outbox::PendingCount).
+bool IsPending(std::string_view status);
+
+// Appends to a message's status history.
+core::Result<void> AddEvent(Connection& db, std::string_view id, std::string_view status,
+                            std::int64_t at_ms, std::string_view detail);
+
+// The message, its media and its idempotency key, and its `queued` event. Every 1024th insert
+// (counted in `inserts`) also clears out the expired idempotency keys, in the same transaction.
+core::Result<Written> InsertMessage(Connection& db, const NewMessage& m, std::uint64_t& inserts);
+// Fills Written::claim.
+core::Result<Written> ClaimDue(Connection& db, const ClaimRequest& request);
+core::Result<Written> EndAttempt(Connection& db, const AttemptEnd& end);
+core::Result<Written> ExtendLeases(Connection& db, const LeaseExtension& extension);
+// Written::changed: how many were given back.
+core::Result<Written> ReleaseLeases(Connection& db, const LeaseRelease& release);
+
+core::Result<std::optional<StoredMessage>> GetMessage(Connection& db, std::string_view domain,
+                                                      std::string_view id);
+core::Result<std::string> MediaBytes(Connection& db, std::string_view id);
+// Messages queued or sending, counted.
+core::Result<std::int64_t> CountPending(Connection& db);
+
+}  // namespace socialgate::store::sqlite

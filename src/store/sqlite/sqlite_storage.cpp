@@ -1,0 +1,237 @@
+#include "store/sqlite/sqlite_storage.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <utility>
+#include <variant>
+
+#include "store/committed_writes.hpp"
+#include "store/group_committer.hpp"
+#include "store/sqlite/checkpointer.hpp"
+#include "store/sqlite/connection.hpp"
+#include "store/sqlite/idempotency_statements.hpp"
+#include "store/sqlite/migrations.hpp"
+#include "store/sqlite/outbox_statements.hpp"
+#include "store/sqlite/session_statements.hpp"
+#include "store/sqlite/status_statements.hpp"
+#include "store/transactor.hpp"
+
+namespace socialgate::store::sqlite {
+namespace {
+
+using core::Result;
+
+class SqliteStorage final : public Storage, public CommittedWrites, private Transactor {
+ public:
+  explicit SqliteStorage(DbHandle db) : db_(std::move(db)) {}
+  ~SqliteStorage() override;
+  SqliteStorage(const SqliteStorage&) = delete;
+  SqliteStorage& operator=(const SqliteStorage&) = delete;
+  SqliteStorage(SqliteStorage&&) = delete;
+  SqliteStorage& operator=(SqliteStorage&&) = delete;
+
+  Result<void> Migrate() {
+    std::lock_guard lock(mutex_);
+    return sqlite::Migrate(db_);
+  }
+  // Starts the committer (after Migrate), and for a database file in WAL mode the checkpointer
+  // that copies the WAL back into it (see Checkpointer).
+  Result<void> Start(const std::string& path);
+
+  // Storage
+  Outbox& outbox() override { return *this; }
+  IdempotencyKeys& idempotency_keys() override { return *this; }
+  Sessions& sessions() override { return *this; }
+  TrustedAddresses& trusted_addresses() override { return *this; }
+  DeliveryStatuses& delivery_statuses() override { return *this; }
+  void Drain() override { committer_.Drain(); }
+
+  // The reads (the writes are CommittedWrites').
+  Result<std::optional<StoredMessage>> Get(std::string_view domain, std::string_view id) override {
+    std::lock_guard lock(mutex_);
+    return sqlite::GetMessage(db_, domain, id);
+  }
+  Result<std::string> MediaBytes(std::string_view id) override {
+    std::lock_guard lock(mutex_);
+    return sqlite::MediaBytes(db_, id);
+  }
+  Result<std::int64_t> PendingCount() override;
+  Result<std::optional<IdempotencyRecord>> FindIdempotencyKey(std::string_view domain,
+                                                              std::string_view key,
+                                                              std::int64_t now_ms) override {
+    std::lock_guard lock(mutex_);
+    return sqlite::FindIdempotencyKey(db_, domain, key, now_ms);
+  }
+  Result<std::optional<Session>> FindSession(std::string_view token_hash,
+                                             std::int64_t now_ms) override {
+    std::lock_guard lock(mutex_);
+    return sqlite::FindSession(db_, token_hash, now_ms);
+  }
+  Result<std::vector<TrustedAddress>> ListTrustedAddresses(std::int64_t since_ms,
+                                                           int limit) override {
+    std::lock_guard lock(mutex_);
+    return sqlite::ListTrustedAddresses(db_, since_ms, limit);
+  }
+  Result<std::vector<UnfinishedDelivery>> UnfinishedDeliveries(int limit) override {
+    std::lock_guard lock(mutex_);
+    return sqlite::UnfinishedDeliveries(db_, limit);
+  }
+
+ private:
+  GroupCommitter& committer() override { return committer_; }
+
+  // Transactor: the committer's view of the connection.
+  void Hold(const std::function<void()>& batch) override {
+    std::lock_guard lock(mutex_);
+    batch();
+    if (checkpointer_) checkpointer_->RestartIfLarge(db_.get());
+  }
+  Result<void> RollBack(std::string_view after) override { return db_.RollBack(after); }
+  Result<void> Begin() override { return db_.ExecPrepared("BEGIN IMMEDIATE"); }
+  Result<Written> Apply(const Write& write) override;
+  bool InTransaction() override { return db_.InTransaction(); }
+  Result<void> Savepoint() override { return db_.ExecPrepared("SAVEPOINT write"); }
+  Result<void> RollBackToSavepoint() override { return db_.ExecPrepared("ROLLBACK TO write"); }
+  Result<void> ReleaseSavepoint() override { return db_.ExecPrepared("RELEASE write"); }
+  Result<void> Commit(std::int64_t outbox_depth_change) override {
+    SG_RETURN_IF_ERROR(db_.ExecPrepared("COMMIT"));
+    pending_ += outbox_depth_change;
+    return {};
+  }
+  core::Error RolledBack() override { return db_.Error("transaction rolled back"); }
+
+  std::mutex mutex_;  // the connection and its statements, and what follows
+  Connection db_;
+  std::uint64_t inserts_ = 0;
+  // The outbox depth (queued + sending) as of the last commit, kept up to date by the batches
+  // that change it: counting the partial indexes reads every waiting message, a scan of
+  // milliseconds with a large backlog. Counted again when another connection has committed
+  // (its `PRAGMA data_version` moved).
+  std::int64_t pending_ = 0;
+  std::int64_t pending_counted_at_version_ = -1;  // -1: never counted
+
+  std::unique_ptr<Checkpointer> checkpointer_;  // a database file in WAL mode
+  GroupCommitter committer_{*this};
+};
+
+SqliteStorage::~SqliteStorage() {
+  committer_.Stop();  // answers every queued write first
+  if (checkpointer_) {
+    sqlite3_wal_hook(db_.get(), nullptr, nullptr);
+    checkpointer_.reset();
+  }
+}
+
+Result<void> SqliteStorage::Start(const std::string& path) {
+  {
+    std::lock_guard lock(mutex_);
+    auto stmt = db_.Prepare("PRAGMA journal_mode");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    if (s.Step() != SQLITE_ROW) return tl::unexpected(db_.Error("journal mode"));
+    if (s.Text(0) == "wal") {
+      auto started = Checkpointer::Start(path, db_.get());
+      if (!started) return tl::unexpected(started.error());
+      checkpointer_ = std::move(*started);
+    }
+  }
+  committer_.Start("sg-commit");
+  return {};
+}
+
+Result<Written> SqliteStorage::Apply(const Write& write) {
+  struct Applier {
+    SqliteStorage& self;
+    Result<Written> operator()(const NewMessage& m) {
+      return sqlite::InsertMessage(self.db_, m, self.inserts_);
+    }
+    Result<Written> operator()(const AttemptEnd& e) { return sqlite::EndAttempt(self.db_, e); }
+    Result<Written> operator()(const ClaimRequest& r) { return sqlite::ClaimDue(self.db_, r); }
+    Result<Written> operator()(const LeaseExtension& x) {
+      return sqlite::ExtendLeases(self.db_, x);
+    }
+    Result<Written> operator()(const LeaseRelease& r) { return sqlite::ReleaseLeases(self.db_, r); }
+    Result<Written> operator()(const DeliveryStatus& d) {
+      return sqlite::RecordDeliveryStatus(self.db_, d);
+    }
+    Result<Written> operator()(const IdempotentAnswer& a) {
+      return sqlite::SaveIdempotentAnswer(self.db_, a);
+    }
+    Result<Written> operator()(const Session& s) { return sqlite::CreateSession(self.db_, s); }
+    Result<Written> operator()(const SessionDeletion& d) {
+      return sqlite::DeleteSession(self.db_, d);
+    }
+    Result<Written> operator()(const TrustedAddressSave& t) {
+      return sqlite::SaveTrustedAddress(self.db_, t);
+    }
+  };
+  return std::visit(Applier{*this}, write);
+}
+
+Result<std::int64_t> SqliteStorage::PendingCount() {
+  std::lock_guard lock(mutex_);
+  std::int64_t version = 0;
+  {
+    auto stmt = db_.Prepare("PRAGMA data_version");
+    if (!stmt) return tl::unexpected(stmt.error());
+    Statement s(*stmt);
+    if (s.Step() != SQLITE_ROW) return tl::unexpected(db_.Error("data version"));
+    version = s.Int64(0);
+  }
+  if (version == pending_counted_at_version_) return pending_;
+  // First use, or another connection wrote: count.
+  auto counted = sqlite::CountPending(db_);
+  if (!counted) return tl::unexpected(counted.error());
+  pending_ = *counted;
+  pending_counted_at_version_ = version;
+  return pending_;
+}
+
+}  // namespace
+
+Result<StoragePtr> OpenSqliteStorage(const std::string& path) {
+  sqlite3* raw = nullptr;
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  DbHandle db(raw);
+  if (rc != SQLITE_OK) {
+    return core::MakeError(core::ErrorCode::kUnavailable,
+                           "cannot open the SQLite database '" + path + "'",
+                           raw != nullptr ? sqlite3_errmsg(raw) : "out of memory");
+  }
+  sqlite3_extended_result_codes(db.get(), 1);
+  sqlite3_busy_timeout(db.get(), 5000);
+  // WAL lets readers proceed during writes; synchronous=FULL makes every commit durable before
+  // COMMIT returns, which is what "stored before the answer" means. A 32 MiB page cache (the
+  // default is 2 MiB) keeps the outbox's hot pages in memory instead of a pread per page.
+  const char* pragmas =
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+      "PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;";
+  char* err = nullptr;
+  if (sqlite3_exec(db.get(), pragmas, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string detail = err != nullptr ? err : "";
+    sqlite3_free(err);
+    return core::MakeError(core::ErrorCode::kUnavailable,
+                           "cannot configure the SQLite database '" + path + "'", detail);
+  }
+  auto storage = std::make_unique<SqliteStorage>(std::move(db));
+  SG_RETURN_IF_ERROR(storage->Migrate());
+  SG_RETURN_IF_ERROR(storage->Start(path));
+  return StoragePtr(std::move(storage));
+}
+
+Result<StoragePtr> OpenSqliteUrl(std::string_view rest) {
+  std::string path(rest);
+  // Accept "sqlite:///abs/path" as well as "sqlite:relative/path".
+  if (path.rfind("//", 0) == 0) path = path.substr(2);
+  if (path.empty()) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "storage url 'sqlite:' needs a path, e.g. sqlite:var/socialgate.db");
+  }
+  return OpenSqliteStorage(path);
+}
+
+}  // namespace socialgate::store::sqlite

@@ -1,0 +1,60 @@
+// File: store/storage.hpp
+//
+// An open store: the one owner of an engine (its connections, its committer thread), handing
+// out the focused interfaces callers use. Each caller takes only the interface it needs:
+//   Outbox            the API's inserts and reads, the dispatcher's claims, leases, outcomes
+//   IdempotencyKeys   the send endpoint's Idempotency-Key
+//   Sessions          auth::Authenticator's login sessions
+//   TrustedAddresses  auth::Lockout's trusted addresses
+//   DeliveryStatuses  the providers' status reports (dispatch::StoreStatusSink), and the
+//                     deliveries to resume at start
+// The interfaces live as long as the Storage.
+//
+// Engines are chosen by the storage URL's scheme (engine_registry.hpp). A new engine implements
+// this and the five interfaces (store/committed_writes.hpp does the writes over a group commit).
+//
+// Thread safety: every method may be called from any thread.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "core/error.hpp"
+#include "store/delivery_statuses.hpp"
+#include "store/idempotency_keys.hpp"
+#include "store/outbox.hpp"
+#include "store/sessions.hpp"
+#include "store/trusted_addresses.hpp"
+
+namespace socialgate::store {
+
+class Storage {
+ public:
+  // Answers every write still queued, then closes the engine.
+  virtual ~Storage() = default;
+  Storage() = default;
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+  Storage(Storage&&) = delete;
+  Storage& operator=(Storage&&) = delete;
+
+  virtual Outbox& outbox() = 0;
+  virtual IdempotencyKeys& idempotency_keys() = 0;
+  virtual Sessions& sessions() = 0;
+  virtual TrustedAddresses& trusted_addresses() = 0;
+  virtual DeliveryStatuses& delivery_statuses() = 0;
+
+  // Returns once every write queued before the call has been committed and answered (its
+  // `done` has run): at shutdown, before what those callbacks use is torn down. From a `done`
+  // callback it returns at once.
+  virtual void Drain() = 0;
+};
+
+using StoragePtr = std::unique_ptr<Storage>;
+
+// Opens the store named by a URL (see engine_registry.hpp for the schemes), creating its schema
+// or migrating it to the current version. An unknown scheme is kInvalidArgument, naming the
+// schemes there are.
+core::Result<StoragePtr> OpenStorage(std::string_view url);
+
+}  // namespace socialgate::store

@@ -1,0 +1,104 @@
+// File: store/write.hpp
+//
+// A write to the store as data: what the group committer (group_committer.hpp) queues, batches
+// and hands to the engine to apply inside a transaction. A record holds everything its write
+// needs, so the engine may apply it again after a rollback without any state beside the
+// database; what it produced comes back as a Written.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "store/records.hpp"
+#include "store/sessions.hpp"
+#include "store/trusted_addresses.hpp"
+
+namespace socialgate::store {
+
+// Outbox::ClaimDueAsync.
+struct ClaimRequest {
+  std::int64_t now_ms = 0;
+  std::string owner;
+  std::int64_t lease_ms = 0;
+  int limit = 0;
+  std::vector<std::string> skip_numbers;
+};
+
+// Outbox::ExtendLeases.
+struct LeaseExtension {
+  std::vector<std::string> ids;
+  std::string owner;
+  std::int64_t lease_until_ms = 0;
+};
+
+// Outbox::ReleaseLeases.
+struct LeaseRelease {
+  std::string owner;
+  std::int64_t now_ms = 0;
+};
+
+// DeliveryStatuses::RecordDeliveryStatusAsync.
+struct DeliveryStatus {
+  std::string provider_message_id;
+  std::string status;
+  std::int64_t at_ms = 0;
+  std::string detail;
+};
+
+// IdempotencyKeys::SaveIdempotentAnswer.
+struct IdempotentAnswer {
+  std::string domain;
+  std::string key;
+  int status = 0;
+  std::string body;
+};
+
+// Sessions::CreateSession is a Session; Sessions::DeleteSession:
+struct SessionDeletion {
+  std::string token_hash;
+};
+
+// TrustedAddresses::SaveTrustedAddressAsync.
+struct TrustedAddressSave {
+  TrustedAddress trusted;
+  std::int64_t forget_before_ms = 0;
+};
+
+using Write =
+    std::variant<NewMessage, AttemptEnd, ClaimRequest, LeaseExtension, LeaseRelease, DeliveryStatus,
+                 IdempotentAnswer, Session, SessionDeletion, TrustedAddressSave>;
+
+// What applying a write produced.
+struct Written {
+  std::optional<Claim> claim;  // a ClaimRequest's claim
+  int changed = 0;  // LeaseRelease: messages given back; SessionDeletion: sessions deleted
+  // How much the outbox depth (queued + sending messages) moves if the write is committed.
+  std::int64_t outbox_depth_change = 0;
+};
+
+// What a write does when the committer's queue is full (GroupCommitter::kMaxQueuedWrites).
+enum class WhenFull {
+  kRefuse,  // refused at once with kUnavailable: nothing is stored
+  kQueue,   // waits its turn, however long the queue
+};
+
+// New messages and trusted addresses are refused under load: a new message was not accepted yet
+// (the caller answers 503), and an address is trusted in memory anyway, only not after a
+// restart. Everything else follows from work already accepted (a claim, its outcome, a lease, a
+// delivery status, a session, a recorded answer) and always waits its turn: refusing it would
+// lose an outcome or send a message twice. Those need no bound of their own, theirs is
+// elsewhere: attempt outcomes and give-backs are one per claimed message, at most the
+// dispatcher's max_in_flight; claims come one at a time per dispatcher; a delivery status waits
+// for one write at a time, a few per message a provider accepted; a synchronous write holds its
+// caller's thread.
+inline WhenFull WhenFullFor(const Write& write) {
+  return std::holds_alternative<NewMessage>(write) ||
+                 std::holds_alternative<TrustedAddressSave>(write)
+             ? WhenFull::kRefuse
+             : WhenFull::kQueue;
+}
+
+}  // namespace socialgate::store

@@ -1,0 +1,90 @@
+// What only the SQLite engine has: its URLs, its WAL and checkpoints. The contracts every
+// engine keeps are in storage_conformance_test.cpp; SQLite's rollbacks in
+// sqlite_rollback_test.cpp.
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "store/storage.hpp"
+#include "support/sample_message.hpp"
+
+namespace socialgate::store {
+namespace {
+
+constexpr std::int64_t kNow = 1'800'000'000'000;
+
+TEST(OpenStorageTest, RejectsUnknownUrlsNamingTheSchemesThereAre) {
+  auto s = OpenStorage("postgres://nowhere");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, core::ErrorCode::kInvalidArgument);
+  EXPECT_NE(s.error().message.find("'sqlite:'"), std::string::npos) << s.error().message;
+  EXPECT_FALSE(OpenStorage("nowhere"));
+  EXPECT_FALSE(OpenStorage("sqlite:"));
+  EXPECT_TRUE(OpenStorage("sqlite::memory:"));
+}
+
+TEST(OpenStorageTest, UnwritableLocationIsUnavailable) {
+  auto s = OpenStorage("sqlite:/nonexistent-dir/socialgate.db");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, core::ErrorCode::kUnavailable);
+}
+
+class SqliteEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char dir[] = "/tmp/sg-sqlite-test-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    dir_ = dir;
+    Open();
+  }
+  void TearDown() override {
+    storage_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Open() {
+    storage_.reset();
+    auto s = OpenStorage("sqlite:" + dir_ + "/db.sqlite");
+    ASSERT_TRUE(s) << s.error().detail;
+    storage_ = std::move(*s);
+  }
+  Outbox& outbox() { return storage_->outbox(); }
+
+  std::string dir_;
+  StoragePtr storage_;
+};
+
+TEST_F(SqliteEngineTest, TheWalIsCopiedBackAndStartedOverWhileWritesGoOn) {
+  // Enough messages for several times the WAL size at which the writer lets it start over
+  // (Checkpointer::kRestartAtPages, 16 MiB): without checkpoints it would pass 40 MiB.
+  constexpr int kMessages = 30'000;
+  std::atomic<int> stored{0};
+  std::string big(900, 'x');  // about a page of WAL per few messages
+  for (int i = 0; i < kMessages; ++i) {
+    NewMessage m = testing::SampleMessage("wal-" + std::to_string(i), kNow);
+    m.message.body_params = {big};
+    outbox().InsertAsync(std::move(m), [&](core::Result<void> r) {
+      if (r) ++stored;
+    });
+  }
+  storage_->Drain();
+  EXPECT_EQ(stored.load(), kMessages);
+  const auto wal = std::filesystem::path(dir_) / "db.sqlite-wal";
+  ASSERT_TRUE(std::filesystem::exists(wal));
+  EXPECT_LT(std::filesystem::file_size(wal), 32u << 20);
+  EXPECT_EQ(*outbox().PendingCount(), kMessages);
+
+  // The database file itself holds the messages once the store is closed and opened again.
+  Open();
+  EXPECT_EQ(*outbox().PendingCount(), kMessages);
+  auto last = outbox().Get("default", "wal-" + std::to_string(kMessages - 1));
+  ASSERT_TRUE(last && last->has_value());
+  EXPECT_EQ((*last)->message.body_params, std::vector<std::string>{big});
+}
+
+}  // namespace
+}  // namespace socialgate::store

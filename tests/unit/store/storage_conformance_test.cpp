@@ -1,0 +1,548 @@
+// The conformance suite every storage engine runs: the contracts of the store's interfaces
+// (store/outbox.hpp and its siblings), checked through OpenStorage alone. An engine joins by one
+// line in kEngines below. What only one engine has (SQLite's WAL, its rollbacks) is tested in
+// that engine's own file.
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "store/storage.hpp"
+#include "support/held_committer.hpp"
+#include "support/sample_message.hpp"
+#include "support/sync_store.hpp"
+
+namespace socialgate::store {
+namespace {
+
+using testing::ClaimDue;
+using testing::Insert;
+using testing::MarkAccepted;
+using testing::MarkFailed;
+using testing::RecordDeliveryStatus;
+using testing::Release;
+using testing::Reschedule;
+
+constexpr std::int64_t kNow = 1'800'000'000'000;
+constexpr std::int64_t kLease = 60'000;
+
+// How the suite opens an engine.
+struct Engine {
+  const char* name;
+  // The storage URL of the engine's database for a test, in `dir` (a fresh temporary directory
+  // per test, removed after it). Opening the same URL again reaches the same database when
+  // `persists`; otherwise each open is a database of its own.
+  std::function<std::string(const std::string& dir)> url;
+  bool persists;
+};
+
+const Engine kEngines[] = {
+    {"SqliteFile", [](const std::string& dir) { return "sqlite:" + dir + "/db.sqlite"; }, true},
+    {"SqliteMemory", [](const std::string&) { return std::string("sqlite::memory:"); }, false},
+};
+
+NewMessage Sample(const std::string& id, bool with_media = false) {
+  NewMessage m = testing::SampleMessage(id, kNow);
+  m.message.header_params = {"Griffin"};
+  m.message.body_params = {"5", "quote \" and unicode \xC3\xA9"};
+  m.message.url_params = {"contact-highway/"};
+  if (with_media) {
+    core::MediaHeader h;
+    h.kind = core::MediaKind::kDocument;
+    h.mime_type = "application/pdf";
+    h.document_type = "pdf";
+    h.file_name = "invoice.pdf";
+    h.bytes = std::string("%PDF-1.4\0binary\xff", 16);
+    m.message.header = h;
+  }
+  return m;
+}
+
+class StorageConformanceTest : public ::testing::TestWithParam<Engine> {
+ protected:
+  void SetUp() override {
+    char dir[] = "/tmp/sg-store-test-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    dir_ = dir;
+    Open();
+  }
+  void TearDown() override {
+    storage_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  // Opens the test's database (again: a new one, for an engine that does not persist).
+  void Open() {
+    storage_.reset();
+    auto s = OpenStorage(GetParam().url(dir_));
+    ASSERT_TRUE(s) << s.error().detail;
+    storage_ = std::move(*s);
+  }
+  bool Persists() const { return GetParam().persists; }
+  Outbox& outbox() { return storage_->outbox(); }
+  DeliveryStatuses& delivery_statuses() { return storage_->delivery_statuses(); }
+
+  std::string dir_;
+  StoragePtr storage_;
+};
+
+TEST_P(StorageConformanceTest, InsertThenGetRoundTrips) {
+  ASSERT_TRUE(Insert(outbox(), Sample("m1")));
+  auto got = outbox().Get("default", "m1");
+  ASSERT_TRUE(got);
+  ASSERT_TRUE(got->has_value());
+  const StoredMessage& m = **got;
+  EXPECT_EQ(m.status, "queued");
+  EXPECT_EQ(m.message.customer_phone, "393403603062");
+  EXPECT_EQ(m.message.body_params, Sample("x").message.body_params);
+  EXPECT_EQ(m.message.url_params, std::vector<std::string>{"contact-highway/"});
+  EXPECT_EQ(m.created_at_ms, kNow);
+  ASSERT_EQ(m.history.size(), 1u);
+  EXPECT_EQ(m.history[0].status, "queued");
+}
+
+TEST_P(StorageConformanceTest, DuplicateIdIsAlreadyExists) {
+  ASSERT_TRUE(Insert(outbox(), Sample("m1")));
+  auto again = Insert(outbox(), Sample("m1"));
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, core::ErrorCode::kAlreadyExists);
+}
+
+TEST_P(StorageConformanceTest, OtherDomainsDoNotSeeTheMessage) {
+  ASSERT_TRUE(Insert(outbox(), Sample("m1")));
+  auto got = outbox().Get("other", "m1");
+  ASSERT_TRUE(got);
+  EXPECT_FALSE(got->has_value());
+}
+
+TEST_P(StorageConformanceTest, ClaimLeasesEachMessageOnceAndLeavesMediaBytesInTheStore) {
+  ASSERT_TRUE(Insert(outbox(), Sample("m1", true)));
+  ASSERT_TRUE(Insert(outbox(), Sample("m2")));
+  auto first = ClaimDue(outbox(), kNow, "worker-a", kLease, 10, {});
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->size(), 2u);
+  for (const auto& m : *first) {
+    EXPECT_EQ(m.status, "sending");
+    EXPECT_EQ(m.attempts, 1);
+    if (m.id == "m1") {
+      ASSERT_TRUE(m.message.header.has_value());
+      EXPECT_TRUE(m.message.header->bytes.empty());  // read when a send needs them
+      auto bytes = outbox().MediaBytes("m1");
+      ASSERT_TRUE(bytes);
+      EXPECT_EQ(*bytes, Sample("x", true).message.header->bytes);
+      EXPECT_EQ(m.message.header->file_name, "invoice.pdf");
+      EXPECT_EQ(m.message.header->kind, core::MediaKind::kDocument);
+    } else {
+      EXPECT_FALSE(m.message.header.has_value());
+      auto none = outbox().MediaBytes("m2");
+      ASSERT_FALSE(none);
+      EXPECT_EQ(none.error().code, core::ErrorCode::kNotFound);
+    }
+  }
+  // A second worker gets nothing while the lease lasts...
+  auto second = ClaimDue(outbox(), kNow + kLease - 1, "worker-b", kLease, 10, {});
+  ASSERT_TRUE(second);
+  EXPECT_TRUE(second->empty());
+  // ...and both messages once it has expired (worker-a died).
+  auto after = ClaimDue(outbox(), kNow + kLease, "worker-b", kLease, 10, {});
+  ASSERT_TRUE(after);
+  ASSERT_EQ(after->size(), 2u);
+  EXPECT_EQ((*after)[0].attempts, 2);
+  // worker-a's late outcome is refused: it no longer holds the lease.
+  auto late = MarkAccepted(outbox(), "m1", "worker-a", "wamid.1", "393403603062", kNow + 1);
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().code, core::ErrorCode::kNotFound);
+}
+
+TEST_P(StorageConformanceTest, NotDueMessagesAreNotClaimedAndTheClaimSaysWhenTheNextIsDue) {
+  ASSERT_TRUE(Insert(outbox(), Sample("m1")));
+  auto claimed = ClaimDue(outbox(), kNow - 1, "w", kLease, 10, {});
+  ASSERT_TRUE(claimed);
+  EXPECT_TRUE(claimed->empty());
+
+  std::optional<core::Result<Claim>> answer;
+  outbox().ClaimDueAsync(kNow - 1, "w", kLease, 10, {},
+                         [&](core::Result<Claim> c) { answer = std::move(c); });
+  storage_->Drain();  // the callback has run when this returns
+  ASSERT_TRUE(answer && *answer);
+  EXPECT_TRUE((*answer)->messages.empty());
+  EXPECT_EQ((*answer)->next_due_at_ms, kNow);
+
+  // A claim that took the only message: what is due next is its lease's end.
+  answer.reset();
+  outbox().ClaimDueAsync(kNow, "w", kLease, 10, {},
+                         [&](core::Result<Claim> c) { answer = std::move(c); });
+  storage_->Drain();
+  ASSERT_TRUE(answer && *answer);
+  ASSERT_EQ((*answer)->messages.size(), 1u);
+  EXPECT_EQ((*answer)->next_due_at_ms, kNow + kLease);
+}
+
+TEST_P(StorageConformanceTest, AcceptedThenDeliveryStatusesMoveForwardOnly) {
+  ASSERT_TRUE(Insert(outbox(), Sample("m1")));
+  ASSERT_TRUE(ClaimDue(outbox(), kNow, "w", kLease, 1, {}));
+  ASSERT_TRUE(MarkAccepted(outbox(), "m1", "w", "wamid.1", "393403603062", kNow + 1));
+  ASSERT_TRUE(RecordDeliveryStatus(delivery_statuses(), "wamid.1", "sent", kNow + 2, ""));
+  ASSERT_TRUE(RecordDeliveryStatus(delivery_statuses(), "wamid.1", "read", kNow + 4, ""));
+  ASSERT_TRUE(
+      RecordDeliveryStatus(delivery_statuses(), "wamid.1", "delivered", kNow + 3, ""));  // late
+  auto got = outbox().Get("default", "m1");
+  ASSERT_TRUE(got && got->has_value());
+  EXPECT_EQ((*got)->status, "read");
+  EXPECT_EQ((*got)->provider_message_id, "wamid.1");
+  EXPECT_EQ((*got)->wa_id, "393403603062");
+  std::vector<std::string> statuses;
+  for (const auto& e : (*got)->history) statuses.push_back(e.status);
+  EXPECT_EQ(statuses, (std::vector<std::string>{"queued", "sending", "accepted", "sent", "read",
+                                                "delivered"}));
+  auto unknown = RecordDeliveryStatus(delivery_statuses(), "wamid.unknown", "sent", kNow, "");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, core::ErrorCode::kNotFound);
+  EXPECT_EQ(*outbox().PendingCount(), 0);
+}
+
+TEST_P(StorageConformanceTest, FailedAndRescheduled) {
+  ASSERT_TRUE(Insert(outbox(), Sample("m1")));
+  ASSERT_TRUE(Insert(outbox(), Sample("m2")));
+  ASSERT_TRUE(ClaimDue(outbox(), kNow, "w", kLease, 2, {}));
+  ASSERT_TRUE(MarkFailed(outbox(), "m1", "w", "132001", "template missing", kNow + 1));
+  ASSERT_TRUE(Reschedule(outbox(), "m2", "w", kNow + 5000, "131000", "try later", kNow + 1));
+  auto m1 = outbox().Get("default", "m1");
+  EXPECT_EQ((*m1)->status, "failed");
+  EXPECT_EQ((*m1)->error_code, "132001");
+  EXPECT_EQ((*m1)->error_message, "template missing");
+  auto m2 = outbox().Get("default", "m2");
+  EXPECT_EQ((*m2)->status, "queued");
+  EXPECT_EQ((*m2)->next_attempt_at_ms, kNow + 5000);
+  EXPECT_TRUE(ClaimDue(outbox(), kNow + 4999, "w", kLease, 10, {})->empty());
+  EXPECT_EQ(ClaimDue(outbox(), kNow + 5000, "w", kLease, 10, {})->size(), 1u);
+}
+
+TEST_P(StorageConformanceTest, ReleaseLeasesRequeuesOnlyTheOwnersMessages) {
+  ASSERT_TRUE(Insert(outbox(), Sample("m1")));
+  ASSERT_TRUE(Insert(outbox(), Sample("m2")));
+  ASSERT_TRUE(ClaimDue(outbox(), kNow, "a", kLease, 1, {}));
+  ASSERT_TRUE(ClaimDue(outbox(), kNow, "b", kLease, 1, {}));
+  auto released = outbox().ReleaseLeases("a", kNow + 10);
+  ASSERT_TRUE(released);
+  EXPECT_EQ(*released, 1);
+  auto again = ClaimDue(outbox(), kNow + 10, "c", kLease, 10, {});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->size(), 1u);
+  EXPECT_EQ(*outbox().PendingCount(), 2);
+}
+
+TEST_P(StorageConformanceTest, SurvivesReopenAndDoesNotRemigrate) {
+  if (!Persists()) GTEST_SKIP() << "each open is a database of its own";
+  ASSERT_TRUE(Insert(outbox(), Sample("m1", true)));
+  Open();
+  auto got = outbox().Get("default", "m1");
+  ASSERT_TRUE(got && got->has_value());
+  auto claimed = ClaimDue(outbox(), kNow, "w", kLease, 1, {});
+  ASSERT_TRUE(claimed);
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ((*claimed)[0].message.header->mime_type, "application/pdf");
+}
+
+TEST_P(StorageConformanceTest, ListsUnfinishedDeliveries) {
+  for (const char* id : {"m1", "m2", "m3", "m4"}) ASSERT_TRUE(Insert(outbox(), Sample(id)));
+  ASSERT_TRUE(ClaimDue(outbox(), kNow, "w", kLease, 4, {}));
+  ASSERT_TRUE(MarkAccepted(outbox(), "m1", "w", "p1", "", kNow + 1));
+  ASSERT_TRUE(MarkAccepted(outbox(), "m2", "w", "p2", "", kNow + 2));
+  ASSERT_TRUE(MarkAccepted(outbox(), "m3", "w", "p3", "", kNow + 3));
+  ASSERT_TRUE(RecordDeliveryStatus(delivery_statuses(), "p2", "delivered", kNow + 4, ""));
+  ASSERT_TRUE(RecordDeliveryStatus(delivery_statuses(), "p3", "read", kNow + 5, ""));
+  auto unfinished = delivery_statuses().UnfinishedDeliveries(10);
+  ASSERT_TRUE(unfinished);
+  ASSERT_EQ(unfinished->size(), 2u);  // m3 is read, m4 was never accepted
+  EXPECT_EQ((*unfinished)[0].provider_message_id, "p1");
+  EXPECT_EQ((*unfinished)[0].status, "accepted");
+  EXPECT_EQ((*unfinished)[0].service_phone, "3902124122690");
+  EXPECT_EQ((*unfinished)[1].provider_message_id, "p2");
+  EXPECT_EQ((*unfinished)[1].status, "delivered");
+}
+
+TEST_P(StorageConformanceTest, ClaimSkipsThrottledNumbersAndReleaseDoesNotCountAnAttempt) {
+  NewMessage other = Sample("m2");
+  other.message.service_phone = "441234567890";
+  ASSERT_TRUE(Insert(outbox(), Sample("m1")));
+  ASSERT_TRUE(Insert(outbox(), other));
+  auto claimed = ClaimDue(outbox(), kNow, "w", kLease, 10, {"3902124122690"});
+  ASSERT_TRUE(claimed);
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ((*claimed)[0].id, "m2");
+  ASSERT_TRUE(Release(outbox(), "m2", "w", kNow + 500));
+  EXPECT_FALSE(Release(outbox(), "m2", "w", kNow + 500));  // no longer leased
+  EXPECT_TRUE(ClaimDue(outbox(), kNow + 499, "w", kLease, 10, {"3902124122690"})->empty());
+  auto again = ClaimDue(outbox(), kNow + 500, "w", kLease, 10, {});
+  ASSERT_TRUE(again);
+  ASSERT_EQ(again->size(), 2u);
+  for (const auto& m : *again) EXPECT_EQ(m.attempts, 1) << m.id;
+}
+
+TEST_P(StorageConformanceTest, ExtendedLeasesAreNotReclaimed) {
+  ASSERT_TRUE(Insert(outbox(), Sample("m1")));
+  ASSERT_TRUE(ClaimDue(outbox(), kNow, "a", kLease, 10, {}));
+  ASSERT_TRUE(outbox().ExtendLeases({"m1"}, "a", kNow + 3 * kLease));
+  ASSERT_TRUE(outbox().ExtendLeases({"m1"}, "intruder", kNow + 10 * kLease));  // not its lease
+  EXPECT_TRUE(ClaimDue(outbox(), kNow + 2 * kLease, "b", kLease, 10, {})->empty());
+  EXPECT_EQ(ClaimDue(outbox(), kNow + 3 * kLease, "b", kLease, 10, {})->size(), 1u);
+}
+
+// ---- Group commit ----------------------------------------------------------------------------
+
+TEST_P(StorageConformanceTest, ConcurrentInsertsAreEachStoredOnce) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 50;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        if (!Insert(outbox(), Sample("m-" + std::to_string(t) + "-" + std::to_string(i)))) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto pending = outbox().PendingCount();
+  ASSERT_TRUE(pending);
+  EXPECT_EQ(*pending, kThreads * kPerThread);
+}
+
+TEST_P(StorageConformanceTest, AsyncInsertsAnswerOnceDurableAndAFailingOneRollsBackAlone) {
+  ASSERT_TRUE(Insert(outbox(), Sample("taken")));
+  std::mutex mutex;
+  std::vector<std::pair<std::string, bool>> answers;
+  const std::vector<std::string> ids = {"a-1", "taken", "a-2", "a-3"};
+  for (const auto& id : ids) {
+    outbox().InsertAsync(Sample(id, /*with_media=*/true), [&, id](core::Result<void> r) {
+      std::lock_guard lock(mutex);
+      answers.emplace_back(id, r.has_value());
+      if (!r) {
+        EXPECT_EQ(r.error().code, core::ErrorCode::kAlreadyExists);
+      }
+    });
+  }
+  storage_->Drain();  // every callback above has run when this returns
+  ASSERT_EQ(answers.size(), ids.size());
+  for (const auto& [id, ok] : answers) EXPECT_EQ(ok, id != "taken") << id;
+
+  // What was answered as stored survives a reopen, with its media; the duplicate left nothing.
+  if (Persists()) Open();
+  for (const std::string id : {"a-1", "a-2", "a-3"}) {
+    auto got = outbox().Get("default", id);
+    ASSERT_TRUE(got && got->has_value()) << id;
+  }
+  auto claimed = ClaimDue(outbox(), kNow, "w", kLease, 10, {});
+  ASSERT_TRUE(claimed);
+  EXPECT_EQ(claimed->size(), 4u);  // taken, a-1, a-2, a-3
+  for (const auto& m : *claimed) {
+    if (m.id != "taken") {
+      ASSERT_TRUE(m.message.header.has_value()) << m.id;
+      EXPECT_EQ(m.message.header->file_name, "invoice.pdf");
+    }
+  }
+}
+
+TEST_P(StorageConformanceTest, AFullQueueRefusesNewMessagesButNeverWhatFollowsFromAcceptedWork) {
+  for (const std::string id : {"out-a", "out-b", "out-s"})
+    ASSERT_TRUE(Insert(outbox(), Sample(id)));
+  ASSERT_EQ(ClaimDue(outbox(), kNow, "w", kLease, 3, {})->size(), 3u);
+  ASSERT_TRUE(MarkAccepted(outbox(), "out-s", "w", "wamid.s", "", kNow));
+
+  HeldCommitter held(outbox(), Sample("held-committer"));
+  // New messages until one is refused: the refusal is answered at once, on this thread.
+  std::atomic<int> refused{0};
+  int queued = 0;
+  while (refused.load() == 0 && queued < (1 << 20)) {
+    outbox().InsertAsync(Sample("fill-" + std::to_string(queued++)), [&](core::Result<void> r) {
+      if (r) return;
+      ++refused;
+      EXPECT_EQ(r.error().code, core::ErrorCode::kUnavailable);
+    });
+  }
+  ASSERT_EQ(refused.load(), 1) << "no new message was refused";
+
+  // Outcomes, give-backs, claims and statuses still wait their turn, and are recorded.
+  std::mutex mutex;
+  std::map<std::string, bool> answers;
+  const auto answer = [&](std::string what) {
+    return [&, what](const auto& r) {
+      std::lock_guard lock(mutex);
+      answers[what] = r.has_value();
+    };
+  };
+  AttemptEnd accepted;
+  accepted.kind = AttemptEnd::Kind::kAccepted;
+  accepted.id = "out-a";
+  accepted.owner = "w";
+  accepted.provider_message_id = "wamid.a";
+  accepted.now_ms = kNow + 1;
+  outbox().RecordAttemptAsync(accepted, answer("accepted"));
+  AttemptEnd given_back;
+  given_back.kind = AttemptEnd::Kind::kGivenBack;
+  given_back.id = "out-b";
+  given_back.owner = "w";
+  given_back.next_attempt_at_ms = kNow + 5000;
+  outbox().RecordAttemptAsync(given_back, answer("given back"));
+  outbox().ClaimDueAsync(kNow, "w", kLease, 1, {}, answer("claim"));
+  delivery_statuses().RecordDeliveryStatusAsync("wamid.s", "delivered", kNow + 2, "",
+                                                answer("status"));
+  {
+    std::lock_guard lock(mutex);
+    EXPECT_TRUE(answers.empty()) << "refused at once";
+  }
+  held.Release();
+  storage_->Drain();
+  EXPECT_EQ(answers,
+            (std::map<std::string, bool>{
+                {"accepted", true}, {"given back", true}, {"claim", true}, {"status", true}}));
+  EXPECT_EQ((*outbox().Get("default", "out-a"))->status, "accepted");
+  EXPECT_EQ((*outbox().Get("default", "out-b"))->status, "queued");
+  EXPECT_EQ((*outbox().Get("default", "out-s"))->status, "delivered");
+}
+
+TEST_P(StorageConformanceTest, OutboxDepthFollowsEveryWriteAndAnotherConnectionsToo) {
+  EXPECT_EQ(*outbox().PendingCount(), 0);
+  for (const std::string id : {"p1", "p2", "p3", "p4"}) ASSERT_TRUE(Insert(outbox(), Sample(id)));
+  EXPECT_FALSE(Insert(outbox(), Sample("p1")));  // a refused write does not count
+  EXPECT_EQ(*outbox().PendingCount(), 4);
+  ASSERT_EQ(ClaimDue(outbox(), kNow, "w", kLease, 4, {})->size(), 4u);
+  EXPECT_EQ(*outbox().PendingCount(), 4);  // sending is still waiting
+  ASSERT_TRUE(MarkAccepted(outbox(), "p1", "w", "wamid.p1", "", kNow + 1));
+  ASSERT_TRUE(MarkFailed(outbox(), "p2", "w", "132001", "template missing", kNow + 1));
+  ASSERT_TRUE(Reschedule(outbox(), "p3", "w", kNow + 10, "131000", "later", kNow + 1));
+  ASSERT_TRUE(Release(outbox(), "p4", "w", kNow));
+  EXPECT_FALSE(MarkAccepted(outbox(), "p1", "w", "wamid.p1", "", kNow + 2));  // lease gone
+  EXPECT_EQ(*outbox().PendingCount(), 2);
+  ASSERT_TRUE(RecordDeliveryStatus(delivery_statuses(), "wamid.p1", "delivered", kNow + 3, ""));
+  EXPECT_EQ(*outbox().PendingCount(), 2);
+
+  // A second process on the same database: its messages count as soon as it has committed them.
+  if (!Persists()) return;
+  auto other = OpenStorage(GetParam().url(dir_));
+  ASSERT_TRUE(other) << other.error().detail;
+  ASSERT_TRUE(Insert((*other)->outbox(), Sample("from-another-process")));
+  EXPECT_EQ(*outbox().PendingCount(), 3);
+  ASSERT_TRUE(Insert(outbox(), Sample("p5")));
+  EXPECT_EQ(*outbox().PendingCount(), 4);
+  EXPECT_EQ(*(*other)->outbox().PendingCount(), 4);
+}
+
+TEST_P(StorageConformanceTest, AWriteFromAnInsertCallbackDoesNotDeadlock) {
+  // The send endpoint records an idempotent answer from the insert's callback when no worker
+  // takes it.
+  NewMessage keyed = Sample("cb");
+  keyed.idempotency = IdempotencyKey{"key-1", "hash-1"};
+  std::atomic<bool> saved{false};
+  outbox().InsertAsync(keyed, [&](core::Result<void> r) {
+    ASSERT_TRUE(r);
+    // Runs on the store's thread: a synchronous write from here must not wait for itself.
+    saved = storage_->idempotency_keys()
+                .SaveIdempotentAnswer("default", "key-1", 200, "{}")
+                .has_value();
+  });
+  storage_->Drain();
+  EXPECT_TRUE(saved.load());
+  auto found = storage_->idempotency_keys().FindIdempotencyKey("default", "key-1", kNow);
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_EQ((*found)->message_id, "cb");
+  EXPECT_EQ((*found)->answer_status, 200);
+}
+
+// ---- Idempotency keys, sessions, trusted addresses ---------------------------------------------
+
+TEST_P(StorageConformanceTest, AnIdempotencyKeyHoldsForADayAndKeepsItsFirstAnswer) {
+  NewMessage first = Sample("k1");
+  first.idempotency = IdempotencyKey{"key", "hash"};
+  ASSERT_TRUE(Insert(outbox(), first));
+  NewMessage again = Sample("k2");
+  again.idempotency = IdempotencyKey{"key", "hash"};
+  auto refused = Insert(outbox(), again);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, core::ErrorCode::kAlreadyExists);
+  EXPECT_FALSE(outbox().Get("default", "k2")->has_value());  // nothing of it was stored
+
+  auto& keys = storage_->idempotency_keys();
+  ASSERT_TRUE(keys.SaveIdempotentAnswer("default", "key", 200, "first"));
+  ASSERT_TRUE(keys.SaveIdempotentAnswer("default", "key", 503, "second"));
+  auto found = keys.FindIdempotencyKey("default", "key", kNow);
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_EQ((*found)->message_id, "k1");
+  EXPECT_EQ((*found)->request_hash, "hash");
+  EXPECT_EQ((*found)->answer_status, 200);
+  EXPECT_EQ((*found)->answer_body, "first");
+  EXPECT_FALSE(keys.FindIdempotencyKey("other", "key", kNow)->has_value());
+  EXPECT_FALSE(
+      keys.FindIdempotencyKey("default", "key", kNow + kIdempotencyKeyLifetimeMs + 1)->has_value());
+
+  // A day later the key is free again.
+  NewMessage later = Sample("k3");
+  later.now_ms = kNow + kIdempotencyKeyLifetimeMs + 1;
+  later.idempotency = IdempotencyKey{"key", "other-hash"};
+  ASSERT_TRUE(Insert(outbox(), later));
+  found = keys.FindIdempotencyKey("default", "key", later.now_ms);
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_EQ((*found)->message_id, "k3");
+  EXPECT_FALSE((*found)->answer_status.has_value());
+}
+
+TEST_P(StorageConformanceTest, SessionsAreFoundUntilTheyExpireOrAreDeleted) {
+  auto& sessions = storage_->sessions();
+  ASSERT_TRUE(sessions.CreateSession(Session{"hash-a", "default", "demo", kNow, kNow + 1000}));
+  auto found = sessions.FindSession("hash-a", kNow + 999);
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_EQ((*found)->user, "demo");
+  EXPECT_EQ((*found)->domain, "default");
+  EXPECT_EQ((*found)->expires_at_ms, kNow + 1000);
+  EXPECT_FALSE(sessions.FindSession("hash-a", kNow + 1000)->has_value());
+  EXPECT_FALSE(sessions.FindSession("hash-unknown", kNow)->has_value());
+  auto deleted = sessions.DeleteSession("hash-a");
+  ASSERT_TRUE(deleted);
+  EXPECT_TRUE(*deleted);
+  EXPECT_FALSE(*sessions.DeleteSession("hash-a"));
+}
+
+TEST_P(StorageConformanceTest, TrustedAddressesKeepTheirLatestSuccessNewestFirst) {
+  auto& trusted = storage_->trusted_addresses();
+  const auto save = [&](TrustedAddress t, std::int64_t forget_before_ms) {
+    testing::Answer<core::Result<void>> answer;
+    trusted.SaveTrustedAddressAsync(std::move(t), forget_before_ms, answer.Callback());
+    return answer.Get();
+  };
+  ASSERT_TRUE(save({"default", "demo", "10.0.0.1", kNow}, 0));
+  ASSERT_TRUE(save({"default", "demo", "10.0.0.2", kNow + 10}, 0));
+  ASSERT_TRUE(save({"default", "demo", "10.0.0.1", kNow + 20}, 0));
+  ASSERT_TRUE(save({"default", "demo", "10.0.0.1", kNow + 5}, 0));  // older: kept the newer
+  auto listed = trusted.ListTrustedAddresses(kNow, 10);
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].address, "10.0.0.1");
+  EXPECT_EQ((*listed)[0].last_success_ms, kNow + 20);
+  EXPECT_EQ((*listed)[1].address, "10.0.0.2");
+  EXPECT_EQ(trusted.ListTrustedAddresses(kNow + 11, 10)->size(), 1u);
+  EXPECT_EQ(trusted.ListTrustedAddresses(kNow, 1)->size(), 1u);
+  // Saving forgets the addresses last trusted before `forget_before_ms`.
+  ASSERT_TRUE(save({"default", "other", "10.0.0.3", kNow + 30}, kNow + 15));
+  auto after = trusted.ListTrustedAddresses(0, 10);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->size(), 2u);  // 10.0.0.2 (kNow + 10) is forgotten
+}
+
+std::string EngineName(const ::testing::TestParamInfo<Engine>& param) { return param.param.name; }
+
+INSTANTIATE_TEST_SUITE_P(Engines, StorageConformanceTest, ::testing::ValuesIn(kEngines),
+                         EngineName);
+
+}  // namespace
+}  // namespace socialgate::store

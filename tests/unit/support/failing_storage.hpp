@@ -1,0 +1,191 @@
+// File: tests/unit/support/failing_storage.hpp
+//
+// A store that fails on purpose: it wraps a real Storage and passes every call through, except
+// that the next N calls of a kind answer kUnavailable (as a full disk would) without reaching
+// it. For tests of what the store's callers do when it fails. An asynchronous call that fails
+// answers at once, on its caller's thread (as a refused write does).
+//
+// Thread safety: as the wrapped store; FailNext and Calls may be called from any thread.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "store/storage.hpp"
+
+namespace socialgate::testing {
+
+class FailingStorage final : public store::Storage,
+                             public store::Outbox,
+                             public store::IdempotencyKeys,
+                             public store::Sessions,
+                             public store::TrustedAddresses,
+                             public store::DeliveryStatuses {
+ public:
+  enum class Kind : std::size_t {
+    kInsert,
+    kGet,
+    kClaim,
+    kMediaBytes,
+    kExtendLeases,
+    kAttemptEnd,
+    kReleaseLeases,
+    kPendingCount,
+    kFindIdempotencyKey,
+    kSaveIdempotentAnswer,
+    kCreateSession,
+    kFindSession,
+    kDeleteSession,
+    kSaveTrustedAddress,
+    kListTrustedAddresses,
+    kDeliveryStatus,
+    kUnfinishedDeliveries,
+    kCount,  // not a kind
+  };
+
+  explicit FailingStorage(store::StoragePtr inner) : inner_(std::move(inner)) {}
+
+  // The next `n` calls of `kind` fail with kUnavailable.
+  void FailNext(Kind kind, int n) {
+    std::lock_guard lock(mutex_);
+    failing_[Index(kind)] = n;
+  }
+  // How many calls of `kind` were made, failed or not.
+  int Calls(Kind kind) {
+    std::lock_guard lock(mutex_);
+    return calls_[Index(kind)];
+  }
+  store::Storage& inner() { return *inner_; }
+
+  // Storage
+  store::Outbox& outbox() override { return *this; }
+  store::IdempotencyKeys& idempotency_keys() override { return *this; }
+  store::Sessions& sessions() override { return *this; }
+  store::TrustedAddresses& trusted_addresses() override { return *this; }
+  store::DeliveryStatuses& delivery_statuses() override { return *this; }
+  void Drain() override { inner_->Drain(); }
+
+  // Outbox
+  void InsertAsync(store::NewMessage m, std::function<void(core::Result<void>)> done) override {
+    if (Fails(Kind::kInsert)) return done(Failure());
+    inner_->outbox().InsertAsync(std::move(m), std::move(done));
+  }
+  core::Result<std::optional<store::StoredMessage>> Get(std::string_view domain,
+                                                        std::string_view id) override {
+    if (Fails(Kind::kGet)) return Failure();
+    return inner_->outbox().Get(domain, id);
+  }
+  void ClaimDueAsync(std::int64_t now_ms, std::string owner, std::int64_t lease_ms, int limit,
+                     std::vector<std::string> skip_numbers,
+                     std::function<void(core::Result<store::Claim>)> done) override {
+    if (Fails(Kind::kClaim)) return done(Failure());
+    inner_->outbox().ClaimDueAsync(now_ms, std::move(owner), lease_ms, limit,
+                                   std::move(skip_numbers), std::move(done));
+  }
+  core::Result<std::string> MediaBytes(std::string_view id) override {
+    if (Fails(Kind::kMediaBytes)) return Failure();
+    return inner_->outbox().MediaBytes(id);
+  }
+  core::Result<void> ExtendLeases(const std::vector<std::string>& ids, std::string_view owner,
+                                  std::int64_t lease_until_ms) override {
+    if (Fails(Kind::kExtendLeases)) return Failure();
+    return inner_->outbox().ExtendLeases(ids, owner, lease_until_ms);
+  }
+  void RecordAttemptAsync(store::AttemptEnd end,
+                          std::function<void(core::Result<void>)> done) override {
+    if (Fails(Kind::kAttemptEnd)) return done(Failure());
+    inner_->outbox().RecordAttemptAsync(std::move(end), std::move(done));
+  }
+  core::Result<int> ReleaseLeases(std::string_view owner, std::int64_t now_ms) override {
+    if (Fails(Kind::kReleaseLeases)) return Failure();
+    return inner_->outbox().ReleaseLeases(owner, now_ms);
+  }
+  core::Result<std::int64_t> PendingCount() override {
+    if (Fails(Kind::kPendingCount)) return Failure();
+    return inner_->outbox().PendingCount();
+  }
+
+  // IdempotencyKeys
+  core::Result<std::optional<store::IdempotencyRecord>> FindIdempotencyKey(
+      std::string_view domain, std::string_view key, std::int64_t now_ms) override {
+    if (Fails(Kind::kFindIdempotencyKey)) return Failure();
+    return inner_->idempotency_keys().FindIdempotencyKey(domain, key, now_ms);
+  }
+  core::Result<void> SaveIdempotentAnswer(std::string_view domain, std::string_view key, int status,
+                                          std::string_view body) override {
+    if (Fails(Kind::kSaveIdempotentAnswer)) return Failure();
+    return inner_->idempotency_keys().SaveIdempotentAnswer(domain, key, status, body);
+  }
+
+  // Sessions
+  core::Result<void> CreateSession(const store::Session& session) override {
+    if (Fails(Kind::kCreateSession)) return Failure();
+    return inner_->sessions().CreateSession(session);
+  }
+  core::Result<std::optional<store::Session>> FindSession(std::string_view token_hash,
+                                                          std::int64_t now_ms) override {
+    if (Fails(Kind::kFindSession)) return Failure();
+    return inner_->sessions().FindSession(token_hash, now_ms);
+  }
+  core::Result<bool> DeleteSession(std::string_view token_hash) override {
+    if (Fails(Kind::kDeleteSession)) return Failure();
+    return inner_->sessions().DeleteSession(token_hash);
+  }
+
+  // TrustedAddresses
+  void SaveTrustedAddressAsync(store::TrustedAddress trusted, std::int64_t forget_before_ms,
+                               std::function<void(core::Result<void>)> done) override {
+    if (Fails(Kind::kSaveTrustedAddress)) return done(Failure());
+    inner_->trusted_addresses().SaveTrustedAddressAsync(std::move(trusted), forget_before_ms,
+                                                        std::move(done));
+  }
+  core::Result<std::vector<store::TrustedAddress>> ListTrustedAddresses(std::int64_t since_ms,
+                                                                        int limit) override {
+    if (Fails(Kind::kListTrustedAddresses)) return Failure();
+    return inner_->trusted_addresses().ListTrustedAddresses(since_ms, limit);
+  }
+
+  // DeliveryStatuses
+  void RecordDeliveryStatusAsync(std::string provider_message_id, std::string status,
+                                 std::int64_t at_ms, std::string detail,
+                                 std::function<void(core::Result<void>)> done) override {
+    if (Fails(Kind::kDeliveryStatus)) return done(Failure());
+    inner_->delivery_statuses().RecordDeliveryStatusAsync(std::move(provider_message_id),
+                                                          std::move(status), at_ms,
+                                                          std::move(detail), std::move(done));
+  }
+  core::Result<std::vector<store::UnfinishedDelivery>> UnfinishedDeliveries(int limit) override {
+    if (Fails(Kind::kUnfinishedDeliveries)) return Failure();
+    return inner_->delivery_statuses().UnfinishedDeliveries(limit);
+  }
+
+ private:
+  static std::size_t Index(Kind kind) { return static_cast<std::size_t>(kind); }
+  static tl::unexpected<core::Error> Failure() {
+    return core::MakeError(core::ErrorCode::kUnavailable, "storage is unavailable, try again later",
+                           "failed on purpose by the test");
+  }
+
+  // Counts the call; true when it is to fail.
+  bool Fails(Kind kind) {
+    std::lock_guard lock(mutex_);
+    ++calls_[Index(kind)];
+    if (failing_[Index(kind)] == 0) return false;
+    --failing_[Index(kind)];
+    return true;
+  }
+
+  store::StoragePtr inner_;
+  std::mutex mutex_;
+  std::array<int, static_cast<std::size_t>(Kind::kCount)> failing_{};
+  std::array<int, static_cast<std::size_t>(Kind::kCount)> calls_{};
+};
+
+}  // namespace socialgate::testing
