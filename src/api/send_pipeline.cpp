@@ -45,7 +45,8 @@ void SendPipeline::Run(const Decoder& decode, const config::Domain& domain,
   if (read.refusal) return respond(std::move(*read.refusal));
   const std::optional<store::IdempotencyKey>& key = read.key;
   if (key) {
-    auto found = deps_.idempotency_keys->FindIdempotencyKey(domain.name, key->key, util::NowUnixMillis());
+    auto found =
+        deps_.idempotency_keys->FindIdempotencyKey(domain.name, key->key, util::NowUnixMillis());
     if (!found) return respond(ErrorResponse(found.error()));
     if (*found) return respond(RepeatAnswer(**found, key->request_hash));
   }
@@ -164,7 +165,8 @@ void SendPipeline::Store(const config::Domain& domain, core::TemplateMessage mes
         // A concurrent request with the same key stored its message first: answer as its
         // repeat, reading the key off the store's thread.
         auto repeat = [=] {
-          auto found = deps.idempotency_keys->FindIdempotencyKey(domain_name, key->key, util::NowUnixMillis());
+          auto found = deps.idempotency_keys->FindIdempotencyKey(domain_name, key->key,
+                                                                 util::NowUnixMillis());
           if (found && *found) return respond(RepeatAnswer(**found, key->request_hash));
           respond(ErrorResponse(inserted.error()));
         };
@@ -181,12 +183,13 @@ void SendPipeline::Store(const config::Domain& domain, core::TemplateMessage mes
     if (hold_ms == 0) deps.dispatcher->Notify();
     // ack.
     if (!wait_for_provider) {
-      return answer(SendAnswer(id, dispatch::AttemptResult{"queued", "", "", ""}));
+      return answer(
+          SendAnswer(id, dispatch::AttemptResult{core::MessageStatus::kQueued, "", "", ""}));
     }
     deps.timers->Schedule(ack_timeout, [answer, answered, id, dispatcher = deps.dispatcher] {
       if (answered->exchange(true)) return;
       dispatcher->Forget(id);
-      answer(SendAnswer(id, dispatch::AttemptResult{"queued", "", "", ""}));
+      answer(SendAnswer(id, dispatch::AttemptResult{core::MessageStatus::kQueued, "", "", ""}));
     });
   };
   deps_.outbox->InsertAsync(std::move(stored), std::move(stored_done));
@@ -201,7 +204,7 @@ SendPipeline::Answer SendPipeline::MakeAnswer(const config::Domain& domain,
     // A database write: keep it off the dispatcher and timer threads.
     auto save_and_respond = [respond, key, domain_name, keys, response]() {
       auto saved = keys->SaveIdempotentAnswer(domain_name, key->key,
-                                               static_cast<int>(response.status), response.body);
+                                              static_cast<int>(response.status), response.body);
       if (!saved) spdlog::error("api: recording an idempotent answer: {}", saved.error().detail);
       respond(response);
     };
@@ -213,7 +216,8 @@ HttpResponse SendPipeline::SendAnswer(const std::string& message_id,
                                       const dispatch::AttemptResult& attempt) {
   // The seed's two fields first, then the additive ones.
   nlohmann::ordered_json body;
-  if (attempt.status == "failed") {
+  using core::MessageStatus;
+  if (attempt.status == MessageStatus::kFailed) {
     std::string error = "the provider rejected the message";
     if (!attempt.error_code.empty()) error += " (code " + attempt.error_code + ")";
     if (!attempt.error_message.empty()) error += ": " + attempt.error_message;
@@ -224,11 +228,13 @@ HttpResponse SendPipeline::SendAnswer(const std::string& message_id,
     body["error"] = nullptr;
   }
   body["messageId"] = message_id;
-  body["status"] = attempt.status;
-  if (attempt.status == "accepted") body["providerMessageId"] = attempt.provider_message_id;
-  const unsigned status = attempt.status == "accepted" ? 200
-                          : attempt.status == "failed" ? 422
-                                                       : 202;
+  body["status"] = core::MessageStatusName(attempt.status);
+  if (attempt.status == MessageStatus::kAccepted) {
+    body["providerMessageId"] = attempt.provider_message_id;
+  }
+  const unsigned status = attempt.status == MessageStatus::kAccepted ? 200
+                          : attempt.status == MessageStatus::kFailed ? 422
+                                                                     : 202;
   return JsonAnswer(status, body);
 }
 
@@ -248,7 +254,8 @@ HttpResponse SendPipeline::RepeatAnswer(const store::IdempotencyRecord& record,
     r.headers.emplace_back("Idempotent-Replayed", "true");
     return r;
   }
-  HttpResponse r = SendAnswer(record.message_id, dispatch::AttemptResult{"queued", "", "", ""});
+  HttpResponse r = SendAnswer(record.message_id,
+                              dispatch::AttemptResult{core::MessageStatus::kQueued, "", "", ""});
   r.headers.emplace_back("Idempotent-Replayed", "true");
   return r;
 }
