@@ -112,9 +112,9 @@ TEST(SendPipelineTest, ValidateTheNumberAgainstTheDomain) {
 }
 
 TEST(SendPipelineTest, AuthorizeTheUsersNumbers) {
-  auth::Principal anyone{"acme", "bob", "basic", {}};
+  auth::Principal anyone{"acme", "bob", auth::Mechanism::kBasic, {}};
   EXPECT_FALSE(SendPipeline::Authorize(anyone, From("111")));
-  auth::Principal limited{"acme", "eve", "basic", {"112"}};
+  auth::Principal limited{"acme", "eve", auth::Mechanism::kBasic, {"112"}};
   EXPECT_FALSE(SendPipeline::Authorize(limited, From("112")));
   const auto refused = SendPipeline::Authorize(limited, From("111"));
   ASSERT_TRUE(refused);
