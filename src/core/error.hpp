@@ -39,9 +39,6 @@ enum class ErrorCode {
   kInternal,              // a bug or an impossible state
 };
 
-// A stable lower-case name for logs and the database ("invalid_argument").
-std::string_view ErrorCodeName(ErrorCode code);
-
 struct [[nodiscard]] Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;  // shown to the caller: one sentence a person can act on

@@ -63,17 +63,10 @@ class FlowControl {
   Admission Pace(const std::string& message_id, const std::string& number,
                  const std::string& customer, Clock::time_point now, Clock::duration horizon);
 
-  // Pace without a horizon. nullopt: send now (a rate token is taken). Otherwise: wait this
-  // long, then try again.
-  std::optional<Clock::duration> Admit(const std::string& message_id, const std::string& number,
-                                       const std::string& customer, Clock::time_point now) {
-    return Pace(message_id, number, customer, now, Clock::duration::zero()).give_back;
-  }
-
   // At acceptance: when the (business number, customer) pair limit has no slot free now, takes
   // the message's future slot and returns how long until it comes; the slot is the message's
-  // own (Admit does not charge the pair again), and storing the message due then means nothing
-  // claims it early. Zero when a slot is free now: Admit takes it at send time as usual.
+  // own (Pace does not charge the pair again), and storing the message due then means nothing
+  // claims it early. Zero when a slot is free now: Pace takes it at send time as usual.
   Clock::duration ReservePair(const std::string& message_id, const std::string& number,
                               const std::string& customer, Clock::time_point now);
 
