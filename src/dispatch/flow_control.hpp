@@ -3,11 +3,12 @@
 // Decides whether a claimed message may go to its provider now: the business number's circuit
 // breaker must let it through, the (number, customer) pair must be under Meta's pair rate
 // limit, and the number under its messages-per-second tier. When not, it says how long to wait
-// and the dispatcher gives the message back to the queue until then, unsent and uncounted.
+// and the pacer (pacer.hpp) gives the message back to the queue until then, unsent and
+// uncounted.
 //
 // Numbers are paced evenly (a bucket of capacity 1), so no second ever holds more sends for a
 // number than its configured rate. Pace() books a number's future slots up to a horizon: the
-// dispatcher keeps such a message and sends it at its slot, instead of giving it back to the
+// pacer keeps such a message and sends it at its slot, instead of giving it back to the
 // store and claiming it again (a write and a read per wait, thousands a second at full rate). A
 // pair that must wait has its future slot reserved, so messages to one customer are spread out
 // rather than all retried at once.
