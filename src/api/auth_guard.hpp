@@ -19,7 +19,6 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <string_view>
 
 #include "auth/authenticator.hpp"
 #include "auth/credential_checks.hpp"

@@ -13,7 +13,6 @@
 #pragma once
 
 #include <span>
-#include <string_view>
 
 #include "config/config.hpp"
 #include "core/error.hpp"
