@@ -4,6 +4,7 @@
 // that engine's own file.
 #include <atomic>
 #include <cstdlib>
+#include <ostream>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -43,6 +44,9 @@ struct Engine {
   std::function<std::string(const std::string& dir)> url;
   bool persists;
 };
+
+// How GoogleTest prints a parameter (its name instead of the struct's bytes).
+void PrintTo(const Engine& engine, std::ostream* out) { *out << engine.name; }
 
 const Engine kEngines[] = {
     {"SqliteFile", [](const std::string& dir) { return "sqlite:" + dir + "/db.sqlite"; }, true},
