@@ -82,8 +82,9 @@ void Dispatcher::Stop() {
     started_ = false;
   }
   pump_.RequestStop();
-  leases_.RequestStop();
   pump_.Join();
+  // The leases of sends still in flight are renewed until they end: a send that outlived its
+  // lease could be claimed by another instance and sent twice.
   pump_.WaitDrained();
   blocking_->Shutdown();
   leases_.Stop();

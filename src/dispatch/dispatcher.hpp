@@ -1,6 +1,6 @@
 // File: dispatch/dispatcher.hpp
 //
-// Delivers stored messages. One pump thread claims due messages from the Store with a lease, up
+// Delivers stored messages. One pump thread claims due messages from the Outbox with a lease, up
 // to `max_in_flight` at once, and hands each to the Provider of its business number: without a
 // thread when the provider sends asynchronously (an HTTP request on the client's event loop),
 // on one of `workers` threads when the send must block (a media upload first). Each outcome is
