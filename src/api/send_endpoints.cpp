@@ -16,7 +16,7 @@ std::vector<Endpoint> SendEndpoints::Endpoints() {
   return out;
 }
 
-core::Result<core::TemplateMessage> SendEndpoints::DecodeTemplate(
+core::Result<core::OutboundMessage> SendEndpoints::DecodeTemplate(
     std::string body, const core::ValidationContext& rules) {
   auto decoded = DecodeTemplateRequest(std::move(body));
   if (!decoded) return tl::unexpected(decoded.error());

@@ -45,7 +45,8 @@ void SendPipeline::Run(const Decoder& decode, const config::Domain& domain,
   if (read.refusal) return respond(std::move(*read.refusal));
   const std::optional<store::IdempotencyKey>& key = read.key;
   if (key) {
-    auto found = deps_.idempotency_keys->FindIdempotencyKey(domain.name, key->key, util::NowUnixMillis());
+    auto found =
+        deps_.idempotency_keys->FindIdempotencyKey(domain.name, key->key, util::NowUnixMillis());
     if (!found) return respond(ErrorResponse(found.error()));
     if (*found) return respond(RepeatAnswer(**found, key->request_hash));
   }
@@ -76,7 +77,7 @@ SendPipeline::KeyOrRefusal SendPipeline::ReadIdempotencyKey(const HttpRequest& r
 
 std::optional<HttpResponse> SendPipeline::Validate(const config::Config& config,
                                                    const config::Domain& domain,
-                                                   const core::TemplateMessage& message) {
+                                                   const core::OutboundMessage& message) {
   const std::string& phone = message.service_phone;
   for (const auto& n : domain.numbers) {
     if (n.phone == phone) return std::nullopt;
@@ -95,7 +96,7 @@ std::optional<HttpResponse> SendPipeline::Validate(const config::Config& config,
 }
 
 std::optional<HttpResponse> SendPipeline::Authorize(const auth::Principal& principal,
-                                                    const core::TemplateMessage& message) {
+                                                    const core::OutboundMessage& message) {
   if (principal.MaySendFrom(message.service_phone)) return std::nullopt;
   return JsonError(403, "servicePhoneNumber: user " + core::QuoteForMessage(principal.user) +
                             " may not send from " + message.service_phone);
@@ -123,7 +124,7 @@ std::optional<HttpResponse> SendPipeline::CheckOutboxDepth() {
                             std::to_string(limit) + "; try again later");
 }
 
-void SendPipeline::Store(const config::Domain& domain, core::TemplateMessage message,
+void SendPipeline::Store(const config::Domain& domain, core::OutboundMessage message,
                          const std::optional<store::IdempotencyKey>& key,
                          const Responder& respond) {
   store::NewMessage stored;
@@ -153,7 +154,7 @@ void SendPipeline::Store(const config::Domain& domain, core::TemplateMessage mes
   // Stored durably before any answer: the store groups concurrent inserts into one commit, and
   // this continues on its thread once the commit is on disk (or refused).
   const std::string service_phone = stored.message.service_phone;
-  const std::string template_name = stored.message.template_name;
+  const std::string label(core::MessageLogLabel(stored.message.content));
   auto stored_done = [=, deps = deps_, domain_name = domain.name,
                       ack_timeout = domain.ack_timeout](core::Result<void> inserted) {
     if (!inserted) {
@@ -164,7 +165,8 @@ void SendPipeline::Store(const config::Domain& domain, core::TemplateMessage mes
         // A concurrent request with the same key stored its message first: answer as its
         // repeat, reading the key off the store's thread.
         auto repeat = [=] {
-          auto found = deps.idempotency_keys->FindIdempotencyKey(domain_name, key->key, util::NowUnixMillis());
+          auto found = deps.idempotency_keys->FindIdempotencyKey(domain_name, key->key,
+                                                                 util::NowUnixMillis());
           if (found && *found) return respond(RepeatAnswer(**found, key->request_hash));
           respond(ErrorResponse(inserted.error()));
         };
@@ -176,7 +178,7 @@ void SendPipeline::Store(const config::Domain& domain, core::TemplateMessage mes
       return respond(ErrorResponse(inserted.error()));
     }
     spdlog::info("api: message {} queued for {} from {} ({})", id, obs::MaskPhone(customer),
-                 service_phone, template_name);
+                 service_phone, label);
     // A held message is found by the workers' poll once due; waking one now finds nothing.
     if (hold_ms == 0) deps.dispatcher->Notify();
     // ack.
@@ -201,7 +203,7 @@ SendPipeline::Answer SendPipeline::MakeAnswer(const config::Domain& domain,
     // A database write: keep it off the dispatcher and timer threads.
     auto save_and_respond = [respond, key, domain_name, keys, response]() {
       auto saved = keys->SaveIdempotentAnswer(domain_name, key->key,
-                                               static_cast<int>(response.status), response.body);
+                                              static_cast<int>(response.status), response.body);
       if (!saved) spdlog::error("api: recording an idempotent answer: {}", saved.error().detail);
       respond(response);
     };
