@@ -19,17 +19,13 @@ Result<OutboundMessage> ValidateTemplateRequest(TemplateRequest request,
   OutboundMessage message;
   TemplateContent content;
 
-  auto customer = NormalizePhoneNumber("customerPhoneNumber", request.customer_phone_number);
-  if (!customer) {
-    return tl::unexpected(std::move(customer.error()));
-  }
-  message.customer_phone = std::move(*customer);
+  SG_ASSIGN_OR_RETURN(auto customer,
+                      NormalizePhoneNumber("customerPhoneNumber", request.customer_phone_number));
+  message.customer_phone = std::move(customer);
 
-  auto service = NormalizePhoneNumber("servicePhoneNumber", request.service_phone_number);
-  if (!service) {
-    return tl::unexpected(std::move(service.error()));
-  }
-  message.service_phone = std::move(*service);
+  SG_ASSIGN_OR_RETURN(auto service,
+                      NormalizePhoneNumber("servicePhoneNumber", request.service_phone_number));
+  message.service_phone = std::move(service);
 
   SG_RETURN_IF_ERROR(ValidateTemplateName(request.template_name));
   content.template_name = std::move(request.template_name);
@@ -43,11 +39,8 @@ Result<OutboundMessage> ValidateTemplateRequest(TemplateRequest request,
   content.language = std::move(request.language);
 
   if (request.header) {
-    auto header = DecodeMediaHeader(*request.header, context.limits);
-    if (!header) {
-      return tl::unexpected(std::move(header.error()));
-    }
-    content.header = std::move(*header);
+    SG_ASSIGN_OR_RETURN(auto header, DecodeMediaHeader(*request.header, context.limits));
+    content.header = std::move(header);
   }
 
   SG_RETURN_IF_ERROR(ValidateHeaderData(request.header_data, request.header.has_value()));

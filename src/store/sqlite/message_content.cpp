@@ -47,11 +47,12 @@ core::MessageContent ReadContent(const Statement& s, int first) {
 
 core::Result<void> InsertMedia(Connection& db, std::string_view id,
                                const core::MediaHeader& media) {
-  auto stmt = db.Prepare(
-      "INSERT INTO message_media(message_id, kind, mime_type, document_type, file_name, bytes) "
-      "VALUES(?,?,?,?,?,?)");
-  if (!stmt) return tl::unexpected(stmt.error());
-  Statement s(*stmt);
+  SG_ASSIGN_OR_RETURN(
+      auto stmt,
+      db.Prepare(
+          "INSERT INTO message_media(message_id, kind, mime_type, document_type, file_name, bytes) "
+          "VALUES(?,?,?,?,?,?)"));
+  Statement s(stmt);
   s.Bind(id)
       .Bind(core::MediaKindName(media.kind))
       .Bind(media.mime_type)
@@ -63,11 +64,10 @@ core::Result<void> InsertMedia(Connection& db, std::string_view id,
 }
 
 core::Result<void> ReadMedia(Connection& db, std::string_view id, core::MediaHeader& media) {
-  auto stmt = db.Prepare(
-      "SELECT kind, mime_type, document_type, file_name FROM message_media "
-      "WHERE message_id = ?");
-  if (!stmt) return tl::unexpected(stmt.error());
-  Statement s(*stmt);
+  SG_ASSIGN_OR_RETURN(
+      auto stmt, db.Prepare("SELECT kind, mime_type, document_type, file_name FROM message_media "
+                            "WHERE message_id = ?"));
+  Statement s(stmt);
   s.Bind(id);
   if (s.Step() != SQLITE_ROW) return tl::unexpected(db.Error("read media"));
   media.kind = KindFromName(s.Text(0));
