@@ -25,9 +25,8 @@ core::Result<LoginRequest> DecodeLoginRequest(std::string body) {
     return core::MakeError(core::ErrorCode::kUnavailable, "the gateway is out of memory",
                            "allocating a JSON parser for a login body");
   }
-  auto parsed = ParseJsonBody(parser, body);
-  if (!parsed) return tl::unexpected(std::move(parsed.error()));
-  const dom::element root = *parsed;
+  SG_ASSIGN_OR_RETURN(auto parsed, ParseJsonBody(parser, body));
+  const dom::element root = parsed;
   dom::object obj;
   if (root.get(obj) != simdjson::SUCCESS) {
     return tl::unexpected(

@@ -53,12 +53,16 @@ void MessageEndpoints::GetMessage(const config::Domain& domain, const auth::Prin
       {"attempts", m.attempts},
       {"customerPhoneNumber", m.message.customer_phone},
       {"servicePhoneNumber", m.message.service_phone},
-      {"templateName", m.message.template_name},
-      {"language", m.message.language},
-      {"createdAt", util::FormatUtcMillis(m.created_at_ms)},
-      {"updatedAt", util::FormatUtcMillis(m.updated_at_ms)},
-      {"history", std::move(history)},
   };
+  // What the message says, by kind (the kind's own fields, in the codec's names).
+  std::visit(core::Overloaded{[&](const core::TemplateContent& t) {
+               body["templateName"] = t.template_name;
+               body["language"] = t.language;
+             }},
+             m.message.content);
+  body["createdAt"] = util::FormatUtcMillis(m.created_at_ms);
+  body["updatedAt"] = util::FormatUtcMillis(m.updated_at_ms);
+  body["history"] = std::move(history);
   respond(JsonAnswer(200, body));
 }
 

@@ -1,7 +1,5 @@
 #include "api/query.hpp"
 
-#include <cctype>
-
 #include "core/text.hpp"
 
 namespace socialgate::api {
@@ -39,12 +37,7 @@ bool IsJsonContentType(std::string_view value) {
   std::string_view type = value.substr(0, semi);
   while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
   while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
-  constexpr std::string_view kJson = "application/json";
-  if (type.size() != kJson.size()) return false;
-  for (std::size_t i = 0; i < type.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(type[i])) != kJson[i]) return false;
-  }
-  return true;
+  return core::EqualsIgnoringAsciiCase(type, "application/json");
 }
 
 }  // namespace socialgate::api

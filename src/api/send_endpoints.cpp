@@ -16,11 +16,10 @@ std::vector<Endpoint> SendEndpoints::Endpoints() {
   return out;
 }
 
-core::Result<core::TemplateMessage> SendEndpoints::DecodeTemplate(
+core::Result<core::OutboundMessage> SendEndpoints::DecodeTemplate(
     std::string body, const core::ValidationContext& rules) {
-  auto decoded = DecodeTemplateRequest(std::move(body));
-  if (!decoded) return tl::unexpected(decoded.error());
-  return core::ValidateTemplateRequest(std::move(*decoded), rules);
+  SG_ASSIGN_OR_RETURN(auto decoded, DecodeTemplateRequest(std::move(body)));
+  return core::ValidateTemplateRequest(std::move(decoded), rules);
 }
 
 }  // namespace socialgate::api

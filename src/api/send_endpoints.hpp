@@ -21,7 +21,7 @@ class SendEndpoints {
   std::vector<Endpoint> Endpoints();
 
   // The template message's decoder: DecodeTemplateRequest, then its rules.
-  static core::Result<core::TemplateMessage> DecodeTemplate(std::string body,
+  static core::Result<core::OutboundMessage> DecodeTemplate(std::string body,
                                                             const core::ValidationContext& rules);
 
  private:

@@ -77,7 +77,7 @@ SendPipeline::KeyOrRefusal SendPipeline::ReadIdempotencyKey(const HttpRequest& r
 
 std::optional<HttpResponse> SendPipeline::Validate(const config::Config& config,
                                                    const config::Domain& domain,
-                                                   const core::TemplateMessage& message) {
+                                                   const core::OutboundMessage& message) {
   const std::string& phone = message.service_phone;
   for (const auto& n : domain.numbers) {
     if (n.phone == phone) return std::nullopt;
@@ -96,7 +96,7 @@ std::optional<HttpResponse> SendPipeline::Validate(const config::Config& config,
 }
 
 std::optional<HttpResponse> SendPipeline::Authorize(const auth::Principal& principal,
-                                                    const core::TemplateMessage& message) {
+                                                    const core::OutboundMessage& message) {
   if (principal.MaySendFrom(message.service_phone)) return std::nullopt;
   return JsonError(403, "servicePhoneNumber: user " + core::QuoteForMessage(principal.user) +
                             " may not send from " + message.service_phone);
@@ -124,7 +124,7 @@ std::optional<HttpResponse> SendPipeline::CheckOutboxDepth() {
                             std::to_string(limit) + "; try again later");
 }
 
-void SendPipeline::Store(const config::Domain& domain, core::TemplateMessage message,
+void SendPipeline::Store(const config::Domain& domain, core::OutboundMessage message,
                          const std::optional<store::IdempotencyKey>& key,
                          const Responder& respond) {
   store::NewMessage stored;
@@ -154,7 +154,7 @@ void SendPipeline::Store(const config::Domain& domain, core::TemplateMessage mes
   // Stored durably before any answer: the store groups concurrent inserts into one commit, and
   // this continues on its thread once the commit is on disk (or refused).
   const std::string service_phone = stored.message.service_phone;
-  const std::string template_name = stored.message.template_name;
+  const std::string label(core::MessageLogLabel(stored.message.content));
   auto stored_done = [=, deps = deps_, domain_name = domain.name,
                       ack_timeout = domain.ack_timeout](core::Result<void> inserted) {
     if (!inserted) {
@@ -178,7 +178,7 @@ void SendPipeline::Store(const config::Domain& domain, core::TemplateMessage mes
       return respond(ErrorResponse(inserted.error()));
     }
     spdlog::info("api: message {} queued for {} from {} ({})", id, obs::MaskPhone(customer),
-                 service_phone, template_name);
+                 service_phone, label);
     // A held message is found by the workers' poll once due; waking one now finds nothing.
     if (hold_ms == 0) deps.dispatcher->Notify();
     // ack.

@@ -42,7 +42,7 @@ namespace socialgate::api {
 class SendPipeline {
  public:
   // A message kind's part: its JSON body decoded, and checked by its kind's rules.
-  using Decoder = std::function<core::Result<core::TemplateMessage>(
+  using Decoder = std::function<core::Result<core::OutboundMessage>(
       std::string body, const core::ValidationContext& rules)>;
 
   // A text-only template request is a few hundred bytes; media headers are megabytes.
@@ -70,10 +70,10 @@ class SendPipeline {
   // validate.
   static std::optional<http::HttpResponse> Validate(const config::Config& config,
                                                     const config::Domain& domain,
-                                                    const core::TemplateMessage& message);
+                                                    const core::OutboundMessage& message);
   // authorize.
   static std::optional<http::HttpResponse> Authorize(const auth::Principal& principal,
-                                                     const core::TemplateMessage& message);
+                                                     const core::OutboundMessage& message);
   // ack: the answer for a message whose first attempt ended (or was not awaited: "queued").
   static http::HttpResponse SendAnswer(const std::string& message_id,
                                        const dispatch::AttemptResult& attempt);
@@ -84,7 +84,7 @@ class SendPipeline {
            http::HttpRequest& request, const http::Responder& respond);
   // store: 503 when the outbox is at its configured bound (back-pressure).
   std::optional<http::HttpResponse> CheckOutboxDepth();
-  void Store(const config::Domain& domain, core::TemplateMessage message,
+  void Store(const config::Domain& domain, core::OutboundMessage message,
              const std::optional<store::IdempotencyKey>& key, const http::Responder& respond);
   // ack: delivers an answer, first recording it for `key` (on a request worker) if there is one.
   using Answer = std::function<void(http::HttpResponse)>;

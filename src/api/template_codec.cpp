@@ -40,9 +40,8 @@ Result<std::vector<std::string>> ReadStringArray(dom::element e, const std::stri
   out.reserve(arr.size());
   std::size_t i = 0;
   for (dom::element item : arr) {
-    auto s = ReadString(item, field + "[" + std::to_string(i) + "]");
-    if (!s) return tl::unexpected(s.error());
-    out.push_back(std::move(*s));
+    SG_ASSIGN_OR_RETURN(auto s, ReadString(item, field + "[" + std::to_string(i) + "]"));
+    out.push_back(std::move(s));
     ++i;
   }
   return out;
@@ -65,9 +64,8 @@ Result<core::RawMediaHeader> ReadHeader(dom::object obj) {
       const std::string name = std::string("header.") + f.name;
       if (f.seen) return tl::unexpected(Malformed(name + ": appears more than once"));
       f.seen = true;
-      auto s = ReadString(value, name);
-      if (!s) return tl::unexpected(s.error());
-      *f.out = std::move(*s);
+      SG_ASSIGN_OR_RETURN(auto s, ReadString(value, name));
+      *f.out = std::move(s);
     }
   }
   for (const auto& f : fields) {
@@ -86,9 +84,8 @@ dom::parser NewParser() {
 }
 
 Result<core::TemplateRequest> Decode(dom::parser& parser, std::string& body) {
-  auto parsed = ParseJsonBody(parser, body);
-  if (!parsed) return tl::unexpected(std::move(parsed.error()));
-  const dom::element root = *parsed;
+  SG_ASSIGN_OR_RETURN(auto parsed, ParseJsonBody(parser, body));
+  const dom::element root = parsed;
   std::string().swap(body);  // the parser holds its own copy of every string
   dom::object obj;
   if (root.get(obj) != simdjson::SUCCESS) {
@@ -128,9 +125,8 @@ Result<core::TemplateRequest> Decode(dom::parser& parser, std::string& body) {
       case kHeader:
         if (value.is_null()) break;
         if (dom::object h; value.get(h) == simdjson::SUCCESS) {
-          auto header = ReadHeader(h);
-          if (!header) return tl::unexpected(header.error());
-          req.header = std::move(*header);
+          SG_ASSIGN_OR_RETURN(auto header, ReadHeader(h));
+          req.header = std::move(header);
           break;
         }
         return tl::unexpected(Malformed("header: must be an object or null, not " +

@@ -68,8 +68,9 @@ bool Principal::MaySendFrom(const std::string& phone) const {
   return numbers.empty() || std::find(numbers.begin(), numbers.end(), phone) != numbers.end();
 }
 
-Authenticator::Authenticator(store::Sessions& sessions, std::chrono::seconds cache_ttl)
-    : sessions_(sessions), cache_ttl_(cache_ttl) {
+Authenticator::Authenticator(store::Sessions& sessions, std::chrono::seconds cache_ttl,
+                             const util::Clock& clock)
+    : sessions_(sessions), cache_ttl_(cache_ttl), clock_(clock) {
   if (sodium_init() < 0) return;  // HashSecret below fails too; every check then fails closed
   randombytes_buf(cache_key_.data(), cache_key_.size());
   auto dummy = HashSecret("socialgate-unknown-user");
@@ -97,7 +98,7 @@ bool Authenticator::Remembered(const Digest& digest) {
   std::lock_guard lock(mutex_);
   auto it = cache_.find(key);
   if (it == cache_.end()) return false;
-  if (it->second < std::chrono::steady_clock::now()) {
+  if (it->second < clock_.Now()) {
     cache_.erase(it);
     return false;
   }
@@ -106,7 +107,7 @@ bool Authenticator::Remembered(const Digest& digest) {
 
 void Authenticator::Remember(const Digest& digest) {
   const std::string key(digest.begin(), digest.end());
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = clock_.Now();
   std::lock_guard lock(mutex_);
   if (cache_.size() >= kMaxCacheEntries) {
     std::erase_if(cache_, [&](const auto& e) { return e.second < now; });
@@ -191,7 +192,7 @@ core::Result<Principal> Authenticator::Session(const config::Domain& domain,
                                           std::to_string(kMaxCredentialBytes) +
                                           " bytes, so it is not a session token"));
   }
-  auto found = sessions_.FindSession(util::Sha256Hex(token), util::NowUnixMillis());
+  auto found = sessions_.FindSession(util::Sha256Hex(token), clock_.UnixMillis());
   if (!found) return tl::unexpected(found.error());
   // A session of another domain is the same as no session here.
   if (!*found || (*found)->domain != domain.name) {
@@ -226,7 +227,7 @@ core::Result<IssuedSession> Authenticator::Login(const config::Domain& domain,
   sodium_bin2base64(text.data(), text.size(), random.data(), random.size(),
                     sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   IssuedSession issued{std::string(text.data()), 0};
-  const std::int64_t now = util::NowUnixMillis();
+  const std::int64_t now = clock_.UnixMillis();
   issued.expires_at_ms = now + domain.session_ttl.count();
   auto created = sessions_.CreateSession(store::Session{util::Sha256Hex(issued.token), domain.name,
                                                         principal.user, now, issued.expires_at_ms});

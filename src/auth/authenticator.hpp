@@ -31,6 +31,7 @@
 #include "config/config.hpp"
 #include "core/error.hpp"
 #include "store/sessions.hpp"
+#include "util/clock.hpp"
 
 namespace socialgate::auth {
 
@@ -63,9 +64,10 @@ struct IssuedSession {
 
 class Authenticator {
  public:
-  // `sessions` must outlive the authenticator.
+  // `sessions` and `clock` must outlive the authenticator.
   explicit Authenticator(store::Sessions& sessions,
-                         std::chrono::seconds cache_ttl = std::chrono::minutes(5));
+                         std::chrono::seconds cache_ttl = std::chrono::minutes(5),
+                         const util::Clock& clock = util::SteadyClock());
 
   // kUnauthenticated with a message that says what is wrong, never whether a user exists;
   // kUnavailable when the session store cannot answer.
@@ -115,8 +117,9 @@ class Authenticator {
   store::Sessions& sessions_;
   std::array<unsigned char, 32> cache_key_{};
   const std::chrono::seconds cache_ttl_;
+  const util::Clock& clock_;
   std::mutex mutex_;
-  std::unordered_map<std::string, std::chrono::steady_clock::time_point> cache_;
+  std::unordered_map<std::string, util::Clock::TimePoint> cache_;
   std::string dummy_hash_;  // verified against for unknown users, so timing does not tell
 };
 

@@ -40,11 +40,10 @@ std::string Lockout::TrustKey(const Attempt& attempt) {
 
 core::Result<void> Lockout::Load(std::int64_t now_unix_ms) {
   if (store_ == nullptr) return {};
-  auto rows =
-      store_->ListTrustedAddresses(now_unix_ms - Millis(kTrustFor), static_cast<int>(kMaxTrusted));
-  if (!rows) return tl::unexpected(rows.error());
+  SG_ASSIGN_OR_RETURN(auto rows, store_->ListTrustedAddresses(now_unix_ms - Millis(kTrustFor),
+                                                              static_cast<int>(kMaxTrusted)));
   std::lock_guard lock(mutex_);
-  for (const auto& row : *rows) {
+  for (const auto& row : rows) {
     trusted_[TrustKey({row.domain, row.user, row.address})] = row.last_success_ms;
   }
   return {};

@@ -291,40 +291,31 @@ Result<MediaHeader> DecodeMediaHeader(const RawMediaHeader& raw, const Validatio
                          QuoteForMessage(raw.type) + ")");
   }
 
-  auto bytes = DecodeBase64Data(raw.data, *kind, limits);
-  if (!bytes) {
-    return tl::unexpected(std::move(bytes.error()));
-  }
+  SG_ASSIGN_OR_RETURN(auto bytes, DecodeBase64Data(raw.data, *kind, limits));
 
-  auto document_type = NormalizeDocumentType(raw.document_type, *kind);
-  if (!document_type) {
-    return tl::unexpected(std::move(document_type.error()));
-  }
+  SG_ASSIGN_OR_RETURN(auto document_type, NormalizeDocumentType(raw.document_type, *kind));
 
-  SG_RETURN_IF_ERROR(CheckFileName(raw.file_name, *document_type));
+  SG_RETURN_IF_ERROR(CheckFileName(raw.file_name, document_type));
 
-  auto mime = SniffMimeType(*bytes);
-  if (!mime) {
-    return tl::unexpected(std::move(mime.error()));
-  }
-  if (!MimeFitsKind(*kind, *mime)) {
+  SG_ASSIGN_OR_RETURN(auto mime, SniffMimeType(bytes));
+  if (!MimeFitsKind(*kind, mime)) {
     return MakeError(ErrorCode::kInvalidArgument,
-                     "header.data: the bytes are " + *mime + ", but header.type '" +
+                     "header.data: the bytes are " + mime + ", but header.type '" +
                          MediaKindName(*kind) + "' needs " + std::string(MimesForKind(*kind)));
   }
-  const std::string_view expected_mime = MimeForExtension(*document_type);
-  if (*mime != expected_mime) {
+  const std::string_view expected_mime = MimeForExtension(document_type);
+  if (mime != expected_mime) {
     return MakeError(ErrorCode::kInvalidArgument,
-                     "header.data: the bytes are " + *mime + ", but header.documentType '" +
-                         *document_type + "' needs " + std::string(expected_mime));
+                     "header.data: the bytes are " + mime + ", but header.documentType '" +
+                         document_type + "' needs " + std::string(expected_mime));
   }
 
   MediaHeader header;
   header.kind = *kind;
-  header.mime_type = std::move(*mime);
-  header.document_type = std::move(*document_type);
+  header.mime_type = std::move(mime);
+  header.document_type = std::move(document_type);
   header.file_name = raw.file_name;
-  header.bytes = std::move(*bytes);
+  header.bytes = std::move(bytes);
   return header;
 }
 

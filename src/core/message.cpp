@@ -1,5 +1,8 @@
 #include "core/message.hpp"
 
+#include <type_traits>
+#include <utility>
+
 namespace socialgate::core {
 
 const char* MediaKindName(MediaKind kind) {
@@ -12,6 +15,27 @@ const char* MediaKindName(MediaKind kind) {
       return "document";
   }
   return "document";  // unreachable for valid enum values; keeps -Wreturn-type quiet
+}
+
+std::string_view MessageKindName(const MessageContent& content) {
+  return std::visit([](const auto& kind) { return std::decay_t<decltype(kind)>::kKind; }, content);
+}
+
+std::string_view MessageLogLabel(const MessageContent& content) {
+  return std::visit(
+      Overloaded{[](const TemplateContent& t) -> std::string_view { return t.template_name; }},
+      content);
+}
+
+const MediaHeader* MediaOf(const OutboundMessage& message) {
+  return std::visit(Overloaded{[](const TemplateContent& t) -> const MediaHeader* {
+                      return t.header ? &*t.header : nullptr;
+                    }},
+                    message.content);
+}
+
+MediaHeader* MediaOf(OutboundMessage& message) {
+  return const_cast<MediaHeader*>(MediaOf(std::as_const(message)));
 }
 
 }  // namespace socialgate::core

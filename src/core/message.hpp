@@ -1,14 +1,17 @@
 // File: core/message.hpp
 //
 // The message model. A TemplateRequest is the seed endpoint's body as the API codec read it
-// (shape checked, values not yet); ValidateTemplateRequest (core/validate.hpp) turns it into a
-// TemplateMessage whose every value has passed its rule and is normalised (E.164 digits,
-// decoded and sniffed media). Plain values, no I/O.
+// (shape checked, values not yet); ValidateTemplateRequest (core/validate.hpp) turns it into an
+// OutboundMessage with TemplateContent, whose every value has passed its rule and is normalised
+// (E.164 digits, decoded and sniffed media). Every layer past validation (store, dispatch,
+// providers) takes an OutboundMessage, whatever its kind. Plain values, no I/O.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <variant>
 #include <vector>
 
 namespace socialgate::core {
@@ -46,10 +49,9 @@ struct MediaHeader {
   std::string bytes;  // decoded content
 };
 
-// A validated template message, ready to store and send.
-struct TemplateMessage {
-  std::string customer_phone;  // E.164 digits without '+', e.g. "393403603062"
-  std::string service_phone;   // E.164 digits without '+'
+// A validated template message's content: the template, its language and its parameters.
+struct TemplateContent {
+  static constexpr std::string_view kKind = "template";  // see MessageKindName
   std::string template_name;
   std::string language;
   std::optional<MediaHeader> header;
@@ -57,5 +59,40 @@ struct TemplateMessage {
   std::vector<std::string> body_params;
   std::vector<std::string> url_params;
 };
+
+// What an outbound message says, one alternative per kind. Text and media messages join here;
+// a new kind is a struct with its own kKind, and then every std::visit over MessageContent
+// (one Overloaded lambda per kind, never a catch-all branch) fails to compile until it handles
+// the new kind.
+// The places to touch are listed in docs/architecture.md ("Adding a message kind").
+using MessageContent = std::variant<TemplateContent>;
+
+// A validated outbound message of any kind, ready to store and send.
+struct OutboundMessage {
+  std::string customer_phone;  // E.164 digits without '+', e.g. "393403603062"
+  std::string service_phone;   // E.164 digits without '+'
+  MessageContent content;
+};
+
+// std::visit(Overloaded{[](const TemplateContent&) {...}, ...}, content): one lambda per kind.
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
+
+// The kind's name: "template". For logs and answers that name a kind (a provider that cannot
+// send it); stable.
+std::string_view MessageKindName(const MessageContent& content);
+
+// What a log line names the message by: a template's name. Never the message's text.
+std::string_view MessageLogLabel(const MessageContent& content);
+
+// The media the message carries, if any: a template's media header. The store keeps its bytes
+// apart from the message, and dispatch loads them only for a send that uploads them (a claimed
+// message's header has empty bytes). nullptr when the message carries no media.
+const MediaHeader* MediaOf(const OutboundMessage& message);
+MediaHeader* MediaOf(OutboundMessage& message);
 
 }  // namespace socialgate::core

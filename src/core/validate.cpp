@@ -8,7 +8,7 @@
 
 namespace socialgate::core {
 
-Result<TemplateMessage> ValidateTemplateRequest(TemplateRequest request,
+Result<OutboundMessage> ValidateTemplateRequest(TemplateRequest request,
                                                 const ValidationContext& context) {
   if (context.languages == nullptr) {
     return MakeError(ErrorCode::kInternal, "the request could not be validated",
@@ -16,22 +16,19 @@ Result<TemplateMessage> ValidateTemplateRequest(TemplateRequest request,
   }
   // Field order is the contract's, so a request with several mistakes always reports the same
   // (first) one.
-  TemplateMessage message;
+  OutboundMessage message;
+  TemplateContent content;
 
-  auto customer = NormalizePhoneNumber("customerPhoneNumber", request.customer_phone_number);
-  if (!customer) {
-    return tl::unexpected(std::move(customer.error()));
-  }
-  message.customer_phone = std::move(*customer);
+  SG_ASSIGN_OR_RETURN(auto customer,
+                      NormalizePhoneNumber("customerPhoneNumber", request.customer_phone_number));
+  message.customer_phone = std::move(customer);
 
-  auto service = NormalizePhoneNumber("servicePhoneNumber", request.service_phone_number);
-  if (!service) {
-    return tl::unexpected(std::move(service.error()));
-  }
-  message.service_phone = std::move(*service);
+  SG_ASSIGN_OR_RETURN(auto service,
+                      NormalizePhoneNumber("servicePhoneNumber", request.service_phone_number));
+  message.service_phone = std::move(service);
 
   SG_RETURN_IF_ERROR(ValidateTemplateName(request.template_name));
-  message.template_name = std::move(request.template_name);
+  content.template_name = std::move(request.template_name);
 
   if (!context.languages->Contains(request.language)) {
     return MakeError(ErrorCode::kInvalidArgument,
@@ -39,25 +36,23 @@ Result<TemplateMessage> ValidateTemplateRequest(TemplateRequest request,
                          " is not a WhatsApp template language code (e.g. en, en_GB, pt_BR; "
                          "codes are case-sensitive)");
   }
-  message.language = std::move(request.language);
+  content.language = std::move(request.language);
 
   if (request.header) {
-    auto header = DecodeMediaHeader(*request.header, context.limits);
-    if (!header) {
-      return tl::unexpected(std::move(header.error()));
-    }
-    message.header = std::move(*header);
+    SG_ASSIGN_OR_RETURN(auto header, DecodeMediaHeader(*request.header, context.limits));
+    content.header = std::move(header);
   }
 
   SG_RETURN_IF_ERROR(ValidateHeaderData(request.header_data, request.header.has_value()));
-  message.header_params = std::move(request.header_data);
+  content.header_params = std::move(request.header_data);
 
   SG_RETURN_IF_ERROR(ValidateBodyData(request.body_data));
-  message.body_params = std::move(request.body_data);
+  content.body_params = std::move(request.body_data);
 
   SG_RETURN_IF_ERROR(ValidateDynamicUrl(request.dynamic_url));
-  message.url_params = std::move(request.dynamic_url);
+  content.url_params = std::move(request.dynamic_url);
 
+  message.content = std::move(content);
   return message;
 }
 

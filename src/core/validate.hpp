@@ -1,8 +1,9 @@
 // File: core/validate.hpp
 //
-// Turns a TemplateRequest (shape already checked by the API codec) into a TemplateMessage, or
-// the first rule it breaks as an Error{kInvalidArgument} whose message names the field and the
-// rule, e.g. "bodyData[1]: must not contain a newline or tab". Rules: DESIGN-BRIEF.md section 1.
+// Turns a TemplateRequest (shape already checked by the API codec) into an OutboundMessage with
+// TemplateContent, or the first rule it breaks as an Error{kInvalidArgument} whose message names
+// the field and the rule, e.g. "bodyData[1]: must not contain a newline or tab". Rules:
+// DESIGN-BRIEF.md section 1. A new message kind gets its own Validate...Request here.
 //
 // Thread safety: ValidateTemplateRequest is safe to call from many threads at once; the
 // LanguageCatalog must not be modified while it is in use (build it at start-up, then share it
@@ -21,7 +22,7 @@ struct ValidationContext {
   ValidationLimits limits;
 };
 
-Result<TemplateMessage> ValidateTemplateRequest(TemplateRequest request,
+Result<OutboundMessage> ValidateTemplateRequest(TemplateRequest request,
                                                 const ValidationContext& context);
 
 }  // namespace socialgate::core

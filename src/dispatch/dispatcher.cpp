@@ -82,8 +82,9 @@ void Dispatcher::Stop() {
     started_ = false;
   }
   pump_.RequestStop();
-  leases_.RequestStop();
   pump_.Join();
+  // The leases of sends still in flight are renewed until they end: a send that outlived its
+  // lease could be claimed by another instance and sent twice.
   pump_.WaitDrained();
   blocking_->Shutdown();
   leases_.Stop();
@@ -184,7 +185,7 @@ providers::SendOutcome Dispatcher::SendBlocking(const store::StoredMessage& mess
 
 providers::SendOutcome Dispatcher::SendBlockingUnguarded(const store::StoredMessage& message,
                                                          providers::Provider* provider) {
-  if (!message.message.header) return provider->Send(message.id, message.message);
+  if (core::MediaOf(message.message) == nullptr) return provider->Send(message.id, message.message);
   // Claims leave media bytes in the store; read them only now, for the send that needs them.
   auto bytes = store_.MediaBytes(message.id);
   if (!bytes) {
@@ -195,8 +196,8 @@ providers::SendOutcome Dispatcher::SendBlockingUnguarded(const store::StoredMess
     spdlog::error("dispatch: reading the media of {}: {}", message.id, bytes.error().detail);
     return failed;
   }
-  core::TemplateMessage with_media = message.message;
-  with_media.header->bytes = std::move(*bytes);
+  core::OutboundMessage with_media = message.message;
+  core::MediaOf(with_media)->bytes = std::move(*bytes);
   return provider->Send(message.id, with_media);
 }
 

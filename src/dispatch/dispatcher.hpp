@@ -1,10 +1,10 @@
 // File: dispatch/dispatcher.hpp
 //
-// Delivers stored messages. One pump thread claims due messages from the outbox (store::Outbox)
-// with a lease, up to `max_in_flight` at once, and hands each to the Provider of its business
-// number: without a thread when the provider sends asynchronously (an HTTP request on the client's
-// event loop), on one of `workers` threads when the send must block (a media upload first). Each
-// outcome is recorded durably before anyone is told: accepted, failed for good, or rescheduled with
+// Delivers stored messages. One pump thread claims due messages from the Outbox with a lease, up
+// to `max_in_flight` at once, and hands each to the Provider of its business number: without a
+// thread when the provider sends asynchronously (an HTTP request on the client's event loop),
+// on one of `workers` threads when the send must block (a media upload first). Each outcome is
+// recorded durably before anyone is told: accepted, failed for good, or rescheduled with
 // exponential backoff and full jitter (honouring the provider's Retry-After) until
 // max_attempts, after which it fails with the reason. Outcomes are written asynchronously and
 // share the store's group commits. A restart resumes every queued message; a process that died

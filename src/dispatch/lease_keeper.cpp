@@ -25,16 +25,12 @@ void LeaseKeeper::Start() {
   });
 }
 
-void LeaseKeeper::RequestStop() {
+void LeaseKeeper::Stop() {
   {
     std::lock_guard lock(run_mutex_);
     stopping_ = true;
   }
   wake_.notify_all();
-}
-
-void LeaseKeeper::Stop() {
-  RequestStop();
   if (thread_.joinable()) thread_.join();
 }
 

@@ -29,9 +29,8 @@ class LeaseKeeper {
   LeaseKeeper& operator=(const LeaseKeeper&) = delete;
 
   void Start();
-  // Stops renewing, at once, even between periods; Stop also joins the thread. The held set
-  // stays.
-  void RequestStop();
+  // Stops renewing, at once, even between periods, and joins the thread. The held set stays.
+  // The dispatcher stops it only once every send has ended, so no lease lapses under a send.
   void Stop();
 
   void Hold(const std::vector<store::StoredMessage>& messages);

@@ -16,6 +16,7 @@
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/text.hpp"
 #include "http/framing.hpp"
 #include "http/receive_time.hpp"
 
@@ -130,8 +131,8 @@ HttpRequest HeadFromBeast(const bhttp::request<bhttp::string_body>& req, const s
   out.headers.reserve(16);
   std::string forwarded_for;  // every X-Forwarded-For header, joined in order
   for (const auto& field : req) {
-    std::string name(field.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string name =
+        core::AsciiLower(std::string_view(field.name_string().data(), field.name_string().size()));
     if (!proxies.empty() && name == "x-forwarded-for") {
       if (!forwarded_for.empty()) forwarded_for += ',';
       forwarded_for.append(field.value().data(), field.value().size());

@@ -76,9 +76,8 @@ class BeastServer final : public HttpServer {
     }
     proxies_ = std::move(*proxies);
     if (!options_.tls_cert_file.empty() || !options_.tls_key_file.empty()) {
-      auto tls = MakeTlsContext(options_);
-      if (!tls) return tl::unexpected(tls.error());
-      tls_ = std::move(*tls);
+      SG_ASSIGN_OR_RETURN(auto tls, MakeTlsContext(options_));
+      tls_ = std::move(tls);
       context_.tls = tls_.get();
     }
     beast::error_code ec;

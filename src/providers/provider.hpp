@@ -1,7 +1,9 @@
 // File: providers/provider.hpp
 //
-// A WhatsApp provider: something that takes a validated template message for one business
-// number and answers, for this attempt, accepted / rejected for good / try again later.
+// A WhatsApp provider: something that takes a validated outbound message (any kind, see
+// core::MessageContent) for one business number and answers, for this attempt, accepted /
+// rejected for good / try again later. A kind the provider cannot send is rejected for good
+// (SendOutcome::Unsupported), never a crash: its visit over the content names every kind.
 // Delivery statuses that arrive later (sent, delivered, read, failed) are reported through the
 // StatusSink given at construction, matched by the provider's message id.
 //
@@ -46,6 +48,16 @@ struct SendOutcome {
     o.wa_id = std::move(wa_id);
     return o;
   }
+
+  // Rejected for good: `provider` cannot send messages of this kind (core::MessageKindName).
+  static SendOutcome Unsupported(std::string_view provider, std::string_view kind) {
+    SendOutcome o;
+    o.kind = Kind::kRejected;
+    o.error_code = "unsupported_kind";
+    o.error_message =
+        "the " + std::string(provider) + " provider cannot send " + std::string(kind) + " messages";
+    return o;
+  }
 };
 
 // Where providers report delivery statuses. A provider that receives statuses as text parses
@@ -72,19 +84,19 @@ class Provider {
 
   // One delivery attempt. Never throws; every failure is an outcome. May block (the dispatcher
   // calls it on one of its worker threads).
-  virtual SendOutcome Send(std::string_view message_id, const core::TemplateMessage& message) = 0;
+  virtual SendOutcome Send(std::string_view message_id, const core::OutboundMessage& message) = 0;
 
   // Whether SendAsync can take `message` without blocking its caller. When false the dispatcher
-  // calls Send on a worker thread instead. SendAsync gets a media header without its bytes
-  // (they stay in the store until a send needs them): a provider that uses them answers false
-  // for such a message, and Send gets them.
-  virtual bool SendsAsync(const core::TemplateMessage& /*message*/) const { return false; }
+  // calls Send on a worker thread instead. SendAsync gets the message's media (core::MediaOf)
+  // without its bytes (they stay in the store until a send needs them): a provider that uses
+  // them answers false for such a message, and Send gets them.
+  virtual bool SendsAsync(const core::OutboundMessage& /*message*/) const { return false; }
 
   // One delivery attempt that does not block: `done` is called exactly once with the outcome,
   // from any thread (an HTTP provider's from its client's event loop), and must not block.
   // `message` need not outlive the call. Only called when SendsAsync(message).
   using SendDone = std::function<void(SendOutcome)>;
-  virtual void SendAsync(std::string_view message_id, const core::TemplateMessage& message,
+  virtual void SendAsync(std::string_view message_id, const core::OutboundMessage& message,
                          SendDone done) {
     done(Send(message_id, message));
   }

@@ -27,7 +27,22 @@ void GroupCommitter::Stop() {
     stopping_ = true;
   }
   queue_cv_.notify_all();
-  if (thread_.joinable()) thread_.join();  // drains the queue first
+  if (thread_.joinable()) {
+    thread_.join();  // drains the queue first
+    return;
+  }
+  // Never started: nothing will commit what waits, but every `done` still gets its answer.
+  std::deque<Job> unanswered;
+  {
+    std::lock_guard lock(queue_mutex_);
+    unanswered.swap(queue_);
+  }
+  for (auto& job : unanswered) {
+    if (job.done) {
+      job.done(core::MakeError(core::ErrorCode::kUnavailable, "storage is unavailable",
+                               "the store closed before its committer started"));
+    }
+  }
 }
 
 void GroupCommitter::WriteAsync(Write write, Done done) {
@@ -69,7 +84,7 @@ void GroupCommitter::Drain() {
   auto done = drained.get_future();
   {
     std::lock_guard lock(queue_mutex_);
-    if (!started_ || stopping_ || std::this_thread::get_id() == thread_id_) return;
+    if (!started_ || ended_ || std::this_thread::get_id() == thread_id_) return;
     queue_.push_back(
         Job{std::nullopt, [&drained](const Result<Written>&) { drained.set_value(); }});
   }
@@ -85,7 +100,10 @@ void GroupCommitter::Run() {
     {
       std::unique_lock lock(queue_mutex_);
       queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and every write has been answered
+      if (queue_.empty()) {  // stopping, and every write has been answered
+        ended_ = true;
+        return;
+      }
       std::size_t writes = 0;
       while (!queue_.empty() && writes < kMaxBatch) {
         if (queue_.front().write) ++writes;

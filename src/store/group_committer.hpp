@@ -51,11 +51,12 @@ class GroupCommitter {
   GroupCommitter(GroupCommitter&&) = delete;
   GroupCommitter& operator=(GroupCommitter&&) = delete;
 
-  // Starts the committer thread, named `thread_name`. Before it, writes run on their caller's
-  // thread, one batch each.
+  // Starts the committer thread, named `thread_name`. Before it, WriteAndWait runs its write on
+  // the caller's thread (a batch of its own); WriteAsync's writes wait in the queue for it.
   void Start(const std::string& thread_name);
 
-  // Answers every queued write, then stops the thread; writes after it are refused.
+  // Answers every queued write (committed, or kUnavailable if the thread never started), then
+  // stops the thread; writes after it are refused.
   void Stop();
 
   // Queues `write`; `done` gets its result (see the file comment).
@@ -66,7 +67,7 @@ class GroupCommitter {
 
   // Returns once every write queued before the call has been committed and answered (its `done`
   // has run): at shutdown, before what those callbacks use is torn down. From the committer
-  // thread (a `done`), or once stopped, returns at once.
+  // thread (a `done`), before Start, or once the thread has ended, returns at once.
   void Drain();
 
  private:
@@ -94,6 +95,7 @@ class GroupCommitter {
   std::deque<Job> queue_;
   bool started_ = false;
   bool stopping_ = false;
+  bool ended_ = false;  // the committer thread has answered its last job
   std::thread thread_;
   std::thread::id thread_id_;
 };

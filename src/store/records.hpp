@@ -28,7 +28,7 @@ struct StatusEvent {
 struct StoredMessage {
   std::string id;
   std::string domain;
-  core::TemplateMessage message;  // header without its bytes (see Outbox::MediaBytes)
+  core::OutboundMessage message;  // its media (core::MediaOf) without bytes: Outbox::MediaBytes
   core::MessageStatus status = core::MessageStatus::kQueued;
   int attempts = 0;
   std::int64_t next_attempt_at_ms = 0;
@@ -52,7 +52,7 @@ struct IdempotencyKey {
 struct NewMessage {
   std::string id;
   std::string domain;
-  core::TemplateMessage message;
+  core::OutboundMessage message;  // any kind; its media's bytes are stored apart from the row
   std::int64_t now_ms = 0;
   std::int64_t due_at_ms = 0;  // first attempt not before this (0: now_ms)
   std::optional<IdempotencyKey> idempotency;

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include "util/thread_name.hpp"
@@ -15,11 +16,35 @@
 namespace socialgate::util {
 namespace {
 
-// The pipe's write end, for the handler; -1 while no watcher exists.
+// The pipe the handler writes to: made once per process and never closed. A handler still
+// running on another thread when a watcher ends may write to it after that; had the pipe been
+// closed, the descriptor's number could by then belong to another file (the database), and
+// the byte would land there. Both ends are non-blocking: the handler must never block, and the
+// watcher waits in poll().
+struct SignalPipe {
+  int read_fd = -1;
+  int write_fd = -1;
+  int error = 0;  // errno of pipe2, when it failed
+};
+
+const SignalPipe& ThePipe() {
+  static const SignalPipe pipe = [] {
+    SignalPipe p;
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+      p.error = errno;
+      return p;
+    }
+    p.read_fd = fds[0];
+    p.write_fd = fds[1];
+    return p;
+  }();
+  return pipe;
+}
+
+// The pipe's write end while a watcher exists, -1 otherwise: what the handler writes to.
 std::atomic<int> g_write_fd{-1};
 std::atomic<bool> g_watching{false};
-
-constexpr char kQuit = 0;  // not a signal number: the watcher is being destroyed
 
 extern "C" void OnStopSignal(int signal) {
   const int saved = errno;
@@ -35,10 +60,16 @@ class PipeStopSignals final : public StopSignals {
   explicit PipeStopSignals(OnSignal on_signal) : on_signal_(std::move(on_signal)) {}
 
   core::Result<void> Start() {
-    if (::pipe2(fds_, O_CLOEXEC) != 0) return Fail("pipe2");
-    // The handler must never block on a full pipe.
-    if (::fcntl(fds_[1], F_SETFL, O_NONBLOCK) != 0) return Fail("fcntl");
-    g_write_fd = fds_[1];
+    const SignalPipe& pipe = ThePipe();
+    if (pipe.read_fd < 0) {
+      errno = pipe.error;
+      return Fail("pipe2");
+    }
+    // Bytes left by signals that arrived after an earlier watcher stopped reading.
+    char stale[64];
+    while (::read(pipe.read_fd, stale, sizeof stale) > 0) {
+    }
+    g_write_fd = pipe.write_fd;
     struct sigaction action {};
     action.sa_handler = OnStopSignal;
     sigemptyset(&action.sa_mask);
@@ -47,7 +78,7 @@ class PipeStopSignals final : public StopSignals {
     installed_int_ = true;
     if (::sigaction(SIGTERM, &action, &previous_term_) != 0) return Fail("sigaction");
     installed_term_ = true;
-    thread_ = std::thread([this] { Run(); });
+    thread_ = std::thread([this, fd = pipe.read_fd] { Run(fd); });
     return {};
   }
 
@@ -56,16 +87,11 @@ class PipeStopSignals final : public StopSignals {
     if (installed_term_) ::sigaction(SIGTERM, &previous_term_, nullptr);
     g_write_fd = -1;
     if (thread_.joinable()) {
-      // Blocking write: the sentinel must arrive even behind a pipe full of signals.
-      const int flags = ::fcntl(fds_[1], F_GETFL);
-      ::fcntl(fds_[1], F_SETFL, flags & ~O_NONBLOCK);
-      const char quit = kQuit;
-      while (::write(fds_[1], &quit, 1) < 0 && errno == EINTR) {
-      }
+      quit_ = true;
+      // Wakes the watcher; if the pipe is full, the watcher is awake anyway and sees quit_.
+      const char wake = 0;
+      (void)!::write(ThePipe().write_fd, &wake, 1);
       thread_.join();
-    }
-    for (const int fd : fds_) {
-      if (fd >= 0) ::close(fd);
     }
     g_watching = false;
   }
@@ -81,23 +107,25 @@ class PipeStopSignals final : public StopSignals {
         std::string("cannot watch SIGINT and SIGTERM: ") + call + ": " + std::strerror(errno));
   }
 
-  void Run() {
+  void Run(int fd) {
     NameThisThread("sg-signals");
     bool signalled = false;
-    for (;;) {
-      char byte = kQuit;
-      const ssize_t n = ::read(fds_[0], &byte, 1);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0 || byte == kQuit) return;
-      if (!signalled) {
+    while (!quit_) {
+      pollfd readable{fd, POLLIN, 0};
+      if (::poll(&readable, 1, -1) < 0 && errno != EINTR) return;
+      char bytes[64];
+      const ssize_t n = ::read(fd, bytes, sizeof bytes);
+      if (quit_) return;
+      for (ssize_t i = 0; i < n && !signalled; ++i) {
+        if (bytes[i] == 0) continue;  // a wake-up, not a signal
         signalled = true;
-        on_signal_(static_cast<unsigned char>(byte));
+        on_signal_(static_cast<unsigned char>(bytes[i]));
       }
     }
   }
 
   OnSignal on_signal_;
-  int fds_[2] = {-1, -1};
+  std::atomic<bool> quit_{false};
   struct sigaction previous_int_ {};
   struct sigaction previous_term_ {};
   bool installed_int_ = false;

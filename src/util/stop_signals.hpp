@@ -7,7 +7,9 @@
 // Destroying it restores the dispositions it found.
 //
 // The signal handler only writes the signal's number to a pipe (async-signal-safe); everything
-// else runs on the watcher's thread.
+// else runs on the watcher's thread. The pipe is the process's for good (two descriptors, never
+// closed), so a handler late on another thread cannot write into a file that took over a
+// closed descriptor's number.
 //
 // Thread safety: at most one StopSignals may exist at a time in a process (Watch refuses a
 // second). `on_signal` must not destroy the watcher.

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include <sodium.h>
@@ -33,7 +34,8 @@ namespace core = socialgate::core;
 using core::Error;
 using core::ErrorCode;
 using core::MediaKind;
-using core::TemplateMessage;
+using core::OutboundMessage;
+using core::TemplateContent;
 using core::TemplateRequest;
 
 // Longest error message accepted: quoted values are cut at 40 bytes (core::QuoteForMessage), so
@@ -169,10 +171,19 @@ bool MimeFits(MediaKind kind, std::string_view mime, std::string_view document_t
   return false;
 }
 
-void CheckAccepted(const TemplateMessage& m, const TemplateRequest& request,
+// The template content of an accepted message (a template request gives nothing else).
+const TemplateContent& TemplateOf(const OutboundMessage& message, std::string_view what) {
+  const auto* content = std::get_if<TemplateContent>(&message.content);
+  if (content == nullptr) Fail(what, "a template request gave another kind of message");
+  Check(core::MessageKindName(message.content) == "template", what, "kind name");
+  return *content;
+}
+
+void CheckAccepted(const OutboundMessage& message, const TemplateRequest& request,
                    const core::ValidationContext& context) {
-  Check(IsE164Digits(m.customer_phone), "accepted", "customer phone is not E.164 digits");
-  Check(IsE164Digits(m.service_phone), "accepted", "service phone is not E.164 digits");
+  Check(IsE164Digits(message.customer_phone), "accepted", "customer phone is not E.164 digits");
+  Check(IsE164Digits(message.service_phone), "accepted", "service phone is not E.164 digits");
+  const TemplateContent& m = TemplateOf(message, "accepted");
 
   Check(!m.template_name.empty() && m.template_name.size() <= core::kMaxTemplateNameChars,
         "accepted", "template name length");
@@ -195,6 +206,7 @@ void CheckAccepted(const TemplateMessage& m, const TemplateRequest& request,
         "accepted", "parameters changed");
 
   Check(m.header.has_value() == request.header.has_value(), "accepted", "header presence");
+  Check(core::MediaOf(message) == (m.header ? &*m.header : nullptr), "accepted", "media");
   if (!m.header) return;
   Check(m.header_params.empty(), "accepted", "media header with headerData");
   const core::MediaHeader& h = *m.header;
@@ -221,10 +233,11 @@ std::string Base64(std::string_view bytes) {
 }
 
 // The accepted message written back as a request must be accepted again, unchanged.
-void CheckIdempotent(const TemplateMessage& m, const core::ValidationContext& context) {
+void CheckIdempotent(const OutboundMessage& message, const core::ValidationContext& context) {
+  const TemplateContent& m = TemplateOf(message, "revalidate");
   TemplateRequest again;
-  again.customer_phone_number = m.customer_phone;
-  again.service_phone_number = m.service_phone;
+  again.customer_phone_number = message.customer_phone;
+  again.service_phone_number = message.service_phone;
   again.template_name = m.template_name;
   again.language = m.language;
   if (m.header) {
@@ -237,12 +250,14 @@ void CheckIdempotent(const TemplateMessage& m, const core::ValidationContext& co
   again.dynamic_url = m.url_params;
   auto second = core::ValidateTemplateRequest(std::move(again), context);
   if (!second) Fail("revalidate", "an accepted message was refused: " + second.error().message);
-  Check(second->customer_phone == m.customer_phone && second->service_phone == m.service_phone,
+  Check(second->customer_phone == message.customer_phone &&
+            second->service_phone == message.service_phone,
         "revalidate", "phone numbers are not stable under normalisation");
   if (m.header) {
-    Check(second->header && second->header->bytes == m.header->bytes &&
-              second->header->mime_type == m.header->mime_type &&
-              second->header->document_type == m.header->document_type,
+    const TemplateContent& t = TemplateOf(*second, "revalidate");
+    Check(t.header && t.header->bytes == m.header->bytes &&
+              t.header->mime_type == m.header->mime_type &&
+              t.header->document_type == m.header->document_type,
           "revalidate", "header changed");
   }
 }

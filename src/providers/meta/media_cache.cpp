@@ -5,19 +5,19 @@
 namespace socialgate::providers::meta {
 
 MediaCache::MediaCache(std::chrono::milliseconds ttl, std::chrono::milliseconds max_wait,
-                       std::size_t max_entries)
-    : ttl_(ttl), max_wait_(max_wait), max_entries_(max_entries) {}
+                       std::size_t max_entries, const util::Clock& clock)
+    : ttl_(ttl), max_wait_(max_wait), max_entries_(max_entries), clock_(clock) {}
 
 MediaCache::Lookup MediaCache::GetOrUpload(
     const std::string& key, const std::function<std::optional<std::string>()>& upload) {
   Lookup lookup;
   {
     std::unique_lock lock(mutex_);
-    std::optional<Clock::time_point> deadline;
+    std::optional<std::chrono::steady_clock::time_point> deadline;  // real time: a wait
     bool waited_out = false;
     for (;;) {
       auto it = entries_.find(key);
-      if (it != entries_.end() && it->second.expires > Clock::now()) {
+      if (it != entries_.end() && it->second.expires > clock_.Now()) {
         lookup.media_id = it->second.media_id;
         return lookup;
       }
@@ -28,7 +28,7 @@ MediaCache::Lookup MediaCache::GetOrUpload(
         lookup.wait_expired = true;
         return lookup;
       }
-      if (!deadline) deadline = Clock::now() + max_wait_;
+      if (!deadline) deadline = std::chrono::steady_clock::now() + max_wait_;
       waited_out = upload_done_.wait_until(lock, *deadline) == std::cv_status::timeout;
     }
     uploading_.insert(key);
@@ -43,7 +43,7 @@ MediaCache::Lookup MediaCache::GetOrUpload(
   std::optional<std::string> id = upload();
   if (id) {
     std::lock_guard lock(mutex_);
-    const auto now = Clock::now();
+    const auto now = clock_.Now();
     if (entries_.size() >= max_entries_) EvictLocked(now);
     entries_[key] = Entry{*id, now + ttl_};
   }
@@ -71,7 +71,7 @@ std::size_t MediaCache::size() const {
   return entries_.size();
 }
 
-void MediaCache::EvictLocked(Clock::time_point now) {
+void MediaCache::EvictLocked(util::Clock::TimePoint now) {
   std::erase_if(entries_, [&](const auto& e) { return e.second.expires <= now; });
   // Still full: drop the entries closest to expiry (the oldest uploads).
   while (entries_.size() >= max_entries_) {

@@ -18,12 +18,12 @@
 #include <set>
 #include <string>
 
+#include "util/clock.hpp"
+
 namespace socialgate::providers::meta {
 
 class MediaCache {
  public:
-  using Clock = std::chrono::steady_clock;
-
   // What GetOrUpload found or did.
   struct Lookup {
     std::optional<std::string> media_id;  // set when there is one
@@ -34,8 +34,9 @@ class MediaCache {
 
   // `max_wait`: the longest a caller waits for another's upload of the same key; at least the
   // upload's own timeout, so that a waiter gives up only on an upload that should have ended.
+  // Entries expire by `clock` (which must outlive the cache); waits are in real time.
   MediaCache(std::chrono::milliseconds ttl, std::chrono::milliseconds max_wait,
-             std::size_t max_entries = 10'000);
+             std::size_t max_entries = 10'000, const util::Clock& clock = util::SteadyClock());
 
   // The cached id for `key`; otherwise runs `upload` (one caller per key at a time; others wait
   // for its result, at most max_wait) and caches the id it returns. `upload` returns nullopt on
@@ -52,9 +53,9 @@ class MediaCache {
  private:
   struct Entry {
     std::string media_id;
-    Clock::time_point expires;
+    util::Clock::TimePoint expires;
   };
-  void EvictLocked(Clock::time_point now);
+  void EvictLocked(util::Clock::TimePoint now);
 
   // Ends an upload of `key`: the key is free, waiters wake.
   void Release(const std::string& key);
@@ -62,6 +63,7 @@ class MediaCache {
   const std::chrono::milliseconds ttl_;
   const std::chrono::milliseconds max_wait_;
   const std::size_t max_entries_;
+  const util::Clock& clock_;
   mutable std::mutex mutex_;
   std::condition_variable upload_done_;
   std::map<std::string, Entry> entries_;

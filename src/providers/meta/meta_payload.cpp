@@ -3,10 +3,12 @@
 #include <nlohmann/json.hpp>
 
 namespace socialgate::providers::meta {
+namespace {
 
-std::string BuildTemplatePayload(const core::TemplateMessage& message, std::string_view media_id,
-                                 std::string_view message_id) {
-  using Json = nlohmann::ordered_json;
+using Json = nlohmann::ordered_json;
+
+// The "type" and its object of a template message.
+void AddTemplate(Json& body, const core::TemplateContent& message, std::string_view media_id) {
   Json components = Json::array();
   if (message.header) {
     const char* kind = core::MediaKindName(message.header->kind);
@@ -38,11 +40,20 @@ std::string BuildTemplatePayload(const core::TemplateMessage& message, std::stri
   Json tmpl = {{"name", message.template_name},
                {"language", {{"code", message.language}, {"policy", "deterministic"}}}};
   if (!components.empty()) tmpl["components"] = std::move(components);
+  body["type"] = "template";
+  body["template"] = std::move(tmpl);
+}
+
+}  // namespace
+
+std::string BuildPayload(const core::OutboundMessage& message, std::string_view media_id,
+                         std::string_view message_id) {
   Json body = {{"messaging_product", "whatsapp"},
                {"recipient_type", "individual"},
-               {"to", "+" + message.customer_phone},
-               {"type", "template"},
-               {"template", std::move(tmpl)}};
+               {"to", "+" + message.customer_phone}};
+  std::visit(
+      core::Overloaded{[&](const core::TemplateContent& t) { AddTemplate(body, t, media_id); }},
+      message.content);
   if (!message_id.empty()) body["biz_opaque_callback_data"] = message_id;
   return body.dump(-1, ' ', false, Json::error_handler_t::replace);
 }

@@ -67,13 +67,14 @@ class MetaProvider final : public Provider {
   // Provider implementation
   std::string_view Name() const override { return "meta"; }
 
-  SendOutcome Send(std::string_view message_id, const core::TemplateMessage& message) override {
+  SendOutcome Send(std::string_view message_id, const core::OutboundMessage& message) override {
     std::string media_id;
     std::string media_key;
     bool fresh_upload = false;
-    if (message.header) {
-      media_key = util::Sha256Hex(message.header->bytes) + "/" + message.header->mime_type;
-      auto media = UploadOnce(media_key, *message.header);
+    const core::MediaHeader* header = core::MediaOf(message);
+    if (header != nullptr) {
+      media_key = util::Sha256Hex(header->bytes) + "/" + header->mime_type;
+      auto media = UploadOnce(media_key, *header);
       if (!media) return std::move(media.error());
       media_id = std::move(media->media_id).value();
       fresh_upload = media->uploaded;
@@ -83,18 +84,20 @@ class MetaProvider final : public Provider {
     if (!fresh_upload && !media_id.empty() && outcome.kind == SendOutcome::Kind::kRejected &&
         (outcome.error_code == "131053" || outcome.error_code == "100")) {
       media_.Invalidate(media_key, media_id);
-      auto media = UploadOnce(media_key, *message.header);
+      auto media = UploadOnce(media_key, *header);
       if (!media) return std::move(media.error());
       outcome = Post(message, *media->media_id, message_id);
     }
     return outcome;
   }
 
-  // A text-only message is one POST, sent without a thread waiting for it. A media header may
-  // need an upload first (shared with concurrent sends of the same file): that path blocks.
-  bool SendsAsync(const core::TemplateMessage& message) const override { return !message.header; }
+  // A message without media is one POST, sent without a thread waiting for it. Media may need
+  // an upload first (shared with concurrent sends of the same file): that path blocks.
+  bool SendsAsync(const core::OutboundMessage& message) const override {
+    return core::MediaOf(message) == nullptr;
+  }
 
-  void SendAsync(std::string_view message_id, const core::TemplateMessage& message,
+  void SendAsync(std::string_view message_id, const core::OutboundMessage& message,
                  SendDone done) override {
     http_.Start(PostRequest(message, "", message_id),
                 [done = std::move(done)](core::Result<net::ClientResponse> response) {
@@ -160,16 +163,16 @@ class MetaProvider final : public Provider {
     return std::nullopt;
   }
 
-  net::ClientRequest PostRequest(const core::TemplateMessage& message, const std::string& media_id,
+  net::ClientRequest PostRequest(const core::OutboundMessage& message, const std::string& media_id,
                                  std::string_view message_id) const {
     net::ClientRequest r = Request("/messages");
     r.start_limit = message_starts_;
     r.headers.emplace_back("Content-Type", "application/json");
-    r.body = meta::BuildTemplatePayload(message, media_id, message_id);
+    r.body = meta::BuildPayload(message, media_id, message_id);
     return r;
   }
 
-  SendOutcome Post(const core::TemplateMessage& message, const std::string& media_id,
+  SendOutcome Post(const core::OutboundMessage& message, const std::string& media_id,
                    std::string_view message_id) {
     return PostOutcome(http_.Perform(PostRequest(message, media_id, message_id)));
   }

@@ -16,14 +16,15 @@ class SandboxProvider final : public Provider {
   // Provider implementation
   std::string_view Name() const override { return "sandbox"; }
 
-  SendOutcome Send(std::string_view /*message_id*/, const core::TemplateMessage& message) override {
+  // Every kind is accepted alike: the sandbox sends nothing.
+  SendOutcome Send(std::string_view /*message_id*/, const core::OutboundMessage& message) override {
     std::string provider_id = "sandbox." + util::NewMessageId();
     ResumeTracking(provider_id, core::MessageStatus::kAccepted);
     return SendOutcome::Accepted(std::move(provider_id), message.customer_phone);
   }
 
   // Send only schedules timers: it never blocks, so the dispatcher may call it on its own thread.
-  bool SendsAsync(const core::TemplateMessage& /*message*/) const override { return true; }
+  bool SendsAsync(const core::OutboundMessage& /*message*/) const override { return true; }
 
   // The progression lives in memory only, so a restart resumes it from the stored status.
   void ResumeTracking(std::string_view provider_message_id, core::MessageStatus status) override {

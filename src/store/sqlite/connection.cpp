@@ -36,9 +36,8 @@ Result<void> Connection::Exec(const char* sql) {
 }
 
 Result<void> Connection::ExecPrepared(const char* sql) {
-  auto stmt = Prepare(sql);
-  if (!stmt) return tl::unexpected(stmt.error());
-  Statement s(*stmt);
+  SG_ASSIGN_OR_RETURN(auto stmt, Prepare(sql));
+  Statement s(stmt);
   if (s.Step() != SQLITE_DONE) return tl::unexpected(Error(sql));
   return {};
 }

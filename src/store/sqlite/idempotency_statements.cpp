@@ -5,14 +5,14 @@ namespace socialgate::store::sqlite {
 using core::Result;
 
 Result<void> InsertIdempotencyKey(Connection& db, const NewMessage& m) {
-  auto stmt = db.Prepare(
-      "INSERT INTO idempotency_keys(domain, key, message_id, request_hash, created_at) "
-      "VALUES(?,?,?,?,?) ON CONFLICT(domain, key) DO UPDATE SET message_id = "
-      "excluded.message_id, "
-      "request_hash = excluded.request_hash, answer_status = NULL, answer_body = NULL, "
-      "created_at = excluded.created_at WHERE idempotency_keys.created_at < ?");
-  if (!stmt) return tl::unexpected(stmt.error());
-  Statement s(*stmt);
+  SG_ASSIGN_OR_RETURN(
+      auto stmt,
+      db.Prepare("INSERT INTO idempotency_keys(domain, key, message_id, request_hash, created_at) "
+                 "VALUES(?,?,?,?,?) ON CONFLICT(domain, key) DO UPDATE SET message_id = "
+                 "excluded.message_id, "
+                 "request_hash = excluded.request_hash, answer_status = NULL, answer_body = NULL, "
+                 "created_at = excluded.created_at WHERE idempotency_keys.created_at < ?"));
+  Statement s(stmt);
   s.Bind(m.domain)
       .Bind(m.idempotency->key)
       .Bind(m.id)
@@ -27,9 +27,8 @@ Result<void> InsertIdempotencyKey(Connection& db, const NewMessage& m) {
 }
 
 Result<void> PurgeIdempotencyKeys(Connection& db, std::int64_t now_ms) {
-  auto stmt = db.Prepare("DELETE FROM idempotency_keys WHERE created_at < ?");
-  if (!stmt) return tl::unexpected(stmt.error());
-  Statement s(*stmt);
+  SG_ASSIGN_OR_RETURN(auto stmt, db.Prepare("DELETE FROM idempotency_keys WHERE created_at < ?"));
+  Statement s(stmt);
   s.Bind(now_ms - kIdempotencyKeyLifetimeMs);
   if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("purge keys"));
   return {};
@@ -38,11 +37,12 @@ Result<void> PurgeIdempotencyKeys(Connection& db, std::int64_t now_ms) {
 Result<std::optional<IdempotencyRecord>> FindIdempotencyKey(Connection& db, std::string_view domain,
                                                             std::string_view key,
                                                             std::int64_t now_ms) {
-  auto stmt = db.Prepare(
-      "SELECT message_id, request_hash, answer_status, answer_body FROM idempotency_keys "
-      "WHERE domain = ? AND key = ? AND created_at >= ?");
-  if (!stmt) return tl::unexpected(stmt.error());
-  Statement s(*stmt);
+  SG_ASSIGN_OR_RETURN(
+      auto stmt,
+      db.Prepare(
+          "SELECT message_id, request_hash, answer_status, answer_body FROM idempotency_keys "
+          "WHERE domain = ? AND key = ? AND created_at >= ?"));
+  Statement s(stmt);
   s.Bind(domain).Bind(key).Bind(now_ms - kIdempotencyKeyLifetimeMs);
   const int rc = s.Step();
   if (rc == SQLITE_DONE) return std::optional<IdempotencyRecord>();
@@ -56,11 +56,10 @@ Result<std::optional<IdempotencyRecord>> FindIdempotencyKey(Connection& db, std:
 }
 
 Result<Written> SaveIdempotentAnswer(Connection& db, const IdempotentAnswer& a) {
-  auto stmt = db.Prepare(
-      "UPDATE idempotency_keys SET answer_status = ?, answer_body = ? "
-      "WHERE domain = ? AND key = ? AND answer_status IS NULL");
-  if (!stmt) return tl::unexpected(stmt.error());
-  Statement s(*stmt);
+  SG_ASSIGN_OR_RETURN(auto stmt,
+                      db.Prepare("UPDATE idempotency_keys SET answer_status = ?, answer_body = ? "
+                                 "WHERE domain = ? AND key = ? AND answer_status IS NULL"));
+  Statement s(stmt);
   s.Bind(static_cast<std::int64_t>(a.status)).Bind(a.body).Bind(a.domain).Bind(a.key);
   if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("save answer"));
   return Written{};

@@ -135,9 +135,9 @@ core::Result<void> Migrate(Connection& db) {
               "description TEXT NOT NULL, applied_at INTEGER NOT NULL)"));
   int current = 0;
   {
-    auto stmt = db.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-    if (!stmt) return tl::unexpected(stmt.error());
-    Statement s(*stmt);
+    SG_ASSIGN_OR_RETURN(auto stmt,
+                        db.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+    Statement s(stmt);
     if (s.Step() != SQLITE_ROW) return tl::unexpected(db.Error("read version"));
     current = s.Int(0);
   }
@@ -152,10 +152,11 @@ core::Result<void> Migrate(Connection& db) {
     Transaction tx(db);
     SG_RETURN_IF_ERROR(tx.Begin());
     SG_RETURN_IF_ERROR(db.Exec(m.sql));
-    auto stmt =
-        db.Prepare("INSERT INTO schema_migrations(version, description, applied_at) VALUES(?,?,?)");
-    if (!stmt) return tl::unexpected(stmt.error());
-    Statement s(*stmt);
+    SG_ASSIGN_OR_RETURN(
+        auto stmt,
+        db.Prepare(
+            "INSERT INTO schema_migrations(version, description, applied_at) VALUES(?,?,?)"));
+    Statement s(stmt);
     s.Bind(static_cast<std::int64_t>(m.version))
         .Bind(m.description)
         .Bind(static_cast<std::int64_t>(time(nullptr)) * 1000);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "store/sqlite/idempotency_statements.hpp"
+#include "store/sqlite/message_content.hpp"
 #include "store/sqlite/string_array.hpp"
 #include "store/status_order.hpp"
 
@@ -15,43 +16,40 @@ using core::ErrorCode;
 using core::MakeError;
 using core::Result;
 
-std::vector<std::string> FromJson(const unsigned char* text) {
-  if (text == nullptr) return {};
-  return DecodeStringArray(reinterpret_cast<const char*>(text));
-}
+// A message row's columns: its own, then the content's (message_content.hpp), which start at
+// column kFirstContentColumn.
+const std::string kMessageColumns =
+    std::string(
+        "id, domain, customer_phone, service_phone, status, attempts, next_attempt_at, "
+        "provider_message_id, wa_id, error_code, error_message, created_at, updated_at, ") +
+    kContentColumns;
+constexpr int kFirstContentColumn = 13;
 
-core::MediaKind KindFromName(std::string_view name) {
-  if (name == "image") return core::MediaKind::kImage;
-  if (name == "video") return core::MediaKind::kVideo;
-  return core::MediaKind::kDocument;
-}
-
-constexpr const char* kMessageColumns =
-    "id, domain, customer_phone, service_phone, template_name, language, header_params, "
-    "body_params, url_params, status, attempts, next_attempt_at, provider_message_id, wa_id, "
-    "error_code, error_message, created_at, updated_at, has_media";
-
+// A row of kMessageColumns; its media, if any, without metadata (ReadMessageMedia).
 Result<StoredMessage> ReadMessageRow(const Statement& s) {
   StoredMessage m;
   m.id = s.Text(0);
   m.domain = s.Text(1);
   m.message.customer_phone = s.Text(2);
   m.message.service_phone = s.Text(3);
-  m.message.template_name = s.Text(4);
-  m.message.language = s.Text(5);
-  m.message.header_params = FromJson(sqlite3_column_text(s.get(), 6));
-  m.message.body_params = FromJson(sqlite3_column_text(s.get(), 7));
-  m.message.url_params = FromJson(sqlite3_column_text(s.get(), 8));
-  SG_ASSIGN_OR_RETURN(m.status, StatusColumn(s, 9));
-  m.attempts = s.Int(10);
-  m.next_attempt_at_ms = s.Int64(11);
-  m.provider_message_id = s.Text(12);
-  m.wa_id = s.Text(13);
-  m.error_code = s.Text(14);
-  m.error_message = s.Text(15);
-  m.created_at_ms = s.Int64(16);
-  m.updated_at_ms = s.Int64(17);
+  SG_ASSIGN_OR_RETURN(m.status, StatusColumn(s, 4));
+  m.attempts = s.Int(5);
+  m.next_attempt_at_ms = s.Int64(6);
+  m.provider_message_id = s.Text(7);
+  m.wa_id = s.Text(8);
+  m.error_code = s.Text(9);
+  m.error_message = s.Text(10);
+  m.created_at_ms = s.Int64(11);
+  m.updated_at_ms = s.Int64(12);
+  m.message.content = ReadContent(s, kFirstContentColumn);
   return m;
+}
+
+// Fills the metadata of the message's media, if it has any (not its bytes: MediaBytes).
+Result<void> ReadMessageMedia(Connection& db, StoredMessage& m) {
+  core::MediaHeader* media = core::MediaOf(m.message);
+  if (media == nullptr) return {};
+  return ReadMedia(db, m.id, *media);
 }
 
 // The earliest due time or lease expiry; nullopt when none.
@@ -99,7 +97,6 @@ Result<void> ClaimMessages(Connection& db, const ClaimRequest& r,
     int rc = 0;
     while ((rc = s.Step()) == SQLITE_ROW) {
       SG_ASSIGN_OR_RETURN(StoredMessage m, ReadMessageRow(s));
-      if (s.Int(18) != 0) m.message.header.emplace();
       claimed.push_back(std::move(m));
     }
     if (rc != SQLITE_DONE) return tl::unexpected(db.Error("claim"));
@@ -121,21 +118,7 @@ Result<void> ClaimMessages(Connection& db, const ClaimRequest& r,
     s.Bind(r.now_ms).Bind(EncodeStringArray(ids));
     if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("claim events"));
   }
-  for (auto& m : claimed) {
-    if (!m.message.header) continue;
-    auto stmt = db.Prepare(
-        "SELECT kind, mime_type, document_type, file_name FROM message_media "
-        "WHERE message_id = ?");
-    if (!stmt) return tl::unexpected(stmt.error());
-    Statement s(*stmt);
-    s.Bind(m.id);
-    if (s.Step() != SQLITE_ROW) return tl::unexpected(db.Error("claim media"));
-    auto& h = *m.message.header;
-    h.kind = KindFromName(s.Text(0));
-    h.mime_type = s.Text(1);
-    h.document_type = s.Text(2);
-    h.file_name = s.Text(3);
-  }
+  for (auto& m : claimed) SG_RETURN_IF_ERROR(ReadMessageMedia(db, m));
   return {};
 }
 
@@ -204,46 +187,25 @@ Result<void> AddEvent(Connection& db, std::string_view id, core::MessageStatus s
 
 Result<Written> InsertMessage(Connection& db, const NewMessage& m, std::uint64_t& inserts) {
   {
-    auto stmt = db.Prepare(
-        "INSERT INTO messages(id, domain, customer_phone, service_phone, template_name, language, "
-        "header_params, body_params, url_params, has_media, status, attempts, next_attempt_at, "
-        "created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,'queued',0,?,?,?)");
+    static const std::string kSql =
+        std::string("INSERT INTO messages(id, domain, customer_phone, service_phone, ") +
+        kContentColumns +
+        ", status, attempts, next_attempt_at, created_at, updated_at) VALUES(?,?,?,?," +
+        kContentPlaceholders + ",'queued',0,?,?,?)";
+    auto stmt = db.Prepare(kSql.c_str());
     if (!stmt) return tl::unexpected(stmt.error());
     Statement s(*stmt);
-    const auto& msg = m.message;
-    s.Bind(m.id)
-        .Bind(m.domain)
-        .Bind(msg.customer_phone)
-        .Bind(msg.service_phone)
-        .Bind(msg.template_name)
-        .Bind(msg.language)
-        .Bind(EncodeStringArray(msg.header_params))
-        .Bind(EncodeStringArray(msg.body_params))
-        .Bind(EncodeStringArray(msg.url_params))
-        .Bind(static_cast<std::int64_t>(msg.header.has_value() ? 1 : 0))
-        .Bind(m.due_at_ms > 0 ? m.due_at_ms : m.now_ms)
-        .Bind(m.now_ms)
-        .Bind(m.now_ms);
+    s.Bind(m.id).Bind(m.domain).Bind(m.message.customer_phone).Bind(m.message.service_phone);
+    BindContent(s, m.message.content);
+    s.Bind(m.due_at_ms > 0 ? m.due_at_ms : m.now_ms).Bind(m.now_ms).Bind(m.now_ms);
     const int rc = s.Step();
     if ((rc & 0xff) == SQLITE_CONSTRAINT) {
       return MakeError(ErrorCode::kAlreadyExists, "a message with this id already exists");
     }
     if (rc != SQLITE_DONE) return tl::unexpected(db.Error("insert message"));
   }
-  if (m.message.header) {
-    auto stmt = db.Prepare(
-        "INSERT INTO message_media(message_id, kind, mime_type, document_type, file_name, bytes) "
-        "VALUES(?,?,?,?,?,?)");
-    if (!stmt) return tl::unexpected(stmt.error());
-    Statement s(*stmt);
-    const auto& h = *m.message.header;
-    s.Bind(m.id)
-        .Bind(core::MediaKindName(h.kind))
-        .Bind(h.mime_type)
-        .Bind(h.document_type)
-        .Bind(h.file_name)
-        .BindBlobInPlace(h.bytes);
-    if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("insert media"));
+  if (const core::MediaHeader* media = core::MediaOf(m.message)) {
+    SG_RETURN_IF_ERROR(InsertMedia(db, m.id, *media));
   }
   if (m.idempotency) SG_RETURN_IF_ERROR(InsertIdempotencyKey(db, m));
   // Expired keys are dead weight: clear them out now and then, in the same transaction.
@@ -339,6 +301,7 @@ Result<std::optional<StoredMessage>> GetMessage(Connection& db, std::string_view
     if (rc != SQLITE_ROW) return tl::unexpected(db.Error("get message"));
     SG_ASSIGN_OR_RETURN(m, ReadMessageRow(s));
   }
+  SG_RETURN_IF_ERROR(ReadMessageMedia(db, m));
   auto events =
       db.Prepare("SELECT status, at, detail FROM message_events WHERE message_id = ? ORDER BY seq");
   if (!events) return tl::unexpected(events.error());

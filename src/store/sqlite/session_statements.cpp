@@ -8,17 +8,16 @@ using core::Result;
 
 Result<Written> CreateSession(Connection& db, const Session& session) {
   {
-    auto stmt = db.Prepare("DELETE FROM sessions WHERE expires_at <= ?");
-    if (!stmt) return tl::unexpected(stmt.error());
-    Statement s(*stmt);
+    SG_ASSIGN_OR_RETURN(auto stmt, db.Prepare("DELETE FROM sessions WHERE expires_at <= ?"));
+    Statement s(stmt);
     s.Bind(session.created_at_ms);
     if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("purge sessions"));
   }
-  auto stmt = db.Prepare(
-      "INSERT INTO sessions(token_hash, domain, user_name, created_at, expires_at) "
-      "VALUES(?,?,?,?,?)");
-  if (!stmt) return tl::unexpected(stmt.error());
-  Statement s(*stmt);
+  SG_ASSIGN_OR_RETURN(
+      auto stmt,
+      db.Prepare("INSERT INTO sessions(token_hash, domain, user_name, created_at, expires_at) "
+                 "VALUES(?,?,?,?,?)"));
+  Statement s(stmt);
   s.Bind(session.token_hash)
       .Bind(session.domain)
       .Bind(session.user)
@@ -30,11 +29,10 @@ Result<Written> CreateSession(Connection& db, const Session& session) {
 
 Result<std::optional<Session>> FindSession(Connection& db, std::string_view token_hash,
                                            std::int64_t now_ms) {
-  auto stmt = db.Prepare(
-      "SELECT domain, user_name, created_at, expires_at FROM sessions "
-      "WHERE token_hash = ? AND expires_at > ?");
-  if (!stmt) return tl::unexpected(stmt.error());
-  Statement s(*stmt);
+  SG_ASSIGN_OR_RETURN(auto stmt,
+                      db.Prepare("SELECT domain, user_name, created_at, expires_at FROM sessions "
+                                 "WHERE token_hash = ? AND expires_at > ?"));
+  Statement s(stmt);
   s.Bind(token_hash).Bind(now_ms);
   const int rc = s.Step();
   if (rc == SQLITE_DONE) return std::optional<Session>();
@@ -44,9 +42,8 @@ Result<std::optional<Session>> FindSession(Connection& db, std::string_view toke
 }
 
 Result<Written> DeleteSession(Connection& db, const SessionDeletion& deletion) {
-  auto stmt = db.Prepare("DELETE FROM sessions WHERE token_hash = ?");
-  if (!stmt) return tl::unexpected(stmt.error());
-  Statement s(*stmt);
+  SG_ASSIGN_OR_RETURN(auto stmt, db.Prepare("DELETE FROM sessions WHERE token_hash = ?"));
+  Statement s(stmt);
   s.Bind(deletion.token_hash);
   if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("delete session"));
   Written written;
@@ -56,18 +53,18 @@ Result<Written> DeleteSession(Connection& db, const SessionDeletion& deletion) {
 
 Result<Written> SaveTrustedAddress(Connection& db, const TrustedAddressSave& save) {
   {
-    auto stmt = db.Prepare("DELETE FROM trusted_addresses WHERE last_success_at < ?");
-    if (!stmt) return tl::unexpected(stmt.error());
-    Statement s(*stmt);
+    SG_ASSIGN_OR_RETURN(auto stmt,
+                        db.Prepare("DELETE FROM trusted_addresses WHERE last_success_at < ?"));
+    Statement s(stmt);
     s.Bind(save.forget_before_ms);
     if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("forget old trusted addresses"));
   }
-  auto stmt = db.Prepare(
-      "INSERT INTO trusted_addresses(domain, user_name, address, last_success_at) "
-      "VALUES(?,?,?,?) ON CONFLICT(domain, user_name, address) DO UPDATE SET "
-      "last_success_at = max(last_success_at, excluded.last_success_at)");
-  if (!stmt) return tl::unexpected(stmt.error());
-  Statement s(*stmt);
+  SG_ASSIGN_OR_RETURN(
+      auto stmt,
+      db.Prepare("INSERT INTO trusted_addresses(domain, user_name, address, last_success_at) "
+                 "VALUES(?,?,?,?) ON CONFLICT(domain, user_name, address) DO UPDATE SET "
+                 "last_success_at = max(last_success_at, excluded.last_success_at)"));
+  Statement s(stmt);
   const TrustedAddress& t = save.trusted;
   s.Bind(t.domain).Bind(t.user).Bind(t.address).Bind(t.last_success_ms);
   if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("save trusted address"));
@@ -76,11 +73,11 @@ Result<Written> SaveTrustedAddress(Connection& db, const TrustedAddressSave& sav
 
 Result<std::vector<TrustedAddress>> ListTrustedAddresses(Connection& db, std::int64_t since_ms,
                                                          int limit) {
-  auto stmt = db.Prepare(
-      "SELECT domain, user_name, address, last_success_at FROM trusted_addresses "
-      "WHERE last_success_at >= ? ORDER BY last_success_at DESC LIMIT ?");
-  if (!stmt) return tl::unexpected(stmt.error());
-  Statement s(*stmt);
+  SG_ASSIGN_OR_RETURN(
+      auto stmt,
+      db.Prepare("SELECT domain, user_name, address, last_success_at FROM trusted_addresses "
+                 "WHERE last_success_at >= ? ORDER BY last_success_at DESC LIMIT ?"));
+  Statement s(stmt);
   s.Bind(since_ms).Bind(static_cast<std::int64_t>(limit));
   std::vector<TrustedAddress> out;
   int rc = SQLITE_ROW;

@@ -128,14 +128,12 @@ SqliteStorage::~SqliteStorage() {
 Result<void> SqliteStorage::Start(const std::string& path) {
   {
     std::lock_guard lock(mutex_);
-    auto stmt = db_.Prepare("PRAGMA journal_mode");
-    if (!stmt) return tl::unexpected(stmt.error());
-    Statement s(*stmt);
+    SG_ASSIGN_OR_RETURN(auto stmt, db_.Prepare("PRAGMA journal_mode"));
+    Statement s(stmt);
     if (s.Step() != SQLITE_ROW) return tl::unexpected(db_.Error("journal mode"));
     if (s.Text(0) == "wal") {
-      auto started = Checkpointer::Start(path, db_.get());
-      if (!started) return tl::unexpected(started.error());
-      checkpointer_ = std::move(*started);
+      SG_ASSIGN_OR_RETURN(auto started, Checkpointer::Start(path, db_.get()));
+      checkpointer_ = std::move(started);
     }
   }
   committer_.Start("sg-commit");
@@ -175,17 +173,15 @@ Result<std::int64_t> SqliteStorage::PendingCount() {
   std::lock_guard lock(mutex_);
   std::int64_t version = 0;
   {
-    auto stmt = db_.Prepare("PRAGMA data_version");
-    if (!stmt) return tl::unexpected(stmt.error());
-    Statement s(*stmt);
+    SG_ASSIGN_OR_RETURN(auto stmt, db_.Prepare("PRAGMA data_version"));
+    Statement s(stmt);
     if (s.Step() != SQLITE_ROW) return tl::unexpected(db_.Error("data version"));
     version = s.Int64(0);
   }
   if (version == pending_counted_at_version_) return pending_;
   // First use, or another connection wrote: count.
-  auto counted = sqlite::CountPending(db_);
-  if (!counted) return tl::unexpected(counted.error());
-  pending_ = *counted;
+  SG_ASSIGN_OR_RETURN(auto counted, sqlite::CountPending(db_));
+  pending_ = counted;
   pending_counted_at_version_ = version;
   return pending_;
 }

@@ -92,8 +92,8 @@ config::Config TwoDomains() {
   return c;
 }
 
-core::TemplateMessage From(std::string service_phone) {
-  core::TemplateMessage m;
+core::OutboundMessage From(std::string service_phone) {
+  core::OutboundMessage m;
   m.service_phone = std::move(service_phone);
   m.customer_phone = "393403603062";
   return m;
@@ -157,7 +157,7 @@ TEST(SendPipelineTest, TheTemplateDecoderDecodesThenValidates) {
       rules);
   ASSERT_TRUE(ok) << ok.error().message;
   EXPECT_EQ(ok->service_phone, "3902124122690");
-  EXPECT_EQ(ok->template_name, "shipping_confirmation");
+  EXPECT_EQ(std::get<core::TemplateContent>(ok->content).template_name, "shipping_confirmation");
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 // that secret, and the Authorization header a client sends for Basic credentials.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "auth/authenticator.hpp"
 #include "auth/password.hpp"
 #include "store/storage.hpp"
+#include "util/clock.hpp"
 
 namespace socialgate::auth {
 
@@ -44,7 +46,7 @@ class AuthFixture : public ::testing::Test {
     auto s = store::OpenStorage("sqlite::memory:");
     ASSERT_TRUE(s);
     storage_ = std::move(*s);
-    authenticator_ = std::make_unique<Authenticator>(storage_->sessions());
+    authenticator_ = std::make_unique<Authenticator>(storage_->sessions(), kCacheTtl, clock_);
   }
 
   // Users alice (any number) and limited (one number), and the API token, all with kSecret.
@@ -59,6 +61,8 @@ class AuthFixture : public ::testing::Test {
 
   static inline std::unique_ptr<std::string> hash_;
   store::StoragePtr storage_;
+  static constexpr std::chrono::seconds kCacheTtl{300};
+  util::ManualClock clock_;  // the authenticator's: sessions expire and remembered checks end
   std::unique_ptr<Authenticator> authenticator_;
 };
 

@@ -1,6 +1,5 @@
 #include "auth/authenticator.hpp"
 
-#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -130,8 +129,20 @@ TEST_F(AuthenticatorTest, ExpiredSessionsAreRefused) {
   ASSERT_TRUE(p);
   auto issued = authenticator_->Login(d, *p);
   ASSERT_TRUE(issued);
-  std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  EXPECT_FALSE(Auth(d, "", issued->token));
+  EXPECT_TRUE(Auth(d, "", issued->token));
+  clock_.Advance(std::chrono::milliseconds(1));
+  EXPECT_FALSE(Auth(d, "", issued->token));  // expires_at is not "still valid"
+}
+
+TEST_F(AuthenticatorTest, RememberedChecksEndWithTheCacheLifetime) {
+  auto d = Domain("default");
+  const std::string basic = Basic("alice:s3cret:with colon");
+  ASSERT_TRUE(Auth(d, basic));  // verified once, remembered
+  EXPECT_TRUE(authenticator_->AuthenticateRemembered(d, basic));
+  clock_.Advance(kCacheTtl - std::chrono::seconds(1));
+  EXPECT_TRUE(authenticator_->AuthenticateRemembered(d, basic));
+  clock_.Advance(std::chrono::seconds(2));
+  EXPECT_FALSE(authenticator_->AuthenticateRemembered(d, basic));  // verify with argon2id again
 }
 
 TEST_F(AuthenticatorTest, AuthorizationHeaderWinsOverTheSessionToken) {

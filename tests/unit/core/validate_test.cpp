@@ -47,12 +47,15 @@ TEST_F(ValidateTemplateRequestTest, SeedExampleIsAccepted) {
   ASSERT_TRUE(result.has_value()) << result.error().message;
   EXPECT_EQ(result->customer_phone, "393403603062");
   EXPECT_EQ(result->service_phone, "3902124122690");
-  EXPECT_EQ(result->template_name, "shipping_confirmation");
-  EXPECT_EQ(result->language, "en_GB");
-  EXPECT_FALSE(result->header.has_value());
-  EXPECT_EQ(result->header_params, std::vector<std::string>{"Griffin"});
-  EXPECT_EQ(result->body_params, std::vector<std::string>{"5"});
-  EXPECT_EQ(result->url_params, std::vector<std::string>{"contact-highway/"});
+  EXPECT_EQ(core::MessageKindName(result->content), "template");
+  const auto& t = std::get<TemplateContent>(result->content);
+  EXPECT_EQ(t.template_name, "shipping_confirmation");
+  EXPECT_EQ(t.language, "en_GB");
+  EXPECT_FALSE(t.header.has_value());
+  EXPECT_EQ(core::MediaOf(*result), nullptr);
+  EXPECT_EQ(t.header_params, std::vector<std::string>{"Griffin"});
+  EXPECT_EQ(t.body_params, std::vector<std::string>{"5"});
+  EXPECT_EQ(t.url_params, std::vector<std::string>{"contact-highway/"});
 }
 
 TEST_F(ValidateTemplateRequestTest, NumbersAreNormalised) {
@@ -71,11 +74,13 @@ TEST_F(ValidateTemplateRequestTest, MediaHeaderIsDecoded) {
   request.header_data.clear();
   const auto result = ValidateTemplateRequest(std::move(request), Context());
   ASSERT_TRUE(result.has_value()) << result.error().message;
-  ASSERT_TRUE(result->header.has_value());
-  EXPECT_EQ(result->header->kind, MediaKind::kDocument);
-  EXPECT_EQ(result->header->mime_type, "application/pdf");
-  EXPECT_EQ(result->header->file_name, "invoice-42.pdf");
-  EXPECT_EQ(result->header->bytes, TinyPdf());
+  const auto& t = std::get<TemplateContent>(result->content);
+  ASSERT_TRUE(t.header.has_value());
+  EXPECT_EQ(core::MediaOf(*result), &*t.header);
+  EXPECT_EQ(t.header->kind, MediaKind::kDocument);
+  EXPECT_EQ(t.header->mime_type, "application/pdf");
+  EXPECT_EQ(t.header->file_name, "invoice-42.pdf");
+  EXPECT_EQ(t.header->bytes, TinyPdf());
 }
 
 TEST_F(ValidateTemplateRequestTest, EmptyListsAreAccepted) {

@@ -11,6 +11,7 @@
 
 #include "store/storage.hpp"
 #include "support/eventually.hpp"
+#include "support/sample_message.hpp"
 #include "support/sync_store.hpp"
 #include "util/ids.hpp"
 
@@ -25,9 +26,9 @@ class ScriptedProvider final : public providers::Provider {
   std::string_view Name() const override { return "scripted"; }
   // Async: answers inline from SendAsync, as a provider that never blocks (the sandbox) does.
   bool async = false;
-  bool SendsAsync(const core::TemplateMessage&) const override { return async; }
+  bool SendsAsync(const core::OutboundMessage&) const override { return async; }
 
-  SendOutcome Send(std::string_view message_id, const core::TemplateMessage&) override {
+  SendOutcome Send(std::string_view message_id, const core::OutboundMessage&) override {
     std::lock_guard lock(mutex_);
     ++sends_[std::string(message_id)];
     started_.push_back(std::chrono::steady_clock::now());
@@ -125,8 +126,8 @@ class DispatcherTest : public ::testing::Test {
     m.now_ms = util::NowUnixMillis() - age_ms;
     m.message.customer_phone = "393403603062";
     m.message.service_phone = service;
-    m.message.template_name = "t";
-    m.message.language = "en";
+    testing::Template(m.message).template_name = "t";
+    testing::Template(m.message).language = "en";
     EXPECT_TRUE(testing::Insert(outbox(), m));
     return m.id;
   }

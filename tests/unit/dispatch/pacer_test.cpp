@@ -16,7 +16,7 @@ using TimePoint = Pacer::TimePoint;
 class NoProvider final : public providers::Provider {
  public:
   std::string_view Name() const override { return "none"; }
-  providers::SendOutcome Send(std::string_view, const core::TemplateMessage&) override {
+  providers::SendOutcome Send(std::string_view, const core::OutboundMessage&) override {
     ADD_FAILURE() << "the pacer sent by itself";
     return {};
   }

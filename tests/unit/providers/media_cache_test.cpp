@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include "util/clock.hpp"
+
 namespace socialgate::providers::meta {
 namespace {
 
@@ -51,12 +53,15 @@ TEST(MediaCacheTest, FailuresAreNotCachedAndInvalidateForgets) {
 }
 
 TEST(MediaCacheTest, ExpiredIdsAreUploadedAgain) {
-  MediaCache cache(milliseconds(1), kHour);
+  util::ManualClock clock;
+  MediaCache cache(milliseconds(10), kHour, 10, clock);
   int uploads = 0;
   auto upload = [&] { return std::optional<std::string>(std::to_string(++uploads)); };
   cache.GetOrUpload("k", upload);
-  std::this_thread::sleep_for(milliseconds(5));
-  EXPECT_EQ(cache.GetOrUpload("k", upload).media_id, "2");
+  clock.Advance(milliseconds(9));
+  EXPECT_EQ(cache.GetOrUpload("k", upload).media_id, "1");  // still cached
+  clock.Advance(milliseconds(1));
+  EXPECT_EQ(cache.GetOrUpload("k", upload).media_id, "2");  // expired exactly at its ttl
 }
 
 TEST(MediaCacheTest, ConcurrentSendersOfOneFileShareOneUpload) {

@@ -6,21 +6,27 @@
 namespace socialgate::providers::meta {
 namespace {
 
-core::TemplateMessage Seed() {
-  core::TemplateMessage m;
+core::OutboundMessage Seed() {
+  core::OutboundMessage m;
   m.customer_phone = "393403603062";
   m.service_phone = "3902124122690";
-  m.template_name = "shipping_confirmation";
-  m.language = "en_GB";
-  m.header_params = {"Griffin"};
-  m.body_params = {"5"};
-  m.url_params = {"contact-highway/"};
+  core::TemplateContent t;
+  t.template_name = "shipping_confirmation";
+  t.language = "en_GB";
+  t.header_params = {"Griffin"};
+  t.body_params = {"5"};
+  t.url_params = {"contact-highway/"};
+  m.content = std::move(t);
   return m;
+}
+
+core::TemplateContent& Template(core::OutboundMessage& m) {
+  return std::get<core::TemplateContent>(m.content);
 }
 
 TEST(MetaPayloadTest, SeedExampleIsExactlyWhatMetaDocuments) {
   EXPECT_EQ(
-      BuildTemplatePayload(Seed(), "", "msg-1"),
+      BuildPayload(Seed(), "", "msg-1"),
       R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+393403603062",)"
       R"("type":"template","template":{"name":"shipping_confirmation","language":{"code":"en_GB",)"
       R"("policy":"deterministic"},"components":[{"type":"header","parameters":[{"type":"text",)"
@@ -30,21 +36,21 @@ TEST(MetaPayloadTest, SeedExampleIsExactlyWhatMetaDocuments) {
 }
 
 TEST(MetaPayloadTest, NoParametersMeansNoComponents) {
-  core::TemplateMessage m = Seed();
-  m.header_params.clear();
-  m.body_params.clear();
-  m.url_params.clear();
-  const auto j = nlohmann::json::parse(BuildTemplatePayload(m, "", ""));
+  core::OutboundMessage m = Seed();
+  Template(m).header_params.clear();
+  Template(m).body_params.clear();
+  Template(m).url_params.clear();
+  const auto j = nlohmann::json::parse(BuildPayload(m, "", ""));
   EXPECT_FALSE(j["template"].contains("components"));
   EXPECT_FALSE(j.contains("biz_opaque_callback_data"));
 }
 
 TEST(MetaPayloadTest, MediaHeadersReferenceTheUploadedId) {
   for (auto kind : {core::MediaKind::kImage, core::MediaKind::kVideo, core::MediaKind::kDocument}) {
-    core::TemplateMessage m = Seed();
-    m.header_params.clear();
-    m.header = core::MediaHeader{kind, "x/y", "pdf", "invoice-42.pdf", "bytes"};
-    const auto j = nlohmann::json::parse(BuildTemplatePayload(m, "4490709327384033", "id"));
+    core::OutboundMessage m = Seed();
+    Template(m).header_params.clear();
+    Template(m).header = core::MediaHeader{kind, "x/y", "pdf", "invoice-42.pdf", "bytes"};
+    const auto j = nlohmann::json::parse(BuildPayload(m, "4490709327384033", "id"));
     const auto& header = j["template"]["components"][0];
     const std::string name = core::MediaKindName(kind);
     EXPECT_EQ(header["type"], "header");
@@ -60,9 +66,9 @@ TEST(MetaPayloadTest, MediaHeadersReferenceTheUploadedId) {
 }
 
 TEST(MetaPayloadTest, UrlButtonsKeepTheirOrder) {
-  core::TemplateMessage m = Seed();
-  m.url_params = {"first", "second"};
-  const auto j = nlohmann::json::parse(BuildTemplatePayload(m, "", ""));
+  core::OutboundMessage m = Seed();
+  Template(m).url_params = {"first", "second"};
+  const auto j = nlohmann::json::parse(BuildPayload(m, "", ""));
   const auto& c = j["template"]["components"];
   ASSERT_EQ(c.size(), 4u);
   EXPECT_EQ(c[2]["index"], "0");

@@ -56,17 +56,19 @@ config::MetaSettings Settings() {
   return s;
 }
 
-core::TemplateMessage Message(bool with_document = false) {
-  core::TemplateMessage m;
+core::OutboundMessage Message(bool with_document = false) {
+  core::OutboundMessage m;
   m.customer_phone = "393403603062";
   m.service_phone = "3902124122690";
-  m.template_name = "shipping_confirmation";
-  m.language = "en_GB";
-  m.body_params = {"5"};
+  core::TemplateContent t;
+  t.template_name = "shipping_confirmation";
+  t.language = "en_GB";
+  t.body_params = {"5"};
   if (with_document) {
-    m.header = core::MediaHeader{core::MediaKind::kDocument, "application/pdf", "pdf",
+    t.header = core::MediaHeader{core::MediaKind::kDocument, "application/pdf", "pdf",
                                  "invoice.pdf", "%PDF-1.4 bytes"};
   }
+  m.content = std::move(t);
   return m;
 }
 

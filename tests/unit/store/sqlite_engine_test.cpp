@@ -78,7 +78,7 @@ TEST_F(SqliteEngineTest, TheWalIsCopiedBackAndStartedOverWhileWritesGoOn) {
   std::string big(900, 'x');  // about a page of WAL per few messages
   for (int i = 0; i < kMessages; ++i) {
     NewMessage m = testing::SampleMessage("wal-" + std::to_string(i), kNow);
-    m.message.body_params = {big};
+    testing::Template(m.message).body_params = {big};
     outbox().InsertAsync(std::move(m), [&](core::Result<void> r) {
       if (r) ++stored;
     });
@@ -95,7 +95,7 @@ TEST_F(SqliteEngineTest, TheWalIsCopiedBackAndStartedOverWhileWritesGoOn) {
   EXPECT_EQ(*outbox().PendingCount(), kMessages);
   auto last = outbox().Get("default", "wal-" + std::to_string(kMessages - 1));
   ASSERT_TRUE(last && last->has_value());
-  EXPECT_EQ((*last)->message.body_params, std::vector<std::string>{big});
+  EXPECT_EQ(testing::Template((*last)->message).body_params, std::vector<std::string>{big});
 }
 
 TEST_F(SqliteEngineTest, AStatusThisBinaryNeverWroteIsAnErrorNotACrash) {

@@ -1,0 +1,80 @@
+#include "store/sqlite/message_content.hpp"
+
+#include <string>
+#include <vector>
+
+#include "store/sqlite/string_array.hpp"
+
+namespace socialgate::store::sqlite {
+namespace {
+
+std::vector<std::string> FromJson(const unsigned char* text) {
+  if (text == nullptr) return {};
+  return DecodeStringArray(reinterpret_cast<const char*>(text));
+}
+
+core::MediaKind KindFromName(std::string_view name) {
+  if (name == "image") return core::MediaKind::kImage;
+  if (name == "video") return core::MediaKind::kVideo;
+  return core::MediaKind::kDocument;
+}
+
+}  // namespace
+
+void BindContent(Statement& s, const core::MessageContent& content) {
+  std::visit(core::Overloaded{[&](const core::TemplateContent& t) {
+               s.Bind(t.template_name)
+                   .Bind(t.language)
+                   .Bind(EncodeStringArray(t.header_params))
+                   .Bind(EncodeStringArray(t.body_params))
+                   .Bind(EncodeStringArray(t.url_params))
+                   .Bind(static_cast<std::int64_t>(t.header.has_value() ? 1 : 0));
+             }},
+             content);
+}
+
+core::MessageContent ReadContent(const Statement& s, int first) {
+  // Migration 1's rows are all templates.
+  core::TemplateContent t;
+  t.template_name = s.Text(first);
+  t.language = s.Text(first + 1);
+  t.header_params = FromJson(sqlite3_column_text(s.get(), first + 2));
+  t.body_params = FromJson(sqlite3_column_text(s.get(), first + 3));
+  t.url_params = FromJson(sqlite3_column_text(s.get(), first + 4));
+  if (s.Int(first + 5) != 0) t.header.emplace();
+  return t;
+}
+
+core::Result<void> InsertMedia(Connection& db, std::string_view id,
+                               const core::MediaHeader& media) {
+  SG_ASSIGN_OR_RETURN(
+      auto stmt,
+      db.Prepare(
+          "INSERT INTO message_media(message_id, kind, mime_type, document_type, file_name, bytes) "
+          "VALUES(?,?,?,?,?,?)"));
+  Statement s(stmt);
+  s.Bind(id)
+      .Bind(core::MediaKindName(media.kind))
+      .Bind(media.mime_type)
+      .Bind(media.document_type)
+      .Bind(media.file_name)
+      .BindBlobInPlace(media.bytes);
+  if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("insert media"));
+  return {};
+}
+
+core::Result<void> ReadMedia(Connection& db, std::string_view id, core::MediaHeader& media) {
+  SG_ASSIGN_OR_RETURN(
+      auto stmt, db.Prepare("SELECT kind, mime_type, document_type, file_name FROM message_media "
+                            "WHERE message_id = ?"));
+  Statement s(stmt);
+  s.Bind(id);
+  if (s.Step() != SQLITE_ROW) return tl::unexpected(db.Error("read media"));
+  media.kind = KindFromName(s.Text(0));
+  media.mime_type = s.Text(1);
+  media.document_type = s.Text(2);
+  media.file_name = s.Text(3);
+  return {};
+}
+
+}  // namespace socialgate::store::sqlite
