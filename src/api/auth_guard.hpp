@@ -8,9 +8,9 @@
 // (obs::SecurityEvents).
 //
 // Where each check runs: credentials verified before (the authenticator's digest cache) are
-// answered on the calling thread; Basic and Bearer secrets go to the credential pool
-// (auth::CredentialChecks, argon2id); session tokens are looked up on the request workers.
-// None of it runs on an I/O thread.
+// answered on the calling thread (an I/O thread: it only looks up a digest); Basic and Bearer
+// secrets go to the credential pool (auth::CredentialChecks, argon2id); session tokens are
+// looked up on the request workers. Nothing that blocks runs on the calling thread.
 //
 // Thread safety: all methods may be called from many threads at once; `done` is called exactly
 // once, from any thread, and must not block.
@@ -19,7 +19,6 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <string_view>
 
 #include "auth/authenticator.hpp"
 #include "auth/credential_checks.hpp"

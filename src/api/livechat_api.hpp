@@ -20,7 +20,6 @@
 // Thread safety: Admit may be called from many threads at once.
 #pragma once
 
-#include <memory>
 #include <vector>
 
 #include "api/endpoint.hpp"

@@ -33,7 +33,8 @@ void MessageEndpoints::GetMessage(const config::Domain& domain, const auth::Prin
   const store::StoredMessage& m = **found;
   nlohmann::ordered_json history = nlohmann::ordered_json::array();
   for (const auto& e : m.history) {
-    nlohmann::ordered_json event = {{"status", e.status}, {"at", util::FormatUtcMillis(e.at_ms)}};
+    nlohmann::ordered_json event = {{"status", core::MessageStatusName(e.status)},
+                                    {"at", util::FormatUtcMillis(e.at_ms)}};
     if (!e.detail.empty()) event["detail"] = e.detail;
     history.push_back(std::move(event));
   }
@@ -41,7 +42,7 @@ void MessageEndpoints::GetMessage(const config::Domain& domain, const auth::Prin
       {"result", true},
       {"error", nullptr},
       {"messageId", m.id},
-      {"status", m.status},
+      {"status", core::MessageStatusName(m.status)},
       {"providerMessageId", m.provider_message_id.empty()
                                 ? nlohmann::ordered_json(nullptr)
                                 : nlohmann::ordered_json(m.provider_message_id)},

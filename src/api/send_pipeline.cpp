@@ -183,12 +183,13 @@ void SendPipeline::Store(const config::Domain& domain, core::OutboundMessage mes
     if (hold_ms == 0) deps.dispatcher->Notify();
     // ack.
     if (!wait_for_provider) {
-      return answer(SendAnswer(id, dispatch::AttemptResult{"queued", "", "", ""}));
+      return answer(
+          SendAnswer(id, dispatch::AttemptResult{core::MessageStatus::kQueued, "", "", ""}));
     }
     deps.timers->Schedule(ack_timeout, [answer, answered, id, dispatcher = deps.dispatcher] {
       if (answered->exchange(true)) return;
       dispatcher->Forget(id);
-      answer(SendAnswer(id, dispatch::AttemptResult{"queued", "", "", ""}));
+      answer(SendAnswer(id, dispatch::AttemptResult{core::MessageStatus::kQueued, "", "", ""}));
     });
   };
   deps_.outbox->InsertAsync(std::move(stored), std::move(stored_done));
@@ -215,7 +216,8 @@ HttpResponse SendPipeline::SendAnswer(const std::string& message_id,
                                       const dispatch::AttemptResult& attempt) {
   // The seed's two fields first, then the additive ones.
   nlohmann::ordered_json body;
-  if (attempt.status == "failed") {
+  using core::MessageStatus;
+  if (attempt.status == MessageStatus::kFailed) {
     std::string error = "the provider rejected the message";
     if (!attempt.error_code.empty()) error += " (code " + attempt.error_code + ")";
     if (!attempt.error_message.empty()) error += ": " + attempt.error_message;
@@ -226,11 +228,13 @@ HttpResponse SendPipeline::SendAnswer(const std::string& message_id,
     body["error"] = nullptr;
   }
   body["messageId"] = message_id;
-  body["status"] = attempt.status;
-  if (attempt.status == "accepted") body["providerMessageId"] = attempt.provider_message_id;
-  const unsigned status = attempt.status == "accepted" ? 200
-                          : attempt.status == "failed" ? 422
-                                                       : 202;
+  body["status"] = core::MessageStatusName(attempt.status);
+  if (attempt.status == MessageStatus::kAccepted) {
+    body["providerMessageId"] = attempt.provider_message_id;
+  }
+  const unsigned status = attempt.status == MessageStatus::kAccepted ? 200
+                          : attempt.status == MessageStatus::kFailed ? 422
+                                                                     : 202;
   return JsonAnswer(status, body);
 }
 
@@ -250,7 +254,8 @@ HttpResponse SendPipeline::RepeatAnswer(const store::IdempotencyRecord& record,
     r.headers.emplace_back("Idempotent-Replayed", "true");
     return r;
   }
-  HttpResponse r = SendAnswer(record.message_id, dispatch::AttemptResult{"queued", "", "", ""});
+  HttpResponse r = SendAnswer(record.message_id,
+                              dispatch::AttemptResult{core::MessageStatus::kQueued, "", "", ""});
   r.headers.emplace_back("Idempotent-Replayed", "true");
   return r;
 }

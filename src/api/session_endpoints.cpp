@@ -37,7 +37,7 @@ void SessionEndpoints::Login(const Call& call, HttpRequest&& request, const Resp
   const config::Domain* d = call.domain;
   // Credentials by Basic auth, checked before the body...
   if (call.principal) {
-    if (call.principal->mechanism != "basic") {
+    if (call.principal->mechanism != auth::Mechanism::kBasic) {
       return respond(JsonError(400, "login: needs a user name and password"));
     }
     return OnWorker(deps_, respond, [this, d, principal = *call.principal](const Responder& r) {
@@ -71,7 +71,7 @@ void SessionEndpoints::IssueSession(const config::Domain& domain, const auth::Pr
 
 void SessionEndpoints::Logout(const auth::Principal& principal, const HttpRequest& request,
                               const Responder& respond) {
-  if (principal.mechanism != "session") {
+  if (principal.mechanism != auth::Mechanism::kSession) {
     return respond(JsonError(400, "logout: send the session token (ctlivetoken) to end it"));
   }
   auto ended = deps_.authenticator->Logout(AuthGuard::SessionToken(request));

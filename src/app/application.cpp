@@ -2,7 +2,6 @@
 
 #include <cstdio>
 #include <map>
-#include <memory>
 
 #include <spdlog/spdlog.h>
 

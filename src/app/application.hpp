@@ -1,8 +1,11 @@
 // File: app/application.hpp
 //
 // Wires the modules into a running gateway: config -> store -> providers -> dispatcher -> api ->
-// HTTP server, and takes them down in the reverse order on shutdown. main.cpp only parses the
-// command line and calls in here, so tests can link everything main uses.
+// HTTP server. On SIGINT/SIGTERM it stops them in the order a clean drain needs: the HTTP
+// server (in-flight requests finish), the credential checks and request workers, the store's
+// queued writes, the dispatcher (in-flight sends finish, unsent claims go back), the timers.
+// main.cpp only parses the command line and calls in here, so tests can link everything main
+// uses.
 #pragma once
 
 #include <optional>

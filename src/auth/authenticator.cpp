@@ -131,7 +131,7 @@ std::optional<Principal> Authenticator::AuthenticateRemembered(const config::Dom
     if (found == nullptr || !Remembered(Key(domain.name, pair->first, pair->second))) {
       return std::nullopt;
     }
-    return Principal{domain.name, found->name, "basic", found->numbers};
+    return Principal{domain.name, found->name, Mechanism::kBasic, found->numbers};
   }
   if (core::StartsWithIgnoringAsciiCase(authorization, "bearer ")) {
     const std::string_view token = Trim(authorization.substr(7));
@@ -139,7 +139,7 @@ std::optional<Principal> Authenticator::AuthenticateRemembered(const config::Dom
         !Remembered(ApiTokenKey(domain, token))) {
       return std::nullopt;
     }
-    return Principal{domain.name, "api-token", "bearer", {}};
+    return Principal{domain.name, "api-token", Mechanism::kBearer, {}};
   }
   return std::nullopt;
 }
@@ -157,7 +157,7 @@ core::Result<Principal> Authenticator::CheckPassword(const config::Domain& domai
     if (!ok) return tl::unexpected(Unauthenticated("wrong user name or password for this domain"));
     Remember(digest);
   }
-  return Principal{domain.name, std::string(user), "basic", found->numbers};
+  return Principal{domain.name, std::string(user), Mechanism::kBasic, found->numbers};
 }
 
 core::Result<Principal> Authenticator::Basic(const config::Domain& domain,
@@ -176,13 +176,13 @@ core::Result<Principal> Authenticator::Bearer(const config::Domain& domain,
   if (token.size() > kMaxCredentialBytes) return tl::unexpected(BearerTooLong());
   const Digest digest = ApiTokenKey(domain, token);
   if (!domain.api_token_hash.empty() && Remembered(digest)) {
-    return Principal{domain.name, "api-token", "bearer", {}};
+    return Principal{domain.name, "api-token", Mechanism::kBearer, {}};
   }
   const bool ok = !domain.api_token_hash.empty() ? VerifySecret(domain.api_token_hash, token)
                                                  : (VerifySecret(dummy_hash_, token), false);
   if (!ok) return tl::unexpected(Unauthenticated("Authorization: wrong API token for this domain"));
   Remember(digest);
-  return Principal{domain.name, "api-token", "bearer", {}};
+  return Principal{domain.name, "api-token", Mechanism::kBearer, {}};
 }
 
 core::Result<Principal> Authenticator::Session(const config::Domain& domain,
@@ -203,7 +203,7 @@ core::Result<Principal> Authenticator::Session(const config::Domain& domain,
   if (user == nullptr) {
     return tl::unexpected(Unauthenticated("ctlivetoken: the session's user no longer exists"));
   }
-  return Principal{domain.name, user->name, "session", user->numbers};
+  return Principal{domain.name, user->name, Mechanism::kSession, user->numbers};
 }
 
 core::Result<Principal> Authenticator::Authenticate(const config::Domain& domain,

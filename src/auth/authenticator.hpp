@@ -35,10 +35,17 @@
 
 namespace socialgate::auth {
 
+// How a principal authenticated. Login wants a user's password (Basic), logout a session token.
+enum class Mechanism {
+  kBasic,    // a user's name and password: Authorization: Basic, or the login's JSON body
+  kBearer,   // the domain's API token
+  kSession,  // a session token (ctlivetoken header or query parameter)
+};
+
 struct Principal {
   std::string domain;
-  std::string user;       // the user's name, or "api-token" for the domain's bearer token
-  std::string mechanism;  // "basic", "bearer", "session"
+  std::string user;  // the user's name, or "api-token" for the domain's bearer token
+  Mechanism mechanism = Mechanism::kBasic;
   std::vector<std::string> numbers;  // business numbers it may send from; empty: all
 
   bool MaySendFrom(const std::string& phone) const;

@@ -14,11 +14,6 @@ CredentialChecks::~CredentialChecks() { Shutdown(); }
 
 void CredentialChecks::Shutdown() { pool_.Shutdown(); }
 
-std::size_t CredentialChecks::InProgress() const {
-  std::lock_guard lock(mutex_);
-  return waiting_.size();
-}
-
 void CredentialChecks::CheckAuthorization(const config::Domain& domain, std::string authorization,
                                           Done done) {
   if (auto remembered = authenticator_.AuthenticateRemembered(domain, authorization)) {

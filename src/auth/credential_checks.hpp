@@ -47,8 +47,6 @@ class CredentialChecks {
   // checks are refused with kUnavailable.
   void Shutdown();
 
-  // Distinct checks queued or running.
-  std::size_t InProgress() const;
   // Checks run on the pool since start (each answers everyone who waited for it).
   std::uint64_t ChecksRun() const { return checks_run_.load(std::memory_order_relaxed); }
 
@@ -62,7 +60,7 @@ class CredentialChecks {
 
   Authenticator& authenticator_;
   const std::size_t max_waiting_;
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   std::unordered_map<std::string, std::vector<Done>> waiting_;  // by fingerprint
   std::atomic<std::uint64_t> checks_run_{0};
   util::WorkPool pool_;

@@ -263,13 +263,15 @@ Result<void> ReadNumber(const Reader& r, const toml::table& t, const std::string
   auto normalised = core::NormalizePhoneNumber(where + ".phone", phone);
   if (!normalised) return tl::unexpected(r.Fail(where + ".phone", normalised.error().message));
   n.phone = *normalised;
-  n.provider = "sandbox";
-  SG_RETURN_IF_ERROR(r.String(t, where, "provider", n.provider));
-  if (std::find(kProviderNames.begin(), kProviderNames.end(), n.provider) == kProviderNames.end()) {
-    return tl::unexpected(r.Fail(where + ".provider",
-                                 "must be \"sandbox\" or \"meta\" (got \"" + n.provider + "\")"));
+  std::string provider = "sandbox";
+  SG_RETURN_IF_ERROR(r.String(t, where, "provider", provider));
+  const std::optional<ProviderKind> kind = ParseProviderKind(provider);
+  if (!kind) {
+    return tl::unexpected(
+        r.Fail(where + ".provider", "must be \"sandbox\" or \"meta\" (got \"" + provider + "\")"));
   }
-  if (n.provider == "meta") {
+  n.provider = *kind;
+  if (n.provider == ProviderKind::kMeta) {
     const toml::table* mt = t.get_as<toml::table>("meta");
     if (mt == nullptr) {
       return tl::unexpected(r.Fail(where + ".meta", "is required when provider is \"meta\""));

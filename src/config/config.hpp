@@ -6,7 +6,6 @@
 // Thread safety: a Config is immutable after LoadConfig returns; share it by const reference.
 #pragma once
 
-#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -15,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/provider_kind.hpp"
 #include "core/error.hpp"
 
 namespace socialgate::config {
@@ -89,13 +89,9 @@ struct MetaSettings {
   std::chrono::milliseconds media_ttl{6LL * 24 * 3600 * 1000};
 };
 
-// The provider names a number may give: one per maker in providers/registry.cpp (a unit test
-// holds the two lists equal).
-inline constexpr std::array<std::string_view, 2> kProviderNames{"sandbox", "meta"};
-
 struct BusinessNumber {
-  std::string phone;                // E.164 digits, no '+'
-  std::string provider;             // one of kProviderNames
+  std::string phone;  // E.164 digits, no '+'
+  ProviderKind provider = ProviderKind::kSandbox;
   double messages_per_second = 80;  // Meta's standard throughput tier; up to 1000
   SandboxSettings sandbox;
   MetaSettings meta;

@@ -13,7 +13,6 @@
 #pragma once
 
 #include <string>
-#include <string_view>
 #include <utility>
 
 #include <tl/expected.hpp>
@@ -38,9 +37,6 @@ enum class ErrorCode {
   kProviderRejected,      // the provider refused the message for good
   kInternal,              // a bug or an impossible state
 };
-
-// A stable lower-case name for logs and the database ("invalid_argument").
-std::string_view ErrorCodeName(ErrorCode code);
 
 struct [[nodiscard]] Error {
   ErrorCode code = ErrorCode::kInternal;

@@ -13,11 +13,14 @@
 #include <mutex>
 #include <string>
 
+#include "core/message_status.hpp"
+
 namespace socialgate::dispatch {
 
 // What a listener learns about a message's first attempt.
 struct AttemptResult {
-  std::string status;  // "accepted", "failed" or "queued" (will be retried)
+  core::MessageStatus status = core::MessageStatus::kQueued;  // accepted, failed or queued (will
+                                                              // be retried)
   std::string provider_message_id;
   std::string error_code;
   std::string error_message;

@@ -223,13 +223,15 @@ void Dispatcher::Record(const MessagePtr& message, store::AttemptEnd end,
       // docs/reliability.md).
       spdlog::error("dispatch: recording the outcome of {} failed: {}", message->id,
                     recorded.error().detail);
-      if (result) *result = AttemptResult{"queued", "", "", "the outcome could not be stored yet"};
+      if (result)
+        *result = AttemptResult{core::MessageStatus::kQueued, "", "",
+                                "the outcome could not be stored yet"};
     }
     if (result) {
       spdlog::info("dispatch: message {} to {} attempt {}: {}{}{}", message->id,
                    obs::MaskPhone(message->message.customer_phone), message->attempts,
-                   result->status, result->error_message.empty() ? "" : ": ",
-                   result->error_message);
+                   core::MessageStatusName(result->status),
+                   result->error_message.empty() ? "" : ": ", result->error_message);
       listeners_.Tell(message->id, *result);
     }
     leases_.Drop(message->id);

@@ -104,7 +104,7 @@ FlowControl::Clock::duration FlowControl::ReservePair(const std::string& message
   std::lock_guard lock(mutex_);
   if (now >= next_cleanup_) ForgetIdlePairs(now);
   TokenBucket& pair = PairBucket(number, customer, now);
-  // A slot free now is left for Admit to take: only a message that must wait is remembered.
+  // A slot free now is left for Pace to take: only a message that must wait is remembered.
   if (pair.TimeUntilAvailable(now) == Clock::duration::zero()) return Clock::duration::zero();
   const auto wait = pair.Reserve(now);
   if (prepaid_.size() >= kMaxPrepaid) prepaid_.clear();  // worst case: a slot is paid twice

@@ -3,11 +3,12 @@
 // Decides whether a claimed message may go to its provider now: the business number's circuit
 // breaker must let it through, the (number, customer) pair must be under Meta's pair rate
 // limit, and the number under its messages-per-second tier. When not, it says how long to wait
-// and the dispatcher gives the message back to the queue until then, unsent and uncounted.
+// and the pacer (pacer.hpp) gives the message back to the queue until then, unsent and
+// uncounted.
 //
 // Numbers are paced evenly (a bucket of capacity 1), so no second ever holds more sends for a
 // number than its configured rate. Pace() books a number's future slots up to a horizon: the
-// dispatcher keeps such a message and sends it at its slot, instead of giving it back to the
+// pacer keeps such a message and sends it at its slot, instead of giving it back to the
 // store and claiming it again (a write and a read per wait, thousands a second at full rate). A
 // pair that must wait has its future slot reserved, so messages to one customer are spread out
 // rather than all retried at once.
@@ -63,17 +64,10 @@ class FlowControl {
   Admission Pace(const std::string& message_id, const std::string& number,
                  const std::string& customer, Clock::time_point now, Clock::duration horizon);
 
-  // Pace without a horizon. nullopt: send now (a rate token is taken). Otherwise: wait this
-  // long, then try again.
-  std::optional<Clock::duration> Admit(const std::string& message_id, const std::string& number,
-                                       const std::string& customer, Clock::time_point now) {
-    return Pace(message_id, number, customer, now, Clock::duration::zero()).give_back;
-  }
-
   // At acceptance: when the (business number, customer) pair limit has no slot free now, takes
   // the message's future slot and returns how long until it comes; the slot is the message's
-  // own (Admit does not charge the pair again), and storing the message due then means nothing
-  // claims it early. Zero when a slot is free now: Admit takes it at send time as usual.
+  // own (Pace does not charge the pair again), and storing the message due then means nothing
+  // claims it early. Zero when a slot is free now: Pace takes it at send time as usual.
   Clock::duration ReservePair(const std::string& message_id, const std::string& number,
                               const std::string& customer, Clock::time_point now);
 

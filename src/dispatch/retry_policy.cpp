@@ -51,12 +51,12 @@ AttemptDecision RetryPolicy::Decide(const store::StoredMessage& message,
       end.kind = store::AttemptEnd::Kind::kAccepted;
       end.provider_message_id = outcome.provider_message_id;
       end.wa_id = outcome.wa_id;
-      result.status = "accepted";
+      result.status = core::MessageStatus::kAccepted;
       result.provider_message_id = outcome.provider_message_id;
       break;
     case providers::SendOutcome::Kind::kRejected:
       end.kind = store::AttemptEnd::Kind::kFailed;
-      result.status = "failed";
+      result.status = core::MessageStatus::kFailed;
       break;
     case providers::SendOutcome::Kind::kRetryLater: {
       const std::int64_t next = now_ms + BackoffMillis(message.attempts, outcome.retry_after);
@@ -68,11 +68,11 @@ AttemptDecision RetryPolicy::Decide(const store::StoredMessage& message,
                                 HumanDuration(now_ms - message.created_at_ms) +
                                 ": last error: " + outcome.error_message;
         end.kind = store::AttemptEnd::Kind::kFailed;
-        result.status = "failed";
+        result.status = core::MessageStatus::kFailed;
       } else {
         end.kind = store::AttemptEnd::Kind::kRescheduled;
         end.next_attempt_at_ms = next;
-        result.status = "queued";
+        result.status = core::MessageStatus::kQueued;
       }
       break;
     }

@@ -11,11 +11,9 @@ StoreStatusSink::~StoreStatusSink() {
   answered_.wait(lock, [this] { return unanswered_ == 0; });
 }
 
-void StoreStatusSink::OnStatus(std::string_view provider_message_id, std::string_view status,
+void StoreStatusSink::OnStatus(std::string_view provider_message_id, core::MessageStatus status,
                                std::int64_t at_unix_ms, std::string_view detail) {
-  Record(Report{std::string(provider_message_id), std::string(status), at_unix_ms,
-                std::string(detail)},
-         0);
+  Record(Report{std::string(provider_message_id), status, at_unix_ms, std::string(detail)}, 0);
 }
 
 void StoreStatusSink::Record(Report report, int tries) {
@@ -26,8 +24,9 @@ void StoreStatusSink::Record(Report report, int tries) {
         timers_.Schedule(kRetryStep * (tries + 1),
                          [this, report = std::move(report), tries] { Record(report, tries + 1); });
       } else {
-        spdlog::warn("status: {} for provider message {} not recorded: {}", report.status,
-                     report.provider_message_id, recorded.error().message);
+        spdlog::warn("status: {} for provider message {} not recorded: {}",
+                     core::MessageStatusName(report.status), report.provider_message_id,
+                     recorded.error().message);
       }
     }
     // Last: once this is counted, the destructor may go on.
@@ -38,9 +37,8 @@ void StoreStatusSink::Record(Report report, int tries) {
     std::lock_guard lock(mutex_);
     ++unanswered_;
   }
-  statuses_.RecordDeliveryStatusAsync(std::move(report.provider_message_id),
-                                      std::move(report.status), report.at_ms,
-                                      std::move(report.detail), std::move(answered));
+  statuses_.RecordDeliveryStatusAsync(std::move(report.provider_message_id), report.status,
+                                      report.at_ms, std::move(report.detail), std::move(answered));
 }
 
 }  // namespace socialgate::dispatch

@@ -44,13 +44,13 @@ class StoreStatusSink final : public providers::StatusSink {
   StoreStatusSink& operator=(StoreStatusSink&&) = delete;
 
   // Queues the status's write and returns.
-  void OnStatus(std::string_view provider_message_id, std::string_view status,
+  void OnStatus(std::string_view provider_message_id, core::MessageStatus status,
                 std::int64_t at_unix_ms, std::string_view detail) override;
 
  private:
   struct Report {
     std::string provider_message_id;
-    std::string status;
+    core::MessageStatus status;
     std::int64_t at_ms = 0;
     std::string detail;
   };

@@ -8,7 +8,7 @@
 // been: the caller waits that long and the next caller queues behind it, so sends deferred
 // together are spread out instead of all coming back at once.
 //
-// Thread safety: none; RateLimiters guards its buckets.
+// Thread safety: none; its owner guards it (FlowControl holds its pair buckets under its mutex).
 #pragma once
 
 #include <chrono>

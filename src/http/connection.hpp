@@ -8,7 +8,6 @@
 #pragma once
 
 // GCC 12 needs <utility> before Asio's awaitable header (a known Boost 1.74 bug).
-#include <utility>
 // clang-format off
 #include "http/server.hpp"
 // clang-format on

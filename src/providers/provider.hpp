@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "core/message.hpp"
+#include "core/message_status.hpp"
 
 namespace socialgate::providers {
 
@@ -59,11 +60,13 @@ struct SendOutcome {
   }
 };
 
-// Where providers report delivery statuses. Implementations must be thread-safe.
+// Where providers report delivery statuses. A provider that receives statuses as text parses
+// them first (core::ParseMessageStatus) and drops, with a log line, what it cannot parse.
+// Implementations must be thread-safe.
 class StatusSink {
  public:
   virtual ~StatusSink() = default;
-  virtual void OnStatus(std::string_view provider_message_id, std::string_view status,
+  virtual void OnStatus(std::string_view provider_message_id, core::MessageStatus status,
                         std::int64_t at_unix_ms, std::string_view detail) = 0;
 };
 
@@ -102,7 +105,7 @@ class Provider {
   // delivery is not final (`status` is accepted, sent or delivered). Providers whose statuses
   // arrive from outside (webhooks) need do nothing.
   virtual void ResumeTracking(std::string_view /*provider_message_id*/,
-                              std::string_view /*status*/) {}
+                              core::MessageStatus /*status*/) {}
 };
 
 using ProviderPtr = std::unique_ptr<Provider>;

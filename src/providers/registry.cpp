@@ -24,8 +24,8 @@ ProviderPtr MakeMeta(const config::BusinessNumber& number, const ProviderService
 }
 
 constexpr std::array kRegistry{
-    ProviderEntry{"sandbox", &MakeSandbox},
-    ProviderEntry{"meta", &MakeMeta},
+    ProviderEntry{config::ProviderKind::kSandbox, &MakeSandbox},
+    ProviderEntry{config::ProviderKind::kMeta, &MakeMeta},
 };
 
 }  // namespace
@@ -35,11 +35,11 @@ std::span<const ProviderEntry> ProviderRegistry() { return kRegistry; }
 core::Result<ProviderPtr> MakeProvider(const config::BusinessNumber& number,
                                        const ProviderServices& services) {
   for (const auto& entry : kRegistry) {
-    if (entry.name == number.provider) return entry.make(number, services);
+    if (entry.kind == number.provider) return entry.make(number, services);
   }
-  return core::MakeError(
-      core::ErrorCode::kInvalidArgument,
-      "business number " + number.phone + ": no provider is named \"" + number.provider + "\"");
+  return core::MakeError(core::ErrorCode::kInvalidArgument,
+                         "business number " + number.phone + ": no provider is named \"" +
+                             std::string(config::ProviderKindName(number.provider)) + "\"");
 }
 
 }  // namespace socialgate::providers

@@ -1,19 +1,18 @@
 // File: providers/registry.hpp
 //
-// Makes the provider of a configured business number from the provider name it gives
-// (config::BusinessNumber::provider): one maker per name, in one table (registry.cpp). Each
+// Makes the provider of a configured business number from the provider kind it names
+// (config::BusinessNumber::provider): one maker per kind, in one table (registry.cpp). Each
 // maker holds what its provider needs to know, its rate limits included, so the application
 // asks for a number's provider and knows no provider by name.
 //
 // A new provider: a folder under providers/ with its Make...Provider function, a row in
-// registry.cpp, and its name in config::kProviderNames (the configuration accepts it; a unit
-// test holds the two lists equal).
+// registry.cpp, and its kind and name in config/provider_kind.hpp (the configuration accepts it;
+// a unit test holds the two lists equal).
 //
 // Thread safety: pure functions over a constant table.
 #pragma once
 
 #include <span>
-#include <string_view>
 
 #include "config/config.hpp"
 #include "core/error.hpp"
@@ -34,15 +33,15 @@ using ProviderMaker = ProviderPtr (*)(const config::BusinessNumber& number,
                                       const ProviderServices& services);
 
 struct ProviderEntry {
-  std::string_view name;  // as config::BusinessNumber::provider gives it
+  config::ProviderKind kind;
   ProviderMaker make;
 };
 
 // Every provider this build knows, in the order of config::kProviderNames.
 std::span<const ProviderEntry> ProviderRegistry();
 
-// Makes the provider `number.provider` names. An unknown name is kInvalidArgument naming the
-// number and the name (the configuration refuses one first: see config::kProviderNames).
+// Makes the provider of kind `number.provider`. A kind with no maker is kInvalidArgument naming
+// the number and the kind (the unit test that holds the lists equal keeps that from happening).
 core::Result<ProviderPtr> MakeProvider(const config::BusinessNumber& number,
                                        const ProviderServices& services);
 

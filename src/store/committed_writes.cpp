@@ -75,11 +75,12 @@ void CommittedWrites::SaveTrustedAddressAsync(TrustedAddress trusted, std::int64
                          AnswerStored(std::move(done)));
 }
 
-void CommittedWrites::RecordDeliveryStatusAsync(std::string provider_message_id, std::string status,
-                                                std::int64_t at_ms, std::string detail,
+void CommittedWrites::RecordDeliveryStatusAsync(std::string provider_message_id,
+                                                core::MessageStatus status, std::int64_t at_ms,
+                                                std::string detail,
                                                 std::function<void(Result<void>)> done) {
   committer().WriteAsync(
-      DeliveryStatus{std::move(provider_message_id), std::move(status), at_ms, std::move(detail)},
+      DeliveryStatus{std::move(provider_message_id), status, at_ms, std::move(detail)},
       AnswerStored(std::move(done)));
 }
 

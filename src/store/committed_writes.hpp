@@ -53,7 +53,7 @@ class CommittedWrites : public Outbox,
                                std::function<void(core::Result<void>)> done) override;
 
   // DeliveryStatuses
-  void RecordDeliveryStatusAsync(std::string provider_message_id, std::string status,
+  void RecordDeliveryStatusAsync(std::string provider_message_id, core::MessageStatus status,
                                  std::int64_t at_ms, std::string detail,
                                  std::function<void(core::Result<void>)> done) override;
 

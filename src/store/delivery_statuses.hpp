@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/message_status.hpp"
 
 namespace socialgate::store {
 
@@ -21,7 +22,7 @@ namespace socialgate::store {
 struct UnfinishedDelivery {
   std::string service_phone;
   std::string provider_message_id;
-  std::string status;  // accepted, sent or delivered
+  core::MessageStatus status = core::MessageStatus::kAccepted;  // accepted, sent or delivered
 };
 
 class DeliveryStatuses {
@@ -36,8 +37,9 @@ class DeliveryStatuses {
   // Records a status without waiting: `done` gets the result once it is durable (or refused), on
   // the store's own thread, and must not block. An unknown provider message id is kNotFound.
   // Always queued, however many writes wait.
-  virtual void RecordDeliveryStatusAsync(std::string provider_message_id, std::string status,
-                                         std::int64_t at_ms, std::string detail,
+  virtual void RecordDeliveryStatusAsync(std::string provider_message_id,
+                                         core::MessageStatus status, std::int64_t at_ms,
+                                         std::string detail,
                                          std::function<void(core::Result<void>)> done) = 0;
 
   // Up to `limit` messages accepted by a provider and not yet read or failed, oldest first, so

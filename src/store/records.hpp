@@ -4,9 +4,7 @@
 // a stored message as the outbox gives it back, and how a claimed attempt ended. Schema and
 // states: docs/architecture.md.
 //
-// Message status, as the API shows it (persisted as these exact strings):
-//   queued -> sending -> accepted -> sent -> delivered -> read
-//                     \-> queued (retry later)   \-> failed (at any point)
+// Message statuses: core/message_status.hpp (persisted and shown by their names).
 // Delivery statuses only move forward: a late "delivered" after "read" is recorded in the
 // history but does not change the current status (see status_order.hpp).
 #pragma once
@@ -17,11 +15,12 @@
 #include <vector>
 
 #include "core/message.hpp"
+#include "core/message_status.hpp"
 
 namespace socialgate::store {
 
 struct StatusEvent {
-  std::string status;
+  core::MessageStatus status = core::MessageStatus::kQueued;
   std::int64_t at_ms = 0;  // Unix milliseconds
   std::string detail;      // e.g. the provider's error, or the reason for a retry
 };
@@ -30,7 +29,7 @@ struct StoredMessage {
   std::string id;
   std::string domain;
   core::OutboundMessage message;  // its media (core::MediaOf) without bytes: Outbox::MediaBytes
-  std::string status;
+  core::MessageStatus status = core::MessageStatus::kQueued;
   int attempts = 0;
   std::int64_t next_attempt_at_ms = 0;
   std::string provider_message_id;

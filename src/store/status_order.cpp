@@ -3,24 +3,39 @@
 namespace socialgate::store {
 namespace {
 
-int Rank(std::string_view s) {
-  if (s == "queued") return 0;
-  if (s == "sending") return 1;
-  if (s == "accepted") return 2;
-  if (s == "sent") return 3;
-  if (s == "delivered") return 4;
-  if (s == "read") return 5;
+using core::MessageStatus;
+
+// The position on the way forward; `failed` has none.
+int Rank(MessageStatus s) {
+  switch (s) {
+    case MessageStatus::kQueued:
+      return 0;
+    case MessageStatus::kSending:
+      return 1;
+    case MessageStatus::kAccepted:
+      return 2;
+    case MessageStatus::kSent:
+      return 3;
+    case MessageStatus::kDelivered:
+      return 4;
+    case MessageStatus::kRead:
+      return 5;
+    case MessageStatus::kFailed:
+      return -1;
+  }
   return -1;
 }
 
 }  // namespace
 
-bool StatusMovesForward(std::string_view current, std::string_view next) {
-  if (current == "failed") return false;
-  if (next == "failed") return Rank(current) < Rank("delivered");
-  const int from = Rank(current);
-  const int to = Rank(next);
-  return to >= 0 && to > from;
+bool StatusMovesForward(MessageStatus current, MessageStatus next) {
+  if (current == MessageStatus::kFailed) return false;
+  if (next == MessageStatus::kFailed) return Rank(current) < Rank(MessageStatus::kDelivered);
+  return Rank(next) > Rank(current);
+}
+
+bool IsPending(MessageStatus status) {
+  return status == MessageStatus::kQueued || status == MessageStatus::kSending;
 }
 
 }  // namespace socialgate::store

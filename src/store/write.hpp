@@ -43,7 +43,7 @@ struct LeaseRelease {
 // DeliveryStatuses::RecordDeliveryStatusAsync.
 struct DeliveryStatus {
   std::string provider_message_id;
-  std::string status;
+  core::MessageStatus status = core::MessageStatus::kSent;
   std::int64_t at_ms = 0;
   std::string detail;
 };

@@ -12,23 +12,11 @@ TimerQueue::TimerQueue()
 
 TimerQueue::~TimerQueue() { Stop(); }
 
-TimerQueue::TimerId TimerQueue::Schedule(Clock::duration delay, std::function<void()> fn) {
+void TimerQueue::Schedule(Clock::duration delay, std::function<void()> fn) {
   const auto due = Clock::now() + delay;
   std::lock_guard lock(mutex_);
-  const TimerId id = next_id_++;
-  timers_.emplace(std::make_pair(due, id), std::move(fn));
-  due_by_id_.emplace(id, due);
+  timers_.emplace(std::make_pair(due, next_sequence_++), std::move(fn));
   wake_.notify_one();
-  return id;
-}
-
-bool TimerQueue::Cancel(TimerId id) {
-  std::lock_guard lock(mutex_);
-  auto it = due_by_id_.find(id);
-  if (it == due_by_id_.end()) return false;
-  timers_.erase(std::make_pair(it->second, id));
-  due_by_id_.erase(it);
-  return true;
 }
 
 void TimerQueue::Stop() {
@@ -37,7 +25,6 @@ void TimerQueue::Stop() {
     if (stopping_ && !thread_.joinable()) return;
     stopping_ = true;
     timers_.clear();
-    due_by_id_.clear();
   }
   wake_.notify_all();
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
@@ -51,16 +38,15 @@ void TimerQueue::Run() {
       continue;
     }
     auto first = timers_.begin();
-    // A copy: while this thread waits, Cancel or Stop may erase the node the key lives in.
+    // A copy: while this thread waits, Stop may erase the node the key lives in.
     const Clock::time_point due = first->first.first;
     if (due > Clock::now()) {
       wake_.wait_until(lock, due);
       continue;
     }
     auto fn = std::move(first->second);
-    due_by_id_.erase(first->first.second);
     timers_.erase(first);
-    // Run without the lock so the callback may schedule or cancel timers.
+    // Run without the lock so the callback may schedule timers.
     lock.unlock();
     fn();
     lock.lock();

@@ -4,7 +4,7 @@
 // happen later but needs no I/O reactor: the sandbox provider's status progression and the
 // ack timeout of a waiting request.
 //
-// Thread safety: Schedule and Cancel may be called from any thread. Callbacks run on the queue's
+// Thread safety: Schedule may be called from any thread. Callbacks run on the queue's
 // own thread, one at a time, so they must be short; a callback may call Schedule. Stop() runs no
 // further callbacks, discarding those not yet due.
 #pragma once
@@ -23,18 +23,14 @@ namespace socialgate::util {
 class TimerQueue {
  public:
   using Clock = std::chrono::steady_clock;
-  using TimerId = std::uint64_t;
 
   TimerQueue();
   ~TimerQueue();
   TimerQueue(const TimerQueue&) = delete;
   TimerQueue& operator=(const TimerQueue&) = delete;
 
-  // Runs `fn` once `delay` has passed. Returns an id for Cancel.
-  TimerId Schedule(Clock::duration delay, std::function<void()> fn);
-
-  // Returns true when the timer was pending and will not run.
-  bool Cancel(TimerId id);
+  // Runs `fn` once `delay` has passed (unless Stop comes first).
+  void Schedule(Clock::duration delay, std::function<void()> fn);
 
   // Stops the thread; pending callbacks are dropped. Idempotent.
   void Stop();
@@ -44,10 +40,9 @@ class TimerQueue {
 
   std::mutex mutex_;
   std::condition_variable wake_;
-  // Keyed by (due time, id) so equal due times keep their order of scheduling.
-  std::map<std::pair<Clock::time_point, TimerId>, std::function<void()>> timers_;
-  std::map<TimerId, Clock::time_point> due_by_id_;
-  TimerId next_id_ = 1;
+  // Keyed by (due time, sequence number) so equal due times keep their order of scheduling.
+  std::map<std::pair<Clock::time_point, std::uint64_t>, std::function<void()>> timers_;
+  std::uint64_t next_sequence_ = 0;
   bool stopping_ = false;
   std::thread thread_;
 };

@@ -1,7 +1,5 @@
 #include "providers/meta/media_cache.hpp"
 
-#include <array>
-
 #include <sodium.h>
 
 namespace socialgate::providers::meta {

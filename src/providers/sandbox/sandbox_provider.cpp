@@ -19,7 +19,7 @@ class SandboxProvider final : public Provider {
   // Every kind is accepted alike: the sandbox sends nothing.
   SendOutcome Send(std::string_view /*message_id*/, const core::OutboundMessage& message) override {
     std::string provider_id = "sandbox." + util::NewMessageId();
-    ResumeTracking(provider_id, "accepted");
+    ResumeTracking(provider_id, core::MessageStatus::kAccepted);
     return SendOutcome::Accepted(std::move(provider_id), message.customer_phone);
   }
 
@@ -27,18 +27,20 @@ class SandboxProvider final : public Provider {
   bool SendsAsync(const core::OutboundMessage& /*message*/) const override { return true; }
 
   // The progression lives in memory only, so a restart resumes it from the stored status.
-  void ResumeTracking(std::string_view provider_message_id, std::string_view status) override {
+  void ResumeTracking(std::string_view provider_message_id, core::MessageStatus status) override {
+    using core::MessageStatus;
     const std::string id(provider_message_id);
-    const bool accepted = status == "accepted";
-    const bool sent = accepted || status == "sent";
-    const bool delivered = sent || status == "delivered";
-    if (accepted) Report(id, "sent", settings_.sent_after);
-    if (sent) Report(id, "delivered", settings_.delivered_after);
-    if (delivered) Report(id, "read", settings_.read_after);
+    const bool accepted = status == MessageStatus::kAccepted;
+    const bool sent = accepted || status == MessageStatus::kSent;
+    const bool delivered = sent || status == MessageStatus::kDelivered;
+    if (accepted) Report(id, MessageStatus::kSent, settings_.sent_after);
+    if (sent) Report(id, MessageStatus::kDelivered, settings_.delivered_after);
+    if (delivered) Report(id, MessageStatus::kRead, settings_.read_after);
   }
 
  private:
-  void Report(const std::string& provider_id, const char* status, std::chrono::milliseconds delay) {
+  void Report(const std::string& provider_id, core::MessageStatus status,
+              std::chrono::milliseconds delay) {
     timers_.Schedule(delay, [this, provider_id, status] {
       sink_.OnStatus(provider_id, status, util::NowUnixMillis(), "");
     });

@@ -7,6 +7,7 @@
 #include "store/sqlite/idempotency_statements.hpp"
 #include "store/sqlite/message_content.hpp"
 #include "store/sqlite/string_array.hpp"
+#include "store/status_order.hpp"
 
 namespace socialgate::store::sqlite {
 namespace {
@@ -25,13 +26,13 @@ const std::string kMessageColumns =
 constexpr int kFirstContentColumn = 13;
 
 // A row of kMessageColumns; its media, if any, without metadata (ReadMessageMedia).
-StoredMessage ReadMessageRow(const Statement& s) {
+Result<StoredMessage> ReadMessageRow(const Statement& s) {
   StoredMessage m;
   m.id = s.Text(0);
   m.domain = s.Text(1);
   m.message.customer_phone = s.Text(2);
   m.message.service_phone = s.Text(3);
-  m.status = s.Text(4);
+  SG_ASSIGN_OR_RETURN(m.status, StatusColumn(s, 4));
   m.attempts = s.Int(5);
   m.next_attempt_at_ms = s.Int64(6);
   m.provider_message_id = s.Text(7);
@@ -94,7 +95,10 @@ Result<void> ClaimMessages(Connection& db, const ClaimRequest& r,
         .Bind(r.owner)
         .Bind(r.now_ms + r.lease_ms);
     int rc = 0;
-    while ((rc = s.Step()) == SQLITE_ROW) claimed.push_back(ReadMessageRow(s));
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      SG_ASSIGN_OR_RETURN(StoredMessage m, ReadMessageRow(s));
+      claimed.push_back(std::move(m));
+    }
     if (rc != SQLITE_DONE) return tl::unexpected(db.Error("claim"));
   }
   // RETURNING gives no order: oldest due first, as they were chosen.
@@ -120,7 +124,7 @@ Result<void> ClaimMessages(Connection& db, const ClaimRequest& r,
 
 // An attempt's outcome, recorded only while `owner` holds the lease. `sql` binds its own
 // leading values (bind_leading), then now_ms, id and owner.
-Result<Written> FinishAttempt(Connection& db, const AttemptEnd& e, std::string_view status,
+Result<Written> FinishAttempt(Connection& db, const AttemptEnd& e, core::MessageStatus status,
                               const char* sql, const std::function<void(Statement&)>& bind_leading,
                               std::string_view event_detail) {
   auto stmt = db.Prepare(sql);
@@ -160,15 +164,23 @@ Result<Written> GiveBack(Connection& db, const AttemptEnd& e) {
 
 }  // namespace
 
-bool IsPending(std::string_view status) { return status == "queued" || status == "sending"; }
+Result<core::MessageStatus> StatusColumn(const Statement& s, int column) {
+  const std::string name = s.Text(column);
+  auto status = core::ParseMessageStatus(name);
+  if (!status) {
+    return MakeError(ErrorCode::kInternal, "a stored message is unreadable",
+                     "unknown status \"" + name + "\" in the database");
+  }
+  return *status;
+}
 
-Result<void> AddEvent(Connection& db, std::string_view id, std::string_view status,
+Result<void> AddEvent(Connection& db, std::string_view id, core::MessageStatus status,
                       std::int64_t at_ms, std::string_view detail) {
   auto stmt =
       db.Prepare("INSERT INTO message_events(message_id, status, at, detail) VALUES(?,?,?,?)");
   if (!stmt) return tl::unexpected(stmt.error());
   Statement s(*stmt);
-  s.Bind(id).Bind(status).Bind(at_ms).Bind(detail);
+  s.Bind(id).Bind(core::MessageStatusName(status)).Bind(at_ms).Bind(detail);
   if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("insert event"));
   return {};
 }
@@ -198,7 +210,7 @@ Result<Written> InsertMessage(Connection& db, const NewMessage& m, std::uint64_t
   if (m.idempotency) SG_RETURN_IF_ERROR(InsertIdempotencyKey(db, m));
   // Expired keys are dead weight: clear them out now and then, in the same transaction.
   if (++inserts % 1024 == 0) SG_RETURN_IF_ERROR(PurgeIdempotencyKeys(db, m.now_ms));
-  SG_RETURN_IF_ERROR(AddEvent(db, m.id, "queued", m.now_ms, ""));
+  SG_RETURN_IF_ERROR(AddEvent(db, m.id, core::MessageStatus::kQueued, m.now_ms, ""));
   Written written;
   written.outbox_depth_change = +1;
   return written;
@@ -221,7 +233,7 @@ Result<Written> EndAttempt(Connection& db, const AttemptEnd& e) {
   switch (e.kind) {
     case AttemptEnd::Kind::kAccepted:
       return FinishAttempt(
-          db, e, "accepted",
+          db, e, core::MessageStatus::kAccepted,
           "UPDATE messages SET status = 'accepted', provider_message_id = ?, wa_id = ?, "
           "lease_owner = NULL, lease_until = NULL, error_code = NULL, error_message = NULL, "
           "updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'sending'",
@@ -229,14 +241,14 @@ Result<Written> EndAttempt(Connection& db, const AttemptEnd& e) {
           e.provider_message_id);
     case AttemptEnd::Kind::kFailed:
       return FinishAttempt(
-          db, e, "failed",
+          db, e, core::MessageStatus::kFailed,
           "UPDATE messages SET status = 'failed', error_code = ?, error_message = ?, "
           "lease_owner = NULL, lease_until = NULL, updated_at = ? "
           "WHERE id = ? AND lease_owner = ? AND status = 'sending'",
           [&](Statement& s) { s.Bind(e.error_code).Bind(e.error_message); }, e.error_message);
     case AttemptEnd::Kind::kRescheduled:
       return FinishAttempt(
-          db, e, "queued",
+          db, e, core::MessageStatus::kQueued,
           "UPDATE messages SET status = 'queued', next_attempt_at = ?, error_code = ?, "
           "error_message = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? "
           "WHERE id = ? AND lease_owner = ? AND status = 'sending'",
@@ -287,7 +299,7 @@ Result<std::optional<StoredMessage>> GetMessage(Connection& db, std::string_view
     const int rc = s.Step();
     if (rc == SQLITE_DONE) return std::optional<StoredMessage>();
     if (rc != SQLITE_ROW) return tl::unexpected(db.Error("get message"));
-    m = ReadMessageRow(s);
+    SG_ASSIGN_OR_RETURN(m, ReadMessageRow(s));
   }
   SG_RETURN_IF_ERROR(ReadMessageMedia(db, m));
   auto events =
@@ -297,7 +309,8 @@ Result<std::optional<StoredMessage>> GetMessage(Connection& db, std::string_view
   s.Bind(id);
   int rc = 0;
   while ((rc = s.Step()) == SQLITE_ROW) {
-    m.history.push_back(StatusEvent{s.Text(0), s.Int64(1), s.Text(2)});
+    SG_ASSIGN_OR_RETURN(const core::MessageStatus status, StatusColumn(s, 0));
+    m.history.push_back(StatusEvent{status, s.Int64(1), s.Text(2)});
   }
   if (rc != SQLITE_DONE) return tl::unexpected(db.Error("get events"));
   return std::optional<StoredMessage>(std::move(m));

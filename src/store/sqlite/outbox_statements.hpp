@@ -11,17 +11,19 @@
 #include <string_view>
 
 #include "core/error.hpp"
+#include "core/message_status.hpp"
 #include "store/records.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/write.hpp"
 
 namespace socialgate::store::sqlite {
 
-// Counted in the outbox depth (Outbox::PendingCount).
-bool IsPending(std::string_view status);
+// The status in `column` of the current row; a name core::ParseMessageStatus does not know is
+// kInternal (the database holds what this binary never wrote).
+core::Result<core::MessageStatus> StatusColumn(const Statement& s, int column);
 
 // Appends to a message's status history.
-core::Result<void> AddEvent(Connection& db, std::string_view id, std::string_view status,
+core::Result<void> AddEvent(Connection& db, std::string_view id, core::MessageStatus status,
                             std::int64_t at_ms, std::string_view detail);
 
 // The message, its media and its idempotency key, and its `queued` event. Every 1024th insert

@@ -11,7 +11,7 @@ using core::Result;
 
 Result<Written> RecordDeliveryStatus(Connection& db, const DeliveryStatus& d) {
   std::string id;
-  std::string current;
+  core::MessageStatus current = core::MessageStatus::kQueued;
   {
     auto stmt = db.Prepare(
         "SELECT id, status FROM messages WHERE provider_message_id = ? "
@@ -25,7 +25,7 @@ Result<Written> RecordDeliveryStatus(Connection& db, const DeliveryStatus& d) {
     }
     if (rc != SQLITE_ROW) return tl::unexpected(db.Error("find by provider id"));
     id = s.Text(0);
-    current = s.Text(1);
+    SG_ASSIGN_OR_RETURN(current, StatusColumn(s, 1));
   }
   Written written;
   if (StatusMovesForward(current, d.status)) {
@@ -35,7 +35,8 @@ Result<Written> RecordDeliveryStatus(Connection& db, const DeliveryStatus& d) {
         "error_message END, updated_at = ? WHERE id = ?");
     if (!stmt) return tl::unexpected(stmt.error());
     Statement s(*stmt);
-    s.Bind(d.status).Bind(d.status).Bind(d.detail).Bind(d.at_ms).Bind(id);
+    const std::string_view status = core::MessageStatusName(d.status);
+    s.Bind(status).Bind(status).Bind(d.detail).Bind(d.at_ms).Bind(id);
     if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("update status"));
   }
   SG_RETURN_IF_ERROR(AddEvent(db, id, d.status, d.at_ms, d.detail));
@@ -53,7 +54,8 @@ Result<std::vector<UnfinishedDelivery>> UnfinishedDeliveries(Connection& db, int
   std::vector<UnfinishedDelivery> out;
   int rc = 0;
   while ((rc = s.Step()) == SQLITE_ROW) {
-    out.push_back(UnfinishedDelivery{s.Text(0), s.Text(1), s.Text(2)});
+    SG_ASSIGN_OR_RETURN(const core::MessageStatus status, StatusColumn(s, 2));
+    out.push_back(UnfinishedDelivery{s.Text(0), s.Text(1), status});
   }
   if (rc != SQLITE_DONE) return tl::unexpected(db.Error("unfinished deliveries"));
   return out;

@@ -112,9 +112,9 @@ TEST(SendPipelineTest, ValidateTheNumberAgainstTheDomain) {
 }
 
 TEST(SendPipelineTest, AuthorizeTheUsersNumbers) {
-  auth::Principal anyone{"acme", "bob", "basic", {}};
+  auth::Principal anyone{"acme", "bob", auth::Mechanism::kBasic, {}};
   EXPECT_FALSE(SendPipeline::Authorize(anyone, From("111")));
-  auth::Principal limited{"acme", "eve", "basic", {"112"}};
+  auth::Principal limited{"acme", "eve", auth::Mechanism::kBasic, {"112"}};
   EXPECT_FALSE(SendPipeline::Authorize(limited, From("112")));
   const auto refused = SendPipeline::Authorize(limited, From("111"));
   ASSERT_TRUE(refused);
@@ -123,20 +123,20 @@ TEST(SendPipelineTest, AuthorizeTheUsersNumbers) {
 }
 
 TEST(SendPipelineTest, TheAckSaysTheFirstAttemptsOutcome) {
-  auto r = SendPipeline::SendAnswer("m1", {"accepted", "wamid.1", "", ""});
+  auto r = SendPipeline::SendAnswer("m1", {core::MessageStatus::kAccepted, "wamid.1", "", ""});
   EXPECT_EQ(r.status, 200u);
   auto body = nlohmann::json::parse(r.body);
   EXPECT_EQ(body["result"], true);
   EXPECT_EQ(body["providerMessageId"], "wamid.1");
 
-  r = SendPipeline::SendAnswer("m1", {"failed", "", "131026", "undeliverable"});
+  r = SendPipeline::SendAnswer("m1", {core::MessageStatus::kFailed, "", "131026", "undeliverable"});
   EXPECT_EQ(r.status, 422u);
   body = nlohmann::json::parse(r.body);
   EXPECT_EQ(body["result"], false);
   EXPECT_EQ(body["error"], "the provider rejected the message (code 131026): undeliverable");
   EXPECT_FALSE(body.contains("providerMessageId"));
 
-  r = SendPipeline::SendAnswer("m1", {"queued", "", "", ""});
+  r = SendPipeline::SendAnswer("m1", {core::MessageStatus::kQueued, "", "", ""});
   EXPECT_EQ(r.status, 202u);
   body = nlohmann::json::parse(r.body);
   EXPECT_EQ(body["status"], "queued");

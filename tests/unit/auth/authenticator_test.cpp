@@ -38,11 +38,11 @@ TEST_F(AuthenticatorTest, AnswersWithoutWaitingOnlyForCredentialsThatSucceededBe
   auto p = authenticator_->AuthenticateRemembered(d, basic);
   ASSERT_TRUE(p);
   EXPECT_EQ(p->user, "limited");
-  EXPECT_EQ(p->mechanism, "basic");
+  EXPECT_EQ(p->mechanism, Mechanism::kBasic);
   EXPECT_EQ(p->numbers, std::vector<std::string>{"3902124122690"});
   auto t = authenticator_->AuthenticateRemembered(d, "bearer  s3cret:with colon ");
   ASSERT_TRUE(t);
-  EXPECT_EQ(t->mechanism, "bearer");
+  EXPECT_EQ(t->mechanism, Mechanism::kBearer);
 
   EXPECT_FALSE(authenticator_->AuthenticateRemembered(d, Basic("limited:wrong")));
   EXPECT_FALSE(authenticator_->AuthenticateRemembered(d, Basic("alice:s3cret:with colon")));
@@ -91,7 +91,7 @@ TEST_F(AuthenticatorTest, CredentialsOfOneDomainDoNotWorkOnAnother) {
 TEST_F(AuthenticatorTest, BearerTokenIsTheDomainsApiToken) {
   auto p = Auth(Domain("default"), "Bearer s3cret:with colon");
   ASSERT_TRUE(p) << p.error().message;
-  EXPECT_EQ(p->mechanism, "bearer");
+  EXPECT_EQ(p->mechanism, Mechanism::kBearer);
   EXPECT_TRUE(p->MaySendFrom("anything"));
   config::Domain no_token = Domain("other");
   no_token.api_token_hash.clear();
@@ -108,7 +108,7 @@ TEST_F(AuthenticatorTest, SessionsAreIssuedCheckedAndRevoked) {
   EXPECT_GE(issued->token.size(), 43u);
   auto s = Auth(d, "", issued->token);
   ASSERT_TRUE(s) << s.error().message;
-  EXPECT_EQ(s->mechanism, "session");
+  EXPECT_EQ(s->mechanism, Mechanism::kSession);
   EXPECT_EQ(s->user, "limited");
   EXPECT_TRUE(s->MaySendFrom("3902124122690"));
   EXPECT_FALSE(s->MaySendFrom("441234567890"));

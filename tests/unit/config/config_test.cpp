@@ -43,7 +43,7 @@ TEST(ConfigTest, DefaultsAndNormalisation) {
   EXPECT_EQ(d.ack, AckMode::kProvider);
   EXPECT_EQ(d.ack_timeout, std::chrono::milliseconds(10'000));
   EXPECT_EQ(d.numbers[0].phone, "3902124122690");  // E.164 digits
-  EXPECT_EQ(d.numbers[0].provider, "sandbox");
+  EXPECT_EQ(d.numbers[0].provider, ProviderKind::kSandbox);
   EXPECT_EQ(c->FindDomain("DEFAULT"), &c->domains[0]);
   EXPECT_EQ(c->FindDomain("other"), nullptr);
 }
@@ -137,6 +137,18 @@ TEST(ConfigTest, ParsesListenAddresses) {
   EXPECT_FALSE(ParseListenAddress("127.0.0.1:70000"));
   EXPECT_FALSE(ParseListenAddress("127.0.0.1:80x"));
   EXPECT_FALSE(ParseListenAddress(":80"));
+}
+
+TEST(ProviderKindTest, NamesParseBackAndNothingElseParses) {
+  for (const auto& [kind, name] : kProviderNames) {
+    EXPECT_EQ(ProviderKindName(kind), name);
+    EXPECT_EQ(ParseProviderKind(name), kind);
+  }
+  EXPECT_EQ(ParseProviderKind("sandbox"), ProviderKind::kSandbox);
+  EXPECT_EQ(ParseProviderKind("meta"), ProviderKind::kMeta);
+  EXPECT_EQ(ParseProviderKind("Meta"), std::nullopt);
+  EXPECT_EQ(ParseProviderKind("carrier-pigeon"), std::nullopt);
+  EXPECT_EQ(ParseProviderKind(""), std::nullopt);
 }
 
 }  // namespace

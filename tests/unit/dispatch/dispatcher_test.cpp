@@ -134,7 +134,7 @@ class DispatcherTest : public ::testing::Test {
 
   // Waits until the message reaches `status`: the store is read again after each recorded
   // outcome is durable, which no dispatcher signals, so it is polled (bounded: 10 s).
-  store::StoredMessage WaitFor(const std::string& id, const std::string& status) {
+  store::StoredMessage WaitFor(const std::string& id, core::MessageStatus status) {
     store::StoredMessage last;
     const bool reached = support::Eventually([&] {
       auto got = outbox().Get("default", id);
@@ -142,7 +142,8 @@ class DispatcherTest : public ::testing::Test {
       return last.status == status;
     });
     if (!reached)
-      ADD_FAILURE() << id << " never reached " << status << " (is " << last.status << ")";
+      ADD_FAILURE() << id << " never reached " << core::MessageStatusName(status) << " (is "
+                    << core::MessageStatusName(last.status) << ")";
     return last;
   }
 
@@ -176,9 +177,9 @@ TEST_F(DispatcherTest, DeliversAndTellsTheListenerOnce) {
     std::unique_lock lock(m);
     ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return !heard.empty(); }));
   }
-  EXPECT_EQ(heard[0].status, "accepted");
+  EXPECT_EQ(heard[0].status, core::MessageStatus::kAccepted);
   EXPECT_EQ(heard[0].provider_message_id, "p-" + id);
-  const auto stored = WaitFor(id, "accepted");
+  const auto stored = WaitFor(id, core::MessageStatus::kAccepted);
   EXPECT_EQ(stored.provider_message_id, "p-" + id);
   EXPECT_EQ(provider_.Sends(id), 1);
 }
@@ -187,20 +188,20 @@ TEST_F(DispatcherTest, PermanentRejectionIsNeverRetried) {
   provider_.Then(Reject("132001"));
   const std::string id = Insert();
   dispatcher_->Start();
-  const auto m = WaitFor(id, "failed");
+  const auto m = WaitFor(id, core::MessageStatus::kFailed);
   EXPECT_EQ(m.error_code, "132001");
   EXPECT_EQ(m.attempts, 1);
   // The pump claims again after the rejection was recorded (a message stored since is sent)...
   const std::string next = Insert();
   dispatcher_->Notify();
-  WaitFor(next, "accepted");
+  WaitFor(next, core::MessageStatus::kAccepted);
   // ...and Stop waits for every send begun and every outcome, so the count is final.
   dispatcher_->Stop();
   EXPECT_EQ(provider_.Sends(id), 1);
-  const auto after = WaitFor(id, "failed");
+  const auto after = WaitFor(id, core::MessageStatus::kFailed);
   EXPECT_EQ(after.attempts, 1);
   ASSERT_FALSE(after.history.empty());
-  EXPECT_EQ(after.history.back().status, "failed");
+  EXPECT_EQ(after.history.back().status, core::MessageStatus::kFailed);
 }
 
 TEST_F(DispatcherTest, PassingFailuresAreRetriedUntilAccepted) {
@@ -208,7 +209,7 @@ TEST_F(DispatcherTest, PassingFailuresAreRetriedUntilAccepted) {
   provider_.Then(Retry("2"));
   const std::string id = Insert();
   dispatcher_->Start();
-  const auto m = WaitFor(id, "accepted");
+  const auto m = WaitFor(id, core::MessageStatus::kAccepted);
   EXPECT_EQ(m.attempts, 3);
   EXPECT_EQ(provider_.Sends(id), 3);
 }
@@ -224,14 +225,14 @@ TEST_P(DispatcherProviderFaultTest, AProviderThatThrowsHasItsAttemptRetried) {
   provider_.ThrowNext(1);
   const std::string id = Insert();
   dispatcher_->Start();
-  const auto m = WaitFor(id, "accepted");
+  const auto m = WaitFor(id, core::MessageStatus::kAccepted);
   EXPECT_EQ(m.attempts, 2);
   EXPECT_EQ(provider_.Sends(id), 2);
   bool retried_with_reason = false;
   for (const auto& event : m.history) {
     retried_with_reason =
-        retried_with_reason ||
-        (event.status == "queued" && event.detail.find("internal error") != std::string::npos);
+        retried_with_reason || (event.status == core::MessageStatus::kQueued &&
+                                event.detail.find("internal error") != std::string::npos);
   }
   EXPECT_TRUE(retried_with_reason);
 }
@@ -242,7 +243,7 @@ TEST_F(DispatcherTest, GivesUpAfterMaxAttemptsWithTheReason) {
   for (int i = 0; i < 3; ++i) provider_.Then(Retry("131000"));
   const std::string id = Insert();
   dispatcher_->Start();
-  const auto m = WaitFor(id, "failed");
+  const auto m = WaitFor(id, core::MessageStatus::kFailed);
   EXPECT_EQ(m.attempts, 3);
   EXPECT_NE(m.error_message.find("gave up after 3 attempts over 0 s"), std::string::npos)
       << m.error_message;
@@ -255,7 +256,7 @@ TEST_F(DispatcherTest, GivesUpWhenTheDomainsMaximumAgeIsReached) {
   provider_.Then(Retry("131000"));
   const std::string id = Insert("3902124122690", 5000);  // accepted 5 s ago
   dispatcher_->Start();
-  const auto m = WaitFor(id, "failed");
+  const auto m = WaitFor(id, core::MessageStatus::kFailed);
   EXPECT_EQ(m.attempts, 1);
   EXPECT_NE(m.error_message.find("gave up after 1 attempt over 5 s"), std::string::npos)
       << m.error_message;
@@ -264,7 +265,7 @@ TEST_F(DispatcherTest, GivesUpWhenTheDomainsMaximumAgeIsReached) {
 TEST_F(DispatcherTest, UnknownBusinessNumberFailsForGood) {
   const std::string id = Insert("441234567890");
   dispatcher_->Start();
-  const auto m = WaitFor(id, "failed");
+  const auto m = WaitFor(id, core::MessageStatus::kFailed);
   EXPECT_EQ(m.error_code, "no_provider");
 }
 
@@ -278,7 +279,7 @@ TEST_F(DispatcherTest, NoSecondHoldsMoreSendsOfANumberThanItsRate) {
   for (int i = 0; i < 25; ++i) ids.push_back(Insert());
   dispatcher_->Start();
   for (const auto& id : ids) {
-    const auto m = WaitFor(id, "accepted");
+    const auto m = WaitFor(id, core::MessageStatus::kAccepted);
     EXPECT_EQ(m.attempts, 1) << id;
   }
   const auto started = provider_.Started();
@@ -305,9 +306,10 @@ TEST_F(DispatcherTest, ABusyNumberIsClaimedForAgainBeforeItsPacedMessagesRunOut)
   ASSERT_TRUE(provider_.WaitForSends(100));
   auto later = outbox().Get("default", ids[299]);  // beyond the first claim
   ASSERT_TRUE(later && later->has_value());
-  EXPECT_NE((*later)->status, "queued") << "the second claim waited for the first claim's "
-                                        << provider_.Started().size() << " sends so far";
-  for (const auto& id : ids) WaitFor(id, "accepted");
+  EXPECT_NE((*later)->status, core::MessageStatus::kQueued)
+      << "the second claim waited for the first claim's " << provider_.Started().size()
+      << " sends so far";
+  for (const auto& id : ids) WaitFor(id, core::MessageStatus::kAccepted);
 }
 
 TEST_F(DispatcherTest, StopReturnsUnsentClaimsAndRestartResumes) {
@@ -319,12 +321,14 @@ TEST_F(DispatcherTest, StopReturnsUnsentClaimsAndRestartResumes) {
   for (const auto& id : ids) {
     auto got = outbox().Get("default", id);
     ASSERT_TRUE(got && got->has_value());
-    EXPECT_TRUE((*got)->status == "accepted" || (*got)->status == "queued") << (*got)->status;
+    EXPECT_TRUE((*got)->status == core::MessageStatus::kAccepted ||
+                (*got)->status == core::MessageStatus::kQueued)
+        << core::MessageStatusName((*got)->status);
   }
   auto restarted = std::make_unique<Dispatcher>(
       outbox(), [this](std::string_view) -> providers::Provider* { return &provider_; }, config_);
   restarted->Start();
-  for (const auto& id : ids) WaitFor(id, "accepted");
+  for (const auto& id : ids) WaitFor(id, core::MessageStatus::kAccepted);
   for (const auto& id : ids) EXPECT_EQ(provider_.Sends(id), 1) << id;
 }
 

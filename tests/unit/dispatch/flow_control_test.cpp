@@ -13,6 +13,14 @@ using std::chrono::milliseconds;
 
 const Clock::time_point kT0 = Clock::time_point() + std::chrono::hours(1);
 
+// Pace without a horizon: nullopt when the message may go now (its slot taken), else how long
+// to wait before trying again.
+std::optional<Clock::duration> Admit(FlowControl& flow, const std::string& message_id,
+                                     const std::string& number, const std::string& customer,
+                                     Clock::time_point now) {
+  return flow.Pace(message_id, number, customer, now, Clock::duration::zero()).give_back;
+}
+
 TEST(TokenBucketTest, PacesEvenlyAtCapacityOne) {
   TokenBucket b(10, 1, kT0);  // 10 per second
   EXPECT_EQ(b.Reserve(kT0), Clock::duration::zero());
@@ -118,11 +126,11 @@ TEST(FlowControlTest, RateWindowIsASecondAndOneSlotAtLeastTenMilliseconds) {
 
 TEST(FlowControlTest, NumbersArePacedIndependently) {
   FlowControl flow(TwoNumbers(0, 1), kT0);
-  EXPECT_FALSE(flow.Admit("m1", "111", "c1", kT0));
-  auto wait = flow.Admit("m2", "111", "c2", kT0);
+  EXPECT_FALSE(Admit(flow, "m1", "111", "c1", kT0));
+  auto wait = Admit(flow, "m2", "111", "c2", kT0);
   ASSERT_TRUE(wait);
   EXPECT_EQ(std::chrono::round<milliseconds>(*wait), kSlot);
-  EXPECT_FALSE(flow.Admit("m3", "222", "c1", kT0));  // the other number is not held up
+  EXPECT_FALSE(Admit(flow, "m3", "222", "c1", kT0));  // the other number is not held up
   EXPECT_EQ(flow.ThrottledNumbers(kT0), (std::vector<std::string>{"111", "222"}));
   EXPECT_TRUE(flow.ThrottledNumbers(kT0 + kSlot).empty());
 }
@@ -155,35 +163,35 @@ TEST(FlowControlTest, PaceBooksSlotsUpToTheHorizonThenGivesBack) {
 TEST(FlowControlTest, PairsBurstThenWaitInLine) {
   FlowControl flow(TwoNumbers(60, 2), kT0);  // one a second after a burst of two
   Clock::time_point t = kT0;
-  EXPECT_FALSE(flow.Admit("m1", "111", "c", t));
+  EXPECT_FALSE(Admit(flow, "m1", "111", "c", t));
   t += kSlot;
-  EXPECT_FALSE(flow.Admit("m2", "111", "c", t));
+  EXPECT_FALSE(Admit(flow, "m2", "111", "c", t));
   t += kSlot;
-  auto w3 = flow.Admit("m3", "111", "c", t);
-  auto w4 = flow.Admit("m4", "111", "c", t);
+  auto w3 = Admit(flow, "m3", "111", "c", t);
+  auto w4 = Admit(flow, "m4", "111", "c", t);
   ASSERT_TRUE(w3 && w4);
   EXPECT_LT(*w3, *w4);  // reserved slots, one after the other
   // m3 comes back at its slot: its pair token is already paid, only the number's rate applies.
-  EXPECT_FALSE(flow.Admit("m3", "111", "c", t + *w3));
+  EXPECT_FALSE(Admit(flow, "m3", "111", "c", t + *w3));
   // Another customer of the same number is not held up by this pair.
-  EXPECT_FALSE(flow.Admit("m5", "111", "other", t + *w3 + kSlot));
+  EXPECT_FALSE(Admit(flow, "m5", "111", "other", t + *w3 + kSlot));
 }
 
 TEST(FlowControlTest, PairSlotsReservedAtAcceptanceAreNotChargedAgain) {
   FlowControl flow(TwoNumbers(60, 2), kT0);  // one a second after a burst of two
   // A slot free now is not taken at acceptance: the send takes it.
   EXPECT_EQ(flow.ReservePair("m1", "111", "c", kT0), Clock::duration::zero());
-  EXPECT_FALSE(flow.Admit("m1", "111", "c", kT0));
-  EXPECT_FALSE(flow.Admit("m2", "111", "c", kT0 + kSlot));  // the burst is spent
+  EXPECT_FALSE(Admit(flow, "m1", "111", "c", kT0));
+  EXPECT_FALSE(Admit(flow, "m2", "111", "c", kT0 + kSlot));  // the burst is spent
   const auto w3 = flow.ReservePair("m3", "111", "c", kT0 + kSlot);
   const auto w4 = flow.ReservePair("m4", "111", "c", kT0 + kSlot);
   EXPECT_GT(w3, Clock::duration::zero());
   EXPECT_EQ(std::chrono::duration_cast<milliseconds>(w4 - w3), milliseconds(1000));
   // Each held message, admitted at its slot, pays only the number's rate: its slot is paid.
-  EXPECT_FALSE(flow.Admit("m3", "111", "c", kT0 + kSlot + w3));
-  EXPECT_FALSE(flow.Admit("m4", "111", "c", kT0 + kSlot + w4));
+  EXPECT_FALSE(Admit(flow, "m3", "111", "c", kT0 + kSlot + w3));
+  EXPECT_FALSE(Admit(flow, "m4", "111", "c", kT0 + kSlot + w4));
   // A message that did not reserve queues behind the reserved ones.
-  auto late = flow.Admit("m5", "111", "c", kT0 + 2 * kSlot + w4);
+  auto late = Admit(flow, "m5", "111", "c", kT0 + 2 * kSlot + w4);
   ASSERT_TRUE(late);
   EXPECT_GT(*late, milliseconds(800));
   // No pair limit configured: nothing to reserve.
@@ -193,8 +201,8 @@ TEST(FlowControlTest, PairSlotsReservedAtAcceptanceAreNotChargedAgain) {
 
 TEST(FlowControlTest, APairSlotGivenBackGoesToThePairsNextMessage) {
   FlowControl flow(TwoNumbers(60, 2), kT0);  // one a second after a burst of two
-  EXPECT_FALSE(flow.Admit("m1", "111", "c", kT0));
-  EXPECT_FALSE(flow.Admit("m2", "111", "c", kT0 + kSlot));  // the burst is spent
+  EXPECT_FALSE(Admit(flow, "m1", "111", "c", kT0));
+  EXPECT_FALSE(Admit(flow, "m2", "111", "c", kT0 + kSlot));  // the burst is spent
   const auto w3 = flow.ReservePair("m3", "111", "c", kT0 + kSlot);
   EXPECT_GT(w3, Clock::duration::zero());
   // m3 was not stored (its insert failed): the customer's next message takes its slot.
@@ -205,12 +213,12 @@ TEST(FlowControlTest, APairSlotGivenBackGoesToThePairsNextMessage) {
 
 TEST(FlowControlTest, ReleasingAPairThatReservedNoSlotGivesNothingBack) {
   FlowControl flow(TwoNumbers(60, 2), kT0);  // one a second after a burst of two
-  EXPECT_FALSE(flow.Admit("m1", "111", "c", kT0));
+  EXPECT_FALSE(Admit(flow, "m1", "111", "c", kT0));
   // One of the burst is left: nothing is reserved at acceptance, so nothing is given back.
   EXPECT_EQ(flow.ReservePair("m2", "111", "c", kT0), Clock::duration::zero());
   flow.ReleasePair("m2", "111", "c", kT0);
-  EXPECT_FALSE(flow.Admit("m3", "111", "c", kT0 + kSlot));
-  EXPECT_TRUE(flow.Admit("m4", "111", "c", kT0 + 2 * kSlot));  // the burst is spent
+  EXPECT_FALSE(Admit(flow, "m3", "111", "c", kT0 + kSlot));
+  EXPECT_TRUE(Admit(flow, "m4", "111", "c", kT0 + 2 * kSlot));  // the burst is spent
 }
 
 TEST(FlowControlTest, OpenCircuitHoldsTheNumberBack) {
@@ -221,7 +229,7 @@ TEST(FlowControlTest, OpenCircuitHoldsTheNumberBack) {
   down.provider_unwell = true;
   flow.Report("111", down, kT0);
   flow.Report("111", down, kT0);
-  auto wait = flow.Admit("m", "111", "c", kT0 + milliseconds(100));
+  auto wait = Admit(flow, "m", "111", "c", kT0 + milliseconds(100));
   ASSERT_TRUE(wait);
   EXPECT_EQ(std::chrono::duration_cast<milliseconds>(*wait), milliseconds(400));
   const auto throttled = flow.ThrottledNumbers(kT0 + milliseconds(100));

@@ -78,7 +78,7 @@ TEST(RetryPolicyTest, AnAcceptedOutcomeIsRecordedWithTheProvidersIds) {
   EXPECT_EQ(d.end.provider_message_id, "wamid.1");
   EXPECT_EQ(d.end.wa_id, "3934");
   EXPECT_EQ(d.end.error_code, "");
-  EXPECT_EQ(d.result.status, "accepted");
+  EXPECT_EQ(d.result.status, core::MessageStatus::kAccepted);
   EXPECT_EQ(d.result.provider_message_id, "wamid.1");
   EXPECT_TRUE(jitter.ceilings.empty());
 }
@@ -96,7 +96,7 @@ TEST(RetryPolicyTest, ARejectionFailsForGoodWithTheProvidersReason) {
   EXPECT_EQ(d.end.error_code, "132001");
   EXPECT_EQ(d.end.error_message, "template does not exist");
   EXPECT_EQ(d.end.next_attempt_at_ms, 0);
-  EXPECT_EQ(d.result.status, "failed");
+  EXPECT_EQ(d.result.status, core::MessageStatus::kFailed);
   EXPECT_EQ(d.result.error_code, "132001");
   EXPECT_TRUE(jitter.ceilings.empty());  // never retried: no backoff drawn
 }
@@ -110,7 +110,7 @@ TEST(RetryPolicyTest, APassingFailureIsRescheduledWithinItsBackoff) {
   EXPECT_EQ(d.end.next_attempt_at_ms, kNow + 4000);  // base * 2^(3-1), the jitter's highest
   EXPECT_EQ(d.end.error_code, "131000");
   EXPECT_EQ(d.end.error_message, "something went wrong");
-  EXPECT_EQ(d.result.status, "queued");
+  EXPECT_EQ(d.result.status, core::MessageStatus::kQueued);
 }
 
 TEST(RetryPolicyTest, BackoffDoublesUpToItsCapWithFullJitter) {
@@ -149,7 +149,7 @@ TEST(RetryPolicyTest, GivesUpAtMaxAttemptsSayingHowLongItTried) {
   EXPECT_EQ(d.end.error_code, "131000");
   EXPECT_EQ(d.end.error_message,
             "gave up after 12 attempts over 3 s: last error: something went wrong");
-  EXPECT_EQ(d.result.status, "failed");
+  EXPECT_EQ(d.result.status, core::MessageStatus::kFailed);
   EXPECT_EQ(d.result.error_message, d.end.error_message);
   d = policy.Decide(Message(11, 3000), Retry(), "me", kNow);
   EXPECT_EQ(d.end.kind, Kind::kRescheduled);

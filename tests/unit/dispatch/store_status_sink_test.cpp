@@ -54,7 +54,9 @@ class StoreStatusSinkTest : public ::testing::Test {
     timers_.Stop();  // before the sink goes: a scheduled try holds it
     sink_.reset();
   }
-  std::string Status(const std::string& id) { return (*outbox().Get("default", id))->status; }
+  std::string Status(const std::string& id) {
+    return std::string(core::MessageStatusName((*outbox().Get("default", id))->status));
+  }
   store::Outbox& outbox() { return storage_->outbox(); }
 
   // The store, which tests can make fail on purpose.
@@ -71,7 +73,9 @@ TEST_F(StoreStatusSinkTest, TheTimerThreadGoesOnWhileTheStatusWaitsForTheDisk) {
   store::HeldCommitter held(outbox(), Message("held"));
   // The sandbox reports from the timer thread, which also runs ack timeouts: the task after
   // the report runs while the report's write still waits for the disk.
-  timers_.Schedule(milliseconds(0), [this] { sink_->OnStatus("p-1", "delivered", kNow + 1, ""); });
+  timers_.Schedule(milliseconds(0), [this] {
+    sink_->OnStatus("p-1", core::MessageStatus::kDelivered, kNow + 1, "");
+  });
   Signal next_ran;
   timers_.Schedule(milliseconds(0), next_ran.Setter());
   const bool went_on = next_ran.WaitedFor();
@@ -89,7 +93,7 @@ TEST_F(StoreStatusSinkTest, AStatusAheadOfItsOutcomeIsTriedAgainUntilTheOutcomeI
   store::HeldCommitter held(outbox(), Message("held"));
   Signal reported;
   timers_.Schedule(milliseconds(0), [this, set = reported.Setter()] {
-    sink_->OnStatus("p-2", "sent", kNow + 2, "");
+    sink_->OnStatus("p-2", core::MessageStatus::kSent, kNow + 2, "");
     set();
   });
   ASSERT_TRUE(reported.WaitedFor()) << "the timer thread waited for the store";
@@ -123,7 +127,7 @@ TEST_F(StoreStatusSinkTest, AStatusTheStoreRefusesIsDroppedNotTriedAgain) {
   storage_->FailNext(Kind::kDeliveryStatus, 1);
   // A refused write is answered at once: by the time OnStatus returns, a retry (were there one)
   // is on the timer queue, due kRetryStep later.
-  sink_->OnStatus("p-3", "delivered", kNow + 1, "");
+  sink_->OnStatus("p-3", core::MessageStatus::kDelivered, kNow + 1, "");
   Signal after_retry;
   timers_.Schedule(StoreStatusSink::kRetryStep, after_retry.Setter());
   ASSERT_TRUE(after_retry.WaitedFor());
@@ -132,7 +136,7 @@ TEST_F(StoreStatusSinkTest, AStatusTheStoreRefusesIsDroppedNotTriedAgain) {
   EXPECT_EQ(Status("m3"), "accepted");
 
   // The next report is recorded as usual.
-  sink_->OnStatus("p-3", "read", kNow + 2, "");
+  sink_->OnStatus("p-3", core::MessageStatus::kRead, kNow + 2, "");
   storage_->Drain();
   EXPECT_EQ(Status("m3"), "read");
 }

@@ -8,10 +8,12 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include "store/storage.hpp"
 #include "support/sample_message.hpp"
+#include "support/sync_store.hpp"
 
 namespace socialgate::store {
 namespace {
@@ -53,6 +55,16 @@ class SqliteEngineTest : public ::testing::Test {
     storage_ = std::move(*s);
   }
   Outbox& outbox() { return storage_->outbox(); }
+  // Runs `sql` on the database file with a connection of its own (the store closed).
+  void Tamper(const std::string& sql) {
+    storage_.reset();
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ + "/db.sqlite").c_str(), &db), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_close(db);
+    Open();
+  }
 
   std::string dir_;
   StoragePtr storage_;
@@ -84,6 +96,23 @@ TEST_F(SqliteEngineTest, TheWalIsCopiedBackAndStartedOverWhileWritesGoOn) {
   auto last = outbox().Get("default", "wal-" + std::to_string(kMessages - 1));
   ASSERT_TRUE(last && last->has_value());
   EXPECT_EQ(testing::Template((*last)->message).body_params, std::vector<std::string>{big});
+}
+
+TEST_F(SqliteEngineTest, AStatusThisBinaryNeverWroteIsAnErrorNotACrash) {
+  ASSERT_TRUE(testing::Insert(outbox(), testing::SampleMessage("odd", kNow)));
+  Tamper("UPDATE messages SET status = 'bogus' WHERE id = 'odd'");
+  auto got = outbox().Get("default", "odd");
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().code, core::ErrorCode::kInternal);
+  EXPECT_NE(got.error().detail.find("bogus"), std::string::npos) << got.error().detail;
+
+  // In the history too.
+  Tamper(
+      "UPDATE messages SET status = 'queued' WHERE id = 'odd'; "
+      "UPDATE message_events SET status = 'Queued' WHERE message_id = 'odd'");
+  got = outbox().Get("default", "odd");
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().code, core::ErrorCode::kInternal);
 }
 
 }  // namespace

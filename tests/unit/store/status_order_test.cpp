@@ -5,21 +5,33 @@
 namespace socialgate::store {
 namespace {
 
+using core::MessageStatus;
+
 TEST(StatusOrderTest, MovesForwardOnly) {
-  EXPECT_TRUE(StatusMovesForward("accepted", "sent"));
-  EXPECT_TRUE(StatusMovesForward("sent", "read"));  // read may come without delivered
-  EXPECT_TRUE(StatusMovesForward("queued", "sending"));
-  EXPECT_FALSE(StatusMovesForward("read", "delivered"));
-  EXPECT_FALSE(StatusMovesForward("delivered", "delivered"));
-  EXPECT_FALSE(StatusMovesForward("sent", "bogus"));
+  EXPECT_TRUE(StatusMovesForward(MessageStatus::kAccepted, MessageStatus::kSent));
+  // read may come without delivered
+  EXPECT_TRUE(StatusMovesForward(MessageStatus::kSent, MessageStatus::kRead));
+  EXPECT_TRUE(StatusMovesForward(MessageStatus::kQueued, MessageStatus::kSending));
+  EXPECT_FALSE(StatusMovesForward(MessageStatus::kRead, MessageStatus::kDelivered));
+  EXPECT_FALSE(StatusMovesForward(MessageStatus::kDelivered, MessageStatus::kDelivered));
+  // An unknown report never gets this far: core::ParseMessageStatus refuses it
+  // (core/message_status_test.cpp).
+  EXPECT_FALSE(core::ParseMessageStatus("bogus"));
 }
 
 TEST(StatusOrderTest, FailedReplacesOnlyUndeliveredAndIsFinal) {
-  EXPECT_TRUE(StatusMovesForward("accepted", "failed"));
-  EXPECT_TRUE(StatusMovesForward("sent", "failed"));
-  EXPECT_FALSE(StatusMovesForward("delivered", "failed"));
-  EXPECT_FALSE(StatusMovesForward("read", "failed"));
-  EXPECT_FALSE(StatusMovesForward("failed", "read"));
+  EXPECT_TRUE(StatusMovesForward(MessageStatus::kAccepted, MessageStatus::kFailed));
+  EXPECT_TRUE(StatusMovesForward(MessageStatus::kSent, MessageStatus::kFailed));
+  EXPECT_FALSE(StatusMovesForward(MessageStatus::kDelivered, MessageStatus::kFailed));
+  EXPECT_FALSE(StatusMovesForward(MessageStatus::kRead, MessageStatus::kFailed));
+  EXPECT_FALSE(StatusMovesForward(MessageStatus::kFailed, MessageStatus::kRead));
+}
+
+TEST(StatusOrderTest, PendingIsQueuedOrSending) {
+  EXPECT_TRUE(IsPending(MessageStatus::kQueued));
+  EXPECT_TRUE(IsPending(MessageStatus::kSending));
+  EXPECT_FALSE(IsPending(MessageStatus::kAccepted));
+  EXPECT_FALSE(IsPending(MessageStatus::kFailed));
 }
 
 }  // namespace

@@ -103,14 +103,14 @@ TEST_P(StorageConformanceTest, InsertThenGetRoundTrips) {
   ASSERT_TRUE(got);
   ASSERT_TRUE(got->has_value());
   const StoredMessage& m = **got;
-  EXPECT_EQ(m.status, "queued");
+  EXPECT_EQ(m.status, core::MessageStatus::kQueued);
   EXPECT_EQ(m.message.customer_phone, "393403603062");
   EXPECT_EQ(testing::Template(m.message).body_params,
             testing::Template(Sample("x").message).body_params);
   EXPECT_EQ(testing::Template(m.message).url_params, std::vector<std::string>{"contact-highway/"});
   EXPECT_EQ(m.created_at_ms, kNow);
   ASSERT_EQ(m.history.size(), 1u);
-  EXPECT_EQ(m.history[0].status, "queued");
+  EXPECT_EQ(m.history[0].status, core::MessageStatus::kQueued);
 }
 
 TEST_P(StorageConformanceTest, DuplicateIdIsAlreadyExists) {
@@ -134,7 +134,7 @@ TEST_P(StorageConformanceTest, ClaimLeasesEachMessageOnceAndLeavesMediaBytesInTh
   ASSERT_TRUE(first);
   ASSERT_EQ(first->size(), 2u);
   for (const auto& m : *first) {
-    EXPECT_EQ(m.status, "sending");
+    EXPECT_EQ(m.status, core::MessageStatus::kSending);
     EXPECT_EQ(m.attempts, 1);
     if (m.id == "m1") {
       ASSERT_TRUE(testing::Template(m.message).header.has_value());
@@ -195,20 +195,25 @@ TEST_P(StorageConformanceTest, AcceptedThenDeliveryStatusesMoveForwardOnly) {
   ASSERT_TRUE(Insert(outbox(), Sample("m1")));
   ASSERT_TRUE(ClaimDue(outbox(), kNow, "w", kLease, 1, {}));
   ASSERT_TRUE(MarkAccepted(outbox(), "m1", "w", "wamid.1", "393403603062", kNow + 1));
-  ASSERT_TRUE(RecordDeliveryStatus(delivery_statuses(), "wamid.1", "sent", kNow + 2, ""));
-  ASSERT_TRUE(RecordDeliveryStatus(delivery_statuses(), "wamid.1", "read", kNow + 4, ""));
-  ASSERT_TRUE(
-      RecordDeliveryStatus(delivery_statuses(), "wamid.1", "delivered", kNow + 3, ""));  // late
+  ASSERT_TRUE(RecordDeliveryStatus(delivery_statuses(), "wamid.1", core::MessageStatus::kSent,
+                                   kNow + 2, ""));
+  ASSERT_TRUE(RecordDeliveryStatus(delivery_statuses(), "wamid.1", core::MessageStatus::kRead,
+                                   kNow + 4, ""));
+  ASSERT_TRUE(RecordDeliveryStatus(delivery_statuses(), "wamid.1", core::MessageStatus::kDelivered,
+                                   kNow + 3, ""));  // late
   auto got = outbox().Get("default", "m1");
   ASSERT_TRUE(got && got->has_value());
-  EXPECT_EQ((*got)->status, "read");
+  EXPECT_EQ((*got)->status, core::MessageStatus::kRead);
   EXPECT_EQ((*got)->provider_message_id, "wamid.1");
   EXPECT_EQ((*got)->wa_id, "393403603062");
   std::vector<std::string> statuses;
-  for (const auto& e : (*got)->history) statuses.push_back(e.status);
+  for (const auto& e : (*got)->history) {
+    statuses.emplace_back(core::MessageStatusName(e.status));
+  }
   EXPECT_EQ(statuses, (std::vector<std::string>{"queued", "sending", "accepted", "sent", "read",
                                                 "delivered"}));
-  auto unknown = RecordDeliveryStatus(delivery_statuses(), "wamid.unknown", "sent", kNow, "");
+  auto unknown = RecordDeliveryStatus(delivery_statuses(), "wamid.unknown",
+                                      core::MessageStatus::kSent, kNow, "");
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().code, core::ErrorCode::kNotFound);
   EXPECT_EQ(*outbox().PendingCount(), 0);
@@ -221,11 +226,11 @@ TEST_P(StorageConformanceTest, FailedAndRescheduled) {
   ASSERT_TRUE(MarkFailed(outbox(), "m1", "w", "132001", "template missing", kNow + 1));
   ASSERT_TRUE(Reschedule(outbox(), "m2", "w", kNow + 5000, "131000", "try later", kNow + 1));
   auto m1 = outbox().Get("default", "m1");
-  EXPECT_EQ((*m1)->status, "failed");
+  EXPECT_EQ((*m1)->status, core::MessageStatus::kFailed);
   EXPECT_EQ((*m1)->error_code, "132001");
   EXPECT_EQ((*m1)->error_message, "template missing");
   auto m2 = outbox().Get("default", "m2");
-  EXPECT_EQ((*m2)->status, "queued");
+  EXPECT_EQ((*m2)->status, core::MessageStatus::kQueued);
   EXPECT_EQ((*m2)->next_attempt_at_ms, kNow + 5000);
   EXPECT_TRUE(ClaimDue(outbox(), kNow + 4999, "w", kLease, 10, {})->empty());
   EXPECT_EQ(ClaimDue(outbox(), kNow + 5000, "w", kLease, 10, {})->size(), 1u);
@@ -268,16 +273,18 @@ TEST_P(StorageConformanceTest, ListsUnfinishedDeliveries) {
   ASSERT_TRUE(MarkAccepted(outbox(), "m1", "w", "p1", "", kNow + 1));
   ASSERT_TRUE(MarkAccepted(outbox(), "m2", "w", "p2", "", kNow + 2));
   ASSERT_TRUE(MarkAccepted(outbox(), "m3", "w", "p3", "", kNow + 3));
-  ASSERT_TRUE(RecordDeliveryStatus(delivery_statuses(), "p2", "delivered", kNow + 4, ""));
-  ASSERT_TRUE(RecordDeliveryStatus(delivery_statuses(), "p3", "read", kNow + 5, ""));
+  ASSERT_TRUE(RecordDeliveryStatus(delivery_statuses(), "p2", core::MessageStatus::kDelivered,
+                                   kNow + 4, ""));
+  ASSERT_TRUE(
+      RecordDeliveryStatus(delivery_statuses(), "p3", core::MessageStatus::kRead, kNow + 5, ""));
   auto unfinished = delivery_statuses().UnfinishedDeliveries(10);
   ASSERT_TRUE(unfinished);
   ASSERT_EQ(unfinished->size(), 2u);  // m3 is read, m4 was never accepted
   EXPECT_EQ((*unfinished)[0].provider_message_id, "p1");
-  EXPECT_EQ((*unfinished)[0].status, "accepted");
+  EXPECT_EQ((*unfinished)[0].status, core::MessageStatus::kAccepted);
   EXPECT_EQ((*unfinished)[0].service_phone, "3902124122690");
   EXPECT_EQ((*unfinished)[1].provider_message_id, "p2");
-  EXPECT_EQ((*unfinished)[1].status, "delivered");
+  EXPECT_EQ((*unfinished)[1].status, core::MessageStatus::kDelivered);
 }
 
 TEST_P(StorageConformanceTest, ClaimSkipsThrottledNumbersAndReleaseDoesNotCountAnAttempt) {
@@ -407,8 +414,8 @@ TEST_P(StorageConformanceTest, AFullQueueRefusesNewMessagesButNeverWhatFollowsFr
   given_back.next_attempt_at_ms = kNow + 5000;
   outbox().RecordAttemptAsync(given_back, answer("given back"));
   outbox().ClaimDueAsync(kNow, "w", kLease, 1, {}, answer("claim"));
-  delivery_statuses().RecordDeliveryStatusAsync("wamid.s", "delivered", kNow + 2, "",
-                                                answer("status"));
+  delivery_statuses().RecordDeliveryStatusAsync("wamid.s", core::MessageStatus::kDelivered,
+                                                kNow + 2, "", answer("status"));
   {
     std::lock_guard lock(mutex);
     EXPECT_TRUE(answers.empty()) << "refused at once";
@@ -418,9 +425,9 @@ TEST_P(StorageConformanceTest, AFullQueueRefusesNewMessagesButNeverWhatFollowsFr
   EXPECT_EQ(answers,
             (std::map<std::string, bool>{
                 {"accepted", true}, {"given back", true}, {"claim", true}, {"status", true}}));
-  EXPECT_EQ((*outbox().Get("default", "out-a"))->status, "accepted");
-  EXPECT_EQ((*outbox().Get("default", "out-b"))->status, "queued");
-  EXPECT_EQ((*outbox().Get("default", "out-s"))->status, "delivered");
+  EXPECT_EQ((*outbox().Get("default", "out-a"))->status, core::MessageStatus::kAccepted);
+  EXPECT_EQ((*outbox().Get("default", "out-b"))->status, core::MessageStatus::kQueued);
+  EXPECT_EQ((*outbox().Get("default", "out-s"))->status, core::MessageStatus::kDelivered);
 }
 
 TEST_P(StorageConformanceTest, OutboxDepthFollowsEveryWriteAndAnotherConnectionsToo) {
@@ -436,7 +443,8 @@ TEST_P(StorageConformanceTest, OutboxDepthFollowsEveryWriteAndAnotherConnections
   ASSERT_TRUE(Release(outbox(), "p4", "w", kNow));
   EXPECT_FALSE(MarkAccepted(outbox(), "p1", "w", "wamid.p1", "", kNow + 2));  // lease gone
   EXPECT_EQ(*outbox().PendingCount(), 2);
-  ASSERT_TRUE(RecordDeliveryStatus(delivery_statuses(), "wamid.p1", "delivered", kNow + 3, ""));
+  ASSERT_TRUE(RecordDeliveryStatus(delivery_statuses(), "wamid.p1", core::MessageStatus::kDelivered,
+                                   kNow + 3, ""));
   EXPECT_EQ(*outbox().PendingCount(), 2);
 
   // A second process on the same database: its messages count as soon as it has committed them.

@@ -153,13 +153,12 @@ class FailingStorage final : public store::Storage,
   }
 
   // DeliveryStatuses
-  void RecordDeliveryStatusAsync(std::string provider_message_id, std::string status,
+  void RecordDeliveryStatusAsync(std::string provider_message_id, core::MessageStatus status,
                                  std::int64_t at_ms, std::string detail,
                                  std::function<void(core::Result<void>)> done) override {
     if (Fails(Kind::kDeliveryStatus)) return done(Failure());
-    inner_->delivery_statuses().RecordDeliveryStatusAsync(std::move(provider_message_id),
-                                                          std::move(status), at_ms,
-                                                          std::move(detail), std::move(done));
+    inner_->delivery_statuses().RecordDeliveryStatusAsync(
+        std::move(provider_message_id), status, at_ms, std::move(detail), std::move(done));
   }
   core::Result<std::vector<store::UnfinishedDelivery>> UnfinishedDeliveries(int limit) override {
     if (Fails(Kind::kUnfinishedDeliveries)) return Failure();

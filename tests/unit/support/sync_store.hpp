@@ -117,7 +117,7 @@ inline core::Result<void> Release(store::Outbox& outbox, const std::string& id,
 
 inline core::Result<void> RecordDeliveryStatus(store::DeliveryStatuses& statuses,
                                                const std::string& provider_message_id,
-                                               const std::string& status, std::int64_t at_ms,
+                                               core::MessageStatus status, std::int64_t at_ms,
                                                const std::string& detail) {
   Answer<core::Result<void>> answer;
   statuses.RecordDeliveryStatusAsync(provider_message_id, status, at_ms, detail, answer.Callback());
