@@ -89,17 +89,14 @@ core::Result<config::Config> LoadEffectiveConfig(const ServeOptions& options) {
 }
 
 core::Result<void> Migrate(const ServeOptions& options) {
-  auto cfg = LoadEffectiveConfig(options);
-  if (!cfg) return tl::unexpected(cfg.error());
-  auto storage = store::OpenStorage(cfg->storage_url);
-  if (!storage) return tl::unexpected(storage.error());
+  SG_ASSIGN_OR_RETURN(auto cfg, LoadEffectiveConfig(options));
+  SG_ASSIGN_OR_RETURN(auto storage, store::OpenStorage(cfg.storage_url));
   return {};
 }
 
 core::Result<void> Serve(const ServeOptions& options) {
-  auto loaded = LoadEffectiveConfig(options);
-  if (!loaded) return tl::unexpected(loaded.error());
-  const config::Config& cfg = *loaded;
+  SG_ASSIGN_OR_RETURN(auto loaded, LoadEffectiveConfig(options));
+  const config::Config& cfg = loaded;
 
   if (cfg.example) {
     // The banner's curl command must work as pasted: check its password now, not at first use.
@@ -121,25 +118,22 @@ core::Result<void> Serve(const ServeOptions& options) {
   core::LanguageCatalog languages = core::LanguageCatalog::Default();
   for (const auto& code : cfg.extra_languages) languages.Add(code);
 
-  auto opened = store::OpenStorage(cfg.storage_url);
-  if (!opened) return tl::unexpected(opened.error());
-  store::StoragePtr storage = std::move(*opened);
+  SG_ASSIGN_OR_RETURN(auto opened, store::OpenStorage(cfg.storage_url));
+  store::StoragePtr storage = std::move(opened);
 
   util::TimerQueue timers;
   dispatch::StoreStatusSink sink(storage->delivery_statuses(), timers);
   // One connection pool for every number that talks to a provider over HTTP. A libcurl that
   // refuses an option the client relies on (the guard against re-sending a POST among them)
   // stops the start here, with the option named.
-  auto made_client = net::MakeCurlHttpClient();
-  if (!made_client) return tl::unexpected(made_client.error());
-  net::HttpClientPtr http_client = std::move(*made_client);
+  SG_ASSIGN_OR_RETURN(auto made_client, net::MakeCurlHttpClient());
+  net::HttpClientPtr http_client = std::move(made_client);
   std::map<std::string, providers::ProviderPtr, std::less<>> providers_by_number;
   const providers::ProviderServices provider_services{sink, timers, *http_client};
   for (const auto& domain : cfg.domains) {
     for (const auto& number : domain.numbers) {
-      auto provider = providers::MakeProvider(number, provider_services);
-      if (!provider) return tl::unexpected(provider.error());
-      providers_by_number.emplace(number.phone, std::move(*provider));
+      SG_ASSIGN_OR_RETURN(auto provider, providers::MakeProvider(number, provider_services));
+      providers_by_number.emplace(number.phone, std::move(provider));
     }
   }
   dispatch::Dispatcher dispatcher(

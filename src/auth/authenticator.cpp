@@ -162,9 +162,8 @@ core::Result<Principal> Authenticator::CheckPassword(const config::Domain& domai
 
 core::Result<Principal> Authenticator::Basic(const config::Domain& domain,
                                              std::string_view encoded) {
-  auto pair = DecodeBasic(encoded);
-  if (!pair) return tl::unexpected(pair.error());
-  return CheckPassword(domain, pair->first, pair->second);
+  SG_ASSIGN_OR_RETURN(auto pair, DecodeBasic(encoded));
+  return CheckPassword(domain, pair.first, pair.second);
 }
 
 core::Result<Principal> Authenticator::Bearer(const config::Domain& domain,
@@ -192,14 +191,14 @@ core::Result<Principal> Authenticator::Session(const config::Domain& domain,
                                           std::to_string(kMaxCredentialBytes) +
                                           " bytes, so it is not a session token"));
   }
-  auto found = sessions_.FindSession(util::Sha256Hex(token), clock_.UnixMillis());
-  if (!found) return tl::unexpected(found.error());
+  SG_ASSIGN_OR_RETURN(auto found,
+                      sessions_.FindSession(util::Sha256Hex(token), clock_.UnixMillis()));
   // A session of another domain is the same as no session here.
-  if (!*found || (*found)->domain != domain.name) {
+  if (!found || found->domain != domain.name) {
     return tl::unexpected(
         Unauthenticated("ctlivetoken: the session is unknown, expired or logged out"));
   }
-  const config::User* user = FindUser(domain, (*found)->user);
+  const config::User* user = FindUser(domain, found->user);
   if (user == nullptr) {
     return tl::unexpected(Unauthenticated("ctlivetoken: the session's user no longer exists"));
   }
@@ -229,9 +228,8 @@ core::Result<IssuedSession> Authenticator::Login(const config::Domain& domain,
   IssuedSession issued{std::string(text.data()), 0};
   const std::int64_t now = clock_.UnixMillis();
   issued.expires_at_ms = now + domain.session_ttl.count();
-  auto created = sessions_.CreateSession(store::Session{util::Sha256Hex(issued.token), domain.name,
-                                                        principal.user, now, issued.expires_at_ms});
-  if (!created) return tl::unexpected(created.error());
+  SG_RETURN_IF_ERROR(sessions_.CreateSession(store::Session{
+      util::Sha256Hex(issued.token), domain.name, principal.user, now, issued.expires_at_ms}));
   return issued;
 }
 

@@ -48,9 +48,9 @@ void CommittedWrites::RecordAttemptAsync(AttemptEnd end, std::function<void(Resu
 }
 
 Result<int> CommittedWrites::ReleaseLeases(std::string_view owner, std::int64_t now_ms) {
-  auto written = committer().WriteAndWait(LeaseRelease{std::string(owner), now_ms});
-  if (!written) return tl::unexpected(std::move(written.error()));
-  return written->changed;
+  SG_ASSIGN_OR_RETURN(auto written,
+                      committer().WriteAndWait(LeaseRelease{std::string(owner), now_ms}));
+  return written.changed;
 }
 
 Result<void> CommittedWrites::SaveIdempotentAnswer(std::string_view domain, std::string_view key,
@@ -64,9 +64,9 @@ Result<void> CommittedWrites::CreateSession(const Session& session) {
 }
 
 Result<bool> CommittedWrites::DeleteSession(std::string_view token_hash) {
-  auto written = committer().WriteAndWait(SessionDeletion{std::string(token_hash)});
-  if (!written) return tl::unexpected(std::move(written.error()));
-  return written->changed > 0;
+  SG_ASSIGN_OR_RETURN(auto written,
+                      committer().WriteAndWait(SessionDeletion{std::string(token_hash)}));
+  return written.changed > 0;
 }
 
 void CommittedWrites::SaveTrustedAddressAsync(TrustedAddress trusted, std::int64_t forget_before_ms,

@@ -150,17 +150,14 @@ bool IsSafeId(std::string_view id, std::size_t max_bytes) {
 }
 
 core::Result<SendAnswer> ReadSendAnswer(std::string_view body) {
-  auto json = ParseObject(body);
-  if (!json) return tl::unexpected(std::move(json.error()));
-  auto message = FirstObject(*json, "messages");
-  if (!message) return tl::unexpected(std::move(message.error()));
-  auto id = ReadId(**message, "id", "messages[0].id", kMaxMessageIdBytes);
-  if (!id) return tl::unexpected(std::move(id.error()));
+  SG_ASSIGN_OR_RETURN(auto json, ParseObject(body));
+  SG_ASSIGN_OR_RETURN(auto message, FirstObject(json, "messages"));
+  SG_ASSIGN_OR_RETURN(auto id, ReadId(*message, "id", "messages[0].id", kMaxMessageIdBytes));
   SendAnswer answer;
-  answer.message_id = std::move(*id);
+  answer.message_id = std::move(id);
   // The recipient's WhatsApp id is worth keeping but not required: Meta may leave it out.
-  if (Member(*json, "contacts") != nullptr) {
-    auto contact = FirstObject(*json, "contacts");
+  if (Member(json, "contacts") != nullptr) {
+    auto contact = FirstObject(json, "contacts");
     core::Result<std::string> wa_id =
         contact ? ReadId(**contact, "wa_id", "contacts[0].wa_id", kMaxWaIdBytes, /*trim=*/true)
                 : tl::unexpected(std::move(contact.error()));
@@ -174,21 +171,18 @@ core::Result<SendAnswer> ReadSendAnswer(std::string_view body) {
 }
 
 core::Result<std::string> ReadUploadAnswer(std::string_view body) {
-  auto json = ParseObject(body);
-  if (!json) return tl::unexpected(std::move(json.error()));
-  return ReadId(*json, "id", "id", kMaxMediaIdBytes);
+  SG_ASSIGN_OR_RETURN(auto json, ParseObject(body));
+  return ReadId(json, "id", "id", kMaxMediaIdBytes);
 }
 
 core::Result<GraphError> ReadGraphError(std::string_view body) {
-  auto json = ParseObject(body);
-  if (!json) return tl::unexpected(std::move(json.error()));
-  const Json* error = Member(*json, "error");
+  SG_ASSIGN_OR_RETURN(auto json, ParseObject(body));
+  const Json* error = Member(json, "error");
   if (error == nullptr) return Unusable("error is missing");
   if (!error->is_object()) return Unusable(WrongType("error", *error, "an object"));
-  auto code = ReadCode(*error);
-  if (!code) return tl::unexpected(std::move(code.error()));
+  SG_ASSIGN_OR_RETURN(auto code, ReadCode(*error));
   GraphError out;
-  out.code = *code;
+  out.code = code;
   out.message = ReadText(*error, "message");
   if (const Json* data = Member(*error, "error_data"); data != nullptr) {
     out.details = ReadText(*data, "details");

@@ -54,14 +54,14 @@ Result<void> ReadMessageMedia(Connection& db, StoredMessage& m) {
 
 // The earliest due time or lease expiry; nullopt when none.
 Result<std::optional<std::int64_t>> NextDueAt(Connection& db) {
-  auto stmt = db.Prepare(
-      "SELECT MIN(t) FROM ("
-      "SELECT * FROM (SELECT next_attempt_at AS t FROM messages WHERE status = 'queued' "
-      "ORDER BY next_attempt_at LIMIT 1) UNION ALL "
-      "SELECT * FROM (SELECT lease_until AS t FROM messages WHERE status = 'sending' "
-      "ORDER BY lease_until LIMIT 1))");
-  if (!stmt) return tl::unexpected(stmt.error());
-  Statement s(*stmt);
+  SG_ASSIGN_OR_RETURN(
+      auto stmt,
+      db.Prepare("SELECT MIN(t) FROM ("
+                 "SELECT * FROM (SELECT next_attempt_at AS t FROM messages WHERE status = 'queued' "
+                 "ORDER BY next_attempt_at LIMIT 1) UNION ALL "
+                 "SELECT * FROM (SELECT lease_until AS t FROM messages WHERE status = 'sending' "
+                 "ORDER BY lease_until LIMIT 1))"));
+  Statement s(stmt);
   if (s.Step() != SQLITE_ROW) return tl::unexpected(db.Error("next due"));
   if (s.IsNull(0)) return std::optional<std::int64_t>();
   return std::optional<std::int64_t>(s.Int64(0));
@@ -86,9 +86,8 @@ Result<void> ClaimMessages(Connection& db, const ClaimRequest& r,
             "AND lease_until <= ?1 ORDER BY lease_until LIMIT ?2)) "
             "ORDER BY next_attempt_at LIMIT ?2) RETURNING ") +
         kMessageColumns;
-    auto stmt = db.Prepare(kSql.c_str());
-    if (!stmt) return tl::unexpected(stmt.error());
-    Statement s(*stmt);
+    SG_ASSIGN_OR_RETURN(auto stmt, db.Prepare(kSql.c_str()));
+    Statement s(stmt);
     s.Bind(r.now_ms)
         .Bind(static_cast<std::int64_t>(r.limit))
         .Bind(EncodeStringArray(r.skip_numbers))
@@ -109,12 +108,11 @@ Result<void> ClaimMessages(Connection& db, const ClaimRequest& r,
   ids.reserve(claimed.size());
   for (const auto& m : claimed) ids.push_back(m.id);
   if (!ids.empty()) {
-    auto stmt = db.Prepare(
-        "INSERT INTO message_events(message_id, status, at, detail) "
-        "SELECT id, 'sending', ?1, 'attempt ' || attempts FROM messages "
-        "WHERE id IN (SELECT value FROM json_each(?2))");
-    if (!stmt) return tl::unexpected(stmt.error());
-    Statement s(*stmt);
+    SG_ASSIGN_OR_RETURN(auto stmt,
+                        db.Prepare("INSERT INTO message_events(message_id, status, at, detail) "
+                                   "SELECT id, 'sending', ?1, 'attempt ' || attempts FROM messages "
+                                   "WHERE id IN (SELECT value FROM json_each(?2))"));
+    Statement s(stmt);
     s.Bind(r.now_ms).Bind(EncodeStringArray(ids));
     if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("claim events"));
   }
@@ -127,10 +125,9 @@ Result<void> ClaimMessages(Connection& db, const ClaimRequest& r,
 Result<Written> FinishAttempt(Connection& db, const AttemptEnd& e, core::MessageStatus status,
                               const char* sql, const std::function<void(Statement&)>& bind_leading,
                               std::string_view event_detail) {
-  auto stmt = db.Prepare(sql);
-  if (!stmt) return tl::unexpected(stmt.error());
+  SG_ASSIGN_OR_RETURN(auto stmt, db.Prepare(sql));
   {
-    Statement s(*stmt);
+    Statement s(stmt);
     bind_leading(s);
     s.Bind(e.now_ms).Bind(e.id).Bind(e.owner);
     if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("finish attempt"));
@@ -147,12 +144,13 @@ Result<Written> FinishAttempt(Connection& db, const AttemptEnd& e, core::Message
 
 // A claim given back unsent: queued again, and the claim does not count as an attempt.
 Result<Written> GiveBack(Connection& db, const AttemptEnd& e) {
-  auto stmt = db.Prepare(
-      "UPDATE messages SET status = 'queued', next_attempt_at = ?, attempts = attempts - 1, "
-      "lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ? "
-      "AND status = 'sending'");
-  if (!stmt) return tl::unexpected(stmt.error());
-  Statement s(*stmt);
+  SG_ASSIGN_OR_RETURN(
+      auto stmt,
+      db.Prepare(
+          "UPDATE messages SET status = 'queued', next_attempt_at = ?, attempts = attempts - 1, "
+          "lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ? "
+          "AND status = 'sending'"));
+  Statement s(stmt);
   s.Bind(e.next_attempt_at_ms).Bind(e.id).Bind(e.owner);
   if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("release"));
   if (db.Changes() == 0) {
@@ -176,10 +174,10 @@ Result<core::MessageStatus> StatusColumn(const Statement& s, int column) {
 
 Result<void> AddEvent(Connection& db, std::string_view id, core::MessageStatus status,
                       std::int64_t at_ms, std::string_view detail) {
-  auto stmt =
-      db.Prepare("INSERT INTO message_events(message_id, status, at, detail) VALUES(?,?,?,?)");
-  if (!stmt) return tl::unexpected(stmt.error());
-  Statement s(*stmt);
+  SG_ASSIGN_OR_RETURN(
+      auto stmt,
+      db.Prepare("INSERT INTO message_events(message_id, status, at, detail) VALUES(?,?,?,?)"));
+  Statement s(stmt);
   s.Bind(id).Bind(core::MessageStatusName(status)).Bind(at_ms).Bind(detail);
   if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("insert event"));
   return {};
@@ -192,9 +190,8 @@ Result<Written> InsertMessage(Connection& db, const NewMessage& m, std::uint64_t
         kContentColumns +
         ", status, attempts, next_attempt_at, created_at, updated_at) VALUES(?,?,?,?," +
         kContentPlaceholders + ",'queued',0,?,?,?)";
-    auto stmt = db.Prepare(kSql.c_str());
-    if (!stmt) return tl::unexpected(stmt.error());
-    Statement s(*stmt);
+    SG_ASSIGN_OR_RETURN(auto stmt, db.Prepare(kSql.c_str()));
+    Statement s(stmt);
     s.Bind(m.id).Bind(m.domain).Bind(m.message.customer_phone).Bind(m.message.service_phone);
     BindContent(s, m.message.content);
     s.Bind(m.due_at_ms > 0 ? m.due_at_ms : m.now_ms).Bind(m.now_ms).Bind(m.now_ms);
@@ -220,9 +217,8 @@ Result<Written> ClaimDue(Connection& db, const ClaimRequest& request) {
   Claim claim;
   SG_RETURN_IF_ERROR(ClaimMessages(db, request, claim.messages));
   if (static_cast<int>(claim.messages.size()) < request.limit) {
-    auto next = NextDueAt(db);
-    if (!next) return tl::unexpected(next.error());
-    claim.next_due_at_ms = *next;
+    SG_ASSIGN_OR_RETURN(auto next, NextDueAt(db));
+    claim.next_due_at_ms = next;
   }
   Written written;
   written.claim = std::move(claim);
@@ -263,22 +259,23 @@ Result<Written> EndAttempt(Connection& db, const AttemptEnd& e) {
 }
 
 Result<Written> ExtendLeases(Connection& db, const LeaseExtension& x) {
-  auto stmt = db.Prepare(
-      "UPDATE messages SET lease_until = ? WHERE id IN (SELECT value FROM json_each(?)) "
-      "AND lease_owner = ? AND status = 'sending'");
-  if (!stmt) return tl::unexpected(stmt.error());
-  Statement s(*stmt);
+  SG_ASSIGN_OR_RETURN(
+      auto stmt,
+      db.Prepare("UPDATE messages SET lease_until = ? WHERE id IN (SELECT value FROM json_each(?)) "
+                 "AND lease_owner = ? AND status = 'sending'"));
+  Statement s(stmt);
   s.Bind(x.lease_until_ms).Bind(EncodeStringArray(x.ids)).Bind(x.owner);
   if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("extend leases"));
   return Written{};
 }
 
 Result<Written> ReleaseLeases(Connection& db, const LeaseRelease& r) {
-  auto stmt = db.Prepare(
-      "UPDATE messages SET status = 'queued', lease_owner = NULL, lease_until = NULL, "
-      "next_attempt_at = ?, updated_at = ? WHERE lease_owner = ? AND status = 'sending'");
-  if (!stmt) return tl::unexpected(stmt.error());
-  Statement s(*stmt);
+  SG_ASSIGN_OR_RETURN(
+      auto stmt,
+      db.Prepare(
+          "UPDATE messages SET status = 'queued', lease_owner = NULL, lease_until = NULL, "
+          "next_attempt_at = ?, updated_at = ? WHERE lease_owner = ? AND status = 'sending'"));
+  Statement s(stmt);
   s.Bind(r.now_ms).Bind(r.now_ms).Bind(r.owner);
   if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("release leases"));
   Written written;
@@ -290,11 +287,10 @@ Result<std::optional<StoredMessage>> GetMessage(Connection& db, std::string_view
                                                 std::string_view id) {
   static const std::string kSql =
       std::string("SELECT ") + kMessageColumns + " FROM messages WHERE id = ? AND domain = ?";
-  auto stmt = db.Prepare(kSql.c_str());
-  if (!stmt) return tl::unexpected(stmt.error());
+  SG_ASSIGN_OR_RETURN(auto stmt, db.Prepare(kSql.c_str()));
   StoredMessage m;
   {
-    Statement s(*stmt);
+    Statement s(stmt);
     s.Bind(id).Bind(domain);
     const int rc = s.Step();
     if (rc == SQLITE_DONE) return std::optional<StoredMessage>();
@@ -302,10 +298,11 @@ Result<std::optional<StoredMessage>> GetMessage(Connection& db, std::string_view
     SG_ASSIGN_OR_RETURN(m, ReadMessageRow(s));
   }
   SG_RETURN_IF_ERROR(ReadMessageMedia(db, m));
-  auto events =
-      db.Prepare("SELECT status, at, detail FROM message_events WHERE message_id = ? ORDER BY seq");
-  if (!events) return tl::unexpected(events.error());
-  Statement s(*events);
+  SG_ASSIGN_OR_RETURN(
+      auto events,
+      db.Prepare(
+          "SELECT status, at, detail FROM message_events WHERE message_id = ? ORDER BY seq"));
+  Statement s(events);
   s.Bind(id);
   int rc = 0;
   while ((rc = s.Step()) == SQLITE_ROW) {
@@ -317,9 +314,9 @@ Result<std::optional<StoredMessage>> GetMessage(Connection& db, std::string_view
 }
 
 Result<std::string> MediaBytes(Connection& db, std::string_view id) {
-  auto stmt = db.Prepare("SELECT bytes FROM message_media WHERE message_id = ?");
-  if (!stmt) return tl::unexpected(stmt.error());
-  Statement s(*stmt);
+  SG_ASSIGN_OR_RETURN(auto stmt,
+                      db.Prepare("SELECT bytes FROM message_media WHERE message_id = ?"));
+  Statement s(stmt);
   s.Bind(id);
   const int rc = s.Step();
   if (rc == SQLITE_DONE) {
@@ -327,19 +324,18 @@ Result<std::string> MediaBytes(Connection& db, std::string_view id) {
                      "no media for " + std::string(id));
   }
   if (rc != SQLITE_ROW) return tl::unexpected(db.Error("media bytes"));
-  const void* blob = sqlite3_column_blob(*stmt, 0);
-  const int size = sqlite3_column_bytes(*stmt, 0);
+  const void* blob = sqlite3_column_blob(stmt, 0);
+  const int size = sqlite3_column_bytes(stmt, 0);
   return std::string(static_cast<const char*>(blob), static_cast<std::size_t>(size));
 }
 
 Result<std::int64_t> CountPending(Connection& db) {
   // Two counts over the partial indexes of queued and sending messages: `status IN (...)`
   // would scan every message ever stored.
-  auto stmt = db.Prepare(
-      "SELECT (SELECT COUNT(*) FROM messages WHERE status = 'queued') + "
-      "(SELECT COUNT(*) FROM messages WHERE status = 'sending')");
-  if (!stmt) return tl::unexpected(stmt.error());
-  Statement s(*stmt);
+  SG_ASSIGN_OR_RETURN(auto stmt,
+                      db.Prepare("SELECT (SELECT COUNT(*) FROM messages WHERE status = 'queued') + "
+                                 "(SELECT COUNT(*) FROM messages WHERE status = 'sending')"));
+  Statement s(stmt);
   if (s.Step() != SQLITE_ROW) return tl::unexpected(db.Error("pending count"));
   return s.Int64(0);
 }

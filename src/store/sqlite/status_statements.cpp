@@ -13,11 +13,10 @@ Result<Written> RecordDeliveryStatus(Connection& db, const DeliveryStatus& d) {
   std::string id;
   core::MessageStatus current = core::MessageStatus::kQueued;
   {
-    auto stmt = db.Prepare(
-        "SELECT id, status FROM messages WHERE provider_message_id = ? "
-        "ORDER BY created_at DESC LIMIT 1");
-    if (!stmt) return tl::unexpected(stmt.error());
-    Statement s(*stmt);
+    SG_ASSIGN_OR_RETURN(auto stmt,
+                        db.Prepare("SELECT id, status FROM messages WHERE provider_message_id = ? "
+                                   "ORDER BY created_at DESC LIMIT 1"));
+    Statement s(stmt);
     s.Bind(d.provider_message_id);
     const int rc = s.Step();
     if (rc == SQLITE_DONE) {
@@ -30,11 +29,12 @@ Result<Written> RecordDeliveryStatus(Connection& db, const DeliveryStatus& d) {
   Written written;
   if (StatusMovesForward(current, d.status)) {
     if (IsPending(current) && !IsPending(d.status)) written.outbox_depth_change = -1;
-    auto stmt = db.Prepare(
-        "UPDATE messages SET status = ?, error_message = CASE WHEN ? = 'failed' THEN ? ELSE "
-        "error_message END, updated_at = ? WHERE id = ?");
-    if (!stmt) return tl::unexpected(stmt.error());
-    Statement s(*stmt);
+    SG_ASSIGN_OR_RETURN(
+        auto stmt,
+        db.Prepare(
+            "UPDATE messages SET status = ?, error_message = CASE WHEN ? = 'failed' THEN ? ELSE "
+            "error_message END, updated_at = ? WHERE id = ?"));
+    Statement s(stmt);
     const std::string_view status = core::MessageStatusName(d.status);
     s.Bind(status).Bind(status).Bind(d.detail).Bind(d.at_ms).Bind(id);
     if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("update status"));
@@ -44,12 +44,13 @@ Result<Written> RecordDeliveryStatus(Connection& db, const DeliveryStatus& d) {
 }
 
 Result<std::vector<UnfinishedDelivery>> UnfinishedDeliveries(Connection& db, int limit) {
-  auto stmt = db.Prepare(
-      "SELECT service_phone, provider_message_id, status FROM messages "
-      "WHERE status IN ('accepted', 'sent', 'delivered') AND provider_message_id IS NOT NULL "
-      "ORDER BY updated_at LIMIT ?");
-  if (!stmt) return tl::unexpected(stmt.error());
-  Statement s(*stmt);
+  SG_ASSIGN_OR_RETURN(
+      auto stmt,
+      db.Prepare(
+          "SELECT service_phone, provider_message_id, status FROM messages "
+          "WHERE status IN ('accepted', 'sent', 'delivered') AND provider_message_id IS NOT NULL "
+          "ORDER BY updated_at LIMIT ?"));
+  Statement s(stmt);
   s.Bind(static_cast<std::int64_t>(limit));
   std::vector<UnfinishedDelivery> out;
   int rc = 0;
