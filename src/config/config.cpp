@@ -267,8 +267,14 @@ Result<void> ReadNumber(const Reader& r, const toml::table& t, const std::string
   SG_RETURN_IF_ERROR(r.String(t, where, "provider", provider));
   const std::optional<ProviderKind> kind = ParseProviderKind(provider);
   if (!kind) {
+    // "must be "sandbox" or "meta"": every name config/provider_kind.hpp knows.
+    std::string names;
+    for (std::size_t i = 0; i < kProviderNames.size(); ++i) {
+      if (i > 0) names += i + 1 == kProviderNames.size() ? " or " : ", ";
+      names += "\"" + std::string(kProviderNames[i].name) + "\"";
+    }
     return tl::unexpected(
-        r.Fail(where + ".provider", "must be \"sandbox\" or \"meta\" (got \"" + provider + "\")"));
+        r.Fail(where + ".provider", "must be " + names + " (got \"" + provider + "\")"));
   }
   n.provider = *kind;
   if (n.provider == ProviderKind::kMeta) {

@@ -86,7 +86,7 @@ TEST(ConfigTest, RejectsMistakesWithTheKeyNamed) {
   ExpectError(
       "[[domains]]\nname = \"a\"\n[[domains.numbers]]\nphone = \"3902124122690\"\n"
       "provider = \"carrier-pigeon\"\n",
-      "domains[0].numbers[0].provider");
+      "domains[0].numbers[0].provider: must be \"sandbox\" or \"meta\" (got \"carrier-pigeon\")");
   ExpectError(
       "[[domains]]\nname = \"a\"\n[[domains.users]]\nname = \"u\"\n"
       "password_hash = \"plain\"\n",
