@@ -5,7 +5,7 @@ BUILD_DIR := build/$(PRESET)
 BINARY := $(BUILD_DIR)/src/socialgate
 JOBS ?= $(shell nproc)
 
-.PHONY: deps test-tools configure build run check test test-asan fuzz clean format
+.PHONY: deps test-tools configure build run check test test-asan test-tsan fuzz clean format
 
 deps:
 	@scripts/install-deps
@@ -26,21 +26,27 @@ run: build
 
 # One preset's build and its whole suite (unit, integration, conformance), with warnings as
 # errors whatever the compiler (a plain `make build` keeps them errors only with the compilers
-# the project is tested with: cmake/Warnings.cmake).
+# the project is tested with: cmake/Warnings.cmake). Under TSan the first race report stops the
+# process that has it (a test, or the gateway it started, which the test then sees die), as
+# ASan's reports do.
 check: deps test-tools
 	@cmake --preset $(PRESET) -DSOCIALGATE_WERROR=ON >/dev/null
 	cmake --build $(BUILD_DIR) -j $(JOBS)
-	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+	TSAN_OPTIONS="$${TSAN_OPTIONS:-halt_on_error=1}" ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
-# What CI runs: the suite on the release build, the same suite again built with ASan+UBSan
-# (a sanitizer report fails its test), then each libFuzzer target for 20 s.
+# What CI runs: the suite on the release build, the same suite again built with ASan+UBSan and
+# with ThreadSanitizer (a sanitizer report fails its test), then each libFuzzer target for 20 s.
 test:
 	$(MAKE) check PRESET=$(PRESET)
 	$(if $(filter asan,$(PRESET)),,$(MAKE) check PRESET=asan)
+	$(if $(filter tsan,$(PRESET)),,$(MAKE) check PRESET=tsan)
 	JOBS=$(JOBS) scripts/run-fuzz
 
 test-asan:
 	$(MAKE) check PRESET=asan
+
+test-tsan:
+	$(MAKE) check PRESET=tsan
 
 # Benchmarks: always the release build; writes docs/benchmarks.md (bench/run.py, about 8 min).
 # A quick check: make bench BENCH_ARGS="--only ingest --duration 3"
