@@ -67,7 +67,7 @@ class Authenticator {
   // `sessions` and `clock` must outlive the authenticator.
   explicit Authenticator(store::Sessions& sessions,
                          std::chrono::seconds cache_ttl = std::chrono::minutes(5),
-                         const util::Clock& clock = util::SteadyClock());
+                         const util::Clock& clock = util::SystemClock());
 
   // kUnauthenticated with a message that says what is wrong, never whether a user exists;
   // kUnavailable when the session store cannot answer.

@@ -40,7 +40,7 @@ Dispatcher::Dispatcher(store::Outbox& store, ProviderLookup providers, const con
     : store_(store),
       providers_(std::move(providers)),
       settings_(config.dispatch),
-      clock_(util::SteadyClock()),
+      clock_(util::SystemClock()),
       flow_(config),
       owner_(MakeOwnerName()),
       retry_(config, RandomJitter()),

@@ -5,7 +5,7 @@
 namespace socialgate::util {
 namespace {
 
-class Steady final : public Clock {
+class System final : public Clock {
  public:
   TimePoint Now() const override { return std::chrono::steady_clock::now(); }
   std::int64_t UnixMillis() const override { return NowUnixMillis(); }
@@ -13,8 +13,8 @@ class Steady final : public Clock {
 
 }  // namespace
 
-const Clock& SteadyClock() {
-  static const Steady clock;
+const Clock& SystemClock() {
+  static const System clock;
   return clock;
 }
 

@@ -2,7 +2,7 @@
 //
 // The time a component reads, behind an interface so that a test can drive it: Now() is
 // monotonic (for intervals: pacing, backoff, how long a remembered credential holds) and
-// UnixMillis() is the wall clock (for what is stored: a session's expiry). SteadyClock() reads
+// UnixMillis() is the wall clock (for what is stored: a session's expiry). SystemClock() reads
 // std::chrono::steady_clock and the system clock; ManualClock stands still until told to move.
 // Only what decides reads a Clock; threads still wait on real time.
 //
@@ -26,8 +26,9 @@ class Clock {
   virtual std::int64_t UnixMillis() const = 0;
 };
 
-// std::chrono::steady_clock::now(). Lives for the whole program.
-const Clock& SteadyClock();
+// The process's clocks: std::chrono::steady_clock and the system clock. Lives for the whole
+// program.
+const Clock& SystemClock();
 
 // A clock that moves only when Advance is called; starts at `start`, when the wall clock reads
 // `unix_millis` (both move together).

@@ -36,7 +36,7 @@ class MediaCache {
   // upload's own timeout, so that a waiter gives up only on an upload that should have ended.
   // Entries expire by `clock` (which must outlive the cache); waits are in real time.
   MediaCache(std::chrono::milliseconds ttl, std::chrono::milliseconds max_wait,
-             std::size_t max_entries = 10'000, const util::Clock& clock = util::SteadyClock());
+             std::size_t max_entries = 10'000, const util::Clock& clock = util::SystemClock());
 
   // The cached id for `key`; otherwise runs `upload` (one caller per key at a time; others wait
   // for its result, at most max_wait) and caches the id it returns. `upload` returns nullopt on

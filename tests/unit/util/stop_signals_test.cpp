@@ -36,7 +36,7 @@ TEST(StopSignalsTest, TheFirstSignalIsReportedOnceAndLaterOnesAreSwallowed) {
     ASSERT_EQ(std::raise(SIGTERM), 0);
     ASSERT_TRUE(heard.WaitFor(1));
     ASSERT_EQ(std::raise(SIGINT), 0);  // swallowed: the process lives on
-  }  // the destructor joins the watcher's thread after it has read every byte before its own
+  }                                    // the destructor joins the watcher's thread
   std::lock_guard lock(heard.mutex);
   EXPECT_EQ(heard.signals, std::vector<int>{SIGTERM});
 }
@@ -54,6 +54,21 @@ TEST(StopSignalsTest, OneWatcherAtATimeAndTheDispositionComesBack) {
   ASSERT_EQ(::sigaction(SIGTERM, nullptr, &after), 0);
   EXPECT_EQ(after.sa_handler, before.sa_handler);
   EXPECT_TRUE(StopSignals::Watch([](int) {}));  // free again
+}
+
+TEST(StopSignalsTest, ANewWatcherHearsNewSignalsNotAnEarlierWatchersLeftovers) {
+  {
+    auto first = StopSignals::Watch([](int) {});
+    ASSERT_TRUE(first);
+    ASSERT_EQ(std::raise(SIGTERM), 0);  // may still sit in the pipe when `first` ends
+  }
+  Heard heard;
+  auto second = StopSignals::Watch([&heard](int signal) { heard.Add(signal); });
+  ASSERT_TRUE(second) << second.error().message;
+  ASSERT_EQ(std::raise(SIGINT), 0);
+  ASSERT_TRUE(heard.WaitFor(1));
+  std::lock_guard lock(heard.mutex);
+  EXPECT_EQ(heard.signals, std::vector<int>{SIGINT});
 }
 
 }  // namespace
