@@ -2,13 +2,23 @@
 
 #include <array>
 
+#include "store/postgres/postgres_storage.hpp"
 #include "store/sqlite/sqlite_storage.hpp"
 
 namespace socialgate::store {
 namespace {
 
+core::Result<StoragePtr> OpenPostgresql(std::string_view rest) {
+  return postgres::OpenPostgresUrl("postgresql:" + std::string(rest));
+}
+core::Result<StoragePtr> OpenPostgres(std::string_view rest) {
+  return postgres::OpenPostgresUrl("postgres:" + std::string(rest));
+}
+
 constexpr std::array kEngines = {
     EngineEntry{"sqlite", &sqlite::OpenSqliteUrl},
+    EngineEntry{"postgresql", &OpenPostgresql},
+    EngineEntry{"postgres", &OpenPostgres},
 };
 
 }  // namespace

@@ -5,6 +5,9 @@
 //
 //   sqlite:PATH             relative to the working directory; sqlite:///absolute/path;
 //                           sqlite::memory: (tests)
+//   postgresql://user@host:port/database?param=value   libpq's URL (also postgres://), with
+//                           its parameters (sslmode...), PGPASSWORD and ~/.pgpass; no password
+//                           in the URL (postgres/postgres_storage.hpp)
 #pragma once
 
 #include <span>

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "store/sqlite/string_array.hpp"
+#include "store/string_array.hpp"
 
 namespace socialgate::store::sqlite {
 namespace {

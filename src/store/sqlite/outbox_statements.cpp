@@ -6,7 +6,7 @@
 
 #include "store/sqlite/idempotency_statements.hpp"
 #include "store/sqlite/message_content.hpp"
-#include "store/sqlite/string_array.hpp"
+#include "store/string_array.hpp"
 #include "store/status_order.hpp"
 
 namespace socialgate::store::sqlite {

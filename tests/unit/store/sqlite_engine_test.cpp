@@ -21,10 +21,11 @@ namespace {
 constexpr std::int64_t kNow = 1'800'000'000'000;
 
 TEST(OpenStorageTest, RejectsUnknownUrlsNamingTheSchemesThereAre) {
-  auto s = OpenStorage("postgres://nowhere");
+  auto s = OpenStorage("mysql://nowhere");
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().code, core::ErrorCode::kInvalidArgument);
   EXPECT_NE(s.error().message.find("'sqlite:'"), std::string::npos) << s.error().message;
+  EXPECT_NE(s.error().message.find("'postgresql:'"), std::string::npos) << s.error().message;
   EXPECT_FALSE(OpenStorage("nowhere"));
   EXPECT_FALSE(OpenStorage("sqlite:"));
   EXPECT_TRUE(OpenStorage("sqlite::memory:"));

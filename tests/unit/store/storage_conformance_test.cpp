@@ -4,11 +4,12 @@
 // that engine's own file.
 #include <atomic>
 #include <cstdlib>
-#include <ostream>
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <ostream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +19,7 @@
 
 #include "store/storage.hpp"
 #include "support/held_committer.hpp"
+#include "support/postgres_test_database.hpp"
 #include "support/sample_message.hpp"
 #include "support/sync_store.hpp"
 
@@ -35,13 +37,20 @@ using testing::Reschedule;
 constexpr std::int64_t kNow = 1'800'000'000'000;
 constexpr std::int64_t kLease = 60'000;
 
+// A test's own database: a file in its temporary directory, SQLite's memory, or a fresh
+// PostgreSQL database on the test run's cluster (dropped after the test).
+struct TestDatabase {
+  std::string url;
+  std::unique_ptr<testing::PostgresTestDatabase> postgres;
+};
+
 // How the suite opens an engine.
 struct Engine {
   const char* name;
-  // The storage URL of the engine's database for a test, in `dir` (a fresh temporary directory
-  // per test, removed after it). Opening the same URL again reaches the same database when
-  // `persists`; otherwise each open is a database of its own.
-  std::function<std::string(const std::string& dir)> url;
+  // The engine's database for a test, given `dir` (a fresh temporary directory per test,
+  // removed after it). Opening its URL again reaches the same database when `persists`;
+  // otherwise each open is a database of its own.
+  std::function<TestDatabase(const std::string& dir)> database;
   bool persists;
 };
 
@@ -49,8 +58,23 @@ struct Engine {
 void PrintTo(const Engine& engine, std::ostream* out) { *out << engine.name; }
 
 const Engine kEngines[] = {
-    {"SqliteFile", [](const std::string& dir) { return "sqlite:" + dir + "/db.sqlite"; }, true},
-    {"SqliteMemory", [](const std::string&) { return std::string("sqlite::memory:"); }, false},
+    {"SqliteFile",
+     [](const std::string& dir) {
+       return TestDatabase{"sqlite:" + dir + "/db.sqlite", nullptr};
+     },
+     true},
+    {"SqliteMemory",
+     [](const std::string&) {
+       return TestDatabase{"sqlite::memory:", nullptr};
+     },
+     false},
+    {"Postgres",
+     [](const std::string&) {
+       auto db = std::make_unique<testing::PostgresTestDatabase>();
+       std::string url = db->url();
+       return TestDatabase{std::move(url), std::move(db)};
+     },
+     true},
 };
 
 NewMessage Sample(const std::string& id, bool with_media = false) {
@@ -76,16 +100,19 @@ class StorageConformanceTest : public ::testing::TestWithParam<Engine> {
     char dir[] = "/tmp/sg-store-test-XXXXXX";
     ASSERT_NE(mkdtemp(dir), nullptr);
     dir_ = dir;
+    database_ = GetParam().database(dir_);
+    ASSERT_FALSE(database_.url.empty());
     Open();
   }
   void TearDown() override {
     storage_.reset();
+    database_.postgres.reset();
     std::filesystem::remove_all(dir_);
   }
   // Opens the test's database (again: a new one, for an engine that does not persist).
   void Open() {
     storage_.reset();
-    auto s = OpenStorage(GetParam().url(dir_));
+    auto s = OpenStorage(database_.url);
     ASSERT_TRUE(s) << s.error().detail;
     storage_ = std::move(*s);
   }
@@ -94,6 +121,7 @@ class StorageConformanceTest : public ::testing::TestWithParam<Engine> {
   DeliveryStatuses& delivery_statuses() { return storage_->delivery_statuses(); }
 
   std::string dir_;
+  TestDatabase database_;
   StoragePtr storage_;
 };
 
@@ -449,7 +477,7 @@ TEST_P(StorageConformanceTest, OutboxDepthFollowsEveryWriteAndAnotherConnections
 
   // A second process on the same database: its messages count as soon as it has committed them.
   if (!Persists()) return;
-  auto other = OpenStorage(GetParam().url(dir_));
+  auto other = OpenStorage(database_.url);
   ASSERT_TRUE(other) << other.error().detail;
   ASSERT_TRUE(Insert((*other)->outbox(), Sample("from-another-process")));
   EXPECT_EQ(*outbox().PendingCount(), 3);

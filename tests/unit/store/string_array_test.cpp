@@ -1,9 +1,9 @@
-#include "store/sqlite/string_array.hpp"
+#include "store/string_array.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-namespace socialgate::store::sqlite {
+namespace socialgate::store {
 namespace {
 
 using Strings = std::vector<std::string>;
@@ -39,4 +39,4 @@ TEST(StringArrayTest, AnythingButAnArrayGivesNothing) {
 }
 
 }  // namespace
-}  // namespace socialgate::store::sqlite
+}  // namespace socialgate::store

@@ -1,10 +1,10 @@
-#include "store/sqlite/string_array.hpp"
+#include "store/string_array.hpp"
 
 #include <optional>
 
 #include <nlohmann/json.hpp>
 
-namespace socialgate::store::sqlite {
+namespace socialgate::store {
 namespace {
 
 void AppendEscaped(std::string& out, std::string_view s) {
@@ -130,4 +130,4 @@ std::vector<std::string> DecodeStringArray(std::string_view json) {
   return out;
 }
 
-}  // namespace socialgate::store::sqlite
+}  // namespace socialgate::store

@@ -1,0 +1,44 @@
+// File: store/postgres/message_content.hpp
+//
+// Where a message's content lives in PostgreSQL: the one place that maps each kind of
+// core::MessageContent to the columns of `messages` (and its media to `message_media`) and
+// back, as store/sqlite/message_content.hpp does for SQLite (the same columns: migration 1 of
+// both engines). Every other statement names the content's columns only through
+// kContentColumns, and the media's through kMediaColumns. A new kind needs a migration for its
+// columns on both engines, its branch in BindContent (which does not compile until it has one)
+// and its reading in ReadContent.
+#pragma once
+
+#include <string_view>
+
+#include "core/error.hpp"
+#include "core/message.hpp"
+#include "store/postgres/connection.hpp"
+
+namespace socialgate::store::postgres {
+
+// The content's columns of `messages`, in the order BindContent adds them and ReadContent reads
+// them: kContentColumnCount of them.
+inline constexpr std::string_view kContentColumns =
+    "template_name, language, header_params, body_params, url_params, has_media";
+inline constexpr int kContentColumnCount = 6;
+
+// The media's metadata columns of `message_media` (as `mm`), read by ReadMedia.
+inline constexpr std::string_view kMediaColumns =
+    "mm.kind, mm.mime_type, mm.document_type, mm.file_name";
+
+// Adds the content's columns to `params`, in kContentColumns' order.
+void BindContent(Params& params, const core::MessageContent& content);
+
+// The content of row `row`, whose kContentColumns start at column `first`. Its media, if
+// it has any, is present but empty: ReadMedia fills it.
+core::MessageContent ReadContent(const Rows& rows, int row, int first);
+
+// Fills `message`'s media, if it has any, from kMediaColumns starting at column `first` (not
+// its bytes: they stay in the store, Outbox::MediaBytes).
+void ReadMedia(const Rows& rows, int row, int first, core::OutboundMessage& message);
+
+// Stores the media row of message `id`, bytes included (read in place).
+core::Result<void> InsertMedia(Connection& db, std::string_view id, const core::MediaHeader& media);
+
+}  // namespace socialgate::store::postgres

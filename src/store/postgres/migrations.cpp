@@ -1,0 +1,149 @@
+#include "store/postgres/migrations.hpp"
+
+#include <array>
+#include <ctime>
+#include <string>
+
+namespace socialgate::store::postgres {
+namespace {
+
+using core::Result;
+
+// Times are Unix milliseconds in BIGINT columns, as in SQLite: every instance and engine reads
+// and compares the same numbers.
+constexpr std::array kMigrations{
+    Migration{1, "outbox: messages, their media and status history", R"sql(
+CREATE TABLE messages (
+  id                  TEXT PRIMARY KEY,
+  domain              TEXT NOT NULL,
+  customer_phone      TEXT NOT NULL,
+  service_phone       TEXT NOT NULL,
+  template_name       TEXT NOT NULL,
+  language            TEXT NOT NULL,
+  header_params       TEXT NOT NULL,   -- JSON array of strings
+  body_params         TEXT NOT NULL,   -- JSON array of strings
+  url_params          TEXT NOT NULL,   -- JSON array of strings
+  has_media           BOOLEAN NOT NULL,
+  status              TEXT NOT NULL,   -- queued|sending|accepted|sent|delivered|read|failed
+  attempts            INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at     BIGINT NOT NULL,    -- Unix ms
+  lease_owner         TEXT,
+  lease_until         BIGINT,             -- Unix ms
+  provider_message_id TEXT,
+  wa_id               TEXT,
+  error_code          TEXT,
+  error_message       TEXT,
+  created_at          BIGINT NOT NULL,
+  updated_at          BIGINT NOT NULL
+);
+CREATE INDEX messages_queued_due ON messages(next_attempt_at) WHERE status = 'queued';
+CREATE INDEX messages_sending_lease ON messages(lease_until) WHERE status = 'sending';
+-- Not unique: a provider that repeats an id (a mock server does) must not make an accepted
+-- message unrecordable, which would have it sent again.
+CREATE INDEX messages_provider_id ON messages(provider_message_id)
+  WHERE provider_message_id IS NOT NULL;
+
+CREATE TABLE message_media (
+  message_id    TEXT PRIMARY KEY REFERENCES messages(id),
+  kind          TEXT NOT NULL,     -- image|video|document
+  mime_type     TEXT NOT NULL,
+  document_type TEXT NOT NULL,
+  file_name     TEXT NOT NULL,
+  bytes         BYTEA NOT NULL
+);
+
+CREATE TABLE message_events (
+  seq        BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  message_id TEXT NOT NULL REFERENCES messages(id),
+  status     TEXT NOT NULL,
+  at         BIGINT NOT NULL,      -- Unix ms
+  detail     TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX message_events_by_message ON message_events(message_id, seq);
+
+-- The outbox depth (messages queued or sending), kept by the transactions that change it: each
+-- open store moves its own row in its commit (no two instances wait for one row), and the depth
+-- is the sum. Counting the messages instead would read every waiting one.
+CREATE TABLE outbox_depth (
+  counter TEXT PRIMARY KEY,        -- one per open store; folded into one at each open
+  depth   BIGINT NOT NULL
+);
+)sql"},
+    Migration{2, "idempotency keys: the first answer per (domain, key)", R"sql(
+CREATE TABLE idempotency_keys (
+  domain        TEXT NOT NULL,
+  key           TEXT NOT NULL,
+  message_id    TEXT NOT NULL REFERENCES messages(id),
+  request_hash  TEXT NOT NULL,     -- SHA-256 of the request body: a key reused for another body
+  answer_status INTEGER,           -- the first answer, once it was given
+  answer_body   TEXT,
+  created_at    BIGINT NOT NULL,   -- Unix ms
+  PRIMARY KEY (domain, key)
+);
+CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at);
+)sql"},
+    Migration{3, "login sessions (ctlivetoken), stored as SHA-256 of the token", R"sql(
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,     -- SHA-256 of the token: the token itself is never stored
+  domain     TEXT NOT NULL,
+  user_name  TEXT NOT NULL,
+  created_at BIGINT NOT NULL,      -- Unix ms
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX sessions_by_expiry ON sessions(expires_at);
+)sql"},
+    Migration{4, "addresses a user has logged in from: the user's own lock spares them", R"sql(
+CREATE TABLE trusted_addresses (
+  domain          TEXT NOT NULL,
+  user_name       TEXT NOT NULL,
+  address         TEXT NOT NULL,     -- the client address, as the gateway saw it
+  last_success_at BIGINT NOT NULL,   -- Unix ms
+  PRIMARY KEY (domain, user_name, address)
+);
+CREATE INDEX trusted_addresses_by_age ON trusted_addresses(last_success_at);
+)sql"},
+};
+
+}  // namespace
+
+std::span<const Migration> Migrations() { return kMigrations; }
+
+Result<void> Migrate(Connection& db) {
+  SG_RETURN_IF_ERROR(db.Exec("BEGIN"));
+  auto applied = [&]() -> Result<void> {
+    SG_RETURN_IF_ERROR(
+        db.Exec("SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLock) + ")"));
+    SG_RETURN_IF_ERROR(
+        db.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                "description TEXT NOT NULL, applied_at BIGINT NOT NULL)"));
+    Params none;
+    SG_ASSIGN_OR_RETURN(Rows rows,
+                        db.Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", none));
+    const int current = rows.Int(0, 0);
+    const auto migrations = Migrations();
+    if (!migrations.empty() && current > migrations.back().version) {
+      return core::MakeError(core::ErrorCode::kInternal,
+                             "the database schema (version " + std::to_string(current) +
+                                 ") is newer than this socialgate build knows; upgrade socialgate");
+    }
+    for (const Migration& m : migrations) {
+      if (m.version <= current) continue;
+      SG_RETURN_IF_ERROR(db.Exec(m.sql));
+      Params record;
+      record.Int(m.version)
+          .Text(m.description)
+          .Int(static_cast<std::int64_t>(time(nullptr)) * 1000);
+      SG_RETURN_IF_ERROR(db.Query(
+          "INSERT INTO schema_migrations(version, description, applied_at) VALUES($1,$2,$3)",
+          record));
+    }
+    return {};
+  }();
+  if (!applied) {
+    (void)db.RollBack("a failed migration");  // logged there; the migration's error is the news
+    return applied;
+  }
+  return db.Exec("COMMIT");
+}
+
+}  // namespace socialgate::store::postgres

@@ -1,0 +1,339 @@
+#include "store/postgres/outbox_statements.hpp"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "store/postgres/idempotency_statements.hpp"
+#include "store/postgres/message_content.hpp"
+#include "store/status_order.hpp"
+
+namespace socialgate::store::postgres {
+namespace {
+
+using core::ErrorCode;
+using core::MakeError;
+using core::Result;
+
+// A message row's columns (of `messages` as `m`): its own, then the content's
+// (message_content.hpp) from column kFirstContentColumn, then its media's metadata (of
+// `message_media` as `mm`, NULL without media) from kFirstMediaColumn.
+std::string MessageColumns() {
+  std::string columns =
+      "m.id, m.domain, m.customer_phone, m.service_phone, m.status, m.attempts, "
+      "m.next_attempt_at, m.provider_message_id, m.wa_id, m.error_code, m.error_message, "
+      "m.created_at, m.updated_at";
+  std::string_view content = kContentColumns;
+  while (!content.empty()) {  // each content column as m.<column>
+    const auto comma = content.find(',');
+    std::string_view column = content.substr(0, comma);
+    while (!column.empty() && column.front() == ' ') column.remove_prefix(1);
+    columns += ", m.";
+    columns += column;
+    content = comma == std::string_view::npos ? std::string_view() : content.substr(comma + 1);
+  }
+  columns += ", ";
+  columns += kMediaColumns;
+  return columns;
+}
+constexpr int kFirstContentColumn = 13;
+constexpr int kFirstMediaColumn = kFirstContentColumn + kContentColumnCount;
+
+Result<StoredMessage> ReadMessageRow(const Rows& rows, int row) {
+  StoredMessage m;
+  m.id = rows.Text(row, 0);
+  m.domain = rows.Text(row, 1);
+  m.message.customer_phone = rows.Text(row, 2);
+  m.message.service_phone = rows.Text(row, 3);
+  SG_ASSIGN_OR_RETURN(m.status, StatusColumn(rows, row, 4));
+  m.attempts = rows.Int(row, 5);
+  m.next_attempt_at_ms = rows.Int64(row, 6);
+  m.provider_message_id = rows.Text(row, 7);
+  m.wa_id = rows.Text(row, 8);
+  m.error_code = rows.Text(row, 9);
+  m.error_message = rows.Text(row, 10);
+  m.created_at_ms = rows.Int64(row, 11);
+  m.updated_at_ms = rows.Int64(row, 12);
+  m.message.content = ReadContent(rows, row, kFirstContentColumn);
+  ReadMedia(rows, row, kFirstMediaColumn, m.message);
+  return m;
+}
+
+const Sql& InsertMessageSql() {
+  static const Sql sql{
+      "insert_message",
+      "WITH m AS (INSERT INTO messages(id, domain, customer_phone, service_phone, " +
+          std::string(kContentColumns) +
+          ", status, attempts, next_attempt_at, created_at, updated_at) "
+          "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'queued', 0, $11, $12, "
+          "$12) ON CONFLICT (id) DO NOTHING RETURNING id) "
+          "INSERT INTO message_events(message_id, status, at, detail) "
+          "SELECT id, 'queued', $12, '' FROM m"};
+  static_assert(kContentColumnCount == 6, "the placeholders $5..$10 are the content's");
+  return sql;
+}
+
+const Sql& ClaimSql() {
+  // The queued and due (but for the skipped numbers) and the leased and expired, each an index
+  // scan stopping after `limit` rows and skipping rows another transaction holds; of those, the
+  // `limit` due first are leased, their `sending` events added, and they come back with their
+  // media's metadata.
+  static const Sql sql{
+      "claim_due",
+      "WITH queued AS (SELECT id, next_attempt_at FROM messages WHERE status = 'queued' "
+      "AND next_attempt_at <= $1 AND service_phone <> ALL($3::text[]) "
+      "ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED), "
+      "expired AS (SELECT id, next_attempt_at FROM messages WHERE status = 'sending' "
+      "AND lease_until <= $1 ORDER BY lease_until LIMIT $2 FOR UPDATE SKIP LOCKED), "
+      "chosen AS (SELECT id FROM (SELECT * FROM queued UNION ALL SELECT * FROM expired) due "
+      "ORDER BY next_attempt_at LIMIT $2), "
+      "m AS (UPDATE messages SET status = 'sending', lease_owner = $4, lease_until = $5, "
+      "attempts = messages.attempts + 1, updated_at = $1 FROM chosen "
+      "WHERE messages.id = chosen.id RETURNING messages.*), "
+      "events AS (INSERT INTO message_events(message_id, status, at, detail) "
+      "SELECT id, 'sending', $1, 'attempt ' || attempts FROM m) "
+      "SELECT " +
+          MessageColumns() +
+          " FROM m LEFT JOIN message_media mm ON mm.message_id = m.id "
+          "ORDER BY m.next_attempt_at"};
+  return sql;
+}
+
+const Sql kNextDueAt{"next_due_at",
+                     "SELECT LEAST((SELECT next_attempt_at FROM messages WHERE status = 'queued' "
+                     "ORDER BY next_attempt_at LIMIT 1), (SELECT lease_until FROM messages "
+                     "WHERE status = 'sending' ORDER BY lease_until LIMIT 1))"};
+
+const Sql kAddEvent{"add_event",
+                    "INSERT INTO message_events(message_id, status, at, detail) "
+                    "VALUES($1, $2, $3, $4)"};
+
+// The outcomes of an attempt, each recorded only while the worker holds the lease, with its
+// event. $1 now, $2 id, $3 owner, $4 the event's detail; then each one's own values.
+const Sql kAccepted{
+    "attempt_accepted",
+    "WITH m AS (UPDATE messages SET status = 'accepted', provider_message_id = $5, wa_id = $6, "
+    "lease_owner = NULL, lease_until = NULL, error_code = NULL, error_message = NULL, "
+    "updated_at = $1 WHERE id = $2 AND lease_owner = $3 AND status = 'sending' RETURNING id) "
+    "INSERT INTO message_events(message_id, status, at, detail) "
+    "SELECT id, 'accepted', $1, $4 FROM m"};
+const Sql kFailed{
+    "attempt_failed",
+    "WITH m AS (UPDATE messages SET status = 'failed', error_code = $5, error_message = $6, "
+    "lease_owner = NULL, lease_until = NULL, updated_at = $1 "
+    "WHERE id = $2 AND lease_owner = $3 AND status = 'sending' RETURNING id) "
+    "INSERT INTO message_events(message_id, status, at, detail) "
+    "SELECT id, 'failed', $1, $4 FROM m"};
+const Sql kRescheduled{
+    "attempt_rescheduled",
+    "WITH m AS (UPDATE messages SET status = 'queued', next_attempt_at = $5, error_code = $6, "
+    "error_message = $7, lease_owner = NULL, lease_until = NULL, updated_at = $1 "
+    "WHERE id = $2 AND lease_owner = $3 AND status = 'sending' RETURNING id) "
+    "INSERT INTO message_events(message_id, status, at, detail) "
+    "SELECT id, 'queued', $1, $4 FROM m"};
+// Unsent ("not now"): queued again, the claim not counted as an attempt, no event.
+const Sql kGivenBack{
+    "attempt_given_back",
+    "UPDATE messages SET status = 'queued', next_attempt_at = $1, attempts = attempts - 1, "
+    "lease_owner = NULL, lease_until = NULL WHERE id = $2 AND lease_owner = $3 "
+    "AND status = 'sending'"};
+
+const Sql kExtendLeases{"extend_leases",
+                        "UPDATE messages SET lease_until = $1 WHERE id = ANY($2::text[]) "
+                        "AND lease_owner = $3 AND status = 'sending'"};
+const Sql kReleaseLeases{
+    "release_leases",
+    "UPDATE messages SET status = 'queued', lease_owner = NULL, lease_until = NULL, "
+    "next_attempt_at = $1, updated_at = $1 WHERE lease_owner = $2 AND status = 'sending'"};
+
+const Sql& GetMessageSql() {
+  static const Sql sql{"get_message",
+                       "SELECT " + MessageColumns() +
+                           " FROM messages m LEFT JOIN message_media mm ON mm.message_id = m.id "
+                           "WHERE m.id = $1 AND m.domain = $2"};
+  return sql;
+}
+const Sql kGetEvents{"get_events",
+                     "SELECT status, at, detail FROM message_events WHERE message_id = $1 "
+                     "ORDER BY seq"};
+const Sql kMediaBytes{"media_bytes", "SELECT bytes FROM message_media WHERE message_id = $1"};
+const Sql kCountPending{"count_pending", "SELECT COALESCE(SUM(depth), 0) FROM outbox_depth"};
+const Sql kMoveDepth{
+    "move_outbox_depth",
+    "INSERT INTO outbox_depth(counter, depth) VALUES($1, $2) ON CONFLICT (counter) "
+    "DO UPDATE SET depth = outbox_depth.depth + excluded.depth"};
+// A row deleted here while its store commits a change to it waits for that commit and moves
+// the changed value; the store's next change makes its row again.
+const Sql kFoldDepth{"fold_outbox_depth",
+                     "WITH gone AS (DELETE FROM outbox_depth RETURNING depth) "
+                     "INSERT INTO outbox_depth(counter, depth) "
+                     "SELECT $1, COALESCE(SUM(depth), 0) FROM gone"};
+
+Result<Written> LeaseLost(const AttemptEnd& e) {
+  return MakeError(ErrorCode::kNotFound, "message is not leased by this worker",
+                   "lease lost for " + e.id);
+}
+
+}  // namespace
+
+Result<core::MessageStatus> StatusColumn(const Rows& rows, int row, int column) {
+  const std::string name = rows.Text(row, column);
+  auto status = core::ParseMessageStatus(name);
+  if (!status) {
+    return MakeError(ErrorCode::kInternal, "a stored message is unreadable",
+                     "unknown status \"" + name + "\" in the database");
+  }
+  return *status;
+}
+
+Result<void> AddEvent(Connection& db, std::string_view id, core::MessageStatus status,
+                      std::int64_t at_ms, std::string_view detail) {
+  Params p;
+  p.Text(id).Text(core::MessageStatusName(status)).Int(at_ms).Text(detail);
+  SG_RETURN_IF_ERROR(db.Run(kAddEvent, p));
+  return {};
+}
+
+Result<Written> InsertMessage(Connection& db, const NewMessage& m, std::uint64_t& inserts) {
+  Params p;
+  p.Text(m.id).Text(m.domain).Text(m.message.customer_phone).Text(m.message.service_phone);
+  BindContent(p, m.message.content);
+  p.Int(m.due_at_ms > 0 ? m.due_at_ms : m.now_ms).Int(m.now_ms);
+  SG_ASSIGN_OR_RETURN(Rows inserted, db.Run(InsertMessageSql(), p));
+  if (inserted.Changed() == 0) {
+    return MakeError(ErrorCode::kAlreadyExists, "a message with this id already exists");
+  }
+  if (const core::MediaHeader* media = core::MediaOf(m.message)) {
+    SG_RETURN_IF_ERROR(InsertMedia(db, m.id, *media));
+  }
+  if (m.idempotency) SG_RETURN_IF_ERROR(InsertIdempotencyKey(db, m));
+  // Expired keys are dead weight: clear them out now and then, in the same transaction.
+  if (++inserts % 1024 == 0) SG_RETURN_IF_ERROR(PurgeIdempotencyKeys(db, m.now_ms));
+  Written written;
+  written.outbox_depth_change = +1;
+  return written;
+}
+
+Result<Written> ClaimDue(Connection& db, const ClaimRequest& r) {
+  Claim claim;
+  {
+    Params p;
+    p.Int(r.now_ms).Int(r.limit).TextArray(r.skip_numbers).Text(r.owner).Int(r.now_ms + r.lease_ms);
+    SG_ASSIGN_OR_RETURN(Rows rows, db.Run(ClaimSql(), p));
+    claim.messages.reserve(static_cast<std::size_t>(rows.size()));
+    for (int i = 0; i < rows.size(); ++i) {
+      SG_ASSIGN_OR_RETURN(StoredMessage m, ReadMessageRow(rows, i));
+      claim.messages.push_back(std::move(m));
+    }
+  }
+  if (static_cast<int>(claim.messages.size()) < r.limit) {
+    Params none;
+    SG_ASSIGN_OR_RETURN(Rows next, db.Run(kNextDueAt, none));
+    if (!next.IsNull(0, 0)) claim.next_due_at_ms = next.Int64(0, 0);
+  }
+  Written written;
+  written.claim = std::move(claim);
+  return written;
+}
+
+Result<Written> EndAttempt(Connection& db, const AttemptEnd& e) {
+  Params p;
+  p.Int(e.kind == AttemptEnd::Kind::kGivenBack ? e.next_attempt_at_ms : e.now_ms)
+      .Text(e.id)
+      .Text(e.owner);
+  const Sql* sql = nullptr;
+  core::MessageStatus status = core::MessageStatus::kQueued;
+  switch (e.kind) {
+    case AttemptEnd::Kind::kAccepted:
+      p.Text(e.provider_message_id).Text(e.provider_message_id).Text(e.wa_id);
+      sql = &kAccepted;
+      status = core::MessageStatus::kAccepted;
+      break;
+    case AttemptEnd::Kind::kFailed:
+      p.Text(e.error_message).Text(e.error_code).Text(e.error_message);
+      sql = &kFailed;
+      status = core::MessageStatus::kFailed;
+      break;
+    case AttemptEnd::Kind::kRescheduled:
+      p.Text(e.error_message).Int(e.next_attempt_at_ms).Text(e.error_code).Text(e.error_message);
+      sql = &kRescheduled;
+      break;
+    case AttemptEnd::Kind::kGivenBack:
+      sql = &kGivenBack;
+      break;
+  }
+  if (sql == nullptr) return MakeError(ErrorCode::kInternal, "unknown kind of attempt end");
+  SG_ASSIGN_OR_RETURN(Rows done, db.Run(*sql, p));
+  if (done.Changed() == 0) return LeaseLost(e);
+  Written written;
+  if (e.kind != AttemptEnd::Kind::kGivenBack && !IsPending(status)) {
+    written.outbox_depth_change = -1;  // it was `sending`
+  }
+  return written;
+}
+
+Result<Written> ExtendLeases(Connection& db, const LeaseExtension& x) {
+  Params p;
+  p.Int(x.lease_until_ms).TextArray(x.ids).Text(x.owner);
+  SG_RETURN_IF_ERROR(db.Run(kExtendLeases, p));
+  return Written{};
+}
+
+Result<Written> ReleaseLeases(Connection& db, const LeaseRelease& r) {
+  Params p;
+  p.Int(r.now_ms).Text(r.owner);
+  SG_ASSIGN_OR_RETURN(Rows done, db.Run(kReleaseLeases, p));
+  Written written;
+  written.changed = done.Changed();
+  return written;
+}
+
+Result<std::optional<StoredMessage>> GetMessage(Connection& db, std::string_view domain,
+                                                std::string_view id) {
+  Params p;
+  p.Text(id).Text(domain);
+  SG_ASSIGN_OR_RETURN(Rows rows, db.Run(GetMessageSql(), p));
+  if (rows.size() == 0) return std::optional<StoredMessage>();
+  SG_ASSIGN_OR_RETURN(StoredMessage m, ReadMessageRow(rows, 0));
+  Params by_id;
+  by_id.Text(id);
+  SG_ASSIGN_OR_RETURN(Rows events, db.Run(kGetEvents, by_id));
+  for (int i = 0; i < events.size(); ++i) {
+    SG_ASSIGN_OR_RETURN(const core::MessageStatus status, StatusColumn(events, i, 0));
+    m.history.push_back(StatusEvent{status, events.Int64(i, 1), events.Text(i, 2)});
+  }
+  return std::optional<StoredMessage>(std::move(m));
+}
+
+Result<std::string> MediaBytes(Connection& db, std::string_view id) {
+  Params p;
+  p.Text(id);
+  SG_ASSIGN_OR_RETURN(Rows rows, db.Run(kMediaBytes, p, /*binary_rows=*/true));
+  if (rows.size() == 0) {
+    return MakeError(ErrorCode::kNotFound, "the message has no media header",
+                     "no media for " + std::string(id));
+  }
+  return rows.Text(0, 0);
+}
+
+Result<std::int64_t> CountPending(Connection& db) {
+  Params none;
+  SG_ASSIGN_OR_RETURN(Rows rows, db.Run(kCountPending, none));
+  return rows.Int64(0, 0);
+}
+
+Result<void> MoveOutboxDepth(Connection& db, std::string_view counter, std::int64_t change) {
+  Params p;
+  p.Text(counter).Int(change);
+  SG_RETURN_IF_ERROR(db.Run(kMoveDepth, p));
+  return {};
+}
+
+Result<void> FoldOutboxDepth(Connection& db, std::string_view counter) {
+  Params p;
+  p.Text(counter);
+  SG_RETURN_IF_ERROR(db.Run(kFoldDepth, p));
+  return {};
+}
+
+}  // namespace socialgate::store::postgres

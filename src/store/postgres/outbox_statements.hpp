@@ -1,0 +1,55 @@
+// File: store/postgres/outbox_statements.hpp
+//
+// The outbox's SQL in PostgreSQL: messages, their media and their status history (tables
+// messages, message_media, message_events), as store/sqlite/outbox_statements.hpp does for
+// SQLite. Statements that go together (a row and its event, a claim and its events and media)
+// are one statement of data-modifying CTEs: one round trip to the server each.
+//
+// Claims take their rows FOR UPDATE SKIP LOCKED: instances claiming at once take different
+// messages, and none waits for another's transaction. The writes run on the committer, inside
+// its transaction.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+#include "store/postgres/connection.hpp"
+#include "store/records.hpp"
+#include "store/write.hpp"
+
+namespace socialgate::store::postgres {
+
+// The status in `column` of row `row`; a name core::ParseMessageStatus does not know is
+// kInternal (the database holds what this binary never wrote).
+core::Result<core::MessageStatus> StatusColumn(const Rows& rows, int row, int column);
+
+// Appends to a message's status history.
+core::Result<void> AddEvent(Connection& db, std::string_view id, core::MessageStatus status,
+                            std::int64_t at_ms, std::string_view detail);
+
+// The message and its `queued` event, its media and its idempotency key: kAlreadyExists for an
+// id or a key in use. Every 1024th insert (counted in `inserts`) also clears out the expired
+// idempotency keys, in the same transaction.
+core::Result<Written> InsertMessage(Connection& db, const NewMessage& m, std::uint64_t& inserts);
+
+// Fills Written::claim.
+core::Result<Written> ClaimDue(Connection& db, const ClaimRequest& request);
+core::Result<Written> EndAttempt(Connection& db, const AttemptEnd& end);
+core::Result<Written> ExtendLeases(Connection& db, const LeaseExtension& extension);
+// Written::changed: how many were given back.
+core::Result<Written> ReleaseLeases(Connection& db, const LeaseRelease& release);
+
+core::Result<std::optional<StoredMessage>> GetMessage(Connection& db, std::string_view domain,
+                                                      std::string_view id);
+core::Result<std::string> MediaBytes(Connection& db, std::string_view id);
+// Messages queued or sending: the sum of the outbox_depth counters.
+core::Result<std::int64_t> CountPending(Connection& db);
+// Moves `counter`'s row of outbox_depth by `change`, in the open transaction.
+core::Result<void> MoveOutboxDepth(Connection& db, std::string_view counter, std::int64_t change);
+// Folds every row of outbox_depth into `counter`'s (at open: the rows of stores closed since).
+core::Result<void> FoldOutboxDepth(Connection& db, std::string_view counter);
+
+}  // namespace socialgate::store::postgres

@@ -1,0 +1,226 @@
+#include "store/postgres/postgres_storage.hpp"
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include <unistd.h>
+
+#include "store/committed_writes.hpp"
+#include "store/group_committer.hpp"
+#include "store/postgres/connection.hpp"
+#include "store/postgres/connection_pool.hpp"
+#include "store/postgres/idempotency_statements.hpp"
+#include "store/postgres/migrations.hpp"
+#include "store/postgres/outbox_statements.hpp"
+#include "store/postgres/session_statements.hpp"
+#include "store/postgres/status_statements.hpp"
+#include "store/transactor.hpp"
+#include "util/ids.hpp"
+
+namespace socialgate::store::postgres {
+namespace {
+
+using core::Result;
+
+// What the gateway asks of every connection unless the URL says otherwise: a connection
+// attempt, and a server that stops answering on an open connection, each fail within seconds
+// instead of the kernel's minutes.
+const std::vector<std::pair<std::string, std::string>> kDefaults = {
+    {"connect_timeout", "5"},      {"application_name", "socialgate"}, {"keepalives", "1"},
+    {"keepalives_idle", "10"},     {"keepalives_interval", "5"},       {"keepalives_count", "3"},
+    {"tcp_user_timeout", "20000"},
+};
+
+class PostgresStorage final : public Storage, public CommittedWrites, private Transactor {
+ public:
+  PostgresStorage(std::unique_ptr<Connection> writer,
+                  std::vector<std::unique_ptr<Connection>> readers, std::string depth_counter)
+      : writer_(std::move(writer)),
+        readers_(std::move(readers)),
+        depth_counter_(std::move(depth_counter)) {}
+  ~PostgresStorage() override { committer_.Stop(); }  // answers every queued write first
+  PostgresStorage(const PostgresStorage&) = delete;
+  PostgresStorage& operator=(const PostgresStorage&) = delete;
+  PostgresStorage(PostgresStorage&&) = delete;
+  PostgresStorage& operator=(PostgresStorage&&) = delete;
+
+  void Start() { committer_.Start("sg-commit"); }
+
+  // Storage
+  Outbox& outbox() override { return *this; }
+  IdempotencyKeys& idempotency_keys() override { return *this; }
+  Sessions& sessions() override { return *this; }
+  TrustedAddresses& trusted_addresses() override { return *this; }
+  DeliveryStatuses& delivery_statuses() override { return *this; }
+  void Drain() override { committer_.Drain(); }
+
+  // The reads (the writes are CommittedWrites').
+  Result<std::optional<StoredMessage>> Get(std::string_view domain, std::string_view id) override {
+    return readers_.With([&](Connection& db) { return GetMessage(db, domain, id); });
+  }
+  Result<std::string> MediaBytes(std::string_view id) override {
+    return readers_.With([&](Connection& db) { return postgres::MediaBytes(db, id); });
+  }
+  Result<std::int64_t> PendingCount() override {
+    return readers_.With([](Connection& db) { return CountPending(db); });
+  }
+  Result<std::optional<IdempotencyRecord>> FindIdempotencyKey(std::string_view domain,
+                                                              std::string_view key,
+                                                              std::int64_t now_ms) override {
+    return readers_.With(
+        [&](Connection& db) { return postgres::FindIdempotencyKey(db, domain, key, now_ms); });
+  }
+  Result<std::optional<Session>> FindSession(std::string_view token_hash,
+                                             std::int64_t now_ms) override {
+    return readers_.With(
+        [&](Connection& db) { return postgres::FindSession(db, token_hash, now_ms); });
+  }
+  Result<std::vector<TrustedAddress>> ListTrustedAddresses(std::int64_t since_ms,
+                                                           int limit) override {
+    return readers_.With(
+        [&](Connection& db) { return postgres::ListTrustedAddresses(db, since_ms, limit); });
+  }
+  Result<std::vector<UnfinishedDelivery>> UnfinishedDeliveries(int limit) override {
+    return readers_.With([&](Connection& db) { return postgres::UnfinishedDeliveries(db, limit); });
+  }
+
+ private:
+  GroupCommitter& committer() override { return committer_; }
+
+  // Transactor: the committer's view of its connection.
+  void Hold(const std::function<void()>& batch) override {
+    std::lock_guard lock(writer_mutex_);
+    batch();
+  }
+  // Also where a lost connection is reopened: every batch begins with it.
+  Result<void> RollBack(std::string_view after) override {
+    if (writer_->Broken()) return writer_->Reconnect();
+    return writer_->RollBack(after);
+  }
+  // A connection the server closed while it was idle (a restart, an idle timeout) shows only
+  // when used: BEGIN finds it, and nothing has been written yet, so it is reopened and BEGIN
+  // tried once more rather than failing the batch.
+  Result<void> Begin() override {
+    auto begun = writer_->Exec("BEGIN");
+    if (begun || !writer_->Broken()) return begun;
+    SG_RETURN_IF_ERROR(writer_->Reconnect());
+    return writer_->Exec("BEGIN");
+  }
+  Result<Written> Apply(const Write& write) override;
+  bool InTransaction() override { return writer_->InTransaction(); }
+  Result<void> Savepoint() override { return writer_->Exec("SAVEPOINT write"); }
+  Result<void> RollBackToSavepoint() override {
+    return writer_->Exec("ROLLBACK TO SAVEPOINT write");
+  }
+  Result<void> ReleaseSavepoint() override { return writer_->Exec("RELEASE SAVEPOINT write"); }
+  Result<void> Commit(std::int64_t outbox_depth_change) override {
+    if (outbox_depth_change != 0) {
+      SG_RETURN_IF_ERROR(MoveOutboxDepth(*writer_, depth_counter_, outbox_depth_change));
+    }
+    return writer_->Commit();
+  }
+  core::Error RolledBack() override {
+    return DatabaseError("transaction", "rolled back: the connection to the database was lost");
+  }
+
+  std::mutex writer_mutex_;  // the committer's connection
+  std::unique_ptr<Connection> writer_;
+  std::uint64_t inserts_ = 0;  // under writer_mutex_
+  ConnectionPool readers_;
+  const std::string depth_counter_;  // this store's row of outbox_depth
+
+  GroupCommitter committer_{*this};
+};
+
+Result<Written> PostgresStorage::Apply(const Write& write) {
+  Connection& db = *writer_;
+  return std::visit(
+      core::Overloaded{
+          [&](const NewMessage& m) { return postgres::InsertMessage(db, m, inserts_); },
+          [&](const AttemptEnd& e) { return postgres::EndAttempt(db, e); },
+          [&](const ClaimRequest& r) { return postgres::ClaimDue(db, r); },
+          [&](const LeaseExtension& x) { return postgres::ExtendLeases(db, x); },
+          [&](const LeaseRelease& r) { return postgres::ReleaseLeases(db, r); },
+          [&](const DeliveryStatus& d) { return postgres::RecordDeliveryStatus(db, d); },
+          [&](const IdempotentAnswer& a) { return postgres::SaveIdempotentAnswer(db, a); },
+          [&](const Session& s) { return postgres::CreateSession(db, s); },
+          [&](const SessionDeletion& d) { return postgres::DeleteSession(db, d); },
+          [&](const TrustedAddressSave& t) { return postgres::SaveTrustedAddress(db, t); },
+      },
+      write);
+}
+
+// libpq's keywords and values: our defaults, then the URL (expanded by libpq), whose own
+// parameters win.
+std::pair<std::vector<std::string>, std::vector<std::string>> ConnectParameters(
+    const std::string& url) {
+  std::vector<std::string> keywords;
+  std::vector<std::string> values;
+  for (const auto& [k, v] : kDefaults) {
+    keywords.push_back(k);
+    values.push_back(v);
+  }
+  keywords.emplace_back("dbname");
+  values.push_back(url);
+  return {keywords, values};
+}
+
+// Refuses a URL libpq cannot read, or one that holds a password.
+Result<void> CheckUrl(const std::string& url) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  if (options == nullptr) {
+    std::string detail = error != nullptr ? error : "out of memory";
+    PQfreemem(error);
+    while (!detail.empty() && detail.back() == '\n') detail.pop_back();
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "storage url is not a PostgreSQL URL libpq can read: " + detail);
+  }
+  bool has_password = false;
+  for (const PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+    if (std::string_view(o->keyword) == "password" && o->val != nullptr && *o->val != '\0') {
+      has_password = true;
+    }
+  }
+  PQconninfoFree(options);
+  if (has_password) {
+    return core::MakeError(
+        core::ErrorCode::kInvalidArgument,
+        "storage url must not hold a password (it would be in the configuration file and the "
+        "log): give it in the PGPASSWORD environment variable or in ~/.pgpass");
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<StoragePtr> OpenPostgresUrl(const std::string& url) {
+  SG_RETURN_IF_ERROR(CheckUrl(url));
+  const auto [keywords, values] = ConnectParameters(url);
+  SG_ASSIGN_OR_RETURN(auto writer, Connection::Open(keywords, values));
+  SG_RETURN_IF_ERROR(Migrate(*writer));
+  // The random tail tells apart two stores of one process, or of a recycled pid.
+  std::array<char, 256> host{};
+  if (gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
+  std::string depth_counter = std::string(host.data()) + ":" + std::to_string(getpid()) + ":" +
+                              util::NewMessageId().substr(24);
+  SG_RETURN_IF_ERROR(FoldOutboxDepth(*writer, depth_counter));
+  std::vector<std::unique_ptr<Connection>> readers;
+  for (int i = 0; i < kReadConnections; ++i) {
+    SG_ASSIGN_OR_RETURN(auto reader, Connection::Open(keywords, values));
+    readers.push_back(std::move(reader));
+  }
+  auto storage = std::make_unique<PostgresStorage>(std::move(writer), std::move(readers),
+                                                   std::move(depth_counter));
+  storage->Start();
+  return StoragePtr(std::move(storage));
+}
+
+}  // namespace socialgate::store::postgres

@@ -1,0 +1,84 @@
+// File: tests/unit/support/postgres_test_database.hpp
+//
+// A fresh database on the test run's PostgreSQL cluster, dropped when it goes. The cluster is
+// started by ctest's `postgres` fixture (scripts/test-postgres, tests/CMakeLists.txt), which
+// tells its tests where it is in SOCIALGATE_TEST_POSTGRES_STATE; a test run without it fails
+// with a sentence saying so (no test is skipped because a server is missing).
+//
+// Thread safety: none needed; one per test.
+#pragma once
+
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+namespace socialgate::testing {
+
+// The cluster's admin URL (database "postgres"); empty, with a test failure, when there is none.
+inline std::string PostgresAdminUrl() {
+  const char* state = std::getenv("SOCIALGATE_TEST_POSTGRES_STATE");
+  std::string url;
+  if (state != nullptr) {
+    std::ifstream in(std::string(state) + "/url");
+    std::getline(in, url);
+  }
+  if (url.empty()) {
+    ADD_FAILURE() << "no test PostgreSQL: run this test through ctest (its `postgres` fixture "
+                     "starts one), or start one with scripts/test-postgres start STATE and set "
+                     "SOCIALGATE_TEST_POSTGRES_STATE=STATE";
+  }
+  return url;
+}
+
+// Runs one statement as the cluster's superuser; false (with a test failure) when it fails.
+inline bool PostgresAdmin(const std::string& admin_url, const std::string& sql) {
+  PGconn* conn = PQconnectdb(admin_url.c_str());
+  bool ok = PQstatus(conn) == CONNECTION_OK;
+  if (ok) {
+    PGresult* r = PQexec(conn, sql.c_str());
+    ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+    if (!ok) ADD_FAILURE() << sql << ": " << PQresultErrorMessage(r);
+    PQclear(r);
+  } else {
+    ADD_FAILURE() << "cannot reach the test PostgreSQL: " << PQerrorMessage(conn);
+  }
+  PQfinish(conn);
+  return ok;
+}
+
+class PostgresTestDatabase {
+ public:
+  PostgresTestDatabase() : admin_url_(PostgresAdminUrl()) {
+    if (admin_url_.empty()) return;
+    std::random_device random;
+    name_ = "sg_test_" + std::to_string(random()) + std::to_string(random());
+    if (!PostgresAdmin(admin_url_, "CREATE DATABASE " + name_)) {
+      name_.clear();
+      return;
+    }
+    // The admin URL ends in "/postgres": the same server, this database.
+    url_ = admin_url_.substr(0, admin_url_.rfind('/') + 1) + name_;
+  }
+  ~PostgresTestDatabase() {
+    if (!name_.empty()) PostgresAdmin(admin_url_, "DROP DATABASE " + name_ + " WITH (FORCE)");
+  }
+  PostgresTestDatabase(const PostgresTestDatabase&) = delete;
+  PostgresTestDatabase& operator=(const PostgresTestDatabase&) = delete;
+
+  // The database's URL; empty when it could not be made (the test has failed already).
+  const std::string& url() const { return url_; }
+  const std::string& admin_url() const { return admin_url_; }
+  // Runs `sql` in this database as the superuser.
+  bool Run(const std::string& sql) const { return PostgresAdmin(url_, sql); }
+
+ private:
+  std::string admin_url_;
+  std::string name_;
+  std::string url_;
+};
+
+}  // namespace socialgate::testing
