@@ -137,7 +137,7 @@ core::Result<void> Serve(const ServeOptions& options) {
     }
   }
   dispatch::Dispatcher dispatcher(
-      storage->outbox(),
+      storage->outbox(), storage->number_leases(),
       [&providers_by_number](std::string_view phone) -> providers::Provider* {
         auto it = providers_by_number.find(phone);
         return it == providers_by_number.end() ? nullptr : it->second.get();

@@ -167,11 +167,12 @@ Result<void> ReadServer(const Reader& r, const toml::table& t, ServerSettings& s
 }
 
 Result<void> ReadDispatch(const Reader& r, const toml::table& t, DispatchSettings& d) {
-  SG_RETURN_IF_ERROR(r.OnlyKeys(
-      t, "dispatch",
-      {"workers", "max_in_flight", "poll_interval_ms", "lease_ms", "max_attempts", "max_age_ms",
-       "base_backoff_ms", "max_backoff_ms", "pair_per_minute", "pair_burst", "breaker_failures",
-       "breaker_cooldown_ms", "breaker_max_cooldown_ms", "max_outbox"}));
+  SG_RETURN_IF_ERROR(
+      r.OnlyKeys(t, "dispatch",
+                 {"workers", "max_in_flight", "poll_interval_ms", "lease_ms", "number_lease_ms",
+                  "max_attempts", "max_age_ms", "base_backoff_ms", "max_backoff_ms",
+                  "pair_per_minute", "pair_burst", "breaker_failures", "breaker_cooldown_ms",
+                  "breaker_max_cooldown_ms", "max_outbox"}));
   SG_RETURN_IF_ERROR(r.Millis(t, "dispatch", "max_age_ms", d.max_age, 30 * kDayMs));
   SG_RETURN_IF_ERROR(r.Integer(t, "dispatch", "pair_burst", d.pair_burst, 1, 10'000));
   SG_RETURN_IF_ERROR(r.Integer(t, "dispatch", "breaker_failures", d.breaker_failures, 1, 10'000));
@@ -187,7 +188,11 @@ Result<void> ReadDispatch(const Reader& r, const toml::table& t, DispatchSetting
   SG_RETURN_IF_ERROR(r.Integer(t, "dispatch", "max_attempts", d.max_attempts, 1, 1000));
   SG_RETURN_IF_ERROR(r.Millis(t, "dispatch", "base_backoff_ms", d.base_backoff, kDayMs));
   SG_RETURN_IF_ERROR(r.Millis(t, "dispatch", "max_backoff_ms", d.max_backoff, kDayMs));
+  SG_RETURN_IF_ERROR(r.Millis(t, "dispatch", "number_lease_ms", d.number_lease, kDayMs));
   if (d.lease.count() < 1000) return tl::unexpected(r.Fail("dispatch.lease_ms", "must be >= 1000"));
+  if (d.number_lease.count() < 1000) {
+    return tl::unexpected(r.Fail("dispatch.number_lease_ms", "must be >= 1000"));
+  }
   return {};
 }
 

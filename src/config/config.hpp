@@ -51,7 +51,10 @@ struct DispatchSettings {
   int workers = 4;  // threads for sends that block (a media upload first)
   std::chrono::milliseconds poll_interval{1'000};  // how often due retries are looked for
   std::chrono::milliseconds lease{60'000};         // a claimed message is reclaimed after this
-  int max_attempts = 12;                           // per domain unless the domain says
+  // How long an instance's lease on a business number lasts unrenewed: when an instance dies,
+  // another sends for its numbers after this (docs/scaling.md).
+  std::chrono::milliseconds number_lease{10'000};
+  int max_attempts = 12;                                  // per domain unless the domain says
   std::chrono::milliseconds max_age{24LL * 3600 * 1000};  // give up after this long, too
   std::chrono::milliseconds base_backoff{1'000};
   std::chrono::milliseconds max_backoff{300'000};

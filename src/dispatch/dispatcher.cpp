@@ -1,5 +1,6 @@
 #include "dispatch/dispatcher.hpp"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <exception>
@@ -26,6 +27,26 @@ providers::SendOutcome ProviderFault(std::string_view message_id, std::string_vi
   return outcome;
 }
 
+// Every business number of the configuration, sorted.
+std::vector<std::string> ConfiguredNumbers(const config::Config& config) {
+  std::vector<std::string> numbers;
+  for (const auto& domain : config.domains) {
+    for (const auto& n : domain.numbers) numbers.push_back(n.phone);
+  }
+  std::sort(numbers.begin(), numbers.end());
+  numbers.erase(std::unique(numbers.begin(), numbers.end()), numbers.end());
+  return numbers;
+}
+
+// How long a number given up stays free of any holder: its longest rate window, in which the
+// sends its last holder started still count, and a second for the renewal that gave it up to
+// answer (sends may start until it has).
+std::chrono::milliseconds Handover(FlowControl& flow, const std::vector<std::string>& numbers) {
+  FlowControl::Clock::duration window = std::chrono::seconds(1);
+  for (const auto& number : numbers) window = std::max(window, flow.RateWindow(number));
+  return std::chrono::ceil<std::chrono::milliseconds>(window) + std::chrono::seconds(1);
+}
+
 std::string MakeOwnerName() {
   std::array<char, 256> host{};
   if (gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
@@ -36,7 +57,8 @@ std::string MakeOwnerName() {
 
 }  // namespace
 
-Dispatcher::Dispatcher(store::Outbox& store, ProviderLookup providers, const config::Config& config)
+Dispatcher::Dispatcher(store::Outbox& store, store::NumberLeases& number_leases,
+                       ProviderLookup providers, const config::Config& config)
     : store_(store),
       providers_(std::move(providers)),
       settings_(config.dispatch),
@@ -45,6 +67,8 @@ Dispatcher::Dispatcher(store::Outbox& store, ProviderLookup providers, const con
       owner_(MakeOwnerName()),
       retry_(config, RandomJitter()),
       leases_(store, owner_, settings_.lease),
+      numbers_(number_leases, owner_, ConfiguredNumbers(config), settings_.number_lease,
+               Handover(flow_, ConfiguredNumbers(config)), clock_, [this] { pump_.Notify(); }),
       pacer_(flow_, clock_),
       pump_(store, flow_, clock_, settings_, owner_,
             Pump::Hooks{
@@ -61,6 +85,7 @@ Dispatcher::Dispatcher(store::Outbox& store, ProviderLookup providers, const con
                     [this] {
                       for (const auto& m : pacer_.TakeKept()) GiveBack(m, util::NowUnixMillis());
                     },
+                .not_held = [this] { return numbers_.NotHeld(); },
             }) {}
 
 Dispatcher::~Dispatcher() { Stop(); }
@@ -71,6 +96,7 @@ void Dispatcher::Start() {
   started_ = true;
   blocking_ =
       std::make_unique<util::WorkPool>(static_cast<std::size_t>(settings_.workers), "sg-send");
+  numbers_.Start();
   pump_.Start();
   leases_.Start();
 }
@@ -88,6 +114,9 @@ void Dispatcher::Stop() {
   pump_.WaitDrained();
   blocking_->Shutdown();
   leases_.Stop();
+  // No send is in flight: the numbers may go to the other instances (after the hand-over).
+  numbers_.Stop();
+  numbers_.Release();
   // Nobody is waiting for an answer any more; drop the listeners while whatever they answer
   // through is still alive.
   listeners_.Clear();
@@ -130,6 +159,11 @@ void Dispatcher::Begin(MessagePtr message) {
     Complete(message, std::move(outcome), false);
     return;
   }
+  // Another instance sends for this number now (this one took the message over from a lease
+  // that ended, or lost the number since the claim): back to the queue, for it.
+  if (!numbers_.Owns(message->message.service_phone)) {
+    return GiveBack(message, util::NowUnixMillis());
+  }
   const Pacer::Verdict verdict = pacer_.Admit(message, provider);
   if (verdict.give_back) {
     const auto wait_ms = std::chrono::ceil<std::chrono::milliseconds>(*verdict.give_back);
@@ -142,6 +176,10 @@ void Dispatcher::Send(const MessagePtr& message, providers::Provider* provider) 
   // Stopping: a send that has not started is given back, not started. (Not under the pump's mutex:
   // a record refused at once runs EndInFlight, which takes it.)
   if (pump_.Stopping()) return GiveBack(message, util::NowUnixMillis());
+  // Kept for a slot that came after this instance lost the number: not sent by two instances.
+  if (!numbers_.Owns(message->message.service_phone)) {
+    return GiveBack(message, util::NowUnixMillis());
+  }
   // Set by whichever answers first: the provider's completion, or the catch below.
   auto answered = std::make_shared<std::atomic<bool>>(false);
   const auto fault = [&](std::string_view what) {

@@ -15,7 +15,8 @@
 // the first attempt is durable, and must not block.
 //
 // The parts, each in its own file: the Pump claims (pump.hpp), the Pacer keeps each number to
-// its rate (pacer.hpp, with FlowControl), the LeaseKeeper renews leases (lease_keeper.hpp), the
+// its rate (pacer.hpp, with FlowControl), NumberOwnership says which numbers this instance sends
+// for (number_ownership.hpp), the LeaseKeeper renews leases (lease_keeper.hpp), the
 // RetryPolicy turns an outcome into the attempt's record (retry_policy.hpp), and AckListeners
 // waits for first attempts (ack_listeners.hpp). The Dispatcher assembles them and runs each
 // attempt: the provider's send, its outcome's record, and the listener.
@@ -34,6 +35,7 @@
 #include "dispatch/ack_listeners.hpp"
 #include "dispatch/flow_control.hpp"
 #include "dispatch/lease_keeper.hpp"
+#include "dispatch/number_ownership.hpp"
 #include "dispatch/pacer.hpp"
 #include "dispatch/pump.hpp"
 #include "dispatch/retry_policy.hpp"
@@ -51,8 +53,10 @@ class Dispatcher {
   using Listener = AckListeners::Listener;
 
   // `config` must outlive the dispatcher: its [dispatch] settings, each domain's retry limits
-  // and each number's rate are read from it.
-  Dispatcher(store::Outbox& store, ProviderLookup providers, const config::Config& config);
+  // and each number's rate are read from it. Only the numbers `number_leases` grants this
+  // instance are sent for (NumberOwnership).
+  Dispatcher(store::Outbox& store, store::NumberLeases& number_leases, ProviderLookup providers,
+             const config::Config& config);
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
@@ -61,7 +65,8 @@ class Dispatcher {
 
   // Stops claiming, lets in-flight sends finish and their outcomes be recorded (sends waiting
   // for a worker thread are given back unsent), and returns this instance's leases to the
-  // queue so another instance or the next start sends them at once.
+  // queue so another instance or the next start sends them at once, and its business numbers
+  // to the other instances (after the hand-over).
   void Stop();
 
   // New work was stored: wake a worker now instead of at the next poll.
@@ -119,6 +124,7 @@ class Dispatcher {
   RetryPolicy retry_;
   AckListeners listeners_;
   LeaseKeeper leases_;
+  NumberOwnership numbers_;
   Pacer pacer_;  // pump thread only
   Pump pump_;
 

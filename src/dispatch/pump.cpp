@@ -156,14 +156,18 @@ void Pump::StartClaim(int limit, ClaimAsked& asked) {
   asked.limit = limit;
   asked.skipped =
       flow_.ThrottledNumbers(clock_.Now(), Pacer::kHorizon / 2, &asked.until_unthrottled);
+  asked.throttled = !asked.skipped.empty();
+  if (hooks_.not_held) {
+    // Not held now: a gain wakes the pump (Notify), as new work does.
+    for (auto& number : hooks_.not_held()) asked.skipped.push_back(std::move(number));
+  }
   {
     std::lock_guard lock(mutex_);
     claim_in_flight_ = true;
     wake_pending_ = false;  // this claim covers every notification so far
   }
-  store_.ClaimDueAsync(
-      util::NowUnixMillis(), owner_, settings_.lease.count(), limit, asked.skipped,
-      [this](core::Result<store::Claim> claim) { OnClaimed(std::move(claim)); });
+  store_.ClaimDueAsync(util::NowUnixMillis(), owner_, settings_.lease.count(), limit, asked.skipped,
+                       [this](core::Result<store::Claim> claim) { OnClaimed(std::move(claim)); });
 }
 
 void Pump::OnClaimed(core::Result<store::Claim> claim) {
@@ -229,7 +233,7 @@ Pump::TimePoint Pump::TakeClaim(core::Result<store::Claim> claim, const ClaimAsk
   // throttled number (or a message stored since, whose notification wakes the pump): claiming
   // again at once would only scan that backlog again.
   FlowControl::Clock::duration wait = settings_.poll_interval;
-  if (!asked.skipped.empty()) wait = std::min(wait, asked.until_unthrottled);
+  if (asked.throttled) wait = std::min(wait, asked.until_unthrottled);
   if (claim->next_due_at_ms) {
     const std::int64_t in_ms = *claim->next_due_at_ms - util::NowUnixMillis();
     if (in_ms > 0 || asked.skipped.empty()) {

@@ -6,8 +6,8 @@
 // messages while one commits), at most kClaimBatch each, and skip the numbers that cannot send
 // within half the pacer's horizon. The pump claims again at once after a claim that took all
 // it asked for, otherwise when the next message is due, a throttled number may send again, the
-// poll interval passes, or Notify says new work was stored. A full window waits for outcomes
-// (EndInFlight) to free a quarter of it before claiming again.
+// poll interval passes, or Notify says new work was stored (or numbers were gained). A full window
+// waits for outcomes (EndInFlight) to free a quarter of it before claiming again.
 //
 // On stop, claimed messages not yet begun and the pacer's kept ones go back to the queue,
 // due now; a claim still in flight gives its messages back when it answers.
@@ -57,6 +57,8 @@ class Pump {
     std::function<std::optional<TimePoint>()> send_due;
     // At stop: every paced message back to the queue.
     std::function<void()> give_back_kept;
+    // The business numbers another instance sends for now: not claimed for.
+    std::function<std::vector<std::string>()> not_held;
   };
 
   // `store`, `flow`, `clock` and `settings` must outlive the pump.
@@ -84,7 +86,8 @@ class Pump {
   // What the claim in flight asked for (pump thread only).
   struct ClaimAsked {
     int limit = 0;
-    std::vector<std::string> skipped;  // throttled numbers, not claimed for
+    std::vector<std::string> skipped;  // throttled numbers and others' numbers, not claimed for
+    bool throttled = false;  // some of `skipped` are throttled, until_unthrottled says how long
     FlowControl::Clock::duration until_unthrottled{};
   };
   void Run();
@@ -113,9 +116,9 @@ class Pump {
   std::uint64_t notifications_ = 0;
   bool wake_pending_ = false;  // the pump has been woken for notifications and not yet claimed
   int in_flight_ = 0;          // claimed messages whose outcome is not yet recorded
-  std::condition_variable drained_;  // in_flight_ reached 0
-  bool wants_room_ = false;          // the pump waits for in_flight_ to drop
-  bool claim_in_flight_ = false;     // a ClaimDueAsync has not answered yet
+  std::condition_variable drained_;                         // in_flight_ reached 0
+  bool wants_room_ = false;                                 // the pump waits for in_flight_ to drop
+  bool claim_in_flight_ = false;                            // a ClaimDueAsync has not answered yet
   std::optional<core::Result<store::Claim>> claim_result_;  // for the pump to take
   std::thread thread_;
 };

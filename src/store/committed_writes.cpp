@@ -84,4 +84,18 @@ void CommittedWrites::RecordDeliveryStatusAsync(std::string provider_message_id,
       AnswerStored(std::move(done)));
 }
 
+void CommittedWrites::RenewNumberLeasesAsync(
+    NumberLeaseRenewal renewal, std::function<void(Result<std::vector<std::string>>)> done) {
+  committer().WriteAsync(std::move(renewal), [done = std::move(done)](Result<Written> written) {
+    if (!written) return done(tl::unexpected(std::move(written.error())));
+    done(std::move(written->numbers));
+  });
+}
+
+Result<void> CommittedWrites::ReleaseNumberLeases(std::string_view owner, std::int64_t now_ms,
+                                                  std::int64_t handover_ms) {
+  return Stored(
+      committer().WriteAndWait(NumberLeaseRelease{std::string(owner), now_ms, handover_ms}));
+}
+
 }  // namespace socialgate::store

@@ -18,6 +18,7 @@
 #include "store/delivery_statuses.hpp"
 #include "store/group_committer.hpp"
 #include "store/idempotency_keys.hpp"
+#include "store/number_leases.hpp"
 #include "store/outbox.hpp"
 #include "store/sessions.hpp"
 #include "store/trusted_addresses.hpp"
@@ -28,7 +29,8 @@ class CommittedWrites : public Outbox,
                         public IdempotencyKeys,
                         public Sessions,
                         public TrustedAddresses,
-                        public DeliveryStatuses {
+                        public DeliveryStatuses,
+                        public NumberLeases {
  public:
   // Outbox
   void InsertAsync(NewMessage message, std::function<void(core::Result<void>)> done) override;
@@ -56,6 +58,13 @@ class CommittedWrites : public Outbox,
   void RecordDeliveryStatusAsync(std::string provider_message_id, core::MessageStatus status,
                                  std::int64_t at_ms, std::string detail,
                                  std::function<void(core::Result<void>)> done) override;
+
+  // NumberLeases
+  void RenewNumberLeasesAsync(
+      NumberLeaseRenewal renewal,
+      std::function<void(core::Result<std::vector<std::string>>)> done) override;
+  core::Result<void> ReleaseNumberLeases(std::string_view owner, std::int64_t now_ms,
+                                         std::int64_t handover_ms) override;
 
  protected:
   // The engine's committer, started before any of the calls above.

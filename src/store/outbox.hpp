@@ -50,12 +50,15 @@ class Outbox {
   virtual core::Result<std::optional<StoredMessage>> Get(std::string_view domain,
                                                          std::string_view id) = 0;
 
-  // Claims up to `limit` messages that are queued and due at `now_ms`, or whose lease expired,
-  // for `owner` until now_ms + lease_ms, moving them to `sending` and counting an attempt,
-  // oldest due first. Queued messages of the business numbers in `skip_numbers` (throttled right
-  // now) are left alone. A media header comes without its bytes: thousands of claimed messages
-  // wait for their slot, and only a send that uploads needs them (MediaBytes). No message is
-  // held by two live leases. `done` gets the claim once it is durable (or failed).
+  // Claims up to `limit` messages that are queued and due at `now_ms`, or whose lease by another
+  // owner expired, for `owner` until now_ms + lease_ms, moving them to `sending` and counting an
+  // attempt, oldest due first. An owner's own expired leases are left to it: it still holds
+  // those messages (a lease renewal ran late) and records their outcome, or it is gone and
+  // another owner takes them. Queued messages of the business numbers in `skip_numbers`
+  // (throttled right now, or sent for by another instance) are left alone. A media header comes
+  // without its bytes: thousands of claimed messages wait for their slot, and only a send that
+  // uploads needs them (MediaBytes). No message is held by two live leases. `done` gets the
+  // claim once it is durable (or failed).
   virtual void ClaimDueAsync(std::int64_t now_ms, std::string owner, std::int64_t lease_ms,
                              int limit, std::vector<std::string> skip_numbers,
                              std::function<void(core::Result<Claim>)> done) = 0;

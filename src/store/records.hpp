@@ -78,9 +78,9 @@ struct AttemptEnd {
 };
 
 // What a claim hands over: the claimed messages and, when fewer than the limit were due, the
-// earliest time a queued message becomes due or a lease expires once they are claimed (nothing
-// else is due before then, but for the skipped numbers and messages stored since); nullopt when
-// there is none.
+// earliest time a queued message becomes due or another owner's lease expires once they are
+// claimed (nothing else is due before then, but for the skipped numbers and messages stored
+// since); nullopt when there is none.
 struct Claim {
   std::vector<StoredMessage> messages;
   std::optional<std::int64_t> next_due_at_ms;

@@ -8,10 +8,11 @@
 //   TrustedAddresses  auth::Lockout's trusted addresses
 //   DeliveryStatuses  the providers' status reports (dispatch::StoreStatusSink), and the
 //                     deliveries to resume at start
+//   NumberLeases      which instance sends for which business number (the dispatcher)
 // The interfaces live as long as the Storage.
 //
 // Engines are chosen by the storage URL's scheme (engine_registry.hpp). A new engine implements
-// this and the five interfaces (store/committed_writes.hpp does the writes over a group commit).
+// this and the six interfaces (store/committed_writes.hpp does the writes over a group commit).
 //
 // Thread safety: every method may be called from any thread.
 #pragma once
@@ -22,6 +23,7 @@
 #include "core/error.hpp"
 #include "store/delivery_statuses.hpp"
 #include "store/idempotency_keys.hpp"
+#include "store/number_leases.hpp"
 #include "store/outbox.hpp"
 #include "store/sessions.hpp"
 #include "store/trusted_addresses.hpp"
@@ -43,6 +45,7 @@ class Storage {
   virtual Sessions& sessions() = 0;
   virtual TrustedAddresses& trusted_addresses() = 0;
   virtual DeliveryStatuses& delivery_statuses() = 0;
+  virtual NumberLeases& number_leases() = 0;
 
   // Returns once every write queued before the call has been committed and answered (its
   // `done` has run): at shutdown, before what those callbacks use is torn down. From a `done`

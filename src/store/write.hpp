@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "store/number_leases.hpp"
 #include "store/records.hpp"
 #include "store/sessions.hpp"
 #include "store/trusted_addresses.hpp"
@@ -67,13 +68,21 @@ struct TrustedAddressSave {
   std::int64_t forget_before_ms = 0;
 };
 
-using Write =
-    std::variant<NewMessage, AttemptEnd, ClaimRequest, LeaseExtension, LeaseRelease, DeliveryStatus,
-                 IdempotentAnswer, Session, SessionDeletion, TrustedAddressSave>;
+// NumberLeases::ReleaseNumberLeases.
+struct NumberLeaseRelease {
+  std::string owner;
+  std::int64_t now_ms = 0;
+  std::int64_t handover_ms = 0;
+};
+
+using Write = std::variant<NewMessage, AttemptEnd, ClaimRequest, LeaseExtension, LeaseRelease,
+                           DeliveryStatus, IdempotentAnswer, Session, SessionDeletion,
+                           TrustedAddressSave, NumberLeaseRenewal, NumberLeaseRelease>;
 
 // What applying a write produced.
 struct Written {
-  std::optional<Claim> claim;  // a ClaimRequest's claim
+  std::optional<Claim> claim;        // a ClaimRequest's claim
+  std::vector<std::string> numbers;  // a NumberLeaseRenewal's: the numbers held now
   int changed = 0;  // LeaseRelease: messages given back; SessionDeletion: sessions deleted
   // How much the outbox depth (queued + sending messages) moves if the write is committed.
   std::int64_t outbox_depth_change = 0;
@@ -91,9 +100,9 @@ enum class WhenFull {
 // delivery status, a session, a recorded answer) and always waits its turn: refusing it would
 // lose an outcome or send a message twice. Those need no bound of their own, theirs is
 // elsewhere: attempt outcomes and give-backs are one per claimed message, at most the
-// dispatcher's max_in_flight; claims come one at a time per dispatcher; a delivery status waits
-// for one write at a time, a few per message a provider accepted; a synchronous write holds its
-// caller's thread.
+// dispatcher's max_in_flight; claims and number lease renewals come one at a time per
+// dispatcher; a delivery status waits for one write at a time, a few per message a provider
+// accepted; a synchronous write holds its caller's thread.
 inline WhenFull WhenFullFor(const Write& write) {
   return std::holds_alternative<NewMessage>(write) ||
                  std::holds_alternative<TrustedAddressSave>(write)

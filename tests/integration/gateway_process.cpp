@@ -15,7 +15,7 @@ namespace socialgate::testing {
 std::string TestConfig(const std::vector<TestDomain>& domains) {
   std::string toml =
       "[server]\nthreads = 2\nworkers = 4\n\n"
-      "[dispatch]\nworkers = 2\npoll_interval_ms = 100\nlease_ms = 1000\n"
+      "[dispatch]\nworkers = 2\npoll_interval_ms = 100\nlease_ms = 1000\nnumber_lease_ms = 1000\n"
       "base_backoff_ms = 50\nmax_backoff_ms = 500\n";
   for (const auto& d : domains) {
     toml += "\n[[domains]]\nname = \"" + d.name + "\"\nack = \"" + d.ack + "\"\n";

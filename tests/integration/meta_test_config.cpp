@@ -30,6 +30,7 @@ std::string MetaMultiDomainConfig(const std::vector<MetaTestDomain>& domains,
   toml += "max_in_flight = " + std::to_string(dispatch.max_in_flight) + "\n";
   toml += "poll_interval_ms = " + std::to_string(dispatch.poll_interval_ms) + "\n";
   toml += "lease_ms = " + std::to_string(dispatch.lease_ms) + "\n";
+  toml += "number_lease_ms = " + std::to_string(dispatch.number_lease_ms) + "\n";
   toml += "base_backoff_ms = " + std::to_string(dispatch.base_backoff_ms) + "\n";
   toml += "max_backoff_ms = " + std::to_string(dispatch.max_backoff_ms) + "\n";
   toml += "max_attempts = " + std::to_string(dispatch.max_attempts) + "\n";

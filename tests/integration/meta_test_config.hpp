@@ -53,6 +53,8 @@ struct MetaTestDispatch {
   int max_backoff_ms = 100;
   int max_attempts = 3;
   int lease_ms = 1000;
+  // Short, so that a restarted or second gateway sends for the numbers soon.
+  int number_lease_ms = 1000;
   // Written only when set (otherwise the gateway's defaults, see docs/configuration.md).
   std::optional<double> pair_per_minute;  // 0 turns the pair rate limit off
   std::optional<int> pair_burst;

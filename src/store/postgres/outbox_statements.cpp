@@ -84,7 +84,8 @@ const Sql& ClaimSql() {
       "AND next_attempt_at <= $1 AND service_phone <> ALL($3::text[]) "
       "ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED), "
       "expired AS (SELECT id, next_attempt_at FROM messages WHERE status = 'sending' "
-      "AND lease_until <= $1 ORDER BY lease_until LIMIT $2 FOR UPDATE SKIP LOCKED), "
+      "AND lease_until <= $1 AND lease_owner <> $4 ORDER BY lease_until LIMIT $2 "
+      "FOR UPDATE SKIP LOCKED), "
       "chosen AS (SELECT id FROM (SELECT * FROM queued UNION ALL SELECT * FROM expired) due "
       "ORDER BY next_attempt_at LIMIT $2), "
       "m AS (UPDATE messages SET status = 'sending', lease_owner = $4, lease_until = $5, "
@@ -102,7 +103,8 @@ const Sql& ClaimSql() {
 const Sql kNextDueAt{"next_due_at",
                      "SELECT LEAST((SELECT next_attempt_at FROM messages WHERE status = 'queued' "
                      "ORDER BY next_attempt_at LIMIT 1), (SELECT lease_until FROM messages "
-                     "WHERE status = 'sending' ORDER BY lease_until LIMIT 1))"};
+                     "WHERE status = 'sending' AND lease_owner <> $1 "
+                     "ORDER BY lease_until LIMIT 1))"};
 
 const Sql kAddEvent{"add_event",
                     "INSERT INTO message_events(message_id, status, at, detail) "
@@ -227,8 +229,9 @@ Result<Written> ClaimDue(Connection& db, const ClaimRequest& r) {
     }
   }
   if (static_cast<int>(claim.messages.size()) < r.limit) {
-    Params none;
-    SG_ASSIGN_OR_RETURN(Rows next, db.Run(kNextDueAt, none));
+    Params owner;
+    owner.Text(r.owner);
+    SG_ASSIGN_OR_RETURN(Rows next, db.Run(kNextDueAt, owner));
     if (!next.IsNull(0, 0)) claim.next_due_at_ms = next.Int64(0, 0);
   }
   Written written;

@@ -14,10 +14,12 @@
 
 #include "store/committed_writes.hpp"
 #include "store/group_committer.hpp"
+#include "store/number_lease_table.hpp"
 #include "store/postgres/connection.hpp"
 #include "store/postgres/connection_pool.hpp"
 #include "store/postgres/idempotency_statements.hpp"
 #include "store/postgres/migrations.hpp"
+#include "store/postgres/number_lease_statements.hpp"
 #include "store/postgres/outbox_statements.hpp"
 #include "store/postgres/session_statements.hpp"
 #include "store/postgres/status_statements.hpp"
@@ -59,6 +61,7 @@ class PostgresStorage final : public Storage, public CommittedWrites, private Tr
   Sessions& sessions() override { return *this; }
   TrustedAddresses& trusted_addresses() override { return *this; }
   DeliveryStatuses& delivery_statuses() override { return *this; }
+  NumberLeases& number_leases() override { return *this; }
   void Drain() override { committer_.Drain(); }
 
   // The reads (the writes are CommittedWrites').
@@ -153,6 +156,14 @@ Result<Written> PostgresStorage::Apply(const Write& write) {
           [&](const Session& s) { return postgres::CreateSession(db, s); },
           [&](const SessionDeletion& d) { return postgres::DeleteSession(db, d); },
           [&](const TrustedAddressSave& t) { return postgres::SaveTrustedAddress(db, t); },
+          [&](const NumberLeaseRenewal& r) {
+            NumberLeaseStatements table(db);
+            return RenewNumberLeases(table, r);
+          },
+          [&](const NumberLeaseRelease& r) {
+            NumberLeaseStatements table(db);
+            return store::ReleaseNumberLeases(table, r);
+          },
       },
       write);
 }

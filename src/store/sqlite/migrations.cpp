@@ -90,6 +90,17 @@ CREATE TABLE trusted_addresses (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX trusted_addresses_by_age ON trusted_addresses(last_success_at);
 )sql"},
+    Migration{5, "instances and their leases on business numbers: one sender per number", R"sql(
+CREATE TABLE gateway_instances (
+  owner       TEXT PRIMARY KEY,    -- the dispatcher's lease owner name
+  alive_until INTEGER NOT NULL     -- Unix ms: its heartbeat
+) STRICT, WITHOUT ROWID;
+CREATE TABLE number_leases (
+  number      TEXT PRIMARY KEY,    -- a business number, E.164 digits
+  owner       TEXT,                -- the instance that sends for it; NULL: given up
+  lease_until INTEGER NOT NULL     -- Unix ms: held until, or (given up) free to take from
+) STRICT, WITHOUT ROWID;
+)sql"},
 };
 
 // A transaction that rolls back unless committed.

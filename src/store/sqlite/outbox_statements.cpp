@@ -6,8 +6,8 @@
 
 #include "store/sqlite/idempotency_statements.hpp"
 #include "store/sqlite/message_content.hpp"
-#include "store/string_array.hpp"
 #include "store/status_order.hpp"
+#include "store/string_array.hpp"
 
 namespace socialgate::store::sqlite {
 namespace {
@@ -52,16 +52,17 @@ Result<void> ReadMessageMedia(Connection& db, StoredMessage& m) {
   return ReadMedia(db, m.id, *media);
 }
 
-// The earliest due time or lease expiry; nullopt when none.
-Result<std::optional<std::int64_t>> NextDueAt(Connection& db) {
+// The earliest due time, or expiry of a lease of another owner than `owner`; nullopt when none.
+Result<std::optional<std::int64_t>> NextDueAt(Connection& db, std::string_view owner) {
   SG_ASSIGN_OR_RETURN(
       auto stmt,
       db.Prepare("SELECT MIN(t) FROM ("
                  "SELECT * FROM (SELECT next_attempt_at AS t FROM messages WHERE status = 'queued' "
                  "ORDER BY next_attempt_at LIMIT 1) UNION ALL "
                  "SELECT * FROM (SELECT lease_until AS t FROM messages WHERE status = 'sending' "
-                 "ORDER BY lease_until LIMIT 1))"));
+                 "AND lease_owner <> ? ORDER BY lease_until LIMIT 1))"));
   Statement s(stmt);
+  s.Bind(owner);
   if (s.Step() != SQLITE_ROW) return tl::unexpected(db.Error("next due"));
   if (s.IsNull(0)) return std::optional<std::int64_t>();
   return std::optional<std::int64_t>(s.Int64(0));
@@ -83,7 +84,7 @@ Result<void> ClaimMessages(Connection& db, const ClaimRequest& r,
             "next_attempt_at <= ?1 AND service_phone NOT IN (SELECT value FROM json_each(?3)) "
             "ORDER BY next_attempt_at LIMIT ?2) "
             "UNION ALL SELECT id FROM (SELECT id FROM messages WHERE status = 'sending' "
-            "AND lease_until <= ?1 ORDER BY lease_until LIMIT ?2)) "
+            "AND lease_until <= ?1 AND lease_owner <> ?4 ORDER BY lease_until LIMIT ?2)) "
             "ORDER BY next_attempt_at LIMIT ?2) RETURNING ") +
         kMessageColumns;
     SG_ASSIGN_OR_RETURN(auto stmt, db.Prepare(kSql.c_str()));
@@ -217,7 +218,7 @@ Result<Written> ClaimDue(Connection& db, const ClaimRequest& request) {
   Claim claim;
   SG_RETURN_IF_ERROR(ClaimMessages(db, request, claim.messages));
   if (static_cast<int>(claim.messages.size()) < request.limit) {
-    SG_ASSIGN_OR_RETURN(auto next, NextDueAt(db));
+    SG_ASSIGN_OR_RETURN(auto next, NextDueAt(db, request.owner));
     claim.next_due_at_ms = next;
   }
   Written written;

@@ -10,10 +10,12 @@
 
 #include "store/committed_writes.hpp"
 #include "store/group_committer.hpp"
+#include "store/number_lease_table.hpp"
 #include "store/sqlite/checkpointer.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/idempotency_statements.hpp"
 #include "store/sqlite/migrations.hpp"
+#include "store/sqlite/number_lease_statements.hpp"
 #include "store/sqlite/outbox_statements.hpp"
 #include "store/sqlite/session_statements.hpp"
 #include "store/sqlite/status_statements.hpp"
@@ -47,6 +49,7 @@ class SqliteStorage final : public Storage, public CommittedWrites, private Tran
   Sessions& sessions() override { return *this; }
   TrustedAddresses& trusted_addresses() override { return *this; }
   DeliveryStatuses& delivery_statuses() override { return *this; }
+  NumberLeases& number_leases() override { return *this; }
   void Drain() override { committer_.Drain(); }
 
   // The reads (the writes are CommittedWrites').
@@ -164,6 +167,14 @@ Result<Written> SqliteStorage::Apply(const Write& write) {
     }
     Result<Written> operator()(const TrustedAddressSave& t) {
       return sqlite::SaveTrustedAddress(self.db_, t);
+    }
+    Result<Written> operator()(const NumberLeaseRenewal& r) {
+      NumberLeaseStatements table(self.db_);
+      return RenewNumberLeases(table, r);
+    }
+    Result<Written> operator()(const NumberLeaseRelease& r) {
+      NumberLeaseStatements table(self.db_);
+      return store::ReleaseNumberLeases(table, r);
     }
   };
   return std::visit(Applier{*this}, write);

@@ -111,7 +111,7 @@ class DispatcherTest : public ::testing::Test {
     domain.numbers.push_back(number);
     config_.domains.push_back(domain);
     dispatcher_ = std::make_unique<Dispatcher>(
-        outbox(),
+        outbox(), storage_->number_leases(),
         [this](std::string_view phone) -> providers::Provider* {
           return phone == "3902124122690" ? &provider_ : nullptr;
         },
@@ -273,7 +273,8 @@ TEST_F(DispatcherTest, NoSecondHoldsMoreSendsOfANumberThanItsRate) {
   // 10 per second: claimed together, the messages wait in memory for their slots.
   config_.domains[0].numbers[0].messages_per_second = 10;
   dispatcher_ = std::make_unique<Dispatcher>(
-      outbox(), [this](std::string_view) -> providers::Provider* { return &provider_; }, config_);
+      outbox(), storage_->number_leases(),
+      [this](std::string_view) -> providers::Provider* { return &provider_; }, config_);
   provider_.async = true;
   std::vector<std::string> ids;
   for (int i = 0; i < 25; ++i) ids.push_back(Insert());
@@ -326,7 +327,8 @@ TEST_F(DispatcherTest, StopReturnsUnsentClaimsAndRestartResumes) {
         << core::MessageStatusName((*got)->status);
   }
   auto restarted = std::make_unique<Dispatcher>(
-      outbox(), [this](std::string_view) -> providers::Provider* { return &provider_; }, config_);
+      outbox(), storage_->number_leases(),
+      [this](std::string_view) -> providers::Provider* { return &provider_; }, config_);
   restarted->Start();
   for (const auto& id : ids) WaitFor(id, core::MessageStatus::kAccepted);
   for (const auto& id : ids) EXPECT_EQ(provider_.Sends(id), 1) << id;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -209,13 +210,21 @@ TEST_P(StorageConformanceTest, NotDueMessagesAreNotClaimedAndTheClaimSaysWhenThe
   EXPECT_TRUE((*answer)->messages.empty());
   EXPECT_EQ((*answer)->next_due_at_ms, kNow);
 
-  // A claim that took the only message: what is due next is its lease's end.
+  // A claim that took the only message: nothing is due to its owner next (its own lease is
+  // not), and to another owner the lease's end is.
   answer.reset();
   outbox().ClaimDueAsync(kNow, "w", kLease, 10, {},
                          [&](core::Result<Claim> c) { answer = std::move(c); });
   storage_->Drain();
   ASSERT_TRUE(answer && *answer);
   ASSERT_EQ((*answer)->messages.size(), 1u);
+  EXPECT_EQ((*answer)->next_due_at_ms, std::nullopt);
+  answer.reset();
+  outbox().ClaimDueAsync(kNow, "other", kLease, 10, {},
+                         [&](core::Result<Claim> c) { answer = std::move(c); });
+  storage_->Drain();
+  ASSERT_TRUE(answer && *answer);
+  EXPECT_TRUE((*answer)->messages.empty());
   EXPECT_EQ((*answer)->next_due_at_ms, kNow + kLease);
 }
 
@@ -590,6 +599,85 @@ std::string EngineName(const ::testing::TestParamInfo<Engine>& param) { return p
 
 INSTANTIATE_TEST_SUITE_P(Engines, StorageConformanceTest, ::testing::ValuesIn(kEngines),
                          EngineName);
+
+// ---- Number leases: one sender per business number --------------------------------------------
+
+constexpr std::int64_t kNumberLease = 10'000;
+constexpr std::int64_t kHandover = 2'000;
+
+// The numbers `owner` holds after a renewal at `now_ms` (the test fails on an error).
+std::vector<std::string> Renew(NumberLeases& leases, const std::string& owner,
+                               const std::vector<std::string>& numbers, std::int64_t now_ms) {
+  std::promise<core::Result<std::vector<std::string>>> answer;
+  leases.RenewNumberLeasesAsync(
+      NumberLeaseRenewal{owner, numbers, now_ms, kNumberLease, kHandover},
+      [&](core::Result<std::vector<std::string>> r) { answer.set_value(std::move(r)); });
+  auto held = answer.get_future().get();
+  EXPECT_TRUE(held) << held.error().detail;
+  return held ? *held : std::vector<std::string>{};
+}
+
+const std::vector<std::string> kNumbers = {"3901", "3902", "3903", "3904"};
+
+TEST_P(StorageConformanceTest, OneInstanceHoldsEveryNumberAndKeepsThemWhileItRenews) {
+  auto& leases = storage_->number_leases();
+  EXPECT_EQ(Renew(leases, "a", kNumbers, kNow), kNumbers);
+  EXPECT_EQ(Renew(leases, "a", kNumbers, kNow + kNumberLease - 1), kNumbers);
+  // A number no longer listed is given up.
+  EXPECT_EQ(Renew(leases, "a", {"3901", "3902"}, kNow + kNumberLease),
+            (std::vector<std::string>{"3901", "3902"}));
+}
+
+TEST_P(StorageConformanceTest, ASecondInstanceGetsItsShareAfterTheHandoverAndNoNumberHasTwo) {
+  auto& leases = storage_->number_leases();
+  EXPECT_EQ(Renew(leases, "a", kNumbers, kNow), kNumbers);
+  // b starts: a holds everything, so b has nothing yet...
+  EXPECT_TRUE(Renew(leases, "b", kNumbers, kNow + 100).empty());
+  // ...a's next renewal sees two instances and gives up half, free after the handover...
+  const auto a_half = Renew(leases, "a", kNumbers, kNow + 200);
+  EXPECT_EQ(a_half, (std::vector<std::string>{"3901", "3902"}));
+  EXPECT_TRUE(Renew(leases, "b", kNumbers, kNow + 200 + kHandover - 1).empty());
+  // ...and b takes them once it has passed.
+  const auto b_half = Renew(leases, "b", kNumbers, kNow + 200 + kHandover);
+  EXPECT_EQ(b_half, (std::vector<std::string>{"3903", "3904"}));
+  EXPECT_EQ(Renew(leases, "a", kNumbers, kNow + 3000), a_half);
+  EXPECT_EQ(Renew(leases, "b", kNumbers, kNow + 3000), b_half);
+}
+
+TEST_P(StorageConformanceTest, TheNumbersOfAnInstanceThatStoppedRenewingGoToTheOthers) {
+  auto& leases = storage_->number_leases();
+  EXPECT_EQ(Renew(leases, "a", kNumbers, kNow), kNumbers);
+  EXPECT_TRUE(Renew(leases, "b", kNumbers, kNow + 1).empty());
+  // a dies. Until its leases end b waits; then a no longer counts, and b takes everything.
+  EXPECT_TRUE(Renew(leases, "b", kNumbers, kNow + kNumberLease - 1).empty());
+  EXPECT_EQ(Renew(leases, "b", kNumbers, kNow + kNumberLease), kNumbers);
+}
+
+TEST_P(StorageConformanceTest, ReleasedNumbersAreFreeAfterTheHandover) {
+  auto& leases = storage_->number_leases();
+  EXPECT_EQ(Renew(leases, "a", kNumbers, kNow), kNumbers);
+  ASSERT_TRUE(leases.ReleaseNumberLeases("a", kNow + 10, kHandover));
+  EXPECT_TRUE(Renew(leases, "b", kNumbers, kNow + 10 + kHandover - 1).empty());
+  EXPECT_EQ(Renew(leases, "b", kNumbers, kNow + 10 + kHandover), kNumbers);
+}
+
+TEST_P(StorageConformanceTest, AnOwnersOwnExpiredLeaseIsLeftToItAndTakenByAnother) {
+  ASSERT_TRUE(Insert(outbox(), Sample("m1")));
+  ASSERT_EQ(ClaimDue(outbox(), kNow, "a", kLease, 10, {})->size(), 1u);
+  // a's renewal ran late: a still holds m1 and will record its outcome; its own claim leaves it.
+  std::optional<core::Result<Claim>> answer;
+  outbox().ClaimDueAsync(kNow + kLease, "a", kLease, 10, {},
+                         [&](core::Result<Claim> c) { answer = std::move(c); });
+  storage_->Drain();
+  ASSERT_TRUE(answer && *answer);
+  EXPECT_TRUE((*answer)->messages.empty());
+  EXPECT_FALSE((*answer)->next_due_at_ms.has_value()) << "its own lease is not due to it";
+  // Another owner takes it: a may be gone.
+  auto taken = ClaimDue(outbox(), kNow + kLease, "b", kLease, 10, {});
+  ASSERT_TRUE(taken);
+  ASSERT_EQ(taken->size(), 1u);
+  EXPECT_EQ((*taken)[0].attempts, 2);
+}
 
 }  // namespace
 }  // namespace socialgate::store

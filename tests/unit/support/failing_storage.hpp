@@ -27,7 +27,8 @@ class FailingStorage final : public store::Storage,
                              public store::IdempotencyKeys,
                              public store::Sessions,
                              public store::TrustedAddresses,
-                             public store::DeliveryStatuses {
+                             public store::DeliveryStatuses,
+                             public store::NumberLeases {
  public:
   enum class Kind : std::size_t {
     kInsert,
@@ -47,6 +48,8 @@ class FailingStorage final : public store::Storage,
     kListTrustedAddresses,
     kDeliveryStatus,
     kUnfinishedDeliveries,
+    kRenewNumberLeases,
+    kReleaseNumberLeases,
     kCount,  // not a kind
   };
 
@@ -70,6 +73,7 @@ class FailingStorage final : public store::Storage,
   store::Sessions& sessions() override { return *this; }
   store::TrustedAddresses& trusted_addresses() override { return *this; }
   store::DeliveryStatuses& delivery_statuses() override { return *this; }
+  store::NumberLeases& number_leases() override { return *this; }
   void Drain() override { inner_->Drain(); }
 
   // Outbox
@@ -163,6 +167,19 @@ class FailingStorage final : public store::Storage,
   core::Result<std::vector<store::UnfinishedDelivery>> UnfinishedDeliveries(int limit) override {
     if (Fails(Kind::kUnfinishedDeliveries)) return Failure();
     return inner_->delivery_statuses().UnfinishedDeliveries(limit);
+  }
+
+  // NumberLeases
+  void RenewNumberLeasesAsync(
+      store::NumberLeaseRenewal renewal,
+      std::function<void(core::Result<std::vector<std::string>>)> done) override {
+    if (Fails(Kind::kRenewNumberLeases)) return done(Failure());
+    inner_->number_leases().RenewNumberLeasesAsync(std::move(renewal), std::move(done));
+  }
+  core::Result<void> ReleaseNumberLeases(std::string_view owner, std::int64_t now_ms,
+                                         std::int64_t handover_ms) override {
+    if (Fails(Kind::kReleaseNumberLeases)) return Failure();
+    return inner_->number_leases().ReleaseNumberLeases(owner, now_ms, handover_ms);
   }
 
  private:
