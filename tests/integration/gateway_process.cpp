@@ -29,13 +29,14 @@ std::string TestConfig(const std::vector<TestDomain>& domains) {
   return toml;
 }
 
-GatewayProcess::GatewayProcess(std::string config_toml)
-    : ServerProcess({.name = "socialgate",
-                     .binary = SOCIALGATE_BINARY,
-                     .args = {"serve", "--config", "{dir}/config.toml", "--listen", "127.0.0.1:0",
-                              "--storage", "sqlite:{dir}/db.sqlite"},
-                     .ready_prefix = "socialgate: listening on ",
-                     .start_timeout = kStartTimeout}) {
+GatewayProcess::GatewayProcess(std::string config_toml, std::string storage_url)
+    : ServerProcess(
+          {.name = "socialgate",
+           .binary = SOCIALGATE_BINARY,
+           .args = {"serve", "--config", "{dir}/config.toml", "--listen", "127.0.0.1:0",
+                    "--storage", storage_url.empty() ? "sqlite:{dir}/db.sqlite" : storage_url},
+           .ready_prefix = "socialgate: listening on ",
+           .start_timeout = kStartTimeout}) {
   if (dir().empty()) return;  // ServerProcess has reported the failure
   std::ofstream out(config_path(), std::ios::binary);
   out << config_toml;

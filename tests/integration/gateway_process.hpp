@@ -1,8 +1,9 @@
 // File: tests/integration/gateway_process.hpp
 //
 // Runs the real `socialgate serve` binary for an integration test (a ServerProcess): a fresh
-// temporary directory (mkdtemp under /tmp) holding the test's config, the SQLite database and the
-// gateway's stderr log; 127.0.0.1 and port 0, the port read from the first stdout line
+// temporary directory (mkdtemp under /tmp) holding the test's config, the SQLite database (or a
+// PostgreSQL URL of the test's) and the gateway's stderr log; 127.0.0.1 and port 0, the port read
+// from the first stdout line
 // ("socialgate: listening on http://127.0.0.1:PORT"). Every wait is bounded, and the destructor
 // never leaves a process behind (and the child is also killed if the test process dies:
 // PR_SET_PDEATHSIG).
@@ -61,9 +62,10 @@ class GatewayProcess : public ServerProcess {
 
   // Makes the temporary directory and writes `config_toml` to config.toml in it. The gateway
   // is started by Start(). The config needs no [server] listen or [storage] url: the command
-  // line sets 127.0.0.1:0 and sqlite:<dir>/db.sqlite. The gateway's working directory is dir(),
-  // so relative paths in the config (e.g. access_token_file = "token.txt") name files there.
-  explicit GatewayProcess(std::string config_toml);
+  // line sets 127.0.0.1:0 and `storage_url`, by default sqlite:<dir>/db.sqlite (a PostgreSQL
+  // test database: storage_engines.hpp). The gateway's working directory is dir(), so relative
+  // paths in the config (e.g. access_token_file = "token.txt") name files there.
+  explicit GatewayProcess(std::string config_toml, std::string storage_url = "");
 
   std::string config_path() const { return dir() + "/config.toml"; }
   std::string database_path() const { return dir() + "/db.sqlite"; }

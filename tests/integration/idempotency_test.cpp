@@ -21,6 +21,7 @@
 #include "gateway_process.hpp"
 #include "http_client.hpp"
 #include "meta_test_config.hpp"
+#include "storage_engines.hpp"
 
 namespace socialgate::testing {
 namespace {
@@ -59,7 +60,7 @@ std::string MessageIdOf(const HttpResponse& r) {
   return j["messageId"].get<std::string>();
 }
 
-class IdempotencyTest : public ::testing::Test {
+class IdempotencyTest : public ::testing::TestWithParam<StorageEngine> {
  protected:
   void SetUp() override {
     fake_ = std::make_unique<FakeGraphProcess>(std::string(kToken));
@@ -77,7 +78,8 @@ class IdempotencyTest : public ::testing::Test {
     beta.number = std::string(kBetaNumber);
     MetaTestDispatch dispatch;
     dispatch.workers = 4;
-    gateway_ = std::make_unique<GatewayProcess>(MetaMultiDomainConfig({alpha, beta}, dispatch));
+    gateway_ = std::make_unique<GatewayProcess>(MetaMultiDomainConfig({alpha, beta}, dispatch),
+                                                database_.url());
     ASSERT_TRUE(WriteTokenFile(*gateway_, kToken));
     ASSERT_TRUE(gateway_->Start());
   }
@@ -110,12 +112,13 @@ class IdempotencyTest : public ::testing::Test {
     return stats.is_object() ? stats.value("messages_accepted", -1) : -1;
   }
 
+  EngineDatabase database_{GetParam()};
   std::unique_ptr<FakeGraphProcess> fake_;
   std::unique_ptr<GatewayProcess> gateway_;
   HttpClient client_;
 };
 
-TEST_F(IdempotencyTest, SameKeySameBodyReplaysTheFirstAnswerAndSendsOnce) {
+TEST_P(IdempotencyTest, SameKeySameBodyReplaysTheFirstAnswerAndSendsOnce) {
   const Json body = FreshBody(kAlphaNumber);
   const std::string key = NewKey("replay");
   const HttpResponse first = Send(kAlpha, body, key);
@@ -136,7 +139,7 @@ TEST_F(IdempotencyTest, SameKeySameBodyReplaysTheFirstAnswerAndSendsOnce) {
   EXPECT_EQ(MessagesAccepted(), 1) << "only one message may have been sent";
 }
 
-TEST_F(IdempotencyTest, SameKeyDifferentBodyIsRefusedWith422NamingTheKey) {
+TEST_P(IdempotencyTest, SameKeyDifferentBodyIsRefusedWith422NamingTheKey) {
   const Json body = FreshBody(kAlphaNumber);
   const std::string key = NewKey("different");
   const HttpResponse first = Send(kAlpha, body, key);
@@ -152,7 +155,7 @@ TEST_F(IdempotencyTest, SameKeyDifferentBodyIsRefusedWith422NamingTheKey) {
   EXPECT_EQ(MessagesAccepted(), 1) << "the refused repeat must send nothing";
 }
 
-TEST_F(IdempotencyTest, SameKeyInTwoDomainsMakesTwoIndependentMessages) {
+TEST_P(IdempotencyTest, SameKeyInTwoDomainsMakesTwoIndependentMessages) {
   const std::string key = NewKey("domains");
   const HttpResponse in_alpha = Send(kAlpha, FreshBody(kAlphaNumber), key);
   const HttpResponse in_beta = Send(kBeta, FreshBody(kBetaNumber), key);
@@ -169,7 +172,7 @@ TEST_F(IdempotencyTest, SameKeyInTwoDomainsMakesTwoIndependentMessages) {
   EXPECT_EQ(MessagesAccepted(), 2);
 }
 
-TEST_F(IdempotencyTest, KeyOver255CharactersIs400AndTheLongestValidKeyIsAccepted) {
+TEST_P(IdempotencyTest, KeyOver255CharactersIs400AndTheLongestValidKeyIsAccepted) {
   const HttpResponse long_key = Send(kAlpha, FreshBody(kAlphaNumber), std::string(256, 'k'));
   EXPECT_EQ(long_key.status, 400) << long_key.Describe();
   EXPECT_NE(long_key.Json().value("error", "").find("Idempotency-Key"), std::string::npos)
@@ -187,7 +190,7 @@ TEST_F(IdempotencyTest, KeyOver255CharactersIs400AndTheLongestValidKeyIsAccepted
 
 // A control character other than tab in a header value is refused by the HTTP parser itself:
 // the answer is 400 (it once was a closed connection with no answer).
-TEST_F(IdempotencyTest, KeyWithAControlCharacterIs400) {
+TEST_P(IdempotencyTest, KeyWithAControlCharacterIs400) {
   for (const std::string& key : {std::string("ab\x01") + "cd", std::string("ab\x7f") + "cd"}) {
     const HttpResponse r = Send(kAlpha, FreshBody(kAlphaNumber), key);
     EXPECT_EQ(r.status, 400) << "key with byte " << static_cast<int>(key[2]) << ": "
@@ -196,7 +199,7 @@ TEST_F(IdempotencyTest, KeyWithAControlCharacterIs400) {
   EXPECT_EQ(MessagesAccepted(), 0) << "a refused key must send nothing";
 }
 
-TEST_F(IdempotencyTest, RepeatWhileTheFirstWaitsForTheProviderAnswersQueuedWithTheSameId) {
+TEST_P(IdempotencyTest, RepeatWhileTheFirstWaitsForTheProviderAnswersQueuedWithTheSameId) {
   constexpr std::string_view kSlowTemplate = "slow_template";
   ASSERT_TRUE(fake_->SetFaults(
       {{{"match_template", kSlowTemplate}, {"action", "slow"}, {"delay_ms", 1500}}}));
@@ -238,7 +241,7 @@ TEST_F(IdempotencyTest, RepeatWhileTheFirstWaitsForTheProviderAnswersQueuedWithT
   EXPECT_EQ(fake_->SendsFor(id).size(), 1u);
 }
 
-TEST_F(IdempotencyTest, TenConcurrentRequestsWithOneKeySendOneMessage) {
+TEST_P(IdempotencyTest, TenConcurrentRequestsWithOneKeySendOneMessage) {
   constexpr int kRequests = 10;
   const Json body = FreshBody(kAlphaNumber);
   const std::string key = NewKey("concurrent");
@@ -274,6 +277,8 @@ TEST_F(IdempotencyTest, TenConcurrentRequestsWithOneKeySendOneMessage) {
   EXPECT_EQ(fake_->Requests("messages").size(), 1u) << "the fake must see exactly one send";
   EXPECT_EQ(MessagesAccepted(), 1);
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, IdempotencyTest, kStorageEngines, StorageEngineName);
 
 }  // namespace
 }  // namespace socialgate::testing

@@ -32,6 +32,7 @@
 #include "http_client.hpp"
 #include "load_driver.hpp"
 #include "meta_test_config.hpp"
+#include "storage_engines.hpp"
 
 namespace socialgate::testing {
 namespace {
@@ -138,13 +139,15 @@ class ReliabilityTest : public ::testing::Test {
     fake_.reset();
   }
 
-  void StartStack(MetaTestDomain domain, const MetaTestDispatch& dispatch) {
+  // `storage_url`: the gateway's database (empty: its own SQLite file; storage_engines.hpp).
+  void StartStack(MetaTestDomain domain, const MetaTestDispatch& dispatch,
+                  const std::string& storage_url = "") {
     fake_ = std::make_unique<FakeGraphProcess>(std::string(kToken));
     ASSERT_TRUE(fake_->Start());
     domain.name = std::string(kDomain);
     domain.number = std::string(kNumber);
     domain.base_url = fake_->base_url();
-    gateway_ = std::make_unique<GatewayProcess>(MetaTestConfig(domain, dispatch));
+    gateway_ = std::make_unique<GatewayProcess>(MetaTestConfig(domain, dispatch), storage_url);
     ASSERT_TRUE(WriteTokenFile(*gateway_, kToken));
     ASSERT_TRUE(gateway_->Start());
   }
@@ -383,7 +386,14 @@ TEST_F(ReliabilityTest, ASendOutlastingItsLeaseIsNotSentAgainByAnotherLiveWorker
 
 // ---- b. SIGKILL three times during a load of 5,000 messages ----------------------------------
 
-TEST_F(ReliabilityTest, SigkillThreeTimesDuringFiveThousandMessagesLosesNone) {
+// The crash test, on each storage engine.
+class ReliabilityOnEachEngineTest : public ReliabilityTest,
+                                    public ::testing::WithParamInterface<StorageEngine> {
+ protected:
+  EngineDatabase database_{GetParam()};
+};
+
+TEST_P(ReliabilityOnEachEngineTest, SigkillThreeTimesDuringFiveThousandMessagesLosesNone) {
   constexpr int kMessages = 5000;
   constexpr int kInFlight = 8;
   constexpr int kKills = 3;
@@ -399,7 +409,7 @@ TEST_F(ReliabilityTest, SigkillThreeTimesDuringFiveThousandMessagesLosesNone) {
   dispatch.max_attempts = 50;
   dispatch.lease_ms = 1000;
   dispatch.pair_per_minute = 0;
-  StartStack(domain, dispatch);
+  StartStack(domain, dispatch, database_.url());
   ASSERT_FALSE(HasFatalFailure());
 
   const auto start = Clock::now();
@@ -458,6 +468,8 @@ TEST_F(ReliabilityTest, SigkillThreeTimesDuringFiveThousandMessagesLosesNone) {
   // flight at the kill (dispatch.max_in_flight).
   EXPECT_LE(duplicates, kKills * kInFlight);
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, ReliabilityOnEachEngineTest, kStorageEngines, StorageEngineName);
 
 // ---- c. a permanent rejection is sent once ----------------------------------------------------
 

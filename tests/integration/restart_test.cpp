@@ -1,5 +1,6 @@
 // Durability: a message answered with result true survives a graceful restart (SIGTERM) and a
-// crash (SIGKILL right after the answers), and is then delivered all the way to `read`.
+// crash (SIGKILL right after the answers), and is then delivered all the way to `read`; on
+// each storage engine.
 #include <string>
 #include <vector>
 
@@ -8,6 +9,7 @@
 
 #include "gateway_process.hpp"
 #include "http_client.hpp"
+#include "storage_engines.hpp"
 
 namespace socialgate::testing {
 namespace {
@@ -15,11 +17,14 @@ namespace {
 const Credentials kDemo{"demo", std::string(kTestPassword)};
 constexpr int kBatch = 20;
 
-class RestartTest : public ::testing::Test {
+class RestartTest : public ::testing::TestWithParam<StorageEngine> {
  protected:
   RestartTest()
-      : gateway_(TestConfig(
-            {{.name = "default", .user = "demo", .number = "3902124122690", .ack = "stored"}})) {}
+      : database_(GetParam()),
+        gateway_(
+            TestConfig(
+                {{.name = "default", .user = "demo", .number = "3902124122690", .ack = "stored"}}),
+            database_.url()) {}
 
   void SetUp() override { ASSERT_TRUE(gateway_.Start()); }
 
@@ -58,11 +63,12 @@ class RestartTest : public ::testing::Test {
                                          "read", std::chrono::seconds(5)));
   }
 
+  EngineDatabase database_;
   GatewayProcess gateway_;
   HttpClient client_;
 };
 
-TEST_F(RestartTest, SigtermRestartKeepsEveryStoredMessage) {
+TEST_P(RestartTest, SigtermRestartKeepsEveryStoredMessage) {
   const std::vector<std::string> ids = SendBatch();
   ASSERT_EQ(ids.size(), static_cast<std::size_t>(kBatch));
   const ExitStatus stopped = gateway_.Stop();
@@ -73,7 +79,7 @@ TEST_F(RestartTest, SigtermRestartKeepsEveryStoredMessage) {
 
 // Messages whose sandbox "sent/delivered/read" reports were still pending at the stop must
 // still progress after the restart (the sandbox resumes them from the stored status).
-TEST_F(RestartTest, SigtermRestartEveryStoredMessageReachesRead) {
+TEST_P(RestartTest, SigtermRestartEveryStoredMessageReachesRead) {
   const std::vector<std::string> ids = SendBatch();
   ASSERT_EQ(ids.size(), static_cast<std::size_t>(kBatch));
   const ExitStatus stopped = gateway_.Stop();
@@ -82,7 +88,7 @@ TEST_F(RestartTest, SigtermRestartEveryStoredMessageReachesRead) {
   ExpectAllReachRead(ids);
 }
 
-TEST_F(RestartTest, SigkillRightAfterStoredAnswersLosesNothing) {
+TEST_P(RestartTest, SigkillRightAfterStoredAnswersLosesNothing) {
   const std::vector<std::string> ids = SendBatch();
   ASSERT_EQ(ids.size(), static_cast<std::size_t>(kBatch));
   const ExitStatus killed = gateway_.Kill();
@@ -92,7 +98,7 @@ TEST_F(RestartTest, SigkillRightAfterStoredAnswersLosesNothing) {
 }
 
 // As above, after a crash: nothing pending in memory survives, the stored status does.
-TEST_F(RestartTest, SigkillRightAfterStoredAnswersEveryMessageReachesRead) {
+TEST_P(RestartTest, SigkillRightAfterStoredAnswersEveryMessageReachesRead) {
   const std::vector<std::string> ids = SendBatch();
   ASSERT_EQ(ids.size(), static_cast<std::size_t>(kBatch));
   const ExitStatus killed = gateway_.Kill();
@@ -101,7 +107,7 @@ TEST_F(RestartTest, SigkillRightAfterStoredAnswersEveryMessageReachesRead) {
   ExpectAllReachRead(ids);
 }
 
-TEST_F(RestartTest, RestartKeepsReadMessagesRead) {
+TEST_P(RestartTest, RestartKeepsReadMessagesRead) {
   const std::vector<std::string> ids = SendBatch();
   ASSERT_EQ(ids.size(), static_cast<std::size_t>(kBatch));
   ExpectAllReachRead(ids);
@@ -112,6 +118,8 @@ TEST_F(RestartTest, RestartKeepsReadMessagesRead) {
     EXPECT_EQ(r.Json().value("status", ""), "read") << r.Describe();
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, RestartTest, kStorageEngines, StorageEngineName);
 
 }  // namespace
 }  // namespace socialgate::testing
