@@ -55,6 +55,13 @@ std::string MakeOwnerName() {
          util::NewMessageId().substr(24);
 }
 
+// How long before an outcome the store refused is written again: 100 ms, doubling to 5 s (short
+// enough that a stopping dispatcher, which waits for its sends, is not held long).
+std::chrono::milliseconds RecordRetryDelay(int tries) {
+  return std::min<std::chrono::milliseconds>(std::chrono::milliseconds(100 << std::min(tries, 6)),
+                                             std::chrono::seconds(5));
+}
+
 }  // namespace
 
 Dispatcher::Dispatcher(store::Outbox& store, store::NumberLeases& number_leases,
@@ -250,31 +257,54 @@ void Dispatcher::GiveBack(const MessagePtr& message, std::int64_t due_at_ms) {
 }
 
 void Dispatcher::Record(const MessagePtr& message, store::AttemptEnd end,
-                        std::optional<AttemptResult> result) {
+                        std::optional<AttemptResult> result, int tries) {
   const bool due_later = end.kind == store::AttemptEnd::Kind::kRescheduled ||
                          end.kind == store::AttemptEnd::Kind::kGivenBack;
-  store_.RecordAttemptAsync(std::move(end), [this, message, due_later, result = std::move(result)](
-                                                core::Result<void> recorded) mutable {
-    if (!recorded) {
-      // The outcome is not durable, so nobody may be told it: the lease expires and the
-      // message is attempted again (the duplicate window documented in
-      // docs/reliability.md).
-      spdlog::error("dispatch: recording the outcome of {} failed: {}", message->id,
-                    recorded.error().detail);
-      if (result)
-        *result = AttemptResult{core::MessageStatus::kQueued, "", "",
-                                "the outcome could not be stored yet"};
-    }
-    if (result) {
-      spdlog::info("dispatch: message {} to {} attempt {}: {}{}{}", message->id,
-                   obs::MaskPhone(message->message.customer_phone), message->attempts,
-                   core::MessageStatusName(result->status),
-                   result->error_message.empty() ? "" : ": ", result->error_message);
-      listeners_.Tell(message->id, *result);
-    }
-    leases_.Drop(message->id);
-    pump_.EndInFlight(due_later);
-  });
+  store::AttemptEnd write = end;
+  store_.RecordAttemptAsync(
+      std::move(write), [this, message, due_later, end = std::move(end), result = std::move(result),
+                         tries](core::Result<void> recorded) mutable {
+        if (!recorded && recorded.error().code != core::ErrorCode::kNotFound && !pump_.Stopping()) {
+          // The store refused (a database that is down, a full disk): the outcome is known, so
+          // it is written again until it is stored, and the message stays in flight with its
+          // lease meanwhile. Nobody may be told the outcome before it is durable.
+          if (tries == 0) {
+            spdlog::error("dispatch: recording the outcome of {} failed, writing it again: {}",
+                          message->id, recorded.error().detail);
+          }
+          if (result) {
+            listeners_.Tell(message->id, AttemptResult{core::MessageStatus::kQueued, "", "",
+                                                       "the outcome could not be stored yet"});
+          }
+          record_retries_.Schedule(RecordRetryDelay(tries),
+                                   [this, message, end = std::move(end), tries]() mutable {
+                                     Record(message, std::move(end), std::nullopt, tries + 1);
+                                   });
+          return;
+        }
+        if (!recorded) {
+          // The lease was lost (another worker owns the message now), or this instance is
+          // stopping: the lease expires and the message is attempted again (the duplicate
+          // window documented in docs/reliability.md).
+          spdlog::error("dispatch: recording the outcome of {} failed: {}", message->id,
+                        recorded.error().detail);
+          if (result)
+            *result = AttemptResult{core::MessageStatus::kQueued, "", "",
+                                    "the outcome could not be stored yet"};
+        } else if (tries > 0) {
+          spdlog::info("dispatch: the outcome of {} is recorded after {} more tries", message->id,
+                       tries);
+        }
+        if (result) {
+          spdlog::info("dispatch: message {} to {} attempt {}: {}{}{}", message->id,
+                       obs::MaskPhone(message->message.customer_phone), message->attempts,
+                       core::MessageStatusName(result->status),
+                       result->error_message.empty() ? "" : ": ", result->error_message);
+          listeners_.Tell(message->id, *result);
+        }
+        leases_.Drop(message->id);
+        pump_.EndInFlight(due_later);
+      });
 }
 
 void Dispatcher::Complete(const MessagePtr& message, providers::SendOutcome outcome, bool sent) {

@@ -41,6 +41,7 @@
 #include "dispatch/retry_policy.hpp"
 #include "providers/provider.hpp"
 #include "store/outbox.hpp"
+#include "util/timer_queue.hpp"
 #include "util/work_pool.hpp"
 
 namespace socialgate::dispatch {
@@ -109,10 +110,12 @@ class Dispatcher {
                                                providers::Provider* provider);
   // Turns a send's outcome into the attempt's durable record (RetryPolicy).
   void Complete(const MessagePtr& message, providers::SendOutcome outcome, bool sent);
-  // Writes `end`; once durable (or refused), tells the listener `result` (if any) and ends the
-  // message's time in flight.
-  void Record(const MessagePtr& message, store::AttemptEnd end,
-              std::optional<AttemptResult> result);
+  // Writes `end`; once durable, tells the listener `result` (if any) and ends the message's
+  // time in flight. A write the store refuses is tried again later (RecordRetryDelay) until it
+  // is stored, the lease is lost, or the dispatcher stops; the listener hears "queued" meanwhile.
+  // `tries`: the writes of `end` refused so far.
+  void Record(const MessagePtr& message, store::AttemptEnd end, std::optional<AttemptResult> result,
+              int tries = 0);
   void GiveBack(const MessagePtr& message, std::int64_t due_at_ms);
 
   store::Outbox& store_;
@@ -131,6 +134,7 @@ class Dispatcher {
   std::mutex lifecycle_mutex_;
   bool started_ = false;
   std::unique_ptr<util::WorkPool> blocking_;  // threads for sends that block
+  util::TimerQueue record_retries_;           // outcomes the store refused, written again
 };
 
 }  // namespace socialgate::dispatch

@@ -1,5 +1,6 @@
 #include "dispatch/store_status_sink.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -16,13 +17,27 @@ void StoreStatusSink::OnStatus(std::string_view provider_message_id, core::Messa
   Record(Report{std::string(provider_message_id), status, at_unix_ms, std::string(detail)}, 0);
 }
 
-void StoreStatusSink::Record(Report report, int tries) {
+void StoreStatusSink::Record(Report report, int tries, int refused,
+                             std::chrono::milliseconds refused_for) {
   // The write's answer comes on the store's thread: it only schedules the next try.
-  auto answered = [this, report, tries](core::Result<void> recorded) mutable {
+  auto answered = [this, report, tries, refused, refused_for](core::Result<void> recorded) mutable {
     if (!recorded) {
-      if (recorded.error().code == core::ErrorCode::kNotFound && tries + 1 < kMaxTries) {
+      const core::ErrorCode code = recorded.error().code;
+      const auto wait = std::min<std::chrono::milliseconds>(
+          std::chrono::seconds(1) * (1 << std::min(refused, 5)), kMaxUnavailableWait);
+      if (code == core::ErrorCode::kNotFound && tries + 1 < kMaxTries) {
         timers_.Schedule(kRetryStep * (tries + 1),
-                         [this, report = std::move(report), tries] { Record(report, tries + 1); });
+                         [this, report = std::move(report), tries, refused, refused_for] {
+                           Record(report, tries + 1, refused, refused_for);
+                         });
+      } else if (code == core::ErrorCode::kUnavailable && refused_for + wait <= kUnavailableFor) {
+        if (refused == 0) {
+          spdlog::warn("status: {} for provider message {} not recorded yet, trying again: {}",
+                       core::MessageStatusName(report.status), report.provider_message_id,
+                       recorded.error().message);
+        }
+        timers_.Schedule(wait, [this, report = std::move(report), tries, refused, refused_for,
+                                wait] { Record(report, tries, refused + 1, refused_for + wait); });
       } else {
         spdlog::warn("status: {} for provider message {} not recorded: {}",
                      core::MessageStatusName(report.status), report.provider_message_id,

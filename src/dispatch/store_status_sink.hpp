@@ -8,8 +8,10 @@
 // A status may arrive before the attempt that produced its provider id is recorded (a fast
 // provider, or a webhook racing the send's answer). A status whose id is not found is tried
 // again, kRetryStep later and then a step more each time, up to kMaxTries tries: the timer queue
-// schedules each try, and each try's write is asynchronous like the first. A status still not
-// found, or refused by the store, is logged and dropped.
+// schedules each try, and each try's write is asynchronous like the first. A status the store
+// refuses (a database that is down) is tried again too, a second later and then doubling to
+// kMaxUnavailableWait, for kUnavailableFor. A status still not found, or still refused then, is
+// logged and dropped.
 //
 // Thread safety: OnStatus may be called from any thread at once.
 // Lifetime: `statuses` and `timers` must outlive the sink, and `timers` must be stopped before
@@ -34,6 +36,8 @@ class StoreStatusSink final : public providers::StatusSink {
  public:
   static constexpr int kMaxTries = 20;
   static constexpr auto kRetryStep = std::chrono::milliseconds(50);
+  static constexpr auto kMaxUnavailableWait = std::chrono::seconds(30);
+  static constexpr auto kUnavailableFor = std::chrono::minutes(30);
 
   StoreStatusSink(store::DeliveryStatuses& statuses, util::TimerQueue& timers)
       : statuses_(statuses), timers_(timers) {}
@@ -54,8 +58,10 @@ class StoreStatusSink final : public providers::StatusSink {
     std::int64_t at_ms = 0;
     std::string detail;
   };
-  // Try number `tries` (0 the first) of recording `report`.
-  void Record(Report report, int tries);
+  // Try number `tries` (0 the first) of recording `report`; `refused`: the tries the store
+  // refused, `refused_for`: the waits after them so far.
+  void Record(Report report, int tries, int refused = 0,
+              std::chrono::milliseconds refused_for = {});
 
   store::DeliveryStatuses& statuses_;
   util::TimerQueue& timers_;

@@ -11,6 +11,7 @@
 
 #include "store/storage.hpp"
 #include "support/eventually.hpp"
+#include "support/failing_storage.hpp"
 #include "support/sample_message.hpp"
 #include "support/sync_store.hpp"
 #include "util/ids.hpp"
@@ -182,6 +183,40 @@ TEST_F(DispatcherTest, DeliversAndTellsTheListenerOnce) {
   const auto stored = WaitFor(id, core::MessageStatus::kAccepted);
   EXPECT_EQ(stored.provider_message_id, "p-" + id);
   EXPECT_EQ(provider_.Sends(id), 1);
+}
+
+TEST_F(DispatcherTest, AnOutcomeTheStoreRefusesIsWrittenAgainUntilItIsStoredAndSentOnce) {
+  // A database that is down for a while: the provider accepted the message, and its outcome
+  // must reach the store, not wait for a lease to lapse (this instance still holds it).
+  dispatcher_.reset();
+  auto inner = store::OpenStorage("sqlite::memory:");
+  ASSERT_TRUE(inner);
+  testing::FailingStorage failing(std::move(*inner));
+  using Kind = testing::FailingStorage::Kind;
+  failing.FailNext(Kind::kAttemptEnd, 3);
+  dispatcher_ = std::make_unique<Dispatcher>(
+      failing.outbox(), failing.number_leases(),
+      [this](std::string_view) -> providers::Provider* { return &provider_; }, config_);
+  std::mutex m;
+  std::vector<AttemptResult> heard;
+  store::NewMessage msg = testing::SampleMessage(util::NewMessageId(), util::NowUnixMillis());
+  msg.message.service_phone = "3902124122690";
+  dispatcher_->Listen(msg.id, [&](const AttemptResult& r) {
+    std::lock_guard lock(m);
+    heard.push_back(r);
+  });
+  ASSERT_TRUE(testing::Insert(failing.outbox(), msg));
+  dispatcher_->Start();
+  ASSERT_TRUE(support::Eventually([&] {
+    auto got = failing.outbox().Get("default", msg.id);
+    return got && got->has_value() && (*got)->status == core::MessageStatus::kAccepted;
+  }));
+  EXPECT_EQ(failing.Calls(Kind::kAttemptEnd), 4);
+  EXPECT_EQ(provider_.Sends(msg.id), 1);
+  std::lock_guard lock(m);
+  ASSERT_EQ(heard.size(), 1u) << "told once, before the outcome was durable: queued";
+  EXPECT_EQ(heard[0].status, core::MessageStatus::kQueued);
+  dispatcher_.reset();  // before `failing`
 }
 
 TEST_F(DispatcherTest, PermanentRejectionIsNeverRetried) {

@@ -4,15 +4,12 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
-#include <unistd.h>
 
 #include "store/postgres/migrations.hpp"
 #include "store/sqlite/migrations.hpp"
@@ -167,46 +164,8 @@ TEST(PostgresEngineTest, AConnectionKilledMidTransactionStoresNothingOfItAndTheN
   EXPECT_EQ(*storage->outbox().PendingCount(), 1);
 }
 
-// A cluster of the test's own (scripts/test-postgres), which the test stops and starts.
-class PrivateCluster {
- public:
-  PrivateCluster() {
-    char dir[] = "/tmp/sg-pg-state-XXXXXX";
-    if (mkdtemp(dir) == nullptr) return;
-    state_ = dir;
-    ok_ = Script("start");
-  }
-  ~PrivateCluster() {
-    if (state_.empty()) return;
-    (void)Script("stop");
-    std::filesystem::remove_all(state_);
-  }
-  PrivateCluster(const PrivateCluster&) = delete;
-  PrivateCluster& operator=(const PrivateCluster&) = delete;
-
-  bool ok() const { return ok_; }
-  std::string url() const { return QueryUrl(); }
-  bool Down() { return Script("down"); }
-  bool Up() { return Script("up"); }
-
- private:
-  bool Script(const std::string& command) {
-    const std::string line = std::string(SOCIALGATE_SOURCE_DIR) + "/scripts/test-postgres " +
-                             command + " " + state_ + " >/dev/null";
-    return std::system(line.c_str()) == 0;
-  }
-  std::string QueryUrl() const {
-    std::ifstream in(state_ + "/url");
-    std::string line;
-    std::getline(in, line);
-    return line;
-  }
-  std::string state_;
-  bool ok_ = false;
-};
-
 TEST(PostgresEngineTest, WhileTheServerIsDownWritesAndReadsAreUnavailableThenAllComesBack) {
-  PrivateCluster cluster;
+  testing::PostgresTestCluster cluster;
   ASSERT_TRUE(cluster.ok());
   auto s = OpenStorage(cluster.url());
   ASSERT_TRUE(s) << s.error().detail;

@@ -3,18 +3,22 @@
 // A fresh database on the test run's PostgreSQL cluster, dropped when it goes. The cluster is
 // started by ctest's `postgres` fixture (scripts/test-postgres, tests/CMakeLists.txt), which
 // tells its tests where it is in SOCIALGATE_TEST_POSTGRES_STATE; a test run without it fails
-// with a sentence saying so (no test is skipped because a server is missing).
+// with a sentence saying so (no test is skipped because a server is missing). A test that stops
+// and starts its server has a PostgresTestCluster of its own (SOCIALGATE_SOURCE_DIR must name
+// the source tree, for scripts/test-postgres).
 //
 // Thread safety: none needed; one per test.
 #pragma once
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
+#include <unistd.h>
 
 namespace socialgate::testing {
 
@@ -80,5 +84,47 @@ class PostgresTestDatabase {
   std::string name_;
   std::string url_;
 };
+
+#ifdef SOCIALGATE_SOURCE_DIR
+// A cluster of the test's own (scripts/test-postgres), which the test stops and starts; removed
+// when it goes.
+class PostgresTestCluster {
+ public:
+  PostgresTestCluster() {
+    char dir[] = "/tmp/sg-pg-state-XXXXXX";
+    if (mkdtemp(dir) == nullptr) return;
+    state_ = dir;
+    ok_ = Script("start");
+  }
+  ~PostgresTestCluster() {
+    if (state_.empty()) return;
+    (void)Script("stop");
+    std::filesystem::remove_all(state_);
+  }
+  PostgresTestCluster(const PostgresTestCluster&) = delete;
+  PostgresTestCluster& operator=(const PostgresTestCluster&) = delete;
+
+  bool ok() const { return ok_; }
+  // The admin URL (database "postgres").
+  std::string url() const {
+    std::ifstream in(state_ + "/url");
+    std::string line;
+    std::getline(in, line);
+    return line;
+  }
+  // Stops the server, keeping its data; Up starts it again on the same port.
+  bool Down() { return Script("down"); }
+  bool Up() { return Script("up"); }
+
+ private:
+  bool Script(const std::string& command) {
+    const std::string line = std::string(SOCIALGATE_SOURCE_DIR) + "/scripts/test-postgres " +
+                             command + " " + state_ + " >/dev/null";
+    return std::system(line.c_str()) == 0;
+  }
+  std::string state_;
+  bool ok_ = false;
+};
+#endif
 
 }  // namespace socialgate::testing
