@@ -32,6 +32,7 @@
 #include "http_client.hpp"
 #include "load_driver.hpp"
 #include "meta_test_config.hpp"
+#include "send_ledger.hpp"
 #include "storage_engines.hpp"
 
 namespace socialgate::testing {
@@ -80,55 +81,6 @@ HttpRequest SendRequest(const std::string& base_url, const Json& body) {
 
 double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-// What the fake's records say about the sends, fetched in pages.
-struct SendLedger {
-  std::map<std::string, int> accepted;    // biz_opaque_callback_data -> acceptances
-  std::map<std::string, int> sends;       // biz_opaque_callback_data -> sends, refused included
-  std::vector<std::int64_t> send_millis;  // arrival time of every send, in order
-  std::vector<Json> records;              // kept only when asked
-  int evicted = 0;
-
-  int Duplicates() const {
-    return static_cast<int>(std::count_if(accepted.begin(), accepted.end(),
-                                          [](const auto& e) { return e.second > 1; }));
-  }
-  int AcceptedCount(const std::string& id) const {
-    auto it = accepted.find(id);
-    return it == accepted.end() ? 0 : it->second;
-  }
-};
-
-// Pages through GET /_fake/requests?path=messages&since=SEQ&limit=N.
-SendLedger ReadLedger(const FakeGraphProcess& fake, bool keep_records = false) {
-  constexpr int kPage = 1000;
-  SendLedger ledger;
-  HttpClient client;
-  std::uint64_t since = 0;
-  for (int page = 0; page < 1000; ++page) {
-    const HttpResponse r = client.Get(fake.base_url() + "/_fake/requests?path=messages&since=" +
-                                      std::to_string(since) + "&limit=" + std::to_string(kPage));
-    const Json j = r.Json();
-    if (r.status != 200 || !j.is_object() || !j.contains("requests")) {
-      ADD_FAILURE() << "fake-graph /_fake/requests: " << r.Describe();
-      break;
-    }
-    ledger.evicted = j.value("evicted", 0);
-    const Json& requests = j["requests"];
-    for (const Json& record : requests) {
-      since = std::max<std::uint64_t>(since, record.value("seq", std::uint64_t{0}));
-      const std::string id = record.value("biz_opaque_callback_data", "");
-      ++ledger.sends[id];
-      if (record.contains("outcome") && record["outcome"].value("accepted", false)) {
-        ++ledger.accepted[id];
-      }
-      if (auto at = RecordMillis(record)) ledger.send_millis.push_back(*at);
-      if (keep_records) ledger.records.push_back(record);
-    }
-    if (requests.size() < static_cast<std::size_t>(kPage)) break;
-  }
-  return ledger;
 }
 
 // A fake-graph and a gateway whose one Meta number it serves.
@@ -604,11 +556,7 @@ TEST_F(ReliabilityTest, NumberRateLimitHoldsEverySecondToTheConfiguredRate) {
   std::sort(times.begin(), times.end());
   ASSERT_EQ(times.size(), static_cast<std::size_t>(kMessages));
   // The busiest window [t, t + 1000 ms) starting at any send.
-  std::size_t busiest = 0;
-  for (std::size_t i = 0; i < times.size(); ++i) {
-    const auto end = std::lower_bound(times.begin(), times.end(), times[i] + 1000);
-    busiest = std::max(busiest, static_cast<std::size_t>(end - times.begin()) - i);
-  }
+  const std::size_t busiest = BusiestWindow(times);
   std::printf("[ reliability ] rate limit %d/s: %d sends over %lld ms, busiest second %zu\n", kRate,
               kMessages, static_cast<long long>(times.back() - times.front()), busiest);
   EXPECT_LE(busiest, static_cast<std::size_t>(kRate));

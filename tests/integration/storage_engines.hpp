@@ -44,6 +44,8 @@ class EngineDatabase {
   }
   // The gateway's storage URL; empty: GatewayProcess's SQLite file.
   const std::string& url() const { return url_; }
+  // The PostgreSQL database (nullptr on SQLite), for a test that looks inside.
+  const PostgresTestDatabase* postgres() const { return postgres_.get(); }
 
  private:
   std::unique_ptr<PostgresTestDatabase> postgres_;

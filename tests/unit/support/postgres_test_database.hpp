@@ -78,6 +78,21 @@ class PostgresTestDatabase {
   const std::string& admin_url() const { return admin_url_; }
   // Runs `sql` in this database as the superuser.
   bool Run(const std::string& sql) const { return PostgresAdmin(url_, sql); }
+  // The first column of the first row `sql` returns, as text; "" when there is none (or the
+  // query failed: a test failure).
+  std::string Value(const std::string& sql) const {
+    PGconn* conn = PQconnectdb(url_.c_str());
+    std::string value;
+    PGresult* r = PQexec(conn, sql.c_str());
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+      ADD_FAILURE() << sql << ": " << PQerrorMessage(conn);
+    } else if (PQntuples(r) > 0) {
+      value = PQgetvalue(r, 0, 0);
+    }
+    PQclear(r);
+    PQfinish(conn);
+    return value;
+  }
 
  private:
   std::string admin_url_;
