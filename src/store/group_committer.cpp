@@ -149,27 +149,28 @@ bool GroupCommitter::CommitWithoutSavepoints(const std::vector<const Write*>& ba
     for (auto& r : results) r = tl::unexpected(begun.error());
     return true;
   }
-  std::int64_t depth_change = 0;
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    results[i] = engine_.Apply(*batch[i]);
-    const bool rolled_back = !engine_.InTransaction();  // a full disk, an I/O error
-    if (results[i] && !rolled_back) {
-      depth_change += results[i]->outbox_depth_change;
-      continue;
+  const bool clean = engine_.ApplyAll(batch, results);
+  if (clean && engine_.InTransaction()) {
+    // Every failed write left nothing behind: the others are committed.
+    std::int64_t depth_change = 0;
+    for (const auto& r : results) {
+      if (r) depth_change += r->outbox_depth_change;
     }
-    if (auto undone = engine_.RollBack("a failed write"); !undone) {
-      // What the transaction holds is unknown: no write of the batch is reported stored, and
-      // none runs again into it.
-      for (auto& r : results) {
-        if (r) r = tl::unexpected(undone.error());
-      }
-      return true;
-    }
-    if (batch.size() > 1) return false;  // again with savepoints, so this write fails alone
-    if (results[i]) results[i] = tl::unexpected(engine_.RolledBack());
+    Commit(results, depth_change);
     return true;
   }
-  Commit(results, depth_change);
+  // A failed write left part of itself, or the engine rolled the transaction back (a full disk,
+  // an I/O error, a lost connection).
+  if (auto undone = engine_.RollBack("a failed write"); !undone) {
+    // What the transaction holds is unknown: no write of the batch is reported stored, and
+    // none runs again into it.
+    for (auto& r : results) {
+      if (r) r = tl::unexpected(undone.error());
+    }
+    return true;
+  }
+  if (batch.size() > 1) return false;  // again with savepoints, so the failed write fails alone
+  if (results[0]) results[0] = tl::unexpected(engine_.RolledBack());
   return true;
 }
 

@@ -4,12 +4,15 @@
 // one committer thread takes up to kMaxBatch of them at a time, applies them in one transaction
 // through the engine's Transactor, and one COMMIT (one fsync) answers the whole batch.
 //
-// A batch runs without a savepoint per write (two statements less each). Only when a write of
-// a batch of several fails is the batch rolled back and run again, now with a savepoint per
-// write, so that write fails alone. A ROLLBACK that fails leaves the transaction's state unknown:
-// every write of the batch fails, and the next batch rolls back again before it writes anything
-// (and fails while it cannot). A write's record is applied again after such a rollback: records
-// are data, and what a write produced is returned by each application afresh (Written).
+// A batch runs without a savepoint per write (two statements less each), applied by the
+// engine's Transactor::ApplyAll (in fewer round trips where the engine can). A write that fails
+// leaving nothing of itself behind fails alone and the rest commit. Only when a failed write of
+// a batch of several left part of itself is the batch rolled back and run again, now with a
+// savepoint per write, so that write fails alone. A ROLLBACK that fails leaves the transaction's
+// state unknown: every write of the batch fails, and the next batch rolls back again before it
+// writes anything (and fails while it cannot). A write's record is applied again after such a
+// rollback: records are data, and what a write produced is returned by each application afresh
+// (Written).
 //
 // While kMaxQueuedWrites writes wait, a write whose WhenFullFor is kRefuse is refused at once with
 // kUnavailable (its `done` runs on the caller's thread); every other write is queued.
@@ -80,8 +83,8 @@ class GroupCommitter {
   // Runs `batch` in one transaction and fills `results`. REQUIRES: inside engine_.Hold.
   void CommitBatch(const std::vector<const Write*>& batch,
                    std::vector<core::Result<Written>>& results);
-  // False when a write of a batch of several failed: all was rolled back, for
-  // CommitWithSavepoints to run it again so that write is undone alone.
+  // False when a write of a batch of several failed and left part of itself: all was rolled
+  // back, for CommitWithSavepoints to run it again so that write is undone alone.
   bool CommitWithoutSavepoints(const std::vector<const Write*>& batch,
                                std::vector<core::Result<Written>>& results);
   void CommitWithSavepoints(const std::vector<const Write*>& batch,

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <string_view>
+#include <vector>
 
 #include "core/error.hpp"
 #include "store/write.hpp"
@@ -41,6 +42,22 @@ class Transactor {
 
   // Applies one write in the open transaction (or savepoint).
   virtual core::Result<Written> Apply(const Write& write) = 0;
+
+  // Applies a batch in the open transaction, filling `results` (one per write, already sized),
+  // as Apply would one by one; an engine may take fewer round trips (PostgreSQL inserts a
+  // batch's new messages with one statement). True when every write that failed left nothing
+  // of itself in the transaction: the committer commits the others. False when the transaction
+  // holds part of a failed write, or the engine rolled it back (InTransaction): the committer
+  // rolls back and applies each write under a savepoint. This default applies each write and
+  // stops at the first failure.
+  virtual bool ApplyAll(const std::vector<const Write*>& batch,
+                        std::vector<core::Result<Written>>& results) {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      results[i] = Apply(*batch[i]);
+      if (!results[i] || !InTransaction()) return false;
+    }
+    return true;
+  }
 
   // False when the engine has rolled the open transaction back by itself (SQLite does on a full
   // disk or an I/O error): every write of it is gone.

@@ -124,6 +124,8 @@ class Connection {
   // Whether a transaction is open (also one that failed and waits for its ROLLBACK). False
   // once the connection is lost: the server has rolled the transaction back.
   bool InTransaction() const;
+  // Whether the open transaction failed (a statement's error): only ROLLBACK undoes it.
+  bool TransactionFailed() const { return PQtransactionStatus(conn_) == PQTRANS_INERROR; }
   // Reopens a lost connection. After an attempt that failed, the next is made a second later
   // at the earliest (kUnavailable meanwhile): while the server cannot be reached, callers fail
   // at once instead of each waiting for a connect.

@@ -33,6 +33,19 @@ void BindContent(Params& params, const core::MessageContent& content) {
              content);
 }
 
+std::array<std::string, kContentColumnCount> ContentValues(const core::MessageContent& content) {
+  return std::visit(core::Overloaded{[](const core::TemplateContent& t) {
+                      return std::array<std::string, kContentColumnCount>{
+                          t.template_name,
+                          t.language,
+                          EncodeStringArray(t.header_params),
+                          EncodeStringArray(t.body_params),
+                          EncodeStringArray(t.url_params),
+                          t.header.has_value() ? "t" : "f"};
+                    }},
+                    content);
+}
+
 core::MessageContent ReadContent(const Rows& rows, int row, int first) {
   // Migration 1's rows are all templates.
   core::TemplateContent t;

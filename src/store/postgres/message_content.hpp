@@ -9,6 +9,8 @@
 // and its reading in ReadContent.
 #pragma once
 
+#include <array>
+#include <string>
 #include <string_view>
 
 #include "core/error.hpp"
@@ -22,6 +24,9 @@ namespace socialgate::store::postgres {
 inline constexpr std::string_view kContentColumns =
     "template_name, language, header_params, body_params, url_params, has_media";
 inline constexpr int kContentColumnCount = 6;
+// Their PostgreSQL types, in the same order (for casts of array parameters).
+inline constexpr std::array<std::string_view, kContentColumnCount> kContentColumnTypes = {
+    "text", "text", "text", "text", "text", "bool"};
 
 // The media's metadata columns of `message_media` (as `mm`), read by ReadMedia.
 inline constexpr std::string_view kMediaColumns =
@@ -29,6 +34,10 @@ inline constexpr std::string_view kMediaColumns =
 
 // Adds the content's columns to `params`, in kContentColumns' order.
 void BindContent(Params& params, const core::MessageContent& content);
+
+// The content's columns as text (a bool as "t" or "f"), in kContentColumns' order: one row of
+// a many-row insert, whose parameters are one array per column.
+std::array<std::string, kContentColumnCount> ContentValues(const core::MessageContent& content);
 
 // The content of row `row`, whose kContentColumns start at column `first`. Its media, if
 // it has any, is present but empty: ReadMedia fills it.

@@ -1,6 +1,7 @@
 #include "store/postgres/outbox_statements.hpp"
 
 #include <algorithm>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,34 @@ const Sql& InsertMessageSql() {
           "INSERT INTO message_events(message_id, status, at, detail) "
           "SELECT id, 'queued', $12, '' FROM m"};
   static_assert(kContentColumnCount == 6, "the placeholders $5..$10 are the content's");
+  return sql;
+}
+
+const Sql& InsertMessagesSql() {
+  static const Sql sql = [] {
+    std::string columns;
+    std::string arrays;
+    std::string content;
+    int n = 5;
+    std::string_view names = kContentColumns;
+    for (int i = 0; i < kContentColumnCount; ++i, ++n) {
+      arrays += ", $" + std::to_string(n) + "::" + std::string(kContentColumnTypes[i]) + "[]";
+      content += ", c" + std::to_string(i);
+    }
+    return Sql{"insert_messages",
+               "WITH m AS (INSERT INTO messages(id, domain, customer_phone, service_phone, " +
+                   std::string(names) +
+                   ", status, attempts, next_attempt_at, created_at, updated_at) "
+                   "SELECT id, domain, customer, service" +
+                   content +
+                   ", 'queued', 0, due, now, now FROM unnest($1::text[], $2::text[], "
+                   "$3::text[], $4::text[]" +
+                   arrays + ", $" + std::to_string(n) + "::bigint[], $" + std::to_string(n + 1) +
+                   "::bigint[]) AS t(id, domain, customer, service" + content +
+                   ", due, now) ON CONFLICT (id) DO NOTHING RETURNING id, created_at) "
+                   "INSERT INTO message_events(message_id, status, at, detail) "
+                   "SELECT id, 'queued', created_at, '' FROM m RETURNING message_id"};
+  }();
   return sql;
 }
 
@@ -214,6 +243,60 @@ Result<Written> InsertMessage(Connection& db, const NewMessage& m, std::uint64_t
   Written written;
   written.outbox_depth_change = +1;
   return written;
+}
+
+bool InsertMessages(Connection& db, const std::vector<const NewMessage*>& messages,
+                    const std::vector<Result<Written>*>& results, std::uint64_t& inserts) {
+  // One array per column, a row per message.
+  std::vector<std::vector<std::string>> columns(4 + kContentColumnCount + 2);
+  for (auto& column : columns) column.reserve(messages.size());
+  for (const NewMessage* m : messages) {
+    columns[0].push_back(m->id);
+    columns[1].push_back(m->domain);
+    columns[2].push_back(m->message.customer_phone);
+    columns[3].push_back(m->message.service_phone);
+    auto content = ContentValues(m->message.content);
+    for (int i = 0; i < kContentColumnCount; ++i) columns[4 + i].push_back(std::move(content[i]));
+    columns[4 + kContentColumnCount].push_back(
+        std::to_string(m->due_at_ms > 0 ? m->due_at_ms : m->now_ms));
+    columns[5 + kContentColumnCount].push_back(std::to_string(m->now_ms));
+  }
+  Params p;
+  for (const auto& column : columns) p.TextArray(column);
+  auto inserted = db.Run(InsertMessagesSql(), p);
+  if (!inserted) {
+    for (auto* r : results) *r = tl::unexpected(inserted.error());
+    return false;  // the statement's error failed the transaction
+  }
+  std::set<std::string, std::less<>> stored;
+  for (int i = 0; i < inserted->size(); ++i) stored.insert(inserted->Text(i, 0));
+  bool clean = true;
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    const NewMessage& m = *messages[i];
+    // An id in use, or a second message of this batch with the same id: nothing of it written.
+    if (stored.erase(m.id) == 0) {
+      *results[i] = MakeError(ErrorCode::kAlreadyExists, "a message with this id already exists");
+      continue;
+    }
+    Result<void> rest = [&]() -> Result<void> {
+      if (const core::MediaHeader* media = core::MediaOf(m.message)) {
+        SG_RETURN_IF_ERROR(InsertMedia(db, m.id, *media));
+      }
+      if (m.idempotency) SG_RETURN_IF_ERROR(InsertIdempotencyKey(db, m));
+      if (++inserts % 1024 == 0) SG_RETURN_IF_ERROR(PurgeIdempotencyKeys(db, m.now_ms));
+      return {};
+    }();
+    if (!rest) {
+      *results[i] = tl::unexpected(std::move(rest.error()));
+      clean = false;  // its row and event are in the transaction
+      if (db.TransactionFailed()) return false;
+      continue;
+    }
+    Written written;
+    written.outbox_depth_change = +1;
+    *results[i] = written;
+  }
+  return clean;
 }
 
 Result<Written> ClaimDue(Connection& db, const ClaimRequest& r) {

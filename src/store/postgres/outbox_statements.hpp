@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.hpp"
 #include "store/postgres/connection.hpp"
@@ -34,6 +35,13 @@ core::Result<void> AddEvent(Connection& db, std::string_view id, core::MessageSt
 // id or a key in use. Every 1024th insert (counted in `inserts`) also clears out the expired
 // idempotency keys, in the same transaction.
 core::Result<Written> InsertMessage(Connection& db, const NewMessage& m, std::uint64_t& inserts);
+
+// Inserts many new messages and their `queued` events with one statement, then each one's media
+// and idempotency key; results[i] answers messages[i]: kAlreadyExists for an id in use (nothing
+// of that message is written). False when a message's media or key failed after its row was
+// inserted: the transaction holds part of that write (see Transactor::ApplyAll).
+bool InsertMessages(Connection& db, const std::vector<const NewMessage*>& messages,
+                    const std::vector<core::Result<Written>*>& results, std::uint64_t& inserts);
 
 // Fills Written::claim.
 core::Result<Written> ClaimDue(Connection& db, const ClaimRequest& request);

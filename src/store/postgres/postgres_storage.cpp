@@ -117,6 +117,8 @@ class PostgresStorage final : public Storage, public CommittedWrites, private Tr
     return writer_->Exec("BEGIN");
   }
   Result<Written> Apply(const Write& write) override;
+  bool ApplyAll(const std::vector<const Write*>& batch,
+                std::vector<Result<Written>>& results) override;
   bool InTransaction() override { return writer_->InTransaction(); }
   Result<void> Savepoint() override { return writer_->Exec("SAVEPOINT write"); }
   Result<void> RollBackToSavepoint() override {
@@ -141,6 +143,43 @@ class PostgresStorage final : public Storage, public CommittedWrites, private Tr
 
   GroupCommitter committer_{*this};
 };
+
+// A batch's new messages go in with one statement (a round trip and a plan for all of them, not
+// one each: the engine's ingest rate), before its other writes, which keep their order. (A new
+// message depends on no other write of its batch, and none depends on it: an idempotent answer
+// or an outcome of a message comes in a later batch.)
+bool PostgresStorage::ApplyAll(const std::vector<const Write*>& batch,
+                               std::vector<Result<Written>>& results) {
+  std::vector<const NewMessage*> messages;
+  std::vector<Result<Written>*> message_results;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (const auto* m = std::get_if<NewMessage>(batch[i])) {
+      messages.push_back(m);
+      message_results.push_back(&results[i]);
+    }
+  }
+  bool clean = true;
+  if (messages.size() > 1) {
+    clean = InsertMessages(*writer_, messages, message_results, inserts_);
+    if (writer_->TransactionFailed() || !writer_->InTransaction()) return false;
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (messages.size() > 1 && std::holds_alternative<NewMessage>(*batch[i])) continue;
+    results[i] = Apply(*batch[i]);
+    if (results[i]) continue;
+    // Clean failures: an outcome whose lease was lost changed nothing (its UPDATE found no row),
+    // nor did a delivery status whose message is unknown (its SELECT found none), nor a new
+    // message whose id is in use (ON CONFLICT DO NOTHING). Anything else may have left part of
+    // the write, or failed the transaction.
+    const core::ErrorCode code = results[i].error().code;
+    const bool nothing_written =
+        !writer_->TransactionFailed() && ((code == core::ErrorCode::kNotFound &&
+                                           (std::holds_alternative<AttemptEnd>(*batch[i]) ||
+                                            std::holds_alternative<DeliveryStatus>(*batch[i]))));
+    if (!nothing_written) return false;
+  }
+  return clean && writer_->InTransaction();
+}
 
 Result<Written> PostgresStorage::Apply(const Write& write) {
   Connection& db = *writer_;
