@@ -147,9 +147,10 @@ void SendPipeline::Store(const config::Domain& domain, core::OutboundMessage mes
   // Whichever comes first, the first attempt's outcome or the ack timeout, answers.
   auto answered = std::make_shared<std::atomic<bool>>(false);
   if (wait_for_provider) {
-    deps_.dispatcher->Listen(id, [answer, answered, id](const dispatch::AttemptResult& attempt) {
-      if (!answered->exchange(true)) answer(SendAnswer(id, attempt));
-    });
+    deps_.dispatcher->Listen(id, stored.message.service_phone,
+                             [answer, answered, id](const dispatch::AttemptResult& attempt) {
+                               if (!answered->exchange(true)) answer(SendAnswer(id, attempt));
+                             });
   }
   // Stored durably before any answer: the store groups concurrent inserts into one commit, and
   // this continues on its thread once the commit is on disk (or refused).

@@ -73,6 +73,7 @@ Dispatcher::Dispatcher(store::Outbox& store, store::NumberLeases& number_leases,
       flow_(config),
       owner_(MakeOwnerName()),
       retry_(config, RandomJitter()),
+      listeners_(clock_),
       leases_(store, owner_, settings_.lease),
       numbers_(number_leases, owner_, ConfiguredNumbers(config), settings_.number_lease,
                Handover(flow_, ConfiguredNumbers(config)), clock_, [this] { pump_.Notify(); }),
@@ -106,6 +107,8 @@ void Dispatcher::Start() {
   numbers_.Start();
   pump_.Start();
   leases_.Start();
+  watching_ = true;
+  timers_.Schedule(kAckWatchEvery, [this] { WatchFirstAttemptsElsewhere(); });
 }
 
 void Dispatcher::Stop() {
@@ -114,6 +117,7 @@ void Dispatcher::Stop() {
     if (!started_) return;
     started_ = false;
   }
+  watching_ = false;
   pump_.RequestStop();
   pump_.Join();
   // The leases of sends still in flight are renewed until they end: a send that outlived its
@@ -149,8 +153,28 @@ void Dispatcher::ReleasePairSlot(const std::string& message_id, const std::strin
   flow_.ReleasePair(message_id, number, customer, clock_.Now());
 }
 
-void Dispatcher::Listen(const std::string& message_id, Listener listener) {
-  listeners_.Listen(message_id, std::move(listener));
+void Dispatcher::Listen(const std::string& message_id, const std::string& number,
+                        Listener listener) {
+  listeners_.Listen(message_id, number, std::move(listener));
+}
+
+void Dispatcher::WatchFirstAttemptsElsewhere() {
+  if (!watching_) return;
+  const auto ids = listeners_.Overdue(
+      clock_.Now() - kAckWatchEvery,
+      [this](const std::string& number) { return !numbers_.Owns(number); }, kAckWatchBatch);
+  if (!ids.empty()) {
+    auto states = store_.AttemptStates(ids);
+    if (!states) {
+      spdlog::warn("dispatch: reading the first attempts of {} messages failed: {}", ids.size(),
+                   states.error().detail);
+    } else {
+      for (const auto& state : *states) {
+        if (auto result = FirstAttemptResult(state)) listeners_.Tell(state.id, *result);
+      }
+    }
+  }
+  timers_.Schedule(kAckWatchEvery, [this] { WatchFirstAttemptsElsewhere(); });
 }
 
 void Dispatcher::Forget(const std::string& message_id) { listeners_.Forget(message_id); }
@@ -276,10 +300,10 @@ void Dispatcher::Record(const MessagePtr& message, store::AttemptEnd end,
             listeners_.Tell(message->id, AttemptResult{core::MessageStatus::kQueued, "", "",
                                                        "the outcome could not be stored yet"});
           }
-          record_retries_.Schedule(RecordRetryDelay(tries),
-                                   [this, message, end = std::move(end), tries]() mutable {
-                                     Record(message, std::move(end), std::nullopt, tries + 1);
-                                   });
+          timers_.Schedule(RecordRetryDelay(tries),
+                           [this, message, end = std::move(end), tries]() mutable {
+                             Record(message, std::move(end), std::nullopt, tries + 1);
+                           });
           return;
         }
         if (!recorded) {

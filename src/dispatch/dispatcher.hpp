@@ -11,8 +11,9 @@
 // leaves leases that expire and are claimed again.
 //
 // Callers that want the outcome of the first attempt (ack = "provider") register a listener
-// before storing the message; it is called once, from the store's thread, after the outcome of
-// the first attempt is durable, and must not block.
+// before storing the message; it is called once, after the outcome of the first attempt is
+// durable, and must not block: from the store's thread when this instance sent it, or from the
+// dispatcher's timer thread when another instance did (read from the store).
 //
 // The parts, each in its own file: the Pump claims (pump.hpp), the Pacer keeps each number to
 // its rate (pacer.hpp, with FlowControl), NumberOwnership says which numbers this instance sends
@@ -24,7 +25,9 @@
 // Thread safety: all public methods may be called from any thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -84,12 +87,19 @@ class Dispatcher {
   void ReleasePairSlot(const std::string& message_id, const std::string& number,
                        const std::string& customer);
 
-  // Registers `listener` for the first attempt of `message_id`.
-  void Listen(const std::string& message_id, Listener listener);
+  // Registers `listener` for the first attempt of `message_id`, sent from business number
+  // `number`. When another instance sends for the number, the outcome is read from the store
+  // (every kAckWatchEvery, for listeners waiting that long).
+  void Listen(const std::string& message_id, const std::string& number, Listener listener);
   // Drops the listener (e.g. the request timed out). Safe if it already ran.
   void Forget(const std::string& message_id);
 
   const std::string& owner() const { return owner_; }
+
+  // How often the first attempts other instances make of messages this one waits for are read.
+  static constexpr auto kAckWatchEvery = std::chrono::milliseconds(100);
+  // At most this many messages in each read.
+  static constexpr std::size_t kAckWatchBatch = 1000;
 
  private:
   using MessagePtr = std::shared_ptr<const store::StoredMessage>;
@@ -117,6 +127,9 @@ class Dispatcher {
   void Record(const MessagePtr& message, store::AttemptEnd end, std::optional<AttemptResult> result,
               int tries = 0);
   void GiveBack(const MessagePtr& message, std::int64_t due_at_ms);
+  // Reads the states of messages whose listeners wait for another instance's first attempt,
+  // tells those whose attempt ended, and comes again after kAckWatchEvery (while watching_).
+  void WatchFirstAttemptsElsewhere();
 
   store::Outbox& store_;
   ProviderLookup providers_;
@@ -134,7 +147,10 @@ class Dispatcher {
   std::mutex lifecycle_mutex_;
   bool started_ = false;
   std::unique_ptr<util::WorkPool> blocking_;  // threads for sends that block
-  util::TimerQueue record_retries_;           // outcomes the store refused, written again
+  std::atomic<bool> watching_{false};  // WatchFirstAttemptsElsewhere goes on
+  // The dispatcher's timers: outcomes the store refused, written again; the watch on other
+  // instances' first attempts. Last: destroyed (its thread joined) first.
+  util::TimerQueue timers_;
 };
 
 }  // namespace socialgate::dispatch

@@ -78,6 +78,11 @@ class Outbox {
   // Returns every message leased by `owner` to `queued`, due now (clean shutdown); how many.
   virtual core::Result<int> ReleaseLeases(std::string_view owner, std::int64_t now_ms) = 0;
 
+  // Where the attempts of messages `ids` stand, any domain's (an unknown id is left out): what
+  // an instance waiting for another's first attempt of a message reads (dispatch::AckListeners).
+  virtual core::Result<std::vector<AttemptState>> AttemptStates(
+      const std::vector<std::string>& ids) = 0;
+
   // Messages in status queued or sending: the outbox depth.
   virtual core::Result<std::int64_t> PendingCount() = 0;
 };

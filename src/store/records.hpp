@@ -58,6 +58,16 @@ struct NewMessage {
   std::optional<IdempotencyKey> idempotency;
 };
 
+// Where a message's attempts stand (Outbox::AttemptStates).
+struct AttemptState {
+  std::string id;
+  core::MessageStatus status = core::MessageStatus::kQueued;
+  int attempts = 0;  // attempts begun (a claim given back unsent is not one)
+  std::string provider_message_id;
+  std::string error_code;
+  std::string error_message;
+};
+
 // How a claimed attempt ended (Outbox::RecordAttemptAsync).
 struct AttemptEnd {
   enum class Kind {

@@ -167,5 +167,46 @@ TEST_F(ScaleOutTest, TwoInstancesOneKilledMidLoadLoseNothingAndKeepEveryNumbersR
               ledger.Duplicates(), std::chrono::duration<double>(Clock::now() - start).count());
 }
 
+// ack = "provider" on an instance that does not send for the message's number: the answer
+// still waits for the first attempt, made by the other instance, and comes as soon as it is
+// recorded (read from the database), not at the ack timeout.
+TEST(ScaleOutAckTest, EitherInstanceAnswersWithTheFirstAttemptWhoeverSendsIt) {
+  EngineDatabase database(StorageEngine::kPostgres);
+  ASSERT_FALSE(database.url().empty());
+  const std::string config =
+      TestConfig({{.name = "default", .user = "demo", .number = "3902124122690"}});
+  GatewayProcess first(config, database.url());
+  GatewayProcess second(config, database.url());
+  ASSERT_TRUE(first.Start());
+  ASSERT_TRUE(second.Start());
+  // One number, so exactly one instance sends: the other answers from the database.
+  const std::string held =
+      "SELECT COUNT(*) FROM number_leases WHERE owner IS NOT NULL AND "
+      "lease_until > (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint";
+  const auto deadline = Clock::now() + 10s;
+  while (database.postgres()->Value(held) != "1" && Clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_EQ(database.postgres()->Value(held), "1");
+  HttpClient client;
+  for (int i = 0; i < 10; ++i) {
+    GatewayProcess& gateway = i % 2 == 0 ? first : second;
+    nlohmann::json body = SeedRequest();
+    body["bodyData"] = {std::to_string(i)};
+    const auto asked = Clock::now();
+    const HttpResponse r =
+        client.PostJson(SendUrl(gateway.base_url(), "default"), body.dump(), kDemo);
+    const auto took = Clock::now() - asked;
+    EXPECT_EQ(r.status, 200) << r.Describe();
+    EXPECT_EQ(r.Json().value("result", false), true) << r.Describe();
+    const std::string status = r.Json().value("status", "");
+    EXPECT_TRUE(status == "accepted" || status == "sent" || status == "delivered" ||
+                status == "read")
+        << r.Describe();
+    // The domain's ack timeout is 10 s: an answer from the watch comes within a few reads.
+    EXPECT_LT(took, 3s) << "request " << i << " waited for the ack timeout";
+  }
+}
+
 }  // namespace
 }  // namespace socialgate::testing

@@ -188,6 +188,9 @@ const Sql kGetEvents{"get_events",
                      "SELECT status, at, detail FROM message_events WHERE message_id = $1 "
                      "ORDER BY seq"};
 const Sql kMediaBytes{"media_bytes", "SELECT bytes FROM message_media WHERE message_id = $1"};
+const Sql kAttemptStates{"attempt_states",
+                         "SELECT id, status, attempts, provider_message_id, error_code, "
+                         "error_message FROM messages WHERE id = ANY($1::text[])"};
 const Sql kCountPending{"count_pending", "SELECT COALESCE(SUM(depth), 0) FROM outbox_depth"};
 const Sql kMoveDepth{
     "move_outbox_depth",
@@ -400,6 +403,21 @@ Result<std::string> MediaBytes(Connection& db, std::string_view id) {
                      "no media for " + std::string(id));
   }
   return rows.Text(0, 0);
+}
+
+Result<std::vector<AttemptState>> AttemptStates(Connection& db,
+                                                const std::vector<std::string>& ids) {
+  Params p;
+  p.TextArray(ids);
+  SG_ASSIGN_OR_RETURN(Rows rows, db.Run(kAttemptStates, p));
+  std::vector<AttemptState> out;
+  out.reserve(static_cast<std::size_t>(rows.size()));
+  for (int i = 0; i < rows.size(); ++i) {
+    SG_ASSIGN_OR_RETURN(const core::MessageStatus status, StatusColumn(rows, i, 1));
+    out.push_back(AttemptState{rows.Text(i, 0), status, rows.Int(i, 2), rows.Text(i, 3),
+                               rows.Text(i, 4), rows.Text(i, 5)});
+  }
+  return out;
 }
 
 Result<std::int64_t> CountPending(Connection& db) {

@@ -53,6 +53,8 @@ core::Result<Written> ReleaseLeases(Connection& db, const LeaseRelease& release)
 core::Result<std::optional<StoredMessage>> GetMessage(Connection& db, std::string_view domain,
                                                       std::string_view id);
 core::Result<std::string> MediaBytes(Connection& db, std::string_view id);
+core::Result<std::vector<AttemptState>> AttemptStates(Connection& db,
+                                                      const std::vector<std::string>& ids);
 // Messages queued or sending: the sum of the outbox_depth counters.
 core::Result<std::int64_t> CountPending(Connection& db);
 // Moves `counter`'s row of outbox_depth by `change`, in the open transaction.

@@ -71,6 +71,9 @@ class PostgresStorage final : public Storage, public CommittedWrites, private Tr
   Result<std::string> MediaBytes(std::string_view id) override {
     return readers_.With([&](Connection& db) { return postgres::MediaBytes(db, id); });
   }
+  Result<std::vector<AttemptState>> AttemptStates(const std::vector<std::string>& ids) override {
+    return readers_.With([&](Connection& db) { return postgres::AttemptStates(db, ids); });
+  }
   Result<std::int64_t> PendingCount() override {
     return readers_.With([](Connection& db) { return CountPending(db); });
   }

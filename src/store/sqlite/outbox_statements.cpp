@@ -330,6 +330,24 @@ Result<std::string> MediaBytes(Connection& db, std::string_view id) {
   return std::string(static_cast<const char*>(blob), static_cast<std::size_t>(size));
 }
 
+Result<std::vector<AttemptState>> AttemptStates(Connection& db,
+                                                const std::vector<std::string>& ids) {
+  SG_ASSIGN_OR_RETURN(
+      auto stmt,
+      db.Prepare("SELECT id, status, attempts, provider_message_id, error_code, error_message "
+                 "FROM messages WHERE id IN (SELECT value FROM json_each(?))"));
+  Statement s(stmt);
+  s.Bind(EncodeStringArray(ids));
+  std::vector<AttemptState> out;
+  int rc = 0;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    SG_ASSIGN_OR_RETURN(const core::MessageStatus status, StatusColumn(s, 1));
+    out.push_back(AttemptState{s.Text(0), status, s.Int(2), s.Text(3), s.Text(4), s.Text(5)});
+  }
+  if (rc != SQLITE_DONE) return tl::unexpected(db.Error("attempt states"));
+  return out;
+}
+
 Result<std::int64_t> CountPending(Connection& db) {
   // Two counts over the partial indexes of queued and sending messages: `status IN (...)`
   // would scan every message ever stored.

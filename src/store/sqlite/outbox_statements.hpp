@@ -39,6 +39,8 @@ core::Result<Written> ReleaseLeases(Connection& db, const LeaseRelease& release)
 core::Result<std::optional<StoredMessage>> GetMessage(Connection& db, std::string_view domain,
                                                       std::string_view id);
 core::Result<std::string> MediaBytes(Connection& db, std::string_view id);
+core::Result<std::vector<AttemptState>> AttemptStates(Connection& db,
+                                                      const std::vector<std::string>& ids);
 // Messages queued or sending, counted.
 core::Result<std::int64_t> CountPending(Connection& db);
 

@@ -62,6 +62,10 @@ class SqliteStorage final : public Storage, public CommittedWrites, private Tran
     return sqlite::MediaBytes(db_, id);
   }
   Result<std::int64_t> PendingCount() override;
+  Result<std::vector<AttemptState>> AttemptStates(const std::vector<std::string>& ids) override {
+    std::lock_guard lock(mutex_);
+    return sqlite::AttemptStates(db_, ids);
+  }
   Result<std::optional<IdempotencyRecord>> FindIdempotencyKey(std::string_view domain,
                                                               std::string_view key,
                                                               std::int64_t now_ms) override {

@@ -161,7 +161,7 @@ TEST_F(DispatcherTest, DeliversAndTellsTheListenerOnce) {
   std::condition_variable cv;
   std::vector<AttemptResult> heard;
   const std::string id = util::NewMessageId();
-  dispatcher_->Listen(id, [&](const AttemptResult& r) {
+  dispatcher_->Listen(id, "3902124122690", [&](const AttemptResult& r) {
     std::lock_guard lock(m);
     heard.push_back(r);
     cv.notify_all();
@@ -201,7 +201,7 @@ TEST_F(DispatcherTest, AnOutcomeTheStoreRefusesIsWrittenAgainUntilItIsStoredAndS
   std::vector<AttemptResult> heard;
   store::NewMessage msg = testing::SampleMessage(util::NewMessageId(), util::NowUnixMillis());
   msg.message.service_phone = "3902124122690";
-  dispatcher_->Listen(msg.id, [&](const AttemptResult& r) {
+  dispatcher_->Listen(msg.id, msg.message.service_phone, [&](const AttemptResult& r) {
     std::lock_guard lock(m);
     heard.push_back(r);
   });

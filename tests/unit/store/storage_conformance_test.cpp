@@ -600,6 +600,29 @@ std::string EngineName(const ::testing::TestParamInfo<Engine>& param) { return p
 INSTANTIATE_TEST_SUITE_P(Engines, StorageConformanceTest, ::testing::ValuesIn(kEngines),
                          EngineName);
 
+TEST_P(StorageConformanceTest, AttemptStatesShowWhereEachMessagesAttemptsStandInAnyDomain) {
+  ASSERT_TRUE(Insert(outbox(), Sample("waiting")));
+  ASSERT_TRUE(Insert(outbox(), Sample("accepted")));
+  NewMessage other = Sample("other-domain");
+  other.domain = "other";
+  ASSERT_TRUE(Insert(outbox(), other));
+  auto claimed = ClaimDue(outbox(), kNow, "w", kLease, 1, {});
+  ASSERT_EQ(claimed->size(), 1u);
+  const std::string first = (*claimed)[0].id;
+  ASSERT_TRUE(MarkAccepted(outbox(), first, "w", "wamid.s", "", kNow + 1));
+  auto states = outbox().AttemptStates({first, "other-domain", "no-such-id"});
+  ASSERT_TRUE(states) << states.error().detail;
+  ASSERT_EQ(states->size(), 2u);
+  std::map<std::string, AttemptState> by_id;
+  for (auto& s : *states) by_id[s.id] = s;
+  EXPECT_EQ(by_id[first].status, core::MessageStatus::kAccepted);
+  EXPECT_EQ(by_id[first].attempts, 1);
+  EXPECT_EQ(by_id[first].provider_message_id, "wamid.s");
+  EXPECT_EQ(by_id["other-domain"].status, core::MessageStatus::kQueued);
+  EXPECT_EQ(by_id["other-domain"].attempts, 0);
+  EXPECT_TRUE(outbox().AttemptStates({})->empty());
+}
+
 // ---- Number leases: one sender per business number --------------------------------------------
 
 constexpr std::int64_t kNumberLease = 10'000;

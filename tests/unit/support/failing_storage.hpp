@@ -39,6 +39,7 @@ class FailingStorage final : public store::Storage,
     kAttemptEnd,
     kReleaseLeases,
     kPendingCount,
+    kAttemptStates,
     kFindIdempotencyKey,
     kSaveIdempotentAnswer,
     kCreateSession,
@@ -110,6 +111,11 @@ class FailingStorage final : public store::Storage,
   core::Result<int> ReleaseLeases(std::string_view owner, std::int64_t now_ms) override {
     if (Fails(Kind::kReleaseLeases)) return Failure();
     return inner_->outbox().ReleaseLeases(owner, now_ms);
+  }
+  core::Result<std::vector<store::AttemptState>> AttemptStates(
+      const std::vector<std::string>& ids) override {
+    if (Fails(Kind::kAttemptStates)) return Failure();
+    return inner_->outbox().AttemptStates(ids);
   }
   core::Result<std::int64_t> PendingCount() override {
     if (Fails(Kind::kPendingCount)) return Failure();
