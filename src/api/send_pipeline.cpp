@@ -181,7 +181,7 @@ void SendPipeline::Store(const config::Domain& domain, core::OutboundMessage mes
     spdlog::info("api: message {} queued for {} from {} ({})", id, obs::MaskPhone(customer),
                  service_phone, label);
     // A held message is found by the workers' poll once due; waking one now finds nothing.
-    if (hold_ms == 0) deps.dispatcher->Notify();
+    if (hold_ms == 0) deps.dispatcher->Notify(service_phone);
     // ack.
     if (!wait_for_provider) {
       return answer(

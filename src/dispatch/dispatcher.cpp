@@ -141,9 +141,18 @@ void Dispatcher::Stop() {
 
 void Dispatcher::Notify() { pump_.Notify(); }
 
+void Dispatcher::Notify(const std::string& number) {
+  // A message of a number another instance sends for: a claim here would find nothing of it
+  // and scan that number's backlog for nothing. Its holder claims it at its next poll.
+  if (numbers_.Owns(number)) pump_.Notify();
+}
+
 std::chrono::milliseconds Dispatcher::ReservePairSlot(const std::string& message_id,
                                                       const std::string& number,
                                                       const std::string& customer) {
+  // Only the instance that sends for the number keeps its pair limit: a slot reserved here
+  // would be charged again there, and the message given back once more.
+  if (!numbers_.Owns(number)) return std::chrono::milliseconds(0);
   const auto wait = flow_.ReservePair(message_id, number, customer, clock_.Now());
   return std::chrono::ceil<std::chrono::milliseconds>(wait);
 }

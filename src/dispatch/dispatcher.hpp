@@ -75,10 +75,14 @@ class Dispatcher {
 
   // New work was stored: wake a worker now instead of at the next poll.
   void Notify();
+  // A message of business number `number` was stored: wake the pump if this instance sends
+  // for it (another instance's holder finds it at its next poll, dispatch.poll_interval_ms).
+  void Notify(const std::string& number);
 
   // For a message about to be stored: takes its slot in Meta's pair limit (see
   // FlowControl::ReservePair) and returns how long until the slot, so the message is stored
-  // due then instead of being claimed and given back until it comes.
+  // due then instead of being claimed and given back until it comes. Zero when another
+  // instance sends for the number: its holder keeps the pair limit.
   std::chrono::milliseconds ReservePairSlot(const std::string& message_id,
                                             const std::string& number, const std::string& customer);
   // For a message ReservePairSlot was called for and that was not stored after all (its insert
@@ -147,7 +151,7 @@ class Dispatcher {
   std::mutex lifecycle_mutex_;
   bool started_ = false;
   std::unique_ptr<util::WorkPool> blocking_;  // threads for sends that block
-  std::atomic<bool> watching_{false};  // WatchFirstAttemptsElsewhere goes on
+  std::atomic<bool> watching_{false};         // WatchFirstAttemptsElsewhere goes on
   // The dispatcher's timers: outcomes the store refused, written again; the watch on other
   // instances' first attempts. Last: destroyed (its thread joined) first.
   util::TimerQueue timers_;

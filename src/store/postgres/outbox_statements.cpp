@@ -169,6 +169,26 @@ const Sql kGivenBack{
     "lease_owner = NULL, lease_until = NULL WHERE id = $2 AND lease_owner = $3 "
     "AND status = 'sending'"};
 
+// The same outcomes for many messages at once (EndAttempts), from one array per column.
+const Sql kManyGivenBack{
+    "attempts_given_back",
+    "UPDATE messages SET status = 'queued', next_attempt_at = t.due, "
+    "attempts = messages.attempts - 1, lease_owner = NULL, lease_until = NULL "
+    "FROM unnest($1::text[], $2::text[], $3::bigint[]) AS t(id, owner, due) "
+    "WHERE messages.id = t.id AND messages.lease_owner = t.owner AND messages.status = 'sending' "
+    "RETURNING messages.id"};
+const Sql kManyAccepted{
+    "attempts_accepted",
+    "WITH m AS (UPDATE messages SET status = 'accepted', provider_message_id = t.pmid, "
+    "wa_id = t.wa_id, lease_owner = NULL, lease_until = NULL, error_code = NULL, "
+    "error_message = NULL, updated_at = t.now "
+    "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[]) "
+    "AS t(id, owner, pmid, wa_id, now) WHERE messages.id = t.id AND "
+    "messages.lease_owner = t.owner AND messages.status = 'sending' "
+    "RETURNING messages.id, t.pmid, t.now) "
+    "INSERT INTO message_events(message_id, status, at, detail) "
+    "SELECT id, 'accepted', now, pmid FROM m RETURNING message_id"};
+
 const Sql kExtendLeases{"extend_leases",
                         "UPDATE messages SET lease_until = $1 WHERE id = ANY($2::text[]) "
                         "AND lease_owner = $3 AND status = 'sending'"};
@@ -359,6 +379,51 @@ Result<Written> EndAttempt(Connection& db, const AttemptEnd& e) {
     written.outbox_depth_change = -1;  // it was `sending`
   }
   return written;
+}
+
+Result<void> EndAttempts(Connection& db, AttemptEnd::Kind kind,
+                         const std::vector<const AttemptEnd*>& ends,
+                         const std::vector<Result<Written>*>& results) {
+  std::vector<std::string> ids, owners, a, b, times;
+  for (const AttemptEnd* e : ends) {
+    ids.push_back(e->id);
+    owners.push_back(e->owner);
+    if (kind == AttemptEnd::Kind::kAccepted) {
+      a.push_back(e->provider_message_id);
+      b.push_back(e->wa_id);
+      times.push_back(std::to_string(e->now_ms));
+    } else {
+      times.push_back(std::to_string(e->next_attempt_at_ms));
+    }
+  }
+  Params p;
+  p.TextArray(ids).TextArray(owners);
+  const Sql* sql = &kManyGivenBack;
+  if (kind == AttemptEnd::Kind::kAccepted) {
+    p.TextArray(a).TextArray(b);
+    sql = &kManyAccepted;
+  } else if (kind != AttemptEnd::Kind::kGivenBack) {
+    return MakeError(ErrorCode::kInternal, "only give-backs and acceptances are recorded together");
+  }
+  p.TextArray(times);
+  auto done = db.Run(*sql, p);
+  if (!done) {
+    for (auto* r : results) *r = tl::unexpected(done.error());
+    return tl::unexpected(done.error());
+  }
+  std::set<std::string, std::less<>> recorded;
+  for (int i = 0; i < done->size(); ++i) recorded.insert(done->Text(i, 0));
+  for (std::size_t i = 0; i < ends.size(); ++i) {
+    if (recorded.erase(ends[i]->id) == 0) {
+      *results[i] = LeaseLost(*ends[i]);
+      continue;
+    }
+    Written written;
+    // Accepted: it was `sending`, it is no longer waiting; given back: still waiting.
+    if (kind == AttemptEnd::Kind::kAccepted) written.outbox_depth_change = -1;
+    *results[i] = written;
+  }
+  return {};
 }
 
 Result<Written> ExtendLeases(Connection& db, const LeaseExtension& x) {

@@ -43,6 +43,13 @@ core::Result<Written> InsertMessage(Connection& db, const NewMessage& m, std::ui
 bool InsertMessages(Connection& db, const std::vector<const NewMessage*>& messages,
                     const std::vector<core::Result<Written>*>& results, std::uint64_t& inserts);
 
+// Records many attempt outcomes of one kind (kGivenBack or kAccepted; see EndAttempt) with one
+// statement; results[i] answers ends[i]: kNotFound when the lease was lost (nothing of that one
+// is written), as EndAttempt answers. An error of the statement fails every result.
+core::Result<void> EndAttempts(Connection& db, AttemptEnd::Kind kind,
+                               const std::vector<const AttemptEnd*>& ends,
+                               const std::vector<core::Result<Written>*>& results);
+
 // Fills Written::claim.
 core::Result<Written> ClaimDue(Connection& db, const ClaimRequest& request);
 core::Result<Written> EndAttempt(Connection& db, const AttemptEnd& end);

@@ -148,26 +148,47 @@ class PostgresStorage final : public Storage, public CommittedWrites, private Tr
 };
 
 // A batch's new messages go in with one statement (a round trip and a plan for all of them, not
-// one each: the engine's ingest rate), before its other writes, which keep their order. (A new
-// message depends on no other write of its batch, and none depends on it: an idempotent answer
-// or an outcome of a message comes in a later batch.)
+// one each: the engine's ingest rate), and so do its give-backs and its acceptances (one per
+// message sent, or handed back to the queue), before its other writes, which keep their order.
+// (Such a write depends on no other write of its batch, and none depends on it: an idempotent
+// answer comes after its message's insert is committed, an outcome after its claim's.)
 bool PostgresStorage::ApplyAll(const std::vector<const Write*>& batch,
                                std::vector<Result<Written>>& results) {
-  std::vector<const NewMessage*> messages;
-  std::vector<Result<Written>*> message_results;
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (const auto* m = std::get_if<NewMessage>(batch[i])) {
-      messages.push_back(m);
-      message_results.push_back(&results[i]);
+  std::vector<bool> done(batch.size(), false);
+  // The writes of one kind that go together, and where their results go.
+  const auto gather = [&](auto is_kind, auto& items, std::vector<Result<Written>*>& out) {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (const auto* item = is_kind(*batch[i])) {
+        items.push_back(item);
+        out.push_back(&results[i]);
+      }
+    }
+    if (items.size() < 2) return false;  // one goes the usual way
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (is_kind(*batch[i]) != nullptr) done[i] = true;
+    }
+    return true;
+  };
+  bool clean = true;
+  {
+    std::vector<const NewMessage*> messages;
+    std::vector<Result<Written>*> out;
+    if (gather([](const Write& w) { return std::get_if<NewMessage>(&w); }, messages, out)) {
+      clean = InsertMessages(*writer_, messages, out, inserts_);
+      if (writer_->TransactionFailed() || !writer_->InTransaction()) return false;
     }
   }
-  bool clean = true;
-  if (messages.size() > 1) {
-    clean = InsertMessages(*writer_, messages, message_results, inserts_);
-    if (writer_->TransactionFailed() || !writer_->InTransaction()) return false;
+  for (const auto kind : {AttemptEnd::Kind::kGivenBack, AttemptEnd::Kind::kAccepted}) {
+    std::vector<const AttemptEnd*> ends;
+    std::vector<Result<Written>*> out;
+    const auto of_kind = [kind](const Write& w) -> const AttemptEnd* {
+      const auto* e = std::get_if<AttemptEnd>(&w);
+      return e != nullptr && e->kind == kind ? e : nullptr;
+    };
+    if (gather(of_kind, ends, out) && !EndAttempts(*writer_, kind, ends, out)) return false;
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (messages.size() > 1 && std::holds_alternative<NewMessage>(*batch[i])) continue;
+    if (done[i]) continue;
     results[i] = Apply(*batch[i]);
     if (results[i]) continue;
     // Clean failures: an outcome whose lease was lost changed nothing (its UPDATE found no row),

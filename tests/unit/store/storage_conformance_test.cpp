@@ -467,6 +467,59 @@ TEST_P(StorageConformanceTest, AFullQueueRefusesNewMessagesButNeverWhatFollowsFr
   EXPECT_EQ((*outbox().Get("default", "out-s"))->status, core::MessageStatus::kDelivered);
 }
 
+TEST_P(StorageConformanceTest, OutcomesCommittedTogetherAreEachRecordedAndALostLeaseFailsAlone) {
+  for (const std::string id : {"a1", "a2", "b1", "b2", "lost"}) {
+    ASSERT_TRUE(Insert(outbox(), Sample(id)));
+  }
+  ASSERT_EQ(ClaimDue(outbox(), kNow, "w", kLease, 5, {})->size(), 5u);
+  // Outcomes queued while the committer is held go into one batch (an engine may record them
+  // with one statement per kind).
+  HeldCommitter held(outbox(), Sample("held-committer"));
+  std::mutex mutex;
+  std::map<std::string, core::Result<void>> answers;
+  const auto end = [&](AttemptEnd::Kind kind, const std::string& id, const std::string& owner) {
+    AttemptEnd e;
+    e.kind = kind;
+    e.id = id;
+    e.owner = owner;
+    e.provider_message_id = "wamid." + id;
+    e.next_attempt_at_ms = kNow + 5000;
+    e.now_ms = kNow + 1;
+    outbox().RecordAttemptAsync(e, [&, id](core::Result<void> r) {
+      std::lock_guard lock(mutex);
+      answers.emplace(id, std::move(r));
+    });
+  };
+  end(AttemptEnd::Kind::kAccepted, "a1", "w");
+  end(AttemptEnd::Kind::kGivenBack, "b1", "w");
+  end(AttemptEnd::Kind::kAccepted, "a2", "w");
+  end(AttemptEnd::Kind::kGivenBack, "b2", "w");
+  end(AttemptEnd::Kind::kAccepted, "lost", "someone-else");
+  held.Release();
+  storage_->Drain();
+  ASSERT_EQ(answers.size(), 5u);
+  for (const std::string id : {"a1", "a2", "b1", "b2"}) {
+    EXPECT_TRUE(answers.at(id)) << id << ": " << answers.at(id).error().detail;
+  }
+  ASSERT_FALSE(answers.at("lost"));
+  EXPECT_EQ(answers.at("lost").error().code, core::ErrorCode::kNotFound);
+  for (const std::string id : {"a1", "a2"}) {
+    const StoredMessage m = **outbox().Get("default", id);
+    EXPECT_EQ(m.status, core::MessageStatus::kAccepted);
+    EXPECT_EQ(m.provider_message_id, "wamid." + id);
+    EXPECT_EQ(m.history.back().status, core::MessageStatus::kAccepted);
+  }
+  for (const std::string id : {"b1", "b2"}) {
+    const StoredMessage m = **outbox().Get("default", id);
+    EXPECT_EQ(m.status, core::MessageStatus::kQueued);
+    EXPECT_EQ(m.attempts, 0) << "a give-back is not an attempt";
+    EXPECT_EQ(m.next_attempt_at_ms, kNow + 5000);
+  }
+  EXPECT_EQ((**outbox().Get("default", "lost")).status, core::MessageStatus::kSending);
+  // held-committer, b1, b2 and lost wait; a1 and a2 were sent.
+  EXPECT_EQ(*outbox().PendingCount(), 4);
+}
+
 TEST_P(StorageConformanceTest, OutboxDepthFollowsEveryWriteAndAnotherConnectionsToo) {
   EXPECT_EQ(*outbox().PendingCount(), 0);
   for (const std::string id : {"p1", "p2", "p3", "p4"}) ASSERT_TRUE(Insert(outbox(), Sample(id)));
