@@ -3,12 +3,14 @@
 --
 --   wrk -t2 -c64 -d120s -s bench/e2e.lua -H 'Authorization: Basic ...' \
 --     http://127.0.0.1:PORT/livechat/default/sendExternalTemplateMessageToCtlivesocial \
---     -- TOTAL THREADS NUMBER1,NUMBER2,... DONE_DIR
+--     -- TOTAL THREADS NUMBER1,NUMBER2,... DONE_DIR [OFFSET]
 --
--- Message g (0 <= g < TOTAL) goes from NUMBERS[g mod #NUMBERS] to customer 3934036 followed by
--- g mod 100000 in five digits, so no (business number, customer) pair repeats within 100,000
--- messages and Meta's pair limit never holds one back. Thread i (1-based) sends g = i-1,
--- i-1+THREADS, ...
+-- Message g (OFFSET <= g < OFFSET + TOTAL; OFFSET is 0 unless given) goes from
+-- NUMBERS[g mod #NUMBERS] to customer 3934036 followed by g mod 100000 in five digits, so no
+-- (business number, customer) pair repeats within 100,000 messages and Meta's pair limit never
+-- holds one back. Thread i (1-based) sends g = OFFSET+i-1, OFFSET+i-1+THREADS, ... Several wrk
+-- processes share one run (one per gateway) with consecutive OFFSETs: the first sends messages
+-- 0 to TOTAL1-1, the second gets OFFSET = TOTAL1, and so on.
 --
 -- wrk itself runs for its whole -d duration, so a thread that has had an answer to each of its
 -- messages writes DONE_DIR/e2e-done-<i> ("<accepted> <refused>") and stops; run.py interrupts
@@ -23,7 +25,7 @@ function setup(thread)
   thread:set("id", #threads)
 end
 
-local id, nthreads, quota, numbers, done_dir, checking
+local id, nthreads, quota, numbers, done_dir, offset, checking
 local sent, answered, accepted, refused = 0, 0, 0, 0
 local path, filler
 local body_head = '{"customerPhoneNumber":"'
@@ -38,6 +40,7 @@ function init(args)
   numbers = {}
   for n in string.gmatch(args[3], "[^,]+") do table.insert(numbers, n) end
   done_dir = args[4]
+  offset = tonumber(args[5] or "0")
   quota = math.floor(total / nthreads)
   if id <= total % nthreads then quota = quota + 1 end
   path = wrk.path
@@ -58,7 +61,7 @@ function request()
     return filler
   end
   if sent >= quota then return filler end
-  local g = (id - 1) + sent * nthreads
+  local g = offset + (id - 1) + sent * nthreads
   sent = sent + 1
   local body = body_head .. string.format("3934036%05d", g % 100000) .. body_mid
     .. numbers[(g % #numbers) + 1] .. body_tail

@@ -2,7 +2,8 @@
 """socialgate's benchmark harness (`make bench`): measures, prints one table, writes it.
 
     python3 bench/run.py                        # every part; writes docs/benchmarks.md
-    python3 bench/run.py --only ingest          # one part (ingest, e2e, media), or: ingest,media
+    python3 bench/run.py --only ingest          # one part (ingest, e2e, media, pg-ingest,
+                                                #   pg-e2e), or several: ingest,pg-ingest
     python3 bench/run.py --duration 3 --e2e-messages 10000     # a quick check
 
 Parts (see docs/benchmarks.md for what each figure means):
@@ -15,11 +16,17 @@ Parts (see docs/benchmarks.md for what each figure means):
           then 30,000 messages to one number at 200 ms: the rate that number sustains (Meta's
           top tier is 1,000/s).
   media   the seed request with a ~5 MB PNG image header: request-body MB/s and peak RSS.
+  pg-ingest
+          the ingest load against gateways on PostgreSQL (a throwaway cluster started by
+          bench/pg_cluster.py): one gateway, then two on one database with the load split
+          between them; one gateway's requests/s over SQLite's (target: at least half).
+  pg-e2e  the e2e run at 0 ms on PostgreSQL: one gateway, then two on one database.
   memory  (from the runs above) the gateway's RSS idle, and its peak during ingest and e2e.
 
 Every process runs on 127.0.0.1 on a free port; a fresh gateway and database (under
-build/bench-run/) serve each run. Every wait is bounded, and the children started here are
-stopped on exit, whatever the outcome. Only the Python standard library is used.
+build/bench-run/, or in the PostgreSQL cluster started for the pg-* parts) serve each run.
+Every wait is bounded, and the children started here (and the cluster) are stopped on exit,
+whatever the outcome. Only the Python standard library is used.
 
 A run with every part and the default settings writes docs/benchmarks.md; any other run writes
 build/bench-run/benchmarks.md (or --out) so a quick check never overwrites the published figures.
@@ -36,6 +43,7 @@ import calendar
 import ctypes
 import datetime
 import fcntl
+import functools
 import glob
 import json
 import os
@@ -49,10 +57,14 @@ import subprocess
 import sys
 import threading
 import time
+import textwrap
 import tomllib
 import urllib.error
 import urllib.request
 import zlib
+
+sys.dont_write_bytecode = True  # no bench/__pycache__/ in the working tree for the import below
+import pg_cluster  # noqa: E402 (bench/pg_cluster.py, beside this file)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
@@ -63,6 +75,16 @@ CEILING = os.path.join(BUILD, "bench", "beast_ceiling")
 TEMPLATE = os.path.join(BENCH, "gateway.toml")
 RUN_DIR = os.path.join(ROOT, "build", "bench-run")
 DOCS = os.path.join(ROOT, "docs", "benchmarks.md")
+# scripts/test-postgres's state directory for the pg-* parts: beside RUN_DIR (which each run
+# clears), so a cluster a killed run left behind is stopped by the next one.
+PG_STATE = RUN_DIR + "-postgres"
+
+PARTS = ("ingest", "e2e", "media", "pg-ingest", "pg-e2e")
+PG_PARTS = ("pg-ingest", "pg-e2e")
+PG_INSTANCES = (1, 2)
+# How long two gateways on one database get to divide the business numbers between them
+# (number_leases; renewals every third of dispatch.number_lease_ms, plus the hand-over).
+PG_SPLIT_TIMEOUT_S = 40
 
 # The base URL and token file of the meta numbers in bench/gateway.toml, replaced in the
 # per-run copy for the end-to-end runs.
@@ -100,6 +122,7 @@ TARGET_MEDIA_MBPS = 150.0
 TARGET_MEDIA_RSS_FACTOR = 4.0
 TARGET_IDLE_RSS_MB = 30.0
 TARGET_INGEST_RSS_MB = 150.0
+TARGET_PG_INGEST_RATIO = 0.50  # ingest on PostgreSQL, one gateway / on SQLite, same machine
 
 
 def log(message: str) -> None:
@@ -331,8 +354,9 @@ def parse_wrk(text: str) -> dict:
 
 
 def wrk_argv(args, script: str, url: str, auth: str, duration: float, connections: int,
-             timeout_s: int, script_args: list[str]) -> list[str]:
-    return ["wrk", f"-t{args.threads}", f"-c{connections}", f"-d{int(round(duration))}s",
+             timeout_s: int, script_args: list[str], threads: int | None = None) -> list[str]:
+    threads = threads or args.threads
+    return ["wrk", f"-t{threads}", f"-c{connections}", f"-d{int(round(duration))}s",
             f"--timeout", f"{timeout_s}s", "--latency", "-s", script,
             "-H", f"Authorization: {auth}", url, "--"] + script_args
 
@@ -349,27 +373,94 @@ def run_wrk(args, name: str, run_dir: str, argv: list[str], duration: float,
             sample_pid: int | None = None) -> dict:
     """Runs wrk to its end; with sample_pid, "peak_rss_mb" is that process's peak meanwhile and
     "cpu_us_per_request" the CPU it spent per request wrk completed."""
-    log(f"  $ {shlex.join(argv)}")
-    cpu_before = cpu_seconds(sample_pid) if sample_pid else None
-    child = Child(name, argv, run_dir)
-    sampler = RssSampler(sample_pid) if sample_pid else None
-    finished = child.wait(duration + 30)
-    peak = sampler.stop() if sampler else None
-    if not finished:
-        child.stop(timeout=5, sig=signal.SIGINT)
-        raise BenchError(f"{name} did not finish within {duration + 30:.0f} s")
-    Child.live.remove(child)
-    text = child.stdout()
-    if child.proc.returncode != 0 or "Requests/sec" not in text:
-        raise BenchError(f"{name} failed (status {child.proc.returncode}): "
-                         f"{child.stderr_tail() or text[-300:]}")
-    result = parse_wrk(text)
-    if peak is not None:
-        result["peak_rss_mb"] = peak
-    if cpu_before is not None and result["requests"] > 0:
-        used = cpu_seconds(sample_pid) - cpu_before
-        result["cpu_us_per_request"] = round(used * 1e6 / result["requests"], 1)
+    [result], usage = run_wrks(run_dir, [(name, argv)], duration,
+                               [sample_pid] if sample_pid else [])
+    result.update(usage_per_request(usage, result["requests"]))
     return result
+
+
+def split_load(total: int, parts: int) -> list[int]:
+    """`total` in `parts` shares as even as can be, the larger first: 64, 2 -> [32, 32]."""
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
+
+
+def wrk_threads(args, instances: int) -> int:
+    """wrk threads of each of `instances` wrk processes sharing a load (one per gateway)."""
+    return args.threads if instances == 1 else max(1, args.threads // instances)
+
+
+def run_wrks(run_dir: str, loads: list[tuple[str, list[str]]], duration: float,
+             sample_pids: list[int]) -> tuple[list[dict], dict]:
+    """Runs the wrk processes of `loads` ((name, argv) each) at once, each to its end: their
+    parsed outputs, and what the processes of sample_pids used meanwhile: "peak_rss_mb" the
+    highest peak of one of them, "cpu_s" their CPU time together (None if one exited)."""
+    children = []
+    samplers = []
+    try:
+        cpu_before = total_cpu_seconds(sample_pids)
+        for name, argv in loads:
+            log(f"  $ {shlex.join(argv)}")
+            children.append(Child(name, argv, run_dir))
+        # After the last child is started (see _die_with_parent).
+        samplers = [RssSampler(pid) for pid in sample_pids]
+        deadline = time.monotonic() + duration + 30
+        finished = all(c.wait(max(0.0, deadline - time.monotonic())) for c in children)
+        peaks = [s.stop() for s in samplers]
+        if not finished:
+            raise BenchError(f"{children[0].name} did not finish within {duration + 30:.0f} s")
+        results = []
+        for child in children:
+            text = child.stdout()
+            if child.proc.returncode != 0 or "Requests/sec" not in text:
+                raise BenchError(f"{child.name} failed (status {child.proc.returncode}): "
+                                 f"{child.stderr_tail() or text[-300:]}")
+            results.append(parse_wrk(text))
+        cpu_after = total_cpu_seconds(sample_pids)
+    finally:
+        for sampler in samplers:
+            sampler.stop()
+        for child in children:
+            child.stop(timeout=5, sig=signal.SIGINT)  # only waits for one still running
+    cpu = None if not sample_pids or cpu_before is None or cpu_after is None \
+        else cpu_after - cpu_before
+    return results, {"peak_rss_mb": max(peaks) if peaks else None, "cpu_s": cpu}
+
+
+def total_cpu_seconds(pids: list[int]) -> float | None:
+    """The CPU time of the processes of `pids` together; None if one of them has exited."""
+    try:
+        return sum(cpu_seconds(pid) for pid in pids)
+    except OSError:
+        return None
+
+
+def usage_per_request(usage: dict, requests: int) -> dict:
+    """run_wrks's usage as a result's "peak_rss_mb" and "cpu_us_per_request" (when known)."""
+    out = {}
+    if usage["peak_rss_mb"] is not None:
+        out["peak_rss_mb"] = usage["peak_rss_mb"]
+    if usage["cpu_s"] is not None and requests > 0:
+        out["cpu_us_per_request"] = round(usage["cpu_s"] * 1e6 / requests, 1)
+    return out
+
+
+def combine_wrk(results: list[dict]) -> dict:
+    """The outputs of wrk processes that ran at once as one: requests/s and counts summed, the
+    worse p50 and p99."""
+    if len(results) == 1:
+        return dict(results[0])
+
+    def worst(key):
+        values = [r[key] for r in results if r[key] is not None]
+        return max(values) if values else None
+
+    return {"rps": sum(r["rps"] for r in results), "requests": sum(r["requests"] for r in results),
+            "seconds": max(r["seconds"] for r in results),
+            "p50_ms": worst("p50_ms"), "p99_ms": worst("p99_ms"),
+            "non2xx": sum(r["non2xx"] for r in results),
+            "socket_errors": sum(r["socket_errors"] for r in results),
+            "socket_detail": "; ".join(r["socket_detail"] for r in results if r["socket_errors"]),
+            "per_process_rps": [r["rps"] for r in results]}
 
 
 # --------------------------------------------------------------------------------------------
@@ -402,18 +493,52 @@ def meta_numbers(config: dict) -> list[dict]:
             if n.get("provider") == "meta"]
 
 
-def start_gateway(args, name: str, run_dir: str, config_path: str) -> tuple[Child, str]:
-    db = os.path.join(run_dir, name + ".db")
+def start_gateway(args, name: str, run_dir: str, config_path: str,
+                  storage: str | None = None) -> tuple[Child, str]:
+    """A gateway on `storage` (a --storage URL; default: a new SQLite file in run_dir)."""
+    storage = storage or "sqlite://" + os.path.join(run_dir, name + ".db")
     argv = [GATEWAY, "--log-level", args.log_level, "serve", "--config", config_path,
-            "--listen", "127.0.0.1:0", "--storage", "sqlite://" + db]
+            "--listen", "127.0.0.1:0", "--storage", storage]
     child = Child(name, argv, run_dir)
-    m = child.wait_for_line(r"^socialgate: listening on (http://127\.0\.0\.1:\d+)$",
-                            START_TIMEOUT_S)
-    base = m.group(1)
-    status, _ = http("GET", base + "/healthz", timeout=5)
-    if status != 200:
-        raise BenchError(f"{name}: GET /healthz answered {status}")
+    try:
+        m = child.wait_for_line(r"^socialgate: listening on (http://127\.0\.0\.1:\d+)$",
+                                START_TIMEOUT_S)
+        base = m.group(1)
+        status, _ = http("GET", base + "/healthz", timeout=5)
+        if status != 200:
+            raise BenchError(f"{name}: GET /healthz answered {status}")
+    except BaseException:
+        child.stop(timeout=10)
+        raise
     return child, base
+
+
+def start_gateways(args, name: str, run_dir: str, config_path: str, storage: str | None,
+                   instances: int) -> list[tuple[Child, str]]:
+    """`instances` gateways on one storage, one after the other (each applies the schema
+    migrations under a lock when it starts): name, or name-1, name-2... ."""
+    if instances > 1 and not (storage or "").startswith("postgres"):
+        raise BenchError("several gateways share a PostgreSQL database only")
+    gateways = []
+    try:
+        for i in range(instances):
+            suffix = f"-{i + 1}" if instances > 1 else ""
+            gateways.append(start_gateway(args, name + suffix, run_dir, config_path, storage))
+    except BaseException:
+        stop_gateways(gateways)
+        raise
+    return gateways
+
+
+def stop_gateways(gateways: list[tuple[Child, str]]) -> None:
+    for child, _ in gateways:
+        child.stop()
+
+
+def check_running(gateways: list[tuple[Child, str]], what: str) -> None:
+    for child, _ in gateways:
+        if not child.running():
+            raise BenchError(f"{child.name} exited during {what}: {child.stderr_tail()}")
 
 
 def start_fake_graph(args, name: str, run_dir: str, token: str) -> tuple[Child, str]:
@@ -484,9 +609,7 @@ def remove_db(run_dir: str, name: str, keep: bool) -> None:
 def run_ingest(args, run_dir: str, config: dict, results: dict) -> None:
     log("== ingest: the seed request, ack = stored, durable")
     auth = basic_auth(config)
-    body_path = os.path.join(run_dir, "seed.json")
-    with open(body_path, "wb") as f:
-        f.write(seed_body())
+    body_path = write_seed_body(run_dir)
     script = os.path.join(BENCH, "post.lua")
 
     gateway, base = start_gateway(args, "gateway-ingest", run_dir, TEMPLATE)
@@ -518,6 +641,87 @@ def run_ingest(args, run_dir: str, config: dict, results: dict) -> None:
         ceiling.stop()
     results["ceiling"] = ce
     log(f"  beast_ceiling: {ce['rps']:.0f} req/s, p50 {ce['p50_ms']} ms, p99 {ce['p99_ms']} ms")
+
+
+def write_seed_body(run_dir: str) -> str:
+    """The seed request's body in a file for bench/post.lua; its path."""
+    path = os.path.join(run_dir, "seed.json")
+    with open(path, "wb") as f:
+        f.write(seed_body())
+    return path
+
+
+def run_pg_ingest(cluster: pg_cluster.PgCluster, args, run_dir: str, config: dict,
+                  results: dict) -> None:
+    cluster_settings(cluster, results)
+    results["pg_ingest"] = []
+    for instances in PG_INSTANCES:
+        log(f"== ingest on PostgreSQL, {gateways_label(instances)} on one database: the seed "
+            f"request, ack = stored, durable")
+        try:
+            url = cluster.create_database(f"bench_ingest_{instances}x")
+            r = pg_ingest_one(cluster, args, run_dir, config, url, instances)
+        except (BenchError, pg_cluster.PgError) as e:
+            log(f"  FAILED: {e}")
+            r = {"instances": instances, "error": str(e)}
+        results["pg_ingest"].append(r)
+
+
+def cluster_settings(cluster: pg_cluster.PgCluster, results: dict) -> None:
+    """Starts the cluster if no part has yet; its settings into results["postgres"]."""
+    if "postgres" not in results:
+        log(f"== PostgreSQL: starting a throwaway cluster (scripts/test-postgres start "
+            f"{os.path.relpath(cluster.state_dir, ROOT)})")
+        admin = cluster.ensure_started()
+        results["postgres"] = cluster.settings()
+        log(f"  {admin} in {cluster.directory()}: PostgreSQL "
+            f"{results['postgres'].get('server_version')}, "
+            f"fsync {results['postgres'].get('fsync')}, "
+            f"synchronous_commit {results['postgres'].get('synchronous_commit')}")
+
+
+def pg_ingest_one(cluster: pg_cluster.PgCluster, args, run_dir: str, config: dict, url: str,
+                  instances: int) -> dict:
+    """The ingest load against `instances` gateways on the database `url`, split evenly: one wrk
+    per gateway, all at once."""
+    name = f"pg-ingest-{instances}x"
+    auth = basic_auth(config)
+    body_path = write_seed_body(run_dir)
+    gateways = start_gateways(args, "gateway-" + name, run_dir, TEMPLATE, url, instances)
+    try:
+        time.sleep(1.0)
+        idle = max(rss_mb(child.pid) for child, _ in gateways)
+        log(f"  {'gateway' if instances == 1 else 'gateways'} "
+            f"{' '.join(base for _, base in gateways)}, idle RSS {idle:.1f} MB")
+        split = wait_numbers_split(url, instances, name) if instances > 1 else {}
+        for _, base in gateways:
+            send_one(base, auth, seed_body(), name)
+        threads = wrk_threads(args, instances)
+        loads = [(f"wrk-{name}-{i + 1}",
+                  wrk_argv(args, os.path.join(BENCH, "post.lua"), base + SEND_PATH, auth,
+                           args.duration, connections, 5, [body_path], threads=threads))
+                 for i, ((_, base), connections)
+                 in enumerate(zip(gateways, split_load(args.connections, instances)))]
+        pg_cpu_before = cluster.cpu_seconds()
+        parts, usage = run_wrks(run_dir, loads, args.duration, [c.pid for c, _ in gateways])
+        pg_cpu = cluster.cpu_seconds() - pg_cpu_before
+        check_running(gateways, "the ingest run")
+    finally:
+        stop_gateways(gateways)
+    r = combine_wrk(parts)
+    r.update(usage_per_request(usage, r["requests"]))
+    r.update(instances=instances, idle_rss_mb=idle, **split)
+    if r["requests"] > 0:
+        r["pg_cpu_us_per_request"] = round(pg_cpu * 1e6 / r["requests"], 1)
+    rates = f"{r['rps']:.0f} req/s"
+    if instances > 1:
+        rates += " (" + " + ".join(f"{x:.0f}" for x in r["per_process_rps"]) + ", one per wrk)"
+    worse = " (the worse wrk's)" if instances > 1 else ""
+    log(f"  {gateways_label(instances)}: {rates}, p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms"
+        f"{worse}, non-2xx {r['non2xx']}, socket errors {r['socket_errors']}, peak RSS "
+        f"{r.get('peak_rss_mb', 0):.1f} MB, CPU {r.get('cpu_us_per_request')} us/request in the "
+        f"gateway(s), {r.get('pg_cpu_us_per_request')} in PostgreSQL")
+    return r
 
 
 def parse_time_ms(text: str, cache: dict) -> int:
@@ -566,15 +770,150 @@ def max_window(times: list[int], window: int = 1000) -> int:
     return best
 
 
-def run_e2e_one(args, run_dir: str, config: dict, latency_ms: int, single: bool = False) -> dict:
-    """One end-to-end run over every meta number, or (single) all messages to the first one."""
+E2E_COUNTS = re.compile(r"e2e: sent (\d+) accepted (\d+) refused (\d+)")
+
+
+def e2e_config_file(run_dir: str, name: str, fake_url: str, meta_count: int) -> str:
+    """The per-run copy of the template whose meta numbers point at `fake_url`; its path."""
+    with open(TEMPLATE) as f:
+        text = f.read()
+    if (text.count(TEMPLATE_BASE_URL) != meta_count
+            or text.count(TEMPLATE_TOKEN_FILE) != meta_count):
+        raise BenchError(f"{TEMPLATE}: every meta number must have\n  {TEMPLATE_BASE_URL}\n"
+                         f"  {TEMPLATE_TOKEN_FILE}\n(run.py replaces them for each run)")
+    text = text.replace(TEMPLATE_BASE_URL, f'base_url = "{fake_url}"')
+    text = text.replace(TEMPLATE_TOKEN_FILE, 'access_token_file = "'
+                        + os.path.join(BENCH, "fake-graph.token") + '"')
+    config_path = os.path.join(run_dir, name + ".toml")
+    with open(config_path, "w") as f:
+        f.write(text)
+    return config_path
+
+
+def wait_numbers_split(storage: str, instances: int, name: str) -> dict:
+    """With several gateways on one database: waits (bounded) until they have divided the
+    business numbers between them, so the run measures them sending side by side rather than
+    the first one holding every number until its next renewal."""
+    started = time.monotonic()
+    split, held = pg_cluster.wait_numbers_split(storage, instances, PG_SPLIT_TIMEOUT_S)
+    seconds = time.monotonic() - started
+    counts = sorted(held.values(), reverse=True)
+    if split:
+        log(f"  the gateways hold {' + '.join(map(str, counts))} numbers (after {seconds:.1f} s)")
+    else:
+        log(f"  WARNING: {name}: the numbers were not divided between the gateways within "
+            f"{PG_SPLIT_TIMEOUT_S} s (held: {counts or 'none'}); measuring anyway")
+    return {"numbers_split": split, "numbers_held": counts, "split_wait_s": round(seconds, 1)}
+
+
+def warm_up(gateways: list[tuple[Child, str]], fake_url: str, auth: str, numbers: list[dict],
+            name: str) -> None:
+    """One message through each gateway and the whole path first: the credentials get verified
+    (argon2id) and cached, the provider's connections opened, and a broken setup fails here.
+    Then fake-graph forgets them."""
+    for i, (_, base) in enumerate(gateways):
+        number = numbers[i * len(numbers) // len(gateways)]["phone"]
+        send_one(base, auth, seed_body(customer=f"3934036{99999 - i:05d}", number=number), name)
+    deadline = time.monotonic() + 15
+    while http_json("GET", fake_url + "/_fake/stats")["messages_accepted"] < len(gateways):
+        if time.monotonic() > deadline:
+            raise BenchError(f"{name}: the first messages did not reach fake-graph in 15 s: "
+                             + gateways[0][0].stderr_tail())
+        time.sleep(0.1)
+    http_json("DELETE", fake_url + "/_fake/requests")
+
+
+class E2eLoad:
+    """One wrk process of an end-to-end run (bench/e2e.lua): `messages` messages, from message
+    number `offset` on, round-robin over `numbers`, to one gateway."""
+
+    def __init__(self, args, run_dir: str, name: str, base: str, auth: str, numbers: list[str],
+                 messages: int, offset: int, threads: int, connections: int):
+        self.threads = threads
+        self.done_dir = os.path.join(run_dir, name + "-done")
+        os.makedirs(self.done_dir, exist_ok=True)
+        argv = wrk_argv(args, os.path.join(BENCH, "e2e.lua"), base + SEND_PATH, auth,
+                        args.e2e_timeout, connections, 10,
+                        [str(messages), str(threads), ",".join(numbers), self.done_dir,
+                         str(offset)], threads=threads)
+        log(f"  $ {shlex.join(argv)}")
+        self.wrk = Child("wrk-" + name, argv, run_dir)
+        self.submitted_at: float | None = None  # when its last thread had its last answer
+        self.accepted: int | None = None        # once wrk has exited
+
+    def poll(self) -> None:
+        """Interrupts wrk once each of its threads has had every answer (it would otherwise
+        wait out its -d duration); reads its count once it has exited."""
+        if self.wrk.running():
+            markers = glob.glob(os.path.join(self.done_dir, "e2e-done-*"))
+            if len(markers) >= self.threads:
+                self.submitted_at = max(os.path.getmtime(p) for p in markers)
+                self.wrk.send(signal.SIGINT)
+                self.wrk.wait(10)
+        if not self.wrk.running() and self.accepted is None:
+            m = E2E_COUNTS.search(self.wrk.stdout())
+            self.accepted = int(m.group(2)) if m else 0
+
+    def finish(self) -> dict:
+        """Stops wrk if it still runs; its output parsed, with "sent", "accepted", "refused"."""
+        self.wrk.stop(timeout=10, sig=signal.SIGINT)
+        text = self.wrk.stdout()
+        out = parse_wrk(text)
+        m = E2E_COUNTS.search(text)
+        sent, accepted, refused = (int(x) for x in m.groups()) if m else \
+            (0, self.accepted or 0, 0)
+        out.update(sent=sent, accepted=accepted, refused=refused)
+        return out
+
+
+def start_e2e_loads(args, run_dir: str, name: str, gateways: list[tuple[Child, str]], auth: str,
+                    numbers: list[str], messages: int) -> list[E2eLoad]:
+    """The messages, connections and threads split evenly between the gateways, one wrk each;
+    the messages numbered on across them, so no (number, customer) pair repeats."""
+    instances = len(gateways)
+    loads = []
+    offset = 0
+    for i, ((_, base), share, connections) in enumerate(zip(
+            gateways, split_load(messages, instances), split_load(args.connections, instances))):
+        suffix = f"-{i + 1}" if instances > 1 else ""
+        loads.append(E2eLoad(args, run_dir, name + suffix, base, auth, numbers, share, offset,
+                             wrk_threads(args, instances), connections))
+        offset += share
+    return loads
+
+
+def wait_delivered(args, name: str, loads: list[E2eLoad], gateways: list[tuple[Child, str]],
+                   fake_url: str) -> int:
+    """Waits (at most --e2e-timeout) until every wrk is done and fake-graph has accepted as
+    many sends as the gateways accepted messages; the count fake-graph accepted."""
+    deadline = time.monotonic() + args.e2e_timeout
+    delivered = 0
+    while time.monotonic() < deadline:
+        for load in loads:
+            load.poll()
+        delivered = http_json("GET", fake_url + "/_fake/stats", timeout=10)["messages_accepted"]
+        if all(load.accepted is not None for load in loads) \
+                and delivered >= sum(load.accepted for load in loads):
+            break
+        check_running(gateways, name)
+        time.sleep(0.2)
+    return delivered
+
+
+def run_e2e_one(args, run_dir: str, config: dict, latency_ms: int, single: bool = False,
+                storage: str | None = None, instances: int = 1) -> dict:
+    """One end-to-end run over every meta number, or (single) all messages to the first one,
+    through `instances` gateways on `storage` (a --storage URL; default a new SQLite file)."""
     messages = args.e2e_single_messages if single else args.e2e_messages
     name = f"e2e-{'single-' if single else ''}{latency_ms}ms"
+    if storage is not None:
+        name = f"pg-{name}-{instances}x"
     numbers = meta_numbers(config)
     if not numbers:
         raise BenchError("bench/gateway.toml has no provider = \"meta\" numbers")
-    log(f"== end to end: {messages} messages to {'one number' if single else 'every number'}, "
-        f"fake-graph answering after {latency_ms} ms")
+    log(f"== end to end{' on PostgreSQL' if storage else ''}: {messages} messages to "
+        f"{'one number' if single else 'every number'}, fake-graph answering after "
+        f"{latency_ms} ms" + (f", {gateways_label(instances)} on one database" if storage else ""))
     all_numbers = numbers
     if single:
         numbers = numbers[:1]
@@ -585,95 +924,54 @@ def run_e2e_one(args, run_dir: str, config: dict, latency_ms: int, single: bool 
         token = f.readline().strip()
 
     fake, fake_url = start_fake_graph(args, "fake-graph-" + name, run_dir, token)
-    gateway = None
-    sampler = None
+    gateways = []
+    samplers = []
+    loads = []
+    split = {}
     try:
-        with open(TEMPLATE) as f:
-            text = f.read()
-        if (text.count(TEMPLATE_BASE_URL) != len(all_numbers)
-                or text.count(TEMPLATE_TOKEN_FILE) != len(all_numbers)):
-            raise BenchError(f"{TEMPLATE}: every meta number must have\n  {TEMPLATE_BASE_URL}\n"
-                             f"  {TEMPLATE_TOKEN_FILE}\n(run.py replaces them for each run)")
-        text = text.replace(TEMPLATE_BASE_URL, f'base_url = "{fake_url}"')
-        text = text.replace(TEMPLATE_TOKEN_FILE, 'access_token_file = "'
-                            + os.path.join(BENCH, "fake-graph.token") + '"')
-        config_path = os.path.join(run_dir, name + ".toml")
-        with open(config_path, "w") as f:
-            f.write(text)
-
-        gateway, base = start_gateway(args, "gateway-" + name, run_dir, config_path)
+        config_path = e2e_config_file(run_dir, name, fake_url, len(all_numbers))
+        gateways = start_gateways(args, "gateway-" + name, run_dir, config_path, storage,
+                                  instances)
         time.sleep(1.0)
-        idle = rss_mb(gateway.pid)
-        log(f"  gateway {base}, fake-graph {fake_url}, idle RSS {idle:.1f} MB")
-        # One message through the whole path first: the credentials get verified (argon2id)
-        # and cached, the provider's connection opened, and a broken setup fails here.
-        send_one(base, auth, seed_body(customer="393403699999", number=numbers[0]["phone"]),
-                 name)
-        deadline = time.monotonic() + 15
-        while http_json("GET", fake_url + "/_fake/stats")["messages_accepted"] < 1:
-            if time.monotonic() > deadline:
-                raise BenchError(f"{name}: the first message did not reach fake-graph in 15 s: "
-                                 + gateway.stderr_tail())
-            time.sleep(0.1)
-        http_json("DELETE", fake_url + "/_fake/requests")
+        idle = max(rss_mb(child.pid) for child, _ in gateways)
+        log(f"  {'gateway' if instances == 1 else 'gateways'} "
+            f"{' '.join(base for _, base in gateways)}, fake-graph {fake_url}, "
+            f"idle RSS {idle:.1f} MB")
+        if instances > 1:
+            split = wait_numbers_split(storage, instances, name)
+        warm_up(gateways, fake_url, auth, numbers, name)
         if latency_ms > 0:
             http_json("POST", fake_url + "/_fake/faults",
                       {"rules": [{"path": "messages", "action": "slow",
                                   "delay_ms": latency_ms}]})
 
-        done_dir = os.path.join(run_dir, name + "-done")
-        os.makedirs(done_dir, exist_ok=True)
-        argv = wrk_argv(args, os.path.join(BENCH, "e2e.lua"), base + SEND_PATH, auth,
-                        args.e2e_timeout, args.connections, 10,
-                        [str(messages), str(args.threads),
-                         ",".join(n["phone"] for n in numbers), done_dir])
-        log(f"  $ {shlex.join(argv)}")
         t0 = time.time()
-        wrk = Child("wrk-" + name, argv, run_dir)
-        sampler = RssSampler(gateway.pid)  # after the last child is started (see _die_with_parent)
-        deadline = time.monotonic() + args.e2e_timeout
-        submitted_at = None
-        accepted = None
-        delivered = 0
-        while time.monotonic() < deadline:
-            if wrk.running():
-                markers = glob.glob(os.path.join(done_dir, "e2e-done-*"))
-                if len(markers) >= args.threads:
-                    submitted_at = max(os.path.getmtime(p) for p in markers)
-                    wrk.send(signal.SIGINT)  # wrk would otherwise wait out its -d duration
-                    wrk.wait(10)
-            if not wrk.running() and accepted is None:
-                m = re.search(r"e2e: sent (\d+) accepted (\d+) refused (\d+)", wrk.stdout())
-                accepted = int(m.group(2)) if m else 0
-            stats = http_json("GET", fake_url + "/_fake/stats", timeout=10)
-            delivered = stats["messages_accepted"]
-            if accepted is not None and delivered >= accepted:
-                break
-            if not gateway.running():
-                raise BenchError(f"{name}: the gateway exited: {gateway.stderr_tail()}")
-            time.sleep(0.2)
+        loads = start_e2e_loads(args, run_dir, name, gateways, auth,
+                                [n["phone"] for n in numbers], messages)
+        # After the last child is started (see _die_with_parent).
+        samplers = [RssSampler(child.pid) for child, _ in gateways]
+        delivered = wait_delivered(args, name, loads, gateways, fake_url)
         elapsed = time.time() - t0  # with `delivered`, the figures of an unfinished run
-        if wrk.running():
-            wrk.stop(timeout=10, sig=signal.SIGINT)
-        else:
-            Child.live.remove(wrk)
-        peak = sampler.stop()
-        text = wrk.stdout()
-        parsed = parse_wrk(text)
-        m = re.search(r"e2e: sent (\d+) accepted (\d+) refused (\d+)", text)
-        sent, accepted, refused = (int(x) for x in m.groups()) if m else (0, accepted or 0, 0)
-        # Stop the gateway before reading fake-graph's records, so they are complete.
-        gateway.stop()
+        counts = [load.finish() for load in loads]
+        peak = max(s.stop() for s in samplers)
+        submitted = [load.submitted_at for load in loads]
+        submitted_at = max(submitted) if None not in submitted else None
+        # Stop the gateways before reading fake-graph's records, so they are complete.
+        stop_gateways(gateways)
         stats = http_json("GET", fake_url + "/_fake/stats", timeout=10)
         records = fetch_send_records(fake_url, stats["requests_total"])
     finally:
-        if sampler is not None:
+        for sampler in samplers:
             sampler.stop()
-        if gateway is not None:
-            gateway.stop()
-            remove_db(run_dir, "gateway-" + name, args.keep_db)
+        for load in loads:
+            load.wrk.stop(timeout=10, sig=signal.SIGINT)
+        stop_gateways(gateways)
+        for child, _ in gateways:
+            remove_db(run_dir, child.name, args.keep_db)
         fake.stop()
 
+    wrk = combine_wrk(counts)
+    sent, accepted, refused = (sum(c[k] for c in counts) for k in ("sent", "accepted", "refused"))
     finished = accepted >= messages and delivered >= accepted
     per_number: dict[str, list[int]] = {}  # arrival times, us
     handled: dict[str, list[int]] = {}     # handler times, ms
@@ -708,9 +1006,10 @@ def run_e2e_one(args, run_dir: str, config: dict, latency_ms: int, single: bool 
         "handled_max_window": max(handled_windows.values()) if handled_windows else 0,
         "duplicates": stats.get("duplicate_sends", 0),
         "send_attempts": len(records),
-        "non2xx": parsed["non2xx"], "socket_errors": parsed["socket_errors"],
-        "socket_detail": parsed["socket_detail"],
+        "non2xx": wrk["non2xx"], "socket_errors": wrk["socket_errors"],
+        "socket_detail": wrk["socket_detail"],
         "idle_rss_mb": idle, "peak_rss_mb": peak,
+        "instances": instances, **split,
     }
     over = [p for p, w in windows.items() if w > limits.get(p, 1e18)]
     result["over_limit"] = over
@@ -739,6 +1038,21 @@ def run_e2e(args, run_dir: str, config: dict, results: dict) -> None:
         except BenchError as e:
             log(f"  FAILED: {e}")
             results["e2e_single"] = {"latency_ms": 200, "error": str(e)}
+
+
+def run_pg_e2e(cluster: pg_cluster.PgCluster, args, run_dir: str, config: dict,
+               results: dict) -> None:
+    """The e2e run at 0 ms on PostgreSQL: one gateway, then two on one database."""
+    cluster_settings(cluster, results)
+    results["pg_e2e"] = []
+    for instances in PG_INSTANCES:
+        try:
+            url = cluster.create_database(f"bench_e2e_{instances}x")
+            r = run_e2e_one(args, run_dir, config, 0, storage=url, instances=instances)
+        except (BenchError, pg_cluster.PgError) as e:
+            log(f"  FAILED: {e}")
+            r = {"latency_ms": 0, "instances": instances, "error": str(e)}
+        results["pg_e2e"].append(r)
 
 
 def run_media(args, run_dir: str, config: dict, results: dict) -> None:
@@ -824,35 +1138,12 @@ def build_rows(results: dict) -> list[tuple[str, str, str, str]]:
             ratio = g["rps"] / c["rps"] if c["rps"] else 0.0
             row("ingest / Beast ceiling", f"{ratio:.1%}", f">= {TARGET_CEILING_RATIO:.0%}",
                 verdict(ratio >= TARGET_CEILING_RATIO), err)
+    pg_ingest_rows(row, results)
     if "e2e_error" in results:
         row("end to end", "n/a", "", error=results["e2e_error"])
     for e in results.get("e2e", []):
         lat = e["latency_ms"]
-        label = f"end to end, upstream {lat} ms"
-        if "error" in e:
-            row(label, "n/a", "", error=e["error"])
-            continue
-        err = errors_of(e)
-        if e["refused"]:
-            err = ", ".join(x for x in (err, f"{e['refused']:,} sends refused") if x)
-        if e["duplicates"]:
-            err = ", ".join(x for x in (err, f"{e['duplicates']:,} duplicate sends") if x)
-        if e["finished"]:
-            value = f"{fmt_int(e['rate'])} msg/s ({e['messages']:,} in {e['seconds']:.1f} s)"
-        else:
-            value = (f"not finished: {e['delivered']:,} of {e['messages']:,} in "
-                     f"{e['seconds']:.0f} s ({fmt_int(e['rate'])} msg/s)")
-        target = TARGET_E2E.get(lat)
-        if target is not None:
-            row(f"{label}: delivered msg/s", value, f">= {fmt_int(target)}",
-                verdict(e["finished"] and e["rate"] >= target), err)
-        else:
-            row(f"{label}: delivered msg/s", value, "", "", err)
-        row(f"{label}: submitted req/s (while delivering)", fmt_int(e["submit_rate"]))
-        row(f"{label}: highest per-number rate, any 1 s",
-            f"{e['max_window']:,}/s ({e['handled_max_window']:,} as handled)",
-            f"<= {fmt_int(e['limit'])}/s (the limit)",
-            verdict(not e["over_limit"]), err if not e["finished"] else "")
+        e2e_rows(row, f"end to end, upstream {lat} ms", e, TARGET_E2E.get(lat))
     single = results.get("e2e_single")
     if single is not None:
         label = "one number, upstream 200 ms"
@@ -869,6 +1160,11 @@ def build_rows(results: dict) -> list[tuple[str, str, str, str]]:
                 f"{single['max_window']:,}/s ({single['handled_max_window']:,} as handled)",
                 f"<= {fmt_int(single['limit'])}/s (the limit)",
                 verdict(not single["over_limit"]))
+    if "pg-e2e_error" in results:
+        row("end to end on PostgreSQL", "n/a", "", error=results["pg-e2e_error"])
+    for e in results.get("pg_e2e", []):
+        e2e_rows(row, f"end to end on PostgreSQL, {gateways_label(e['instances'])}, upstream "
+                      f"{e['latency_ms']} ms", e, None)
     if "media_error" in results:
         row("media", "n/a", "", error=results["media_error"])
     if "media" in results:
@@ -897,7 +1193,78 @@ def build_rows(results: dict) -> list[tuple[str, str, str, str]]:
         p = max(e["peak_rss_mb"] for e in e2e_ok)
         detail = ", ".join(f"{e['latency_ms']} ms: {e['peak_rss_mb']:.0f}" for e in e2e_ok)
         row("memory: peak RSS during end to end", f"{p:.1f} MB ({detail})")
+    pg_ok = [(part, r) for part in ("ingest", "e2e") for r in results.get("pg_" + part, [])
+             if "peak_rss_mb" in r]
+    if pg_ok:
+        p = max(r["peak_rss_mb"] for _, r in pg_ok)
+        detail = ", ".join(f"{part} {r['instances']}x: {r['peak_rss_mb']:.0f}"
+                           for part, r in pg_ok)
+        row("memory: peak RSS of a gateway on PostgreSQL", f"{p:.1f} MB ({detail})")
     return rows
+
+
+def gateways_label(instances: int) -> str:
+    return "1 gateway" if instances == 1 else f"{instances} gateways"
+
+
+def e2e_rows(row, label: str, e: dict, target: int | None) -> None:
+    """The rows of one end-to-end run: delivered and submitted rates, the per-number check."""
+    if "error" in e:
+        row(label, "n/a", "", error=e["error"])
+        return
+    err = errors_of(e)
+    if e["refused"]:
+        err = ", ".join(x for x in (err, f"{e['refused']:,} sends refused") if x)
+    if e["duplicates"]:
+        err = ", ".join(x for x in (err, f"{e['duplicates']:,} duplicate sends") if x)
+    if e["finished"]:
+        value = f"{fmt_int(e['rate'])} msg/s ({e['messages']:,} in {e['seconds']:.1f} s)"
+    else:
+        value = (f"not finished: {e['delivered']:,} of {e['messages']:,} in "
+                 f"{e['seconds']:.0f} s ({fmt_int(e['rate'])} msg/s)")
+    if e.get("instances", 1) > 1:
+        held = " + ".join(map(str, e.get("numbers_held", []))) or "none"
+        value += (f"; numbers held {held}" if e.get("numbers_split")
+                  else f"; numbers NOT divided before the load (held {held})")
+    if target is not None:
+        row(f"{label}: delivered msg/s", value, f">= {fmt_int(target)}",
+            verdict(e["finished"] and e["rate"] >= target), err)
+    else:
+        row(f"{label}: delivered msg/s", value, "", "", err)
+    row(f"{label}: submitted req/s (while delivering)", fmt_int(e["submit_rate"]))
+    row(f"{label}: highest per-number rate, any 1 s",
+        f"{e['max_window']:,}/s ({e['handled_max_window']:,} as handled)",
+        f"<= {fmt_int(e['limit'])}/s (the limit)",
+        verdict(not e["over_limit"]), err if not e["finished"] else "")
+
+
+def pg_ingest_rows(row, results: dict) -> None:
+    """Ingest on PostgreSQL with one and two gateways, and one gateway's rate over SQLite's."""
+    if "pg-ingest_error" in results:
+        row("ingest on PostgreSQL", "n/a", "", error=results["pg-ingest_error"])
+    sqlite = results.get("ingest")
+    for r in results.get("pg_ingest", []):
+        n = r["instances"]
+        label = f"ingest on PostgreSQL, {gateways_label(n)}"
+        if "error" in r:
+            row(label, "n/a", "", error=r["error"])
+            continue
+        err = errors_of(r)
+        latency = "p50 / p99" if n == 1 else f"the worse p50 / p99 of the {n} wrk"
+        row(f"{label}: requests/s ({latency})",
+            f"{fmt_int(r['rps'])} ({fmt_ms(r['p50_ms'])} / {fmt_ms(r['p99_ms'])})", "", "", err)
+        cpu = (f"{r.get('cpu_us_per_request', 'n/a')} us in the "
+               f"{'gateway' if n == 1 else f'{n} gateways'} + "
+               f"{r.get('pg_cpu_us_per_request', 'n/a')} us in PostgreSQL")
+        if n == 1 and sqlite and "cpu_us_per_request" in sqlite:
+            cpu += f" (SQLite: {sqlite['cpu_us_per_request']} us in the gateway)"
+        row(f"{label}: CPU per request", cpu)
+        if n == 1 and sqlite and sqlite["rps"]:
+            ratio = r["rps"] / sqlite["rps"]
+            row("ingest on PostgreSQL (1 gateway) / on SQLite",
+                f"{ratio:.1%} ({fmt_int(r['rps'])} / {fmt_int(sqlite['rps'])} req/s)",
+                f">= {TARGET_PG_INGEST_RATIO:.0%}", verdict(ratio >= TARGET_PG_INGEST_RATIO),
+                err or errors_of(sqlite))
 
 
 def markdown_table(rows) -> str:
@@ -968,6 +1335,24 @@ this section when it rewrites the file. -->
 |---|---|---|---|---|---|"""
 
 
+def postgres_paragraph(info: dict) -> str:
+    """The paragraph on the PostgreSQL server of the pg-* rows, when they ran ("" otherwise)."""
+    pg = info.get("postgres")
+    if not pg:
+        return ""
+    version = pg.get("server_version", "15").split(" ")[0]
+    text = (f"The PostgreSQL rows run a throwaway PostgreSQL {version} cluster "
+            f"(`scripts/test-postgres`: a fresh temporary directory, loopback TCP) on the same "
+            f"{info['cores']}-core machine, with fsync {pg.get('fsync', 'on')}, "
+            f"`synchronous_commit = {pg.get('synchronous_commit', 'on')}` (wal_sync_method "
+            f"{pg.get('wal_sync_method', 'n/a')}, shared_buffers "
+            f"{pg.get('shared_buffers', 'n/a')}): each accepted message is committed on the "
+            f"server's disk before the answer, as with SQLite. The server shares the cores with "
+            f"the gateway(s), wrk and fake-graph, so those rows pay for the database's CPU too; "
+            f"a database on its own machine would leave the gateways theirs.")
+    return "\n" + textwrap.fill(text, width=95, break_on_hyphens=False) + "\n"
+
+
 def write_markdown(path: str, args, rows, info: dict, command: str, started: str) -> None:
     settings = (f"wrk {args.threads} threads, {args.connections} connections, keep-alive, "
                 f"{args.duration:g} s per load; end to end {args.e2e_messages:,} messages, "
@@ -987,6 +1372,7 @@ def write_markdown(path: str, args, rows, info: dict, command: str, started: str
                 changes = m.group(1).strip()
     except OSError:
         pass
+    postgres = postgres_paragraph(info)
     text = f"""# Benchmarks
 
 Written by `bench/run.py` (`make bench`; bench/README.md); rerun it to replace the figures
@@ -1004,7 +1390,7 @@ Targets are reported, never asserted in tests.
 
 wrk, the gateway, fake-graph and beast_ceiling share this machine's cores, so every figure
 includes the load generator's own CPU use; compare figures taken on the same machine only.
-
+{postgres}
 {markdown_table(rows)}
 
 ## What each change bought
@@ -1039,6 +1425,23 @@ includes the load generator's own CPU use; compare figures taken on the same mac
   signature and IHDR, random IDAT) just under WhatsApp's 5 MB image limit, base64 in the JSON
   body; MB/s = requests/s x request-body bytes (10^6 bytes per MB). Bytes in flight =
   connections x body size.
+- **PostgreSQL** (`pg-ingest`, `pg-e2e`): the same loads against gateways started with
+  `--storage postgresql://...`, on a fresh database of one throwaway cluster per run
+  (`scripts/test-postgres`, via `bench/pg_cluster.py`). Ingest: one gateway, then two on one
+  database, each loaded by its own wrk with half the connections and half the threads, both
+  at once: requests/s summed, the worse p50/p99 of the two, errors summed; CPU per request is
+  the gateways' and the PostgreSQL server's processes' (postmaster and its children) over the
+  requests wrk completed. The ratio is one gateway's requests/s on PostgreSQL over the SQLite
+  ingest row's, when both ran in the same run. End to end: the 0 ms run with one gateway, then
+  two on one database, each sent half the messages (consecutive message numbers, so no
+  (number, customer) pair repeats) by its own wrk with half the connections and threads.
+  Delivered msg/s and the per-number 1-second windows come from fake-graph's records as above,
+  whichever gateway sent. With two gateways, both runs wait (at most {PG_SPLIT_TIMEOUT_S} s)
+  before the load until the gateways have divided the business numbers between them
+  (`number_leases`), so they measure the steady state rather than the first gateway holding
+  every number until its next renewal; a gateway sends for the numbers it holds only, and
+  finds the messages another gateway stored when it next polls the database
+  (`dispatch.poll_interval_ms`).
 - **memory**: VmRSS of the gateway one second after start (idle), and the peak during a load:
   VmHWM after resetting it (`/proc/PID/clear_refs`) when the load starts, checked against
   VmRSS sampled every 50 ms. MB = 10^6 bytes throughout.
@@ -1051,17 +1454,30 @@ includes the load generator's own CPU use; compare figures taken on the same mac
 # --------------------------------------------------------------------------------------------
 
 
+def stop_cluster(cluster: pg_cluster.PgCluster) -> None:
+    if os.path.isdir(cluster.state_dir):
+        which = "the" if cluster.admin_url else "a leftover"  # of a run killed before its end
+        log(f"bench: stopping {which} PostgreSQL cluster (scripts/test-postgres stop "
+            f"{os.path.relpath(cluster.state_dir, ROOT)})")
+    try:
+        cluster.stop()
+    except pg_cluster.PgError as e:
+        log(f"bench: WARNING: {e}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default="ingest,e2e,media",
-                        help="parts to run, comma-separated: ingest, e2e, media (memory comes "
-                             "from ingest and e2e)")
+    parser.add_argument("--only", default=",".join(PARTS),
+                        help="parts to run, comma-separated: " + ", ".join(PARTS) + " (memory "
+                             "comes from ingest and e2e; the pg-* parts start a throwaway "
+                             "PostgreSQL cluster)")
     parser.add_argument("--duration", type=float, default=DEFAULTS["duration"],
                         help="seconds of each wrk load (ingest, ceiling, media)")
     parser.add_argument("--threads", type=int, default=DEFAULTS["threads"], help="wrk threads")
     parser.add_argument("--connections", type=int, default=DEFAULTS["connections"],
-                        help="wrk connections (ingest, ceiling, e2e)")
+                        help="wrk connections (ingest, ceiling, e2e; split between the "
+                             "gateways in the pg-* parts)")
     parser.add_argument("--e2e-messages", type=int, default=DEFAULTS["e2e_messages"])
     parser.add_argument("--e2e-latencies", default=DEFAULTS["e2e_latencies"],
                         help="fake-graph answer delays in ms, comma-separated")
@@ -1086,21 +1502,25 @@ def main() -> int:
     parser.add_argument("--out", help="where to write the markdown (default: docs/benchmarks.md "
                                       "for a full default run, else build/bench-run/benchmarks.md)")
     parser.add_argument("--keep-db", action="store_true",
-                        help="keep the gateways' databases in build/bench-run/")
+                        help="keep the gateways' SQLite databases in build/bench-run/ (the "
+                             "PostgreSQL cluster is always removed)")
     args = parser.parse_args()
 
     parts = [p.strip() for p in args.only.split(",") if p.strip()]
     parts = ["ingest" if p == "memory" else p for p in parts]
-    unknown = [p for p in parts if p not in ("ingest", "e2e", "media")]
+    unknown = [p for p in parts if p not in PARTS]
     if unknown or not parts:
-        parser.error(f"--only: unknown part(s) {', '.join(unknown)}; use ingest, e2e, media")
+        parser.error(f"--only: unknown part(s) {', '.join(unknown)}; use {', '.join(PARTS)}")
     if args.duration < 1 or args.threads < 1 or args.connections < args.threads:
         parser.error("--duration must be >= 1 and --connections >= --threads >= 1")
     if args.media_connections < args.threads or args.e2e_messages < args.threads:
         parser.error("--media-connections and --e2e-messages must be >= --threads")
+    pg_parts = [p for p in parts if p in PG_PARTS]
+    if pg_parts and (args.connections < 2 or args.e2e_messages // 2 < wrk_threads(args, 2)):
+        parser.error("the pg-* parts split the load between two gateways: they need "
+                     "--connections >= 2 and --e2e-messages >= 2 x max(1, --threads / 2)")
 
-
-    full = (sorted(parts) == ["e2e", "ingest", "media"] and args.config == TEMPLATE
+    full = (sorted(parts) == sorted(PARTS) and args.config == TEMPLATE
             and args.gateway == GATEWAY
             and all(getattr(args, k) == v for k, v in DEFAULTS.items()))
     set_template(args.config)
@@ -1112,6 +1532,11 @@ def main() -> int:
         return 2
     if shutil.which("wrk") is None:
         log("bench: wrk is not installed (scripts/install-deps installs it)")
+        return 2
+    if pg_parts and pg_cluster.missing():
+        log("bench: the pg-* parts need PostgreSQL 15 and psql (scripts/install-deps installs "
+            "them; or leave those parts out: --only ingest,e2e,media)\n  missing: "
+            + ", ".join(pg_cluster.missing()))
         return 2
     out_path = args.out or (DOCS if full else os.path.join(RUN_DIR, "benchmarks.md"))
 
@@ -1142,22 +1567,30 @@ def main() -> int:
         f"{info['fsync_ms']:.2f} ms; run directory {RUN_DIR}")
 
     results: dict = {}
+    # Started by the first pg-* part (once), stopped below whatever happens; stopping also
+    # removes a cluster a killed run left in PG_STATE.
+    cluster = pg_cluster.PgCluster(PG_STATE)
+    # SQLite and PostgreSQL ingest one after the other, so their ratio compares like with like.
+    order = (("ingest", run_ingest), ("pg-ingest", functools.partial(run_pg_ingest, cluster)),
+             ("e2e", run_e2e), ("pg-e2e", functools.partial(run_pg_e2e, cluster)),
+             ("media", run_media))
     try:
-        for part, fn in (("ingest", run_ingest), ("e2e", run_e2e), ("media", run_media)):
+        for part, fn in order:
             if part not in parts:
                 continue
             try:
                 fn(args, RUN_DIR, config, results)
-            except BenchError as e:
+            except (BenchError, pg_cluster.PgError) as e:
                 log(f"  FAILED: {e}")
                 results[part + "_error"] = str(e)
     except KeyboardInterrupt:
         log("bench: interrupted; stopping what was started")
-        Child.stop_all()
         return 130
     finally:
         Child.stop_all()
+        stop_cluster(cluster)
 
+    info["postgres"] = results.get("postgres")
     info["load_after"] = os.getloadavg()[0]
     info["fsync_after_ms"] = fsync_ms(RUN_DIR)
     rows = build_rows(results)
