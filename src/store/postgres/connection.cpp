@@ -124,6 +124,17 @@ Params& Params::TextArray(const std::vector<std::string>& values) {
   return *this;
 }
 
+Params::Arrays Params::ForLibpq() const {
+  Arrays a;
+  a.values.reserve(values_.size());
+  for (const Value& v : values_) {
+    a.values.push_back(v.null ? nullptr : (v.external != nullptr ? v.external : v.owned.c_str()));
+    a.lengths.push_back(static_cast<int>(v.length));
+    a.formats.push_back(v.binary ? 1 : 0);
+  }
+  return a;
+}
+
 std::int64_t Rows::Int64(int row, int column) const {
   const std::string_view text = View(row, column);
   std::int64_t value = 0;
@@ -209,18 +220,9 @@ Result<Rows> Connection::Run(const Sql& sql, const Params& params, bool binary_r
     SG_RETURN_IF_ERROR(Check(std::move(prepared), std::string("prepare ") + sql.name));
     prepared_.emplace(sql.name);
   }
-  const int n = params.size();
-  std::vector<const char*> values(static_cast<std::size_t>(n));
-  std::vector<int> lengths(static_cast<std::size_t>(n));
-  std::vector<int> formats(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) {
-    const Params::Value& v = params.values_[static_cast<std::size_t>(i)];
-    values[i] = v.null ? nullptr : (v.external != nullptr ? v.external : v.owned.c_str());
-    lengths[i] = static_cast<int>(v.length);
-    formats[i] = v.binary ? 1 : 0;
-  }
-  ResultHandle result(PQexecPrepared(conn_, sql.name, n, values.data(), lengths.data(),
-                                     formats.data(), binary_rows ? 1 : 0));
+  const Params::Arrays a = params.ForLibpq();
+  ResultHandle result(PQexecPrepared(conn_, sql.name, params.size(), a.values.data(),
+                                     a.lengths.data(), a.formats.data(), binary_rows ? 1 : 0));
   return Check(std::move(result), sql.name);
 }
 
@@ -232,18 +234,9 @@ Result<void> Connection::Exec(std::string_view sql) {
 }
 
 Result<Rows> Connection::Query(const std::string& sql, const Params& params) {
-  const int n = params.size();
-  std::vector<const char*> values(static_cast<std::size_t>(n));
-  std::vector<int> lengths(static_cast<std::size_t>(n));
-  std::vector<int> formats(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) {
-    const Params::Value& v = params.values_[static_cast<std::size_t>(i)];
-    values[i] = v.null ? nullptr : (v.external != nullptr ? v.external : v.owned.c_str());
-    lengths[i] = static_cast<int>(v.length);
-    formats[i] = v.binary ? 1 : 0;
-  }
-  ResultHandle result(PQexecParams(conn_, sql.c_str(), n, nullptr, values.data(), lengths.data(),
-                                   formats.data(), 0));
+  const Params::Arrays a = params.ForLibpq();
+  ResultHandle result(PQexecParams(conn_, sql.c_str(), params.size(), nullptr, a.values.data(),
+                                   a.lengths.data(), a.formats.data(), 0));
   return Check(std::move(result), sql.substr(0, 40));
 }
 

@@ -53,8 +53,15 @@ class Params {
 
   int size() const { return static_cast<int>(values_.size()); }
 
+  // The parameters as libpq's PQexecParams and PQexecPrepared take them; valid while this lives.
+  struct Arrays {
+    std::vector<const char*> values;
+    std::vector<int> lengths;
+    std::vector<int> formats;
+  };
+  Arrays ForLibpq() const;
+
  private:
-  friend class Connection;
   struct Value {
     std::string owned;
     const char* external = nullptr;  // BytesInPlace
