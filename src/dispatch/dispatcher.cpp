@@ -142,9 +142,13 @@ void Dispatcher::Stop() {
 void Dispatcher::Notify() { pump_.Notify(); }
 
 void Dispatcher::Notify(const std::string& number) {
-  // A message of a number another instance sends for: a claim here would find nothing of it
-  // and scan that number's backlog for nothing. Its holder claims it at its next poll.
-  if (numbers_.Owns(number)) pump_.Notify();
+  // A message of a number another instance sends for, or of one booked ahead already (more
+  // messages than its rate: a campaign): a claim now would not take it, and would read past
+  // that number's whole due backlog to find so. Its holder claims it at its next poll, or
+  // when the number has room again (the pump wakes for that by itself).
+  if (numbers_.Owns(number) && !flow_.Throttled(number, clock_.Now(), Pacer::kHorizon / 2)) {
+    pump_.Notify();
+  }
 }
 
 std::chrono::milliseconds Dispatcher::ReservePairSlot(const std::string& message_id,

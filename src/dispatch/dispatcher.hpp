@@ -76,7 +76,8 @@ class Dispatcher {
   // New work was stored: wake a worker now instead of at the next poll.
   void Notify();
   // A message of business number `number` was stored: wake the pump if this instance sends
-  // for it (another instance's holder finds it at its next poll, dispatch.poll_interval_ms).
+  // for it and it has room (another instance's holder finds it at its next poll,
+  // dispatch.poll_interval_ms; a number booked ahead when it has room again).
   void Notify(const std::string& number);
 
   // For a message about to be stored: takes its slot in Meta's pair limit (see

@@ -48,6 +48,14 @@ std::vector<std::string> FlowControl::ThrottledNumbers(Clock::time_point now,
   return out;
 }
 
+bool FlowControl::Throttled(const std::string& number, Clock::time_point now,
+                            Clock::duration booked_beyond) {
+  Number* n = Find(number);
+  if (n == nullptr) return false;
+  std::lock_guard lock(mutex_);
+  return n->breaker.open(now) || n->bucket.TimeUntilAvailable(now) > booked_beyond;
+}
+
 FlowControl::Admission FlowControl::Pace(const std::string& message_id, const std::string& number,
                                          const std::string& customer, Clock::time_point now,
                                          Clock::duration horizon) {

@@ -48,6 +48,8 @@ class FlowControl {
                                             Clock::duration booked_beyond = Clock::duration::zero(),
                                             Clock::duration* until_change = nullptr);
   static constexpr auto kBreakerRecheck = std::chrono::milliseconds(20);
+  // Whether ThrottledNumbers would name `number` now.
+  bool Throttled(const std::string& number, Clock::time_point now, Clock::duration booked_beyond);
 
   struct Admission {
     // Send after this long (zero: now). The number's slot at that time is the message's.
