@@ -29,8 +29,8 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kToken = "it-scale-out-token";
 constexpr int kNumbers = 4;
-constexpr int kRate = 25;  // per number and second: low, so the cores are not the limit
-constexpr int kMessages = 800;
+constexpr int kRate = 10;  // per number and second: low, so the cores are not the limit
+constexpr int kMessages = 400;
 constexpr int kInFlight = 16;
 const Credentials kDemo{"demo", std::string(kTestPassword)};
 
