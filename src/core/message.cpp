@@ -17,6 +17,13 @@ const char* MediaKindName(MediaKind kind) {
   return "document";  // unreachable for valid enum values; keeps -Wreturn-type quiet
 }
 
+std::optional<MediaKind> ParseMediaKind(std::string_view name) {
+  for (const MediaKind kind : {MediaKind::kImage, MediaKind::kVideo, MediaKind::kDocument}) {
+    if (name == MediaKindName(kind)) return kind;
+  }
+  return std::nullopt;
+}
+
 std::string_view MessageKindName(const MessageContent& content) {
   return std::visit([](const auto& kind) { return std::decay_t<decltype(kind)>::kKind; }, content);
 }

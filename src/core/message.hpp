@@ -40,6 +40,8 @@ enum class MediaKind { kImage, kVideo, kDocument };
 
 // "image" | "video" | "document": the name used in JSON, the store and Meta's payload.
 const char* MediaKindName(MediaKind kind);
+// The kind MediaKindName names; nullopt for any other name.
+std::optional<MediaKind> ParseMediaKind(std::string_view name);
 
 struct MediaHeader {
   MediaKind kind = MediaKind::kDocument;

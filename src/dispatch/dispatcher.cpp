@@ -1,13 +1,11 @@
 #include "dispatch/dispatcher.hpp"
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <exception>
 #include <memory>
 
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include "core/text.hpp"
 #include "obs/log.hpp"
@@ -47,14 +45,6 @@ std::chrono::milliseconds Handover(FlowControl& flow, const std::vector<std::str
   return std::chrono::ceil<std::chrono::milliseconds>(window) + std::chrono::seconds(1);
 }
 
-std::string MakeOwnerName() {
-  std::array<char, 256> host{};
-  if (gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
-  // The id's random tail keeps two processes with a recycled pid apart.
-  return std::string(host.data()) + ":" + std::to_string(getpid()) + ":" +
-         util::NewMessageId().substr(24);
-}
-
 // How long before an outcome the store refused is written again: 100 ms, doubling to 5 s (short
 // enough that a stopping dispatcher, which waits for its sends, is not held long).
 std::chrono::milliseconds RecordRetryDelay(int tries) {
@@ -71,7 +61,7 @@ Dispatcher::Dispatcher(store::Outbox& store, store::NumberLeases& number_leases,
       settings_(config.dispatch),
       clock_(util::SystemClock()),
       flow_(config),
-      owner_(MakeOwnerName()),
+      owner_(util::NewInstanceName()),
       retry_(config, RandomJitter()),
       listeners_(clock_),
       leases_(store, owner_, settings_.lease),

@@ -36,12 +36,9 @@ std::vector<std::string> FlowControl::ThrottledNumbers(Clock::time_point now,
   Clock::duration soonest = Clock::duration::max();
   std::lock_guard lock(mutex_);
   for (auto& [phone, n] : numbers_) {
-    if (n->breaker.open(now)) {
+    if (const auto change = UntilUnthrottled(*n, now, booked_beyond)) {
       out.push_back(phone);
-      soonest = std::min<Clock::duration>(soonest, kBreakerRecheck);
-    } else if (const auto booked = n->bucket.TimeUntilAvailable(now); booked > booked_beyond) {
-      out.push_back(phone);
-      soonest = std::min(soonest, booked - booked_beyond);
+      soonest = std::min(soonest, *change);
     }
   }
   if (until_change != nullptr) *until_change = soonest;
@@ -53,7 +50,15 @@ bool FlowControl::Throttled(const std::string& number, Clock::time_point now,
   Number* n = Find(number);
   if (n == nullptr) return false;
   std::lock_guard lock(mutex_);
-  return n->breaker.open(now) || n->bucket.TimeUntilAvailable(now) > booked_beyond;
+  return UntilUnthrottled(*n, now, booked_beyond).has_value();
+}
+
+std::optional<FlowControl::Clock::duration> FlowControl::UntilUnthrottled(
+    Number& n, Clock::time_point now, Clock::duration booked_beyond) {
+  if (n.breaker.open(now)) return kBreakerRecheck;
+  const auto booked = n.bucket.TimeUntilAvailable(now);
+  if (booked > booked_beyond) return booked - booked_beyond;
+  return std::nullopt;
 }
 
 FlowControl::Admission FlowControl::Pace(const std::string& message_id, const std::string& number,

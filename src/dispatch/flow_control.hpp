@@ -117,6 +117,11 @@ class FlowControl {
     CircuitBreaker breaker;
   };
   Number* Find(const std::string& number);
+  // Throttled (circuit open, or slots booked beyond `booked_beyond`): how long until it is
+  // worth claiming for again (an open circuit counts as kBreakerRecheck); nullopt when not.
+  // REQUIRES: mutex_ held.
+  std::optional<Clock::duration> UntilUnthrottled(Number& n, Clock::time_point now,
+                                                  Clock::duration booked_beyond);
   void ForgetIdlePairs(Clock::time_point now);
 
   const config::DispatchSettings settings_;

@@ -96,9 +96,12 @@ bool NumberOwnership::Owns(std::string_view number) const {
 }
 
 std::vector<std::string> NumberOwnership::NotHeld() const {
+  const auto now = clock_.Now();
   std::vector<std::string> out;
+  std::lock_guard lock(held_mutex_);
   for (const auto& number : numbers_) {
-    if (!Owns(number)) out.push_back(number);
+    const auto it = held_until_.find(number);
+    if (it == held_until_.end() || it->second <= now) out.push_back(number);
   }
   return out;
 }

@@ -4,8 +4,10 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <string>
 
 #include <sodium.h>
+#include <unistd.h>
 
 namespace socialgate::util {
 
@@ -16,6 +18,13 @@ std::int64_t NowUnixMillis() {
 }
 
 std::string NewMessageId() { return NewMessageIdAt(NowUnixMillis()); }
+
+std::string NewInstanceName() {
+  std::array<char, 256> host{};
+  if (gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
+  return std::string(host.data()) + ":" + std::to_string(getpid()) + ":" +
+         NewMessageId().substr(24);
+}
 
 std::string NewMessageIdAt(std::int64_t unix_millis) {
   std::array<unsigned char, 16> b{};

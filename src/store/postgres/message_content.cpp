@@ -8,12 +8,6 @@
 namespace socialgate::store::postgres {
 namespace {
 
-core::MediaKind KindFromName(std::string_view name) {
-  if (name == "image") return core::MediaKind::kImage;
-  if (name == "video") return core::MediaKind::kVideo;
-  return core::MediaKind::kDocument;
-}
-
 const Sql kInsertMedia{
     "insert_media",
     "INSERT INTO message_media(message_id, kind, mime_type, document_type, file_name, bytes) "
@@ -61,7 +55,7 @@ core::MessageContent ReadContent(const Rows& rows, int row, int first) {
 void ReadMedia(const Rows& rows, int row, int first, core::OutboundMessage& message) {
   core::MediaHeader* media = core::MediaOf(message);
   if (media == nullptr || rows.IsNull(row, first)) return;
-  media->kind = KindFromName(rows.View(row, first));
+  media->kind = core::ParseMediaKind(rows.View(row, first)).value_or(core::MediaKind::kDocument);
   media->mime_type = rows.Text(row, first + 1);
   media->document_type = rows.Text(row, first + 2);
   media->file_name = rows.Text(row, first + 3);

@@ -1,6 +1,5 @@
 #include "store/postgres/postgres_storage.hpp"
 
-#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -9,8 +8,6 @@
 #include <utility>
 #include <variant>
 #include <vector>
-
-#include <unistd.h>
 
 #include "store/committed_writes.hpp"
 #include "store/group_committer.hpp"
@@ -280,11 +277,7 @@ Result<StoragePtr> OpenPostgresUrl(const std::string& url) {
   const auto [keywords, values] = ConnectParameters(url);
   SG_ASSIGN_OR_RETURN(auto writer, Connection::Open(keywords, values));
   SG_RETURN_IF_ERROR(Migrate(*writer));
-  // The random tail tells apart two stores of one process, or of a recycled pid.
-  std::array<char, 256> host{};
-  if (gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
-  std::string depth_counter = std::string(host.data()) + ":" + std::to_string(getpid()) + ":" +
-                              util::NewMessageId().substr(24);
+  std::string depth_counter = util::NewInstanceName();
   SG_RETURN_IF_ERROR(FoldOutboxDepth(*writer, depth_counter));
   std::vector<std::unique_ptr<Connection>> readers;
   for (int i = 0; i < kReadConnections; ++i) {

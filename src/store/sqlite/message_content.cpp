@@ -13,12 +13,6 @@ std::vector<std::string> FromJson(const unsigned char* text) {
   return DecodeStringArray(reinterpret_cast<const char*>(text));
 }
 
-core::MediaKind KindFromName(std::string_view name) {
-  if (name == "image") return core::MediaKind::kImage;
-  if (name == "video") return core::MediaKind::kVideo;
-  return core::MediaKind::kDocument;
-}
-
 }  // namespace
 
 void BindContent(Statement& s, const core::MessageContent& content) {
@@ -70,7 +64,7 @@ core::Result<void> ReadMedia(Connection& db, std::string_view id, core::MediaHea
   Statement s(stmt);
   s.Bind(id);
   if (s.Step() != SQLITE_ROW) return tl::unexpected(db.Error("read media"));
-  media.kind = KindFromName(s.Text(0));
+  media.kind = core::ParseMediaKind(s.Text(0)).value_or(core::MediaKind::kDocument);
   media.mime_type = s.Text(1);
   media.document_type = s.Text(2);
   media.file_name = s.Text(3);

@@ -14,6 +14,15 @@ TEST(MediaKindNameTest, NamesMatchTheJsonContract) {
   EXPECT_EQ(std::string_view(MediaKindName(MediaKind::kDocument)), "document");
 }
 
+TEST(MediaKindNameTest, ParseMediaKindReadsBackEveryNameAndNothingElse) {
+  for (const MediaKind kind : {MediaKind::kImage, MediaKind::kVideo, MediaKind::kDocument}) {
+    EXPECT_EQ(ParseMediaKind(MediaKindName(kind)), kind);
+  }
+  EXPECT_FALSE(ParseMediaKind("Image"));
+  EXPECT_FALSE(ParseMediaKind("audio"));
+  EXPECT_FALSE(ParseMediaKind(""));
+}
+
 TEST(OutboundMessageTest, ATemplateNamesItsKindAndCarriesItsHeaderAsItsMedia) {
   OutboundMessage m;
   TemplateContent t;

@@ -30,21 +30,6 @@ constexpr std::int64_t kNow = 1'800'000'000'000;
 
 NewMessage Sample(const std::string& id) { return testing::SampleMessage(id, kNow); }
 
-// A query's single value, as text ("" on failure, with a test failure).
-std::string QueryValue(const std::string& url, const std::string& sql) {
-  PGconn* conn = PQconnectdb(url.c_str());
-  std::string value;
-  PGresult* r = PQexec(conn, sql.c_str());
-  if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
-    value = PQgetvalue(r, 0, 0);
-  } else {
-    ADD_FAILURE() << sql << ": " << PQerrorMessage(conn);
-  }
-  PQclear(r);
-  PQfinish(conn);
-  return value;
-}
-
 TEST(PostgresEngineTest, MigrationsMatchSqlitesVersionForVersion) {
   const auto pg = postgres::Migrations();
   const auto lite = sqlite::Migrations();
@@ -97,7 +82,7 @@ TEST(PostgresEngineTest, InstancesStartingAtOnceApplyEachMigrationOnce) {
   }
   for (auto& t : threads) t.join();
   for (int i = 0; i < kInstances; ++i) EXPECT_TRUE(opened[i]) << errors[i];
-  const std::string count = QueryValue(db.url(), "SELECT COUNT(*) FROM schema_migrations");
+  const std::string count = db.Value("SELECT COUNT(*) FROM schema_migrations");
   EXPECT_EQ(count, std::to_string(postgres::Migrations().size()));
   // Every instance sees the others' messages.
   ASSERT_TRUE(Insert(opened[0]->outbox(), Sample("from-0")));
@@ -146,7 +131,7 @@ TEST(PostgresEngineTest, AConnectionKilledMidTransactionStoresNothingOfItAndTheN
   const std::string waiting =
       "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND "
       "application_name = 'socialgate' AND wait_event_type = 'Lock'";
-  ASSERT_TRUE(support::Eventually([&] { return QueryValue(db.url(), waiting) == "1"; }));
+  ASSERT_TRUE(support::Eventually([&] { return db.Value(waiting) == "1"; }));
   ASSERT_TRUE(db.Run(
       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
       "current_database() AND application_name = 'socialgate' AND wait_event_type = 'Lock'"));

@@ -54,6 +54,22 @@ inline bool PostgresAdmin(const std::string& admin_url, const std::string& sql) 
   return ok;
 }
 
+// The first column of the first row `sql` returns on `url`, as text; "" when there is none (or
+// the query failed: a test failure).
+inline std::string PostgresValue(const std::string& url, const std::string& sql) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  std::string value;
+  PGresult* r = PQexec(conn, sql.c_str());
+  if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+    ADD_FAILURE() << sql << ": " << PQerrorMessage(conn);
+  } else if (PQntuples(r) > 0) {
+    value = PQgetvalue(r, 0, 0);
+  }
+  PQclear(r);
+  PQfinish(conn);
+  return value;
+}
+
 class PostgresTestDatabase {
  public:
   PostgresTestDatabase() : admin_url_(PostgresAdminUrl()) {
@@ -78,21 +94,8 @@ class PostgresTestDatabase {
   const std::string& admin_url() const { return admin_url_; }
   // Runs `sql` in this database as the superuser.
   bool Run(const std::string& sql) const { return PostgresAdmin(url_, sql); }
-  // The first column of the first row `sql` returns, as text; "" when there is none (or the
-  // query failed: a test failure).
-  std::string Value(const std::string& sql) const {
-    PGconn* conn = PQconnectdb(url_.c_str());
-    std::string value;
-    PGresult* r = PQexec(conn, sql.c_str());
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-      ADD_FAILURE() << sql << ": " << PQerrorMessage(conn);
-    } else if (PQntuples(r) > 0) {
-      value = PQgetvalue(r, 0, 0);
-    }
-    PQclear(r);
-    PQfinish(conn);
-    return value;
-  }
+  // The first column of the first row `sql` returns in this database (PostgresValue).
+  std::string Value(const std::string& sql) const { return PostgresValue(url_, sql); }
 
  private:
   std::string admin_url_;
