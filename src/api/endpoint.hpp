@@ -26,6 +26,7 @@
 #include "store/outbox.hpp"
 #include "util/timer_queue.hpp"
 #include "util/work_pool.hpp"
+#include "webhooks/intake.hpp"
 
 namespace socialgate::api {
 
@@ -39,6 +40,7 @@ struct ApiDependencies {
   dispatch::Dispatcher* dispatcher = nullptr;
   util::WorkPool* workers = nullptr;
   util::TimerQueue* timers = nullptr;
+  webhooks::WebhookIntake* webhook_intake = nullptr;  // Meta's callbacks; none without
   std::size_t max_queued_requests = 10'000;  // beyond this, 503 instead of an unbounded queue
 };
 

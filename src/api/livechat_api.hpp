@@ -6,6 +6,7 @@
 //   message_endpoints  GET  /livechat/{domain}/messages/{messageId}
 //   session_endpoints  POST /livechat/{domain?}/login, POST /livechat/{domain?}/logout
 //   health_endpoints   GET  /healthz, GET /readyz
+//   webhook_endpoints  GET, POST [webhooks.meta] path (Meta's callbacks), when configured
 // A new endpoint goes into its group's Endpoints() (a new group: its own files, a member here).
 //
 // Each request is decided in two steps. Admit sees only the request line and headers, and
@@ -28,6 +29,7 @@
 #include "api/router.hpp"
 #include "api/send_endpoints.hpp"
 #include "api/session_endpoints.hpp"
+#include "api/webhook_endpoints.hpp"
 #include "http/message.hpp"
 
 namespace socialgate::api {
@@ -55,6 +57,7 @@ class LivechatApi {
   MessageEndpoints messages_;
   SessionEndpoints sessions_;
   HealthEndpoints health_;
+  WebhookEndpoints webhooks_;
   Router router_;
   std::vector<Endpoint> endpoints_;  // by route number
 };

@@ -36,6 +36,7 @@ void MessageEndpoints::GetMessage(const config::Domain& domain, const auth::Prin
     nlohmann::ordered_json event = {{"status", core::MessageStatusName(e.status)},
                                     {"at", util::FormatUtcMillis(e.at_ms)}};
     if (!e.detail.empty()) event["detail"] = e.detail;
+    if (!e.source.empty()) event["source"] = e.source;
     history.push_back(std::move(event));
   }
   nlohmann::ordered_json body = {
@@ -60,6 +61,26 @@ void MessageEndpoints::GetMessage(const config::Domain& domain, const auth::Prin
                body["language"] = t.language;
              }},
              m.message.content);
+  // What the provider says the message costs, and the conversation it was billed in.
+  nlohmann::ordered_json pricing = nullptr;
+  if (m.pricing) {
+    pricing = {{"billable", m.pricing->billable ? nlohmann::ordered_json(*m.pricing->billable)
+                                                : nlohmann::ordered_json(nullptr)},
+               {"category", m.pricing->category},
+               {"pricingModel", m.pricing->pricing_model},
+               {"type", m.pricing->type}};
+  }
+  body["pricing"] = std::move(pricing);
+  nlohmann::ordered_json conversation = nullptr;
+  if (m.conversation) {
+    conversation = {{"id", m.conversation->id},
+                    {"originType", m.conversation->origin_type},
+                    {"expiresAt", m.conversation->expires_at_ms > 0
+                                      ? nlohmann::ordered_json(
+                                            util::FormatUtcMillis(m.conversation->expires_at_ms))
+                                      : nlohmann::ordered_json(nullptr)}};
+  }
+  body["conversation"] = std::move(conversation);
   body["createdAt"] = util::FormatUtcMillis(m.created_at_ms);
   body["updatedAt"] = util::FormatUtcMillis(m.updated_at_ms);
   body["history"] = std::move(history);

@@ -14,7 +14,6 @@
 #include "auth/password.hpp"
 #include "core/language.hpp"
 #include "dispatch/dispatcher.hpp"
-#include "dispatch/store_status_sink.hpp"
 #include "http/server.hpp"
 #include "net/http_client.hpp"
 #include "obs/security_events.hpp"
@@ -24,6 +23,7 @@
 #include "util/stop_signals.hpp"
 #include "util/timer_queue.hpp"
 #include "util/work_pool.hpp"
+#include "webhooks/intake.hpp"
 
 namespace socialgate::app {
 namespace {
@@ -61,13 +61,40 @@ void ResumeDeliveryTracking(
   for (const auto& d : *unfinished) {
     auto it = providers_by_number.find(d.service_phone);
     if (it != providers_by_number.end()) {
-      it->second->ResumeTracking(d.provider_message_id, d.status);
+      it->second->ResumeTracking(
+          providers::TrackedMessage{d.provider_message_id, d.message_id, d.status});
     }
   }
   if (!unfinished->empty()) {
     spdlog::info("socialgate: resumed tracking of {} accepted, unfinished messages",
                  unfinished->size());
   }
+}
+
+// The providers that report statuses themselves hand them to the webhook intake.
+class IntakeStatusSink final : public providers::StatusSink {
+ public:
+  explicit IntakeStatusSink(webhooks::WebhookIntake& intake) : intake_(intake) {}
+  void OnStatusEvent(std::string_view source, std::string body) override {
+    intake_.ReceiveOwn(std::string(source), std::move(body));
+  }
+
+ private:
+  webhooks::WebhookIntake& intake_;
+};
+
+// Which business number each source's phone_number_id names.
+std::vector<webhooks::Route> WebhookRoutes(const config::Config& cfg) {
+  std::vector<webhooks::Route> routes;
+  for (const auto& domain : cfg.domains) {
+    for (const auto& number : domain.numbers) {
+      if (auto source = providers::StatusSourceOf(number)) {
+        routes.push_back(
+            {std::move(source->source), std::move(source->phone_number_id), number.phone});
+      }
+    }
+  }
+  return routes;
 }
 
 }  // namespace
@@ -122,7 +149,12 @@ core::Result<void> Serve(const ServeOptions& options) {
   store::StoragePtr storage = std::move(opened);
 
   util::TimerQueue timers;
-  dispatch::StoreStatusSink sink(storage->delivery_statuses(), timers);
+  webhooks::IntakeOptions intake_options;
+  intake_options.hold_unmatched = cfg.webhooks.hold_unmatched;
+  intake_options.keep_events = cfg.webhooks.keep_events;
+  webhooks::WebhookIntake intake(storage->delivery_statuses(), WebhookRoutes(cfg), intake_options,
+                                 timers);
+  IntakeStatusSink sink(intake);
   // One connection pool for every number that talks to a provider over HTTP. A libcurl that
   // refuses an option the client relies on (the guard against re-sending a POST among them)
   // stops the start here, with the option named.
@@ -173,6 +205,7 @@ core::Result<void> Serve(const ServeOptions& options) {
   deps.dispatcher = &dispatcher;
   deps.workers = &workers;
   deps.timers = &timers;
+  deps.webhook_intake = &intake;
   api::LivechatApi api(deps);
 
   http::ServerOptions server_options;
@@ -211,6 +244,7 @@ core::Result<void> Serve(const ServeOptions& options) {
   if (!signals) return tl::unexpected(signals.error());
 
   ResumeDeliveryTracking(storage->delivery_statuses(), providers_by_number);
+  intake.Start();
   dispatcher.Start();
   std::fputs(StartupBanner(cfg, cfg.server.host, (*server)->port()).c_str(), stdout);
   std::fflush(stdout);
@@ -221,13 +255,18 @@ core::Result<void> Serve(const ServeOptions& options) {
 
   // The HTTP side has drained; finish queued request work and the writes it queued (their
   // callbacks use the dispatcher and timers), then stop sending and hand this instance's leases
-  // back so the next start resumes at once. The timers stop before the status sink goes (its
-  // retries are timers); the sink then waits for the statuses it queued.
+  // back so the next start resumes at once. The timers stop before the webhook intake (the
+  // sandbox's reports and the intake's retries are timers); the intake waits for the
+  // applications it queued, and the last drain answers the events still being stored (their
+  // callbacks use the intake) before it goes. Events stored and not applied are applied at the
+  // next start.
   credential_checks.Shutdown();
   workers.Shutdown();
   storage->Drain();
   dispatcher.Stop();
   timers.Stop();
+  intake.Stop();
+  storage->Drain();
   spdlog::info("socialgate: stopped");
   return {};
 }

@@ -10,6 +10,8 @@
 
 #include <toml++/toml.h>
 
+#include "config/reader.hpp"
+#include "config/webhooks_config.hpp"
 #include "core/phone_number.hpp"
 #include "core/text.hpp"
 #include "util/ip_network.hpp"
@@ -20,87 +22,6 @@ namespace {
 using core::ErrorCode;
 using core::MakeError;
 using core::Result;
-
-// Reads a TOML tree with every error naming the key path, so a typo is found at start-up
-// instead of becoming a silent default.
-class Reader {
- public:
-  explicit Reader(std::string source) : source_(std::move(source)) {}
-
-  core::Error Fail(const std::string& key, const std::string& rule) const {
-    return core::Error{ErrorCode::kInvalidArgument, source_ + ": " + key + ": " + rule, {}};
-  }
-
-  Result<void> OnlyKeys(const toml::table& table, const std::string& where,
-                        std::initializer_list<std::string_view> allowed) const {
-    for (const auto& [key, value] : table) {
-      (void)value;
-      if (std::find(allowed.begin(), allowed.end(), key.str()) == allowed.end()) {
-        const std::string path =
-            where.empty() ? std::string(key.str()) : where + "." + std::string(key.str());
-        return tl::unexpected(Fail(path, "unknown key"));
-      }
-    }
-    return {};
-  }
-
-  Result<void> String(const toml::table& t, const std::string& where, std::string_view key,
-                      std::string& out) const {
-    const toml::node* n = t.get(key);
-    if (n == nullptr) return {};
-    auto v = n->value<std::string>();
-    if (!n->is_string() || !v) return tl::unexpected(Fail(Path(where, key), "must be a string"));
-    out = *v;
-    return {};
-  }
-
-  template <class Int>
-  Result<void> Integer(const toml::table& t, const std::string& where, std::string_view key,
-                       Int& out, std::int64_t min, std::int64_t max) const {
-    const toml::node* n = t.get(key);
-    if (n == nullptr) return {};
-    if (!n->is_integer()) return tl::unexpected(Fail(Path(where, key), "must be an integer"));
-    const std::int64_t v = *n->value<std::int64_t>();
-    if (v < min || v > max) {
-      return tl::unexpected(Fail(Path(where, key), "must be between " + std::to_string(min) +
-                                                       " and " + std::to_string(max)));
-    }
-    out = static_cast<Int>(v);
-    return {};
-  }
-
-  Result<void> Number(const toml::table& t, const std::string& where, std::string_view key,
-                      double& out, double min, double max) const {
-    const toml::node* n = t.get(key);
-    if (n == nullptr) return {};
-    if (!n->is_number()) return tl::unexpected(Fail(Path(where, key), "must be a number"));
-    const double v =
-        n->is_integer() ? static_cast<double>(*n->value<std::int64_t>()) : *n->value<double>();
-    if (v < min || v > max) {
-      return tl::unexpected(Fail(Path(where, key), "must be between " + std::to_string(min) +
-                                                       " and " + std::to_string(max)));
-    }
-    out = v;
-    return {};
-  }
-
-  Result<void> Millis(const toml::table& t, const std::string& where, std::string_view key,
-                      std::chrono::milliseconds& out, std::int64_t max_ms) const {
-    std::int64_t v = out.count();
-    SG_RETURN_IF_ERROR(Integer(t, where, key, v, 0, max_ms));
-    out = std::chrono::milliseconds(v);
-    return {};
-  }
-
-  static std::string Path(const std::string& where, std::string_view key) {
-    return where.empty() ? std::string(key) : where + "." + std::string(key);
-  }
-
- private:
-  std::string source_;
-};
-
-constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
 
 Result<void> ReadServer(const Reader& r, const toml::table& t, ServerSettings& s) {
   SG_RETURN_IF_ERROR(
@@ -220,40 +141,8 @@ Result<void> ReadMeta(const Reader& r, const toml::table& t, const std::string& 
   SG_RETURN_IF_ERROR(r.Millis(t, where, "connect_timeout_ms", m.connect_timeout, 600'000));
   SG_RETURN_IF_ERROR(r.Millis(t, where, "timeout_ms", m.timeout, 600'000));
   SG_RETURN_IF_ERROR(r.Millis(t, where, "media_ttl_ms", m.media_ttl, 30 * kDayMs));
-  std::string env_name;
-  std::string file_path;
-  SG_RETURN_IF_ERROR(r.String(t, where, "access_token_env", env_name));
-  SG_RETURN_IF_ERROR(r.String(t, where, "access_token_file", file_path));
-  if (env_name.empty() == file_path.empty()) {
-    return tl::unexpected(r.Fail(
-        where, "needs exactly one of access_token_env or access_token_file (never the token)"));
-  }
-  if (!env_name.empty()) {
-    // Read once at start-up, before any thread is started.
-    const char* value = std::getenv(env_name.c_str());  // NOLINT(concurrency-mt-unsafe)
-    if (value == nullptr || *value == '\0') {
-      return tl::unexpected(
-          r.Fail(where + ".access_token_env", "environment variable " + env_name + " is not set"));
-    }
-    m.access_token = value;
-    m.access_token_source = "env:" + env_name;
-  } else {
-    std::ifstream in(file_path, std::ios::binary);
-    if (!in) {
-      return tl::unexpected(
-          r.Fail(where + ".access_token_file", "cannot read '" + file_path + "'"));
-    }
-    std::getline(in, m.access_token);
-    while (!m.access_token.empty() &&
-           (m.access_token.back() == '\r' || m.access_token.back() == ' ')) {
-      m.access_token.pop_back();
-    }
-    if (m.access_token.empty()) {
-      return tl::unexpected(
-          r.Fail(where + ".access_token_file", "'" + file_path + "' holds no token"));
-    }
-    m.access_token_source = "file:" + file_path;
-  }
+  SG_RETURN_IF_ERROR(
+      ReadSecret(r, t, where, "access_token", m.access_token, m.access_token_source));
   return {};
 }
 
@@ -446,8 +335,8 @@ Result<Config> ParseConfig(std::string_view toml_text, std::string_view source) 
   }
   Reader r{std::string(source)};
   Config c;
-  SG_RETURN_IF_ERROR(
-      r.OnlyKeys(root, "", {"server", "storage", "dispatch", "languages", "domains", "example"}));
+  SG_RETURN_IF_ERROR(r.OnlyKeys(
+      root, "", {"server", "storage", "dispatch", "webhooks", "languages", "domains", "example"}));
   if (const toml::table* t = root.get_as<toml::table>("server")) {
     SG_RETURN_IF_ERROR(ReadServer(r, *t, c.server));
   }
@@ -457,6 +346,9 @@ Result<Config> ParseConfig(std::string_view toml_text, std::string_view source) 
   }
   if (const toml::table* t = root.get_as<toml::table>("dispatch")) {
     SG_RETURN_IF_ERROR(ReadDispatch(r, *t, c.dispatch));
+  }
+  if (const toml::table* t = root.get_as<toml::table>("webhooks")) {
+    SG_RETURN_IF_ERROR(ReadWebhooks(r, *t, c.webhooks));
   }
   if (const toml::table* t = root.get_as<toml::table>("languages")) {
     SG_RETURN_IF_ERROR(r.OnlyKeys(*t, "languages", {"extra"}));

@@ -123,6 +123,25 @@ struct Domain {
   std::vector<BusinessNumber> numbers;
 };
 
+// Meta's webhook callbacks ([webhooks.meta]): one endpoint for the gateway's Meta app.
+struct MetaWebhookSettings {
+  std::string path = "/webhooks/meta";
+  // Read at start from the environment variable or file the config names; never logged.
+  std::string verify_token;  // the subscription handshake's hub.verify_token
+  std::string verify_token_source;
+  std::string app_secret;  // the key of X-Hub-Signature-256
+  std::string app_secret_source;
+};
+
+// [webhooks]: status events, from Meta and from the sandbox.
+struct WebhookSettings {
+  std::optional<MetaWebhookSettings> meta;  // no Meta endpoint without [webhooks.meta]
+  // A status whose message is not found (yet) is kept this long, applied if it appears.
+  std::chrono::milliseconds hold_unmatched{3'600'000};
+  // Received events are kept this long after they are applied.
+  std::chrono::milliseconds keep_events{24LL * 3600 * 1000};
+};
+
 // Credentials the start-up banner prints in its curl example. For demo and benchmark
 // configurations only: the password is checked against the user's hash at start.
 struct Example {
@@ -135,6 +154,7 @@ struct Config {
   ServerSettings server;
   std::string storage_url = "sqlite:var/socialgate.db";
   DispatchSettings dispatch;
+  WebhookSettings webhooks;
   std::vector<std::string> extra_languages;
   std::vector<Domain> domains;
   std::optional<Example> example;

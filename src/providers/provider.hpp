@@ -4,8 +4,8 @@
 // core::MessageContent) for one business number and answers, for this attempt, accepted /
 // rejected for good / try again later. A kind the provider cannot send is rejected for good
 // (SendOutcome::Unsupported), never a crash: its visit over the content names every kind.
-// Delivery statuses that arrive later (sent, delivered, read, failed) are reported through the
-// StatusSink given at construction, matched by the provider's message id.
+// Delivery statuses that arrive later (sent, delivered, read, failed) come as webhook events:
+// Meta's from outside, the sandbox's through the StatusSink given at construction.
 //
 // Thread safety: Send and SendAsync may be called from several threads at once.
 #pragma once
@@ -60,14 +60,22 @@ struct SendOutcome {
   }
 };
 
-// Where providers report delivery statuses. A provider that receives statuses as text parses
-// them first (core::ParseMessageStatus) and drops, with a log line, what it cannot parse.
-// Implementations must be thread-safe.
+// Where a provider that reports delivery statuses itself (the sandbox) hands each report: as a
+// webhook event in Meta's shape (webhooks/status_notification.hpp) of its own source, so that
+// it takes the path Meta's callbacks take (webhooks/intake.hpp). Providers whose statuses come
+// as webhooks from outside (Meta) do not use it. Implementations must be thread-safe and must
+// not block.
 class StatusSink {
  public:
   virtual ~StatusSink() = default;
-  virtual void OnStatus(std::string_view provider_message_id, core::MessageStatus status,
-                        std::int64_t at_unix_ms, std::string_view detail) = 0;
+  virtual void OnStatusEvent(std::string_view source, std::string body) = 0;
+};
+
+// A message whose delivery a provider tracks itself, resumed after a restart.
+struct TrackedMessage {
+  std::string provider_message_id;
+  std::string message_id;                                       // the gateway's
+  core::MessageStatus status = core::MessageStatus::kAccepted;  // accepted, sent or delivered
 };
 
 class Provider {
@@ -102,10 +110,9 @@ class Provider {
   }
 
   // Called at start for each message this provider accepted before a restart and whose
-  // delivery is not final (`status` is accepted, sent or delivered). Providers whose statuses
-  // arrive from outside (webhooks) need do nothing.
-  virtual void ResumeTracking(std::string_view /*provider_message_id*/,
-                              core::MessageStatus /*status*/) {}
+  // delivery is not final. Providers whose statuses arrive from outside (webhooks) need do
+  // nothing.
+  virtual void ResumeTracking(const TrackedMessage& /*message*/) {}
 };
 
 using ProviderPtr = std::unique_ptr<Provider>;

@@ -12,7 +12,7 @@ namespace socialgate::providers {
 namespace {
 
 ProviderPtr MakeSandbox(const config::BusinessNumber& number, const ProviderServices& services) {
-  return MakeSandboxProvider(number.sandbox, services.statuses, services.timers);
+  return MakeSandboxProvider(number.phone, number.sandbox, services.statuses, services.timers);
 }
 
 ProviderPtr MakeMeta(const config::BusinessNumber& number, const ProviderServices& services) {
@@ -23,9 +23,19 @@ ProviderPtr MakeMeta(const config::BusinessNumber& number, const ProviderService
   return MakeMetaProvider(number.meta, services.http, std::move(message_starts));
 }
 
+// The sandbox's status events name the number by itself.
+StatusSource SandboxSource(const config::BusinessNumber& number) {
+  return {std::string(kSandboxSource), number.phone};
+}
+
+// Meta's callbacks name the number by Meta's id of it.
+StatusSource MetaSource(const config::BusinessNumber& number) {
+  return {"meta", number.meta.phone_number_id};
+}
+
 constexpr std::array kRegistry{
-    ProviderEntry{config::ProviderKind::kSandbox, &MakeSandbox},
-    ProviderEntry{config::ProviderKind::kMeta, &MakeMeta},
+    ProviderEntry{config::ProviderKind::kSandbox, &MakeSandbox, &SandboxSource},
+    ProviderEntry{config::ProviderKind::kMeta, &MakeMeta, &MetaSource},
 };
 
 }  // namespace
@@ -40,6 +50,13 @@ core::Result<ProviderPtr> MakeProvider(const config::BusinessNumber& number,
   return core::MakeError(core::ErrorCode::kInvalidArgument,
                          "business number " + number.phone + ": no provider is named \"" +
                              std::string(config::ProviderKindName(number.provider)) + "\"");
+}
+
+std::optional<StatusSource> StatusSourceOf(const config::BusinessNumber& number) {
+  for (const auto& entry : kRegistry) {
+    if (entry.kind == number.provider) return entry.status_source(number);
+  }
+  return std::nullopt;
 }
 
 }  // namespace socialgate::providers

@@ -12,7 +12,9 @@
 // Thread safety: pure functions over a constant table.
 #pragma once
 
+#include <optional>
 #include <span>
+#include <string>
 
 #include "config/config.hpp"
 #include "core/error.hpp"
@@ -32,9 +34,17 @@ struct ProviderServices {
 using ProviderMaker = ProviderPtr (*)(const config::BusinessNumber& number,
                                       const ProviderServices& services);
 
+// Where a number's delivery statuses come from: the source of its status webhook events
+// (webhooks/intake.hpp) and the phone_number_id those events name it by.
+struct StatusSource {
+  std::string source;
+  std::string phone_number_id;
+};
+
 struct ProviderEntry {
   config::ProviderKind kind;
   ProviderMaker make;
+  StatusSource (*status_source)(const config::BusinessNumber& number);
 };
 
 // Every provider this build knows, in the order of config::kProviderNames.
@@ -44,5 +54,8 @@ std::span<const ProviderEntry> ProviderRegistry();
 // the number and the kind (the unit test that holds the lists equal keeps that from happening).
 core::Result<ProviderPtr> MakeProvider(const config::BusinessNumber& number,
                                        const ProviderServices& services);
+
+// The number's StatusSource; nullopt for a kind with no entry (see MakeProvider).
+std::optional<StatusSource> StatusSourceOf(const config::BusinessNumber& number);
 
 }  // namespace socialgate::providers

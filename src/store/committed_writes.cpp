@@ -75,13 +75,17 @@ void CommittedWrites::SaveTrustedAddressAsync(TrustedAddress trusted, std::int64
                          AnswerStored(std::move(done)));
 }
 
-void CommittedWrites::RecordDeliveryStatusAsync(std::string provider_message_id,
-                                                core::MessageStatus status, std::int64_t at_ms,
-                                                std::string detail,
-                                                std::function<void(Result<void>)> done) {
-  committer().WriteAsync(
-      DeliveryStatus{std::move(provider_message_id), status, at_ms, std::move(detail)},
-      AnswerStored(std::move(done)));
+void CommittedWrites::ReceiveWebhookAsync(WebhookEvent event,
+                                          std::function<void(Result<void>)> done) {
+  committer().WriteAsync(std::move(event), AnswerStored(std::move(done)));
+}
+
+void CommittedWrites::ApplyWebhookAsync(WebhookApplication application,
+                                        std::function<void(Result<WebhookApplied>)> done) {
+  committer().WriteAsync(std::move(application), [done = std::move(done)](Result<Written> written) {
+    if (!written) return done(tl::unexpected(std::move(written.error())));
+    done(written->webhook);
+  });
 }
 
 void CommittedWrites::RenewNumberLeasesAsync(

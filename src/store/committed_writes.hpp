@@ -55,9 +55,10 @@ class CommittedWrites : public Outbox,
                                std::function<void(core::Result<void>)> done) override;
 
   // DeliveryStatuses
-  void RecordDeliveryStatusAsync(std::string provider_message_id, core::MessageStatus status,
-                                 std::int64_t at_ms, std::string detail,
-                                 std::function<void(core::Result<void>)> done) override;
+  void ReceiveWebhookAsync(WebhookEvent event,
+                           std::function<void(core::Result<void>)> done) override;
+  void ApplyWebhookAsync(WebhookApplication application,
+                         std::function<void(core::Result<WebhookApplied>)> done) override;
 
   // NumberLeases
   void RenewNumberLeasesAsync(

@@ -23,6 +23,24 @@ struct StatusEvent {
   core::MessageStatus status = core::MessageStatus::kQueued;
   std::int64_t at_ms = 0;  // Unix milliseconds
   std::string detail;      // e.g. the provider's error, or the reason for a retry
+  std::string source;      // who reported it: "" the gateway itself, "meta", "sandbox"
+};
+
+// What the provider says a message costs (Meta's `pricing` in a status webhook).
+struct Pricing {
+  std::optional<bool> billable;
+  std::string category;       // marketing, utility, authentication, service, ...
+  std::string pricing_model;  // PMP, CBP
+  std::string type;           // regular, free_customer_service, free_entry_point
+  bool operator==(const Pricing&) const = default;
+};
+
+// The conversation a message was billed in (Meta's legacy `conversation`).
+struct Conversation {
+  std::string id;
+  std::string origin_type;         // marketing, utility, service, ...
+  std::int64_t expires_at_ms = 0;  // 0: not said
+  bool operator==(const Conversation&) const = default;
 };
 
 struct StoredMessage {
@@ -38,7 +56,9 @@ struct StoredMessage {
   std::string error_message;  // the sentence the caller sees
   std::int64_t created_at_ms = 0;
   std::int64_t updated_at_ms = 0;
-  std::vector<StatusEvent> history;  // oldest first (Outbox::Get only)
+  std::vector<StatusEvent> history;          // oldest first (Outbox::Get only)
+  std::optional<Pricing> pricing;            // the latest reported (Outbox::Get only)
+  std::optional<Conversation> conversation;  // the latest reported (Outbox::Get only)
 };
 
 constexpr std::int64_t kIdempotencyKeyLifetimeMs = 24LL * 3600 * 1000;

@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "store/delivery_statuses.hpp"
 #include "store/number_leases.hpp"
 #include "store/records.hpp"
 #include "store/sessions.hpp"
@@ -41,14 +42,6 @@ struct LeaseRelease {
   std::int64_t now_ms = 0;
 };
 
-// DeliveryStatuses::RecordDeliveryStatusAsync.
-struct DeliveryStatus {
-  std::string provider_message_id;
-  core::MessageStatus status = core::MessageStatus::kSent;
-  std::int64_t at_ms = 0;
-  std::string detail;
-};
-
 // IdempotencyKeys::SaveIdempotentAnswer.
 struct IdempotentAnswer {
   std::string domain;
@@ -75,15 +68,19 @@ struct NumberLeaseRelease {
   std::int64_t handover_ms = 0;
 };
 
-using Write = std::variant<NewMessage, AttemptEnd, ClaimRequest, LeaseExtension, LeaseRelease,
-                           DeliveryStatus, IdempotentAnswer, Session, SessionDeletion,
-                           TrustedAddressSave, NumberLeaseRenewal, NumberLeaseRelease>;
+// DeliveryStatuses::ReceiveWebhookAsync is a WebhookEvent; ApplyWebhookAsync a
+// WebhookApplication.
+using Write =
+    std::variant<NewMessage, AttemptEnd, ClaimRequest, LeaseExtension, LeaseRelease, WebhookEvent,
+                 WebhookApplication, IdempotentAnswer, Session, SessionDeletion, TrustedAddressSave,
+                 NumberLeaseRenewal, NumberLeaseRelease>;
 
 // What applying a write produced.
 struct Written {
   std::optional<Claim> claim;        // a ClaimRequest's claim
   std::vector<std::string> numbers;  // a NumberLeaseRenewal's: the numbers held now
-  int changed = 0;  // LeaseRelease: messages given back; SessionDeletion: sessions deleted
+  int changed = 0;         // LeaseRelease: messages given back; SessionDeletion: sessions deleted
+  WebhookApplied webhook;  // a WebhookApplication's
   // How much the outbox depth (queued + sending messages) moves if the write is committed.
   std::int64_t outbox_depth_change = 0;
 };
@@ -94,17 +91,17 @@ enum class WhenFull {
   kQueue,   // waits its turn, however long the queue
 };
 
-// New messages and trusted addresses are refused under load: a new message was not accepted yet
-// (the caller answers 503), and an address is trusted in memory anyway, only not after a
-// restart. Everything else follows from work already accepted (a claim, its outcome, a lease, a
-// delivery status, a session, a recorded answer) and always waits its turn: refusing it would
-// lose an outcome or send a message twice. Those need no bound of their own, theirs is
-// elsewhere: attempt outcomes and give-backs are one per claimed message, at most the
-// dispatcher's max_in_flight; claims and number lease renewals come one at a time per
-// dispatcher; a delivery status waits for one write at a time, a few per message a provider
-// accepted; a synchronous write holds its caller's thread.
+// New messages, received webhook events and trusted addresses are refused under load: a new
+// message or event was not accepted yet (the caller answers 503 and sends it again), and an
+// address is trusted in memory anyway, only not after a restart. Everything else follows from work
+// already accepted (a claim, its outcome, a lease, a delivery status, a session, a recorded answer)
+// and always waits its turn: refusing it would lose an outcome or send a message twice. Those need
+// no bound of their own, theirs is elsewhere: attempt outcomes and give-backs are one per claimed
+// message, at most the dispatcher's max_in_flight; claims and number lease renewals come one at a
+// time per dispatcher; webhook applications are one per event received, and their applier keeps a
+// bounded number in flight; a synchronous write holds its caller's thread.
 inline WhenFull WhenFullFor(const Write& write) {
-  return std::holds_alternative<NewMessage>(write) ||
+  return std::holds_alternative<NewMessage>(write) || std::holds_alternative<WebhookEvent>(write) ||
                  std::holds_alternative<TrustedAddressSave>(write)
              ? WhenFull::kRefuse
              : WhenFull::kQueue;

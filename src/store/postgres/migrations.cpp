@@ -113,6 +113,51 @@ CREATE TABLE number_leases (
   lease_until BIGINT NOT NULL      -- Unix ms: held until, or (given up) free to take from
 );
 )sql"},
+    Migration{6, "webhook events as received, status reports held for their message, pricing",
+              R"sql(
+CREATE TABLE webhook_events (
+  id          TEXT PRIMARY KEY,  -- the gateway's UUIDv7
+  source      TEXT NOT NULL,     -- meta|sandbox
+  received_at BIGINT NOT NULL,   -- Unix ms
+  body        BYTEA NOT NULL,    -- the raw body, as signed
+  applied_at  BIGINT,            -- Unix ms; NULL until its reports are applied
+  outcome     TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX webhook_events_unapplied ON webhook_events(received_at) WHERE applied_at IS NULL;
+CREATE INDEX webhook_events_by_age ON webhook_events(received_at);
+-- Status reports whose message is not recorded yet (or is being sent), until hold_until.
+CREATE TABLE held_statuses (
+  seq                     BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  provider_message_id     TEXT NOT NULL,
+  message_id              TEXT NOT NULL,     -- the gateway's id the report carries, or ''
+  service_phone           TEXT NOT NULL,
+  status                  TEXT NOT NULL,
+  at                      BIGINT NOT NULL,   -- Unix ms, as reported
+  source                  TEXT NOT NULL,
+  error_code              TEXT NOT NULL,
+  detail                  TEXT NOT NULL,
+  pricing_billable        BOOLEAN,           -- NULL: not reported (also below)
+  pricing_category        TEXT,
+  pricing_model           TEXT,
+  pricing_type            TEXT,
+  conversation_id         TEXT,
+  conversation_origin     TEXT,
+  conversation_expires_at BIGINT,
+  received_at             BIGINT NOT NULL,
+  hold_until              BIGINT NOT NULL
+);
+CREATE INDEX held_statuses_by_provider_id ON held_statuses(provider_message_id);
+CREATE INDEX held_statuses_by_message_id ON held_statuses(message_id) WHERE message_id <> '';
+CREATE INDEX held_statuses_by_expiry ON held_statuses(hold_until);
+ALTER TABLE message_events ADD COLUMN source TEXT NOT NULL DEFAULT '';  -- ''|meta|sandbox
+ALTER TABLE messages ADD COLUMN pricing_billable BOOLEAN,
+  ADD COLUMN pricing_category TEXT,
+  ADD COLUMN pricing_model TEXT,
+  ADD COLUMN pricing_type TEXT,
+  ADD COLUMN conversation_id TEXT,
+  ADD COLUMN conversation_origin TEXT,
+  ADD COLUMN conversation_expires_at BIGINT;
+)sql"},
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "store/postgres/idempotency_statements.hpp"
 #include "store/postgres/message_content.hpp"
+#include "store/postgres/status_statements.hpp"
 #include "store/status_order.hpp"
 
 namespace socialgate::store::postgres {
@@ -209,8 +210,8 @@ const Sql& GetMessageSql() {
   return sql;
 }
 const Sql kGetEvents{"get_events",
-                     "SELECT status, at, detail FROM message_events WHERE message_id = $1 "
-                     "ORDER BY seq"};
+                     "SELECT status, at, detail, source FROM message_events "
+                     "WHERE message_id = $1 ORDER BY seq"};
 const Sql kMediaBytes{"media_bytes", "SELECT bytes FROM message_media WHERE message_id = $1"};
 const Sql kAttemptStates{"attempt_states",
                          "SELECT id, status, attempts, provider_message_id, error_code, "
@@ -379,8 +380,11 @@ Result<Written> EndAttempt(Connection& db, const AttemptEnd& e) {
   SG_ASSIGN_OR_RETURN(Rows done, db.Run(*sql, p));
   if (done.Changed() == 0) return LeaseLost(e);
   Written written;
-  if (e.kind != AttemptEnd::Kind::kGivenBack && !IsPending(status)) {
-    written.outbox_depth_change = -1;  // it was `sending`
+  if (e.kind != AttemptEnd::Kind::kGivenBack) {
+    if (!IsPending(status)) written.outbox_depth_change = -1;  // it was `sending`
+    // Reports that came while the attempt was on its way apply now.
+    StatusStatements statuses(db);
+    SG_RETURN_IF_ERROR(ApplyHeldReports(statuses, e.id, e.provider_message_id, written));
   }
   return written;
 }
@@ -417,6 +421,17 @@ Result<void> EndAttempts(Connection& db, AttemptEnd::Kind kind,
   }
   std::set<std::string, std::less<>> recorded;
   for (int i = 0; i < done->size(); ++i) recorded.insert(done->Text(i, 0));
+  // Reports that came while the attempts were on their way apply now: looked for one by one
+  // only when there are some.
+  bool held = false;
+  if (kind == AttemptEnd::Kind::kAccepted) {
+    auto any = AnyHeld(db, ids, a);
+    if (!any) {
+      for (auto* r : results) *r = tl::unexpected(any.error());
+      return tl::unexpected(any.error());
+    }
+    held = *any;
+  }
   for (std::size_t i = 0; i < ends.size(); ++i) {
     if (recorded.erase(ends[i]->id) == 0) {
       *results[i] = LeaseLost(*ends[i]);
@@ -425,6 +440,14 @@ Result<void> EndAttempts(Connection& db, AttemptEnd::Kind kind,
     Written written;
     // Accepted: it was `sending`, it is no longer waiting; given back: still waiting.
     if (kind == AttemptEnd::Kind::kAccepted) written.outbox_depth_change = -1;
+    if (held) {
+      StatusStatements statuses(db);
+      auto applied = ApplyHeldReports(statuses, ends[i]->id, ends[i]->provider_message_id, written);
+      if (!applied) {
+        for (auto* r : results) *r = tl::unexpected(applied.error());
+        return tl::unexpected(applied.error());
+      }
+    }
     *results[i] = written;
   }
   return {};
@@ -458,8 +481,10 @@ Result<std::optional<StoredMessage>> GetMessage(Connection& db, std::string_view
   SG_ASSIGN_OR_RETURN(Rows events, db.Run(kGetEvents, by_id));
   for (int i = 0; i < events.size(); ++i) {
     SG_ASSIGN_OR_RETURN(const core::MessageStatus status, StatusColumn(events, i, 0));
-    m.history.push_back(StatusEvent{status, events.Int64(i, 1), events.Text(i, 2)});
+    m.history.push_back(
+        StatusEvent{status, events.Int64(i, 1), events.Text(i, 2), events.Text(i, 3)});
   }
+  SG_RETURN_IF_ERROR(ReadPricing(db, id, m));
   return std::optional<StoredMessage>(std::move(m));
 }
 

@@ -90,6 +90,11 @@ class PostgresStorage final : public Storage, public CommittedWrites, private Tr
     return readers_.With(
         [&](Connection& db) { return postgres::ListTrustedAddresses(db, since_ms, limit); });
   }
+  Result<std::vector<WebhookEvent>> UnappliedWebhooks(std::int64_t received_before_ms,
+                                                      int limit) override {
+    return readers_.With(
+        [&](Connection& db) { return postgres::UnappliedWebhooks(db, received_before_ms, limit); });
+  }
   Result<std::vector<UnfinishedDelivery>> UnfinishedDeliveries(int limit) override {
     return readers_.With([&](Connection& db) { return postgres::UnfinishedDeliveries(db, limit); });
   }
@@ -137,7 +142,8 @@ class PostgresStorage final : public Storage, public CommittedWrites, private Tr
 
   std::mutex writer_mutex_;  // the committer's connection
   std::unique_ptr<Connection> writer_;
-  std::uint64_t inserts_ = 0;  // under writer_mutex_
+  std::uint64_t inserts_ = 0;       // under writer_mutex_
+  std::uint64_t applications_ = 0;  // webhook applications, for their purge; likewise
   ConnectionPool readers_;
   const std::string depth_counter_;  // this store's row of outbox_depth
 
@@ -189,14 +195,12 @@ bool PostgresStorage::ApplyAll(const std::vector<const Write*>& batch,
     results[i] = Apply(*batch[i]);
     if (results[i]) continue;
     // Clean failures: an outcome whose lease was lost changed nothing (its UPDATE found no row),
-    // nor did a delivery status whose message is unknown (its SELECT found none), nor a new
-    // message whose id is in use (ON CONFLICT DO NOTHING). Anything else may have left part of
-    // the write, or failed the transaction.
+    // nor did a new message whose id is in use (ON CONFLICT DO NOTHING). Anything else may have
+    // left part of the write, or failed the transaction.
     const core::ErrorCode code = results[i].error().code;
-    const bool nothing_written =
-        !writer_->TransactionFailed() && ((code == core::ErrorCode::kNotFound &&
-                                           (std::holds_alternative<AttemptEnd>(*batch[i]) ||
-                                            std::holds_alternative<DeliveryStatus>(*batch[i]))));
+    const bool nothing_written = !writer_->TransactionFailed() &&
+                                 code == core::ErrorCode::kNotFound &&
+                                 std::holds_alternative<AttemptEnd>(*batch[i]);
     if (!nothing_written) return false;
   }
   return clean && writer_->InTransaction();
@@ -211,7 +215,14 @@ Result<Written> PostgresStorage::Apply(const Write& write) {
           [&](const ClaimRequest& r) { return postgres::ClaimDue(db, r); },
           [&](const LeaseExtension& x) { return postgres::ExtendLeases(db, x); },
           [&](const LeaseRelease& r) { return postgres::ReleaseLeases(db, r); },
-          [&](const DeliveryStatus& d) { return postgres::RecordDeliveryStatus(db, d); },
+          [&](const WebhookEvent& e) {
+            StatusStatements table(db);
+            return ReceiveWebhook(table, e);
+          },
+          [&](const WebhookApplication& a) {
+            StatusStatements table(db);
+            return ApplyWebhook(table, a, applications_);
+          },
           [&](const IdempotentAnswer& a) { return postgres::SaveIdempotentAnswer(db, a); },
           [&](const Session& s) { return postgres::CreateSession(db, s); },
           [&](const SessionDeletion& d) { return postgres::DeleteSession(db, d); },

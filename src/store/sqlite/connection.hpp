@@ -45,6 +45,10 @@ class Statement {
     sqlite3_bind_int64(stmt_, ++index_, v);
     return *this;
   }
+  Statement& BindNull() {
+    sqlite3_bind_null(stmt_, ++index_);
+    return *this;
+  }
   // For a large value that outlives the statement's step (this Statement's scope): SQLite reads
   // it in place instead of copying it (a 5 MB image once less in memory).
   Statement& BindBlobInPlace(std::string_view v) {
@@ -55,6 +59,13 @@ class Statement {
   int Step() { return sqlite3_step(stmt_); }
   // Column `col` of the current row as text ("" for NULL).
   std::string Text(int col) const;
+  // Column `col` as bytes, NULs included ("" for NULL).
+  std::string Blob(int col) const {
+    const void* b = sqlite3_column_blob(stmt_, col);
+    return b == nullptr ? std::string()
+                        : std::string(static_cast<const char*>(b),
+                                      static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
+  }
   std::int64_t Int64(int col) const { return sqlite3_column_int64(stmt_, col); }
   int Int(int col) const { return sqlite3_column_int(stmt_, col); }
   bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }

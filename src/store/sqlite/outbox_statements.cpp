@@ -6,6 +6,7 @@
 
 #include "store/sqlite/idempotency_statements.hpp"
 #include "store/sqlite/message_content.hpp"
+#include "store/sqlite/status_statements.hpp"
 #include "store/status_order.hpp"
 #include "store/string_array.hpp"
 
@@ -140,6 +141,9 @@ Result<Written> FinishAttempt(Connection& db, const AttemptEnd& e, core::Message
   SG_RETURN_IF_ERROR(AddEvent(db, e.id, status, e.now_ms, event_detail));
   Written written;
   if (!IsPending(status)) written.outbox_depth_change = -1;  // it was `sending`
+  // Reports that came while the attempt was on its way apply now.
+  StatusStatements statuses(db);
+  SG_RETURN_IF_ERROR(ApplyHeldReports(statuses, e.id, e.provider_message_id, written));
   return written;
 }
 
@@ -301,16 +305,19 @@ Result<std::optional<StoredMessage>> GetMessage(Connection& db, std::string_view
   SG_RETURN_IF_ERROR(ReadMessageMedia(db, m));
   SG_ASSIGN_OR_RETURN(
       auto events,
-      db.Prepare(
-          "SELECT status, at, detail FROM message_events WHERE message_id = ? ORDER BY seq"));
-  Statement s(events);
-  s.Bind(id);
-  int rc = 0;
-  while ((rc = s.Step()) == SQLITE_ROW) {
-    SG_ASSIGN_OR_RETURN(const core::MessageStatus status, StatusColumn(s, 0));
-    m.history.push_back(StatusEvent{status, s.Int64(1), s.Text(2)});
+      db.Prepare("SELECT status, at, detail, source FROM message_events WHERE message_id = ? "
+                 "ORDER BY seq"));
+  {
+    Statement s(events);
+    s.Bind(id);
+    int rc = 0;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      SG_ASSIGN_OR_RETURN(const core::MessageStatus status, StatusColumn(s, 0));
+      m.history.push_back(StatusEvent{status, s.Int64(1), s.Text(2), s.Text(3)});
+    }
+    if (rc != SQLITE_DONE) return tl::unexpected(db.Error("get events"));
   }
-  if (rc != SQLITE_DONE) return tl::unexpected(db.Error("get events"));
+  SG_RETURN_IF_ERROR(ReadPricing(db, id, m));
   return std::optional<StoredMessage>(std::move(m));
 }
 

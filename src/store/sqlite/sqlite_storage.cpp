@@ -82,6 +82,11 @@ class SqliteStorage final : public Storage, public CommittedWrites, private Tran
     std::lock_guard lock(mutex_);
     return sqlite::ListTrustedAddresses(db_, since_ms, limit);
   }
+  Result<std::vector<WebhookEvent>> UnappliedWebhooks(std::int64_t received_before_ms,
+                                                      int limit) override {
+    std::lock_guard lock(mutex_);
+    return sqlite::UnappliedWebhooks(db_, received_before_ms, limit);
+  }
   Result<std::vector<UnfinishedDelivery>> UnfinishedDeliveries(int limit) override {
     std::lock_guard lock(mutex_);
     return sqlite::UnfinishedDeliveries(db_, limit);
@@ -113,6 +118,7 @@ class SqliteStorage final : public Storage, public CommittedWrites, private Tran
   std::mutex mutex_;  // the connection and its statements, and what follows
   Connection db_;
   std::uint64_t inserts_ = 0;
+  std::uint64_t applications_ = 0;  // webhook applications, for their purge
   // The outbox depth (queued + sending) as of the last commit, kept up to date by the batches
   // that change it: counting the partial indexes reads every waiting message, a scan of
   // milliseconds with a large backlog. Counted again when another connection has committed
@@ -159,8 +165,13 @@ Result<Written> SqliteStorage::Apply(const Write& write) {
       return sqlite::ExtendLeases(self.db_, x);
     }
     Result<Written> operator()(const LeaseRelease& r) { return sqlite::ReleaseLeases(self.db_, r); }
-    Result<Written> operator()(const DeliveryStatus& d) {
-      return sqlite::RecordDeliveryStatus(self.db_, d);
+    Result<Written> operator()(const WebhookEvent& e) {
+      StatusStatements table(self.db_);
+      return ReceiveWebhook(table, e);
+    }
+    Result<Written> operator()(const WebhookApplication& a) {
+      StatusStatements table(self.db_);
+      return ApplyWebhook(table, a, self.applications_);
     }
     Result<Written> operator()(const IdempotentAnswer& a) {
       return sqlite::SaveIdempotentAnswer(self.db_, a);

@@ -1,8 +1,11 @@
 #include "config/config.hpp"
 
+#include <chrono>
+#include <cstdlib>
 #include <string>
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 namespace socialgate::config {
 namespace {
@@ -149,6 +152,68 @@ TEST(ProviderKindTest, NamesParseBackAndNothingElseParses) {
   EXPECT_EQ(ParseProviderKind("Meta"), std::nullopt);
   EXPECT_EQ(ParseProviderKind("carrier-pigeon"), std::nullopt);
   EXPECT_EQ(ParseProviderKind(""), std::nullopt);
+}
+
+}  // namespace
+}  // namespace socialgate::config
+
+namespace socialgate::config {
+namespace {
+
+TEST(WebhooksConfigTest, NoMetaEndpointUnlessConfigured) {
+  auto c = ParseConfig(Minimal(), "test.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_FALSE(c->webhooks.meta);
+  EXPECT_EQ(c->webhooks.hold_unmatched, std::chrono::milliseconds(3'600'000));
+  EXPECT_EQ(c->webhooks.keep_events, std::chrono::hours(24));
+}
+
+TEST(WebhooksConfigTest, ReadsTheMetaEndpointsSecretsFromTheEnvironmentAndFiles) {
+  ::setenv("SG_TEST_VERIFY_TOKEN", "verify-me", 1);
+  char path[] = "/tmp/sg-app-secret-XXXXXX";
+  const int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  const std::string secret = "app-secret-value \r\n";
+  ASSERT_EQ(::write(fd, secret.data(), secret.size()), static_cast<ssize_t>(secret.size()));
+  ::close(fd);
+  auto c = ParseConfig(
+      "[webhooks]\nhold_unmatched_ms = 60000\nkeep_events_ms = 120000\n[webhooks.meta]\n"
+      "verify_token_env = \"SG_TEST_VERIFY_TOKEN\"\napp_secret_file = \"" +
+          std::string(path) + "\"\n" + Minimal(),
+      "test.toml");
+  ::unlink(path);
+  ASSERT_TRUE(c) << c.error().message;
+  ASSERT_TRUE(c->webhooks.meta);
+  EXPECT_EQ(c->webhooks.meta->path, "/webhooks/meta");
+  EXPECT_EQ(c->webhooks.meta->verify_token, "verify-me");
+  EXPECT_EQ(c->webhooks.meta->verify_token_source, "env:SG_TEST_VERIFY_TOKEN");
+  EXPECT_EQ(c->webhooks.meta->app_secret, "app-secret-value");
+  EXPECT_EQ(c->webhooks.meta->app_secret_source, "file:" + std::string(path));
+  EXPECT_EQ(c->webhooks.hold_unmatched, std::chrono::milliseconds(60'000));
+  EXPECT_EQ(c->webhooks.keep_events, std::chrono::milliseconds(120'000));
+}
+
+TEST(WebhooksConfigTest, RefusesMistakesWithTheKeyNamed) {
+  ::setenv("SG_TEST_SECRET", "s", 1);
+  const std::string secrets =
+      "verify_token_env = \"SG_TEST_SECRET\"\napp_secret_env = \"SG_TEST_SECRET\"\n";
+  ExpectError("[webhooks]\nhold = 1\n" + Minimal(), "webhooks.hold: unknown key");
+  ExpectError("[webhooks.meta]\napp_secret_env = \"SG_TEST_SECRET\"\n" + Minimal(),
+              "webhooks.meta: needs exactly one of verify_token_env or verify_token_file");
+  ExpectError("[webhooks.meta]\n" + secrets + "app_secret = \"inline\"\n" + Minimal(),
+              "webhooks.meta.app_secret: unknown key");
+  ExpectError(
+      "[webhooks.meta]\nverify_token_env = \"SG_TEST_UNSET_VARIABLE\"\n"
+      "app_secret_env = \"SG_TEST_SECRET\"\n" +
+          Minimal(),
+      "webhooks.meta.verify_token_env: environment variable SG_TEST_UNSET_VARIABLE is not set");
+  ExpectError("[webhooks.meta]\n" + secrets + "path = \"webhooks\"\n" + Minimal(),
+              "webhooks.meta.path: must be an absolute path");
+  ExpectError("[webhooks.meta]\n" + secrets + "path = \"/livechat/meta\"\n" + Minimal(),
+              "webhooks.meta.path: \"/livechat/meta\" is a path of the gateway's own API");
+  ExpectError("[webhooks.meta]\n" + secrets + "path = \"/hooks/{x}\"\n" + Minimal(),
+              "webhooks.meta.path: may hold only");
+  ExpectError("[webhooks]\nmeta = 1\n" + Minimal(), "webhooks.meta: must be a table");
 }
 
 }  // namespace

@@ -10,7 +10,7 @@ namespace {
 
 class NoStatuses final : public StatusSink {
  public:
-  void OnStatus(std::string_view, core::MessageStatus, std::int64_t, std::string_view) override {}
+  void OnStatusEvent(std::string_view, std::string) override {}
 };
 
 // Never asked: making a provider sends nothing.

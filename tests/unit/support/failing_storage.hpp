@@ -47,7 +47,9 @@ class FailingStorage final : public store::Storage,
     kDeleteSession,
     kSaveTrustedAddress,
     kListTrustedAddresses,
-    kDeliveryStatus,
+    kReceiveWebhook,
+    kApplyWebhook,
+    kUnappliedWebhooks,
     kUnfinishedDeliveries,
     kRenewNumberLeases,
     kReleaseNumberLeases,
@@ -163,12 +165,20 @@ class FailingStorage final : public store::Storage,
   }
 
   // DeliveryStatuses
-  void RecordDeliveryStatusAsync(std::string provider_message_id, core::MessageStatus status,
-                                 std::int64_t at_ms, std::string detail,
-                                 std::function<void(core::Result<void>)> done) override {
-    if (Fails(Kind::kDeliveryStatus)) return done(Failure());
-    inner_->delivery_statuses().RecordDeliveryStatusAsync(
-        std::move(provider_message_id), status, at_ms, std::move(detail), std::move(done));
+  void ReceiveWebhookAsync(store::WebhookEvent event,
+                           std::function<void(core::Result<void>)> done) override {
+    if (Fails(Kind::kReceiveWebhook)) return done(Failure());
+    inner_->delivery_statuses().ReceiveWebhookAsync(std::move(event), std::move(done));
+  }
+  void ApplyWebhookAsync(store::WebhookApplication application,
+                         std::function<void(core::Result<store::WebhookApplied>)> done) override {
+    if (Fails(Kind::kApplyWebhook)) return done(Failure());
+    inner_->delivery_statuses().ApplyWebhookAsync(std::move(application), std::move(done));
+  }
+  core::Result<std::vector<store::WebhookEvent>> UnappliedWebhooks(std::int64_t received_before_ms,
+                                                                   int limit) override {
+    if (Fails(Kind::kUnappliedWebhooks)) return Failure();
+    return inner_->delivery_statuses().UnappliedWebhooks(received_before_ms, limit);
   }
   core::Result<std::vector<store::UnfinishedDelivery>> UnfinishedDeliveries(int limit) override {
     if (Fails(Kind::kUnfinishedDeliveries)) return Failure();

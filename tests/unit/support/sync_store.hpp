@@ -115,13 +115,59 @@ inline core::Result<void> Release(store::Outbox& outbox, const std::string& id,
   return RecordAttempt(outbox, std::move(e));
 }
 
-inline core::Result<void> RecordDeliveryStatus(store::DeliveryStatuses& statuses,
-                                               const std::string& provider_message_id,
-                                               core::MessageStatus status, std::int64_t at_ms,
-                                               const std::string& detail) {
+// Stores a webhook event as received.
+inline core::Result<void> ReceiveWebhook(store::DeliveryStatuses& statuses,
+                                         store::WebhookEvent event) {
   Answer<core::Result<void>> answer;
-  statuses.RecordDeliveryStatusAsync(provider_message_id, status, at_ms, detail, answer.Callback());
+  statuses.ReceiveWebhookAsync(std::move(event), answer.Callback());
   return answer.Get();
+}
+
+// Applies an event's reports.
+inline core::Result<store::WebhookApplied> ApplyWebhook(store::DeliveryStatuses& statuses,
+                                                        store::WebhookApplication application) {
+  Answer<core::Result<store::WebhookApplied>> answer;
+  statuses.ApplyWebhookAsync(std::move(application), answer.Callback());
+  return answer.Get();
+}
+
+// A report of `status` at `at_ms` from "meta" for the message with this provider id (and, when
+// given, this gateway id), of business number `service_phone`.
+inline store::StatusReport Report(const std::string& provider_message_id,
+                                  core::MessageStatus status, std::int64_t at_ms,
+                                  const std::string& service_phone = "3902124122690",
+                                  const std::string& message_id = "") {
+  store::StatusReport r;
+  r.provider_message_id = provider_message_id;
+  r.message_id = message_id;
+  r.service_phone = service_phone;
+  r.status = status;
+  r.at_ms = at_ms;
+  r.source = "meta";
+  return r;
+}
+
+// Applies one report as an event of its own (event id `provider_message_id` + the status name
+// + the time), held until `at_ms` + 1 hour.
+inline core::Result<store::WebhookApplied> RecordDeliveryStatus(store::DeliveryStatuses& statuses,
+                                                                store::StatusReport report) {
+  store::WebhookApplication a;
+  a.event_id = report.provider_message_id + "." +
+               std::string(core::MessageStatusName(report.status)) + "." +
+               std::to_string(report.at_ms);
+  a.now_ms = report.at_ms;
+  a.hold_until_ms = report.at_ms + 3'600'000;
+  a.reports.push_back(std::move(report));
+  return ApplyWebhook(statuses, std::move(a));
+}
+
+// The same for a report that says only the provider id, status, time and detail.
+inline core::Result<store::WebhookApplied> RecordDeliveryStatus(
+    store::DeliveryStatuses& statuses, const std::string& provider_message_id,
+    core::MessageStatus status, std::int64_t at_ms, const std::string& detail) {
+  store::StatusReport r = Report(provider_message_id, status, at_ms);
+  r.detail = detail;
+  return RecordDeliveryStatus(statuses, std::move(r));
 }
 
 }  // namespace socialgate::testing

@@ -1,0 +1,59 @@
+#include "api/webhook_endpoints.hpp"
+
+#include "api/envelope.hpp"
+#include "api/query.hpp"
+#include "webhooks/intake.hpp"
+#include "webhooks/meta_handshake.hpp"
+#include "webhooks/meta_notification.hpp"
+#include "webhooks/meta_signature.hpp"
+
+namespace socialgate::api {
+
+std::vector<Endpoint> WebhookEndpoints::Endpoints() {
+  std::vector<Endpoint> out;
+  if (!deps_.config->webhooks.meta || deps_.webhook_intake == nullptr) return out;
+  const std::string& path = deps_.config->webhooks.meta->path;
+  out.push_back(Endpoint{"GET", path, Access::kPublic, 0, std::nullopt,
+                         [this](Call, http::HttpRequest&& request, http::Responder respond) {
+                           Handshake(request, respond);
+                         }});
+  out.push_back(Endpoint{"POST", path, Access::kPublic, webhooks::kMaxNotificationBytes,
+                         std::nullopt,
+                         [this](Call, http::HttpRequest&& request, http::Responder respond) {
+                           Callback(std::move(request), respond);
+                         }});
+  return out;
+}
+
+void WebhookEndpoints::Handshake(const http::HttpRequest& request,
+                                 const http::Responder& respond) const {
+  const std::string mode = QueryParameter(request.query, "hub.mode");
+  const std::string token = QueryParameter(request.query, "hub.verify_token");
+  const std::string challenge = QueryParameter(request.query, "hub.challenge");
+  auto answer = webhooks::AnswerHandshake(deps_.config->webhooks.meta->verify_token,
+                                          {mode, token, challenge});
+  if (!answer) return respond(http::JsonError(403, answer.error().message));
+  http::HttpResponse response;
+  response.status = 200;
+  response.content_type = "text/plain";
+  response.body = std::move(*answer);
+  respond(std::move(response));
+}
+
+void WebhookEndpoints::Callback(http::HttpRequest&& request, const http::Responder& respond) const {
+  auto signed_by_meta = webhooks::CheckMetaSignature(
+      deps_.config->webhooks.meta->app_secret, request.body, request.Header("x-hub-signature-256"));
+  if (!signed_by_meta) return respond(http::JsonError(401, signed_by_meta.error().message));
+  deps_.webhook_intake->Receive(
+      "meta", std::move(request.body), [respond](core::Result<void> received) {
+        if (!received) {
+          http::HttpResponse busy =
+              http::JsonError(503, "the event could not be stored, send it again later");
+          busy.headers.emplace_back("Retry-After", "1");
+          return respond(std::move(busy));
+        }
+        respond(JsonAnswer(200, {{"result", true}, {"error", nullptr}}));
+      });
+}
+
+}  // namespace socialgate::api

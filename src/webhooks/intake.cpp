@@ -1,0 +1,218 @@
+#include "webhooks/intake.hpp"
+
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "util/ids.hpp"
+#include "util/thread_name.hpp"
+#include "webhooks/meta_notification.hpp"
+
+namespace socialgate::webhooks {
+namespace {
+
+// Events read back at each recovery, at most.
+constexpr int kRecoverBatch = 1000;
+// The outcome kept with an event, at most.
+constexpr std::size_t kMaxOutcomeBytes = 2048;
+
+constexpr auto kOwnFirstWait = std::chrono::milliseconds(1'000);
+constexpr auto kOwnMaxWait = std::chrono::milliseconds(30'000);
+constexpr auto kOwnRetryFor = std::chrono::milliseconds(30LL * 60 * 1000);
+
+}  // namespace
+
+WebhookIntake::WebhookIntake(store::DeliveryStatuses& statuses, std::vector<Route> routes,
+                             IntakeOptions options, util::TimerQueue& timers,
+                             const util::Clock& clock)
+    : statuses_(statuses), options_(options), timers_(timers), clock_(clock) {
+  for (auto& r : routes) {
+    routes_.emplace(std::make_pair(std::move(r.source), std::move(r.phone_number_id)),
+                    std::move(r.service_phone));
+  }
+}
+
+WebhookIntake::~WebhookIntake() { Stop(); }
+
+void WebhookIntake::Start() {
+  std::lock_guard lock(mutex_);
+  if (started_) return;
+  started_ = true;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void WebhookIntake::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::uint64_t WebhookIntake::applied() const {
+  std::lock_guard lock(mutex_);
+  return applied_;
+}
+
+void WebhookIntake::Receive(std::string source, std::string body,
+                            std::function<void(core::Result<void>)> done) {
+  store::WebhookEvent event{util::NewMessageId(), std::move(source), clock_.UnixMillis(),
+                            std::move(body)};
+  store::WebhookEvent stored = event;
+  statuses_.ReceiveWebhookAsync(std::move(stored),
+                                [this, event = std::move(event),
+                                 done = std::move(done)](core::Result<void> received) mutable {
+                                  if (received) {
+                                    std::lock_guard lock(mutex_);
+                                    // Beyond the bound, or while stopping, the event waits in the
+                                    // store for recovery.
+                                    if (!stopping_ && waiting_.size() < options_.max_waiting) {
+                                      known_.insert(event.id);
+                                      waiting_.push_back(std::move(event));
+                                      wake_.notify_one();
+                                    }
+                                  }
+                                  done(std::move(received));
+                                });
+}
+
+void WebhookIntake::ReceiveOwn(std::string source, std::string body) {
+  ReceiveOwnTry(std::move(source), std::move(body), kOwnFirstWait, {});
+}
+
+void WebhookIntake::ReceiveOwnTry(std::string source, std::string body,
+                                  std::chrono::milliseconds wait,
+                                  std::chrono::milliseconds waited) {
+  std::string kept_source = source;
+  std::string kept_body = body;
+  Receive(std::move(source), std::move(body),
+          [this, source = std::move(kept_source), body = std::move(kept_body), wait,
+           waited](core::Result<void> received) mutable {
+            if (received) return;
+            if (received.error().code != core::ErrorCode::kUnavailable || waited >= kOwnRetryFor) {
+              spdlog::error("webhooks: a {} status event was not stored and is dropped: {}", source,
+                            received.error().detail);
+              return;
+            }
+            timers_.Schedule(wait, [this, source = std::move(source), body = std::move(body), wait,
+                                    waited]() mutable {
+              ReceiveOwnTry(std::move(source), std::move(body), std::min(wait * 2, kOwnMaxWait),
+                            waited + wait);
+            });
+          });
+}
+
+void WebhookIntake::Run() {
+  util::NameThisThread("sg-webhooks");
+  // The first recovery, at once, takes every event a previous run left.
+  bool first_recovery = true;
+  auto next_recovery = std::chrono::steady_clock::now();
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    if (std::chrono::steady_clock::now() >= next_recovery) {
+      lock.unlock();
+      const bool more = Recover(first_recovery);
+      first_recovery = false;
+      // A full batch read back: look again as soon as it is applied.
+      next_recovery = std::chrono::steady_clock::now() +
+                      (more ? std::chrono::milliseconds(0) : options_.recover_every);
+      lock.lock();
+      continue;
+    }
+    const bool ready = wake_.wait_until(lock, next_recovery, [this] {
+      return stopping_ || (!waiting_.empty() && in_flight_ < options_.max_in_flight);
+    });
+    if (!ready || stopping_) continue;
+    store::WebhookEvent event = std::move(waiting_.front());
+    waiting_.pop_front();
+    ++in_flight_;
+    lock.unlock();
+    Apply(std::move(event));
+    lock.lock();
+  }
+  // Applications in flight are answered by the store; wait for them (they touch this object).
+  wake_.wait(lock, [this] { return in_flight_ == 0; });
+}
+
+bool WebhookIntake::Recover(bool everything) {
+  {
+    // Recovered events join the queue only once it has drained: no reading back what is
+    // already waiting in memory, however far behind the applier is.
+    std::lock_guard lock(mutex_);
+    if (!waiting_.empty()) return false;
+  }
+  const std::int64_t now_ms = clock_.UnixMillis();
+  const std::int64_t before_ms = everything ? now_ms : now_ms - options_.recover_after.count();
+  auto events = statuses_.UnappliedWebhooks(before_ms, kRecoverBatch);
+  if (!events) {
+    spdlog::warn("webhooks: cannot read back the events not applied yet: {}",
+                 events.error().detail);
+    return false;
+  }
+  int added = 0;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& e : *events) {
+      if (known_.contains(e.id)) continue;
+      known_.insert(e.id);
+      waiting_.push_back(std::move(e));
+      ++added;
+    }
+  }
+  if (added > 0) {
+    spdlog::info("webhooks: applying {} stored events not applied before", added);
+    wake_.notify_one();
+  }
+  return static_cast<int>(events->size()) == kRecoverBatch && added > 0;
+}
+
+void WebhookIntake::Apply(store::WebhookEvent event) {
+  MetaNotification notification = ParseMetaNotification(event.body);
+  store::WebhookApplication application;
+  application.event_id = event.id;
+  application.now_ms = clock_.UnixMillis();
+  application.hold_until_ms = application.now_ms + options_.hold_unmatched.count();
+  application.forget_events_before_ms = application.now_ms - options_.keep_events.count();
+  int unrouted = 0;
+  for (auto& s : notification.statuses) {
+    const auto route = routes_.find(std::make_pair(event.source, s.phone_number_id));
+    if (route == routes_.end()) {
+      if (unrouted++ == 0) {
+        spdlog::warn(
+            "webhooks: {} event {} is for phone_number_id {}, which is no business number of "
+            "this gateway; its statuses are kept with the event, not applied",
+            event.source, event.id, s.phone_number_id);
+        notification.ignored.push_back("phone_number_id " + s.phone_number_id +
+                                       " is no business number of this gateway");
+      }
+      continue;
+    }
+    s.report.service_phone = route->second;
+    s.report.source = event.source;
+    application.reports.push_back(std::move(s.report));
+  }
+  std::string outcome = std::to_string(application.reports.size()) + " statuses to apply";
+  for (const auto& note : notification.ignored) {
+    if (outcome.size() + note.size() + 2 > kMaxOutcomeBytes) break;
+    outcome += "; " + note;
+  }
+  application.outcome = std::move(outcome);
+  statuses_.ApplyWebhookAsync(
+      std::move(application),
+      [this, id = event.id, source = event.source](core::Result<store::WebhookApplied> applied) {
+        if (!applied) {
+          spdlog::warn("webhooks: {} event {} not applied yet, tried again later: {}", source, id,
+                       applied.error().detail);
+        }
+        {
+          std::lock_guard lock(mutex_);
+          --in_flight_;
+          known_.erase(id);
+          if (applied) ++applied_;
+        }
+        wake_.notify_all();
+      });
+}
+
+}  // namespace socialgate::webhooks

@@ -1,0 +1,114 @@
+// File: webhooks/intake.hpp
+//
+// Where status webhook events come in, from Meta's callbacks (api/webhook_endpoints) and from
+// the providers that report statuses themselves (the sandbox), and how they are applied:
+//
+//   1. Receive stores the event as received (store::DeliveryStatuses::ReceiveWebhookAsync) and
+//      answers once it is durable: the webhook is then answered 200. Nothing else is in the way.
+//   2. The applier thread (`sg-webhooks`) parses each stored event (meta_notification.hpp),
+//      routes every status by its phone_number_id to the business number that owns it (a
+//      number the gateway does not know is logged and its statuses left out), and hands the
+//      reports to the store, which applies them and marks the event applied in one commit.
+//   3. Events not applied by then (the process stopped, the database refused the application,
+//      or more arrived than the applier keeps in memory) are read back from the store and
+//      applied: every `recover_every`, those received `recover_after` ago or earlier, by any
+//      instance. Applying an event twice changes nothing.
+//
+// Thread safety: Receive and ReceiveOwn may be called from any thread once Start has run.
+// Lifetime: `statuses`, `timers` and `clock` must outlive the intake; `timers` must be stopped
+// before the intake is destroyed (a retry of ReceiveOwn is a timer).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "core/error.hpp"
+#include "store/delivery_statuses.hpp"
+#include "util/clock.hpp"
+#include "util/timer_queue.hpp"
+
+namespace socialgate::webhooks {
+
+// The business number a phone_number_id of a source belongs to.
+struct Route {
+  std::string source;           // "meta", "sandbox"
+  std::string phone_number_id;  // Meta's id of the number; the sandbox's is the number itself
+  std::string service_phone;    // the business number, E.164 digits
+};
+
+struct IntakeOptions {
+  // A status whose message is not found is kept this long, applied if the message appears.
+  std::chrono::milliseconds hold_unmatched{3'600'000};
+  // Applied events are kept this long (then deleted), for inspection.
+  std::chrono::milliseconds keep_events{24LL * 3600 * 1000};
+  // Events waiting in memory to be applied; beyond it they wait in the store for recovery.
+  std::size_t max_waiting = 100'000;
+  // Applications handed to the store and not yet answered.
+  int max_in_flight = 256;
+  std::chrono::milliseconds recover_after{10'000};
+  std::chrono::milliseconds recover_every{5'000};
+};
+
+class WebhookIntake {
+ public:
+  WebhookIntake(store::DeliveryStatuses& statuses, std::vector<Route> routes, IntakeOptions options,
+                util::TimerQueue& timers, const util::Clock& clock = util::SystemClock());
+  ~WebhookIntake();  // Stop()
+  WebhookIntake(const WebhookIntake&) = delete;
+  WebhookIntake& operator=(const WebhookIntake&) = delete;
+  WebhookIntake(WebhookIntake&&) = delete;
+  WebhookIntake& operator=(WebhookIntake&&) = delete;
+
+  // Starts the applier thread; its first recovery looks at once for events a previous run left.
+  void Start();
+  // Stops taking new events, waits for the applications in flight to be answered, and stops the
+  // thread. Events received and not applied stay in the store for the next start.
+  void Stop();
+
+  // Stores the event (`source` and its raw body); `done` gets the result once it is durable
+  // (kUnavailable when the store refuses it: the sender tries again) and runs on the store's
+  // thread. A stored event is applied after.
+  void Receive(std::string source, std::string body, std::function<void(core::Result<void>)> done);
+
+  // The same for the gateway's own events (the sandbox's): a refusal is tried again, a second
+  // later and then doubling up to 30 s, for 30 minutes, then logged and dropped.
+  void ReceiveOwn(std::string source, std::string body);
+
+  // Events applied (their application committed) since start: for tests and benchmarks.
+  std::uint64_t applied() const;
+
+ private:
+  void Run();
+  // Reads back events not applied (all of them when `everything`, else those received
+  // recover_after ago or earlier) into the queue; whether a full batch came back.
+  bool Recover(bool everything);
+  void Apply(store::WebhookEvent event);
+  void ReceiveOwnTry(std::string source, std::string body, std::chrono::milliseconds wait,
+                     std::chrono::milliseconds waited);
+
+  store::DeliveryStatuses& statuses_;
+  std::map<std::pair<std::string, std::string>, std::string, std::less<>> routes_;
+  IntakeOptions options_;
+  util::TimerQueue& timers_;
+  const util::Clock& clock_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<store::WebhookEvent> waiting_;   // guarded by mutex_
+  std::set<std::string, std::less<>> known_;  // ids waiting or in flight; guarded by mutex_
+  int in_flight_ = 0;                         // guarded by mutex_
+  bool stopping_ = false;                     // guarded by mutex_
+  bool started_ = false;                      // guarded by mutex_
+  std::uint64_t applied_ = 0;                 // guarded by mutex_
+  std::thread thread_;
+};
+
+}  // namespace socialgate::webhooks

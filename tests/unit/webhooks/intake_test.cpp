@@ -1,0 +1,132 @@
+// The webhook intake over a real store (SQLite in memory): an event is stored, then applied to
+// the message its status names; an event for a number the gateway does not know is kept, not
+// applied; events a previous run left, and applications the store refused, are applied later;
+// the gateway's own events are stored again when refused.
+#include "webhooks/intake.hpp"
+
+#include <future>
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "support/eventually.hpp"
+#include "support/failing_storage.hpp"
+#include "support/sample_message.hpp"
+#include "support/sync_store.hpp"
+#include "util/ids.hpp"
+
+namespace socialgate::webhooks {
+namespace {
+
+using core::MessageStatus;
+using support::Eventually;
+using testing::FailingStorage;
+
+constexpr std::int64_t kNow = 1'800'000'000'000;
+constexpr const char* kPhoneNumberId = "106540352242922";
+constexpr const char* kServicePhone = "3902124122690";  // the sample message's
+
+std::string StatusBody(const std::string& wamid, const std::string& status,
+                       const std::string& phone_number_id = kPhoneNumberId) {
+  return R"({"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":")" +
+         phone_number_id + R"("},"statuses":[{"id":")" + wamid + R"(","status":")" + status +
+         R"(","timestamp":"1800000001"}]}}]}]})";
+}
+
+class IntakeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = store::OpenStorage("sqlite::memory:");
+    ASSERT_TRUE(opened) << opened.error().detail;
+    storage_ = std::make_unique<FailingStorage>(std::move(*opened));
+    ASSERT_TRUE(testing::Insert(storage_->outbox(), testing::SampleMessage("m1", kNow)));
+    ASSERT_EQ(testing::ClaimDue(storage_->outbox(), kNow, "w", 60'000, 1)->size(), 1u);
+    ASSERT_TRUE(
+        testing::MarkAccepted(storage_->outbox(), "m1", "w", "wamid.1", "393403603062", kNow));
+  }
+  void TearDown() override {
+    if (intake_) intake_->Stop();
+    timers_.Stop();
+    storage_->Drain();
+    intake_.reset();
+  }
+  void Start(IntakeOptions options = {}) {
+    intake_ = std::make_unique<WebhookIntake>(
+        storage_->delivery_statuses(),
+        std::vector<Route>{{"meta", kPhoneNumberId, kServicePhone},
+                           {"sandbox", kServicePhone, kServicePhone}},
+        options, timers_);
+    intake_->Start();
+  }
+  MessageStatus Status() { return (*storage_->outbox().Get("default", "m1"))->status; }
+  core::Result<void> Receive(const std::string& source, const std::string& body) {
+    std::promise<core::Result<void>> answered;
+    intake_->Receive(source, body, [&](core::Result<void> r) { answered.set_value(r); });
+    return answered.get_future().get();
+  }
+
+  util::TimerQueue timers_;
+  std::unique_ptr<FailingStorage> storage_;
+  std::unique_ptr<WebhookIntake> intake_;
+};
+
+TEST_F(IntakeTest, AStoredEventIsAppliedToTheMessageItsStatusNames) {
+  Start();
+  ASSERT_TRUE(Receive("meta", StatusBody("wamid.1", "delivered")));
+  EXPECT_TRUE(Eventually([&] { return Status() == MessageStatus::kDelivered; }));
+  EXPECT_TRUE(Eventually([&] { return intake_->applied() == 1; }));
+  const auto m = *storage_->outbox().Get("default", "m1");
+  EXPECT_EQ(m->history.back().source, "meta");
+  EXPECT_TRUE(storage_->delivery_statuses().UnappliedWebhooks(kNow * 2, 10)->empty());
+}
+
+TEST_F(IntakeTest, ASourceRoutesOnlyItsOwnIds) {
+  Start();
+  // The sandbox's id of the number is not Meta's: a Meta event naming it is no number of ours.
+  ASSERT_TRUE(Receive("meta", StatusBody("wamid.1", "read", kServicePhone)));
+  EXPECT_TRUE(Eventually([&] { return intake_->applied() == 1; }));
+  EXPECT_EQ(Status(), MessageStatus::kAccepted);
+  ASSERT_TRUE(Receive("sandbox", StatusBody("wamid.1", "read", kServicePhone)));
+  EXPECT_TRUE(Eventually([&] { return Status() == MessageStatus::kRead; }));
+  EXPECT_EQ((*storage_->outbox().Get("default", "m1"))->history.back().source, "sandbox");
+}
+
+TEST_F(IntakeTest, EventsAPreviousRunLeftAreAppliedAtStart) {
+  ASSERT_TRUE(testing::ReceiveWebhook(
+      storage_->delivery_statuses(),
+      {"left", "meta", util::NowUnixMillis() - 1000, StatusBody("wamid.1", "read")}));
+  Start();
+  EXPECT_TRUE(Eventually([&] { return Status() == MessageStatus::kRead; }));
+}
+
+TEST_F(IntakeTest, AnApplicationTheStoreRefusedIsAppliedLater) {
+  storage_->FailNext(FailingStorage::Kind::kApplyWebhook, 1);
+  IntakeOptions options;
+  options.recover_after = std::chrono::milliseconds(0);
+  options.recover_every = std::chrono::milliseconds(20);
+  Start(options);
+  ASSERT_TRUE(Receive("meta", StatusBody("wamid.1", "delivered")));
+  EXPECT_TRUE(Eventually([&] { return Status() == MessageStatus::kDelivered; }));
+  EXPECT_GE(storage_->Calls(FailingStorage::Kind::kApplyWebhook), 2);
+}
+
+TEST_F(IntakeTest, AnEventTheStoreRefusesIsAnsweredUnavailable) {
+  Start();
+  storage_->FailNext(FailingStorage::Kind::kReceiveWebhook, 1);
+  auto refused = Receive("meta", StatusBody("wamid.1", "delivered"));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, core::ErrorCode::kUnavailable);
+  EXPECT_EQ(Status(), MessageStatus::kAccepted);
+}
+
+TEST_F(IntakeTest, TheGatewaysOwnEventsAreStoredAgainWhenRefused) {
+  Start();
+  storage_->FailNext(FailingStorage::Kind::kReceiveWebhook, 1);
+  intake_->ReceiveOwn("sandbox", StatusBody("wamid.1", "delivered", kServicePhone));
+  EXPECT_TRUE(Eventually([&] { return Status() == MessageStatus::kDelivered; }));
+  EXPECT_EQ(storage_->Calls(FailingStorage::Kind::kReceiveWebhook), 2);
+}
+
+}  // namespace
+}  // namespace socialgate::webhooks
