@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "api/envelope.hpp"
+#include "api/message_json.hpp"
 #include "core/text.hpp"
-#include "util/ids.hpp"
 
 namespace socialgate::api {
 
@@ -31,38 +31,9 @@ void MessageEndpoints::GetMessage(const config::Domain& domain, const auth::Prin
                                             " in domain " + core::QuoteForMessage(domain.name)));
   }
   const store::StoredMessage& m = **found;
-  nlohmann::ordered_json history = nlohmann::ordered_json::array();
-  for (const auto& e : m.history) {
-    nlohmann::ordered_json event = {{"status", core::MessageStatusName(e.status)},
-                                    {"at", util::FormatUtcMillis(e.at_ms)}};
-    if (!e.detail.empty()) event["detail"] = e.detail;
-    history.push_back(std::move(event));
-  }
-  nlohmann::ordered_json body = {
-      {"result", true},
-      {"error", nullptr},
-      {"messageId", m.id},
-      {"status", core::MessageStatusName(m.status)},
-      {"providerMessageId", m.provider_message_id.empty()
-                                ? nlohmann::ordered_json(nullptr)
-                                : nlohmann::ordered_json(m.provider_message_id)},
-      {"deliveryError",
-       m.error_message.empty()
-           ? nlohmann::ordered_json(nullptr)
-           : nlohmann::ordered_json{{"code", m.error_code}, {"message", m.error_message}}},
-      {"attempts", m.attempts},
-      {"customerPhoneNumber", m.message.customer_phone},
-      {"servicePhoneNumber", m.message.service_phone},
-  };
-  // What the message says, by kind (the kind's own fields, in the codec's names).
-  std::visit(core::Overloaded{[&](const core::TemplateContent& t) {
-               body["templateName"] = t.template_name;
-               body["language"] = t.language;
-             }},
-             m.message.content);
-  body["createdAt"] = util::FormatUtcMillis(m.created_at_ms);
-  body["updatedAt"] = util::FormatUtcMillis(m.updated_at_ms);
-  body["history"] = std::move(history);
+  nlohmann::ordered_json body = {{"result", true}, {"error", nullptr}};
+  AddMessageFields(body, m);
+  body["history"] = MessageHistoryJson(m);
   respond(JsonAnswer(200, body));
 }
 
