@@ -4,6 +4,7 @@
 
 #include "api/envelope.hpp"
 #include "api/message_json.hpp"
+#include "api/message_query.hpp"
 #include "core/text.hpp"
 
 namespace socialgate::api {
@@ -18,6 +19,14 @@ std::vector<Endpoint> MessageEndpoints::Endpoints() {
                             GetMessage(*call.domain, *call.principal, call.Param("messageId"), r);
                           });
                }});
+  out.push_back(Endpoint{"GET", "/livechat/{domain}/messages", Access::kUser, 0, std::nullopt,
+                         [this](Call call, http::HttpRequest&& request, http::Responder respond) {
+                           OnWorker(deps_, std::move(respond),
+                                    [this, call = std::move(call),
+                                     query = std::move(request.query)](const http::Responder& r) {
+                                      ListMessages(*call.domain, *call.principal, query, r);
+                                    });
+                         }});
   return out;
 }
 
@@ -34,6 +43,33 @@ void MessageEndpoints::GetMessage(const config::Domain& domain, const auth::Prin
   nlohmann::ordered_json body = {{"result", true}, {"error", nullptr}};
   AddMessageFields(body, m);
   body["history"] = MessageHistoryJson(m);
+  respond(JsonAnswer(200, body));
+}
+
+void MessageEndpoints::ListMessages(const config::Domain& domain, const auth::Principal& principal,
+                                    const std::string& query, const http::Responder& respond) {
+  auto parsed = ParseMessageQuery(query);
+  if (!parsed) return respond(ErrorResponse(parsed.error()));
+  store::MessageQuery& q = *parsed;
+  if (!q.service_phone.empty() && !principal.MaySendFrom(q.service_phone)) {
+    return respond(http::JsonError(403, "servicePhoneNumber: user " +
+                                            core::QuoteForMessage(principal.user) +
+                                            " may not see the messages of " + q.service_phone));
+  }
+  q.domain = domain.name;
+  q.service_phones_allowed = principal.numbers;  // empty: all of the domain's
+  auto page = deps_.outbox->ListMessages(q);
+  if (!page) return respond(ErrorResponse(page.error()));
+  nlohmann::ordered_json messages = nlohmann::ordered_json::array();
+  for (const auto& m : page->messages) {
+    nlohmann::ordered_json item = nlohmann::ordered_json::object();
+    AddMessageFields(item, m);
+    messages.push_back(std::move(item));
+  }
+  nlohmann::ordered_json body = {{"result", true}, {"error", nullptr}};
+  body["messages"] = std::move(messages);
+  body["next"] = page->next ? nlohmann::ordered_json(EncodeCursor(*page->next))
+                            : nlohmann::ordered_json(nullptr);
   respond(JsonAnswer(200, body));
 }
 
