@@ -3,8 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include "api/envelope.hpp"
+#include "api/message_json.hpp"
+#include "api/message_query.hpp"
 #include "core/text.hpp"
-#include "util/ids.hpp"
 
 namespace socialgate::api {
 
@@ -18,6 +19,14 @@ std::vector<Endpoint> MessageEndpoints::Endpoints() {
                             GetMessage(*call.domain, *call.principal, call.Param("messageId"), r);
                           });
                }});
+  out.push_back(Endpoint{"GET", "/livechat/{domain}/messages", Access::kUser, 0, std::nullopt,
+                         [this](Call call, http::HttpRequest&& request, http::Responder respond) {
+                           OnWorker(deps_, std::move(respond),
+                                    [this, call = std::move(call),
+                                     query = std::move(request.query)](const http::Responder& r) {
+                                      ListMessages(*call.domain, *call.principal, query, r);
+                                    });
+                         }});
   return out;
 }
 
@@ -31,59 +40,37 @@ void MessageEndpoints::GetMessage(const config::Domain& domain, const auth::Prin
                                             " in domain " + core::QuoteForMessage(domain.name)));
   }
   const store::StoredMessage& m = **found;
-  nlohmann::ordered_json history = nlohmann::ordered_json::array();
-  for (const auto& e : m.history) {
-    nlohmann::ordered_json event = {{"status", core::MessageStatusName(e.status)},
-                                    {"at", util::FormatUtcMillis(e.at_ms)}};
-    if (!e.detail.empty()) event["detail"] = e.detail;
-    if (!e.source.empty()) event["source"] = e.source;
-    history.push_back(std::move(event));
+  nlohmann::ordered_json body = {{"result", true}, {"error", nullptr}};
+  AddMessageFields(body, m);
+  AddBillingFields(body, m);
+  body["history"] = MessageHistoryJson(m);
+  respond(JsonAnswer(200, body));
+}
+
+void MessageEndpoints::ListMessages(const config::Domain& domain, const auth::Principal& principal,
+                                    const std::string& query, const http::Responder& respond) {
+  auto parsed = ParseMessageQuery(query);
+  if (!parsed) return respond(ErrorResponse(parsed.error()));
+  store::MessageQuery& q = *parsed;
+  if (!q.service_phone.empty() && !principal.MaySendFrom(q.service_phone)) {
+    return respond(http::JsonError(403, "servicePhoneNumber: user " +
+                                            core::QuoteForMessage(principal.user) +
+                                            " may not see the messages of " + q.service_phone));
   }
-  nlohmann::ordered_json body = {
-      {"result", true},
-      {"error", nullptr},
-      {"messageId", m.id},
-      {"status", core::MessageStatusName(m.status)},
-      {"providerMessageId", m.provider_message_id.empty()
-                                ? nlohmann::ordered_json(nullptr)
-                                : nlohmann::ordered_json(m.provider_message_id)},
-      {"deliveryError",
-       m.error_message.empty()
-           ? nlohmann::ordered_json(nullptr)
-           : nlohmann::ordered_json{{"code", m.error_code}, {"message", m.error_message}}},
-      {"attempts", m.attempts},
-      {"customerPhoneNumber", m.message.customer_phone},
-      {"servicePhoneNumber", m.message.service_phone},
-  };
-  // What the message says, by kind (the kind's own fields, in the codec's names).
-  std::visit(core::Overloaded{[&](const core::TemplateContent& t) {
-               body["templateName"] = t.template_name;
-               body["language"] = t.language;
-             }},
-             m.message.content);
-  // What the provider says the message costs, and the conversation it was billed in.
-  nlohmann::ordered_json pricing = nullptr;
-  if (m.pricing) {
-    pricing = {{"billable", m.pricing->billable ? nlohmann::ordered_json(*m.pricing->billable)
-                                                : nlohmann::ordered_json(nullptr)},
-               {"category", m.pricing->category},
-               {"pricingModel", m.pricing->pricing_model},
-               {"type", m.pricing->type}};
+  q.domain = domain.name;
+  q.service_phones_allowed = principal.numbers;  // empty: all of the domain's
+  auto page = deps_.outbox->ListMessages(q);
+  if (!page) return respond(ErrorResponse(page.error()));
+  nlohmann::ordered_json messages = nlohmann::ordered_json::array();
+  for (const auto& m : page->messages) {
+    nlohmann::ordered_json item = nlohmann::ordered_json::object();
+    AddMessageFields(item, m);
+    messages.push_back(std::move(item));
   }
-  body["pricing"] = std::move(pricing);
-  nlohmann::ordered_json conversation = nullptr;
-  if (m.conversation) {
-    conversation = {{"id", m.conversation->id},
-                    {"originType", m.conversation->origin_type},
-                    {"expiresAt", m.conversation->expires_at_ms > 0
-                                      ? nlohmann::ordered_json(
-                                            util::FormatUtcMillis(m.conversation->expires_at_ms))
-                                      : nlohmann::ordered_json(nullptr)}};
-  }
-  body["conversation"] = std::move(conversation);
-  body["createdAt"] = util::FormatUtcMillis(m.created_at_ms);
-  body["updatedAt"] = util::FormatUtcMillis(m.updated_at_ms);
-  body["history"] = std::move(history);
+  nlohmann::ordered_json body = {{"result", true}, {"error", nullptr}};
+  body["messages"] = std::move(messages);
+  body["next"] = page->next ? nlohmann::ordered_json(EncodeCursor(*page->next))
+                            : nlohmann::ordered_json(nullptr);
   respond(JsonAnswer(200, body));
 }
 

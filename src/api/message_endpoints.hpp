@@ -2,7 +2,10 @@
 //
 // GET /livechat/{domain}/messages/{messageId}: a message of the domain with its status and
 // history; 404 when the domain has no such message or the user may not send from its number.
-// The store read runs on a request worker.
+// GET /livechat/{domain}/messages: the domain's messages, newest first, a page at a time, by
+// the filters of the query string (api/message_query.hpp; docs/api.md, "List messages"); a user
+// limited to some numbers sees only their messages, and asking for another number is 403.
+// The store reads run on a request worker.
 #pragma once
 
 #include <string>
@@ -22,6 +25,8 @@ class MessageEndpoints {
  private:
   void GetMessage(const config::Domain& domain, const auth::Principal& principal,
                   const std::string& id, const http::Responder& respond);
+  void ListMessages(const config::Domain& domain, const auth::Principal& principal,
+                    const std::string& query, const http::Responder& respond);
 
   ApiDependencies deps_;
 };

@@ -50,6 +50,15 @@ class Outbox {
   virtual core::Result<std::optional<StoredMessage>> Get(std::string_view domain,
                                                          std::string_view id) = 0;
 
+  // One page of the domain's messages that match `query`, newest first (created_at
+  // descending, then id descending), at most query.limit of them, each without its history;
+  // page.next is set when more may follow (pass it as query.after for the next page). Keyset
+  // pages: a page starts strictly after query.after, so messages stored meanwhile (newer than
+  // the first page) neither shift nor repeat the later pages. A query.service_phone outside a
+  // non-empty service_phones_allowed gives an empty page. A limit outside
+  // 1..kMaxMessageListLimit is kInvalidArgument.
+  virtual core::Result<MessagePage> ListMessages(const MessageQuery& query) = 0;
+
   // Claims up to `limit` messages that are queued and due at `now_ms`, or whose lease by another
   // owner expired, for `owner` until now_ms + lease_ms, moving them to `sending` and counting an
   // attempt, oldest due first. An owner's own expired leases are left to it: it still holds

@@ -1,8 +1,8 @@
 // File: store/records.hpp
 //
 // The message records the store's interfaces exchange: a new message as the API hands it over,
-// a stored message as the outbox gives it back, and how a claimed attempt ended. Schema and
-// states: docs/architecture.md.
+// a stored message as the outbox gives it back, how a claimed attempt ended, and the message
+// list's query and pages. Schema and states: docs/architecture.md.
 //
 // Message statuses: core/message_status.hpp (persisted and shown by their names).
 // Delivery statuses only move forward: a late "delivered" after "read" is recorded in the
@@ -105,6 +105,39 @@ struct AttemptEnd {
   std::string error_message;            // kFailed, kRescheduled
   std::int64_t next_attempt_at_ms = 0;  // kRescheduled, kGivenBack
   std::int64_t now_ms = 0;
+};
+
+// A place in the message list's order (newest first: created_at descending, then id
+// descending): the last message of a page. The next page holds the messages after it.
+struct ListPosition {
+  std::int64_t created_at_ms = 0;
+  std::string id;
+};
+
+// The most messages one page of the list holds (Outbox::ListMessages).
+inline constexpr int kMaxMessageListLimit = 1000;
+
+// Which messages Outbox::ListMessages lists: those of `domain` that match every filter given.
+// The strings are compared exactly (phone numbers as stored: E.164 digits).
+struct MessageQuery {
+  std::string domain;
+  std::vector<core::MessageStatus> statuses;  // any of these; empty: any status
+  // The business numbers the caller may see (a user limited to some numbers); empty: all.
+  std::vector<std::string> service_phones_allowed;
+  std::string service_phone;            // "": any
+  std::string customer_phone;           // "": any
+  std::string template_name;            // "": any
+  std::optional<std::int64_t> from_ms;  // created at or after (Unix ms)
+  std::optional<std::int64_t> to_ms;    // created before (Unix ms)
+  int limit = 100;                      // 1..kMaxMessageListLimit
+  std::optional<ListPosition> after;    // the previous page's `next`; nullopt: the first page
+};
+
+// One page of the list: newest first, each message without its history (its media's metadata
+// as Get gives it); `next` is where the following page starts, nullopt on the last page.
+struct MessagePage {
+  std::vector<StoredMessage> messages;
+  std::optional<ListPosition> next;
 };
 
 // What a claim hands over: the claimed messages and, when fewer than the limit were due, the

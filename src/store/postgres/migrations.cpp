@@ -158,6 +158,20 @@ ALTER TABLE messages ADD COLUMN pricing_billable BOOLEAN,
   ADD COLUMN conversation_origin TEXT,
   ADD COLUMN conversation_expires_at BIGINT;
 )sql"},
+    Migration{7, "message list: newest first per domain, and per customer", R"sql(
+-- The message list (GET /livechat/{domain}/messages; store/message_list_sql.hpp), as in SQLite:
+-- keyset pages, WHERE domain = $1 AND created_at >= $2 AND (created_at, id COLLATE "C") <
+-- ($3, $4) ORDER BY created_at DESC, id COLLATE "C" DESC LIMIT $n. Ids compare byte by byte
+-- (COLLATE "C", SQLite's order), whatever the database's collation. EXPLAIN ANALYZE, 200,000
+-- messages, generic and custom plans: "Index Scan using messages_list ... Index Cond: ((domain =
+-- $1) AND (created_at >= $2) AND (ROW(created_at, (id)::text) < ROW($3, $4)))" under a Limit,
+-- the other filters a Filter on it (no Sort); with a customer phone, messages_list_by_customer
+-- with customer_phone in the Index Cond (a custom plan for a customer with few messages sorts
+-- those few). A business number with 1% of a domain's 67,000 messages: 5 ms a page.
+CREATE INDEX messages_list ON messages(domain, created_at DESC, id COLLATE "C" DESC);
+CREATE INDEX messages_list_by_customer
+  ON messages(domain, customer_phone, created_at DESC, id COLLATE "C" DESC);
+)sql"},
 };
 
 }  // namespace

@@ -17,9 +17,10 @@ using core::ErrorCode;
 using core::MakeError;
 using core::Result;
 
-// A message row's columns (of `messages` as `m`): its own, then the content's
-// (message_content.hpp) from column kFirstContentColumn, then its media's metadata (of
-// `message_media` as `mm`, NULL without media) from kFirstMediaColumn.
+}  // namespace
+
+// The content's columns (message_content.hpp) start at column kFirstContentColumn, the
+// media's at kFirstMediaColumn.
 std::string MessageColumns() {
   std::string columns =
       "m.id, m.domain, m.customer_phone, m.service_phone, m.status, m.attempts, "
@@ -60,6 +61,8 @@ Result<StoredMessage> ReadMessageRow(const Rows& rows, int row) {
   ReadMedia(rows, row, kFirstMediaColumn, m.message);
   return m;
 }
+
+namespace {
 
 const Sql& InsertMessageSql() {
   static const Sql sql{

@@ -23,6 +23,13 @@
 
 namespace socialgate::store::postgres {
 
+// A message row's columns (of `messages` as `m`): its own, then its content's
+// (message_content.hpp), then its media's metadata (of `message_media` as `mm`, NULL without
+// media): a statement selects them FROM messages m LEFT JOIN message_media mm.
+std::string MessageColumns();
+// Row `row` of MessageColumns(), without history; its media with its metadata, not its bytes.
+core::Result<StoredMessage> ReadMessageRow(const Rows& rows, int row);
+
 // The status in `column` of row `row`; a name core::ParseMessageStatus does not know is
 // kInternal (the database holds what this binary never wrote).
 core::Result<core::MessageStatus> StatusColumn(const Rows& rows, int row, int column);

@@ -15,6 +15,7 @@
 #include "store/postgres/connection.hpp"
 #include "store/postgres/connection_pool.hpp"
 #include "store/postgres/idempotency_statements.hpp"
+#include "store/postgres/message_list_statements.hpp"
 #include "store/postgres/migrations.hpp"
 #include "store/postgres/number_lease_statements.hpp"
 #include "store/postgres/outbox_statements.hpp"
@@ -64,6 +65,9 @@ class PostgresStorage final : public Storage, public CommittedWrites, private Tr
   // The reads (the writes are CommittedWrites').
   Result<std::optional<StoredMessage>> Get(std::string_view domain, std::string_view id) override {
     return readers_.With([&](Connection& db) { return GetMessage(db, domain, id); });
+  }
+  Result<MessagePage> ListMessages(const MessageQuery& query) override {
+    return readers_.With([&](Connection& db) { return postgres::ListMessages(db, query); });
   }
   Result<std::string> MediaBytes(std::string_view id) override {
     return readers_.With([&](Connection& db) { return postgres::MediaBytes(db, id); });

@@ -146,6 +146,22 @@ ALTER TABLE messages ADD COLUMN conversation_id TEXT;
 ALTER TABLE messages ADD COLUMN conversation_origin TEXT;
 ALTER TABLE messages ADD COLUMN conversation_expires_at INTEGER;
 )sql"},
+    Migration{7, "message list: newest first per domain, and per customer", R"sql(
+-- The message list (GET /livechat/{domain}/messages; store/message_list_sql.hpp) pages through
+-- a domain's messages newest first with a keyset, WHERE domain = ? AND created_at >= ? AND
+-- (created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC LIMIT ?, and these indexes give
+-- that order: a page reads its rows and stops. EXPLAIN QUERY PLAN, 200,000 messages: every
+-- shape of query is "SEARCH messages USING INDEX messages_list (domain=? AND created_at>? AND
+-- (created_at,id)<(?,?))", or with a customer phone "... USING INDEX messages_list_by_customer
+-- (domain=? AND customer_phone=? AND ...)", never "USE TEMP B-TREE FOR ORDER BY"; a filter on
+-- status, template or business number reads the domain's index until the page is full (a
+-- business number with 1% of the domain's 67,000 messages: 4 ms a page). No index per business
+-- number: a domain has few, so each has a large share of its messages, and every index costs
+-- each write.
+CREATE INDEX messages_list ON messages(domain, created_at DESC, id DESC);
+CREATE INDEX messages_list_by_customer
+  ON messages(domain, customer_phone, created_at DESC, id DESC);
+)sql"},
 };
 
 // A transaction that rolls back unless committed.

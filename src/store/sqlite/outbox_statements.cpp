@@ -17,8 +17,9 @@ using core::ErrorCode;
 using core::MakeError;
 using core::Result;
 
-// A message row's columns: its own, then the content's (message_content.hpp), which start at
-// column kFirstContentColumn.
+}  // namespace
+
+// The content's columns (message_content.hpp) start at column kFirstContentColumn.
 const std::string kMessageColumns =
     std::string(
         "id, domain, customer_phone, service_phone, status, attempts, next_attempt_at, "
@@ -26,7 +27,6 @@ const std::string kMessageColumns =
     kContentColumns;
 constexpr int kFirstContentColumn = 13;
 
-// A row of kMessageColumns; its media, if any, without metadata (ReadMessageMedia).
 Result<StoredMessage> ReadMessageRow(const Statement& s) {
   StoredMessage m;
   m.id = s.Text(0);
@@ -46,12 +46,13 @@ Result<StoredMessage> ReadMessageRow(const Statement& s) {
   return m;
 }
 
-// Fills the metadata of the message's media, if it has any (not its bytes: MediaBytes).
 Result<void> ReadMessageMedia(Connection& db, StoredMessage& m) {
   core::MediaHeader* media = core::MediaOf(m.message);
   if (media == nullptr) return {};
   return ReadMedia(db, m.id, *media);
 }
+
+namespace {
 
 // The earliest due time, or expiry of a lease of another owner than `owner`; nullopt when none.
 Result<std::optional<std::int64_t>> NextDueAt(Connection& db, std::string_view owner) {

@@ -18,6 +18,14 @@
 
 namespace socialgate::store::sqlite {
 
+// A message row's columns (of `messages`): its own, then its content's (message_content.hpp).
+extern const std::string kMessageColumns;
+// A row of kMessageColumns, without history; its media, if any, present but without metadata
+// (ReadMessageMedia fills that).
+core::Result<StoredMessage> ReadMessageRow(const Statement& s);
+// Fills the metadata of the message's media, if it has any (not its bytes: MediaBytes).
+core::Result<void> ReadMessageMedia(Connection& db, StoredMessage& m);
+
 // The status in `column` of the current row; a name core::ParseMessageStatus does not know is
 // kInternal (the database holds what this binary never wrote).
 core::Result<core::MessageStatus> StatusColumn(const Statement& s, int column);

@@ -14,6 +14,7 @@
 #include "store/sqlite/checkpointer.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/idempotency_statements.hpp"
+#include "store/sqlite/message_list_statements.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/number_lease_statements.hpp"
 #include "store/sqlite/outbox_statements.hpp"
@@ -56,6 +57,10 @@ class SqliteStorage final : public Storage, public CommittedWrites, private Tran
   Result<std::optional<StoredMessage>> Get(std::string_view domain, std::string_view id) override {
     std::lock_guard lock(mutex_);
     return sqlite::GetMessage(db_, domain, id);
+  }
+  Result<MessagePage> ListMessages(const MessageQuery& query) override {
+    std::lock_guard lock(mutex_);
+    return sqlite::ListMessages(db_, query);
   }
   Result<std::string> MediaBytes(std::string_view id) override {
     std::lock_guard lock(mutex_);

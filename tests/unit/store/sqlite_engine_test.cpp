@@ -11,6 +11,8 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "store/message_list_sql.hpp"
+#include "store/sqlite/outbox_statements.hpp"
 #include "store/storage.hpp"
 #include "support/sample_message.hpp"
 #include "support/sync_store.hpp"
@@ -114,6 +116,39 @@ TEST_F(SqliteEngineTest, AStatusThisBinaryNeverWroteIsAnErrorNotACrash) {
   got = outbox().Get("default", "odd");
   ASSERT_FALSE(got);
   EXPECT_EQ(got.error().code, core::ErrorCode::kInternal);
+}
+
+// Every shape of the message list's statement (store/message_list_sql.hpp) reads an index of
+// migration 7 in the list's order and stops after its page: never a sort of the domain's
+// messages. (SQLite plans without statistics, as in production: nothing runs ANALYZE.)
+TEST_F(SqliteEngineTest, EveryShapeOfTheMessageListReadsAnIndexInOrderWithoutSorting) {
+  storage_.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ + "/db.sqlite").c_str(), &db), SQLITE_OK);
+  for (unsigned shape = 0; shape < kListShapes; ++shape) {
+    const std::string sql =
+        "EXPLAIN QUERY PLAN " +
+        ListMessagesSql(shape, ListDialect::kSqlite, sqlite::kMessageColumns, "messages");
+    sqlite3_stmt* stmt = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db);
+    std::string plan;
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      plan += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3));
+      plan += "\n";
+    }
+    sqlite3_finalize(stmt);
+    const bool by_customer = (shape & kListCustomerPhone) != 0;
+    EXPECT_NE(plan.find(by_customer
+                            ? "USING INDEX messages_list_by_customer (domain=? AND customer_phone=?"
+                            : "USING INDEX messages_list (domain=? AND created_at>? AND "
+                              "(created_at,id)<(?,?))"),
+              std::string::npos)
+        << "shape " << shape << ":\n"
+        << plan;
+    EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << "shape " << shape << ":\n" << plan;
+  }
+  sqlite3_close(db);
 }
 
 }  // namespace

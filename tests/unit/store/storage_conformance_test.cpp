@@ -669,5 +669,257 @@ TEST_P(StorageConformanceTest, AnOwnersOwnExpiredLeaseIsLeftToItAndTakenByAnothe
   EXPECT_EQ((*taken)[0].attempts, 2);
 }
 
+// ---- The message list (Outbox::ListMessages) --------------------------------------------------
+
+// A message for the list's tests: default's seed message but for what the test sets.
+struct Listed {
+  std::string id;
+  std::int64_t at_ms = kNow;
+  std::string domain = "default";
+  std::string service = "3902124122690";
+  std::string customer = "393403603062";
+  std::string template_name = "shipping_confirmation";
+};
+
+NewMessage ListSample(const Listed& l) {
+  NewMessage m = Sample(l.id);
+  m.domain = l.domain;
+  m.now_ms = l.at_ms;
+  m.message.service_phone = l.service;
+  m.message.customer_phone = l.customer;
+  testing::Template(m.message).template_name = l.template_name;
+  return m;
+}
+
+MessageQuery ListQuery(const std::string& domain = "default") {
+  MessageQuery q;
+  q.domain = domain;
+  return q;
+}
+
+std::vector<std::string> Ids(const MessagePage& page) {
+  std::vector<std::string> ids;
+  for (const auto& m : page.messages) ids.push_back(m.id);
+  return ids;
+}
+
+// The ids of every page of `query`, walked with each page's `next`; the pages' sizes in `sizes`.
+std::vector<std::string> Walk(Outbox& outbox, MessageQuery query,
+                              std::vector<std::size_t>* sizes = nullptr) {
+  std::vector<std::string> ids;
+  for (int pages = 0; pages < 100; ++pages) {
+    auto page = outbox.ListMessages(query);
+    EXPECT_TRUE(page) << page.error().detail;
+    if (!page) break;
+    if (sizes != nullptr) sizes->push_back(page->messages.size());
+    for (auto& id : Ids(*page)) ids.push_back(std::move(id));
+    if (!page->next) break;
+    query.after = page->next;
+  }
+  return ids;
+}
+
+using IdList = std::vector<std::string>;
+
+TEST_P(StorageConformanceTest, TheListIsNewestFirstWithoutHistoryAndWithMediaMetadata) {
+  ASSERT_TRUE(Insert(outbox(), ListSample({.id = "m1", .at_ms = kNow})));
+  NewMessage with_media = Sample("m2", true);
+  with_media.now_ms = kNow + 1;
+  ASSERT_TRUE(Insert(outbox(), with_media));
+  ASSERT_TRUE(Insert(outbox(), ListSample({.id = "m3", .at_ms = kNow + 2})));
+  auto page = outbox().ListMessages(ListQuery());
+  ASSERT_TRUE(page) << page.error().detail;
+  EXPECT_EQ(Ids(*page), (IdList{"m3", "m2", "m1"}));
+  EXPECT_FALSE(page->next.has_value());
+  for (const auto& m : page->messages) {
+    EXPECT_TRUE(m.history.empty()) << m.id;
+    EXPECT_EQ(m.status, core::MessageStatus::kQueued);
+    EXPECT_EQ(m.domain, "default");
+    EXPECT_EQ(m.message.customer_phone, "393403603062");
+  }
+  EXPECT_EQ(page->messages[0].created_at_ms, kNow + 2);
+  const auto* media = core::MediaOf(page->messages[1].message);
+  ASSERT_NE(media, nullptr);
+  EXPECT_EQ(media->file_name, "invoice.pdf");
+  EXPECT_TRUE(media->bytes.empty());
+  EXPECT_EQ(core::MediaOf(page->messages[0].message), nullptr);
+}
+
+TEST_P(StorageConformanceTest, PagesWalkEveryMessageOnceAndEqualTimesGoByIdDescending) {
+  // Seven messages of one millisecond between two others: the id decides among them.
+  ASSERT_TRUE(Insert(outbox(), ListSample({.id = "z-old", .at_ms = kNow - 1})));
+  for (const char* id : {"m4", "m1", "m7", "m3", "m6", "m2", "m5"}) {
+    ASSERT_TRUE(Insert(outbox(), ListSample({.id = id, .at_ms = kNow})));
+  }
+  ASSERT_TRUE(Insert(outbox(), ListSample({.id = "a-new", .at_ms = kNow + 1})));
+  const IdList all = {"a-new", "m7", "m6", "m5", "m4", "m3", "m2", "m1", "z-old"};
+  MessageQuery q = ListQuery();
+  EXPECT_EQ(Walk(outbox(), q), all);
+  for (const std::size_t limit : {1, 2, 3, 9, 10}) {
+    q.limit = static_cast<int>(limit);
+    std::vector<std::size_t> sizes;
+    EXPECT_EQ(Walk(outbox(), q, &sizes), all) << "limit " << limit;
+    // Full pages, then the rest; a last page that is full says so by a null next.
+    EXPECT_EQ(sizes.size(), (all.size() + limit - 1) / limit) << "limit " << limit;
+    for (std::size_t i = 0; i + 1 < sizes.size(); ++i) EXPECT_EQ(sizes[i], limit);
+  }
+  // A page starts right after its cursor, also inside a millisecond.
+  q.limit = 2;
+  q.after = ListPosition{kNow, "m5"};
+  auto page = outbox().ListMessages(q);
+  ASSERT_TRUE(page);
+  EXPECT_EQ(Ids(*page), (IdList{"m4", "m3"}));
+  ASSERT_TRUE(page->next.has_value());
+  EXPECT_EQ(page->next->created_at_ms, kNow);
+  EXPECT_EQ(page->next->id, "m3");
+}
+
+TEST_P(StorageConformanceTest, MessagesStoredBetweenPagesNeitherShiftNorRepeatTheWalk) {
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(Insert(outbox(), ListSample({.id = "m" + std::to_string(i), .at_ms = kNow + i})));
+  }
+  MessageQuery q = ListQuery();
+  q.limit = 2;
+  auto first = outbox().ListMessages(q);
+  ASSERT_TRUE(first && first->next);
+  EXPECT_EQ(Ids(*first), (IdList{"m5", "m4"}));
+  // New messages arrive, newer than every page, some in the same millisecond as the last one.
+  ASSERT_TRUE(Insert(outbox(), ListSample({.id = "m9", .at_ms = kNow + 5})));
+  ASSERT_TRUE(Insert(outbox(), ListSample({.id = "n1", .at_ms = kNow + 10})));
+  q.after = first->next;
+  EXPECT_EQ(Walk(outbox(), q), (IdList{"m3", "m2", "m1", "m0"}));
+  // A new walk sees them.
+  q.after.reset();
+  EXPECT_EQ(Walk(outbox(), q), (IdList{"n1", "m9", "m5", "m4", "m3", "m2", "m1", "m0"}));
+}
+
+TEST_P(StorageConformanceTest, EachFilterOfTheListAndTheirCombinations) {
+  const std::string kOtherService = "3902124122691";
+  const std::string kOtherCustomer = "447911123456";
+  ASSERT_TRUE(Insert(outbox(), ListSample({.id = "a", .at_ms = kNow})));
+  ASSERT_TRUE(
+      Insert(outbox(), ListSample({.id = "b", .at_ms = kNow + 10, .service = kOtherService})));
+  ASSERT_TRUE(
+      Insert(outbox(), ListSample({.id = "c", .at_ms = kNow + 20, .customer = kOtherCustomer})));
+  ASSERT_TRUE(
+      Insert(outbox(), ListSample({.id = "d", .at_ms = kNow + 30, .template_name = "other"})));
+  ASSERT_TRUE(Insert(
+      outbox(),
+      ListSample(
+          {.id = "e", .at_ms = kNow + 40, .service = kOtherService, .customer = kOtherCustomer})));
+  // a and b are sent: a accepted, b failed; the others stay queued.
+  ASSERT_EQ(ClaimDue(outbox(), kNow + 10, "w", kLease, 2, {})->size(), 2u);
+  ASSERT_TRUE(MarkAccepted(outbox(), "a", "w", "wamid.a", "393403603062", kNow + 50));
+  ASSERT_TRUE(MarkFailed(outbox(), "b", "w", "131026", "undeliverable", kNow + 50));
+
+  const auto list = [&](const std::function<void(MessageQuery&)>& set) {
+    MessageQuery q = ListQuery();
+    set(q);
+    auto page = outbox().ListMessages(q);
+    EXPECT_TRUE(page) << page.error().detail;
+    return page ? Ids(*page) : IdList{"(failed)"};
+  };
+  using core::MessageStatus;
+  EXPECT_EQ(list([](auto& q) { q.statuses = {MessageStatus::kFailed}; }), IdList{"b"});
+  EXPECT_EQ(list([](auto& q) {
+              q.statuses = {MessageStatus::kAccepted, MessageStatus::kFailed};
+            }),
+            (IdList{"b", "a"}));
+  EXPECT_EQ(list([](auto& q) { q.statuses = {MessageStatus::kQueued}; }), (IdList{"e", "d", "c"}));
+  EXPECT_EQ(list([](auto& q) { q.statuses = {MessageStatus::kRead}; }), IdList{});
+  EXPECT_EQ(list([&](auto& q) { q.service_phone = kOtherService; }), (IdList{"e", "b"}));
+  EXPECT_EQ(list([&](auto& q) { q.customer_phone = kOtherCustomer; }), (IdList{"e", "c"}));
+  EXPECT_EQ(list([](auto& q) { q.template_name = "other"; }), IdList{"d"});
+  // from inclusive, to exclusive.
+  EXPECT_EQ(list([](auto& q) { q.from_ms = kNow + 10; }), (IdList{"e", "d", "c", "b"}));
+  EXPECT_EQ(list([](auto& q) { q.to_ms = kNow + 10; }), IdList{"a"});
+  EXPECT_EQ(list([](auto& q) {
+              q.from_ms = kNow + 10;
+              q.to_ms = kNow + 30;
+            }),
+            (IdList{"c", "b"}));
+  EXPECT_EQ(list([](auto& q) {
+              q.from_ms = kNow + 30;
+              q.to_ms = kNow + 30;
+            }),
+            IdList{});
+  // Combined: every filter must hold.
+  EXPECT_EQ(list([&](auto& q) {
+              q.service_phone = kOtherService;
+              q.customer_phone = kOtherCustomer;
+            }),
+            IdList{"e"});
+  EXPECT_EQ(list([&](auto& q) {
+              q.customer_phone = kOtherCustomer;
+              q.statuses = {MessageStatus::kQueued};
+              q.from_ms = kNow + 30;
+            }),
+            IdList{"e"});
+  EXPECT_EQ(list([&](auto& q) {
+              q.service_phone = kOtherService;
+              q.statuses = {MessageStatus::kFailed};
+              q.template_name = "shipping_confirmation";
+            }),
+            IdList{"b"});
+  // With a cursor and a `to` both: the earlier of the two bounds holds.
+  EXPECT_EQ(list([](auto& q) {
+              q.to_ms = kNow + 30;
+              q.after = ListPosition{kNow + 40, "e"};
+            }),
+            (IdList{"c", "b", "a"}));
+  EXPECT_EQ(list([](auto& q) {
+              q.to_ms = kNow + 40;
+              q.after = ListPosition{kNow + 20, "c"};
+            }),
+            (IdList{"b", "a"}));
+}
+
+TEST_P(StorageConformanceTest, TheListShowsOnlyItsDomainAndTheNumbersAllowed) {
+  const std::string kOtherService = "3902124122691";
+  ASSERT_TRUE(Insert(outbox(), ListSample({.id = "d1", .at_ms = kNow})));
+  ASSERT_TRUE(
+      Insert(outbox(), ListSample({.id = "d2", .at_ms = kNow + 1, .service = kOtherService})));
+  ASSERT_TRUE(Insert(outbox(), ListSample({.id = "x1", .at_ms = kNow + 2, .domain = "acme"})));
+  EXPECT_EQ(Walk(outbox(), ListQuery()), (IdList{"d2", "d1"}));
+  EXPECT_EQ(Walk(outbox(), ListQuery("acme")), IdList{"x1"});
+  EXPECT_EQ(Walk(outbox(), ListQuery("nobody")), IdList{});
+
+  MessageQuery limited = ListQuery();
+  limited.service_phones_allowed = {"3902124122690"};
+  EXPECT_EQ(Walk(outbox(), limited), IdList{"d1"});
+  limited.service_phones_allowed = {"3902124122690", kOtherService};
+  EXPECT_EQ(Walk(outbox(), limited), (IdList{"d2", "d1"}));
+  // A number the allowed ones leave out lists nothing; one among them lists its own.
+  limited.service_phones_allowed = {"3902124122690"};
+  limited.service_phone = kOtherService;
+  EXPECT_EQ(Walk(outbox(), limited), IdList{});
+  limited.service_phone = "3902124122690";
+  EXPECT_EQ(Walk(outbox(), limited), IdList{"d1"});
+}
+
+TEST_P(StorageConformanceTest, TheListsLimitIsFromOneToAThousand) {
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(Insert(outbox(), ListSample({.id = "m" + std::to_string(i), .at_ms = kNow + i})));
+  }
+  MessageQuery q = ListQuery();
+  for (const int bad : {0, -1, kMaxMessageListLimit + 1}) {
+    q.limit = bad;
+    auto refused = outbox().ListMessages(q);
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_EQ(refused.error().code, core::ErrorCode::kInvalidArgument);
+    EXPECT_NE(refused.error().message.find("limit"), std::string::npos);
+  }
+  q.limit = kMaxMessageListLimit;
+  auto all = outbox().ListMessages(q);
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->messages.size(), 3u);
+  EXPECT_FALSE(all->next.has_value());
+  q.limit = 1;
+  auto one = outbox().ListMessages(q);
+  ASSERT_TRUE(one);
+  EXPECT_EQ(Ids(*one), IdList{"m2"});
+  ASSERT_TRUE(one->next.has_value());
+}
+
 }  // namespace
 }  // namespace socialgate::store

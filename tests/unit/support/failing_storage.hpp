@@ -33,6 +33,7 @@ class FailingStorage final : public store::Storage,
   enum class Kind : std::size_t {
     kInsert,
     kGet,
+    kListMessages,
     kClaim,
     kMediaBytes,
     kExtendLeases,
@@ -88,6 +89,10 @@ class FailingStorage final : public store::Storage,
                                                         std::string_view id) override {
     if (Fails(Kind::kGet)) return Failure();
     return inner_->outbox().Get(domain, id);
+  }
+  core::Result<store::MessagePage> ListMessages(const store::MessageQuery& query) override {
+    if (Fails(Kind::kListMessages)) return Failure();
+    return inner_->outbox().ListMessages(query);
   }
   void ClaimDueAsync(std::int64_t now_ms, std::string owner, std::int64_t lease_ms, int limit,
                      std::vector<std::string> skip_numbers,
