@@ -3,6 +3,7 @@
 #include <chrono>
 #include <limits>
 #include <optional>
+#include <stdexcept>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -86,11 +87,15 @@ struct Refusal {
 
 }  // namespace
 
-FakeGraph::FakeGraph(Options options)
+FakeGraph::FakeGraph(Options options, std::unique_ptr<WebhookPoster> poster)
     : options_(std::move(options)),
       faults_(options_.seed),
       recorder_(options_.max_records, options_.max_record_bytes),
       id_rng_(std::random_device{}()) {
+  if (options_.webhooks) {
+    if (!poster) throw std::invalid_argument("fake-graph: webhooks need a WebhookPoster");
+    webhooks_ = std::make_unique<WebhookDispatcher>(*options_.webhooks, std::move(poster));
+  }
   // Ids must not repeat across runs (a gateway database outlives a fake restart), so they
   // come from random_device, not from --seed.
   media_id_base_ = 1'000'000'000'000'000ULL + id_rng_() % 8'000'000'000'000'000ULL;
@@ -99,6 +104,14 @@ FakeGraph::FakeGraph(Options options)
 FakeGraph::~FakeGraph() { Stop(); }
 
 void FakeGraph::Stop() { timers_.Stop(); }
+
+void FakeGraph::CloseWebhooks() {
+  if (webhooks_) webhooks_->Close();
+}
+
+bool FakeGraph::StopWebhooks(std::chrono::steady_clock::time_point deadline) {
+  return webhooks_ ? webhooks_->Drain(deadline) : true;
+}
 
 std::string FakeGraph::NewFbtraceId() {
   std::string bytes(16, '\0');
@@ -230,6 +243,7 @@ void FakeGraph::HandleGraph(http::HttpRequest&& request, http::Responder respond
 
   http::HttpResponse response;
   std::int64_t delay_ms = 0;
+  std::optional<AcceptedSend> accepted_send;  // for the status webhooks
   {
     std::lock_guard lock(mutex_);
     if (refusal) {
@@ -255,6 +269,18 @@ void FakeGraph::HandleGraph(http::HttpRequest&& request, http::Responder respond
           normal = JsonResponse(200, OJson{{"id", record.response_id}});
         }
       }
+      if (webhooks_ && send && record.accepted) {
+        accepted_send = AcceptedSend{record.phone_number_id, record.response_id, send->to_digits,
+                                     send->biz_opaque_callback_data, std::nullopt};
+        if (decision && decision->rule.action == FaultAction::kStatusFailed) {
+          const FaultRule& rule = decision->rule;
+          StatusError error = DefaultStatusError(rule.code, rule.details);
+          if (!rule.title.empty()) error.title = rule.title;
+          error.message = rule.message.empty() ? error.title : rule.message;
+          if (rule.details.empty()) error.details = error.title;
+          accepted_send->failure = std::move(error);
+        }
+      }
       if (decision) {
         response = FaultResponse(decision->rule, NewFbtraceId(), std::move(normal));
         record.fault = decision->rule.action;
@@ -276,6 +302,10 @@ void FakeGraph::HandleGraph(http::HttpRequest&& request, http::Responder respond
                   delay_ms > 0 ? " after " + std::to_string(delay_ms) + " ms" : "");
   }
   Answer(std::move(respond), std::move(response), delay_ms);
+  // The statuses count from when the answer goes out (after a rule's delay_ms).
+  if (accepted_send) {
+    webhooks_->Add(std::move(*accepted_send), std::chrono::milliseconds(delay_ms));
+  }
 }
 
 void FakeGraph::Answer(http::Responder respond, http::HttpResponse response,
@@ -297,6 +327,7 @@ http::HttpResponse FakeGraph::HandleControl(const http::HttpRequest& request) {
     if (method == "DELETE") {
       std::lock_guard lock(mutex_);
       recorder_.Clear();
+      if (webhooks_) webhooks_->ClearCounters();
       return JsonResponse(200, OJson{{"cleared", true}});
     }
     if (method != "GET") return ControlError(405, "use GET or DELETE on /_fake/requests");
@@ -332,6 +363,11 @@ http::HttpResponse FakeGraph::HandleControl(const http::HttpRequest& request) {
     if (method != "GET") return ControlError(405, "use GET on /_fake/stats");
     std::lock_guard lock(mutex_);
     return JsonResponse(200, recorder_.Stats());
+  }
+  if (name == "webhooks") {
+    if (method != "GET") return ControlError(405, "use GET on /_fake/webhooks");
+    const WebhookCounters counters = webhooks_ ? webhooks_->Counters() : WebhookCounters{};
+    return JsonResponse(200, counters.ToJson(webhooks_ != nullptr));
   }
   if (name == "accepted") {
     if (method != "GET") return ControlError(405, "use GET on /_fake/accepted");
@@ -369,6 +405,7 @@ http::HttpResponse FakeGraph::HandleControl(const http::HttpRequest& request) {
     std::lock_guard lock(mutex_);
     recorder_.Clear();
     faults_.Clear();
+    if (webhooks_) webhooks_->Reset();
     return JsonResponse(200, OJson{{"reset", true}});
   }
   return ControlError(404, "unknown control endpoint " + request.path);

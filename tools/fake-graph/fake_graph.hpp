@@ -9,19 +9,29 @@
 // only to requests that pass every check (would have succeeded), so an injected fault never
 // hides a malformed request. Every Graph request is recorded, refused or not.
 //
+// Status webhooks (Options::webhooks): every accepted send (answered 200 with a wamid, or
+// accepted by a rule although its answer is lost) gets its sent/delivered/read (or sent/failed)
+// statuses posted to the configured URL by a WebhookDispatcher, counted from when its answer
+// goes out; see webhook_queue.hpp for the schedule and GET /_fake/webhooks for the counters.
+//
 // Thread safety: Handle() may be called from several threads at once; one mutex guards the
 // fault rules, the recorder and the id counters. Parsing and hashing happen outside it. Delayed
-// answers (fault rules with delay_ms) wait on a TimerQueue, never on a server thread.
+// answers (fault rules with delay_ms) wait on a TimerQueue, never on a server thread; webhooks
+// are posted from the dispatcher's thread, never from a server thread.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 
 #include "fake-graph/faults.hpp"
 #include "fake-graph/recorder.hpp"
+#include "fake-graph/webhook_dispatcher.hpp"
 #include "http/message.hpp"
 #include "util/timer_queue.hpp"
 
@@ -34,11 +44,15 @@ struct Options {
   std::uint64_t seed = kDefaultSeed;  // fault draws only; ids are random on every run
   std::size_t max_records = 100'000;
   std::size_t max_record_bytes = 256 * 1024 * 1024;
+  // Set: post status webhooks of accepted sends (FakeGraph then needs a WebhookPoster).
+  std::optional<WebhookOptions> webhooks;
 };
 
 class FakeGraph {
  public:
-  explicit FakeGraph(Options options);
+  // `poster` posts the status webhooks; required (not null) when options.webhooks is set,
+  // unused otherwise. Throws std::invalid_argument when it is missing.
+  explicit FakeGraph(Options options, std::unique_ptr<WebhookPoster> poster = nullptr);
   ~FakeGraph();
   FakeGraph(const FakeGraph&) = delete;
   FakeGraph& operator=(const FakeGraph&) = delete;
@@ -48,6 +62,13 @@ class FakeGraph {
   // Drops the delayed answers not yet sent (their clients get the Responder's 500) and runs no
   // more timers. Call it before the HTTP server is destroyed. Idempotent.
   void Stop();
+
+  // Drops the status webhooks not yet posted and schedules no more; at once, from any thread
+  // (e.g. a signal watcher). Idempotent.
+  void CloseWebhooks();
+  // CloseWebhooks(), then waits for the webhook POSTs still out until `deadline`; true when
+  // none is left (always true without webhooks).
+  bool StopWebhooks(std::chrono::steady_clock::time_point deadline);
 
  private:
   void HandleGraph(http::HttpRequest&& request, http::Responder respond);
@@ -67,6 +88,7 @@ class FakeGraph {
   std::uint64_t message_counter_ = 0;
   std::uint64_t media_counter_ = 0;
   std::uint64_t media_id_base_ = 0;
+  std::unique_ptr<WebhookDispatcher> webhooks_;  // null without Options::webhooks
   // Last member: destroyed first, so no timer runs against destroyed state.
   util::TimerQueue timers_;
 };

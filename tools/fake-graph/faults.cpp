@@ -12,6 +12,7 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr int kThrottleCode = 130429;
+constexpr int kUndeliverableCode = 131026;
 constexpr unsigned kThrottleStatus = 429;
 constexpr unsigned kDefaultHttpFaultStatus = 503;
 constexpr std::int64_t kDefaultSlowDelayMs = 1000;
@@ -99,10 +100,10 @@ tl::expected<std::vector<BodyPart>, std::string> ParseBodyParts(const Json& j) {
 
 RuleResult ParseRule(const Json& j, std::size_t index) {
   if (!j.is_object()) return RuleError(index, "must be an object");
-  static const char* const kKnown[] = {"path",    "match_template", "match_to",      "rate",
-                                       "count",   "action",         "code",          "http_status",
-                                       "message", "details",        "retry_after_s", "delay_ms",
-                                       "body",    "body_parts",     "content_type",  "accept"};
+  static const char* const kKnown[] = {
+      "path",     "match_template", "match_to",   "rate",         "count",   "action",
+      "code",     "http_status",    "message",    "title",        "details", "retry_after_s",
+      "delay_ms", "body",           "body_parts", "content_type", "accept"};
   for (const auto& [key, value] : j.items()) {
     bool known = false;
     for (const char* k : kKnown) known = known || key == k;
@@ -174,12 +175,24 @@ RuleResult ParseRule(const Json& j, std::size_t index) {
     rule.action = FaultAction::kSlow;
   } else if (action == "drop") {
     rule.action = FaultAction::kDrop;
+  } else if (action == "status_failed") {
+    rule.action = FaultAction::kStatusFailed;
   } else {
     return RuleError(index,
-                     "action must be one of \"error\", \"http\", \"throttle\", \"slow\", \"drop\"");
+                     "action must be one of \"error\", \"http\", \"throttle\", \"slow\", "
+                     "\"drop\", \"status_failed\"");
+  }
+  if (rule.action == FaultAction::kStatusFailed) {
+    // Only a send has statuses.
+    if (rule.path == PathKind::kMedia) {
+      return RuleError(index, "a \"status_failed\" rule applies to path \"messages\" only");
+    }
+    rule.path = PathKind::kMessages;
   }
 
-  std::int64_t code = rule.action == FaultAction::kThrottle ? kThrottleCode : -1;
+  std::int64_t code = rule.action == FaultAction::kThrottle       ? kThrottleCode
+                      : rule.action == FaultAction::kStatusFailed ? kUndeliverableCode
+                                                                  : -1;
   if (auto e = int_field("code", 0, INT32_MAX, code)) return RuleError(index, *e);
   if (rule.action == FaultAction::kError && code < 0) {
     return RuleError(index, "an \"error\" rule needs a Meta error code (e.g. \"code\": 131000)");
@@ -194,6 +207,10 @@ RuleResult ParseRule(const Json& j, std::size_t index) {
     if (rule.action == FaultAction::kHttp) rule.http_status = kDefaultHttpFaultStatus;
   }
   if (auto e = string_field("message", rule.message)) return RuleError(index, *e);
+  if (j.contains("title") && rule.action != FaultAction::kStatusFailed) {
+    return RuleError(index, "title applies to \"status_failed\" rules only (use message)");
+  }
+  if (auto e = string_field("title", rule.title)) return RuleError(index, *e);
   if (auto e = string_field("details", rule.details)) return RuleError(index, *e);
   if (auto e = string_field("body", rule.body)) return RuleError(index, *e);
   std::int64_t retry_after = rule.retry_after_s;
@@ -209,7 +226,10 @@ RuleResult ParseRule(const Json& j, std::size_t index) {
       return RuleError(index, "accept applies to \"drop\", \"http\" and \"slow\" rules only");
     }
   }
-  if (rule.action == FaultAction::kSlow) rule.accept = true;  // a slow answer is a success
+  // A slow answer is a success; a status_failed send is accepted, then fails.
+  if (rule.action == FaultAction::kSlow || rule.action == FaultAction::kStatusFailed) {
+    rule.accept = true;
+  }
   if (j.contains("body_parts")) {
     if (rule.action != FaultAction::kHttp) {
       return RuleError(index, "body_parts applies to \"http\" rules only");
@@ -257,6 +277,8 @@ std::string_view FaultActionName(FaultAction action) {
       return "slow";
     case FaultAction::kDrop:
       return "drop";
+    case FaultAction::kStatusFailed:
+      return "status_failed";
   }
   return "error";
 }
@@ -282,11 +304,13 @@ nlohmann::ordered_json FaultRuleToJson(const FaultRule& rule) {
   j["rate"] = rule.rate;
   if (rule.count) j["count"] = *rule.count;
   j["action"] = FaultActionName(rule.action);
-  if (rule.action == FaultAction::kError || rule.action == FaultAction::kThrottle) {
+  if (rule.action == FaultAction::kError || rule.action == FaultAction::kThrottle ||
+      rule.action == FaultAction::kStatusFailed) {
     j["code"] = rule.code;
   }
   if (rule.http_status != 0) j["http_status"] = rule.http_status;
   if (!rule.message.empty()) j["message"] = rule.message;
+  if (!rule.title.empty()) j["title"] = rule.title;
   if (!rule.details.empty()) j["details"] = rule.details;
   if (rule.action == FaultAction::kThrottle) j["retry_after_s"] = rule.retry_after_s;
   j["delay_ms"] = rule.delay_ms;
@@ -394,6 +418,7 @@ http::HttpResponse FaultResponse(const FaultRule& rule, std::string_view fbtrace
       return response;
     }
     case FaultAction::kSlow:
+    case FaultAction::kStatusFailed:
       return normal;
   }
   return normal;

@@ -2,8 +2,10 @@
 //
 // Fault injection: an ordered list of rules, set by the tests through POST /_fake/faults, that
 // turn a request which would succeed into an error, a bare HTTP failure, a throttle, a slow
-// answer or a dropped connection. Rules are tried in order; the first rule that matches the
-// request, still has applications left (`count`) and wins its random draw (`rate`) applies.
+// answer or a dropped connection, or make an accepted send fail afterwards (status_failed: the
+// send is answered as usual, its status webhooks say sent, then failed). Rules are tried in order;
+// the first rule that matches the request, still has applications left (`count`) and wins its
+// random draw (`rate`) applies.
 //
 // The draws come from a PRNG seeded with --seed and re-seeded whenever the rules are replaced,
 // so a test that sends the same requests in the same order sees the same faults on every run.
@@ -29,7 +31,7 @@ enum class PathKind { kMessages, kMedia, kOther };
 
 std::string_view PathKindName(PathKind kind);  // "messages", "media", "other"
 
-enum class FaultAction { kError, kHttp, kThrottle, kSlow, kDrop };
+enum class FaultAction { kError, kHttp, kThrottle, kSlow, kDrop, kStatusFailed };
 
 std::string_view FaultActionName(FaultAction action);  // "error", "http", ...
 
@@ -50,9 +52,10 @@ struct FaultRule {
   double rate = 1.0;                          // probability of applying when it matches
   std::optional<std::uint64_t> count;         // apply at most this many times
   FaultAction action = FaultAction::kError;
-  int code = 0;               // error and throttle: the Meta error code
+  int code = 0;               // error, throttle and status_failed: the Meta error code
   unsigned http_status = 0;   // 0: the default of the action and code
-  std::string message;        // error title; "" = the code's default title
+  std::string message;        // error title (status_failed: errors[].message); "" = default
+  std::string title;          // status_failed: errors[].title; "" = the code's default title
   std::string details;        // error_data.details
   int retry_after_s = 1;      // throttle: Retry-After; < 0 sends none
   std::int64_t delay_ms = 0;  // any action: answer (or drop) this much later
@@ -62,7 +65,8 @@ struct FaultRule {
   // http: the Content-Type; "" = text/html for the HTML page, text/plain for a given body.
   std::string content_type;
   // drop, http and slow: count the message as accepted (as Meta would have sent it) although
-  // the client never learns, to test that the gateway does not send it twice.
+  // the client never learns, to test that the gateway does not send it twice. Always true for
+  // slow and status_failed.
   bool accept = false;
 };
 
@@ -109,7 +113,7 @@ class FaultEngine {
 };
 
 // The answer of an error, http or throttle rule; for drop, a response with drop_connection; for
-// slow, the `normal` answer. Delays are the caller's business.
+// slow and status_failed, the `normal` answer. Delays are the caller's business.
 http::HttpResponse FaultResponse(const FaultRule& rule, std::string_view fbtrace_id,
                                  http::HttpResponse normal);
 

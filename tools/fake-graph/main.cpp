@@ -4,13 +4,18 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "fake-graph/fake_graph.hpp"
+#include "fake-graph/webhook_poster.hpp"
 #include "http/server.hpp"
 #include "util/stop_signals.hpp"
 
@@ -32,6 +37,58 @@ bool SplitHostPort(const std::string& listen, std::string& host, std::uint16_t& 
   }
   port = static_cast<std::uint16_t>(value);
   return true;
+}
+
+// The longest a status may be delayed: a day.
+constexpr std::int64_t kMaxWebhookDelayMs = 86'400'000;
+// After SIGTERM, webhook POSTs still out get this long before the process exits anyway.
+constexpr std::chrono::milliseconds kWebhookShutdownGrace{2'000};
+
+struct WebhookFlags {
+  std::string url;
+  std::string app_secret;
+  std::string app_secret_env;
+  bool secret_given = false;
+  bool secret_env_given = false;
+};
+
+// Sets `out` to `options` completed from the flags when --webhook-url is given; otherwise
+// leaves it unset (the other webhook flags are then ignored). Returns a sentence for stderr
+// when the flags do not fit together.
+std::optional<std::string> WebhookSetup(
+    const WebhookFlags& flags, socialgate::fake_graph::WebhookOptions options,
+    std::optional<socialgate::fake_graph::WebhookOptions>& out) {
+  if (flags.url.empty()) return std::nullopt;
+  if (flags.url.rfind("http://", 0) != 0 && flags.url.rfind("https://", 0) != 0) {
+    return "--webhook-url must be an http:// or https:// URL, not '" + flags.url + "'";
+  }
+  if (flags.secret_given == flags.secret_env_given) {
+    return std::string(
+        "--webhook-url needs the app secret the webhooks are signed with: give "
+        "exactly one of --webhook-app-secret SECRET and "
+        "--webhook-app-secret-env NAME");
+  }
+  if (flags.secret_env_given) {
+    const char* value = std::getenv(flags.app_secret_env.c_str());
+    if (value == nullptr || *value == '\0') {
+      return "--webhook-app-secret-env: the environment variable '" + flags.app_secret_env +
+             "' is not set or empty";
+    }
+    options.app_secret = value;
+  } else {
+    if (flags.app_secret.empty()) return std::string("--webhook-app-secret must not be empty");
+    options.app_secret = flags.app_secret;
+  }
+  for (const std::int64_t delay : {options.sent_ms, options.delivered_ms, options.read_ms}) {
+    if (delay > kMaxWebhookDelayMs) {
+      return "--webhook-*-ms must be at most " + std::to_string(kMaxWebhookDelayMs) +
+             " (a negative value leaves that status out)";
+    }
+  }
+  if (options.waba_id.empty()) return std::string("--waba-id must not be empty");
+  options.url = flags.url;
+  out = std::move(options);
+  return std::nullopt;
 }
 
 }  // namespace
@@ -60,7 +117,34 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   cli.add_option("--log-level", log_level, "trace, debug, info, warn or error")
       ->capture_default_str();
+  WebhookFlags webhook_flags;
+  socialgate::fake_graph::WebhookOptions webhook_options;
+  cli.add_option("--webhook-url", webhook_flags.url,
+                 "post status webhooks of accepted sends to this URL (default: none)");
+  auto* secret_option =
+      cli.add_option("--webhook-app-secret", webhook_flags.app_secret,
+                     "the app secret the webhooks are signed with (X-Hub-Signature-256)");
+  auto* secret_env_option = cli.add_option("--webhook-app-secret-env", webhook_flags.app_secret_env,
+                                           "the environment variable holding the app secret");
+  cli.add_option("--webhook-sent-ms", webhook_options.sent_ms,
+                 "delay of the sent status after the answer; negative: not posted")
+      ->capture_default_str();
+  cli.add_option("--webhook-delivered-ms", webhook_options.delivered_ms,
+                 "delay of the delivered (or failed) status; negative: not posted")
+      ->capture_default_str();
+  cli.add_option("--webhook-read-ms", webhook_options.read_ms,
+                 "delay of the read status; negative: not posted")
+      ->capture_default_str();
+  cli.add_option("--waba-id", webhook_options.waba_id,
+                 "the WhatsApp Business Account id in the webhooks' entry[].id")
+      ->capture_default_str();
   CLI11_PARSE(cli, argc, argv);
+  webhook_flags.secret_given = secret_option->count() > 0;
+  webhook_flags.secret_env_given = secret_env_option->count() > 0;
+  if (auto problem = WebhookSetup(webhook_flags, webhook_options, options.webhooks)) {
+    std::fprintf(stderr, "fake-graph: %s\n", problem->c_str());
+    return 2;
+  }
 
   socialgate::http::ServerOptions server_options;
   if (!SplitHostPort(listen, server_options.host, server_options.port)) {
@@ -79,7 +163,16 @@ int main(int argc, char** argv) {
   // Tests stop the fake with SIGTERM between cases: do not wait long for slow answers.
   server_options.shutdown_grace = std::chrono::milliseconds(2'000);
 
-  socialgate::fake_graph::FakeGraph graph(options);
+  std::unique_ptr<socialgate::fake_graph::WebhookPoster> poster;
+  if (options.webhooks) {
+    auto made = socialgate::fake_graph::MakeHttpWebhookPoster(options.webhooks->post_timeout);
+    if (!made) {
+      std::fprintf(stderr, "fake-graph: %s\n", made.error().message.c_str());
+      return 1;
+    }
+    poster = std::move(*made);
+  }
+  socialgate::fake_graph::FakeGraph graph(options, std::move(poster));
   auto server = socialgate::http::HttpServer::Create(
       server_options,
       [&graph](socialgate::http::HttpRequest&& request, socialgate::http::Responder respond) {
@@ -95,8 +188,9 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   // Tests stop the fake with SIGTERM.
   socialgate::http::HttpServer* serving = server->get();
-  auto signals = socialgate::util::StopSignals::Watch([serving](int signal) {
+  auto signals = socialgate::util::StopSignals::Watch([serving, &graph](int signal) {
     spdlog::info("http: signal {} received, shutting down", signal);
+    graph.CloseWebhooks();  // the statuses not yet posted are dropped
     serving->Stop();
   });
   if (!signals) {
@@ -106,5 +200,14 @@ int main(int argc, char** argv) {
   (*server)->Run();
   // Delayed answers hold Responders bound to the server's I/O context: drop them first.
   graph.Stop();
+  // Webhook POSTs still out get a short grace; one that hangs on (a receiver that does not
+  // answer) is cut by exiting without waiting for its timeout.
+  if (!graph.StopWebhooks(std::chrono::steady_clock::now() + kWebhookShutdownGrace)) {
+    spdlog::warn("fake-graph: webhook POSTs still out after {} ms are cut",
+                 kWebhookShutdownGrace.count());
+    spdlog::default_logger()->flush();
+    std::fflush(nullptr);
+    std::_Exit(0);
+  }
   return 0;
 }
