@@ -22,6 +22,7 @@
 #include "core/language.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "http/message.hpp"
+#include "store/callbacks.hpp"
 #include "store/idempotency_keys.hpp"
 #include "store/outbox.hpp"
 #include "util/timer_queue.hpp"
@@ -41,6 +42,7 @@ struct ApiDependencies {
   util::WorkPool* workers = nullptr;
   util::TimerQueue* timers = nullptr;
   webhooks::WebhookIntake* webhook_intake = nullptr;  // Meta's callbacks; none without
+  store::Callbacks* callbacks = nullptr;              // callbacks to callers, for their list
   std::size_t max_queued_requests = 10'000;  // beyond this, 503 instead of an unbounded queue
 };
 

@@ -42,12 +42,19 @@ Admission Accept(const Endpoint& endpoint, Call call) {
 }  // namespace
 
 LivechatApi::LivechatApi(ApiDependencies deps)
-    : deps_(deps), send_(deps), messages_(deps), sessions_(deps), health_(deps), webhooks_(deps) {
+    : deps_(deps),
+      send_(deps),
+      messages_(deps),
+      sessions_(deps),
+      health_(deps),
+      webhooks_(deps),
+      callbacks_(deps) {
   Add(send_.Endpoints());
   Add(messages_.Endpoints());
   Add(sessions_.Endpoints());
   Add(health_.Endpoints());
   Add(webhooks_.Endpoints());
+  Add(callbacks_.Endpoints());
 }
 
 void LivechatApi::Add(std::vector<Endpoint> endpoints) {

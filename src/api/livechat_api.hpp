@@ -7,6 +7,7 @@
 //   session_endpoints  POST /livechat/{domain?}/login, POST /livechat/{domain?}/logout
 //   health_endpoints   GET  /healthz, GET /readyz
 //   webhook_endpoints  GET, POST [webhooks.meta] path (Meta's callbacks), when configured
+//   callback_endpoints GET  /livechat/{domain}/callbacks
 // A new endpoint goes into its group's Endpoints() (a new group: its own files, a member here).
 //
 // Each request is decided in two steps. Admit sees only the request line and headers, and
@@ -23,6 +24,7 @@
 
 #include <vector>
 
+#include "api/callback_endpoints.hpp"
 #include "api/endpoint.hpp"
 #include "api/health_endpoints.hpp"
 #include "api/message_endpoints.hpp"
@@ -58,6 +60,7 @@ class LivechatApi {
   SessionEndpoints sessions_;
   HealthEndpoints health_;
   WebhookEndpoints webhooks_;
+  CallbackEndpoints callbacks_;
   Router router_;
   std::vector<Endpoint> endpoints_;  // by route number
 };

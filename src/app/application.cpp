@@ -23,6 +23,7 @@
 #include "util/stop_signals.hpp"
 #include "util/timer_queue.hpp"
 #include "util/work_pool.hpp"
+#include "webhooks/callback_sender.hpp"
 #include "webhooks/intake.hpp"
 
 namespace socialgate::app {
@@ -97,6 +98,19 @@ std::vector<webhooks::Route> WebhookRoutes(const config::Config& cfg) {
   return routes;
 }
 
+// Where each domain's callbacks go, for the domains that have a callback URL.
+std::map<std::string, webhooks::CallbackTarget, std::less<>> CallbackTargets(
+    const config::Config& cfg) {
+  std::map<std::string, webhooks::CallbackTarget, std::less<>> targets;
+  for (const auto& domain : cfg.domains) {
+    if (!domain.callbacks) continue;
+    targets.emplace(domain.name,
+                    webhooks::CallbackTarget{domain.callbacks->url, domain.callbacks->secret,
+                                             domain.callbacks->timeout, domain.callbacks->max_age});
+  }
+  return targets;
+}
+
 }  // namespace
 
 core::Result<config::Config> LoadEffectiveConfig(const ServeOptions& options) {
@@ -148,6 +162,13 @@ core::Result<void> Serve(const ServeOptions& options) {
   SG_ASSIGN_OR_RETURN(auto opened, store::OpenStorage(cfg.storage_url));
   store::StoragePtr storage = std::move(opened);
 
+  auto callback_targets = CallbackTargets(cfg);
+  {
+    std::vector<std::string> callback_domains;
+    for (const auto& [domain, target] : callback_targets) callback_domains.push_back(domain);
+    storage->callbacks().SetCallbackDomains(std::move(callback_domains));
+  }
+
   util::TimerQueue timers;
   webhooks::IntakeOptions intake_options;
   intake_options.hold_unmatched = cfg.webhooks.hold_unmatched;
@@ -175,6 +196,10 @@ core::Result<void> Serve(const ServeOptions& options) {
         return it == providers_by_number.end() ? nullptr : it->second.get();
       },
       cfg);
+  webhooks::CallbackSenderOptions callback_options;
+  callback_options.owner = dispatcher.owner();
+  webhooks::CallbackSender callback_sender(storage->callbacks(), *http_client,
+                                           std::move(callback_targets), callback_options);
   util::WorkPool workers(static_cast<std::size_t>(cfg.server.workers), "sg-request");
   auth::Authenticator authenticator(storage->sessions());
   auth::CredentialChecks credential_checks(authenticator,
@@ -206,6 +231,7 @@ core::Result<void> Serve(const ServeOptions& options) {
   deps.workers = &workers;
   deps.timers = &timers;
   deps.webhook_intake = &intake;
+  deps.callbacks = &storage->callbacks();
   api::LivechatApi api(deps);
 
   http::ServerOptions server_options;
@@ -243,9 +269,23 @@ core::Result<void> Serve(const ServeOptions& options) {
   });
   if (!signals) return tl::unexpected(signals.error());
 
+  if (!cfg.webhooks.meta) {
+    for (const auto& domain : cfg.domains) {
+      for (const auto& number : domain.numbers) {
+        if (number.provider == config::ProviderKind::kMeta) {
+          spdlog::warn(
+              "socialgate: business number {} is sent through Meta but [webhooks.meta] is not "
+              "configured: its messages stay `accepted`, Meta's status callbacks have nowhere "
+              "to go (docs/webhooks.md)",
+              number.phone);
+        }
+      }
+    }
+  }
   ResumeDeliveryTracking(storage->delivery_statuses(), providers_by_number);
   intake.Start();
   dispatcher.Start();
+  callback_sender.Start();
   std::fputs(StartupBanner(cfg, cfg.server.host, (*server)->port()).c_str(), stdout);
   std::fflush(stdout);
   spdlog::info("socialgate: serving {} domains, storage {}, dispatcher {}", cfg.domains.size(),
@@ -264,6 +304,7 @@ core::Result<void> Serve(const ServeOptions& options) {
   workers.Shutdown();
   storage->Drain();
   dispatcher.Stop();
+  callback_sender.Stop();
   timers.Stop();
   intake.Stop();
   storage->Drain();

@@ -191,9 +191,17 @@ Result<void> ReadNumber(const Reader& r, const toml::table& t, const std::string
 
 Result<void> ReadDomain(const Reader& r, const toml::table& t, const std::string& where,
                         Domain& d) {
-  SG_RETURN_IF_ERROR(r.OnlyKeys(t, where,
-                                {"name", "ack", "ack_timeout_ms", "max_attempts", "max_age_ms",
-                                 "api_token_hash", "session_ttl_ms", "users", "numbers"}));
+  SG_RETURN_IF_ERROR(
+      r.OnlyKeys(t, where,
+                 {"name", "ack", "ack_timeout_ms", "max_attempts", "max_age_ms", "api_token_hash",
+                  "session_ttl_ms", "users", "numbers", "callbacks"}));
+  if (const toml::node* callbacks = t.get("callbacks")) {
+    const toml::table* ct = callbacks->as_table();
+    if (ct == nullptr) return tl::unexpected(r.Fail(where + ".callbacks", "must be a table"));
+    CallbackSettings c;
+    SG_RETURN_IF_ERROR(ReadCallbacks(r, *ct, where + ".callbacks", c));
+    d.callbacks = std::move(c);
+  }
   SG_RETURN_IF_ERROR(r.String(t, where, "api_token_hash", d.api_token_hash));
   if (!d.api_token_hash.empty() && d.api_token_hash.rfind("$argon2id$", 0) != 0) {
     return tl::unexpected(r.Fail(where + ".api_token_hash",
@@ -376,6 +384,20 @@ Result<Config> ParseConfig(std::string_view toml_text, std::string_view source) 
       return tl::unexpected(r.Fail(where + ".name", "duplicate domain '" + d.name + "'"));
     }
     c.domains.push_back(std::move(d));
+  }
+  // Meta's callbacks are routed by phone_number_id: two numbers with one would share them.
+  std::set<std::string> seen_phone_number_ids;
+  for (std::size_t i = 0; i < c.domains.size(); ++i) {
+    for (std::size_t j = 0; j < c.domains[i].numbers.size(); ++j) {
+      const auto& n = c.domains[i].numbers[j];
+      if (n.provider == ProviderKind::kMeta &&
+          !seen_phone_number_ids.insert(n.meta.phone_number_id).second) {
+        return tl::unexpected(r.Fail("domains[" + std::to_string(i) + "].numbers[" +
+                                         std::to_string(j) + "].meta.phone_number_id",
+                                     "phone_number_id " + n.meta.phone_number_id +
+                                         " is configured for more than one number"));
+      }
+    }
   }
   // A business number belongs to exactly one domain: that is what keeps tenants apart.
   std::set<std::string> seen_numbers;

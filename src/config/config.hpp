@@ -109,6 +109,19 @@ struct User {
 
 enum class AckMode { kProvider, kStored };
 
+// [domains.callbacks]: where each change of a message's status is posted, signed per the
+// Standard Webhooks specification (docs/webhooks.md).
+struct CallbackSettings {
+  std::string url;  // http:// or https://
+  // The HMAC key: the bytes the `whsec_<base64>` secret encodes. Read at start from the
+  // environment variable or file the config names; never logged.
+  std::string secret;
+  std::string secret_source;                  // "env:NAME" or "file:PATH"
+  std::chrono::milliseconds timeout{15'000};  // one attempt's answer
+  // A callback not delivered this long after its change is given up (and listed as failed).
+  std::chrono::milliseconds max_age{24LL * 3600 * 1000};
+};
+
 struct Domain {
   std::string name;  // lower case; paths match case-insensitively
   AckMode ack = AckMode::kProvider;
@@ -121,6 +134,7 @@ struct Domain {
   std::chrono::milliseconds max_age{0};                       // 0: dispatch.max_age_ms
   std::vector<User> users;
   std::vector<BusinessNumber> numbers;
+  std::optional<CallbackSettings> callbacks;  // none: no callbacks for this domain
 };
 
 // Meta's webhook callbacks ([webhooks.meta]): one endpoint for the gateway's Meta app.

@@ -88,6 +88,19 @@ void CommittedWrites::ApplyWebhookAsync(WebhookApplication application,
   });
 }
 
+void CommittedWrites::ClaimCallbacksAsync(
+    CallbackClaim claim, std::function<void(Result<std::vector<CallbackDelivery>>)> done) {
+  committer().WriteAsync(std::move(claim), [done = std::move(done)](Result<Written> written) {
+    if (!written) return done(tl::unexpected(std::move(written.error())));
+    done(std::move(written->callbacks));
+  });
+}
+
+void CommittedWrites::RecordCallbackAsync(CallbackOutcome outcome,
+                                          std::function<void(Result<void>)> done) {
+  committer().WriteAsync(std::move(outcome), AnswerStored(std::move(done)));
+}
+
 void CommittedWrites::RenewNumberLeasesAsync(
     NumberLeaseRenewal renewal, std::function<void(Result<std::vector<std::string>>)> done) {
   committer().WriteAsync(std::move(renewal), [done = std::move(done)](Result<Written> written) {

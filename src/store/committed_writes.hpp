@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "store/callbacks.hpp"
 #include "store/delivery_statuses.hpp"
 #include "store/group_committer.hpp"
 #include "store/idempotency_keys.hpp"
@@ -30,7 +31,8 @@ class CommittedWrites : public Outbox,
                         public Sessions,
                         public TrustedAddresses,
                         public DeliveryStatuses,
-                        public NumberLeases {
+                        public NumberLeases,
+                        public Callbacks {
  public:
   // Outbox
   void InsertAsync(NewMessage message, std::function<void(core::Result<void>)> done) override;
@@ -59,6 +61,13 @@ class CommittedWrites : public Outbox,
                            std::function<void(core::Result<void>)> done) override;
   void ApplyWebhookAsync(WebhookApplication application,
                          std::function<void(core::Result<WebhookApplied>)> done) override;
+
+  // Callbacks
+  void ClaimCallbacksAsync(
+      CallbackClaim claim,
+      std::function<void(core::Result<std::vector<CallbackDelivery>>)> done) override;
+  void RecordCallbackAsync(CallbackOutcome outcome,
+                           std::function<void(core::Result<void>)> done) override;
 
   // NumberLeases
   void RenewNumberLeasesAsync(

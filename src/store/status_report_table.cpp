@@ -12,7 +12,7 @@ using core::Result;
 
 // Applies one report to the message it belongs to.
 Result<void> ApplyToMessage(StatusReportTable& table, const ReportedMessage& message,
-                            const StatusReport& report, Written& written) {
+                            const StatusReport& report, std::int64_t now_ms, Written& written) {
   SG_ASSIGN_OR_RETURN(const bool repeat,
                       table.HasEvent(message.id, report.status, report.at_ms, report.source));
   if (repeat) return {};
@@ -21,6 +21,7 @@ Result<void> ApplyToMessage(StatusReportTable& table, const ReportedMessage& mes
       written.outbox_depth_change -= 1;
     }
     SG_RETURN_IF_ERROR(table.MoveStatus(message.id, report));
+    SG_RETURN_IF_ERROR(table.AddCallback(message.id, report, now_ms));
   }
   if (report.pricing || report.conversation) {
     SG_RETURN_IF_ERROR(table.SetPricing(message.id, report));
@@ -65,7 +66,7 @@ Result<Written> ApplyWebhook(StatusReportTable& table, const WebhookApplication&
       ++written.webhook.held;
       continue;
     }
-    SG_RETURN_IF_ERROR(ApplyToMessage(table, *message, report, written));
+    SG_RETURN_IF_ERROR(ApplyToMessage(table, *message, report, application.now_ms, written));
     ++written.webhook.applied;
   }
   SG_RETURN_IF_ERROR(
@@ -78,13 +79,21 @@ Result<Written> ApplyWebhook(StatusReportTable& table, const WebhookApplication&
 }
 
 Result<void> ApplyHeldReports(StatusReportTable& table, std::string_view message_id,
-                              std::string_view provider_message_id, Written& written) {
+                              std::string_view provider_message_id, std::int64_t now_ms,
+                              Written& written) {
   SG_ASSIGN_OR_RETURN(auto held, table.TakeHeld(message_id, provider_message_id));
   for (const StatusReport& report : held) {
     // Read again for each: the previous report may have moved the status.
     SG_ASSIGN_OR_RETURN(auto message, table.FindById(message_id));
     if (!message) break;
-    SG_RETURN_IF_ERROR(ApplyToMessage(table, *message, report, written));
+    // Held by the gateway's id, it is the message's only if it is of the message's number and
+    // names the provider id the message has now (as FindReported checks on the direct path).
+    if (report.service_phone != message->service_phone ||
+        (!message->provider_message_id.empty() &&
+         report.provider_message_id != message->provider_message_id)) {
+      continue;
+    }
+    SG_RETURN_IF_ERROR(ApplyToMessage(table, *message, report, now_ms, written));
   }
   return {};
 }

@@ -54,6 +54,10 @@ class StatusReportTable {
   // Sets the message's status (and, for `failed`, its error code and message) and its provider
   // id when it has none; updated_at is the report's time.
   virtual core::Result<void> MoveStatus(std::string_view id, const StatusReport& report) = 0;
+  // Adds the callback of the message's change to the report's status, when its domain has
+  // callbacks (store/callbacks.hpp).
+  virtual core::Result<void> AddCallback(std::string_view id, const StatusReport& report,
+                                         std::int64_t now_ms) = 0;
   // Sets what the report says of pricing and conversation (when it says it).
   virtual core::Result<void> SetPricing(std::string_view id, const StatusReport& report) = 0;
 
@@ -84,6 +88,7 @@ core::Result<Written> ApplyWebhook(StatusReportTable& table, const WebhookApplic
 // or by the provider id the outcome recorded), now that it is no longer being sent. Adds to
 // `written`'s outbox depth change.
 core::Result<void> ApplyHeldReports(StatusReportTable& table, std::string_view message_id,
-                                    std::string_view provider_message_id, Written& written);
+                                    std::string_view provider_message_id, std::int64_t now_ms,
+                                    Written& written);
 
 }  // namespace socialgate::store

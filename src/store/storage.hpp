@@ -9,10 +9,11 @@
 //   DeliveryStatuses  the providers' status reports (dispatch::StoreStatusSink), and the
 //                     deliveries to resume at start
 //   NumberLeases      which instance sends for which business number (the dispatcher)
+//   Callbacks         the callbacks to callers' URLs, one per status change (the sender)
 // The interfaces live as long as the Storage.
 //
 // Engines are chosen by the storage URL's scheme (engine_registry.hpp). A new engine implements
-// this and the six interfaces (store/committed_writes.hpp does the writes over a group commit).
+// this and the seven interfaces (store/committed_writes.hpp does the writes over a group commit).
 //
 // Thread safety: every method may be called from any thread.
 #pragma once
@@ -21,6 +22,7 @@
 #include <string_view>
 
 #include "core/error.hpp"
+#include "store/callbacks.hpp"
 #include "store/delivery_statuses.hpp"
 #include "store/idempotency_keys.hpp"
 #include "store/number_leases.hpp"
@@ -46,6 +48,7 @@ class Storage {
   virtual TrustedAddresses& trusted_addresses() = 0;
   virtual DeliveryStatuses& delivery_statuses() = 0;
   virtual NumberLeases& number_leases() = 0;
+  virtual Callbacks& callbacks() = 0;
 
   // Returns once every write queued before the call has been committed and answered (its
   // `done` has run): at shutdown, before what those callbacks use is torn down. From a `done`

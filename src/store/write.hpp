@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "store/callbacks.hpp"
 #include "store/delivery_statuses.hpp"
 #include "store/number_leases.hpp"
 #include "store/records.hpp"
@@ -69,11 +70,12 @@ struct NumberLeaseRelease {
 };
 
 // DeliveryStatuses::ReceiveWebhookAsync is a WebhookEvent; ApplyWebhookAsync a
-// WebhookApplication.
+// WebhookApplication. Callbacks::ClaimCallbacksAsync is a CallbackClaim; RecordCallbackAsync a
+// CallbackOutcome.
 using Write =
     std::variant<NewMessage, AttemptEnd, ClaimRequest, LeaseExtension, LeaseRelease, WebhookEvent,
                  WebhookApplication, IdempotentAnswer, Session, SessionDeletion, TrustedAddressSave,
-                 NumberLeaseRenewal, NumberLeaseRelease>;
+                 NumberLeaseRenewal, NumberLeaseRelease, CallbackClaim, CallbackOutcome>;
 
 // What applying a write produced.
 struct Written {
@@ -81,6 +83,7 @@ struct Written {
   std::vector<std::string> numbers;  // a NumberLeaseRenewal's: the numbers held now
   int changed = 0;         // LeaseRelease: messages given back; SessionDeletion: sessions deleted
   WebhookApplied webhook;  // a WebhookApplication's
+  std::vector<CallbackDelivery> callbacks;  // a CallbackClaim's
   // How much the outbox depth (queued + sending messages) moves if the write is committed.
   std::int64_t outbox_depth_change = 0;
 };

@@ -23,7 +23,8 @@
 
 namespace socialgate::webhooks {
 
-inline constexpr std::size_t kMaxNotificationBytes = 1024 * 1024;
+// Meta documents callbacks of up to 3 MB (batched statuses and messages).
+inline constexpr std::size_t kMaxNotificationBytes = 3 * 1024 * 1024;
 inline constexpr std::size_t kMaxNotificationDepth = 32;
 inline constexpr std::size_t kMaxStatusesPerNotification = 1000;
 inline constexpr std::size_t kMaxIdBytes = 256;       // wamid, phone_number_id, conversation id

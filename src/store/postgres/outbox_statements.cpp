@@ -353,7 +353,7 @@ Result<Written> ClaimDue(Connection& db, const ClaimRequest& r) {
   return written;
 }
 
-Result<Written> EndAttempt(Connection& db, const AttemptEnd& e) {
+Result<Written> EndAttempt(Connection& db, const AttemptEnd& e, const CallbackDomains& callbacks) {
   Params p;
   p.Int(e.kind == AttemptEnd::Kind::kGivenBack ? e.next_attempt_at_ms : e.now_ms)
       .Text(e.id)
@@ -384,17 +384,22 @@ Result<Written> EndAttempt(Connection& db, const AttemptEnd& e) {
   if (done.Changed() == 0) return LeaseLost(e);
   Written written;
   if (e.kind != AttemptEnd::Kind::kGivenBack) {
-    if (!IsPending(status)) written.outbox_depth_change = -1;  // it was `sending`
+    if (!IsPending(status)) {
+      written.outbox_depth_change = -1;  // it was `sending`
+      SG_RETURN_IF_ERROR(AddCallback(db, callbacks, e.id, status, e.now_ms, "", e.error_code,
+                                     e.error_message, e.now_ms));
+    }
     // Reports that came while the attempt was on its way apply now.
-    StatusStatements statuses(db);
-    SG_RETURN_IF_ERROR(ApplyHeldReports(statuses, e.id, e.provider_message_id, written));
+    StatusStatements statuses(db, callbacks);
+    SG_RETURN_IF_ERROR(ApplyHeldReports(statuses, e.id, e.provider_message_id, e.now_ms, written));
   }
   return written;
 }
 
 Result<void> EndAttempts(Connection& db, AttemptEnd::Kind kind,
                          const std::vector<const AttemptEnd*>& ends,
-                         const std::vector<Result<Written>*>& results) {
+                         const std::vector<Result<Written>*>& results,
+                         const CallbackDomains& callbacks) {
   std::vector<std::string> ids, owners, a, b, times;
   for (const AttemptEnd* e : ends) {
     ids.push_back(e->id);
@@ -428,6 +433,14 @@ Result<void> EndAttempts(Connection& db, AttemptEnd::Kind kind,
   // only when there are some.
   bool held = false;
   if (kind == AttemptEnd::Kind::kAccepted) {
+    // The acceptances' callbacks, one statement (the messages whose lease was lost are not
+    // among those recorded).
+    std::vector<std::string> accepted(recorded.begin(), recorded.end());
+    auto added = AddAcceptedCallbacks(db, callbacks, accepted, ends.front()->now_ms);
+    if (!added) {
+      for (auto* r : results) *r = tl::unexpected(added.error());
+      return tl::unexpected(added.error());
+    }
     auto any = AnyHeld(db, ids, a);
     if (!any) {
       for (auto* r : results) *r = tl::unexpected(any.error());
@@ -444,8 +457,9 @@ Result<void> EndAttempts(Connection& db, AttemptEnd::Kind kind,
     // Accepted: it was `sending`, it is no longer waiting; given back: still waiting.
     if (kind == AttemptEnd::Kind::kAccepted) written.outbox_depth_change = -1;
     if (held) {
-      StatusStatements statuses(db);
-      auto applied = ApplyHeldReports(statuses, ends[i]->id, ends[i]->provider_message_id, written);
+      StatusStatements statuses(db, callbacks);
+      auto applied = ApplyHeldReports(statuses, ends[i]->id, ends[i]->provider_message_id,
+                                      ends[i]->now_ms, written);
       if (!applied) {
         for (auto* r : results) *r = tl::unexpected(applied.error());
         return tl::unexpected(applied.error());

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "store/postgres/callback_statements.hpp"
 #include "store/postgres/connection.hpp"
 #include "store/records.hpp"
 #include "store/write.hpp"
@@ -55,11 +56,15 @@ bool InsertMessages(Connection& db, const std::vector<const NewMessage*>& messag
 // is written), as EndAttempt answers. An error of the statement fails every result.
 core::Result<void> EndAttempts(Connection& db, AttemptEnd::Kind kind,
                                const std::vector<const AttemptEnd*>& ends,
-                               const std::vector<core::Result<Written>*>& results);
+                               const std::vector<core::Result<Written>*>& results,
+                               const CallbackDomains& callbacks);
 
 // Fills Written::claim.
 core::Result<Written> ClaimDue(Connection& db, const ClaimRequest& request);
-core::Result<Written> EndAttempt(Connection& db, const AttemptEnd& end);
+// With its callback, for an outcome that changes what the caller sees (accepted, failed), when
+// the message's domain is one of `callbacks`.
+core::Result<Written> EndAttempt(Connection& db, const AttemptEnd& end,
+                                 const CallbackDomains& callbacks);
 core::Result<Written> ExtendLeases(Connection& db, const LeaseExtension& extension);
 // Written::changed: how many were given back.
 core::Result<Written> ReleaseLeases(Connection& db, const LeaseRelease& release);

@@ -12,6 +12,7 @@
 #include "store/committed_writes.hpp"
 #include "store/group_committer.hpp"
 #include "store/number_lease_table.hpp"
+#include "store/postgres/callback_statements.hpp"
 #include "store/postgres/connection.hpp"
 #include "store/postgres/connection_pool.hpp"
 #include "store/postgres/idempotency_statements.hpp"
@@ -59,6 +60,7 @@ class PostgresStorage final : public Storage, public CommittedWrites, private Tr
   Sessions& sessions() override { return *this; }
   TrustedAddresses& trusted_addresses() override { return *this; }
   DeliveryStatuses& delivery_statuses() override { return *this; }
+  Callbacks& callbacks() override { return *this; }
   NumberLeases& number_leases() override { return *this; }
   void Drain() override { committer_.Drain(); }
 
@@ -98,6 +100,13 @@ class PostgresStorage final : public Storage, public CommittedWrites, private Tr
                                                       int limit) override {
     return readers_.With(
         [&](Connection& db) { return postgres::UnappliedWebhooks(db, received_before_ms, limit); });
+  }
+  void SetCallbackDomains(std::vector<std::string> domains) override {
+    std::lock_guard lock(writer_mutex_);
+    callback_domains_ = std::move(domains);
+  }
+  Result<std::vector<CallbackRecord>> ListCallbacks(const CallbackQuery& query) override {
+    return readers_.With([&](Connection& db) { return postgres::ListCallbacks(db, query); });
   }
   Result<std::vector<UnfinishedDelivery>> UnfinishedDeliveries(int limit) override {
     return readers_.With([&](Connection& db) { return postgres::UnfinishedDeliveries(db, limit); });
@@ -146,8 +155,10 @@ class PostgresStorage final : public Storage, public CommittedWrites, private Tr
 
   std::mutex writer_mutex_;  // the committer's connection
   std::unique_ptr<Connection> writer_;
-  std::uint64_t inserts_ = 0;       // under writer_mutex_
-  std::uint64_t applications_ = 0;  // webhook applications, for their purge; likewise
+  std::uint64_t inserts_ = 0;          // under writer_mutex_
+  std::uint64_t applications_ = 0;     // webhook applications, for their purge; likewise
+  std::uint64_t callback_claims_ = 0;  // for theirs; likewise
+  CallbackDomains callback_domains_;   // set before any write (SetCallbackDomains)
   ConnectionPool readers_;
   const std::string depth_counter_;  // this store's row of outbox_depth
 
@@ -192,7 +203,9 @@ bool PostgresStorage::ApplyAll(const std::vector<const Write*>& batch,
       const auto* e = std::get_if<AttemptEnd>(&w);
       return e != nullptr && e->kind == kind ? e : nullptr;
     };
-    if (gather(of_kind, ends, out) && !EndAttempts(*writer_, kind, ends, out)) return false;
+    if (gather(of_kind, ends, out) && !EndAttempts(*writer_, kind, ends, out, callback_domains_)) {
+      return false;
+    }
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (done[i]) continue;
@@ -215,18 +228,20 @@ Result<Written> PostgresStorage::Apply(const Write& write) {
   return std::visit(
       core::Overloaded{
           [&](const NewMessage& m) { return postgres::InsertMessage(db, m, inserts_); },
-          [&](const AttemptEnd& e) { return postgres::EndAttempt(db, e); },
+          [&](const AttemptEnd& e) { return postgres::EndAttempt(db, e, callback_domains_); },
           [&](const ClaimRequest& r) { return postgres::ClaimDue(db, r); },
           [&](const LeaseExtension& x) { return postgres::ExtendLeases(db, x); },
           [&](const LeaseRelease& r) { return postgres::ReleaseLeases(db, r); },
           [&](const WebhookEvent& e) {
-            StatusStatements table(db);
+            StatusStatements table(db, callback_domains_);
             return ReceiveWebhook(table, e);
           },
           [&](const WebhookApplication& a) {
-            StatusStatements table(db);
+            StatusStatements table(db, callback_domains_);
             return ApplyWebhook(table, a, applications_);
           },
+          [&](const CallbackClaim& c) { return postgres::ClaimCallbacks(db, c, callback_claims_); },
+          [&](const CallbackOutcome& o) { return postgres::RecordCallback(db, o); },
           [&](const IdempotentAnswer& a) { return postgres::SaveIdempotentAnswer(db, a); },
           [&](const Session& s) { return postgres::CreateSession(db, s); },
           [&](const SessionDeletion& d) { return postgres::DeleteSession(db, d); },

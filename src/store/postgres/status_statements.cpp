@@ -89,7 +89,8 @@ const Sql kSetPricing{
     "pricing_type = CASE WHEN $8 THEN $4 ELSE pricing_type END, "
     "conversation_id = CASE WHEN $9 THEN $5 ELSE conversation_id END, "
     "conversation_origin = CASE WHEN $9 THEN $6 ELSE conversation_origin END, "
-    "conversation_expires_at = CASE WHEN $9 THEN $7::bigint ELSE conversation_expires_at END "
+    "conversation_expires_at = CASE WHEN $9 THEN COALESCE($7::bigint, conversation_expires_at) "
+    "ELSE conversation_expires_at END "
     "WHERE id = $10"};
 const Sql kHold{"hold_status",
                 "INSERT INTO held_statuses(provider_message_id, message_id, service_phone, status, "
@@ -186,6 +187,12 @@ Result<void> StatusStatements::MoveStatus(std::string_view id, const StatusRepor
       .Text(id);
   SG_RETURN_IF_ERROR(db_.Run(kMoveStatus, p));
   return {};
+}
+
+Result<void> StatusStatements::AddCallback(std::string_view id, const StatusReport& r,
+                                           std::int64_t now_ms) {
+  return postgres::AddCallback(db_, callbacks_, id, r.status, r.at_ms, r.source, r.error_code,
+                               r.status == core::MessageStatus::kFailed ? r.detail : "", now_ms);
 }
 
 Result<void> StatusStatements::SetPricing(std::string_view id, const StatusReport& r) {

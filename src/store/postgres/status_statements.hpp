@@ -11,6 +11,7 @@
 
 #include "core/error.hpp"
 #include "store/delivery_statuses.hpp"
+#include "store/postgres/callback_statements.hpp"
 #include "store/postgres/connection.hpp"
 #include "store/status_report_table.hpp"
 
@@ -18,7 +19,9 @@ namespace socialgate::store::postgres {
 
 class StatusStatements final : public StatusReportTable {
  public:
-  explicit StatusStatements(Connection& db) : db_(db) {}
+  // `callbacks`: the domains whose changes become callbacks.
+  StatusStatements(Connection& db, const CallbackDomains& callbacks)
+      : db_(db), callbacks_(callbacks) {}
 
   core::Result<void> InsertEvent(const WebhookEvent& event) override;
   core::Result<void> MarkApplied(std::string_view event_id, std::int64_t now_ms,
@@ -30,6 +33,8 @@ class StatusStatements final : public StatusReportTable {
                               std::string_view source) override;
   core::Result<void> AddEvent(std::string_view id, const StatusReport& report) override;
   core::Result<void> MoveStatus(std::string_view id, const StatusReport& report) override;
+  core::Result<void> AddCallback(std::string_view id, const StatusReport& report,
+                                 std::int64_t now_ms) override;
   core::Result<void> SetPricing(std::string_view id, const StatusReport& report) override;
   core::Result<void> Hold(const StatusReport& report, std::int64_t received_at_ms,
                           std::int64_t hold_until_ms) override;
@@ -41,6 +46,7 @@ class StatusStatements final : public StatusReportTable {
   core::Result<std::optional<ReportedMessage>> FindOne(const Sql& sql, std::string_view key);
 
   Connection& db_;
+  const CallbackDomains& callbacks_;
 };
 
 // Whether reports are held for any of these messages (by id) or provider ids: a batch of

@@ -162,6 +162,30 @@ CREATE INDEX messages_list ON messages(domain, created_at DESC, id DESC);
 CREATE INDEX messages_list_by_customer
   ON messages(domain, customer_phone, created_at DESC, id DESC);
 )sql"},
+    Migration{8, "callbacks to callers: one row per status change, delivered in order", R"sql(
+CREATE TABLE callbacks (
+  seq             INTEGER PRIMARY KEY,  -- the order of changes (per message: delivered in it)
+  id              TEXT NOT NULL UNIQUE, -- webhook-id: the same on every retry
+  domain          TEXT NOT NULL,
+  message_id      TEXT NOT NULL,
+  status          TEXT NOT NULL,        -- the message's new status
+  at              INTEGER NOT NULL,     -- Unix ms: when it changed
+  source          TEXT NOT NULL,        -- ''|meta|sandbox
+  error_code      TEXT NOT NULL,
+  error_message   TEXT NOT NULL,
+  state           TEXT NOT NULL,        -- pending|delivered|failed
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,     -- Unix ms
+  lease_owner     TEXT,
+  lease_until     INTEGER,              -- Unix ms
+  last_error      TEXT NOT NULL DEFAULT '',
+  created_at      INTEGER NOT NULL,     -- Unix ms
+  finished_at     INTEGER               -- Unix ms: delivered or given up
+) STRICT;
+CREATE INDEX callbacks_pending ON callbacks(next_attempt_at) WHERE state = 'pending';
+CREATE INDEX callbacks_by_message ON callbacks(message_id, seq) WHERE state = 'pending';
+CREATE INDEX callbacks_by_domain ON callbacks(domain, state, seq);
+)sql"},
 };
 
 // A transaction that rolls back unless committed.

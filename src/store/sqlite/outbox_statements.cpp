@@ -127,7 +127,7 @@ Result<void> ClaimMessages(Connection& db, const ClaimRequest& r,
 // leading values (bind_leading), then now_ms, id and owner.
 Result<Written> FinishAttempt(Connection& db, const AttemptEnd& e, core::MessageStatus status,
                               const char* sql, const std::function<void(Statement&)>& bind_leading,
-                              std::string_view event_detail) {
+                              std::string_view event_detail, const CallbackDomains& callbacks) {
   SG_ASSIGN_OR_RETURN(auto stmt, db.Prepare(sql));
   {
     Statement s(stmt);
@@ -141,10 +141,14 @@ Result<Written> FinishAttempt(Connection& db, const AttemptEnd& e, core::Message
   }
   SG_RETURN_IF_ERROR(AddEvent(db, e.id, status, e.now_ms, event_detail));
   Written written;
-  if (!IsPending(status)) written.outbox_depth_change = -1;  // it was `sending`
+  if (!IsPending(status)) {
+    written.outbox_depth_change = -1;  // it was `sending`
+    SG_RETURN_IF_ERROR(AddCallback(db, callbacks, e.id, status, e.now_ms, "", e.error_code,
+                                   e.error_message, e.now_ms));
+  }
   // Reports that came while the attempt was on its way apply now.
-  StatusStatements statuses(db);
-  SG_RETURN_IF_ERROR(ApplyHeldReports(statuses, e.id, e.provider_message_id, written));
+  StatusStatements statuses(db, callbacks);
+  SG_RETURN_IF_ERROR(ApplyHeldReports(statuses, e.id, e.provider_message_id, e.now_ms, written));
   return written;
 }
 
@@ -231,7 +235,7 @@ Result<Written> ClaimDue(Connection& db, const ClaimRequest& request) {
   return written;
 }
 
-Result<Written> EndAttempt(Connection& db, const AttemptEnd& e) {
+Result<Written> EndAttempt(Connection& db, const AttemptEnd& e, const CallbackDomains& callbacks) {
   switch (e.kind) {
     case AttemptEnd::Kind::kAccepted:
       return FinishAttempt(
@@ -239,15 +243,16 @@ Result<Written> EndAttempt(Connection& db, const AttemptEnd& e) {
           "UPDATE messages SET status = 'accepted', provider_message_id = ?, wa_id = ?, "
           "lease_owner = NULL, lease_until = NULL, error_code = NULL, error_message = NULL, "
           "updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'sending'",
-          [&](Statement& s) { s.Bind(e.provider_message_id).Bind(e.wa_id); },
-          e.provider_message_id);
+          [&](Statement& s) { s.Bind(e.provider_message_id).Bind(e.wa_id); }, e.provider_message_id,
+          callbacks);
     case AttemptEnd::Kind::kFailed:
       return FinishAttempt(
           db, e, core::MessageStatus::kFailed,
           "UPDATE messages SET status = 'failed', error_code = ?, error_message = ?, "
           "lease_owner = NULL, lease_until = NULL, updated_at = ? "
           "WHERE id = ? AND lease_owner = ? AND status = 'sending'",
-          [&](Statement& s) { s.Bind(e.error_code).Bind(e.error_message); }, e.error_message);
+          [&](Statement& s) { s.Bind(e.error_code).Bind(e.error_message); }, e.error_message,
+          callbacks);
     case AttemptEnd::Kind::kRescheduled:
       return FinishAttempt(
           db, e, core::MessageStatus::kQueued,
@@ -257,7 +262,7 @@ Result<Written> EndAttempt(Connection& db, const AttemptEnd& e) {
           [&](Statement& s) {
             s.Bind(e.next_attempt_at_ms).Bind(e.error_code).Bind(e.error_message);
           },
-          e.error_message);
+          e.error_message, callbacks);
     case AttemptEnd::Kind::kGivenBack:
       return GiveBack(db, e);
   }

@@ -13,6 +13,7 @@
 #include "core/error.hpp"
 #include "core/message_status.hpp"
 #include "store/records.hpp"
+#include "store/sqlite/callback_statements.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/write.hpp"
 
@@ -39,7 +40,10 @@ core::Result<void> AddEvent(Connection& db, std::string_view id, core::MessageSt
 core::Result<Written> InsertMessage(Connection& db, const NewMessage& m, std::uint64_t& inserts);
 // Fills Written::claim.
 core::Result<Written> ClaimDue(Connection& db, const ClaimRequest& request);
-core::Result<Written> EndAttempt(Connection& db, const AttemptEnd& end);
+// With its callback, for an outcome that changes what the caller sees (accepted, failed), when
+// the message's domain is one of `callbacks`.
+core::Result<Written> EndAttempt(Connection& db, const AttemptEnd& end,
+                                 const CallbackDomains& callbacks);
 core::Result<Written> ExtendLeases(Connection& db, const LeaseExtension& extension);
 // Written::changed: how many were given back.
 core::Result<Written> ReleaseLeases(Connection& db, const LeaseRelease& release);

@@ -11,6 +11,7 @@
 #include "store/committed_writes.hpp"
 #include "store/group_committer.hpp"
 #include "store/number_lease_table.hpp"
+#include "store/sqlite/callback_statements.hpp"
 #include "store/sqlite/checkpointer.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/idempotency_statements.hpp"
@@ -20,6 +21,7 @@
 #include "store/sqlite/outbox_statements.hpp"
 #include "store/sqlite/session_statements.hpp"
 #include "store/sqlite/status_statements.hpp"
+#include "store/string_array.hpp"
 #include "store/transactor.hpp"
 
 namespace socialgate::store::sqlite {
@@ -50,6 +52,7 @@ class SqliteStorage final : public Storage, public CommittedWrites, private Tran
   Sessions& sessions() override { return *this; }
   TrustedAddresses& trusted_addresses() override { return *this; }
   DeliveryStatuses& delivery_statuses() override { return *this; }
+  Callbacks& callbacks() override { return *this; }
   NumberLeases& number_leases() override { return *this; }
   void Drain() override { committer_.Drain(); }
 
@@ -92,6 +95,15 @@ class SqliteStorage final : public Storage, public CommittedWrites, private Tran
     std::lock_guard lock(mutex_);
     return sqlite::UnappliedWebhooks(db_, received_before_ms, limit);
   }
+  void SetCallbackDomains(std::vector<std::string> domains) override {
+    std::lock_guard lock(mutex_);
+    callback_domains_.json = EncodeStringArray(domains);
+    callback_domains_.names = std::move(domains);
+  }
+  Result<std::vector<CallbackRecord>> ListCallbacks(const CallbackQuery& query) override {
+    std::lock_guard lock(mutex_);
+    return sqlite::ListCallbacks(db_, query);
+  }
   Result<std::vector<UnfinishedDelivery>> UnfinishedDeliveries(int limit) override {
     std::lock_guard lock(mutex_);
     return sqlite::UnfinishedDeliveries(db_, limit);
@@ -123,7 +135,9 @@ class SqliteStorage final : public Storage, public CommittedWrites, private Tran
   std::mutex mutex_;  // the connection and its statements, and what follows
   Connection db_;
   std::uint64_t inserts_ = 0;
-  std::uint64_t applications_ = 0;  // webhook applications, for their purge
+  std::uint64_t applications_ = 0;     // webhook applications, for their purge
+  std::uint64_t callback_claims_ = 0;  // for theirs
+  CallbackDomains callback_domains_;   // set before any write (SetCallbackDomains)
   // The outbox depth (queued + sending) as of the last commit, kept up to date by the batches
   // that change it: counting the partial indexes reads every waiting message, a scan of
   // milliseconds with a large backlog. Counted again when another connection has committed
@@ -164,19 +178,27 @@ Result<Written> SqliteStorage::Apply(const Write& write) {
     Result<Written> operator()(const NewMessage& m) {
       return sqlite::InsertMessage(self.db_, m, self.inserts_);
     }
-    Result<Written> operator()(const AttemptEnd& e) { return sqlite::EndAttempt(self.db_, e); }
+    Result<Written> operator()(const AttemptEnd& e) {
+      return sqlite::EndAttempt(self.db_, e, self.callback_domains_);
+    }
     Result<Written> operator()(const ClaimRequest& r) { return sqlite::ClaimDue(self.db_, r); }
     Result<Written> operator()(const LeaseExtension& x) {
       return sqlite::ExtendLeases(self.db_, x);
     }
     Result<Written> operator()(const LeaseRelease& r) { return sqlite::ReleaseLeases(self.db_, r); }
     Result<Written> operator()(const WebhookEvent& e) {
-      StatusStatements table(self.db_);
+      StatusStatements table(self.db_, self.callback_domains_);
       return ReceiveWebhook(table, e);
     }
     Result<Written> operator()(const WebhookApplication& a) {
-      StatusStatements table(self.db_);
+      StatusStatements table(self.db_, self.callback_domains_);
       return ApplyWebhook(table, a, self.applications_);
+    }
+    Result<Written> operator()(const CallbackClaim& c) {
+      return sqlite::ClaimCallbacks(self.db_, c, self.callback_claims_);
+    }
+    Result<Written> operator()(const CallbackOutcome& o) {
+      return sqlite::RecordCallback(self.db_, o);
     }
     Result<Written> operator()(const IdempotentAnswer& a) {
       return sqlite::SaveIdempotentAnswer(self.db_, a);

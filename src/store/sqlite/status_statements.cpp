@@ -144,6 +144,12 @@ Result<void> StatusStatements::MoveStatus(std::string_view id, const StatusRepor
   return {};
 }
 
+Result<void> StatusStatements::AddCallback(std::string_view id, const StatusReport& r,
+                                           std::int64_t now_ms) {
+  return sqlite::AddCallback(db_, callbacks_, id, r.status, r.at_ms, r.source, r.error_code,
+                             r.status == core::MessageStatus::kFailed ? r.detail : "", now_ms);
+}
+
 Result<void> StatusStatements::SetPricing(std::string_view id, const StatusReport& r) {
   // What the report does not say stays as it was.
   SG_ASSIGN_OR_RETURN(
@@ -155,8 +161,8 @@ Result<void> StatusStatements::SetPricing(std::string_view id, const StatusRepor
                   "pricing_type = CASE WHEN ?8 THEN ?4 ELSE pricing_type END, "
                   "conversation_id = CASE WHEN ?9 THEN ?5 ELSE conversation_id END, "
                   "conversation_origin = CASE WHEN ?9 THEN ?6 ELSE conversation_origin END, "
-                  "conversation_expires_at = CASE WHEN ?9 THEN ?7 ELSE conversation_expires_at "
-                  "END WHERE id = ?10"));
+                  "conversation_expires_at = CASE WHEN ?9 THEN COALESCE(?7, "
+                  "conversation_expires_at) ELSE conversation_expires_at END WHERE id = ?10"));
   Statement s(stmt);
   BindPricing(s, r);
   s.Bind(std::int64_t{r.pricing ? 1 : 0}).Bind(std::int64_t{r.conversation ? 1 : 0}).Bind(id);

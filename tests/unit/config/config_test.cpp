@@ -214,6 +214,62 @@ TEST(WebhooksConfigTest, RefusesMistakesWithTheKeyNamed) {
   ExpectError("[webhooks.meta]\n" + secrets + "path = \"/hooks/{x}\"\n" + Minimal(),
               "webhooks.meta.path: may hold only");
   ExpectError("[webhooks]\nmeta = 1\n" + Minimal(), "webhooks.meta: must be a table");
+  ExpectError("[webhooks.meta]\n" + secrets + "path = \"/webhooks//meta\"\n" + Minimal(),
+              "webhooks.meta.path: must not hold an empty segment");
+  ExpectError("[webhooks.meta]\n" + secrets + "path = \"/healthz/\"\n" + Minimal(),
+              "webhooks.meta.path: must not hold an empty segment or end in '/'");
+}
+
+}  // namespace
+}  // namespace socialgate::config
+
+namespace socialgate::config {
+namespace {
+
+TEST(CallbacksConfigTest, ReadsADomainsCallbackUrlAndSecret) {
+  // 32 bytes: "0123456789abcdef0123456789abcdef".
+  ::setenv("SG_TEST_CALLBACK_SECRET", "whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", 1);
+  auto c = ParseConfig(Minimal("",
+                               "[domains.callbacks]\nurl = \"https://crm.example.com/socialgate\"\n"
+                               "secret_env = \"SG_TEST_CALLBACK_SECRET\"\nmax_age_ms = 3600000\n"),
+                       "test.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  ASSERT_TRUE(c->domains[0].callbacks);
+  const CallbackSettings& cb = *c->domains[0].callbacks;
+  EXPECT_EQ(cb.url, "https://crm.example.com/socialgate");
+  EXPECT_EQ(cb.secret, "0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(cb.secret_source, "env:SG_TEST_CALLBACK_SECRET");
+  EXPECT_EQ(cb.timeout, std::chrono::milliseconds(15'000));
+  EXPECT_EQ(cb.max_age, std::chrono::milliseconds(3'600'000));
+  EXPECT_FALSE(ParseConfig(Minimal(), "test.toml")->domains[0].callbacks);
+}
+
+TEST(CallbacksConfigTest, RefusesMistakesWithTheKeyNamed) {
+  ::setenv("SG_TEST_CALLBACK_SECRET", "whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", 1);
+  ::setenv("SG_TEST_SHORT_SECRET", "whsec_c2hvcnQ=", 1);
+  ::setenv("SG_TEST_PLAIN_SECRET", "not-a-whsec-secret", 1);
+  ::setenv("SG_TEST_BAD_BASE64", "whsec_!!!!", 1);
+  const auto with = [](const std::string& keys) {
+    return Minimal("", "[domains.callbacks]\n" + keys);
+  };
+  ExpectError(with("secret_env = \"SG_TEST_CALLBACK_SECRET\"\n"),
+              "domains[0].callbacks.url: is required");
+  ExpectError(with("url = \"ftp://x\"\nsecret_env = \"SG_TEST_CALLBACK_SECRET\"\n"),
+              "domains[0].callbacks.url: is required: an https:// or http:// URL");
+  ExpectError(with("url = \"https://x/a b\"\nsecret_env = \"SG_TEST_CALLBACK_SECRET\"\n"),
+              "must be printable ASCII without spaces");
+  ExpectError(with("url = \"https://x\"\n"),
+              "domains[0].callbacks: needs exactly one of secret_env or secret_file");
+  ExpectError(with("url = \"https://x\"\nsecret_env = \"SG_TEST_PLAIN_SECRET\"\n"),
+              "domains[0].callbacks.secret_env: the secret must start with \"whsec_\"");
+  ExpectError(with("url = \"https://x\"\nsecret_env = \"SG_TEST_BAD_BASE64\"\n"), "must be base64");
+  ExpectError(with("url = \"https://x\"\nsecret_env = \"SG_TEST_SHORT_SECRET\"\n"),
+              "the secret must encode 24 to 64 bytes, not 5");
+  ExpectError(with("url = \"https://x\"\nsecret_env = \"SG_TEST_CALLBACK_SECRET\"\n"
+                   "max_age_ms = 10\n"),
+              "domains[0].callbacks.max_age_ms: must be at least 1000");
+  ExpectError(with("url = \"https://x\"\nsecret_env = \"SG_TEST_CALLBACK_SECRET\"\nretries = 3\n"),
+              "domains[0].callbacks.retries: unknown key");
 }
 
 }  // namespace

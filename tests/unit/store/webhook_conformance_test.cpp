@@ -127,6 +127,11 @@ TEST_P(WebhookConformance, PricingAndConversationAreKeptUntilAReportSaysOtherwis
   m = Get("m1");
   EXPECT_EQ(*m.pricing, *delivered.pricing);
   EXPECT_EQ(*m.conversation, *sent.conversation) << "not said again, not changed";
+  // Meta says when a conversation expires on `sent` only: a later report keeps it.
+  StatusReport read = Report("wamid.1", MessageStatus::kRead, kNow + 5);
+  read.conversation = Conversation{"conv-1", "utility", 0};
+  ASSERT_TRUE(RecordDeliveryStatus(delivery_statuses(), read));
+  EXPECT_EQ(Get("m1").conversation->expires_at_ms, kNow + 86'400'000);
   Accepted("m2", "wamid.2");
   EXPECT_FALSE(Get("m2").pricing);
   EXPECT_FALSE(Get("m2").conversation);

@@ -28,7 +28,8 @@ class FailingStorage final : public store::Storage,
                              public store::Sessions,
                              public store::TrustedAddresses,
                              public store::DeliveryStatuses,
-                             public store::NumberLeases {
+                             public store::NumberLeases,
+                             public store::Callbacks {
  public:
   enum class Kind : std::size_t {
     kInsert,
@@ -54,6 +55,9 @@ class FailingStorage final : public store::Storage,
     kUnfinishedDeliveries,
     kRenewNumberLeases,
     kReleaseNumberLeases,
+    kClaimCallbacks,
+    kRecordCallback,
+    kListCallbacks,
     kCount,  // not a kind
   };
 
@@ -78,6 +82,7 @@ class FailingStorage final : public store::Storage,
   store::TrustedAddresses& trusted_addresses() override { return *this; }
   store::DeliveryStatuses& delivery_statuses() override { return *this; }
   store::NumberLeases& number_leases() override { return *this; }
+  store::Callbacks& callbacks() override { return *this; }
   void Drain() override { inner_->Drain(); }
 
   // Outbox
@@ -188,6 +193,27 @@ class FailingStorage final : public store::Storage,
   core::Result<std::vector<store::UnfinishedDelivery>> UnfinishedDeliveries(int limit) override {
     if (Fails(Kind::kUnfinishedDeliveries)) return Failure();
     return inner_->delivery_statuses().UnfinishedDeliveries(limit);
+  }
+
+  // Callbacks
+  void SetCallbackDomains(std::vector<std::string> domains) override {
+    inner_->callbacks().SetCallbackDomains(std::move(domains));
+  }
+  void ClaimCallbacksAsync(
+      store::CallbackClaim claim,
+      std::function<void(core::Result<std::vector<store::CallbackDelivery>>)> done) override {
+    if (Fails(Kind::kClaimCallbacks)) return done(Failure());
+    inner_->callbacks().ClaimCallbacksAsync(std::move(claim), std::move(done));
+  }
+  void RecordCallbackAsync(store::CallbackOutcome outcome,
+                           std::function<void(core::Result<void>)> done) override {
+    if (Fails(Kind::kRecordCallback)) return done(Failure());
+    inner_->callbacks().RecordCallbackAsync(std::move(outcome), std::move(done));
+  }
+  core::Result<std::vector<store::CallbackRecord>> ListCallbacks(
+      const store::CallbackQuery& query) override {
+    if (Fails(Kind::kListCallbacks)) return Failure();
+    return inner_->callbacks().ListCallbacks(query);
   }
 
   // NumberLeases

@@ -130,7 +130,7 @@ TEST(MetaNotificationTest, AnUnusableBodyIsOneNote) {
   EXPECT_NE(too_deep.ignored[0].find("not JSON within 32 levels"), std::string::npos);
   const std::string big(kMaxNotificationBytes + 1, ' ');
   EXPECT_EQ(ParseMetaNotification(big).ignored.front(),
-            "the body is 1048577 bytes, more than 1048576");
+            "the body is 3145729 bytes, more than 3145728");
   const MetaNotification no_metadata = ParseMetaNotification(
       R"({"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"statuses":[{"id":"w","status":"sent","timestamp":"1"}]}}]}]})");
   EXPECT_TRUE(no_metadata.statuses.empty());
