@@ -119,6 +119,18 @@ int FakeGraphProcess::AcceptedCount(std::string_view message_id) {
   return answer["accepted"].get<int>();
 }
 
+::testing::AssertionResult FakeGraphProcess::SetWebhookTarget(std::string_view url,
+                                                              std::string_view app_secret) {
+  HttpRequest request;
+  request.method = "PUT";
+  request.url = base_url() + "/_fake/webhooks";
+  request.headers = {{"Content-Type", "application/json"}};
+  request.body = nlohmann::json{{"url", url}, {"app_secret", app_secret}}.dump();
+  return ExpectStatus(client_->Send(request), 200, "PUT /_fake/webhooks");
+}
+
+nlohmann::json FakeGraphProcess::Webhooks() { return GetJson("/_fake/webhooks"); }
+
 nlohmann::json FakeGraphProcess::GetJson(const std::string& path_and_query) {
   const HttpResponse r = client_->Get(base_url() + path_and_query);
   if (r.status != 200) {

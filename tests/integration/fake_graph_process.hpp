@@ -63,6 +63,14 @@ class FakeGraphProcess : public ServerProcess {
   // GET /_fake/accepted?id=X: how many sends carrying `message_id` were accepted; -1 on error.
   int AcceptedCount(std::string_view message_id);
 
+  // PUT /_fake/webhooks: status webhooks of the sends accepted from now on go to `url` (e.g. a
+  // gateway's base_url() + "/webhooks/meta"), signed with `app_secret`; so do the retries of
+  // those still waiting. The fake starts with no target: a gateway started after it can be
+  // pointed at it, and it at the gateway.
+  ::testing::AssertionResult SetWebhookTarget(std::string_view url, std::string_view app_secret);
+  // GET /_fake/webhooks: the webhook counters ("answered_2xx", "unanswered", "pending", ...).
+  nlohmann::json Webhooks();
+
  private:
   nlohmann::json GetJson(const std::string& path_and_query);
 

@@ -76,6 +76,7 @@ class IdempotencyTest : public ::testing::TestWithParam<StorageEngine> {
     MetaTestDomain beta = alpha;
     beta.name = std::string(kBeta);
     beta.number = std::string(kBetaNumber);
+    beta.phone_number_id = "106540352242923";  // Meta's id of each number is its own
     MetaTestDispatch dispatch;
     dispatch.workers = 4;
     gateway_ = std::make_unique<GatewayProcess>(MetaMultiDomainConfig({alpha, beta}, dispatch),

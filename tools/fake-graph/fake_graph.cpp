@@ -320,6 +320,41 @@ void FakeGraph::Answer(http::Responder respond, http::HttpResponse response,
                    });
 }
 
+http::HttpResponse FakeGraph::HandleWebhooksControl(const http::HttpRequest& request) {
+  if (request.method == "GET") {
+    const WebhookCounters counters = webhooks_ ? webhooks_->Counters() : WebhookCounters{};
+    return JsonResponse(200, counters.ToJson(webhooks_ && webhooks_->HasTarget()));
+  }
+  if (request.method != "PUT") return ControlError(405, "use GET or PUT on /_fake/webhooks");
+  if (!webhooks_) {
+    return ControlError(409, "this fake-graph cannot post status webhooks (it has no poster)");
+  }
+  if (!util::JsonNestingWithin(request.body, kMaxJsonDepth)) {
+    return ControlError(400,
+                        "the body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  }
+  const auto body = nlohmann::json::parse(request.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    return ControlError(400, "the body must be a JSON object {\"url\": ..., \"app_secret\": ...}");
+  }
+  for (const auto& [key, value] : body.items()) {
+    if (key != "url" && key != "app_secret") {
+      return ControlError(400, "unknown field '" + key + "' (url and app_secret are taken)");
+    }
+  }
+  const auto url = body.find("url");
+  if (url == body.end() || !url->is_string() || !IsWebhookUrl(url->get<std::string>())) {
+    return ControlError(400, "url must be an http:// or https:// URL");
+  }
+  const auto secret = body.find("app_secret");
+  if (secret == body.end() || !secret->is_string() || secret->get<std::string>().empty()) {
+    return ControlError(400, "app_secret must be a non-empty string");
+  }
+  webhooks_->SetTarget(url->get<std::string>(), secret->get<std::string>());
+  spdlog::info("fake-graph: status webhooks now go to {}", url->get<std::string>());
+  return JsonResponse(200, OJson{{"enabled", true}, {"url", url->get<std::string>()}});
+}
+
 http::HttpResponse FakeGraph::HandleControl(const http::HttpRequest& request) {
   const std::string_view name = std::string_view(request.path).substr(kControlPrefix.size());
   const std::string& method = request.method;
@@ -364,11 +399,7 @@ http::HttpResponse FakeGraph::HandleControl(const http::HttpRequest& request) {
     std::lock_guard lock(mutex_);
     return JsonResponse(200, recorder_.Stats());
   }
-  if (name == "webhooks") {
-    if (method != "GET") return ControlError(405, "use GET on /_fake/webhooks");
-    const WebhookCounters counters = webhooks_ ? webhooks_->Counters() : WebhookCounters{};
-    return JsonResponse(200, counters.ToJson(webhooks_ != nullptr));
-  }
+  if (name == "webhooks") return HandleWebhooksControl(request);
   if (name == "accepted") {
     if (method != "GET") return ControlError(405, "use GET on /_fake/accepted");
     const auto id = QueryValue(request.query, "id");

@@ -11,8 +11,11 @@
 //
 // Status webhooks (Options::webhooks): every accepted send (answered 200 with a wamid, or
 // accepted by a rule although its answer is lost) gets its sent/delivered/read (or sent/failed)
-// statuses posted to the configured URL by a WebhookDispatcher, counted from when its answer
-// goes out; see webhook_queue.hpp for the schedule and GET /_fake/webhooks for the counters.
+// statuses posted to the target URL by a WebhookDispatcher, counted from when its answer goes
+// out; see webhook_queue.hpp for the schedule and GET /_fake/webhooks for the counters. The
+// target is Options::webhooks->url, or what PUT /_fake/webhooks sets at run time (a test can
+// start the fake first and point it at a gateway started after it); sends accepted while there
+// is none get no statuses.
 //
 // Thread safety: Handle() may be called from several threads at once; one mutex guards the
 // fault rules, the recorder and the id counters. Parsing and hashing happen outside it. Delayed
@@ -44,7 +47,9 @@ struct Options {
   std::uint64_t seed = kDefaultSeed;  // fault draws only; ids are random on every run
   std::size_t max_records = 100'000;
   std::size_t max_record_bytes = 256 * 1024 * 1024;
-  // Set: post status webhooks of accepted sends (FakeGraph then needs a WebhookPoster).
+  // Set: status webhooks of accepted sends can be posted (FakeGraph then needs a WebhookPoster):
+  // from the start when its url is set, else once PUT /_fake/webhooks sets a target. Unset:
+  // never (PUT /_fake/webhooks answers 409).
   std::optional<WebhookOptions> webhooks;
 };
 
@@ -73,6 +78,8 @@ class FakeGraph {
  private:
   void HandleGraph(http::HttpRequest&& request, http::Responder respond);
   http::HttpResponse HandleControl(const http::HttpRequest& request);
+  // GET and PUT /_fake/webhooks.
+  http::HttpResponse HandleWebhooksControl(const http::HttpRequest& request);
   void Answer(http::Responder respond, http::HttpResponse response, std::int64_t delay_ms);
 
   // Under mutex_.

@@ -52,14 +52,24 @@ struct WebhookFlags {
   bool secret_env_given = false;
 };
 
-// Sets `out` to `options` completed from the flags when --webhook-url is given; otherwise
-// leaves it unset (the other webhook flags are then ignored). Returns a sentence for stderr
-// when the flags do not fit together.
+// Sets `out` to `options` completed from the flags. Without --webhook-url there is no target
+// yet (PUT /_fake/webhooks may set one; the delays and --waba-id apply then) and the app secret
+// flags are ignored. Returns a sentence for stderr when the flags do not fit together.
 std::optional<std::string> WebhookSetup(
     const WebhookFlags& flags, socialgate::fake_graph::WebhookOptions options,
     std::optional<socialgate::fake_graph::WebhookOptions>& out) {
-  if (flags.url.empty()) return std::nullopt;
-  if (flags.url.rfind("http://", 0) != 0 && flags.url.rfind("https://", 0) != 0) {
+  for (const std::int64_t delay : {options.sent_ms, options.delivered_ms, options.read_ms}) {
+    if (delay > kMaxWebhookDelayMs) {
+      return "--webhook-*-ms must be at most " + std::to_string(kMaxWebhookDelayMs) +
+             " (a negative value leaves that status out)";
+    }
+  }
+  if (options.waba_id.empty()) return std::string("--waba-id must not be empty");
+  if (flags.url.empty()) {
+    out = std::move(options);
+    return std::nullopt;
+  }
+  if (!socialgate::fake_graph::IsWebhookUrl(flags.url)) {
     return "--webhook-url must be an http:// or https:// URL, not '" + flags.url + "'";
   }
   if (flags.secret_given == flags.secret_env_given) {
@@ -79,13 +89,6 @@ std::optional<std::string> WebhookSetup(
     if (flags.app_secret.empty()) return std::string("--webhook-app-secret must not be empty");
     options.app_secret = flags.app_secret;
   }
-  for (const std::int64_t delay : {options.sent_ms, options.delivered_ms, options.read_ms}) {
-    if (delay > kMaxWebhookDelayMs) {
-      return "--webhook-*-ms must be at most " + std::to_string(kMaxWebhookDelayMs) +
-             " (a negative value leaves that status out)";
-    }
-  }
-  if (options.waba_id.empty()) return std::string("--waba-id must not be empty");
   options.url = flags.url;
   out = std::move(options);
   return std::nullopt;
@@ -120,7 +123,8 @@ int main(int argc, char** argv) {
   WebhookFlags webhook_flags;
   socialgate::fake_graph::WebhookOptions webhook_options;
   cli.add_option("--webhook-url", webhook_flags.url,
-                 "post status webhooks of accepted sends to this URL (default: none)");
+                 "post status webhooks of accepted sends to this URL (default: none, until "
+                 "PUT /_fake/webhooks sets one)");
   auto* secret_option =
       cli.add_option("--webhook-app-secret", webhook_flags.app_secret,
                      "the app secret the webhooks are signed with (X-Hub-Signature-256)");
@@ -163,16 +167,13 @@ int main(int argc, char** argv) {
   // Tests stop the fake with SIGTERM between cases: do not wait long for slow answers.
   server_options.shutdown_grace = std::chrono::milliseconds(2'000);
 
-  std::unique_ptr<socialgate::fake_graph::WebhookPoster> poster;
-  if (options.webhooks) {
-    auto made = socialgate::fake_graph::MakeHttpWebhookPoster(options.webhooks->post_timeout);
-    if (!made) {
-      std::fprintf(stderr, "fake-graph: %s\n", made.error().message.c_str());
-      return 1;
-    }
-    poster = std::move(*made);
+  // Always: without --webhook-url, PUT /_fake/webhooks may set a target later.
+  auto poster = socialgate::fake_graph::MakeHttpWebhookPoster(options.webhooks->post_timeout);
+  if (!poster) {
+    std::fprintf(stderr, "fake-graph: %s\n", poster.error().message.c_str());
+    return 1;
   }
-  socialgate::fake_graph::FakeGraph graph(options, std::move(poster));
+  socialgate::fake_graph::FakeGraph graph(options, std::move(*poster));
   auto server = socialgate::http::HttpServer::Create(
       server_options,
       [&graph](socialgate::http::HttpRequest&& request, socialgate::http::Responder respond) {

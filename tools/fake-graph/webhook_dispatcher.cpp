@@ -43,12 +43,23 @@ void WebhookDispatcher::Add(AcceptedSend send, std::chrono::milliseconds answer_
   bool wake = false;
   {
     std::lock_guard lock(mutex_);
-    if (closed_) return;
+    if (closed_ || options_.url.empty()) return;
     const auto before = queue_.NextDue();
     queue_.Add(std::move(send), Clock::now() + answer_delay);
     wake = Earlier(before, queue_.NextDue());
   }
   if (wake) wake_.notify_one();
+}
+
+void WebhookDispatcher::SetTarget(std::string url, std::string app_secret) {
+  std::lock_guard lock(mutex_);
+  options_.url = std::move(url);
+  options_.app_secret = std::move(app_secret);
+}
+
+bool WebhookDispatcher::HasTarget() const {
+  std::lock_guard lock(mutex_);
+  return !options_.url.empty();
 }
 
 WebhookCounters WebhookDispatcher::Counters() const {
@@ -95,11 +106,13 @@ void WebhookDispatcher::Run() {
       }
       continue;
     }
+    // The target of this moment, for the batch (SetTarget may change it meanwhile).
+    const WebhookOptions target = options_;
     lock.unlock();
     const std::int64_t unix_seconds = util::NowUnixMillis() / 1000;
     for (auto& job : jobs) {
-      FillPost(options_, unix_seconds, job);
-      WebhookPost post{options_.url, job.body, job.signature};
+      FillPost(target, unix_seconds, job);
+      WebhookPost post{target.url, job.body, job.signature};
       poster_->Post(std::move(post), [this, job = std::move(job)](PostOutcome outcome) mutable {
         OnDone(std::move(job), outcome);
       });

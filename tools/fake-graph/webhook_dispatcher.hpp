@@ -5,6 +5,12 @@
 // threads: it only takes a short lock (no I/O, no waiting), so the fake's answers never wait
 // for a webhook. Bodies are built and signed on the dispatcher's thread.
 //
+// The target (URL and app secret) may be set or changed while it runs (SetTarget, for
+// PUT /_fake/webhooks): sends are scheduled only while a target is set, and each POST goes to the
+// URL of the moment, retries included. A status's bytes and signature are built at its first
+// POST, with the app secret of that moment, and kept for its retries (Meta resends the same
+// bytes).
+//
 // Shutdown: Close() (from any thread, at once) drops the waiting statuses and posts no more;
 // Drain(deadline) then waits for the POSTs still out until the deadline. The destructor closes,
 // waits for every POST out (each ends within the poster's timeout) and destroys the poster.
@@ -27,15 +33,22 @@ class WebhookDispatcher {
  public:
   using TimePoint = std::chrono::steady_clock::time_point;
 
-  // `poster` must not be null.
+  // `poster` must not be null. options.url empty: no target yet, Add ignores sends until
+  // SetTarget.
   WebhookDispatcher(WebhookOptions options, std::unique_ptr<WebhookPoster> poster);
   ~WebhookDispatcher();
   WebhookDispatcher(const WebhookDispatcher&) = delete;
   WebhookDispatcher& operator=(const WebhookDispatcher&) = delete;
 
   // Schedules the statuses of an accepted send, whose answer goes out `answer_delay` from now.
-  // Ignored after Close().
+  // Ignored without a target and after Close().
   void Add(AcceptedSend send, std::chrono::milliseconds answer_delay = {});
+
+  // Where the POSTs go from now on (both non-empty), and the app secret of the statuses not
+  // posted yet.
+  void SetTarget(std::string url, std::string app_secret);
+  // Whether a target is set: sends get their statuses.
+  bool HasTarget() const;
 
   WebhookCounters Counters() const;
   void ClearCounters();
@@ -50,8 +63,8 @@ class WebhookDispatcher {
   void Run();
   void OnDone(WebhookJob job, PostOutcome outcome);
 
-  const WebhookOptions options_;
   mutable std::mutex mutex_;
+  WebhookOptions options_;        // guarded by mutex_ (the target changes)
   std::condition_variable wake_;  // the dispatcher thread: something is due, or Close
   std::condition_variable idle_;  // Drain: a POST ended
   WebhookQueue queue_;

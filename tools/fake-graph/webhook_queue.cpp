@@ -5,6 +5,14 @@
 
 namespace socialgate::fake_graph {
 
+bool IsWebhookUrl(std::string_view url) {
+  for (const std::string_view scheme :
+       {std::string_view("http://"), std::string_view("https://")}) {
+    if (url.size() > scheme.size() && url.substr(0, scheme.size()) == scheme) return true;
+  }
+  return false;
+}
+
 nlohmann::ordered_json WebhookCounters::ToJson(bool enabled) const {
   return {{"enabled", enabled},           {"scheduled", scheduled}, {"posted", posted},
           {"answered_2xx", answered_2xx}, {"refused", refused},     {"failed", failed},

@@ -29,6 +29,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -53,6 +54,9 @@ struct WebhookOptions {
   int max_attempts = 5;
   std::chrono::milliseconds first_retry_delay{1'000};  // doubles with each try
 };
+
+// Whether `url` can be a webhook target: http:// or https:// and something after it.
+bool IsWebhookUrl(std::string_view url);
 
 // What FakeGraph tells the webhooks about a send it accepted.
 struct AcceptedSend {

@@ -1,7 +1,8 @@
 // Status webhooks through WebhookDispatcher and FakeGraph, with a poster that captures what
 // would be posted and when: delays and order, retries, the ids of the send, the status_failed
-// rule, lost answers, the control endpoint and its clearing, the pending bound. Waits are for
-// conditions, bounded by a deadline; nothing here sleeps a fixed time.
+// rule, lost answers, the control endpoint and its clearing, the pending bound, and a target set
+// at run time (PUT /_fake/webhooks). Waits are for conditions, bounded by a deadline; nothing
+// here sleeps a fixed time.
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -251,6 +252,127 @@ TEST(FakeGraphWebhooksTest, WithoutWebhooksTheEndpointSaysSoAndNothingIsPosted) 
   EXPECT_EQ(c["scheduled"], 0);
   // Webhooks without a poster are a programming error.
   EXPECT_THROW({ FakeGraph no_poster(WithHooks(Hooks(0, 0, 0))); }, std::invalid_argument);
+}
+
+// ---- A target set at run time: PUT /_fake/webhooks ------------------------------------------
+
+// Never answers POSTs to `unreachable_url` (kNoAnswer); answers the others 2xx.
+class UrlPoster final : public WebhookPoster {
+ public:
+  UrlPoster(std::shared_ptr<PostLog> log, std::string unreachable_url)
+      : log_(std::move(log)), unreachable_url_(std::move(unreachable_url)) {}
+  void Post(WebhookPost post, Done done) override {
+    const bool reachable = post.url != unreachable_url_;
+    {
+      std::lock_guard lock(log_->mutex);
+      log_->entries.push_back({std::move(post), Clock::now()});
+    }
+    done(reachable ? PostOutcome::kAnswered2xx : PostOutcome::kNoAnswer);
+  }
+
+ private:
+  std::shared_ptr<PostLog> log_;
+  std::string unreachable_url_;
+};
+
+// Webhook options with no target: the fake posts nothing until PUT /_fake/webhooks.
+Options WithoutTarget(WebhookOptions hooks) {
+  hooks.url.clear();
+  hooks.app_secret.clear();
+  return WithHooks(std::move(hooks));
+}
+
+http::HttpResponse PutTarget(FakeGraph& graph, const std::string& body) {
+  return Call(graph, Request("PUT", "/_fake/webhooks", body, "application/json"));
+}
+
+TEST(FakeGraphWebhookTargetTest, WithoutATargetNothingIsPostedUntilPutSetsOne) {
+  auto log = std::make_shared<PostLog>();
+  FakeGraph graph(WithoutTarget(Hooks(0, 5, 10)), std::make_unique<CapturingPoster>(log));
+  ASSERT_EQ(Call(graph, SendRequest(TemplateBody())).status, 200u);
+  json c = WebhookCounters(graph);
+  EXPECT_EQ(c["enabled"], false);
+  EXPECT_EQ(c["scheduled"], 0);
+
+  const auto put =
+      PutTarget(graph, R"({"url":"http://127.0.0.1:9/hooks/late","app_secret":"late-secret"})");
+  ASSERT_EQ(put.status, 200u) << put.body;
+  EXPECT_EQ(Json(put), json({{"enabled", true}, {"url", "http://127.0.0.1:9/hooks/late"}}));
+  EXPECT_EQ(WebhookCounters(graph)["enabled"], true);
+
+  const auto answer = Call(graph, SendRequest(TemplateBody()));
+  ASSERT_EQ(answer.status, 200u) << answer.body;
+  const std::string wamid = Json(answer)["messages"][0]["id"];
+  ASSERT_TRUE(support::Eventually([&] { return WebhookCounters(graph)["answered_2xx"] == 3; }));
+  const auto posts = log->Copy();
+  ASSERT_EQ(posts.size(), 3u);  // the second send's only: the first had no target
+  for (const auto& p : posts) {
+    EXPECT_EQ(p.post.url, "http://127.0.0.1:9/hooks/late");
+    EXPECT_EQ(p.post.signature, HubSignature256("late-secret", p.post.body));
+    EXPECT_EQ(StatusOf(p.post.body)["id"], wamid);
+  }
+  EXPECT_EQ(WebhookCounters(graph)["scheduled"], 3);
+}
+
+TEST(FakeGraphWebhookTargetTest, PutRefusesWhatIsNoTarget) {
+  auto log = std::make_shared<PostLog>();
+  FakeGraph graph(WithoutTarget(Hooks(0, -1, -1)), std::make_unique<CapturingPoster>(log));
+  for (const std::string& body : {
+           std::string("not json"),
+           std::string(R"(["http://127.0.0.1:9/x","s"])"),
+           std::string(R"({"app_secret":"s"})"),
+           std::string(R"({"url":"ftp://127.0.0.1/x","app_secret":"s"})"),
+           std::string(R"({"url":"http://","app_secret":"s"})"),
+           std::string(R"({"url":7,"app_secret":"s"})"),
+           std::string(R"({"url":"http://127.0.0.1:9/x"})"),
+           std::string(R"({"url":"http://127.0.0.1:9/x","app_secret":""})"),
+           std::string(R"({"url":"http://127.0.0.1:9/x","app_secret":"s","sent_ms":5})"),
+           std::string(std::string(100, '[') + std::string(100, ']')),
+       }) {
+    SCOPED_TRACE(body);
+    const auto r = PutTarget(graph, body);
+    EXPECT_EQ(r.status, 400u) << r.body;
+    EXPECT_TRUE(Json(r).contains("error")) << r.body;
+  }
+  EXPECT_EQ(WebhookCounters(graph)["enabled"], false);
+  ASSERT_EQ(Call(graph, SendRequest(TemplateBody())).status, 200u);
+  EXPECT_EQ(WebhookCounters(graph)["scheduled"], 0);
+  EXPECT_EQ(Call(graph, Request("DELETE", "/_fake/webhooks")).status, 405u);
+
+  // A fake built without webhooks cannot post any.
+  FakeGraph plain(TestOptions());
+  EXPECT_EQ(PutTarget(plain, R"({"url":"http://127.0.0.1:9/x","app_secret":"s"})").status, 409u);
+  EXPECT_EQ(WebhookCounters(plain)["enabled"], false);
+}
+
+// What a receiver restarted elsewhere needs: the statuses waiting for a retry go to the new URL,
+// with the bytes (and signature) of their first try, as Meta resends them.
+TEST(FakeGraphWebhookTargetTest, RetriesGoToTheNewTargetWithTheirFirstBytesAndSignature) {
+  auto log = std::make_shared<PostLog>();
+  const std::string old_url = "http://127.0.0.1:9/old";
+  auto hooks = Hooks(0, -1, -1);
+  hooks.url = old_url;
+  hooks.first_retry_delay = milliseconds(200);  // 200+400+800+1600 ms before giving up
+  FakeGraph graph(WithHooks(hooks), std::make_unique<UrlPoster>(log, old_url));
+  ASSERT_EQ(Call(graph, SendRequest(TemplateBody())).status, 200u);
+  ASSERT_TRUE(support::Eventually([&] { return WebhookCounters(graph)["retried"] == 1; }));
+
+  const auto put =
+      PutTarget(graph, R"({"url":"http://127.0.0.1:9/new","app_secret":"another-secret"})");
+  ASSERT_EQ(put.status, 200u) << put.body;
+  ASSERT_TRUE(support::Eventually([&] { return WebhookCounters(graph)["answered_2xx"] == 1; }));
+  const auto posts = log->Copy();
+  ASSERT_GE(posts.size(), 2u);
+  const auto& first = posts.front().post;
+  const auto& last = posts.back().post;
+  EXPECT_EQ(first.url, old_url);
+  EXPECT_EQ(last.url, "http://127.0.0.1:9/new");
+  EXPECT_EQ(last.body, first.body);
+  EXPECT_EQ(last.signature, first.signature);
+  EXPECT_EQ(last.signature, HubSignature256("test-app-secret", last.body));
+  const json c = WebhookCounters(graph);
+  EXPECT_EQ(c["failed"], 0);
+  EXPECT_EQ(c["pending"], 0);
 }
 
 }  // namespace
