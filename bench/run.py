@@ -2,8 +2,8 @@
 """socialgate's benchmark harness (`make bench`): measures, prints one table, writes it.
 
     python3 bench/run.py                        # every part; writes docs/benchmarks.md
-    python3 bench/run.py --only ingest          # one part (ingest, e2e, media, pg-ingest,
-                                                #   pg-e2e), or several: ingest,pg-ingest
+    python3 bench/run.py --only ingest          # one part (ingest, e2e, e2e-webhooks, media,
+                                                #   pg-ingest, pg-e2e), or several: e2e,media
     python3 bench/run.py --duration 3 --e2e-messages 10000     # a quick check
 
 Parts (see docs/benchmarks.md for what each figure means):
@@ -15,6 +15,11 @@ Parts (see docs/benchmarks.md for what each figure means):
           highest per-number rate in any 1-second window (never above the configured limit);
           then 30,000 messages to one number at 200 ms: the rate that number sustains (Meta's
           top tier is 1,000/s).
+  e2e-webhooks
+          the e2e run at 0 ms with fake-graph posting signed status webhooks (sent, delivered,
+          read) to the gateway's [webhooks.meta] while the load runs: webhooks answered and
+          statuses applied per second, over the delivered rate (target: at least 3), the
+          drain, the messages not read, the gateway's CPU per message (bench/webhooks_part.py).
   media   the seed request with a ~5 MB PNG image header: request-body MB/s and peak RSS.
   pg-ingest
           the ingest load against gateways on PostgreSQL (a throwaway cluster started by
@@ -65,6 +70,7 @@ import zlib
 
 sys.dont_write_bytecode = True  # no bench/__pycache__/ in the working tree for the import below
 import pg_cluster  # noqa: E402 (bench/pg_cluster.py, beside this file)
+import webhooks_part  # noqa: E402 (bench/webhooks_part.py: the e2e-webhooks part)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
@@ -79,7 +85,7 @@ DOCS = os.path.join(ROOT, "docs", "benchmarks.md")
 # clears), so a cluster a killed run left behind is stopped by the next one.
 PG_STATE = RUN_DIR + "-postgres"
 
-PARTS = ("ingest", "e2e", "media", "pg-ingest", "pg-e2e")
+PARTS = ("ingest", "e2e", "e2e-webhooks", "media", "pg-ingest", "pg-e2e")
 PG_PARTS = ("pg-ingest", "pg-e2e")
 PG_INSTANCES = (1, 2)
 # How long two gateways on one database get to divide the business numbers between them
@@ -157,7 +163,8 @@ class Child:
 
     live: list["Child"] = []
 
-    def __init__(self, name: str, argv: list[str], run_dir: str):
+    def __init__(self, name: str, argv: list[str], run_dir: str, env: dict | None = None):
+        """`env`: variables added to the harness's environment for this process only."""
         self.name = name
         self.argv = argv
         self.stdout_path = os.path.join(run_dir, name + ".stdout")
@@ -165,7 +172,7 @@ class Child:
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
             self.proc = subprocess.Popen(
                 argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=ROOT,
-                preexec_fn=_die_with_parent,
+                env={**os.environ, **env} if env else None, preexec_fn=_die_with_parent,
             )
         Child.live.append(self)
 
@@ -369,6 +376,33 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def thread_cpu_seconds(pids: list[int]) -> dict[str, float]:
+    """User + system CPU time of each thread of the processes so far, summed by thread name
+    (sg-io-0, sg-commit, ...), in seconds; a process that has exited counts for nothing."""
+    out: dict[str, float] = {}
+    for path in (p for pid in pids for p in glob.glob(f"/proc/{pid}/task/*/stat")):
+        try:
+            with open(path) as f:
+                text = f.read()
+        except OSError:
+            continue  # a thread that ended meanwhile
+        name = text[text.index("(") + 1:text.rindex(")")]
+        fields = text.rsplit(")", 1)[1].split()
+        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) \
+            / os.sysconf("SC_CLK_TCK")
+    return out
+
+
+def thread_cpu_per_message(before: dict[str, float], after: dict[str, float],
+                           messages: int) -> dict[str, float]:
+    """The CPU each thread name spent between two thread_cpu_seconds, in us per message, the
+    busiest first (names below 1 us left out)."""
+    if messages <= 0:
+        return {}
+    spent = {k: (v - before.get(k, 0.0)) * 1e6 / messages for k, v in after.items()}
+    return {k: round(v, 1) for k, v in sorted(spent.items(), key=lambda kv: -kv[1]) if v >= 1}
+
+
 def run_wrk(args, name: str, run_dir: str, argv: list[str], duration: float,
             sample_pid: int | None = None) -> dict:
     """Runs wrk to its end; with sample_pid, "peak_rss_mb" is that process's peak meanwhile and
@@ -482,6 +516,11 @@ def set_gateway(path: str) -> None:
     GATEWAY = os.path.abspath(path)
 
 
+def set_fake_graph(path: str) -> None:
+    global FAKE_GRAPH
+    FAKE_GRAPH = os.path.abspath(path)
+
+
 def basic_auth(config: dict) -> str:
     ex = config["example"]
     token = base64.b64encode(f"{ex['user']}:{ex['password']}".encode()).decode()
@@ -493,12 +532,17 @@ def meta_numbers(config: dict) -> list[dict]:
             if n.get("provider") == "meta"]
 
 
+def gateway_db(run_dir: str, name: str) -> str:
+    """The SQLite file of the gateway `name` started without a --storage URL."""
+    return os.path.join(run_dir, name + ".db")
+
+
 def start_gateway(args, name: str, run_dir: str, config_path: str,
-                  storage: str | None = None) -> tuple[Child, str]:
+                  storage: str | None = None, listen: str = "127.0.0.1:0") -> tuple[Child, str]:
     """A gateway on `storage` (a --storage URL; default: a new SQLite file in run_dir)."""
-    storage = storage or "sqlite://" + os.path.join(run_dir, name + ".db")
+    storage = storage or "sqlite://" + gateway_db(run_dir, name)
     argv = [GATEWAY, "--log-level", args.log_level, "serve", "--config", config_path,
-            "--listen", "127.0.0.1:0", "--storage", storage]
+            "--listen", listen, "--storage", storage]
     child = Child(name, argv, run_dir)
     try:
         m = child.wait_for_line(r"^socialgate: listening on (http://127\.0\.0\.1:\d+)$",
@@ -514,16 +558,19 @@ def start_gateway(args, name: str, run_dir: str, config_path: str,
 
 
 def start_gateways(args, name: str, run_dir: str, config_path: str, storage: str | None,
-                   instances: int) -> list[tuple[Child, str]]:
+                   instances: int, listen: str = "127.0.0.1:0") -> list[tuple[Child, str]]:
     """`instances` gateways on one storage, one after the other (each applies the schema
     migrations under a lock when it starts): name, or name-1, name-2... ."""
     if instances > 1 and not (storage or "").startswith("postgres"):
         raise BenchError("several gateways share a PostgreSQL database only")
+    if instances > 1 and listen != "127.0.0.1:0":
+        raise BenchError("several gateways cannot listen on one port")
     gateways = []
     try:
         for i in range(instances):
             suffix = f"-{i + 1}" if instances > 1 else ""
-            gateways.append(start_gateway(args, name + suffix, run_dir, config_path, storage))
+            gateways.append(start_gateway(args, name + suffix, run_dir, config_path, storage,
+                                          listen))
     except BaseException:
         stop_gateways(gateways)
         raise
@@ -541,10 +588,11 @@ def check_running(gateways: list[tuple[Child, str]], what: str) -> None:
             raise BenchError(f"{child.name} exited during {what}: {child.stderr_tail()}")
 
 
-def start_fake_graph(args, name: str, run_dir: str, token: str) -> tuple[Child, str]:
+def start_fake_graph(args, name: str, run_dir: str, token: str, extra: list[str] | None = None,
+                     env: dict | None = None) -> tuple[Child, str]:
     argv = [FAKE_GRAPH, "--listen", "127.0.0.1:0", "--token", token, "--threads", "2",
-            "--max-records", str(max(200_000, 2 * args.e2e_messages))]
-    child = Child(name, argv, run_dir)
+            "--max-records", str(max(200_000, 2 * args.e2e_messages))] + (extra or [])
+    child = Child(name, argv, run_dir, env)
     m = child.wait_for_line(r"^fake-graph: listening on (http://127\.0\.0\.1:\d+)$",
                             START_TIMEOUT_S)
     return child, m.group(1)
@@ -773,8 +821,10 @@ def max_window(times: list[int], window: int = 1000) -> int:
 E2E_COUNTS = re.compile(r"e2e: sent (\d+) accepted (\d+) refused (\d+)")
 
 
-def e2e_config_file(run_dir: str, name: str, fake_url: str, meta_count: int) -> str:
-    """The per-run copy of the template whose meta numbers point at `fake_url`; its path."""
+def e2e_config_file(run_dir: str, name: str, fake_url: str, meta_count: int,
+                    extra: str = "") -> str:
+    """The per-run copy of the template whose meta numbers point at `fake_url`, with `extra`
+    (TOML tables) at its end; its path."""
     with open(TEMPLATE) as f:
         text = f.read()
     if (text.count(TEMPLATE_BASE_URL) != meta_count
@@ -784,6 +834,7 @@ def e2e_config_file(run_dir: str, name: str, fake_url: str, meta_count: int) -> 
     text = text.replace(TEMPLATE_BASE_URL, f'base_url = "{fake_url}"')
     text = text.replace(TEMPLATE_TOKEN_FILE, 'access_token_file = "'
                         + os.path.join(BENCH, "fake-graph.token") + '"')
+    text += extra
     config_path = os.path.join(run_dir, name + ".toml")
     with open(config_path, "w") as f:
         f.write(text)
@@ -901,19 +952,26 @@ def wait_delivered(args, name: str, loads: list[E2eLoad], gateways: list[tuple[C
 
 
 def run_e2e_one(args, run_dir: str, config: dict, latency_ms: int, single: bool = False,
-                storage: str | None = None, instances: int = 1) -> dict:
+                storage: str | None = None, instances: int = 1,
+                webhooks: webhooks_part.StatusWebhooks | None = None) -> dict:
     """One end-to-end run over every meta number, or (single) all messages to the first one,
-    through `instances` gateways on `storage` (a --storage URL; default a new SQLite file)."""
+    through `instances` gateways on `storage` (a --storage URL; default a new SQLite file).
+    With `webhooks` (one gateway on SQLite), fake-graph also posts status webhooks to it."""
     messages = args.e2e_single_messages if single else args.e2e_messages
     name = f"e2e-{'single-' if single else ''}{latency_ms}ms"
     if storage is not None:
         name = f"pg-{name}-{instances}x"
+    if webhooks is not None:
+        name = webhooks.name
+        if single or storage is not None or instances != 1:
+            raise BenchError("status webhooks: one gateway on SQLite, every number")
     numbers = meta_numbers(config)
     if not numbers:
         raise BenchError("bench/gateway.toml has no provider = \"meta\" numbers")
     log(f"== end to end{' on PostgreSQL' if storage else ''}: {messages} messages to "
         f"{'one number' if single else 'every number'}, fake-graph answering after "
-        f"{latency_ms} ms" + (f", {gateways_label(instances)} on one database" if storage else ""))
+        f"{latency_ms} ms" + (f", {gateways_label(instances)} on one database" if storage else "")
+        + (f", {webhooks.describe()}" if webhooks else ""))
     all_numbers = numbers
     if single:
         numbers = numbers[:1]
@@ -923,15 +981,20 @@ def run_e2e_one(args, run_dir: str, config: dict, latency_ms: int, single: bool 
     with open(os.path.join(ROOT, numbers[0]["meta"]["access_token_file"])) as f:
         token = f.readline().strip()
 
-    fake, fake_url = start_fake_graph(args, "fake-graph-" + name, run_dir, token)
+    cpu_drained = None  # with webhooks: once the last status was applied
+    fake, fake_url = start_fake_graph(
+        args, "fake-graph-" + name, run_dir, token,
+        webhooks.fake_graph_argv() if webhooks else None,
+        webhooks.fake_graph_env() if webhooks else None)
     gateways = []
     samplers = []
     loads = []
     split = {}
     try:
-        config_path = e2e_config_file(run_dir, name, fake_url, len(all_numbers))
+        config_path = e2e_config_file(run_dir, name, fake_url, len(all_numbers),
+                                      webhooks.config_text() if webhooks else "")
         gateways = start_gateways(args, "gateway-" + name, run_dir, config_path, storage,
-                                  instances)
+                                  instances, webhooks.listen if webhooks else "127.0.0.1:0")
         time.sleep(1.0)
         idle = max(rss_mb(child.pid) for child, _ in gateways)
         log(f"  {'gateway' if instances == 1 else 'gateways'} "
@@ -945,24 +1008,44 @@ def run_e2e_one(args, run_dir: str, config: dict, latency_ms: int, single: bool 
                       {"rules": [{"path": "messages", "action": "slow",
                                   "delay_ms": latency_ms}]})
 
+        if webhooks:
+            webhooks.before_load(fake_url, gateway_db(run_dir, gateways[0][0].name))
+        pids = [child.pid for child, _ in gateways]
+        cpu_before, threads_before = total_cpu_seconds(pids), thread_cpu_seconds(pids)
+        fake_cpu_before = total_cpu_seconds([fake.pid])
+        fake_threads_before = thread_cpu_seconds([fake.pid])
         t0 = time.time()
         loads = start_e2e_loads(args, run_dir, name, gateways, auth,
                                 [n["phone"] for n in numbers], messages)
         # After the last child is started (see _die_with_parent).
         samplers = [RssSampler(child.pid) for child, _ in gateways]
+        if webhooks:
+            webhooks.start_sampling(fake_url, t0)
         delivered = wait_delivered(args, name, loads, gateways, fake_url)
         elapsed = time.time() - t0  # with `delivered`, the figures of an unfinished run
+        cpu_after, threads_after = total_cpu_seconds(pids), thread_cpu_seconds(pids)
+        fake_cpu_after = total_cpu_seconds([fake.pid])
+        fake_threads_after = thread_cpu_seconds([fake.pid])
+        if webhooks:
+            webhooks.at_load_end(fake_url, t0 + elapsed)
         counts = [load.finish() for load in loads]
         peak = max(s.stop() for s in samplers)
         submitted = [load.submitted_at for load in loads]
         submitted_at = max(submitted) if None not in submitted else None
+        if webhooks:
+            webhooks.drain(fake_url, lambda: check_running(gateways, name))
+            cpu_drained = total_cpu_seconds(pids)
         # Stop the gateways before reading fake-graph's records, so they are complete.
         stop_gateways(gateways)
+        if webhooks:
+            webhooks.read_db()
         stats = http_json("GET", fake_url + "/_fake/stats", timeout=10)
         records = fetch_send_records(fake_url, stats["requests_total"])
     finally:
         for sampler in samplers:
             sampler.stop()
+        if webhooks:
+            webhooks.stop_sampling()
         for load in loads:
             load.wrk.stop(timeout=10, sig=signal.SIGINT)
         stop_gateways(gateways)
@@ -990,6 +1073,21 @@ def run_e2e_one(args, run_dir: str, config: dict, latency_ms: int, single: bool 
         seconds = max(last - t0, 1e-3)
     else:
         seconds = elapsed
+    cpu = {}
+    if delivered > 0 and None not in (cpu_before, cpu_after):
+        # The gateways' CPU from the start of submission until every message was delivered
+        # (seen within 0.2 s), over the messages delivered: submission and delivery together.
+        cpu = {"cpu_us_per_message": round((cpu_after - cpu_before) * 1e6 / delivered, 1),
+               "threads_us_per_message": thread_cpu_per_message(threads_before, threads_after,
+                                                                delivered),
+               "fake_threads_us_per_message": thread_cpu_per_message(
+                   fake_threads_before, fake_threads_after, delivered)}
+        if None not in (fake_cpu_before, fake_cpu_after):
+            cpu["fake_cpu_us_per_message"] = round((fake_cpu_after - fake_cpu_before) * 1e6
+                                                   / delivered, 1)
+        if cpu_drained is not None:
+            cpu["cpu_us_per_message_drained"] = round((cpu_drained - cpu_before) * 1e6
+                                                      / delivered, 1)
     result = {
         "latency_ms": latency_ms, "messages": messages, "sent": sent,
         "accepted": accepted, "refused": refused, "delivered": delivered,
@@ -1009,7 +1107,8 @@ def run_e2e_one(args, run_dir: str, config: dict, latency_ms: int, single: bool 
         "non2xx": wrk["non2xx"], "socket_errors": wrk["socket_errors"],
         "socket_detail": wrk["socket_detail"],
         "idle_rss_mb": idle, "peak_rss_mb": peak,
-        "instances": instances, **split,
+        "instances": instances, **split, **cpu,
+        "t0": t0, "load_end": last if finished else t0 + elapsed,
     }
     over = [p for p, w in windows.items() if w > limits.get(p, 1e18)]
     result["over_limit"] = over
@@ -1021,6 +1120,16 @@ def run_e2e_one(args, run_dir: str, config: dict, latency_ms: int, single: bool 
         f"{result['limit']:.0f}); busiest number sustained "
         f"{result['max_sustained']:.0f}/s; duplicates {result['duplicates']}; "
         f"peak RSS {peak:.1f} MB")
+    if cpu:
+        busiest = ", ".join(f"{k} {v:.0f}"
+                            for k, v in list(cpu["threads_us_per_message"].items())[:8])
+        fake_busiest = ", ".join(f"{k} {v:.0f}"
+                                 for k, v in list(cpu["fake_threads_us_per_message"].items())[:4])
+        log(f"  CPU per delivered message: gateway {cpu['cpu_us_per_message']:.0f} us "
+            f"({busiest}); fake-graph {cpu.get('fake_cpu_us_per_message', 0):.0f} us "
+            f"({fake_busiest})")
+    if webhooks:
+        result.update(webhooks.figures(result, [end for _, _, end, ok, _ in records if ok]))
     return result
 
 
@@ -1038,6 +1147,18 @@ def run_e2e(args, run_dir: str, config: dict, results: dict) -> None:
         except BenchError as e:
             log(f"  FAILED: {e}")
             results["e2e_single"] = {"latency_ms": 200, "error": str(e)}
+
+
+def run_e2e_webhooks(args, run_dir: str, config: dict, results: dict) -> None:
+    """The e2e run at 0 ms with fake-graph posting signed status webhooks (sent, delivered,
+    read) to the gateway's [webhooks.meta] while the load runs (bench/webhooks_part.py)."""
+    try:
+        r = run_e2e_one(args, run_dir, config, 0,
+                        webhooks=webhooks_part.StatusWebhooks(run_dir))
+    except (BenchError, webhooks_part.WebhookBenchError) as e:
+        log(f"  FAILED: {e}")
+        r = {"latency_ms": 0, "error": str(e)}
+    results["e2e_webhooks"] = r
 
 
 def run_pg_e2e(cluster: pg_cluster.PgCluster, args, run_dir: str, config: dict,
@@ -1160,6 +1281,9 @@ def build_rows(results: dict) -> list[tuple[str, str, str, str]]:
                 f"{single['max_window']:,}/s ({single['handled_max_window']:,} as handled)",
                 f"<= {fmt_int(single['limit'])}/s (the limit)",
                 verdict(not single["over_limit"]))
+    if "e2e-webhooks_error" in results:
+        row("end to end with status webhooks", "n/a", "", error=results["e2e-webhooks_error"])
+    webhooks_part.rows(row, results, e2e_rows)
     if "pg-e2e_error" in results:
         row("end to end on PostgreSQL", "n/a", "", error=results["pg-e2e_error"])
     for e in results.get("pg_e2e", []):
@@ -1207,8 +1331,9 @@ def gateways_label(instances: int) -> str:
     return "1 gateway" if instances == 1 else f"{instances} gateways"
 
 
-def e2e_rows(row, label: str, e: dict, target: int | None) -> None:
-    """The rows of one end-to-end run: delivered and submitted rates, the per-number check."""
+def e2e_rows(row, label: str, e: dict, target: int | None, cpu_note: str = "") -> None:
+    """The rows of one end-to-end run: delivered and submitted rates, the per-number check, the
+    gateway's CPU per message (and `cpu_note` after it)."""
     if "error" in e:
         row(label, "n/a", "", error=e["error"])
         return
@@ -1236,6 +1361,10 @@ def e2e_rows(row, label: str, e: dict, target: int | None) -> None:
         f"{e['max_window']:,}/s ({e['handled_max_window']:,} as handled)",
         f"<= {fmt_int(e['limit'])}/s (the limit)",
         verdict(not e["over_limit"]), err if not e["finished"] else "")
+    if "cpu_us_per_message" in e:
+        gateways = "gateway's" if e.get("instances", 1) == 1 else "gateways'"
+        row(f"{label}: the {gateways} CPU per delivered message",
+            f"{e['cpu_us_per_message']:,.0f} us{cpu_note}")
 
 
 def pg_ingest_rows(row, results: dict) -> None:
@@ -1331,8 +1460,8 @@ PLACEHOLDER_CHANGES = """<!-- The performance work fills this in: one row per ch
 taken with `make bench` on the same machine (compare the fsync times too). bench/run.py keeps
 this section when it rewrites the file. -->
 
-| change | ingest req/s (p99) | end to end msg/s, upstream 0 / 20 / 200 ms | media MB/s | idle RSS | fsync |
-|---|---|---|---|---|---|"""
+| change | ingest req/s (p99) | end to end msg/s, upstream 0 / 20 / 200 ms | media MB/s | idle RSS | fsync | status webhooks applied/s at 0 ms (x delivered msg/s) |
+|---|---|---|---|---|---|---|"""
 
 
 def postgres_paragraph(info: dict) -> str:
@@ -1357,7 +1486,8 @@ def write_markdown(path: str, args, rows, info: dict, command: str, started: str
     settings = (f"wrk {args.threads} threads, {args.connections} connections, keep-alive, "
                 f"{args.duration:g} s per load; end to end {args.e2e_messages:,} messages, "
                 f"upstream {args.e2e_latencies} ms, then {args.e2e_single_messages:,} to one number "
-                f"at 200 ms, at most {args.e2e_timeout} s each; media "
+                f"at 200 ms, at most {args.e2e_timeout} s each"
+                f"{webhooks_part.settings(args.only)}; media "
                 f"{args.media_connections} connections; gateway log level {args.log_level}")
     inside = GATEWAY.startswith(ROOT + os.sep)
     gateway_shown = os.path.relpath(GATEWAY, ROOT) if inside else GATEWAY
@@ -1420,8 +1550,11 @@ includes the load generator's own CPU use; compare figures taken on the same mac
   against its `messages_per_second`. Arrival is the kernel's receive time of the request
   (`SO_TIMESTAMPNS`), i.e. when the gateway sent it; "as handled" counts by when fake-graph's
   handler ran instead, which adds the fake's own waits for a core on the shared machine. "Sustained" is a number's sends over the time from its
-  first to its last. A run is cut at its time bound and reported as not finished.
-- **media**: the seed request with a header `{{"type":"image",...}}` holding a PNG (a valid
+  first to its last. A run is cut at its time bound and reported as not finished. The
+  gateway's CPU per delivered message is its user + system time (`/proc/PID/stat`) from the
+  start of submission until every message was seen delivered, over the messages delivered
+  (per thread in the log and in `build/bench-run/results.json`).
+{webhooks_part.HOW_MEASURED}- **media**: the seed request with a header `{{"type":"image",...}}` holding a PNG (a valid
   signature and IHDR, random IDAT) just under WhatsApp's 5 MB image limit, base64 in the JSON
   body; MB/s = requests/s x request-body bytes (10^6 bytes per MB). Bytes in flight =
   connections x body size.
@@ -1494,6 +1627,9 @@ def main() -> int:
     parser.add_argument("--gateway", default=GATEWAY,
                         help="the socialgate binary (default build/release/src/socialgate), e.g. "
                              "another commit's build to compare")
+    parser.add_argument("--fake-graph", default=FAKE_GRAPH,
+                        help="the fake-graph binary (default "
+                             "build/release/tools/fake-graph/fake-graph)")
     parser.add_argument("--label",
                         help="what the gateway binary is, for the markdown's build line (with "
                              "--gateway: e.g. 'commit abc1234, built in /tmp/x')")
@@ -1521,10 +1657,11 @@ def main() -> int:
                      "--connections >= 2 and --e2e-messages >= 2 x max(1, --threads / 2)")
 
     full = (sorted(parts) == sorted(PARTS) and args.config == TEMPLATE
-            and args.gateway == GATEWAY
+            and args.gateway == GATEWAY and args.fake_graph == FAKE_GRAPH
             and all(getattr(args, k) == v for k, v in DEFAULTS.items()))
     set_template(args.config)
     set_gateway(args.gateway)
+    set_fake_graph(args.fake_graph)
     missing = [p for p in (GATEWAY, FAKE_GRAPH, CEILING) if not os.access(p, os.X_OK)]
     if missing:
         log("bench: build first (make bench does): cmake --build build/release --target "
@@ -1535,7 +1672,7 @@ def main() -> int:
         return 2
     if pg_parts and pg_cluster.missing():
         log("bench: the pg-* parts need PostgreSQL 15 and psql (scripts/install-deps installs "
-            "them; or leave those parts out: --only ingest,e2e,media)\n  missing: "
+            "them; or leave those parts out: --only ingest,e2e,e2e-webhooks,media)\n  missing: "
             + ", ".join(pg_cluster.missing()))
         return 2
     out_path = args.out or (DOCS if full else os.path.join(RUN_DIR, "benchmarks.md"))
@@ -1572,7 +1709,8 @@ def main() -> int:
     cluster = pg_cluster.PgCluster(PG_STATE)
     # SQLite and PostgreSQL ingest one after the other, so their ratio compares like with like.
     order = (("ingest", run_ingest), ("pg-ingest", functools.partial(run_pg_ingest, cluster)),
-             ("e2e", run_e2e), ("pg-e2e", functools.partial(run_pg_e2e, cluster)),
+             ("e2e", run_e2e), ("e2e-webhooks", run_e2e_webhooks),
+             ("pg-e2e", functools.partial(run_pg_e2e, cluster)),
              ("media", run_media))
     try:
         for part, fn in order:
