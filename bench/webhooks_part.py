@@ -13,7 +13,8 @@ Figures (docs/benchmarks.md, "How it is measured"):
     GET /_fake/webhooks counters sampled at the window's start and end;
   - statuses applied per second during the window: the message_events with source 'meta' in the
     gateway's SQLite database, counted (read-only) at the window's start and end; over the
-    delivered rate (target: at least 3), and over the statuses fake-graph had due in the window;
+    delivered rate (target: at least 3, i.e. every status applied as it comes: met when
+    KEEPS_UP of the statuses fake-graph had due in the window were applied in it);
   - the drain: how long after the last send's answer the last event was applied
     (webhook_events.applied_at), waiting at most DRAIN_TIMEOUT_S;
   - the messages that did not reach `read` by then, and fake-graph's refused, unanswered,
@@ -39,6 +40,7 @@ import urllib.request
 
 WEBHOOK_PATH = "/webhooks/meta"  # the gateway's default [webhooks.meta] path
 SECRET_ENV = "SG_BENCH_WEBHOOK_APP_SECRET"  # fake-graph's --webhook-app-secret-env
+WEBHOOK_MAX_IN_FLIGHT = 2048  # fake-graph's webhook POSTs out at once
 # When fake-graph posts each status, in ms after the send's answer: within the load.
 DELAYS_MS = {"sent": 50, "delivered": 100, "read": 200}
 STATUSES_PER_MESSAGE = len(DELAYS_MS)
@@ -48,6 +50,7 @@ SETTLE_TIMEOUT_S = 10  # for the warm-up message's statuses, before the load
 POLL_S = 0.25
 SAMPLE_S = 0.5  # fake-graph's webhooks out and waiting, the gateway's events not applied
 TARGET_RATIO = 3.0  # statuses applied/s over messages delivered/s (issue 17)
+KEEPS_UP = 0.99  # ...met when this share of the statuses due in the window was applied in it
 # fake-graph's counters of statuses that did not get through at once (GET /_fake/webhooks).
 PROBLEMS = ("refused", "unanswered", "retried", "failed", "dropped")
 
@@ -78,9 +81,11 @@ HOW_MEASURED = textwrap.fill(
     f"its start, over the window. Applied/s: the `message_events` with source `meta` (a status "
     f"that moved a message or joined its history), counted read-only in the gateway's SQLite "
     f"database at the window's start and end, over the window; then over the run's delivered "
-    f"msg/s (target: at least 3), and over the statuses fake-graph had due by the window's end "
-    f"(those of the last {DELAYS_MS['read']} ms of sends fall after it, so a gateway that "
-    f"keeps up shows a little under 3). The last status applied: the latest "
+    f"msg/s (target: at least 3: every status applied as it comes, met when "
+    f"{KEEPS_UP:.0%} of the statuses fake-graph had due by the window's end were applied in "
+    f"it; those of the last {DELAYS_MS['read']} ms of sends fall after it, so a gateway that "
+    f"keeps up shows a little under 3). fake-graph keeps up to {WEBHOOK_MAX_IN_FLIGHT} webhook "
+    f"POSTs out (`--webhook-max-in-flight`). The last status applied: the latest "
     f"`webhook_events.applied_at`, after the last send's answer (whose `read` is posted "
     f"{DELAYS_MS['read']} ms after it), once fake-graph has nothing left to post and the "
     f"gateway nothing left to apply (at most {DRAIN_TIMEOUT_S} s); then the messages not "
@@ -168,7 +173,10 @@ class StatusWebhooks:
         return ["--webhook-url", self.url, "--webhook-app-secret-env", SECRET_ENV,
                 "--webhook-sent-ms", str(DELAYS_MS["sent"]),
                 "--webhook-delivered-ms", str(DELAYS_MS["delivered"]),
-                "--webhook-read-ms", str(DELAYS_MS["read"])]
+                "--webhook-read-ms", str(DELAYS_MS["read"]),
+                # Meta posts callbacks with far more concurrency than fake-graph's default 256:
+                # at 256 the fake, not the gateway, set the offered rate (256 / answer time).
+                "--webhook-max-in-flight", str(WEBHOOK_MAX_IN_FLIGHT)]
 
     def fake_graph_env(self) -> dict:
         return {SECRET_ENV: self._app_secret}
@@ -208,7 +216,7 @@ class StatusWebhooks:
                 f"{SETTLE_TIMEOUT_S} s: {self.start['fake']}")
 
     def start_sampling(self, fake_url: str, t0: float) -> None:
-        """Every SAMPLE_S during the load: fake-graph's POSTs out (at most 256) and statuses
+        """Every SAMPLE_S during the load: fake-graph's POSTs out (at most WEBHOOK_MAX_IN_FLIGHT) and statuses
         waiting, and the gateway's stored events not applied yet (a partial index), to see
         which side the statuses wait on. Started after the load's children (see run.py's
         _die_with_parent)."""
@@ -326,7 +334,7 @@ class StatusWebhooks:
         if self.series:
             log(f"  during the load, every {SAMPLE_S} s: fake-graph's webhook POSTs out "
                 f"{out['in_flight_mean']:.0f} on average, {out['in_flight_max']} at most (it "
-                f"keeps up to 256 out), statuses waiting at most {out['pending_max']:,}; the "
+                f"keeps up to {WEBHOOK_MAX_IN_FLIGHT} out), statuses waiting at most {out['pending_max']:,}; the "
                 f"gateway's events stored and not applied {out['unapplied_mean']:.0f} on average, "
                 f"{out['unapplied_max']:,} at most")
         return out
@@ -359,9 +367,15 @@ def rows(row, results: dict, e2e_rows) -> None:
         f"{e['statuses_applied_rate']:,.0f}/s ({e['statuses_applied']:,} in "
         f"{e['statuses_applied_seconds']:.1f} s; {e['applied_of_due']:.1%} of the "
         f"{e['statuses_due']:,} due by then)")
+    # fake-graph posts 3 statuses per message, so the ratio is at most 3, less the statuses of
+    # the last sends that fall after the window: the gateway meets the target when it applies
+    # them as fast as they come, i.e. (nearly) every status due in the window.
     ratio = e["applied_ratio"]
-    row(f"{label}: statuses applied/s / delivered msg/s", f"{ratio:.2f}",
-        f">= {TARGET_RATIO:.0f}", "met" if ratio >= TARGET_RATIO else "not met")
+    row(f"{label}: statuses applied/s / delivered msg/s",
+        f"{ratio:.2f} ({e['applied_of_due']:.1%} of the statuses due applied in the window; "
+        f"{TARGET_RATIO:.0f} per message is the most there is)",
+        f">= {TARGET_RATIO:.0f}: every status applied as it comes (>= {KEEPS_UP:.0%} of those due)",
+        "met" if e["applied_of_due"] >= KEEPS_UP else "not met")
     if "drain_s" in e:
         drain = f"{e['drain_s']:.2f} s after the last send's answer"
         if not e["drain_done"]:

@@ -139,6 +139,11 @@ int main(int argc, char** argv) {
   cli.add_option("--webhook-read-ms", webhook_options.read_ms,
                  "delay of the read status; negative: not posted")
       ->capture_default_str();
+  cli.add_option("--webhook-max-in-flight", webhook_options.max_in_flight,
+                 "webhook POSTs out at once, at most (Meta's own delivery is not this small: the "
+                 "benchmarks raise it so the fake is not what limits the rate)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 65536));
   cli.add_option("--waba-id", webhook_options.waba_id,
                  "the WhatsApp Business Account id in the webhooks' entry[].id")
       ->capture_default_str();
