@@ -1,6 +1,7 @@
 #include "store/postgres/callback_statements.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "store/postgres/outbox_statements.hpp"
 
@@ -53,10 +54,16 @@ const Sql kFailed{"callback_failed",
                   "UPDATE callbacks SET state = 'failed', finished_at = $1, last_error = $2, "
                   "lease_owner = NULL, lease_until = NULL WHERE id = $3 AND lease_owner = $4 "
                   "AND state = 'pending'"};
+// One statement per shape, each read in order from its index (callbacks_by_domain with a state,
+// callbacks_by_domain_newest without): no page sorts the domain's callbacks.
 const Sql kList{"list_callbacks",
                 "SELECT id, message_id, status, at, state, attempts, last_error, created_at, "
-                "finished_at, seq FROM callbacks WHERE domain = $1 AND ($2 = '' OR state = $2) "
-                "AND ($3 = 0 OR seq < $3) ORDER BY seq DESC LIMIT $4"};
+                "finished_at, seq FROM callbacks WHERE domain = $1 AND seq < $2 "
+                "ORDER BY seq DESC LIMIT $3"};
+const Sql kListState{"list_callbacks_in_state",
+                     "SELECT id, message_id, status, at, state, attempts, last_error, "
+                     "created_at, finished_at, seq FROM callbacks WHERE domain = $1 "
+                     "AND state = $4 AND seq < $2 ORDER BY seq DESC LIMIT $3"};
 
 }  // namespace
 
@@ -146,8 +153,11 @@ Result<Written> RecordCallback(Connection& db, const CallbackOutcome& o) {
 
 Result<std::vector<CallbackRecord>> ListCallbacks(Connection& db, const CallbackQuery& q) {
   Params p;
-  p.Text(q.domain).Text(q.state).Int(q.before_seq).Int(q.limit);
-  SG_ASSIGN_OR_RETURN(Rows rows, db.Run(kList, p));
+  p.Text(q.domain)
+      .Int(q.before_seq > 0 ? q.before_seq : std::numeric_limits<std::int64_t>::max())
+      .Int(q.limit);
+  if (!q.state.empty()) p.Text(q.state);
+  SG_ASSIGN_OR_RETURN(Rows rows, db.Run(q.state.empty() ? kList : kListState, p));
   std::vector<CallbackRecord> out;
   for (int i = 0; i < rows.size(); ++i) {
     CallbackRecord r;

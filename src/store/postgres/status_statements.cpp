@@ -97,13 +97,16 @@ const Sql kHold{"hold_status",
                 "at, source, error_code, detail, " SG_PRICING_COLUMNS
                 ", received_at, hold_until) "
                 "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)"};
-const Sql kTakeHeld{"take_held",
-                    "DELETE FROM held_statuses WHERE message_id = $1 OR ($2 <> '' AND "
-                    "provider_message_id = $2) RETURNING seq, provider_message_id, message_id, "
-                    "service_phone, status, at, source, error_code, detail, " SG_PRICING_COLUMNS};
+// Each arm names its index's condition, so that a generic plan can search both indexes (the one
+// on message_id is partial) rather than the whole table, on every attempt's outcome.
+const Sql kTakeHeld{
+    "take_held",
+    "DELETE FROM held_statuses WHERE (message_id = $1 AND message_id <> '') OR "
+    "(provider_message_id = $2 AND $2 <> '') RETURNING seq, provider_message_id, message_id, "
+    "service_phone, status, at, source, error_code, detail, " SG_PRICING_COLUMNS};
 const Sql kAnyHeld{"any_held",
-                   "SELECT 1 FROM held_statuses WHERE message_id = ANY($1) "
-                   "OR provider_message_id = ANY($2) LIMIT 1"};
+                   "SELECT 1 FROM held_statuses WHERE (message_id = ANY($1) "
+                   "AND message_id <> '') OR provider_message_id = ANY($2) LIMIT 1"};
 const Sql kPurgeEvents{"purge_webhook_events",
                        "DELETE FROM webhook_events WHERE id IN (SELECT id FROM webhook_events "
                        "WHERE received_at < $1 AND applied_at IS NOT NULL LIMIT $2)"};

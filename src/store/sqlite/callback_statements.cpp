@@ -1,6 +1,7 @@
 #include "store/sqlite/callback_statements.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "store/sqlite/outbox_statements.hpp"
 
@@ -144,14 +145,21 @@ Result<Written> RecordCallback(Connection& db, const CallbackOutcome& o) {
 }
 
 Result<std::vector<CallbackRecord>> ListCallbacks(Connection& db, const CallbackQuery& q) {
+  // One statement per shape, each read in order from its index (callbacks_by_domain with a
+  // state, callbacks_by_domain_newest without): no page sorts the domain's callbacks.
   SG_ASSIGN_OR_RETURN(
-      auto stmt,
-      db.Prepare("SELECT id, message_id, status, at, state, attempts, last_error, created_at, "
-                 "finished_at, seq FROM callbacks WHERE domain = ?1 "
-                 "AND (?2 = '' OR state = ?2) AND (?3 = 0 OR seq < ?3) "
-                 "ORDER BY seq DESC LIMIT ?4"));
+      auto stmt, db.Prepare(q.state.empty()
+                                ? "SELECT id, message_id, status, at, state, attempts, last_error, "
+                                  "created_at, finished_at, seq FROM callbacks WHERE domain = ?1 "
+                                  "AND seq < ?3 ORDER BY seq DESC LIMIT ?4"
+                                : "SELECT id, message_id, status, at, state, attempts, last_error, "
+                                  "created_at, finished_at, seq FROM callbacks WHERE domain = ?1 "
+                                  "AND state = ?2 AND seq < ?3 ORDER BY seq DESC LIMIT ?4"));
   Statement s(stmt);
-  s.Bind(q.domain).Bind(q.state).Bind(q.before_seq).Bind(std::int64_t{q.limit});
+  s.Bind(q.domain)
+      .Bind(q.state)
+      .Bind(q.before_seq > 0 ? q.before_seq : std::numeric_limits<std::int64_t>::max())
+      .Bind(std::int64_t{q.limit});
   std::vector<CallbackRecord> out;
   int rc = 0;
   while ((rc = s.Step()) == SQLITE_ROW) {

@@ -186,6 +186,11 @@ CREATE INDEX callbacks_pending ON callbacks(next_attempt_at) WHERE state = 'pend
 CREATE INDEX callbacks_by_message ON callbacks(message_id, seq) WHERE state = 'pending';
 CREATE INDEX callbacks_by_domain ON callbacks(domain, state, seq);
 )sql"},
+    Migration{9, "callbacks listed newest first per domain, whatever their state", R"sql(
+-- GET /livechat/{domain}/callbacks without a state: (domain, state, seq) would have the page
+-- sorted from all the domain's callbacks; this gives it in order.
+CREATE INDEX callbacks_by_domain_newest ON callbacks(domain, seq);
+)sql"},
 };
 
 // A transaction that rolls back unless committed.

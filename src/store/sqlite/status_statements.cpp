@@ -200,8 +200,11 @@ Result<std::vector<StatusReport>> StatusStatements::TakeHeld(std::string_view me
           "SELECT seq, provider_message_id, message_id, service_phone, status, at, "
           "source, error_code, detail, ") +
       kPricingColumns +
-      " FROM held_statuses WHERE message_id = ?1 OR (?2 <> '' AND provider_message_id = ?2) "
-      "ORDER BY seq";
+      // Each arm names its index's condition, so that the two indexes are searched (the one
+      // on message_id is partial): a plain "message_id = ?1 OR ..." scans the whole table, on
+      // every attempt's outcome.
+      " FROM held_statuses WHERE (message_id = ?1 AND message_id <> '') "
+      "OR (provider_message_id = ?2 AND ?2 <> '') ORDER BY seq";
   std::vector<StatusReport> held;
   std::vector<std::int64_t> seqs;
   {
