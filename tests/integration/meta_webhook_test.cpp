@@ -425,15 +425,16 @@ TEST_F(MetaWebhookTest, OnlyACallbackSignedOverItsExactBytesIsTaken) {
 
 // ---- 3. The loop: fake-graph posts the statuses of the send ----------------------------------
 
-class MetaWebhookLoopTest : public ::testing::TestWithParam<StorageEngine> {
+// The tests that run on each storage engine: a gateway on the engine's test database.
+class MetaWebhookEngineTest : public ::testing::TestWithParam<StorageEngine> {
  protected:
-  MetaWebhookLoopTest() : database_(GetParam()) {}
+  MetaWebhookEngineTest() : database_(GetParam()) {}
 
   EngineDatabase database_;
   WebhookStack stack_;
 };
 
-TEST_P(MetaWebhookLoopTest, FakeGraphStatusesTakeTheMessageToReadWithPricing) {
+TEST_P(MetaWebhookEngineTest, FakeGraphStatusesTakeTheMessageToReadWithPricing) {
   StackOptions options;
   options.storage_url = database_.url();
   ASSERT_TRUE(stack_.Start(options));
@@ -472,7 +473,7 @@ TEST_P(MetaWebhookLoopTest, FakeGraphStatusesTakeTheMessageToReadWithPricing) {
   EXPECT_EQ(hooks.value("failed", -1), 0) << hooks.dump();
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, MetaWebhookLoopTest, kStorageEngines, StorageEngineName);
+INSTANTIATE_TEST_SUITE_P(Engines, MetaWebhookEngineTest, kStorageEngines, StorageEngineName);
 
 // ---- 4. A failure after acceptance -----------------------------------------------------------
 
@@ -629,15 +630,7 @@ TEST_F(MetaWebhookTest, AStatusForAnUnknownPhoneNumberIdIsTakenLoggedAndNotAppli
 // (on another port: GatewayProcess listens on port 0, and a port given back to the system may be
 // taken meanwhile), and the fake is pointed at its new address, as a load balancer would: the
 // retries bring every status in.
-class MetaWebhookDowntimeTest : public ::testing::TestWithParam<StorageEngine> {
- protected:
-  MetaWebhookDowntimeTest() : database_(GetParam()) {}
-
-  EngineDatabase database_;
-  WebhookStack stack_;
-};
-
-TEST_P(MetaWebhookDowntimeTest, StatusesPostedWhileTheGatewayIsDownAreRetriedAndApplied) {
+TEST_P(MetaWebhookEngineTest, StatusesPostedWhileTheGatewayIsDownAreRetriedAndApplied) {
   StackOptions options;
   options.storage_url = database_.url();
   ASSERT_TRUE(stack_.Start(options));
@@ -681,8 +674,6 @@ TEST_P(MetaWebhookDowntimeTest, StatusesPostedWhileTheGatewayIsDownAreRetriedAnd
   EXPECT_EQ(hooks.value("answered_2xx", -1), 3) << hooks.dump();
   EXPECT_EQ(hooks.value("failed", -1), 0) << hooks.dump();
 }
-
-INSTANTIATE_TEST_SUITE_P(Engines, MetaWebhookDowntimeTest, kStorageEngines, StorageEngineName);
 
 }  // namespace
 }  // namespace socialgate::testing
