@@ -110,19 +110,24 @@ void WebhookIntake::Run() {
   auto next_recovery = std::chrono::steady_clock::now();
   std::unique_lock lock(mutex_);
   while (!stopping_) {
-    if (std::chrono::steady_clock::now() >= next_recovery) {
+    // A recovery runs once the queue has drained: what it reads back joins the queue's end, and
+    // nothing waiting in memory is read back again. A full batch is followed by the next at once.
+    const bool recovery_due = std::chrono::steady_clock::now() >= next_recovery;
+    if (recovery_due && waiting_.empty()) {
       lock.unlock();
       const bool more = Recover(first_recovery);
-      first_recovery = false;
-      // A full batch read back: look again as soon as it is applied.
+      first_recovery = first_recovery && more;  // the previous run's, until they are all read
       next_recovery = std::chrono::steady_clock::now() +
                       (more ? std::chrono::milliseconds(0) : options_.recover_every);
       lock.lock();
       continue;
     }
-    const bool ready = wake_.wait_until(lock, next_recovery, [this] {
+    const auto can_apply = [this] {
       return stopping_ || (!waiting_.empty() && in_flight_ < options_.max_in_flight);
-    });
+    };
+    // While a recovery is due the queue is not empty: applying it is what the wait is for.
+    const bool ready = recovery_due ? (wake_.wait(lock, can_apply), true)
+                                    : wake_.wait_until(lock, next_recovery, can_apply);
     if (!ready || stopping_) continue;
     store::WebhookEvent event = std::move(waiting_.front());
     waiting_.pop_front();
@@ -136,12 +141,6 @@ void WebhookIntake::Run() {
 }
 
 bool WebhookIntake::Recover(bool everything) {
-  {
-    // Recovered events join the queue only once it has drained: no reading back what is
-    // already waiting in memory, however far behind the applier is.
-    std::lock_guard lock(mutex_);
-    if (!waiting_.empty()) return false;
-  }
   const std::int64_t now_ms = clock_.UnixMillis();
   const std::int64_t before_ms = everything ? now_ms : now_ms - options_.recover_after.count();
   auto events = statuses_.UnappliedWebhooks(before_ms, kRecoverBatch);

@@ -11,8 +11,9 @@
 //      reports to the store, which applies them and marks the event applied in one commit.
 //   3. Events not applied by then (the process stopped, the database refused the application,
 //      or more arrived than the applier keeps in memory) are read back from the store and
-//      applied: every `recover_every`, those received `recover_after` ago or earlier, by any
-//      instance. Applying an event twice changes nothing.
+//      applied: every `recover_every`, once the queue has drained, those received
+//      `recover_after` ago or earlier, by any instance, a batch after another while batches come
+//      back full. Applying an event twice changes nothing.
 //
 // Thread safety: Receive and ReceiveOwn may be called from any thread once Start has run.
 // Lifetime: `statuses`, `timers` and `clock` must outlive the intake; `timers` must be stopped

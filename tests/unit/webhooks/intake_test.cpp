@@ -100,6 +100,24 @@ TEST_F(IntakeTest, EventsAPreviousRunLeftAreAppliedAtStart) {
   EXPECT_TRUE(Eventually([&] { return Status() == MessageStatus::kRead; }));
 }
 
+TEST_F(IntakeTest, ABacklogLargerThanOneRecoveryIsReadBackBatchAfterBatch) {
+  // 2.5 recoveries' worth left by a previous run; the next periodic recovery is an hour away,
+  // so only reading batch after batch at start applies them all.
+  const std::int64_t received = util::NowUnixMillis() - 1000;
+  for (int i = 0; i < 2500; ++i) {
+    storage_->delivery_statuses().ReceiveWebhookAsync(
+        {"left-" + std::to_string(i), "meta", received, StatusBody("wamid.1", "read")},
+        [](core::Result<void>) {});
+  }
+  storage_->Drain();
+  IntakeOptions options;
+  options.recover_every = std::chrono::hours(1);
+  Start(options);
+  EXPECT_TRUE(Eventually([&] { return intake_->applied() == 2500; }));
+  EXPECT_TRUE(storage_->delivery_statuses().UnappliedWebhooks(received + 1, 10)->empty());
+  EXPECT_EQ(Status(), MessageStatus::kRead);
+}
+
 TEST_F(IntakeTest, AnApplicationTheStoreRefusedIsAppliedLater) {
   storage_->FailNext(FailingStorage::Kind::kApplyWebhook, 1);
   IntakeOptions options;
