@@ -141,23 +141,33 @@ void WebhookIntake::Run() {
 }
 
 bool WebhookIntake::Recover(bool everything) {
+  {
+    // An event in flight whose application commits while the read runs may be among the rows
+    // read (read before the commit): it stays known until the rows are sorted out below, so it
+    // is not applied a second time.
+    std::lock_guard lock(mutex_);
+    reading_back_ = true;
+  }
   const std::int64_t now_ms = clock_.UnixMillis();
   const std::int64_t before_ms = everything ? now_ms : now_ms - options_.recover_after.count();
   auto events = statuses_.UnappliedWebhooks(before_ms, kRecoverBatch);
-  if (!events) {
-    spdlog::warn("webhooks: cannot read back the events not applied yet: {}",
-                 events.error().detail);
-    return false;
-  }
   int added = 0;
   {
     std::lock_guard lock(mutex_);
-    for (auto& e : *events) {
+    for (auto& e : events ? *events : std::vector<store::WebhookEvent>()) {
       if (known_.contains(e.id)) continue;
       known_.insert(e.id);
       waiting_.push_back(std::move(e));
       ++added;
     }
+    for (const auto& id : finished_while_reading_) known_.erase(id);
+    finished_while_reading_.clear();
+    reading_back_ = false;
+  }
+  if (!events) {
+    spdlog::warn("webhooks: cannot read back the events not applied yet: {}",
+                 events.error().detail);
+    return false;
   }
   if (added > 0) {
     spdlog::info("webhooks: applying {} stored events not applied before", added);
@@ -207,7 +217,11 @@ void WebhookIntake::Apply(store::WebhookEvent event) {
         {
           std::lock_guard lock(mutex_);
           --in_flight_;
-          known_.erase(id);
+          if (reading_back_) {
+            finished_while_reading_.push_back(id);
+          } else {
+            known_.erase(id);
+          }
           if (applied) ++applied_;
         }
         wake_.notify_all();

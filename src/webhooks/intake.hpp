@@ -30,6 +30,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "core/error.hpp"
 #include "store/delivery_statuses.hpp"
@@ -105,10 +106,14 @@ class WebhookIntake {
   std::condition_variable wake_;
   std::deque<store::WebhookEvent> waiting_;   // guarded by mutex_
   std::set<std::string, std::less<>> known_;  // ids waiting or in flight; guarded by mutex_
-  int in_flight_ = 0;                         // guarded by mutex_
-  bool stopping_ = false;                     // guarded by mutex_
-  bool started_ = false;                      // guarded by mutex_
-  std::uint64_t applied_ = 0;                 // guarded by mutex_
+  // While Recover reads the store, the ids whose application ended meanwhile: they leave known_
+  // only after the rows read are sorted out (one of them may have been read before its commit).
+  bool reading_back_ = false;                        // guarded by mutex_
+  std::vector<std::string> finished_while_reading_;  // guarded by mutex_
+  int in_flight_ = 0;                                // guarded by mutex_
+  bool stopping_ = false;                            // guarded by mutex_
+  bool started_ = false;                             // guarded by mutex_
+  std::uint64_t applied_ = 0;                        // guarded by mutex_
   std::thread thread_;
 };
 

@@ -113,7 +113,9 @@ TEST_F(IntakeTest, ABacklogLargerThanOneRecoveryIsReadBackBatchAfterBatch) {
   IntakeOptions options;
   options.recover_every = std::chrono::hours(1);
   Start(options);
-  EXPECT_TRUE(Eventually([&] { return intake_->applied() == 2500; }));
+  // Exactly: an event read back while its application commits is not applied twice.
+  EXPECT_TRUE(Eventually([&] { return intake_->applied() >= 2500; }));
+  EXPECT_EQ(intake_->applied(), 2500u);
   EXPECT_TRUE(storage_->delivery_statuses().UnappliedWebhooks(received + 1, 10)->empty());
   EXPECT_EQ(Status(), MessageStatus::kRead);
 }
