@@ -202,6 +202,34 @@ CREATE INDEX callbacks_by_domain ON callbacks(domain, state, seq);
 -- sorted from all the domain's callbacks; this gives it in order.
 CREATE INDEX callbacks_by_domain_newest ON callbacks(domain, seq);
 )sql"},
+    Migration{10, "template catalogs: each account's templates, and one version of them all", R"sql(
+-- store/template_catalogs.hpp, as in SQLite. A catalog is replaced whole (its templates deleted
+-- and stored again) in one commit; a status change finds its template by Meta's id or by its key.
+CREATE TABLE template_catalogs (
+  account   TEXT PRIMARY KEY,     -- the WhatsApp Business Account id
+  synced_at BIGINT NOT NULL       -- Unix ms: when it was last synchronised in full
+);
+CREATE TABLE catalog_templates (
+  account     TEXT NOT NULL REFERENCES template_catalogs(account),
+  name        TEXT NOT NULL,
+  language    TEXT NOT NULL,      -- as Meta writes it, e.g. en_GB
+  template_id TEXT NOT NULL,      -- Meta's id, '' when unknown
+  status      TEXT NOT NULL,      -- APPROVED, PAUSED, ...
+  category    TEXT NOT NULL,
+  definition  TEXT NOT NULL,      -- the template as one JSON object (templates/catalog_json.hpp)
+  updated_at  BIGINT NOT NULL,    -- Unix ms: its last write (a sync or a status change)
+  PRIMARY KEY (account, name, language)
+);
+CREATE INDEX catalog_templates_by_id ON catalog_templates(account, template_id);
+-- One row, bumped by every write of any catalog in the write's own commit: an instance polls it
+-- to learn that another one changed a catalog. Every catalog write locks it first, so instances
+-- write catalogs one at a time (store/postgres/template_catalog_statements.hpp).
+CREATE TABLE template_catalog_version (
+  id      INTEGER PRIMARY KEY CHECK (id = 1),
+  version BIGINT NOT NULL
+);
+INSERT INTO template_catalog_version(id, version) VALUES (1, 0);
+)sql"},
 };
 
 }  // namespace
