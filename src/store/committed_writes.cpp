@@ -1,5 +1,9 @@
 #include "store/committed_writes.hpp"
 
+#include <cstddef>
+#include <set>
+#include <string>
+#include <string_view>
 #include <utility>
 
 namespace socialgate::store {
@@ -17,6 +21,77 @@ GroupCommitter::Done AnswerStored(std::function<void(Result<void>)> done) {
 
 Result<void> Stored(Result<Written> written) {
   if (!written) return tl::unexpected(std::move(written.error()));
+  return {};
+}
+
+// kInvalidArgument naming `what` when `value` is empty (unless it may be) or too long.
+Result<void> CheckField(std::string_view what, std::string_view value, bool may_be_empty = false) {
+  if (value.empty() && !may_be_empty) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "template catalog: " + std::string(what) + " is empty");
+  }
+  if (value.size() > kMaxTemplateFieldBytes) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "template catalog: " + std::string(what) + " is longer than " +
+                               std::to_string(kMaxTemplateFieldBytes) + " bytes");
+  }
+  return {};
+}
+
+// What ReplaceCatalog refuses (template_catalogs.hpp), before anything is written.
+Result<void> CheckCatalog(const StoredCatalog& catalog) {
+  SG_RETURN_IF_ERROR(CheckField("account", catalog.account));
+  if (catalog.templates.size() > kMaxCatalogTemplates) {
+    return core::MakeError(
+        core::ErrorCode::kInvalidArgument,
+        "template catalog: more than " + std::to_string(kMaxCatalogTemplates) + " templates",
+        "account " + catalog.account + ": " + std::to_string(catalog.templates.size()) +
+            " templates");
+  }
+  std::size_t definition_bytes = 0;
+  std::set<std::pair<std::string_view, std::string_view>> keys;
+  for (const StoredTemplate& t : catalog.templates) {
+    SG_RETURN_IF_ERROR(CheckField("a template's name", t.name));
+    SG_RETURN_IF_ERROR(CheckField("a template's language", t.language));
+    SG_RETURN_IF_ERROR(CheckField("a template's id", t.template_id, true));
+    SG_RETURN_IF_ERROR(CheckField("a template's status", t.status, true));
+    SG_RETURN_IF_ERROR(CheckField("a template's category", t.category, true));
+    if (t.definition.size() > kMaxTemplateDefinitionBytes) {
+      return core::MakeError(
+          core::ErrorCode::kInvalidArgument,
+          "template catalog: a template's definition is longer than " +
+              std::to_string(kMaxTemplateDefinitionBytes) + " bytes",
+          "account " + catalog.account + ", template " + t.name + " (" + t.language + ")");
+    }
+    definition_bytes += t.definition.size();
+    if (!keys.emplace(t.name, t.language).second) {
+      return core::MakeError(
+          core::ErrorCode::kInvalidArgument,
+          "template catalog: template " + t.name + " (" + t.language + ") is there twice");
+    }
+  }
+  if (definition_bytes > kMaxCatalogDefinitionBytes) {
+    return core::MakeError(
+        core::ErrorCode::kInvalidArgument,
+        "template catalog: the definitions are larger than " +
+            std::to_string(kMaxCatalogDefinitionBytes) + " bytes in all",
+        "account " + catalog.account + ": " + std::to_string(definition_bytes) + " bytes");
+  }
+  return {};
+}
+
+// What SetTemplateStatus refuses (template_catalogs.hpp), before anything is written.
+Result<void> CheckStatusChange(const TemplateStatusChange& change) {
+  SG_RETURN_IF_ERROR(CheckField("account", change.account));
+  SG_RETURN_IF_ERROR(CheckField("status", change.status));
+  SG_RETURN_IF_ERROR(CheckField("template id", change.template_id, true));
+  SG_RETURN_IF_ERROR(CheckField("template name", change.name, true));
+  SG_RETURN_IF_ERROR(CheckField("template language", change.language, true));
+  if (change.template_id.empty() && (change.name.empty() || change.language.empty())) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "template catalog: a status change needs the template's id, or its "
+                           "name and language");
+  }
   return {};
 }
 
@@ -113,6 +188,17 @@ Result<void> CommittedWrites::ReleaseNumberLeases(std::string_view owner, std::i
                                                   std::int64_t handover_ms) {
   return Stored(
       committer().WriteAndWait(NumberLeaseRelease{std::string(owner), now_ms, handover_ms}));
+}
+
+Result<void> CommittedWrites::ReplaceCatalog(const StoredCatalog& catalog) {
+  SG_RETURN_IF_ERROR(CheckCatalog(catalog));
+  return Stored(committer().WriteAndWait(catalog));
+}
+
+Result<int> CommittedWrites::SetTemplateStatus(const TemplateStatusChange& change) {
+  SG_RETURN_IF_ERROR(CheckStatusChange(change));
+  SG_ASSIGN_OR_RETURN(auto written, committer().WriteAndWait(change));
+  return written.changed;
 }
 
 }  // namespace socialgate::store

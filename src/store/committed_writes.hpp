@@ -22,6 +22,7 @@
 #include "store/number_leases.hpp"
 #include "store/outbox.hpp"
 #include "store/sessions.hpp"
+#include "store/template_catalogs.hpp"
 #include "store/trusted_addresses.hpp"
 
 namespace socialgate::store {
@@ -32,7 +33,8 @@ class CommittedWrites : public Outbox,
                         public TrustedAddresses,
                         public DeliveryStatuses,
                         public NumberLeases,
-                        public Callbacks {
+                        public Callbacks,
+                        public TemplateCatalogs {
  public:
   // Outbox
   void InsertAsync(NewMessage message, std::function<void(core::Result<void>)> done) override;
@@ -75,6 +77,11 @@ class CommittedWrites : public Outbox,
       std::function<void(core::Result<std::vector<std::string>>)> done) override;
   core::Result<void> ReleaseNumberLeases(std::string_view owner, std::int64_t now_ms,
                                          std::int64_t handover_ms) override;
+
+  // TemplateCatalogs: the input is checked here, before anything is queued (a refused catalog
+  // never reaches the engine).
+  core::Result<void> ReplaceCatalog(const StoredCatalog& catalog) override;
+  core::Result<int> SetTemplateStatus(const TemplateStatusChange& change) override;
 
  protected:
   // The engine's committer, started before any of the calls above.

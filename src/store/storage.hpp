@@ -10,10 +10,11 @@
 //                     deliveries to resume at start
 //   NumberLeases      which instance sends for which business number (the dispatcher)
 //   Callbacks         the callbacks to callers' URLs, one per status change (the sender)
+//   TemplateCatalogs  the accounts' template catalogs as last synchronised from Meta
 // The interfaces live as long as the Storage.
 //
 // Engines are chosen by the storage URL's scheme (engine_registry.hpp). A new engine implements
-// this and the seven interfaces (store/committed_writes.hpp does the writes over a group commit).
+// this and the eight interfaces (store/committed_writes.hpp does the writes over a group commit).
 //
 // Thread safety: every method may be called from any thread.
 #pragma once
@@ -28,6 +29,7 @@
 #include "store/number_leases.hpp"
 #include "store/outbox.hpp"
 #include "store/sessions.hpp"
+#include "store/template_catalogs.hpp"
 #include "store/trusted_addresses.hpp"
 
 namespace socialgate::store {
@@ -49,6 +51,7 @@ class Storage {
   virtual DeliveryStatuses& delivery_statuses() = 0;
   virtual NumberLeases& number_leases() = 0;
   virtual Callbacks& callbacks() = 0;
+  virtual TemplateCatalogs& template_catalogs() = 0;
 
   // Returns once every write queued before the call has been committed and answered (its
   // `done` has run): at shutdown, before what those callbacks use is torn down. From a `done`

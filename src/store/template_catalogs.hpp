@@ -11,6 +11,7 @@
 // Thread safety: every method may be called from any thread; each may block on I/O.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -19,19 +20,27 @@
 
 namespace socialgate::store {
 
+// The bounds of what the store takes (kInvalidArgument beyond them, nothing written): above any
+// real account's catalog (Meta's template names are up to 512 bytes), low enough that one write
+// cannot hold the committer for long or fill its memory.
+inline constexpr std::size_t kMaxCatalogTemplates = 10'000;
+inline constexpr std::size_t kMaxTemplateFieldBytes = 512;  // account, name, language, id, ...
+inline constexpr std::size_t kMaxTemplateDefinitionBytes = 256 * 1024;
+inline constexpr std::size_t kMaxCatalogDefinitionBytes = 64 * 1024 * 1024;  // all of a catalog's
+
 struct StoredTemplate {
-  std::string name;      // e.g. shipping_confirmation
-  std::string language;  // as Meta writes it, e.g. en_GB
-  std::string template_id;  // Meta's id of the template (digits), "" when unknown
-  std::string status;       // APPROVED, PAUSED, ...: authoritative over the definition's
-  std::string category;     // MARKETING, UTILITY, AUTHENTICATION
-  std::string definition;   // the template as one JSON object; opaque to the store
+  std::string name;                // e.g. shipping_confirmation
+  std::string language;            // as Meta writes it, e.g. en_GB
+  std::string template_id;         // Meta's id of the template (digits), "" when unknown
+  std::string status;              // APPROVED, PAUSED, ...: authoritative over the definition's
+  std::string category;            // MARKETING, UTILITY, AUTHENTICATION
+  std::string definition;          // the template as one JSON object; opaque to the store
   std::int64_t updated_at_ms = 0;  // the last write of this row (sync or status change)
 };
 
 struct StoredCatalog {
-  std::string account;  // the WhatsApp Business Account id
-  std::int64_t synced_at_ms = 0;  // when it was last synchronised in full
+  std::string account;                    // the WhatsApp Business Account id
+  std::int64_t synced_at_ms = 0;          // when it was last synchronised in full
   std::vector<StoredTemplate> templates;  // ordered by name, then language
 };
 
@@ -56,7 +65,9 @@ class TemplateCatalogs {
 
   // Replaces the account's whole catalog (its templates and synced_at_ms) with `catalog`, in one
   // commit: when it fails, the catalog stored before stays whole. Templates with the same (name,
-  // language) twice: kInvalidArgument, nothing written.
+  // language) twice: kInvalidArgument, nothing written. So is an empty account, name or language,
+  // or a catalog beyond the bounds above (kMaxCatalogTemplates...). A catalog of no templates is
+  // stored (with its synced_at_ms): the account has none.
   virtual core::Result<void> ReplaceCatalog(const StoredCatalog& catalog) = 0;
 
   // Every account's catalog, ordered by account.
@@ -64,6 +75,8 @@ class TemplateCatalogs {
 
   // Sets the status (and updated_at_ms) of one template of the account. Returns how many
   // templates changed: 0 when none matched (not an error), or when it already had the status.
+  // kInvalidArgument, nothing written: an empty account or status, neither a template_id nor a
+  // name and language, or a field beyond kMaxTemplateFieldBytes.
   virtual core::Result<int> SetTemplateStatus(const TemplateStatusChange& change) = 0;
 
   // A number that differs after any write of any catalog (ReplaceCatalog, a SetTemplateStatus

@@ -17,6 +17,7 @@
 #include "store/number_leases.hpp"
 #include "store/records.hpp"
 #include "store/sessions.hpp"
+#include "store/template_catalogs.hpp"
 #include "store/trusted_addresses.hpp"
 
 namespace socialgate::store {
@@ -71,18 +72,22 @@ struct NumberLeaseRelease {
 
 // DeliveryStatuses::ReceiveWebhookAsync is a WebhookEvent; ApplyWebhookAsync a
 // WebhookApplication. Callbacks::ClaimCallbacksAsync is a CallbackClaim; RecordCallbackAsync a
-// CallbackOutcome.
+// CallbackOutcome. TemplateCatalogs::ReplaceCatalog is a StoredCatalog (checked before it is
+// queued: committed_writes.cpp); SetTemplateStatus a TemplateStatusChange.
 using Write =
     std::variant<NewMessage, AttemptEnd, ClaimRequest, LeaseExtension, LeaseRelease, WebhookEvent,
                  WebhookApplication, IdempotentAnswer, Session, SessionDeletion, TrustedAddressSave,
-                 NumberLeaseRenewal, NumberLeaseRelease, CallbackClaim, CallbackOutcome>;
+                 NumberLeaseRenewal, NumberLeaseRelease, CallbackClaim, CallbackOutcome,
+                 StoredCatalog, TemplateStatusChange>;
 
 // What applying a write produced.
 struct Written {
   std::optional<Claim> claim;        // a ClaimRequest's claim
   std::vector<std::string> numbers;  // a NumberLeaseRenewal's: the numbers held now
-  int changed = 0;         // LeaseRelease: messages given back; SessionDeletion: sessions deleted
-  WebhookApplied webhook;  // a WebhookApplication's
+  // LeaseRelease: messages given back; SessionDeletion: sessions deleted; TemplateStatusChange:
+  // templates whose status changed.
+  int changed = 0;
+  WebhookApplied webhook;                   // a WebhookApplication's
   std::vector<CallbackDelivery> callbacks;  // a CallbackClaim's
   // How much the outbox depth (queued + sending messages) moves if the write is committed.
   std::int64_t outbox_depth_change = 0;
@@ -98,11 +103,13 @@ enum class WhenFull {
 // message or event was not accepted yet (the caller answers 503 and sends it again), and an
 // address is trusted in memory anyway, only not after a restart. Everything else follows from work
 // already accepted (a claim, its outcome, a lease, a delivery status, a session, a recorded answer)
-// and always waits its turn: refusing it would lose an outcome or send a message twice. Those need
-// no bound of their own, theirs is elsewhere: attempt outcomes and give-backs are one per claimed
-// message, at most the dispatcher's max_in_flight; claims and number lease renewals come one at a
-// time per dispatcher; webhook applications are one per event received, and their applier keeps a
-// bounded number in flight; a synchronous write holds its caller's thread.
+// and always waits its turn: refusing it would lose an outcome or send a message twice. A template
+// catalog's write waits too: it is rare, and refused it would leave the catalog stale until the
+// next synchronisation. Those need no bound of their own, theirs is elsewhere: attempt outcomes
+// and give-backs are one per claimed message, at most the dispatcher's max_in_flight; claims and
+// number lease renewals come one at a time per dispatcher; webhook applications are one per event
+// received, and their applier keeps a bounded number in flight; a synchronous write holds its
+// caller's thread.
 inline WhenFull WhenFullFor(const Write& write) {
   return std::holds_alternative<NewMessage>(write) || std::holds_alternative<WebhookEvent>(write) ||
                  std::holds_alternative<TrustedAddressSave>(write)

@@ -22,6 +22,7 @@
 #include "store/postgres/outbox_statements.hpp"
 #include "store/postgres/session_statements.hpp"
 #include "store/postgres/status_statements.hpp"
+#include "store/postgres/template_catalog_statements.hpp"
 #include "store/transactor.hpp"
 #include "util/ids.hpp"
 
@@ -62,6 +63,7 @@ class PostgresStorage final : public Storage, public CommittedWrites, private Tr
   DeliveryStatuses& delivery_statuses() override { return *this; }
   Callbacks& callbacks() override { return *this; }
   NumberLeases& number_leases() override { return *this; }
+  TemplateCatalogs& template_catalogs() override { return *this; }
   void Drain() override { committer_.Drain(); }
 
   // The reads (the writes are CommittedWrites').
@@ -110,6 +112,12 @@ class PostgresStorage final : public Storage, public CommittedWrites, private Tr
   }
   Result<std::vector<UnfinishedDelivery>> UnfinishedDeliveries(int limit) override {
     return readers_.With([&](Connection& db) { return postgres::UnfinishedDeliveries(db, limit); });
+  }
+  Result<std::vector<StoredCatalog>> LoadCatalogs() override {
+    return readers_.With([](Connection& db) { return postgres::LoadCatalogs(db); });
+  }
+  Result<std::int64_t> CatalogVersion() override {
+    return readers_.With([](Connection& db) { return postgres::CatalogVersion(db); });
   }
 
  private:
@@ -254,6 +262,8 @@ Result<Written> PostgresStorage::Apply(const Write& write) {
             NumberLeaseStatements table(db);
             return store::ReleaseNumberLeases(table, r);
           },
+          [&](const StoredCatalog& c) { return postgres::ReplaceCatalog(db, c); },
+          [&](const TemplateStatusChange& c) { return postgres::SetTemplateStatus(db, c); },
       },
       write);
 }

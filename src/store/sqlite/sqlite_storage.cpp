@@ -21,6 +21,7 @@
 #include "store/sqlite/outbox_statements.hpp"
 #include "store/sqlite/session_statements.hpp"
 #include "store/sqlite/status_statements.hpp"
+#include "store/sqlite/template_catalog_statements.hpp"
 #include "store/string_array.hpp"
 #include "store/transactor.hpp"
 
@@ -54,6 +55,7 @@ class SqliteStorage final : public Storage, public CommittedWrites, private Tran
   DeliveryStatuses& delivery_statuses() override { return *this; }
   Callbacks& callbacks() override { return *this; }
   NumberLeases& number_leases() override { return *this; }
+  TemplateCatalogs& template_catalogs() override { return *this; }
   void Drain() override { committer_.Drain(); }
 
   // The reads (the writes are CommittedWrites').
@@ -107,6 +109,14 @@ class SqliteStorage final : public Storage, public CommittedWrites, private Tran
   Result<std::vector<UnfinishedDelivery>> UnfinishedDeliveries(int limit) override {
     std::lock_guard lock(mutex_);
     return sqlite::UnfinishedDeliveries(db_, limit);
+  }
+  Result<std::vector<StoredCatalog>> LoadCatalogs() override {
+    std::lock_guard lock(mutex_);
+    return sqlite::LoadCatalogs(db_);
+  }
+  Result<std::int64_t> CatalogVersion() override {
+    std::lock_guard lock(mutex_);
+    return sqlite::CatalogVersion(db_);
   }
 
  private:
@@ -217,6 +227,12 @@ Result<Written> SqliteStorage::Apply(const Write& write) {
     Result<Written> operator()(const NumberLeaseRelease& r) {
       NumberLeaseStatements table(self.db_);
       return store::ReleaseNumberLeases(table, r);
+    }
+    Result<Written> operator()(const StoredCatalog& c) {
+      return sqlite::ReplaceCatalog(self.db_, c);
+    }
+    Result<Written> operator()(const TemplateStatusChange& c) {
+      return sqlite::SetTemplateStatus(self.db_, c);
     }
   };
   return std::visit(Applier{*this}, write);

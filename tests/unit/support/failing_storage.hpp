@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -29,7 +30,8 @@ class FailingStorage final : public store::Storage,
                              public store::TrustedAddresses,
                              public store::DeliveryStatuses,
                              public store::NumberLeases,
-                             public store::Callbacks {
+                             public store::Callbacks,
+                             public store::TemplateCatalogs {
  public:
   enum class Kind : std::size_t {
     kInsert,
@@ -58,6 +60,10 @@ class FailingStorage final : public store::Storage,
     kClaimCallbacks,
     kRecordCallback,
     kListCallbacks,
+    kReplaceCatalog,
+    kLoadCatalogs,
+    kSetTemplateStatus,
+    kCatalogVersion,
     kCount,  // not a kind
   };
 
@@ -83,6 +89,7 @@ class FailingStorage final : public store::Storage,
   store::DeliveryStatuses& delivery_statuses() override { return *this; }
   store::NumberLeases& number_leases() override { return *this; }
   store::Callbacks& callbacks() override { return *this; }
+  store::TemplateCatalogs& template_catalogs() override { return *this; }
   void Drain() override { inner_->Drain(); }
 
   // Outbox
@@ -227,6 +234,24 @@ class FailingStorage final : public store::Storage,
                                          std::int64_t handover_ms) override {
     if (Fails(Kind::kReleaseNumberLeases)) return Failure();
     return inner_->number_leases().ReleaseNumberLeases(owner, now_ms, handover_ms);
+  }
+
+  // TemplateCatalogs
+  core::Result<void> ReplaceCatalog(const store::StoredCatalog& catalog) override {
+    if (Fails(Kind::kReplaceCatalog)) return Failure();
+    return inner_->template_catalogs().ReplaceCatalog(catalog);
+  }
+  core::Result<std::vector<store::StoredCatalog>> LoadCatalogs() override {
+    if (Fails(Kind::kLoadCatalogs)) return Failure();
+    return inner_->template_catalogs().LoadCatalogs();
+  }
+  core::Result<int> SetTemplateStatus(const store::TemplateStatusChange& change) override {
+    if (Fails(Kind::kSetTemplateStatus)) return Failure();
+    return inner_->template_catalogs().SetTemplateStatus(change);
+  }
+  core::Result<std::int64_t> CatalogVersion() override {
+    if (Fails(Kind::kCatalogVersion)) return Failure();
+    return inner_->template_catalogs().CatalogVersion();
   }
 
  private:
