@@ -3,7 +3,9 @@
 // changed by Meta's id or by name and language, and one version that every write moves.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -277,6 +279,47 @@ TEST_P(TemplateCatalogConformance, ACatalogOfNoTemplatesIsStored) {
   EXPECT_EQ(loaded[0].synced_at_ms, kNow + 5);
   EXPECT_TRUE(loaded[0].templates.empty());
   EXPECT_TRUE(loaded[1].templates.empty());
+}
+
+TEST_P(TemplateCatalogConformance, InstancesReplacingOneCatalogAtOnceEachCommitAWholeOne) {
+  if (!Persists()) GTEST_SKIP() << "each open is a database of its own";
+  auto other = OpenStorage(database_.url);
+  ASSERT_TRUE(other) << other.error().detail;
+  // Each instance stores catalogs of its own templates; whatever the interleaving, every write
+  // succeeds and the catalog read back is one of them whole, never a mix.
+  constexpr int kRounds = 20;
+  const auto replace = [](TemplateCatalogs& catalogs, const std::string& who, int* failures) {
+    for (int i = 0; i < kRounds; ++i) {
+      std::vector<StoredTemplate> templates;
+      for (int j = 0; j < 5; ++j) {
+        templates.push_back(Tpl(who + std::to_string(j), "en", who + std::to_string(i)));
+      }
+      if (!catalogs.ReplaceCatalog(Catalog("waba-1", kNow + i, templates))) ++*failures;
+      if (!catalogs.SetTemplateStatus({"waba-1", "", who + "0", "en", "PAUSED", kNow + i})) {
+        ++*failures;
+      }
+    }
+  };
+  int ours_failed = 0;
+  int theirs_failed = 0;
+  std::thread theirs(replace, std::ref((*other)->template_catalogs()), "b", &theirs_failed);
+  replace(catalogs(), "a", &ours_failed);
+  theirs.join();
+  EXPECT_EQ(ours_failed, 0);
+  EXPECT_EQ(theirs_failed, 0);
+
+  const auto loaded = Load();
+  ASSERT_EQ(loaded.size(), 1u);
+  ASSERT_EQ(loaded[0].templates.size(), 5u);
+  const char who = loaded[0].templates[0].name[0];
+  for (const StoredTemplate& t : loaded[0].templates) {
+    EXPECT_EQ(t.name[0], who) << t.name;
+    EXPECT_EQ(t.template_id, loaded[0].templates[0].template_id);
+  }
+  // Every replacement moved the version; a status change did when the other instance had not
+  // replaced its template meanwhile.
+  EXPECT_GE(Version(), 2 * kRounds);
+  EXPECT_LE(Version(), 4 * kRounds);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, TemplateCatalogConformance, ::testing::ValuesIn(kEngines),
