@@ -103,7 +103,7 @@ RuleResult ParseRule(const Json& j, std::size_t index) {
   static const char* const kKnown[] = {
       "path",     "match_template", "match_to",   "rate",         "count",   "action",
       "code",     "http_status",    "message",    "title",        "details", "retry_after_s",
-      "delay_ms", "body",           "body_parts", "content_type", "accept"};
+      "delay_ms", "body",           "body_parts", "content_type", "accept",  "skip"};
   for (const auto& [key, value] : j.items()) {
     bool known = false;
     for (const char* k : kKnown) known = known || key == k;
@@ -160,6 +160,11 @@ RuleResult ParseRule(const Json& j, std::size_t index) {
     std::int64_t count = 0;
     if (auto e = int_field("count", 0, INT64_MAX, count)) return RuleError(index, *e);
     rule.count = static_cast<std::uint64_t>(count);
+  }
+  if (j.contains("skip")) {
+    std::int64_t skip = 0;
+    if (auto e = int_field("skip", 0, INT64_MAX, skip)) return RuleError(index, *e);
+    rule.skip = static_cast<std::uint64_t>(skip);
   }
 
   std::string action;
@@ -303,6 +308,7 @@ nlohmann::ordered_json FaultRuleToJson(const FaultRule& rule) {
   if (rule.match_to) j["match_to"] = *rule.match_to;
   j["rate"] = rule.rate;
   if (rule.count) j["count"] = *rule.count;
+  if (rule.skip > 0) j["skip"] = rule.skip;
   j["action"] = FaultActionName(rule.action);
   if (rule.action == FaultAction::kError || rule.action == FaultAction::kThrottle ||
       rule.action == FaultAction::kStatusFailed) {
@@ -348,6 +354,10 @@ std::optional<FaultDecision> FaultEngine::Pick(const FaultSubject& subject) {
         (subject.kind != PathKind::kMessages || *rule.match_to != subject.to_digits)) {
       continue;
     }
+    if (entry.skipped < rule.skip) {
+      ++entry.skipped;
+      continue;
+    }
     if (rule.count && entry.applied >= *rule.count) continue;
     // Draw only for a real probability, so rules of rate 0 or 1 leave the sequence untouched.
     if (rule.rate <= 0.0) continue;
@@ -366,6 +376,7 @@ nlohmann::ordered_json FaultEngine::ToJson() const {
   for (const auto& entry : rules_) {
     auto j = FaultRuleToJson(entry.rule);
     j["applied"] = entry.applied;
+    if (entry.rule.skip > 0) j["skipped"] = entry.skipped;
     rules.push_back(std::move(j));
   }
   return {{"seed", seed_}, {"rules", std::move(rules)}};

@@ -5,7 +5,9 @@
 // answer or a dropped connection, or make an accepted send fail afterwards (status_failed: the
 // send is answered as usual, its status webhooks say sent, then failed). Rules are tried in order;
 // the first rule that matches the request, still has applications left (`count`) and wins its
-// random draw (`rate`) applies.
+// random draw (`rate`) applies. A rule with `skip` N first passes over the first N requests it
+// matches (they go on to the later rules, as when its count is spent), so a test can let a
+// sync's first page through and fail its second.
 //
 // The draws come from a PRNG seeded with --seed and re-seeded whenever the rules are replaced,
 // so a test that sends the same requests in the same order sees the same faults on every run.
@@ -51,6 +53,7 @@ struct FaultRule {
   std::optional<std::string> match_to;        // messages only: same digits as `to`
   double rate = 1.0;                          // probability of applying when it matches
   std::optional<std::uint64_t> count;         // apply at most this many times
+  std::uint64_t skip = 0;  // pass over the first `skip` matching requests, then apply
   FaultAction action = FaultAction::kError;
   int code = 0;               // error, throttle and status_failed: the Meta error code
   unsigned http_status = 0;   // 0: the default of the action and code
@@ -95,16 +98,18 @@ class FaultEngine {
   void Replace(std::vector<FaultRule> rules);
   void Clear() { Replace({}); }
 
-  // The rule to apply to this request, if any; counts it as applied.
+  // The rule to apply to this request, if any; counts it as applied. A matching rule still
+  // skipping (skip) counts the request as skipped and passes it on, drawing nothing.
   std::optional<FaultDecision> Pick(const FaultSubject& subject);
 
-  // {"seed":N,"rules":[{...rule..., "applied": n}, ...]}
+  // {"seed":N,"rules":[{...rule..., "applied": n}, ...]}, and "skipped": n for rules with skip
   nlohmann::ordered_json ToJson() const;
 
  private:
   struct Entry {
     FaultRule rule;
     std::uint64_t applied = 0;
+    std::uint64_t skipped = 0;  // matching requests passed over, at most rule.skip
   };
 
   std::uint64_t seed_;
