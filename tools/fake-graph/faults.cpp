@@ -136,8 +136,10 @@ RuleResult ParseRule(const Json& j, std::size_t index) {
     rule.path = PathKind::kMessages;
   } else if (path == "media") {
     rule.path = PathKind::kMedia;
+  } else if (path == "templates") {
+    rule.path = PathKind::kTemplates;
   } else if (path != "any") {
-    return RuleError(index, "path must be \"messages\", \"media\" or \"any\"");
+    return RuleError(index, "path must be \"messages\", \"media\", \"templates\" or \"any\"");
   }
   if (j.contains("match_template")) {
     std::string name;
@@ -189,7 +191,7 @@ RuleResult ParseRule(const Json& j, std::size_t index) {
   }
   if (rule.action == FaultAction::kStatusFailed) {
     // Only a send has statuses.
-    if (rule.path == PathKind::kMedia) {
+    if (rule.path && *rule.path != PathKind::kMessages) {
       return RuleError(index, "a \"status_failed\" rule applies to path \"messages\" only");
     }
     rule.path = PathKind::kMessages;
@@ -264,6 +266,8 @@ std::string_view PathKindName(PathKind kind) {
       return "messages";
     case PathKind::kMedia:
       return "media";
+    case PathKind::kTemplates:
+      return "templates";
     case PathKind::kOther:
       return "other";
   }
@@ -345,7 +349,8 @@ std::optional<FaultDecision> FaultEngine::Pick(const FaultSubject& subject) {
   for (std::size_t i = 0; i < rules_.size(); ++i) {
     auto& entry = rules_[i];
     const auto& rule = entry.rule;
-    if (rule.path && *rule.path != subject.kind) continue;
+    // "any" leaves the template listing alone (see FaultRule::path).
+    if (rule.path ? *rule.path != subject.kind : subject.kind == PathKind::kTemplates) continue;
     if (rule.match_template &&
         (subject.kind != PathKind::kMessages || *rule.match_template != subject.template_name)) {
       continue;

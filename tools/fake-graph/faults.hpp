@@ -29,9 +29,11 @@
 
 namespace socialgate::fake_graph {
 
-enum class PathKind { kMessages, kMedia, kOther };
+// What a Graph request asked for: a send, an upload, the template listing
+// (GET /{version}/{waba-id}/message_templates), or none of these.
+enum class PathKind { kMessages, kMedia, kTemplates, kOther };
 
-std::string_view PathKindName(PathKind kind);  // "messages", "media", "other"
+std::string_view PathKindName(PathKind kind);  // "messages", "media", "templates", "other"
 
 enum class FaultAction { kError, kHttp, kThrottle, kSlow, kDrop, kStatusFailed };
 
@@ -48,7 +50,10 @@ struct BodyPart {
 inline constexpr std::uint64_t kMaxGeneratedBodyBytes = 64ULL * 1024 * 1024;
 
 struct FaultRule {
-  std::optional<PathKind> path;               // nullopt: "any"
+  // nullopt: "any", which is messages and media only: a template listing is faulted by a rule
+  // that names path "templates", so the gateway's background syncs do not use up the rules a
+  // test wrote for its sends.
+  std::optional<PathKind> path;
   std::optional<std::string> match_template;  // messages only: template.name equals this
   std::optional<std::string> match_to;        // messages only: same digits as `to`
   double rate = 1.0;                          // probability of applying when it matches
@@ -81,8 +86,8 @@ nlohmann::ordered_json FaultRuleToJson(const FaultRule& rule);
 // What the rules may look at.
 struct FaultSubject {
   PathKind kind = PathKind::kOther;
-  std::string_view template_name;  // "" for media
-  std::string_view to_digits;      // "" for media
+  std::string_view template_name;  // "" but for messages
+  std::string_view to_digits;      // "" but for messages
 };
 
 struct FaultDecision {
