@@ -424,6 +424,7 @@ http::HttpResponse FakeGraph::HandleControl(const http::HttpRequest& request) {
   }
   if (name == "webhooks") return HandleWebhooksControl(request);
   if (name == "templates") return HandleTemplatesControl(request);
+  if (name == "template-status") return HandleTemplateStatus(request);
   if (name == "accepted") {
     if (method != "GET") return ControlError(405, "use GET on /_fake/accepted");
     const auto id = QueryValue(request.query, "id");

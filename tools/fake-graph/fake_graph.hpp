@@ -11,6 +11,10 @@
 // apply only to requests that pass every check (would have succeeded), so an injected fault
 // never hides a malformed request. Every Graph request is recorded, refused or not.
 //
+// A template status change (POST /_fake/template-status) sets the template's status in the
+// listing and, with a webhook target, posts Meta's message_template_status_update webhook
+// through the same dispatcher as the status webhooks (signed, retried alike).
+//
 // Status webhooks (Options::webhooks): every accepted send (answered 200 with a wamid, or
 // accepted by a rule although its answer is lost) gets its sent/delivered/read (or sent/failed)
 // statuses posted to the target URL by a WebhookDispatcher, counted from when its answer goes
@@ -91,6 +95,8 @@ class FakeGraph {
   http::HttpResponse HandleWebhooksControl(const http::HttpRequest& request);
   // GET and PUT /_fake/templates (template_control.cpp).
   http::HttpResponse HandleTemplatesControl(const http::HttpRequest& request);
+  // POST /_fake/template-status (template_control.cpp).
+  http::HttpResponse HandleTemplateStatus(const http::HttpRequest& request);
   void Answer(http::Responder respond, http::HttpResponse response, std::int64_t delay_ms);
 
   // Under mutex_.

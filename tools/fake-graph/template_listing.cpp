@@ -23,6 +23,7 @@ constexpr std::uintmax_t kMaxFileBytes = 64 * 1024 * 1024;
 constexpr std::size_t kMaxIdDigits = 19;  // 19 digits always fit in 64 bits
 constexpr std::size_t kMaxCursorOffsetDigits = 12;
 constexpr std::size_t kMaxLimitDigits = 7;  // enough to say 1000 with leading zeros
+constexpr std::size_t kMaxEventChars = 64;
 constexpr std::size_t kMaxHostChars = 255;
 
 std::string Dump(const OJson& j) {
@@ -106,6 +107,12 @@ tl::expected<ListedTemplate, std::string> ReadTemplate(OJson object, const std::
   t.status = std::move(*status);
   t.object = std::move(object);
   return t;
+}
+
+bool IsEvent(std::string_view event) {
+  if (event.empty() || event.size() > kMaxEventChars) return false;
+  return std::all_of(event.begin(), event.end(),
+                     [](char c) { return (c >= 'A' && c <= 'Z') || c == '_'; });
 }
 
 }  // namespace
@@ -273,6 +280,65 @@ void TemplateListing::Replace(TemplateList templates) {
 void TemplateListing::Restore() {
   std::lock_guard lock(mutex_);
   current_ = initial_;
+}
+
+std::optional<ListedTemplate> TemplateListing::SetStatus(std::string_view name,
+                                                         std::string_view language,
+                                                         std::string_view status) {
+  std::lock_guard lock(mutex_);
+  const auto it = std::find_if(current_->begin(), current_->end(), [&](const ListedTemplate& t) {
+    return t.name == name && t.language == language;
+  });
+  if (it == current_->end()) return std::nullopt;
+  // Copy on write: snapshots handed out keep what they saw.
+  auto changed = std::make_shared<TemplateList>(*current_);
+  ListedTemplate& t = (*changed)[static_cast<std::size_t>(std::distance(current_->begin(), it))];
+  t.status = std::string(status);
+  t.object["status"] = t.status;
+  ListedTemplate result = t;
+  current_ = std::move(changed);
+  return result;
+}
+
+tl::expected<TemplateStatusChange, std::string> ParseTemplateStatusChange(std::string_view body) {
+  if (!util::JsonNestingWithin(body, kMaxJsonDepth)) {
+    return tl::make_unexpected("the body nests deeper than " + std::to_string(kMaxJsonDepth) +
+                               " levels");
+  }
+  const auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    return tl::make_unexpected(
+        "the body must be a JSON object {\"name\": ..., \"language\": ..., \"event\": ...}");
+  }
+  for (const auto& [key, value] : j.items()) {
+    if (key != "name" && key != "language" && key != "event" && key != "reason") {
+      return tl::make_unexpected("unknown field '" + key +
+                                 "' (name, language, event and reason are taken)");
+    }
+  }
+  TemplateStatusChange change;
+  for (const auto& [key, out] : {std::pair<const char*, std::string*>{"name", &change.name},
+                                 {"language", &change.language}}) {
+    const auto it = j.find(key);
+    if (it == j.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
+      return tl::make_unexpected(std::string(key) + " must be a non-empty string");
+    }
+    *out = it->get<std::string>();
+  }
+  const auto event = j.find("event");
+  if (event == j.end() || !event->is_string() || !IsEvent(event->get_ref<const std::string&>())) {
+    return tl::make_unexpected(
+        "event must be 1 to 64 upper-case letters and underscores, as Meta's events "
+        "(APPROVED, PAUSED, REJECTED, DISABLED...)");
+  }
+  change.event = event->get<std::string>();
+  if (const auto reason = j.find("reason"); reason != j.end()) {
+    if (!reason->is_string() || reason->get_ref<const std::string&>().empty()) {
+      return tl::make_unexpected("reason must be a non-empty string (\"NONE\" when omitted)");
+    }
+    change.reason = reason->get<std::string>();
+  }
+  return change;
 }
 
 }  // namespace socialgate::fake_graph

@@ -31,7 +31,7 @@ namespace socialgate::fake_graph {
 
 // One template of the listing.
 struct ListedTemplate {
-  nlohmann::ordered_json object;  // as given
+  nlohmann::ordered_json object;  // as given; POST /_fake/template-status changes its "status"
   std::uint64_t id = 0;           // object's "id" as a number (Meta gives a string of digits)
   std::string name;
   std::string language;
@@ -96,10 +96,28 @@ class TemplateListing {
   void Replace(TemplateList templates);
   void Restore();
 
+  // Sets the "status" of the template (name, language) to `status`. The template as it now
+  // is, or nullopt when the listing has no such template.
+  std::optional<ListedTemplate> SetStatus(std::string_view name, std::string_view language,
+                                          std::string_view status);
+
  private:
   const std::shared_ptr<const TemplateList> initial_;
   mutable std::mutex mutex_;
   std::shared_ptr<const TemplateList> current_;  // guarded by mutex_; never null
 };
+
+// The body of POST /_fake/template-status: {"name":..., "language":..., "event":...,
+// "reason": optional}.
+struct TemplateStatusChange {
+  std::string name;
+  std::string language;
+  std::string event;            // 1-64 of A-Z and '_': APPROVED, PAUSED, REJECTED, DISABLED...
+  std::string reason = "NONE";  // the webhook's "reason"; "NONE" when not given
+};
+
+// Parses that body: name and language non-empty strings, event as above, reason a string;
+// other members are refused. The error is one sentence.
+tl::expected<TemplateStatusChange, std::string> ParseTemplateStatusChange(std::string_view body);
 
 }  // namespace socialgate::fake_graph
