@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "fake-graph/json_response.hpp"
 #include "fake-graph/meta_error.hpp"
 #include "fake-graph/multipart.hpp"
 #include "fake-graph/text_util.hpp"
@@ -32,17 +33,6 @@ constexpr std::size_t kMaxRecordedFieldBytes = 4096;
 // JSON bodies nested deeper are refused unparsed: recording one re-parses and dumps it, which
 // recurses once per level (a body of 100,000 '[' would overflow the stack).
 constexpr int kMaxJsonDepth = 64;
-
-http::HttpResponse JsonResponse(unsigned status, const OJson& body) {
-  http::HttpResponse response;
-  response.status = status;
-  response.body = body.dump(-1, ' ', false, OJson::error_handler_t::replace);
-  return response;
-}
-
-http::HttpResponse ControlError(unsigned status, std::string_view message) {
-  return JsonResponse(status, OJson{{"error", message}});
-}
 
 std::vector<std::string_view> PathSegments(std::string_view path) {
   std::vector<std::string_view> out;
@@ -85,13 +75,20 @@ struct Refusal {
   std::string details;
 };
 
+// The options as FakeGraph uses them: the webhooks name Options::waba_id.
+Options WithWabaId(Options options) {
+  if (options.webhooks) options.webhooks->waba_id = options.waba_id;
+  return options;
+}
+
 }  // namespace
 
 FakeGraph::FakeGraph(Options options, std::unique_ptr<WebhookPoster> poster)
-    : options_(std::move(options)),
+    : options_(WithWabaId(std::move(options))),
       faults_(options_.seed),
       recorder_(options_.max_records, options_.max_record_bytes),
-      id_rng_(std::random_device{}()) {
+      id_rng_(std::random_device{}()),
+      templates_(options_.templates) {
   if (options_.webhooks) {
     if (!poster) throw std::invalid_argument("fake-graph: webhooks need a WebhookPoster");
     webhooks_ = std::make_unique<WebhookDispatcher>(*options_.webhooks, std::move(poster));
@@ -149,6 +146,7 @@ void FakeGraph::HandleGraph(http::HttpRequest&& request, http::Responder respond
   record.received_unix_micros = request.received_unix_micros;
   record.method = request.method;
   record.path = request.path;
+  record.query = request.query.substr(0, kMaxRecordedFieldBytes);
   record.has_authorization = !request.Header("authorization").empty();
   record.content_type = std::string(request.Header("content-type"));
   record.body_bytes = request.body.size();
@@ -156,7 +154,12 @@ void FakeGraph::HandleGraph(http::HttpRequest&& request, http::Responder respond
   const auto segments = PathSegments(request.path);
   if (segments.size() == 3 && segments[2] == "messages") record.kind = PathKind::kMessages;
   if (segments.size() == 3 && segments[2] == "media") record.kind = PathKind::kMedia;
-  if (record.kind != PathKind::kOther) record.phone_number_id = std::string(segments[1]);
+  if (segments.size() == 3 && segments[2] == "message_templates") {
+    record.kind = PathKind::kTemplates;
+    record.waba_id = std::string(segments[1]);
+  } else if (record.kind != PathKind::kOther) {
+    record.phone_number_id = std::string(segments[1]);
+  }
 
   // Parse the body for the record whatever the outcome: a refused request is the one a test
   // most wants to look at.
@@ -190,6 +193,9 @@ void FakeGraph::HandleGraph(http::HttpRequest&& request, http::Responder respond
 
   std::optional<Refusal> refusal;
   std::optional<TemplateSend> send;
+  std::optional<std::string> listing_page;  // the answer to a template listing
+  // Set with a refusal: answer Meta's unknown-object error for this id (code 100, subcode 33).
+  std::optional<std::string> unknown_object;
   const auto auth = core::TrimAsciiWhitespace(request.Header("authorization"));
   constexpr std::string_view kBearer = "bearer ";
   const bool is_bearer = auth.size() > kBearer.size() &&
@@ -201,7 +207,7 @@ void FakeGraph::HandleGraph(http::HttpRequest&& request, http::Responder respond
     refusal = Refusal{kInvalidParameter, 400, "Unsupported request",
                       "Unknown path components: " + request.method + " " + request.path +
                           " (this fake serves POST /{version}/{phone-number-id}/messages and "
-                          "/media)"};
+                          "/media, and GET /{version}/{waba-id}/message_templates)"};
   } else if (!IsApiVersion(segments[0])) {
     refusal = Refusal{kInvalidParameter, 400, "Unknown path components",
                       "'" + std::string(segments[0]) + "' is not an API version like v23.0"};
@@ -211,9 +217,19 @@ void FakeGraph::HandleGraph(http::HttpRequest&& request, http::Responder respond
   } else if (!options_.token.empty() && token != options_.token) {
     refusal = Refusal{kInvalidToken, kUnauthorized, "",
                       "Invalid OAuth access token - Cannot parse access token"};
-  } else if (request.method != "POST") {
+  } else if (request.method != (record.kind == PathKind::kTemplates ? "GET" : "POST")) {
     refusal = Refusal{kInvalidParameter, 400, "Unsupported request",
                       "Unsupported " + core::AsciiLower(request.method) + " request"};
+  } else if (record.kind == PathKind::kTemplates) {
+    if (segments[1] != options_.waba_id) {
+      unknown_object = std::string(segments[1]);
+      refusal = Refusal{kInvalidParameter, 400, "", "unknown object"};
+    } else if (auto query = ParseListingQuery(request.query); !query) {
+      refusal = Refusal{kInvalidParameter, 400, "", query.error()};
+    } else {
+      listing_page = ListingPage(*templates_.Current(), *query,
+                                 RequestUrl(request.Header("host"), request.path), request.query);
+    }
   } else if (record.kind == PathKind::kMessages) {
     if (media_type != "application/json") {
       refusal =
@@ -247,17 +263,22 @@ void FakeGraph::HandleGraph(http::HttpRequest&& request, http::Responder respond
   {
     std::lock_guard lock(mutex_);
     if (refusal) {
-      response = MetaError(refusal->code, refusal->status, refusal->title, refusal->details,
-                           NewFbtraceId());
+      response = unknown_object
+                     ? UnknownObjectError(request.method, *unknown_object, NewFbtraceId())
+                     : MetaError(refusal->code, refusal->status, refusal->title, refusal->details,
+                                 NewFbtraceId());
       record.status = refusal->status;
       record.error_code = refusal->code;
     } else {
       const FaultSubject subject{record.kind, send ? std::string_view(send->template_name) : "",
                                  send ? std::string_view(send->to_digits) : ""};
       const auto decision = faults_.Pick(subject);
-      record.accepted = !decision || decision->rule.accept;
+      // A send or upload took effect (a lost answer's too); a listing changes nothing.
+      record.accepted = record.kind != PathKind::kTemplates && (!decision || decision->rule.accept);
       http::HttpResponse normal;
-      if (record.accepted) {
+      if (listing_page) {
+        normal.body = std::move(*listing_page);
+      } else if (record.accepted) {
         if (send) {
           record.response_id = NewWamid();
           normal = JsonResponse(
@@ -372,10 +393,12 @@ http::HttpResponse FakeGraph::HandleControl(const http::HttpRequest& request) {
       kind = PathKind::kMessages;
     } else if (path == "media") {
       kind = PathKind::kMedia;
+    } else if (path == "templates") {
+      kind = PathKind::kTemplates;
     } else if (path == "other") {
       kind = PathKind::kOther;
     } else if (!path.empty()) {
-      return ControlError(400, "path must be messages, media or other");
+      return ControlError(400, "path must be messages, media, templates or other");
     }
     std::uint64_t since = 0;
     std::size_t limit = std::numeric_limits<std::size_t>::max();
@@ -400,6 +423,8 @@ http::HttpResponse FakeGraph::HandleControl(const http::HttpRequest& request) {
     return JsonResponse(200, recorder_.Stats());
   }
   if (name == "webhooks") return HandleWebhooksControl(request);
+  if (name == "templates") return HandleTemplatesControl(request);
+  if (name == "template-status") return HandleTemplateStatus(request);
   if (name == "accepted") {
     if (method != "GET") return ControlError(405, "use GET on /_fake/accepted");
     const auto id = QueryValue(request.query, "id");
@@ -436,6 +461,7 @@ http::HttpResponse FakeGraph::HandleControl(const http::HttpRequest& request) {
     std::lock_guard lock(mutex_);
     recorder_.Clear();
     faults_.Clear();
+    templates_.Restore();
     if (webhooks_) webhooks_->Reset();
     return JsonResponse(200, OJson{{"reset", true}});
   }

@@ -1,13 +1,19 @@
 // File: fake-graph/fake_graph.hpp
 //
 // The fake WhatsApp Cloud API: routes a request to the Graph endpoints
-// (POST /{version}/{phone-number-id}/messages and /media), the control API (/_fake/...) or
-// /healthz, and answers through the Responder. No sockets here: main.cpp hands Handle() to
-// http::HttpServer, and the unit tests call it directly.
+// (POST /{version}/{phone-number-id}/messages and /media, GET /{version}/{waba-id}/
+// message_templates), the control API (/_fake/...) or /healthz, and answers through the
+// Responder. No sockets here: main.cpp hands Handle() to http::HttpServer, and the unit tests
+// call it directly.
 //
-// A Graph request is checked in this order: path, Authorization, method, body. Faults apply
-// only to requests that pass every check (would have succeeded), so an injected fault never
-// hides a malformed request. Every Graph request is recorded, refused or not.
+// A Graph request is checked in this order: path, Authorization, method, then the body (sends,
+// uploads) or the WABA id and the query (the template listing, template_listing.hpp). Faults
+// apply only to requests that pass every check (would have succeeded), so an injected fault
+// never hides a malformed request. Every Graph request is recorded, refused or not.
+//
+// A template status change (POST /_fake/template-status) sets the template's status in the
+// listing and, with a webhook target, posts Meta's message_template_status_update webhook
+// through the same dispatcher as the status webhooks (signed, retried alike).
 //
 // Status webhooks (Options::webhooks): every accepted send (answered 200 with a wamid, or
 // accepted by a rule although its answer is lost) gets its sent/delivered/read (or sent/failed)
@@ -34,6 +40,7 @@
 
 #include "fake-graph/faults.hpp"
 #include "fake-graph/recorder.hpp"
+#include "fake-graph/template_listing.hpp"
 #include "fake-graph/webhook_dispatcher.hpp"
 #include "http/message.hpp"
 #include "util/timer_queue.hpp"
@@ -47,6 +54,12 @@ struct Options {
   std::uint64_t seed = kDefaultSeed;  // fault draws only; ids are random on every run
   std::size_t max_records = 100'000;
   std::size_t max_record_bytes = 256 * 1024 * 1024;
+  // The WhatsApp Business Account this fake is: GET .../{waba-id}/message_templates must name
+  // it, and every webhook's entry[].id is it (it replaces webhooks->waba_id).
+  std::string waba_id = kDefaultWabaId;
+  // The template listing served from the start (--templates-file), and again after
+  // POST /_fake/reset; empty by default.
+  TemplateList templates;
   // Set: status webhooks of accepted sends can be posted (FakeGraph then needs a WebhookPoster):
   // from the start when its url is set, else once PUT /_fake/webhooks sets a target. Unset:
   // never (PUT /_fake/webhooks answers 409).
@@ -80,6 +93,10 @@ class FakeGraph {
   http::HttpResponse HandleControl(const http::HttpRequest& request);
   // GET and PUT /_fake/webhooks.
   http::HttpResponse HandleWebhooksControl(const http::HttpRequest& request);
+  // GET and PUT /_fake/templates (template_control.cpp).
+  http::HttpResponse HandleTemplatesControl(const http::HttpRequest& request);
+  // POST /_fake/template-status (template_control.cpp).
+  http::HttpResponse HandleTemplateStatus(const http::HttpRequest& request);
   void Answer(http::Responder respond, http::HttpResponse response, std::int64_t delay_ms);
 
   // Under mutex_.
@@ -95,6 +112,7 @@ class FakeGraph {
   std::uint64_t message_counter_ = 0;
   std::uint64_t media_counter_ = 0;
   std::uint64_t media_id_base_ = 0;
+  TemplateListing templates_;                    // thread-safe on its own, outside mutex_
   std::unique_ptr<WebhookDispatcher> webhooks_;  // null without Options::webhooks
   // Last member: destroyed first, so no timer runs against destroyed state.
   util::TimerQueue timers_;

@@ -103,7 +103,7 @@ RuleResult ParseRule(const Json& j, std::size_t index) {
   static const char* const kKnown[] = {
       "path",     "match_template", "match_to",   "rate",         "count",   "action",
       "code",     "http_status",    "message",    "title",        "details", "retry_after_s",
-      "delay_ms", "body",           "body_parts", "content_type", "accept"};
+      "delay_ms", "body",           "body_parts", "content_type", "accept",  "skip"};
   for (const auto& [key, value] : j.items()) {
     bool known = false;
     for (const char* k : kKnown) known = known || key == k;
@@ -136,8 +136,10 @@ RuleResult ParseRule(const Json& j, std::size_t index) {
     rule.path = PathKind::kMessages;
   } else if (path == "media") {
     rule.path = PathKind::kMedia;
+  } else if (path == "templates") {
+    rule.path = PathKind::kTemplates;
   } else if (path != "any") {
-    return RuleError(index, "path must be \"messages\", \"media\" or \"any\"");
+    return RuleError(index, "path must be \"messages\", \"media\", \"templates\" or \"any\"");
   }
   if (j.contains("match_template")) {
     std::string name;
@@ -160,6 +162,11 @@ RuleResult ParseRule(const Json& j, std::size_t index) {
     std::int64_t count = 0;
     if (auto e = int_field("count", 0, INT64_MAX, count)) return RuleError(index, *e);
     rule.count = static_cast<std::uint64_t>(count);
+  }
+  if (j.contains("skip")) {
+    std::int64_t skip = 0;
+    if (auto e = int_field("skip", 0, INT64_MAX, skip)) return RuleError(index, *e);
+    rule.skip = static_cast<std::uint64_t>(skip);
   }
 
   std::string action;
@@ -184,7 +191,7 @@ RuleResult ParseRule(const Json& j, std::size_t index) {
   }
   if (rule.action == FaultAction::kStatusFailed) {
     // Only a send has statuses.
-    if (rule.path == PathKind::kMedia) {
+    if (rule.path && *rule.path != PathKind::kMessages) {
       return RuleError(index, "a \"status_failed\" rule applies to path \"messages\" only");
     }
     rule.path = PathKind::kMessages;
@@ -259,6 +266,8 @@ std::string_view PathKindName(PathKind kind) {
       return "messages";
     case PathKind::kMedia:
       return "media";
+    case PathKind::kTemplates:
+      return "templates";
     case PathKind::kOther:
       return "other";
   }
@@ -303,6 +312,7 @@ nlohmann::ordered_json FaultRuleToJson(const FaultRule& rule) {
   if (rule.match_to) j["match_to"] = *rule.match_to;
   j["rate"] = rule.rate;
   if (rule.count) j["count"] = *rule.count;
+  if (rule.skip > 0) j["skip"] = rule.skip;
   j["action"] = FaultActionName(rule.action);
   if (rule.action == FaultAction::kError || rule.action == FaultAction::kThrottle ||
       rule.action == FaultAction::kStatusFailed) {
@@ -339,13 +349,18 @@ std::optional<FaultDecision> FaultEngine::Pick(const FaultSubject& subject) {
   for (std::size_t i = 0; i < rules_.size(); ++i) {
     auto& entry = rules_[i];
     const auto& rule = entry.rule;
-    if (rule.path && *rule.path != subject.kind) continue;
+    // "any" leaves the template listing alone (see FaultRule::path).
+    if (rule.path ? *rule.path != subject.kind : subject.kind == PathKind::kTemplates) continue;
     if (rule.match_template &&
         (subject.kind != PathKind::kMessages || *rule.match_template != subject.template_name)) {
       continue;
     }
     if (rule.match_to &&
         (subject.kind != PathKind::kMessages || *rule.match_to != subject.to_digits)) {
+      continue;
+    }
+    if (entry.skipped < rule.skip) {
+      ++entry.skipped;
       continue;
     }
     if (rule.count && entry.applied >= *rule.count) continue;
@@ -366,6 +381,7 @@ nlohmann::ordered_json FaultEngine::ToJson() const {
   for (const auto& entry : rules_) {
     auto j = FaultRuleToJson(entry.rule);
     j["applied"] = entry.applied;
+    if (entry.rule.skip > 0) j["skipped"] = entry.skipped;
     rules.push_back(std::move(j));
   }
   return {{"seed", seed_}, {"rules", std::move(rules)}};

@@ -5,7 +5,9 @@
 // answer or a dropped connection, or make an accepted send fail afterwards (status_failed: the
 // send is answered as usual, its status webhooks say sent, then failed). Rules are tried in order;
 // the first rule that matches the request, still has applications left (`count`) and wins its
-// random draw (`rate`) applies.
+// random draw (`rate`) applies. A rule with `skip` N first passes over the first N requests it
+// matches (they go on to the later rules, as when its count is spent), so a test can let a
+// sync's first page through and fail its second.
 //
 // The draws come from a PRNG seeded with --seed and re-seeded whenever the rules are replaced,
 // so a test that sends the same requests in the same order sees the same faults on every run.
@@ -27,9 +29,11 @@
 
 namespace socialgate::fake_graph {
 
-enum class PathKind { kMessages, kMedia, kOther };
+// What a Graph request asked for: a send, an upload, the template listing
+// (GET /{version}/{waba-id}/message_templates), or none of these.
+enum class PathKind { kMessages, kMedia, kTemplates, kOther };
 
-std::string_view PathKindName(PathKind kind);  // "messages", "media", "other"
+std::string_view PathKindName(PathKind kind);  // "messages", "media", "templates", "other"
 
 enum class FaultAction { kError, kHttp, kThrottle, kSlow, kDrop, kStatusFailed };
 
@@ -46,11 +50,15 @@ struct BodyPart {
 inline constexpr std::uint64_t kMaxGeneratedBodyBytes = 64ULL * 1024 * 1024;
 
 struct FaultRule {
-  std::optional<PathKind> path;               // nullopt: "any"
+  // nullopt: "any", which is messages and media only: a template listing is faulted by a rule
+  // that names path "templates", so the gateway's background syncs do not use up the rules a
+  // test wrote for its sends.
+  std::optional<PathKind> path;
   std::optional<std::string> match_template;  // messages only: template.name equals this
   std::optional<std::string> match_to;        // messages only: same digits as `to`
   double rate = 1.0;                          // probability of applying when it matches
   std::optional<std::uint64_t> count;         // apply at most this many times
+  std::uint64_t skip = 0;  // pass over the first `skip` matching requests, then apply
   FaultAction action = FaultAction::kError;
   int code = 0;               // error, throttle and status_failed: the Meta error code
   unsigned http_status = 0;   // 0: the default of the action and code
@@ -78,8 +86,8 @@ nlohmann::ordered_json FaultRuleToJson(const FaultRule& rule);
 // What the rules may look at.
 struct FaultSubject {
   PathKind kind = PathKind::kOther;
-  std::string_view template_name;  // "" for media
-  std::string_view to_digits;      // "" for media
+  std::string_view template_name;  // "" but for messages
+  std::string_view to_digits;      // "" but for messages
 };
 
 struct FaultDecision {
@@ -95,16 +103,18 @@ class FaultEngine {
   void Replace(std::vector<FaultRule> rules);
   void Clear() { Replace({}); }
 
-  // The rule to apply to this request, if any; counts it as applied.
+  // The rule to apply to this request, if any; counts it as applied. A matching rule still
+  // skipping (skip) counts the request as skipped and passes it on, drawing nothing.
   std::optional<FaultDecision> Pick(const FaultSubject& subject);
 
-  // {"seed":N,"rules":[{...rule..., "applied": n}, ...]}
+  // {"seed":N,"rules":[{...rule..., "applied": n}, ...]}, and "skipped": n for rules with skip
   nlohmann::ordered_json ToJson() const;
 
  private:
   struct Entry {
     FaultRule rule;
     std::uint64_t applied = 0;
+    std::uint64_t skipped = 0;  // matching requests passed over, at most rule.skip
   };
 
   std::uint64_t seed_;

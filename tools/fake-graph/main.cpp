@@ -144,10 +144,24 @@ int main(int argc, char** argv) {
                  "benchmarks raise it so the fake is not what limits the rate)")
       ->capture_default_str()
       ->check(CLI::Range(1, 65536));
-  cli.add_option("--waba-id", webhook_options.waba_id,
-                 "the WhatsApp Business Account id in the webhooks' entry[].id")
+  cli.add_option("--waba-id", options.waba_id,
+                 "the WhatsApp Business Account id: the one GET .../message_templates serves, and "
+                 "the webhooks' entry[].id")
       ->capture_default_str();
+  std::string templates_file;
+  cli.add_option("--templates-file", templates_file,
+                 "serve this listing at GET /{version}/{waba-id}/message_templates: JSON "
+                 "{\"data\":[template objects...]} as Meta answers (default: an empty listing)");
   CLI11_PARSE(cli, argc, argv);
+  if (!templates_file.empty()) {
+    auto templates = socialgate::fake_graph::LoadTemplateFile(templates_file);
+    if (!templates) {
+      std::fprintf(stderr, "fake-graph: --templates-file: %s\n", templates.error().c_str());
+      return 2;
+    }
+    options.templates = std::move(*templates);
+  }
+  webhook_options.waba_id = options.waba_id;
   webhook_flags.secret_given = secret_option->count() > 0;
   webhook_flags.secret_env_given = secret_env_option->count() > 0;
   if (auto problem = WebhookSetup(webhook_flags, webhook_options, options.webhooks)) {

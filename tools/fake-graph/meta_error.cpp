@@ -146,4 +146,26 @@ http::HttpResponse MetaError(int code, unsigned http_status, std::string_view ti
   return response;
 }
 
+http::HttpResponse UnknownObjectError(std::string_view method, std::string_view object_id,
+                                      std::string_view fbtrace_id) {
+  std::string message = "Unsupported ";
+  for (const char c : method) {
+    message.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+  }
+  message += " request. Object with ID '" + std::string(object_id) +
+             "' does not exist, cannot be loaded due to missing permissions, or does not support "
+             "this operation. Please read the Graph API documentation at "
+             "https://developers.facebook.com/docs/graph-api";
+  nlohmann::ordered_json error = {
+      {"message", std::move(message)}, {"type", "GraphMethodException"}, {"code", 100},
+      {"error_subcode", 33},           {"fbtrace_id", fbtrace_id},
+  };
+  http::HttpResponse response;
+  response.status = 400;
+  // The id is the client's path segment: replace invalid UTF-8 rather than throw.
+  response.body = nlohmann::ordered_json{{"error", std::move(error)}}.dump(
+      -1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  return response;
+}
+
 }  // namespace socialgate::fake_graph

@@ -29,4 +29,14 @@ unsigned DefaultHttpStatus(int code);
 http::HttpResponse MetaError(int code, unsigned http_status, std::string_view title,
                              std::string_view details, std::string_view fbtrace_id);
 
+// Meta's answer to a request for an object that does not exist or that the token may not see
+// (HTTP 400, code 100, error_subcode 33), with its own message and type, not "(#100) ...":
+//   {"error":{"message":"Unsupported get request. Object with ID '<id>' does not exist, cannot
+//    be loaded due to missing permissions, or does not support this operation. Please read the
+//    Graph API documentation at https://developers.facebook.com/docs/graph-api",
+//    "type":"GraphMethodException","code":100,"error_subcode":33,"fbtrace_id":"A..."}}
+// `method` is the request's, shown in lower case ("get").
+http::HttpResponse UnknownObjectError(std::string_view method, std::string_view object_id,
+                                      std::string_view fbtrace_id);
+
 }  // namespace socialgate::fake_graph

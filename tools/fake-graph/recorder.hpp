@@ -47,8 +47,10 @@ struct RequestRecord {
   std::int64_t received_unix_micros = 0;
   std::string method;
   std::string path;
+  std::string query;  // as it came (not decoded), "" when none
   PathKind kind = PathKind::kOther;
-  std::string phone_number_id;
+  std::string phone_number_id;  // messages and media
+  std::string waba_id;          // templates: the id in the path
   bool has_authorization = false;
   std::string content_type;
   std::size_t body_bytes = 0;

@@ -98,6 +98,26 @@ std::string StatusWebhookBody(const StatusEvent& event) {
   return body.dump(-1, ' ', false, OJson::error_handler_t::replace);
 }
 
+std::string TemplateStatusWebhookBody(const TemplateStatusEvent& event) {
+  OJson value;
+  value["event"] = event.event;
+  value["message_template_id"] = event.template_id;
+  value["message_template_name"] = event.template_name;
+  value["message_template_language"] = event.template_language;
+  value["reason"] = event.reason;
+  OJson change;
+  change["field"] = "message_template_status_update";
+  change["value"] = std::move(value);
+  OJson entry;
+  entry["id"] = event.waba_id;
+  entry["time"] = event.timestamp;
+  entry["changes"] = OJson::array({std::move(change)});
+  OJson body;
+  body["object"] = "whatsapp_business_account";
+  body["entry"] = OJson::array({std::move(entry)});
+  return body.dump(-1, ' ', false, OJson::error_handler_t::replace);
+}
+
 std::string DisplayPhoneNumber(std::string_view phone_number_id) {
   std::string digits = DigitsOf(phone_number_id);
   if (digits.size() > kDisplayDigits) digits.erase(0, digits.size() - kDisplayDigits);

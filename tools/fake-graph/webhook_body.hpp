@@ -12,6 +12,13 @@
 // without expiration_timestamp; `read` neither; `failed` carries errors[] and neither.
 // biz_opaque_callback_data appears only when the send carried it.
 //
+// Also the webhook Meta posts when a template's status changes (field
+// message_template_status_update), compact, in this order:
+//   {"object":"whatsapp_business_account","entry":[{"id":"<WABA>","time":<unix s>,"changes":[
+//     {"field":"message_template_status_update","value":{"event":"PAUSED",
+//      "message_template_id":<id, a number>,"message_template_name":"...",
+//      "message_template_language":"en_GB","reason":"NONE"}}]}]}
+//
 // Thread safety: pure functions.
 #pragma once
 
@@ -56,6 +63,20 @@ struct StatusEvent {
 
 // The body, compact JSON (see above). Strings that are not valid UTF-8 are replaced, not thrown.
 std::string StatusWebhookBody(const StatusEvent& event);
+
+// Everything one message_template_status_update webhook says.
+struct TemplateStatusEvent {
+  std::string waba_id;         // entry[].id
+  std::int64_t timestamp = 0;  // entry[].time, Unix seconds
+  std::string event;           // APPROVED, PAUSED, REJECTED, DISABLED...
+  std::uint64_t template_id = 0;
+  std::string template_name;
+  std::string template_language;
+  std::string reason = "NONE";
+};
+
+// The body, compact JSON (see above). Strings that are not valid UTF-8 are replaced, not thrown.
+std::string TemplateStatusWebhookBody(const TemplateStatusEvent& event);
 
 // What display_phone_number shows for a phone-number-id: "1555" and the id's last 7 digits
 // (zero-padded), like Meta's test numbers ("15550783881").

@@ -51,6 +51,20 @@ void WebhookDispatcher::Add(AcceptedSend send, std::chrono::milliseconds answer_
   if (wake) wake_.notify_one();
 }
 
+bool WebhookDispatcher::AddTemplateEvent(TemplateStatusEvent event) {
+  bool added = false;
+  bool wake = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_ || options_.url.empty()) return false;
+    const auto before = queue_.NextDue();
+    added = queue_.AddTemplateEvent(std::move(event), Clock::now());
+    wake = Earlier(before, queue_.NextDue());
+  }
+  if (wake) wake_.notify_one();
+  return added;
+}
+
 void WebhookDispatcher::SetTarget(std::string url, std::string app_secret) {
   std::lock_guard lock(mutex_);
   options_.url = std::move(url);

@@ -1,9 +1,9 @@
 // File: fake-graph/webhook_dispatcher.hpp
 //
-// Runs the webhook schedule (WebhookQueue) on a thread of its own and hands the due statuses to
-// a WebhookPoster, which posts them asynchronously. FakeGraph calls Add from the server's I/O
-// threads: it only takes a short lock (no I/O, no waiting), so the fake's answers never wait
-// for a webhook. Bodies are built and signed on the dispatcher's thread.
+// Runs the webhook schedule (WebhookQueue) on a thread of its own and hands the due statuses (and
+// template status webhooks) to a WebhookPoster, which posts them asynchronously. FakeGraph calls
+// Add from the server's I/O threads: it only takes a short lock (no I/O, no waiting), so the fake's
+// answers never wait for a webhook. Bodies are built and signed on the dispatcher's thread.
 //
 // The target (URL and app secret) may be set or changed while it runs (SetTarget, for
 // PUT /_fake/webhooks): sends are scheduled only while a target is set, and each POST goes to the
@@ -43,6 +43,9 @@ class WebhookDispatcher {
   // Schedules the statuses of an accepted send, whose answer goes out `answer_delay` from now.
   // Ignored without a target and after Close().
   void Add(AcceptedSend send, std::chrono::milliseconds answer_delay = {});
+  // Schedules a template's message_template_status_update webhook, due at once. False when it
+  // is not: no target, after Close(), or the queue is full (counted dropped).
+  bool AddTemplateEvent(TemplateStatusEvent event);
 
   // Where the POSTs go from now on (both non-empty), and the app secret of the statuses not
   // posted yet.

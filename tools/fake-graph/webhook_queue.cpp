@@ -39,6 +39,14 @@ void PlanSteps(const WebhookOptions& options, WebhookPlan& plan) {
 
 void FillPost(const WebhookOptions& options, std::int64_t unix_seconds, WebhookJob& job) {
   if (!job.body.empty()) return;
+  if (job.plan->template_event) {
+    TemplateStatusEvent event = *job.plan->template_event;
+    event.waba_id = options.waba_id;
+    event.timestamp = unix_seconds;
+    job.body = TemplateStatusWebhookBody(event);
+    job.signature = HubSignature256(options.app_secret, job.body);
+    return;
+  }
   const AcceptedSend& send = job.plan->send;
   StatusEvent event;
   event.waba_id = options.waba_id;
@@ -64,6 +72,20 @@ bool WebhookQueue::Add(AcceptedSend send, TimePoint answered_at) {
   plan->answered_at = answered_at;
   plan->epoch = epoch_;
   PlanSteps(options_, *plan);
+  return Schedule(std::move(plan));
+}
+
+bool WebhookQueue::AddTemplateEvent(TemplateStatusEvent event, TimePoint now) {
+  auto plan = std::make_shared<WebhookPlan>();
+  plan->template_event = std::move(event);
+  plan->answered_at = now;
+  plan->epoch = epoch_;
+  plan->steps[0] = {StatusKind::kSent, std::chrono::milliseconds(0)};  // the status is unused
+  plan->step_count = 1;
+  return Schedule(std::move(plan));
+}
+
+bool WebhookQueue::Schedule(std::shared_ptr<WebhookPlan> plan) {
   if (plan->step_count == 0) return false;
   if (counters_.pending + plan->step_count > options_.max_pending) {
     counters_.dropped += plan->step_count;
@@ -71,7 +93,7 @@ bool WebhookQueue::Add(AcceptedSend send, TimePoint answered_at) {
   }
   counters_.scheduled += plan->step_count;
   counters_.pending += plan->step_count;
-  const auto due = answered_at + plan->steps[0].delay;
+  const auto due = plan->answered_at + plan->steps[0].delay;
   Push(due, WebhookJob{std::move(plan), 0, 1, {}, {}});
   return true;
 }

@@ -10,6 +10,9 @@
 // and the previous one's first POST has been answered (or given up), so a receiver sees them in
 // order unless a retry comes between.
 //
+// A template status change (AddTemplateEvent) is a plan of one POST, due at once: Meta's
+// message_template_status_update webhook, built and signed at its first POST like a status.
+//
 // A POST not answered 2xx is tried again after first_retry_delay, doubling, up to max_attempts
 // tries in all; then the status counts once as `failed`. Retries may overtake later statuses of
 // the same message, as Meta's do.
@@ -94,6 +97,9 @@ struct WebhookPlan {
     std::chrono::milliseconds delay{0};
   };
   AcceptedSend send;
+  // Set: the plan is this one template webhook (one step, delay 0), not `send`'s statuses; its
+  // waba_id and timestamp are filled at the first POST.
+  std::optional<TemplateStatusEvent> template_event;
   std::chrono::steady_clock::time_point answered_at;  // delays count from here
   std::array<Step, 3> steps{};
   std::size_t step_count = 0;
@@ -112,7 +118,7 @@ struct WebhookJob {
   std::string body;
   std::string signature;  // the X-Hub-Signature-256 value
 
-  StatusKind status() const { return plan->steps[step].status; }
+  StatusKind status() const { return plan->steps[step].status; }  // a send's status only
 };
 
 // Builds job.body (timestamp = unix_seconds) and job.signature if not built yet.
@@ -129,6 +135,10 @@ class WebhookQueue {
   // Plans the send's statuses, counting from `answered_at`. False when they did not fit
   // (counted dropped) or the plan is empty.
   bool Add(AcceptedSend send, TimePoint answered_at);
+
+  // Plans the template webhook of `event`, due at `now`; counted like a status (scheduled,
+  // pending, dropped...). False when it did not fit (counted dropped).
+  bool AddTemplateEvent(TemplateStatusEvent event, TimePoint now);
 
   // The jobs due at `now`, earliest first, at most `max` and as many as max_in_flight allows;
   // each is counted posted and in flight until Complete.
@@ -159,6 +169,8 @@ class WebhookQueue {
     }
   };
 
+  // Counts the plan's steps and pushes its first; false (counted dropped) when they do not fit.
+  bool Schedule(std::shared_ptr<WebhookPlan> plan);
   void Push(TimePoint due, WebhookJob job);
 
   const WebhookOptions options_;

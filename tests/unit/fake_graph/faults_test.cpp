@@ -1,4 +1,4 @@
-// Fault rules: parsing, matching, each action, rate and count.
+// Fault rules: parsing, matching, each action, rate, count and skip.
 #include "fake-graph/faults.hpp"
 
 #include <algorithm>
@@ -223,6 +223,38 @@ TEST(FaultsTest, CountLimitsApplicationsAndRulesApplyInOrder) {
   EXPECT_TRUE(Json(Call(graph, Request("GET", "/_fake/faults")))["rules"].empty());
 }
 
+TEST(FaultsTest, SkipPassesOverTheFirstMatchesToLaterRulesThenApplies) {
+  FakeGraph graph(TestOptions());
+  ASSERT_EQ(
+      SetFaults(
+          graph,
+          {{{"match_template", "promo"},
+            {"skip", 2},
+            {"count", 1},
+            {"action", "error"},
+            {"code", 131000}},
+           {{"match_template", "promo"}, {"count", 1}, {"action", "http"}, {"http_status", 502}}})
+          .status,
+      200u);
+  // Other templates do not match, so they do not use up the skip.
+  EXPECT_EQ(Call(graph, SendRequest(TemplateBody("+1555", "order_update"))).status, 200u);
+  // The first skipped match goes on to the second rule; the second passes every rule.
+  EXPECT_EQ(Call(graph, SendRequest(TemplateBody("+1555", "promo"))).status, 502u);
+  EXPECT_EQ(Call(graph, SendRequest(TemplateBody("+1555", "promo"))).status, 200u);
+  EXPECT_EQ(Call(graph, SendRequest(TemplateBody("+1555", "promo"))).status, 500u);
+  EXPECT_EQ(Call(graph, SendRequest(TemplateBody("+1555", "promo"))).status, 200u);
+  const auto rules = Json(Call(graph, Request("GET", "/_fake/faults")));
+  EXPECT_EQ(rules["rules"][0]["skip"], 2);
+  EXPECT_EQ(rules["rules"][0]["skipped"], 2);
+  EXPECT_EQ(rules["rules"][0]["applied"], 1);
+  EXPECT_FALSE(rules["rules"][1].contains("skip"));
+  EXPECT_FALSE(rules["rules"][1].contains("skipped"));
+  // Replacing the rules starts the skip again.
+  SetFaults(graph, {{{"skip", 1}, {"action", "error"}, {"code", 131000}}});
+  EXPECT_EQ(Call(graph, SendRequest(TemplateBody())).status, 200u);
+  EXPECT_EQ(Call(graph, SendRequest(TemplateBody())).status, 500u);
+}
+
 TEST(FaultsTest, RulesMatchOnPathTemplateAndRecipient) {
   FakeGraph graph(TestOptions());
   SetFaults(
@@ -261,6 +293,8 @@ TEST(FaultsTest, BadRulesAreRefusedWithASentence) {
   refused({{{"action", "error"}, {"code", 1}, {"path", "webhooks"}}}, "path");
   refused({{{"action", "error"}, {"code", 1}, {"accept", true}}}, "accept");
   refused({{{"action", "error"}, {"code", 1}, {"count", -1}}}, "count");
+  refused({{{"action", "error"}, {"code", 1}, {"skip", -1}}}, "skip must be between");
+  refused({{{"action", "error"}, {"code", 1}, {"skip", "2"}}}, "skip must be an integer");
   refused({{{"action", "error"}, {"code", 1}, {"http_status", 99}}}, "http_status");
   refused({{{"action", "http"}, {"content_type", "text/html\r\nX-Evil: 1"}}}, "content_type");
   refused({{{"action", "http"}, {"content_type", ""}}}, "content_type");

@@ -13,9 +13,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "capturing_poster.hpp"
 #include "fake-graph/fake_graph.hpp"
 #include "fake-graph/webhook_dispatcher.hpp"
-#include "fake-graph/webhook_poster.hpp"
 #include "support/eventually.hpp"
 #include "test_support.hpp"
 
@@ -26,44 +26,6 @@ using namespace test_support;  // NOLINT: the test helpers
 using nlohmann::json;
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
-
-// What a CapturingPoster saw; shared with the test, which outlives the poster.
-struct PostLog {
-  struct Entry {
-    WebhookPost post;
-    Clock::time_point at;
-  };
-  std::mutex mutex;
-  std::vector<Entry> entries;
-
-  std::size_t size() {
-    std::lock_guard lock(mutex);
-    return entries.size();
-  }
-  std::vector<Entry> Copy() {
-    std::lock_guard lock(mutex);
-    return entries;
-  }
-};
-
-// Answers every POST at once with `outcome`.
-class CapturingPoster final : public WebhookPoster {
- public:
-  explicit CapturingPoster(std::shared_ptr<PostLog> log,
-                           PostOutcome outcome = PostOutcome::kAnswered2xx)
-      : log_(std::move(log)), outcome_(outcome) {}
-  void Post(WebhookPost post, Done done) override {
-    {
-      std::lock_guard lock(log_->mutex);
-      log_->entries.push_back({std::move(post), Clock::now()});
-    }
-    done(outcome_);
-  }
-
- private:
-  std::shared_ptr<PostLog> log_;
-  PostOutcome outcome_;
-};
 
 WebhookOptions Hooks(std::int64_t sent, std::int64_t delivered, std::int64_t read) {
   WebhookOptions o;
