@@ -55,6 +55,7 @@ Result<void> CheckCatalog(const StoredCatalog& catalog) {
     SG_RETURN_IF_ERROR(CheckField("a template's language", t.language));
     SG_RETURN_IF_ERROR(CheckField("a template's id", t.template_id, true));
     SG_RETURN_IF_ERROR(CheckField("a template's status", t.status, true));
+    SG_RETURN_IF_ERROR(CheckField("a template's status reason", t.status_reason, true));
     SG_RETURN_IF_ERROR(CheckField("a template's category", t.category, true));
     if (t.definition.size() > kMaxTemplateDefinitionBytes) {
       return core::MakeError(
@@ -87,6 +88,7 @@ Result<void> CheckStatusChange(const TemplateStatusChange& change) {
   SG_RETURN_IF_ERROR(CheckField("template id", change.template_id, true));
   SG_RETURN_IF_ERROR(CheckField("template name", change.name, true));
   SG_RETURN_IF_ERROR(CheckField("template language", change.language, true));
+  SG_RETURN_IF_ERROR(CheckField("status reason", change.reason, true));
   if (change.template_id.empty() && (change.name.empty() || change.language.empty())) {
     return core::MakeError(core::ErrorCode::kInvalidArgument,
                            "template catalog: a status change needs the template's id, or its "

@@ -33,6 +33,7 @@ struct StoredTemplate {
   std::string language;            // as Meta writes it, e.g. en_GB
   std::string template_id;         // Meta's id of the template (digits), "" when unknown
   std::string status;              // APPROVED, PAUSED, ...: authoritative over the definition's
+  std::string status_reason;       // Meta's reason for the status (a status webhook's), or ""
   std::string category;            // MARKETING, UTILITY, AUTHENTICATION
   std::string definition;          // the template as one JSON object; opaque to the store
   std::int64_t updated_at_ms = 0;  // the last write of this row (sync or status change)
@@ -52,6 +53,7 @@ struct TemplateStatusChange {
   std::string language;
   std::string status;
   std::int64_t now_ms = 0;
+  std::string reason;  // Meta's reason for the status, "" for none
 };
 
 class TemplateCatalogs {

@@ -21,23 +21,25 @@ const Sql kDeleteTemplates{"delete_catalog_templates",
 // A catalog's templates in one statement, a column an array (a round trip for all of them).
 const Sql kInsertTemplates{
     "insert_catalog_templates",
-    "INSERT INTO catalog_templates(account, name, language, template_id, status, category, "
-    "definition, updated_at) SELECT $1::text, name, language, template_id, status, category, "
-    "definition, updated_at FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], "
-    "$6::text[], $7::text[], $8::bigint[]) "
-    "AS t(name, language, template_id, status, category, definition, updated_at)"};
+    "INSERT INTO catalog_templates(account, name, language, template_id, status, status_reason, "
+    "category, definition, updated_at) SELECT $1::text, name, language, template_id, status, "
+    "status_reason, category, definition, updated_at FROM unnest($2::text[], $3::text[], "
+    "$4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[]) "
+    "AS t(name, language, template_id, status, status_reason, category, definition, updated_at)"};
 // Found by the index catalog_templates_by_id, or by the primary key.
 const Sql kSetStatusById{"set_template_status_by_id",
-                         "UPDATE catalog_templates SET status = $1, updated_at = $2 "
-                         "WHERE account = $3 AND template_id = $4 AND status <> $1"};
+                         "UPDATE catalog_templates SET status = $1, status_reason = $5, "
+                         "updated_at = $2 WHERE account = $3 AND template_id = $4 "
+                         "AND (status <> $1 OR status_reason <> $5)"};
 const Sql kSetStatusByKey{"set_template_status_by_key",
-                          "UPDATE catalog_templates SET status = $1, updated_at = $2 "
-                          "WHERE account = $3 AND name = $4 AND language = $5 AND status <> $1"};
+                          "UPDATE catalog_templates SET status = $1, status_reason = $6, "
+                          "updated_at = $2 WHERE account = $3 AND name = $4 AND language = $5 "
+                          "AND (status <> $1 OR status_reason <> $6)"};
 // An account without templates is one row of NULLs on the template's side. Keys are ordered
 // byte by byte (COLLATE "C", SQLite's order), whatever the database's collation.
 const Sql kLoad{"load_catalogs",
                 "SELECT c.account, c.synced_at, t.name, t.language, t.template_id, t.status, "
-                "t.category, t.definition, t.updated_at FROM template_catalogs c "
+                "t.category, t.definition, t.updated_at, t.status_reason FROM template_catalogs c "
                 "LEFT JOIN catalog_templates t ON t.account = c.account "
                 "ORDER BY c.account COLLATE \"C\", t.name COLLATE \"C\", "
                 "t.language COLLATE \"C\""};
@@ -54,16 +56,17 @@ Result<Written> ReplaceCatalog(Connection& db, const StoredCatalog& catalog) {
   account.Text(catalog.account);
   SG_RETURN_IF_ERROR(db.Run(kDeleteTemplates, account));
   if (catalog.templates.empty()) return Written{};
-  std::array<std::vector<std::string>, 7> columns;  // $2 to $8
+  std::array<std::vector<std::string>, 8> columns;  // $2 to $9
   for (auto& column : columns) column.reserve(catalog.templates.size());
   for (const StoredTemplate& t : catalog.templates) {
     columns[0].push_back(t.name);
     columns[1].push_back(t.language);
     columns[2].push_back(t.template_id);
     columns[3].push_back(t.status);
-    columns[4].push_back(t.category);
-    columns[5].push_back(t.definition);
-    columns[6].push_back(std::to_string(t.updated_at_ms));
+    columns[4].push_back(t.status_reason);
+    columns[5].push_back(t.category);
+    columns[6].push_back(t.definition);
+    columns[7].push_back(std::to_string(t.updated_at_ms));
   }
   Params p;
   p.Text(catalog.account);
@@ -81,6 +84,7 @@ Result<Written> SetTemplateStatus(Connection& db, const TemplateStatusChange& ch
   } else {
     p.Text(change.template_id);
   }
+  p.Text(change.reason);
   SG_ASSIGN_OR_RETURN(Rows done,
                       db.Run(change.template_id.empty() ? kSetStatusByKey : kSetStatusById, p));
   Written written;
@@ -105,6 +109,7 @@ Result<std::vector<StoredCatalog>> LoadCatalogs(Connection& db) {
     t.category = rows.Text(i, 6);
     t.definition = rows.Text(i, 7);
     t.updated_at_ms = rows.Int64(i, 8);
+    t.status_reason = rows.Text(i, 9);
     out.back().templates.push_back(std::move(t));
   }
   return out;

@@ -205,6 +205,7 @@ CREATE TABLE catalog_templates (
   language    TEXT NOT NULL,      -- as Meta writes it, e.g. en_GB
   template_id TEXT NOT NULL,      -- Meta's id, '' when unknown
   status      TEXT NOT NULL,      -- APPROVED, PAUSED, ...
+  status_reason TEXT NOT NULL,    -- Meta's reason for it (a status webhook's), or ''
   category    TEXT NOT NULL,
   definition  TEXT NOT NULL,      -- the template as one JSON object (templates/catalog_json.hpp)
   updated_at  INTEGER NOT NULL,   -- Unix ms: its last write (a sync or a status change)

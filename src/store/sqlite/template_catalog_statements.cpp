@@ -32,7 +32,8 @@ Result<Written> ReplaceCatalog(Connection& db, const StoredCatalog& catalog) {
   SG_ASSIGN_OR_RETURN(
       auto stmt,
       db.Prepare("INSERT INTO catalog_templates(account, name, language, template_id, status, "
-                 "category, definition, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)"));
+                 "status_reason, category, definition, updated_at) "
+                 "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   for (const StoredTemplate& t : catalog.templates) {
     Statement s(stmt);
     s.Bind(catalog.account)
@@ -40,6 +41,7 @@ Result<Written> ReplaceCatalog(Connection& db, const StoredCatalog& catalog) {
         .Bind(t.language)
         .Bind(t.template_id)
         .Bind(t.status)
+        .Bind(t.status_reason)
         .Bind(t.category)
         .Bind(t.definition)
         .Bind(t.updated_at_ms);
@@ -50,15 +52,17 @@ Result<Written> ReplaceCatalog(Connection& db, const StoredCatalog& catalog) {
 }
 
 Result<Written> SetTemplateStatus(Connection& db, const TemplateStatusChange& change) {
-  // Found by the index catalog_templates_by_id, or by the primary key. Both statements have six
+  // Found by the index catalog_templates_by_id, or by the primary key. Both statements have seven
   // parameters (the one by id does not use ?4 and ?5), so the same binding fits either.
   SG_ASSIGN_OR_RETURN(
       auto stmt,
       db.Prepare(change.template_id.empty()
-                     ? "UPDATE catalog_templates SET status = ?1, updated_at = ?2 "
-                       "WHERE account = ?3 AND name = ?4 AND language = ?5 AND status <> ?1"
-                     : "UPDATE catalog_templates SET status = ?1, updated_at = ?2 "
-                       "WHERE account = ?3 AND template_id = ?6 AND status <> ?1"));
+                     ? "UPDATE catalog_templates SET status = ?1, status_reason = ?7, "
+                       "updated_at = ?2 WHERE account = ?3 AND name = ?4 AND language = ?5 "
+                       "AND (status <> ?1 OR status_reason <> ?7)"
+                     : "UPDATE catalog_templates SET status = ?1, status_reason = ?7, "
+                       "updated_at = ?2 WHERE account = ?3 AND template_id = ?6 "
+                       "AND (status <> ?1 OR status_reason <> ?7)"));
   Written written;
   {
     Statement s(stmt);
@@ -67,7 +71,8 @@ Result<Written> SetTemplateStatus(Connection& db, const TemplateStatusChange& ch
         .Bind(change.account)
         .Bind(change.name)
         .Bind(change.language)
-        .Bind(change.template_id);
+        .Bind(change.template_id)
+        .Bind(change.reason);
     if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("set template status"));
     written.changed = db.Changes();
   }
@@ -80,7 +85,7 @@ Result<std::vector<StoredCatalog>> LoadCatalogs(Connection& db) {
   SG_ASSIGN_OR_RETURN(
       auto stmt,
       db.Prepare("SELECT c.account, c.synced_at, t.name, t.language, t.template_id, t.status, "
-                 "t.category, t.definition, t.updated_at FROM template_catalogs c "
+                 "t.category, t.definition, t.updated_at, t.status_reason FROM template_catalogs c "
                  "LEFT JOIN catalog_templates t ON t.account = c.account "
                  "ORDER BY c.account, t.name, t.language"));
   Statement s(stmt);
@@ -100,6 +105,7 @@ Result<std::vector<StoredCatalog>> LoadCatalogs(Connection& db) {
     t.category = s.Text(6);
     t.definition = s.Blob(7);  // every byte, as stored (Text would stop at a NUL)
     t.updated_at_ms = s.Int64(8);
+    t.status_reason = s.Text(9);
     out.back().templates.push_back(std::move(t));
   }
   if (rc != SQLITE_DONE) return tl::unexpected(db.Error("load catalogs"));

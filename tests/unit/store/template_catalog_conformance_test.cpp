@@ -121,7 +121,7 @@ TEST_P(TemplateCatalogConformance, AReplacementReplacesTheWholeCatalog) {
             (std::vector<std::string>{"kept (en) 2 APPROVED", "new (en) 3 APPROVED"}));
   EXPECT_EQ(loaded[0].templates[0].definition, kept.definition);
   // The removed template's id finds nothing any more.
-  EXPECT_EQ(SetStatus({"waba-1", "1", "", "", "PAUSED", kNow + 1}), 0);
+  EXPECT_EQ(SetStatus({"waba-1", "1", "", "", "PAUSED", kNow + 1, ""}), 0);
 }
 
 TEST_P(TemplateCatalogConformance, AccountsAreIndependent) {
@@ -130,7 +130,7 @@ TEST_P(TemplateCatalogConformance, AccountsAreIndependent) {
   // Replacing one account's catalog leaves the other's.
   ASSERT_TRUE(catalogs().ReplaceCatalog(Catalog("waba-1", kNow + 1, {Tpl("bye", "en", "9")})));
   // A status change reaches only its account's template, even where another has the same id.
-  EXPECT_EQ(SetStatus({"waba-2", "1", "", "", "PAUSED", kNow + 2}), 1);
+  EXPECT_EQ(SetStatus({"waba-2", "1", "", "", "PAUSED", kNow + 2, ""}), 1);
 
   const auto loaded = Load();
   ASSERT_EQ(loaded.size(), 2u);
@@ -179,11 +179,12 @@ TEST_P(TemplateCatalogConformance, InputBeyondTheBoundsIsRefusedWithNothingWritt
       Catalog("waba-1", kNow, {Tpl(std::string(kMaxTemplateFieldBytes + 1, 'n'), "en")})));
 
   // A status change names its template by id, or by name and language.
-  const auto unnamed = catalogs().SetTemplateStatus({"waba-1", "", "hello", "", "PAUSED", kNow});
+  const auto unnamed =
+      catalogs().SetTemplateStatus({"waba-1", "", "hello", "", "PAUSED", kNow, ""});
   ASSERT_FALSE(unnamed);
   EXPECT_EQ(unnamed.error().code, core::ErrorCode::kInvalidArgument);
-  EXPECT_FALSE(catalogs().SetTemplateStatus({"waba-1", "1", "", "", "", kNow}));
-  EXPECT_FALSE(catalogs().SetTemplateStatus({"", "1", "", "", "PAUSED", kNow}));
+  EXPECT_FALSE(catalogs().SetTemplateStatus({"waba-1", "1", "", "", "", kNow, ""}));
+  EXPECT_FALSE(catalogs().SetTemplateStatus({"", "1", "", "", "PAUSED", kNow, ""}));
 
   EXPECT_TRUE(Load().empty());
   EXPECT_EQ(Version(), 0);
@@ -195,21 +196,21 @@ TEST_P(TemplateCatalogConformance, AStatusChangesByIdOrByNameAndLanguage) {
   std::int64_t version = Version();
 
   // By Meta's id: the name and language given with it do not matter.
-  EXPECT_EQ(SetStatus({"waba-1", "2", "bye", "en", "PAUSED", kNow + 10}), 1);
+  EXPECT_EQ(SetStatus({"waba-1", "2", "bye", "en", "PAUSED", kNow + 10, ""}), 1);
   EXPECT_GT(Version(), version);
   version = Version();
   // By name and language, for a template whose id is not known.
-  EXPECT_EQ(SetStatus({"waba-1", "", "bye", "en", "REJECTED", kNow + 20}), 1);
+  EXPECT_EQ(SetStatus({"waba-1", "", "bye", "en", "REJECTED", kNow + 20, ""}), 1);
   EXPECT_GT(Version(), version);
   version = Version();
 
   // No such template: nothing changes, and the version stays.
-  EXPECT_EQ(SetStatus({"waba-1", "99", "", "", "PAUSED", kNow + 30}), 0);
-  EXPECT_EQ(SetStatus({"waba-1", "", "hello", "de", "PAUSED", kNow + 30}), 0);
-  EXPECT_EQ(SetStatus({"waba-9", "1", "", "", "PAUSED", kNow + 30}), 0);
+  EXPECT_EQ(SetStatus({"waba-1", "99", "", "", "PAUSED", kNow + 30, ""}), 0);
+  EXPECT_EQ(SetStatus({"waba-1", "", "hello", "de", "PAUSED", kNow + 30, ""}), 0);
+  EXPECT_EQ(SetStatus({"waba-9", "1", "", "", "PAUSED", kNow + 30, ""}), 0);
   // The status it already has: likewise, and its updated_at_ms stays.
-  EXPECT_EQ(SetStatus({"waba-1", "2", "", "", "PAUSED", kNow + 40}), 0);
-  EXPECT_EQ(SetStatus({"waba-1", "", "hello", "en", "APPROVED", kNow + 40}), 0);
+  EXPECT_EQ(SetStatus({"waba-1", "2", "", "", "PAUSED", kNow + 40, ""}), 0);
+  EXPECT_EQ(SetStatus({"waba-1", "", "hello", "en", "APPROVED", kNow + 40, ""}), 0);
   EXPECT_EQ(Version(), version);
 
   const auto loaded = Load();
@@ -225,6 +226,23 @@ TEST_P(TemplateCatalogConformance, AStatusChangesByIdOrByNameAndLanguage) {
   EXPECT_EQ(loaded[0].synced_at_ms, kNow);
 }
 
+TEST_P(TemplateCatalogConformance, AStatusKeepsMetasReasonUntilTheNextChange) {
+  ASSERT_TRUE(catalogs().ReplaceCatalog(Catalog("waba-1", kNow, {Tpl("hello", "en", "1")})));
+  EXPECT_EQ(SetStatus({"waba-1", "1", "", "", "PAUSED", kNow + 1, "FIRST_PAUSE"}), 1);
+  EXPECT_EQ(Load().at(0).templates.at(0).status_reason, "FIRST_PAUSE");
+  // The same status with another reason is a change; the same status and reason is not.
+  EXPECT_EQ(SetStatus({"waba-1", "1", "", "", "PAUSED", kNow + 2, "SECOND_PAUSE"}), 1);
+  EXPECT_EQ(SetStatus({"waba-1", "1", "", "", "PAUSED", kNow + 3, "SECOND_PAUSE"}), 0);
+  EXPECT_EQ(Load().at(0).templates.at(0).status_reason, "SECOND_PAUSE");
+  // An approval without a reason clears it; a sync stores what it is given.
+  EXPECT_EQ(SetStatus({"waba-1", "", "hello", "en", "APPROVED", kNow + 4, ""}), 1);
+  EXPECT_EQ(Load().at(0).templates.at(0).status_reason, "");
+  StoredTemplate rejected = Tpl("hello", "en", "1", "REJECTED");
+  rejected.status_reason = "INVALID_FORMAT";
+  ASSERT_TRUE(catalogs().ReplaceCatalog(Catalog("waba-1", kNow + 5, {rejected})));
+  EXPECT_EQ(Load().at(0).templates.at(0).status_reason, "INVALID_FORMAT");
+}
+
 TEST_P(TemplateCatalogConformance, EveryWriteMovesTheVersionForEveryInstanceToSee) {
   std::vector<std::int64_t> seen{Version()};
   ASSERT_TRUE(catalogs().ReplaceCatalog(Catalog("waba-1", kNow, {Tpl("hello", "en", "1")})));
@@ -232,7 +250,7 @@ TEST_P(TemplateCatalogConformance, EveryWriteMovesTheVersionForEveryInstanceToSe
   // The same catalog again is a write too.
   ASSERT_TRUE(catalogs().ReplaceCatalog(Catalog("waba-1", kNow, {Tpl("hello", "en", "1")})));
   seen.push_back(Version());
-  ASSERT_EQ(SetStatus({"waba-1", "1", "", "", "PAUSED", kNow + 1}), 1);
+  ASSERT_EQ(SetStatus({"waba-1", "1", "", "", "PAUSED", kNow + 1, ""}), 1);
   seen.push_back(Version());
   for (std::size_t i = 1; i < seen.size(); ++i) {
     EXPECT_NE(seen[i], seen[i - 1]) << "after write " << i;
@@ -250,7 +268,7 @@ TEST_P(TemplateCatalogConformance, EveryWriteMovesTheVersionForEveryInstanceToSe
   ASSERT_TRUE(their_load);
   ASSERT_EQ(their_load->size(), 1u);
   EXPECT_EQ(Keys((*their_load)[0]), std::vector<std::string>{"hello (en) 1 PAUSED"});
-  ASSERT_EQ(*theirs.SetTemplateStatus({"waba-1", "1", "", "", "APPROVED", kNow + 2}), 1);
+  ASSERT_EQ(*theirs.SetTemplateStatus({"waba-1", "1", "", "", "APPROVED", kNow + 2, ""}), 1);
   EXPECT_NE(Version(), seen.back());
   EXPECT_EQ(Version(), *theirs.CatalogVersion());
   // And after a restart.
@@ -295,7 +313,7 @@ TEST_P(TemplateCatalogConformance, InstancesReplacingOneCatalogAtOnceEachCommitA
         templates.push_back(Tpl(who + std::to_string(j), "en", who + std::to_string(i)));
       }
       if (!catalogs.ReplaceCatalog(Catalog("waba-1", kNow + i, templates))) ++*failures;
-      if (!catalogs.SetTemplateStatus({"waba-1", "", who + "0", "en", "PAUSED", kNow + i})) {
+      if (!catalogs.SetTemplateStatus({"waba-1", "", who + "0", "en", "PAUSED", kNow + i, ""})) {
         ++*failures;
       }
     }
