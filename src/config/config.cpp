@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "config/reader.hpp"
+#include "config/templates_config.hpp"
 #include "config/webhooks_config.hpp"
 #include "core/phone_number.hpp"
 #include "core/text.hpp"
@@ -119,10 +120,11 @@ Result<void> ReadDispatch(const Reader& r, const toml::table& t, DispatchSetting
 
 Result<void> ReadMeta(const Reader& r, const toml::table& t, const std::string& where,
                       MetaSettings& m) {
-  SG_RETURN_IF_ERROR(
-      r.OnlyKeys(t, where,
-                 {"phone_number_id", "base_url", "api_version", "access_token_env",
-                  "access_token_file", "connect_timeout_ms", "timeout_ms", "media_ttl_ms"}));
+  SG_RETURN_IF_ERROR(r.OnlyKeys(
+      t, where,
+      {"phone_number_id", "base_url", "api_version", "access_token_env", "access_token_file",
+       "connect_timeout_ms", "timeout_ms", "media_ttl_ms", "waba_id"}));
+  SG_RETURN_IF_ERROR(ReadWabaId(r, t, where, m));
   SG_RETURN_IF_ERROR(r.String(t, where, "phone_number_id", m.phone_number_id));
   if (m.phone_number_id.empty() ||
       m.phone_number_id.find_first_not_of("0123456789") != std::string::npos) {
@@ -148,8 +150,8 @@ Result<void> ReadMeta(const Reader& r, const toml::table& t, const std::string& 
 
 Result<void> ReadNumber(const Reader& r, const toml::table& t, const std::string& where,
                         BusinessNumber& n) {
-  SG_RETURN_IF_ERROR(
-      r.OnlyKeys(t, where, {"phone", "provider", "messages_per_second", "sandbox", "meta"}));
+  SG_RETURN_IF_ERROR(r.OnlyKeys(
+      t, where, {"phone", "provider", "messages_per_second", "sandbox", "meta", "templates_file"}));
   SG_RETURN_IF_ERROR(r.Number(t, where, "messages_per_second", n.messages_per_second, 0.01, 1000));
   std::string phone;
   SG_RETURN_IF_ERROR(r.String(t, where, "phone", phone));
@@ -180,12 +182,13 @@ Result<void> ReadNumber(const Reader& r, const toml::table& t, const std::string
   }
   if (const toml::table* sb = t.get_as<toml::table>("sandbox")) {
     const std::string sw = where + ".sandbox";
-    SG_RETURN_IF_ERROR(
-        r.OnlyKeys(*sb, sw, {"sent_after_ms", "delivered_after_ms", "read_after_ms"}));
+    SG_RETURN_IF_ERROR(r.OnlyKeys(
+        *sb, sw, {"sent_after_ms", "delivered_after_ms", "read_after_ms", "templates_file"}));
     SG_RETURN_IF_ERROR(r.Millis(*sb, sw, "sent_after_ms", n.sandbox.sent_after, kDayMs));
     SG_RETURN_IF_ERROR(r.Millis(*sb, sw, "delivered_after_ms", n.sandbox.delivered_after, kDayMs));
     SG_RETURN_IF_ERROR(r.Millis(*sb, sw, "read_after_ms", n.sandbox.read_after, kDayMs));
   }
+  SG_RETURN_IF_ERROR(ReadTemplatesFile(r, t, t.get_as<toml::table>("sandbox"), where, n));
   return {};
 }
 
@@ -194,7 +197,8 @@ Result<void> ReadDomain(const Reader& r, const toml::table& t, const std::string
   SG_RETURN_IF_ERROR(
       r.OnlyKeys(t, where,
                  {"name", "ack", "ack_timeout_ms", "max_attempts", "max_age_ms", "api_token_hash",
-                  "session_ttl_ms", "users", "numbers", "callbacks"}));
+                  "session_ttl_ms", "users", "numbers", "callbacks", "templates"}));
+  SG_RETURN_IF_ERROR(ReadTemplatePolicy(r, t, where, d));
   if (const toml::node* callbacks = t.get("callbacks")) {
     const toml::table* ct = callbacks->as_table();
     if (ct == nullptr) return tl::unexpected(r.Fail(where + ".callbacks", "must be a table"));
@@ -343,8 +347,9 @@ Result<Config> ParseConfig(std::string_view toml_text, std::string_view source) 
   }
   Reader r{std::string(source)};
   Config c;
-  SG_RETURN_IF_ERROR(r.OnlyKeys(
-      root, "", {"server", "storage", "dispatch", "webhooks", "languages", "domains", "example"}));
+  SG_RETURN_IF_ERROR(r.OnlyKeys(root, "",
+                                {"server", "storage", "dispatch", "webhooks", "templates",
+                                 "languages", "domains", "example"}));
   if (const toml::table* t = root.get_as<toml::table>("server")) {
     SG_RETURN_IF_ERROR(ReadServer(r, *t, c.server));
   }
@@ -357,6 +362,9 @@ Result<Config> ParseConfig(std::string_view toml_text, std::string_view source) 
   }
   if (const toml::table* t = root.get_as<toml::table>("webhooks")) {
     SG_RETURN_IF_ERROR(ReadWebhooks(r, *t, c.webhooks));
+  }
+  if (const toml::table* t = root.get_as<toml::table>("templates")) {
+    SG_RETURN_IF_ERROR(ReadTemplateSettings(r, *t, c.templates));
   }
   if (const toml::table* t = root.get_as<toml::table>("languages")) {
     SG_RETURN_IF_ERROR(r.OnlyKeys(*t, "languages", {"extra"}));

@@ -79,6 +79,9 @@ struct SandboxSettings {
 // WhatsApp Cloud API (Meta) settings of one business number.
 struct MetaSettings {
   std::string phone_number_id;  // Meta's id of the number, not the number itself
+  // The WhatsApp Business Account the number belongs to: whose template catalog is synchronised
+  // and checked (docs/templates.md). "": no catalog for this number.
+  std::string waba_id;
   std::string base_url = "https://graph.facebook.com";
   std::string api_version = "v23.0";
   // Read at start from the environment variable or file the config names; never from the TOML
@@ -98,6 +101,29 @@ struct BusinessNumber {
   double messages_per_second = 80;  // Meta's standard throughput tier; up to 1000
   SandboxSettings sandbox;
   MetaSettings meta;
+  // A sandbox number's template catalog: a file in the shape of Meta's message_templates answer.
+  std::string templates_file;
+
+  // The key of the number's template catalog: its waba_id, or "file:" and its templates_file;
+  // "" when it has none (templates/catalog.hpp).
+  std::string TemplateAccount() const;
+};
+
+// What a send whose template the catalog contradicts gets (docs/templates.md).
+enum class TemplatePolicy {
+  kStrict,   // refused, 422 with the reason
+  kLenient,  // sent anyway, with a warning in the log
+  kOff,      // not checked
+};
+
+const char* TemplatePolicyName(TemplatePolicy policy);  // "strict", "lenient", "off"
+
+// [templates]: how the catalogs are kept up to date.
+struct TemplateSettings {
+  // Each WhatsApp Business Account's catalog is read in full from Meta at start, then this often.
+  std::chrono::milliseconds sync_interval{3'600'000};
+  // How often an instance looks whether another changed a catalog in the shared database.
+  std::chrono::milliseconds reload_interval{10'000};
 };
 
 struct User {
@@ -135,6 +161,14 @@ struct Domain {
   std::vector<User> users;
   std::vector<BusinessNumber> numbers;
   std::optional<CallbackSettings> callbacks;  // none: no callbacks for this domain
+  // `templates`; unset: strict for a number with a catalog (TemplatePolicyFor).
+  std::optional<TemplatePolicy> templates;
+
+  // The policy for sends from `number`: the domain's, or strict when the number has a catalog
+  // and off when it has none.
+  TemplatePolicy TemplatePolicyFor(const BusinessNumber& number) const;
+  // The domain's number `phone`, or nullptr.
+  const BusinessNumber* FindNumber(std::string_view phone) const;
 };
 
 // Meta's webhook callbacks ([webhooks.meta]): one endpoint for the gateway's Meta app.
@@ -169,6 +203,7 @@ struct Config {
   std::string storage_url = "sqlite:var/socialgate.db";
   DispatchSettings dispatch;
   WebhookSettings webhooks;
+  TemplateSettings templates;
   std::vector<std::string> extra_languages;
   std::vector<Domain> domains;
   std::optional<Example> example;

@@ -157,6 +157,7 @@ core::Result<Template> ReadTemplate(const element& value, const std::string& whe
     // Other components (carousels, limited-time offers) are kept out of the checks.
   }
   if (!seen.contains("BODY")) return Malformed(at + ": has no BODY component");
+  t.definition = simdjson::minify(value);
   return t;
 }
 
@@ -230,21 +231,38 @@ core::Result<Variables> ReadVariables(std::string_view text, ParameterFormat for
   return v;
 }
 
-core::Result<TemplatePage> ReadTemplatePage(std::string_view body) {
+namespace {
+
+// Parses `body` as one JSON document within the page's bounds, naming it `what` in refusals.
+core::Result<element> ParseBounded(simdjson::dom::parser& parser, std::string_view body,
+                                   const char* what) {
   if (body.size() > kMaxPageBytes) {
-    return Malformed("the listing is " + std::to_string(body.size()) + " bytes, more than " +
-                     std::to_string(kMaxPageBytes));
+    return Malformed(std::string(what) + " is " + std::to_string(body.size()) +
+                     " bytes, more than " + std::to_string(kMaxPageBytes));
   }
   if (!util::JsonNestingWithin(body, kMaxPageDepth)) {
-    return Malformed("the listing nests deeper than " + std::to_string(kMaxPageDepth) + " levels");
+    return Malformed(std::string(what) + " nests deeper than " + std::to_string(kMaxPageDepth) +
+                     " levels");
   }
-  simdjson::dom::parser parser;
   element root;
   if (const auto error = parser.parse(body.data(), body.size()).get(root);
       error != simdjson::SUCCESS) {
-    return Malformed(std::string("the listing is not JSON (") + simdjson::error_message(error) +
-                     ")");
+    return Malformed(std::string(what) + " is not JSON (" + simdjson::error_message(error) + ")");
   }
+  return root;
+}
+
+}  // namespace
+
+core::Result<Template> ReadTemplateDefinition(std::string_view object_json) {
+  simdjson::dom::parser parser;
+  SG_ASSIGN_OR_RETURN(const element root, ParseBounded(parser, object_json, "the template"));
+  return ReadTemplate(root, "the template");
+}
+
+core::Result<TemplatePage> ReadTemplatePage(std::string_view body) {
+  simdjson::dom::parser parser;
+  SG_ASSIGN_OR_RETURN(const element root, ParseBounded(parser, body, "the listing"));
   object top;
   array data;
   if (root.get_object().get(top) != simdjson::SUCCESS ||

@@ -38,6 +38,10 @@ struct TemplatePage {
 
 core::Result<TemplatePage> ReadTemplatePage(std::string_view body);
 
+// One template from its JSON object alone (a Template::definition the store kept): the same
+// checks as an entry of a page; kMalformed when it is not a usable template.
+core::Result<Template> ReadTemplateDefinition(std::string_view object_json);
+
 // The variables of `text` under `format` (see Variables); kMalformed naming `where` when a
 // POSITIONAL text skips a number or a NAMED one uses a name that is not lower-case letters,
 // digits and underscores.

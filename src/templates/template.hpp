@@ -34,9 +34,10 @@ struct Button {
 struct Template {
   std::string id;
   std::string name;
-  std::string language;  // e.g. en_GB, as Meta writes it
-  std::string status;    // APPROVED, PENDING, REJECTED, PAUSED, DISABLED, IN_APPEAL, ...
-  std::string category;  // MARKETING, UTILITY, AUTHENTICATION
+  std::string language;       // e.g. en_GB, as Meta writes it
+  std::string status;         // APPROVED, PENDING, REJECTED, PAUSED, DISABLED, IN_APPEAL, ...
+  std::string status_reason;  // why, when Meta said (a status webhook's `reason`), else ""
+  std::string category;       // MARKETING, UTILITY, AUTHENTICATION
   ParameterFormat parameter_format = ParameterFormat::kPositional;
   HeaderFormat header_format = HeaderFormat::kNone;
   std::string header_text;  // TEXT headers
@@ -45,6 +46,16 @@ struct Template {
   Variables body_variables;
   std::string footer_text;
   std::vector<Button> buttons;  // in the template's order: a button's index is its position
+  // The template's JSON object as read (minified): what the store keeps, read back by
+  // ReadTemplateDefinition.
+  std::string definition;
+
+  // The buttons whose URL ends in a variable: each takes one dynamicUrl value, in this order.
+  int UrlVariableCount() const {
+    int n = 0;
+    for (const auto& b : buttons) n += b.url_variable ? 1 : 0;
+    return n;
+  }
 
   bool approved() const { return status == "APPROVED"; }
 };

@@ -176,8 +176,31 @@ bool WebhookIntake::Recover(bool everything) {
   return static_cast<int>(events->size()) == kRecoverBatch && added > 0;
 }
 
+void WebhookIntake::SetTemplateStatusSink(TemplateStatusSink sink) {
+  template_sink_ = std::move(sink);
+}
+
 void WebhookIntake::Apply(store::WebhookEvent event) {
   MetaNotification notification = ParseMetaNotification(event.body);
+  std::string template_outcome;
+  if (!notification.template_statuses.empty()) {
+    if (!template_sink_) {
+      template_outcome = "; " + std::to_string(notification.template_statuses.size()) +
+                         " template statuses not applied (no template catalog)";
+    } else {
+      for (const auto& update : notification.template_statuses) {
+        if (!template_sink_(update)) {
+          spdlog::warn(
+              "webhooks: {} event {}: a template status could not be recorded; the event "
+              "is applied later",
+              event.source, event.id);
+          return Finished(event.id, false);
+        }
+      }
+      template_outcome =
+          "; " + std::to_string(notification.template_statuses.size()) + " template statuses";
+    }
+  }
   store::WebhookApplication application;
   application.event_id = event.id;
   application.now_ms = clock_.UnixMillis();
@@ -201,7 +224,8 @@ void WebhookIntake::Apply(store::WebhookEvent event) {
     s.report.source = event.source;
     application.reports.push_back(std::move(s.report));
   }
-  std::string outcome = std::to_string(application.reports.size()) + " statuses to apply";
+  std::string outcome =
+      std::to_string(application.reports.size()) + " statuses to apply" + template_outcome;
   for (const auto& note : notification.ignored) {
     if (outcome.size() + note.size() + 2 > kMaxOutcomeBytes) break;
     outcome += "; " + note;
@@ -214,18 +238,22 @@ void WebhookIntake::Apply(store::WebhookEvent event) {
           spdlog::warn("webhooks: {} event {} not applied yet, tried again later: {}", source, id,
                        applied.error().detail);
         }
-        {
-          std::lock_guard lock(mutex_);
-          --in_flight_;
-          if (reading_back_) {
-            finished_while_reading_.push_back(id);
-          } else {
-            known_.erase(id);
-          }
-          if (applied) ++applied_;
-        }
-        wake_.notify_all();
+        Finished(id, applied.has_value());
       });
+}
+
+void WebhookIntake::Finished(const std::string& id, bool applied) {
+  {
+    std::lock_guard lock(mutex_);
+    --in_flight_;
+    if (reading_back_) {
+      finished_while_reading_.push_back(id);
+    } else {
+      known_.erase(id);
+    }
+    if (applied) ++applied_;
+  }
+  wake_.notify_all();
 }
 
 }  // namespace socialgate::webhooks

@@ -36,6 +36,7 @@
 #include "store/delivery_statuses.hpp"
 #include "util/clock.hpp"
 #include "util/timer_queue.hpp"
+#include "webhooks/meta_notification.hpp"
 
 namespace socialgate::webhooks {
 
@@ -84,6 +85,13 @@ class WebhookIntake {
   // later and then doubling up to 30 s, for 30 minutes, then logged and dropped.
   void ReceiveOwn(std::string source, std::string body);
 
+  // Where the template status changes of Meta's events go (field
+  // "message_template_status_update"), applied before the event is marked applied; false when
+  // the change could not be recorded (the event is then applied later, again). Without a sink
+  // they are noted with the event and not applied. Set before Start.
+  using TemplateStatusSink = std::function<bool(const TemplateStatusUpdate&)>;
+  void SetTemplateStatusSink(TemplateStatusSink sink);
+
   // Events applied (their application committed) since start: for tests and benchmarks.
   std::uint64_t applied() const;
 
@@ -93,6 +101,8 @@ class WebhookIntake {
   // recover_after ago or earlier) into the queue; whether a full batch came back.
   bool Recover(bool everything);
   void Apply(store::WebhookEvent event);
+  // An application handed out by Apply has ended (applied, or to be tried again later).
+  void Finished(const std::string& id, bool applied);
   void ReceiveOwnTry(std::string source, std::string body, std::chrono::milliseconds wait,
                      std::chrono::milliseconds waited);
 
@@ -101,6 +111,7 @@ class WebhookIntake {
   IntakeOptions options_;
   util::TimerQueue& timers_;
   const util::Clock& clock_;
+  TemplateStatusSink template_sink_;  // set before Start; read by the applier only
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

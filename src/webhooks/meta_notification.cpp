@@ -180,13 +180,61 @@ void ReadStatus(const element& value, const std::string& where, std::string_view
   out.statuses.push_back(std::move(notified));
 }
 
-void ReadChange(const element& value, const std::string& where, MetaNotification& out,
-                Notes& notes) {
+// A template status change of WhatsApp Business Account `account`.
+void ReadTemplateStatus(const object& change, const std::string& where, std::string_view account,
+                        MetaNotification& out, Notes& notes) {
+  object value;
+  if (change["value"].get_object().get(value) != simdjson::SUCCESS) {
+    return notes.Add(where + ".value is not an object");
+  }
+  if (!IsPlainId(account, kMaxIdBytes)) return notes.Add(where + ": the entry has no id");
+  if (out.template_statuses.size() >= kMaxTemplateStatusesPerNotification) {
+    return notes.Add(where + ": template statuses beyond the first " +
+                     std::to_string(kMaxTemplateStatusesPerNotification) + " are not read");
+  }
+  TemplateStatusUpdate update;
+  update.account = std::string(account);
+  // Meta sends the id as a JSON number; a string of digits is taken too.
+  std::uint64_t numeric_id = 0;
+  std::string_view text_id;
+  if (value["message_template_id"].get_uint64().get(numeric_id) == simdjson::SUCCESS) {
+    update.template_id = std::to_string(numeric_id);
+  } else if (value["message_template_id"].get_string().get(text_id) == simdjson::SUCCESS &&
+             !text_id.empty() && text_id.size() <= 64 &&
+             text_id.find_first_not_of("0123456789") == std::string_view::npos) {
+    update.template_id = std::string(text_id);
+  }
+  const auto name = StringMember(value, "message_template_name");
+  const auto language = StringMember(value, "message_template_language");
+  const auto event = StringMember(value, "event");
+  if (!event || !IsPlainId(*event, 64)) {
+    return notes.Add(where + ".value.event is missing or not a status");
+  }
+  if (name && IsPlainId(*name, 512)) update.name = std::string(*name);
+  if (language && IsPlainId(*language, 16)) update.language = std::string(*language);
+  // Meta has written languages both ways (en_US, en-US); the catalog's are en_US.
+  for (char& c : update.language) c = c == '-' ? '_' : c;
+  if (update.template_id.empty() && (update.name.empty() || update.language.empty())) {
+    return notes.Add(where + ".value names no template (no message_template_id, name or language)");
+  }
+  update.status = std::string(*event);
+  const auto reason = StringMember(value, "reason");
+  if (reason && *reason != "NONE" && !reason->empty()) {
+    update.reason = core::OneLine(*reason, 256);
+  }
+  out.template_statuses.push_back(std::move(update));
+}
+
+void ReadChange(const element& value, const std::string& where, std::string_view account,
+                MetaNotification& out, Notes& notes) {
   object change;
   if (value.get_object().get(change) != simdjson::SUCCESS) {
     return notes.Add(where + " is not an object");
   }
   const auto field = StringMember(change, "field");
+  if (field && *field == "message_template_status_update") {
+    return ReadTemplateStatus(change, where, account, out, notes);
+  }
   if (!field || *field != "messages") {
     return notes.Add(where + ".field " +
                      (field ? core::QuoteForMessage(*field) : std::string("(missing)")) +
@@ -277,9 +325,10 @@ MetaNotification ParseMetaNotification(std::string_view body) {
       notes.Add(where + ".changes is missing or not an array");
       continue;
     }
+    const std::string_view account = StringMember(entry, "id").value_or("");
     std::size_t c = 0;
     for (const element change : changes) {
-      ReadChange(change, where + ".changes[" + std::to_string(c++) + "]", out, notes);
+      ReadChange(change, where + ".changes[" + std::to_string(c++) + "]", account, out, notes);
     }
   }
   return out;

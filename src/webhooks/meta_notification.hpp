@@ -11,6 +11,9 @@
 // ("played"), a change of another field, a status without an id. Inbound messages are ignored
 // until the gateway takes them.
 //
+// Changes of field "message_template_status_update" (a template approved, paused, disabled...)
+// are read into `template_statuses`, each with its entry's id: the WhatsApp Business Account.
+//
 // Thread safety: ParseMetaNotification may be called from many threads at once.
 #pragma once
 
@@ -39,8 +42,21 @@ struct NotifiedStatus {
   store::StatusReport report;
 };
 
+// A template's new status (field "message_template_status_update").
+struct TemplateStatusUpdate {
+  std::string account;      // the entry's id: the WhatsApp Business Account
+  std::string template_id;  // message_template_id, digits ("" when absent)
+  std::string name;         // message_template_name
+  std::string language;     // message_template_language, as Meta writes it (en_GB)
+  std::string status;       // event: APPROVED, PAUSED, REJECTED, DISABLED, ...
+  std::string reason;       // reason: "" when absent or "NONE"
+};
+
+inline constexpr std::size_t kMaxTemplateStatusesPerNotification = 100;
+
 struct MetaNotification {
   std::vector<NotifiedStatus> statuses;
+  std::vector<TemplateStatusUpdate> template_statuses;
   std::vector<std::string> ignored;  // at most kMaxIgnoredNotes, then a count
 };
 

@@ -272,5 +272,47 @@ TEST(CallbacksConfigTest, RefusesMistakesWithTheKeyNamed) {
               "domains[0].callbacks.retries: unknown key");
 }
 
+TEST(ConfigTest, TemplateCatalogSettings) {
+  const std::string file = std::string(SOCIALGATE_SOURCE_DIR) + "/config/demo-templates.json";
+  auto c = ParseConfig(Minimal("templates = \"lenient\"\n",
+                               "[domains.numbers.sandbox]\ntemplates_file = \"" + file +
+                                   "\"\n[[domains.numbers]]\nphone = \"+44 7911 123456\"\n"
+                                   "provider = \"meta\"\n[domains.numbers.meta]\n"
+                                   "phone_number_id = \"1\"\nwaba_id = \"102290129340398\"\n"
+                                   "access_token_env = \"PATH\"\n") +
+                           "[templates]\nsync_interval_ms = 60000\nreload_interval_ms = 500\n",
+                       "test.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  const Domain& d = c->domains[0];
+  EXPECT_EQ(d.numbers[0].TemplateAccount(), "file:" + file);
+  EXPECT_EQ(d.numbers[1].TemplateAccount(), "102290129340398");
+  EXPECT_EQ(d.TemplatePolicyFor(d.numbers[0]), TemplatePolicy::kLenient);
+  EXPECT_EQ(c->templates.sync_interval, std::chrono::milliseconds(60000));
+  EXPECT_EQ(c->templates.reload_interval, std::chrono::milliseconds(500));
+  // Unset: strict where the number has a catalog, off where it has none.
+  auto plain = ParseConfig(Minimal("", "templates_file = \"" + file + "\"\n"), "test.toml");
+  ASSERT_TRUE(plain) << plain.error().message;
+  Domain& p = plain->domains[0];
+  EXPECT_EQ(p.TemplatePolicyFor(p.numbers[0]), TemplatePolicy::kStrict);
+  p.numbers[0].templates_file.clear();
+  EXPECT_EQ(p.TemplatePolicyFor(p.numbers[0]), TemplatePolicy::kOff);
+
+  ExpectError(Minimal("templates = \"loose\"\n"),
+              "domains[0].templates: must be \"strict\", \"lenient\" or \"off\"");
+  ExpectError(Minimal("", "templates_file = \"/no/such/file.json\"\n"),
+              "domains[0].numbers[0].templates_file: cannot read '/no/such/file.json'");
+  ExpectError(Minimal("",
+                      "provider = \"meta\"\n[domains.numbers.meta]\nphone_number_id = "
+                      "\"1\"\nwaba_id = \"12ab\"\naccess_token_env = \"PATH\"\n"),
+              "domains[0].numbers[0].meta.waba_id: must be Meta's numeric id");
+  ExpectError(Minimal("", "templates_file = \"" + file +
+                              "\"\nprovider = \"meta\"\n"
+                              "[domains.numbers.meta]\nphone_number_id = \"1\"\n"
+                              "access_token_env = \"PATH\"\n"),
+              "templates_file: is for sandbox numbers");
+  ExpectError(Minimal("", "") + "[templates]\nsync_interval_ms = 5\n",
+              "templates.sync_interval_ms: must be at least 1000");
+}
+
 }  // namespace
 }  // namespace socialgate::config

@@ -105,12 +105,11 @@ TEST(MetaNotificationTest, WhatIsNotAStatusTheGatewayTracksIsANoteNotAReport) {
 
 TEST(MetaNotificationTest, OtherFieldsAndInboundMessagesAreNotedAndLeftAlone) {
   const MetaNotification n = ParseMetaNotification(
-      R"({"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"message_template_status_update","value":{"event":"APPROVED"}},{"field":"messages","value":{"metadata":{"phone_number_id":"111"},"contacts":[{"wa_id":"1"}],"messages":[{"from":"1","id":"wamid.in","timestamp":"1","type":"text","text":{"body":"hi"}}]}}]}]})");
+      R"({"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"account_update","value":{"event":"APPROVED"}},{"field":"messages","value":{"metadata":{"phone_number_id":"111"},"contacts":[{"wa_id":"1"}],"messages":[{"from":"1","id":"wamid.in","timestamp":"1","type":"text","text":{"body":"hi"}}]}}]}]})");
   EXPECT_TRUE(n.statuses.empty());
   ASSERT_EQ(n.ignored.size(), 2u);
   EXPECT_EQ(n.ignored[0],
-            "entry[0].changes[0].field 'message_template_status_update' is not one the gateway "
-            "takes");
+            "entry[0].changes[0].field 'account_update' is not one the gateway takes");
   EXPECT_EQ(n.ignored[1],
             "entry[0].changes[1].value.messages: 1 inbound messages, which the gateway does not "
             "take yet");
@@ -196,6 +195,34 @@ TEST(MetaNotificationTest, TheSandboxsBodiesReadBackAsTheyWereMade) {
   ASSERT_EQ(n.statuses.size(), 1u);
   EXPECT_EQ(n.statuses[0].report.error_code, "131026");
   EXPECT_EQ(n.statuses[0].report.detail, "Message undeliverable (not on WhatsApp)");
+}
+
+TEST(MetaNotificationTest, ReadsTemplateStatusUpdatesWithTheirAccount) {
+  const MetaNotification n = ParseMetaNotification(
+      R"({"object":"whatsapp_business_account","entry":[{"id":"102290129340398","time":1,)"
+      R"("changes":[{"field":"message_template_status_update","value":{"event":"PAUSED",)"
+      R"("message_template_id":594425479261596,"message_template_name":"email_signup",)"
+      R"("message_template_language":"en-US","reason":"FIRST_PAUSE"}},)"
+      R"({"field":"message_template_status_update","value":{"event":"APPROVED",)"
+      R"("message_template_name":"welcome","message_template_language":"en_GB","reason":"NONE"}},)"
+      R"({"field":"message_template_status_update","value":{"event":"APPROVED"}},)"
+      R"({"field":"message_template_status_update","value":{"message_template_id":1}}]}]})");
+  ASSERT_EQ(n.template_statuses.size(), 2u);
+  const TemplateStatusUpdate& paused = n.template_statuses[0];
+  EXPECT_EQ(paused.account, "102290129340398");
+  EXPECT_EQ(paused.template_id, "594425479261596");
+  EXPECT_EQ(paused.name, "email_signup");
+  EXPECT_EQ(paused.language, "en_US") << "Meta's en-US is the catalog's en_US";
+  EXPECT_EQ(paused.status, "PAUSED");
+  EXPECT_EQ(paused.reason, "FIRST_PAUSE");
+  EXPECT_EQ(n.template_statuses[1].template_id, "");
+  EXPECT_EQ(n.template_statuses[1].reason, "") << "NONE is no reason";
+  ASSERT_EQ(n.ignored.size(), 2u);
+  EXPECT_EQ(n.ignored[0],
+            "entry[0].changes[2].value names no template (no message_template_id, name or "
+            "language)");
+  EXPECT_EQ(n.ignored[1], "entry[0].changes[3].value.event is missing or not a status");
+  EXPECT_TRUE(n.statuses.empty());
 }
 
 }  // namespace
