@@ -20,7 +20,7 @@ ProviderPtr MakeMeta(const config::BusinessNumber& number, const ProviderService
   // the same window as the dispatcher's pacing (util::StartLimit::ForRate).
   auto message_starts =
       std::make_shared<util::StartLimit>(util::StartLimit::ForRate(number.messages_per_second));
-  return MakeMetaProvider(number.meta, services.http, std::move(message_starts));
+  return MakeMetaProvider(number.meta, services.http, std::move(message_starts), services.catalogs);
 }
 
 // The sandbox's status events name the number by itself.

@@ -20,6 +20,7 @@
 #include "core/error.hpp"
 #include "net/http_client.hpp"
 #include "providers/provider.hpp"
+#include "templates/catalog.hpp"
 #include "util/timer_queue.hpp"
 
 namespace socialgate::providers {
@@ -29,6 +30,8 @@ struct ProviderServices {
   StatusSink& statuses;      // where delivery statuses reported later go
   util::TimerQueue& timers;  // for providers that act later (the sandbox's reports)
   net::HttpClient& http;     // the one connection pool of every provider that talks HTTP
+  // The template catalogs, whose templates' shapes a provider's payloads follow; may be null.
+  const templates::Catalogs* catalogs = nullptr;
 };
 
 using ProviderMaker = ProviderPtr (*)(const config::BusinessNumber& number,

@@ -17,7 +17,9 @@
 #include "gateway_process.hpp"
 #include "http_client.hpp"
 #include "meta_test_config.hpp"
+#include "providers/meta/meta_payload.hpp"
 #include "server_process.hpp"
+#include "templates/catalog_json.hpp"
 
 namespace socialgate::testing {
 namespace {
@@ -108,9 +110,44 @@ class ConformanceTest : public ::testing::Test {
     return body;
   }
 
+  // Posts the provider's payload of `message`, built from the template `listing_entry` of Meta's
+  // listing as the catalog reads it, to Prism as the provider would, expecting it accepted.
+  void ExpectPrismAccepts(const std::string& listing_entry, const core::OutboundMessage& message) {
+    auto page = templates::ReadTemplatePage(R"({"data":[)" + listing_entry + "]}");
+    ASSERT_TRUE(page) << page.error().message;
+    ASSERT_EQ(page->templates.size(), 1u) << listing_entry;
+    HttpRequest request;
+    request.method = "POST";
+    request.url = prism_->base_url() + "/v23.0/106540352242922/messages";
+    request.headers = {{"Content-Type", "application/json"}, {"Authorization", "Bearer t"}};
+    const std::string payload =
+        providers::meta::BuildPayload(message, "", "msg-shaped", &page->templates[0]);
+    request.body = payload;
+    const HttpResponse r = client_.Send(request);
+    EXPECT_EQ(r.status, 200) << payload << "\n" << r.Describe();
+    last_payload_ = json::parse(payload);
+  }
+
+  static core::OutboundMessage Message(std::string name, std::vector<std::string> header,
+                                       std::vector<std::string> body,
+                                       std::vector<std::string> urls) {
+    core::OutboundMessage m;
+    m.customer_phone = "393403603062";
+    m.service_phone = "3902124122690";
+    core::TemplateContent t;
+    t.template_name = std::move(name);
+    t.language = "en_GB";
+    t.header_params = std::move(header);
+    t.body_params = std::move(body);
+    t.url_params = std::move(urls);
+    m.content = std::move(t);
+    return m;
+  }
+
   static std::unique_ptr<ServerProcess> prism_;
   static std::unique_ptr<GatewayProcess> gateway_;
   HttpClient client_;
+  json last_payload_;
 };
 
 std::unique_ptr<ServerProcess> ConformanceTest::prism_;
@@ -167,6 +204,37 @@ TEST_F(ConformanceTest, EverythingTogether) {
   body["bodyData"] = {"Priya", "5"};
   body["dynamicUrl"] = {"a/1", "b/2"};
   ExpectAccepted(body);
+}
+
+// The payloads built from a template's real shape (issue 18), by the provider's own builder
+// from the template as the catalog reader reads Meta's listing, posted to Prism as the provider
+// posts them: a URL button after two quick replies (index 2), and a NAMED template (each value
+// with its parameter_name). Through the gateway these need a catalog synchronised from a Graph
+// that Prism is not (tests/integration/templates_test.cpp runs them against fake-graph).
+
+TEST_F(ConformanceTest, ShapedUrlButtonAfterTwoQuickReplies) {
+  ExpectPrismAccepts(
+      R"({"name":"shipping_confirmation","language":"en_GB","status":"APPROVED","components":[)"
+      R"({"type":"HEADER","format":"TEXT","text":"Hello {{1}}"},)"
+      R"({"type":"BODY","text":"Your order ships in {{1}} days."},{"type":"BUTTONS","buttons":[)"
+      R"({"type":"QUICK_REPLY","text":"Thanks"},{"type":"QUICK_REPLY","text":"Stop"},)"
+      R"({"type":"URL","text":"Track","url":"https://example.com/{{1}}"}]}]})",
+      Message("shipping_confirmation", {"Griffin"}, {"5"}, {"contact-highway/"}));
+  EXPECT_EQ(last_payload_["template"]["components"][2]["index"], "2");
+}
+
+TEST_F(ConformanceTest, ShapedNamedTemplate) {
+  ExpectPrismAccepts(
+      R"({"name":"order_named","language":"en_GB","status":"APPROVED",)"
+      R"("parameter_format":"NAMED","components":[)"
+      R"({"type":"HEADER","format":"TEXT","text":"Hi {{first_name}}"},)"
+      R"({"type":"BODY","text":"Order {{order_id}} ships in {{days}} days."},)"
+      R"({"type":"BUTTONS","buttons":[{"type":"QUICK_REPLY","text":"Thanks"},)"
+      R"({"type":"URL","text":"Track","url":"https://example.com/{{order_id}}"}]}]})",
+      Message("order_named", {"Griffin"}, {"A-1042", "5"}, {"A-1042"}));
+  const json& components = last_payload_["template"]["components"];
+  EXPECT_EQ(components[1]["parameters"][1]["parameter_name"], "days");
+  EXPECT_EQ(components[2]["index"], "1");
 }
 
 // After the sends above (tests run in the order they are defined): none of them drew a

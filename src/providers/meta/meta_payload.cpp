@@ -7,10 +7,41 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
+// Text parameters, each named by `names[i]` when the template's parameters are NAMED.
+Json TextParameters(const std::vector<std::string>& values, const std::vector<std::string>* names) {
+  Json params = Json::array();
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    Json p = {{"type", "text"}, {"text", values[i]}};
+    if (names != nullptr && i < names->size()) p["parameter_name"] = (*names)[i];
+    params.push_back(std::move(p));
+  }
+  return params;
+}
+
+// The button index of each dynamicUrl value: the positions of the template's buttons whose URL
+// ends in a variable, or 0, 1, ... without the template.
+std::vector<std::size_t> UrlButtonIndexes(std::size_t values, const templates::Template* shape) {
+  std::vector<std::size_t> indexes;
+  if (shape == nullptr) {
+    for (std::size_t i = 0; i < values; ++i) indexes.push_back(i);
+    return indexes;
+  }
+  for (std::size_t i = 0; i < shape->buttons.size() && indexes.size() < values; ++i) {
+    if (shape->buttons[i].url_variable) indexes.push_back(i);
+  }
+  return indexes;  // a value beyond the template's URL variables has no button: not sent
+}
+
 // The "type" and its object of a template message.
-void AddTemplate(Json& body, const core::TemplateContent& message, std::string_view media_id) {
+void AddTemplate(Json& body, const core::TemplateContent& message, std::string_view media_id,
+                 const templates::Template* shape) {
+  using templates::HeaderFormat;
+  const bool named =
+      shape != nullptr && shape->parameter_format == templates::ParameterFormat::kNamed;
+  const bool has_header = shape == nullptr || shape->header_format != HeaderFormat::kNone;
+  const bool has_body = shape == nullptr || shape->body_variables.count > 0;
   Json components = Json::array();
-  if (message.header) {
+  if (message.header && has_header) {
     const char* kind = core::MediaKindName(message.header->kind);
     Json media = {{"id", media_id}};
     if (message.header->kind == core::MediaKind::kDocument) {
@@ -18,23 +49,25 @@ void AddTemplate(Json& body, const core::TemplateContent& message, std::string_v
     }
     components.push_back(
         {{"type", "header"}, {"parameters", Json::array({{{"type", kind}, {kind, media}}})}});
-  } else if (!message.header_params.empty()) {
-    Json params = Json::array();
-    for (const auto& p : message.header_params) params.push_back({{"type", "text"}, {"text", p}});
-    components.push_back({{"type", "header"}, {"parameters", params}});
+  } else if (!message.header_params.empty() && has_header) {
+    components.push_back(
+        {{"type", "header"},
+         {"parameters", TextParameters(message.header_params,
+                                       named ? &shape->header_variables.names : nullptr)}});
   }
-  if (!message.body_params.empty()) {
-    Json params = Json::array();
-    for (const auto& p : message.body_params) params.push_back({{"type", "text"}, {"text", p}});
-    components.push_back({{"type", "body"}, {"parameters", params}});
+  if (!message.body_params.empty() && has_body) {
+    components.push_back(
+        {{"type", "body"},
+         {"parameters",
+          TextParameters(message.body_params, named ? &shape->body_variables.names : nullptr)}});
   }
-  // One component per dynamic URL button, in button order. The contract's dynamicUrl carries
-  // no button positions, so the i-th suffix goes to the button at index i.
-  for (std::size_t i = 0; i < message.url_params.size(); ++i) {
+  // One component per dynamic URL button, in button order.
+  const auto indexes = UrlButtonIndexes(message.url_params.size(), shape);
+  for (std::size_t i = 0; i < indexes.size(); ++i) {
     components.push_back(
         {{"type", "button"},
          {"sub_type", "url"},
-         {"index", std::to_string(i)},
+         {"index", std::to_string(indexes[i])},
          {"parameters", Json::array({{{"type", "text"}, {"text", message.url_params[i]}}})}});
   }
   Json tmpl = {{"name", message.template_name},
@@ -47,13 +80,14 @@ void AddTemplate(Json& body, const core::TemplateContent& message, std::string_v
 }  // namespace
 
 std::string BuildPayload(const core::OutboundMessage& message, std::string_view media_id,
-                         std::string_view message_id) {
+                         std::string_view message_id, const templates::Template* shape) {
   Json body = {{"messaging_product", "whatsapp"},
                {"recipient_type", "individual"},
                {"to", "+" + message.customer_phone}};
-  std::visit(
-      core::Overloaded{[&](const core::TemplateContent& t) { AddTemplate(body, t, media_id); }},
-      message.content);
+  std::visit(core::Overloaded{[&](const core::TemplateContent& t) {
+               AddTemplate(body, t, media_id, shape);
+             }},
+             message.content);
   if (!message_id.empty()) body["biz_opaque_callback_data"] = message_id;
   return body.dump(-1, ' ', false, Json::error_handler_t::replace);
 }

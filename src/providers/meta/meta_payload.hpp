@@ -9,7 +9,13 @@
 //   media header -> header component with {id} (a document also carries its file name)
 //   header_params -> header component with one text parameter
 //   body_params -> body component, positional text parameters
-//   url_params[i] -> button component {sub_type: url, index: "i"} with one text parameter
+//   url_params[i] -> button component {sub_type: url, index: "k"} with one text parameter
+// With the template as the catalog knows it (`shape`), the payload follows its real shape:
+//   k is the position of the template's i-th button whose URL ends in a variable (after two
+//     quick replies, 2), not i;
+//   a NAMED template's parameters carry parameter_name, the template's names in order;
+//   a component the template lacks (no header, no body variable, no URL variable) is not sent.
+// Without it (a template the catalog does not know), k is i and parameters are positional.
 // Components without parameters are left out. A new kind adds its own part in meta_payload.cpp
 // (the visit there does not compile until it does). Pure function; thread-safe.
 #pragma once
@@ -18,11 +24,13 @@
 #include <string_view>
 
 #include "core/message.hpp"
+#include "templates/template.hpp"
 
 namespace socialgate::providers::meta {
 
 // `media_id` is the uploaded media's id (core::MediaOf); empty when the message carries none.
+// `shape`: the template the message names, from its number's catalog, or nullptr.
 std::string BuildPayload(const core::OutboundMessage& message, std::string_view media_id,
-                         std::string_view message_id);
+                         std::string_view message_id, const templates::Template* shape = nullptr);
 
 }  // namespace socialgate::providers::meta

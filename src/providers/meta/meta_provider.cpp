@@ -57,10 +57,12 @@ constexpr std::chrono::milliseconds kUploadWaitMargin{1000};
 class MetaProvider final : public Provider {
  public:
   MetaProvider(const config::MetaSettings& settings, net::HttpClient& http,
-               std::shared_ptr<util::StartLimit> message_starts)
+               std::shared_ptr<util::StartLimit> message_starts,
+               const templates::Catalogs* catalogs)
       : settings_(settings),
         http_(http),
         message_starts_(std::move(message_starts)),
+        catalogs_(settings.waba_id.empty() ? nullptr : catalogs),
         base_(settings.base_url + "/" + settings.api_version + "/" + settings.phone_number_id),
         media_(settings.media_ttl, settings.timeout + kUploadWaitMargin) {}
 
@@ -168,7 +170,17 @@ class MetaProvider final : public Provider {
     net::ClientRequest r = Request("/messages");
     r.start_limit = message_starts_;
     r.headers.emplace_back("Content-Type", "application/json");
-    r.body = meta::BuildPayload(message, media_id, message_id);
+    // The catalog's snapshot is held while the payload is built from its template.
+    std::shared_ptr<const templates::Snapshot> snapshot;
+    const templates::Template* shape = nullptr;
+    const auto* t = std::get_if<core::TemplateContent>(&message.content);
+    if (catalogs_ != nullptr && t != nullptr) {
+      snapshot = catalogs_->Current();
+      if (const auto* catalog = snapshot->Find(settings_.waba_id)) {
+        shape = catalog->Find(t->template_name, t->language);
+      }
+    }
+    r.body = meta::BuildPayload(message, media_id, message_id, shape);
     return r;
   }
 
@@ -195,6 +207,7 @@ class MetaProvider final : public Provider {
   const config::MetaSettings settings_;
   net::HttpClient& http_;
   const std::shared_ptr<util::StartLimit> message_starts_;
+  const templates::Catalogs* const catalogs_;  // null: payloads without the template's shape
   const std::string base_;
   meta::MediaCache media_;
 };
@@ -202,8 +215,9 @@ class MetaProvider final : public Provider {
 }  // namespace
 
 ProviderPtr MakeMetaProvider(const config::MetaSettings& settings, net::HttpClient& http,
-                             std::shared_ptr<util::StartLimit> message_starts) {
-  return std::make_unique<MetaProvider>(settings, http, std::move(message_starts));
+                             std::shared_ptr<util::StartLimit> message_starts,
+                             const templates::Catalogs* catalogs) {
+  return std::make_unique<MetaProvider>(settings, http, std::move(message_starts), catalogs);
 }
 
 }  // namespace socialgate::providers

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "templates/catalog_json.hpp"
+
 namespace socialgate::providers::meta {
 namespace {
 
@@ -76,6 +78,57 @@ TEST(MetaPayloadTest, UrlButtonsKeepTheirOrder) {
   EXPECT_EQ(c[3]["index"], "1");
   EXPECT_EQ(c[3]["sub_type"], "url");
   EXPECT_EQ(c[3]["parameters"][0]["text"], "second");
+}
+
+// The template as the catalog knows it, read by the one reader.
+templates::Template Known(const std::string& listing_entry) {
+  auto page = templates::ReadTemplatePage(R"({"data":[)" + listing_entry + "]}");
+  EXPECT_TRUE(page && page->templates.size() == 1);
+  return page->templates.at(0);
+}
+
+TEST(MetaPayloadTest, AUrlButtonAfterTwoQuickRepliesHasIndexTwo) {
+  const auto shape = Known(
+      R"({"name":"shipping_confirmation","language":"en_GB","status":"APPROVED","components":[)"
+      R"({"type":"HEADER","format":"TEXT","text":"Hello {{1}}"},)"
+      R"({"type":"BODY","text":"Ships in {{1}} days"},{"type":"BUTTONS","buttons":[)"
+      R"({"type":"QUICK_REPLY","text":"Yes"},{"type":"QUICK_REPLY","text":"No"},)"
+      R"({"type":"URL","text":"Track","url":"https://ex.com/{{1}}"}]}]})");
+  const auto j = nlohmann::json::parse(BuildPayload(Seed(), "", "", &shape));
+  const auto& c = j["template"]["components"];
+  ASSERT_EQ(c.size(), 3u);
+  EXPECT_EQ(c[2]["sub_type"], "url");
+  EXPECT_EQ(c[2]["index"], "2");
+  EXPECT_EQ(c[2]["parameters"][0]["text"], "contact-highway/");
+  EXPECT_FALSE(c[1]["parameters"][0].contains("parameter_name")) << "positional";
+}
+
+TEST(MetaPayloadTest, NamedTemplatesNameEachParameterInTheCatalogsOrder) {
+  const auto shape = Known(
+      R"({"name":"order_named","language":"en_GB","status":"APPROVED","parameter_format":"NAMED",)"
+      R"("components":[{"type":"HEADER","format":"TEXT","text":"Hi {{first_name}}"},)"
+      R"({"type":"BODY","text":"Order {{order_id}} ships in {{days}} days, {{first_name}}"}]})");
+  core::OutboundMessage m = Seed();
+  Template(m).body_params = {"A-1", "5", "Griffin"};
+  Template(m).url_params.clear();
+  const auto j = nlohmann::json::parse(BuildPayload(m, "", "", &shape));
+  const auto& c = j["template"]["components"];
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[0]["parameters"][0]["parameter_name"], "first_name");
+  EXPECT_EQ(c[1]["parameters"][0]["parameter_name"], "order_id");
+  EXPECT_EQ(c[1]["parameters"][1]["parameter_name"], "days");
+  EXPECT_EQ(c[1]["parameters"][2]["parameter_name"], "first_name");
+  EXPECT_EQ(c[1]["parameters"][2]["text"], "Griffin");
+}
+
+TEST(MetaPayloadTest, ComponentsTheTemplateLacksAreNotSent) {
+  const auto shape =
+      Known(R"({"name":"welcome_back","language":"en_GB","status":"APPROVED","components":[)"
+            R"({"type":"BODY","text":"Welcome back"},{"type":"BUTTONS","buttons":[)"
+            R"({"type":"URL","text":"Shop","url":"https://ex.com/shop"}]}]})");
+  // A lenient send that gives parameters the template has no place for.
+  const auto j = nlohmann::json::parse(BuildPayload(Seed(), "", "", &shape));
+  EXPECT_FALSE(j["template"].contains("components")) << j.dump();
 }
 
 }  // namespace

@@ -1,0 +1,119 @@
+// File: template_sync/synchroniser.hpp
+//
+// Keeps the template catalogs (templates::Catalogs) up to date (docs/templates.md):
+//
+//   Load       at start, before the gateway serves: the catalogs stored by earlier
+//              synchronisations (store::TemplateCatalogs) and the sandbox's catalog files
+//   Sync       one catalog now: a Meta account's whole listing (meta_listing.hpp), stored and
+//              then swapped in whole; a file read again. A sync that fails half-way changes
+//              nothing: the old catalog stays, and the account is tried again sooner.
+//   the thread (`sg-templates`, Start/Stop): every account at once, then every sync_interval;
+//              and every reload_interval, the stored catalogs read again when another instance
+//              (or `socialgate templates sync`) changed them (store::CatalogVersion)
+//   ApplyStatus  a template status webhook: the stored status and the one in memory at once
+//
+// Thread safety: every method may be called from any thread. Lifetime: the catalogs, the store,
+// the HTTP client and the clock must outlive the synchroniser.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "config/config.hpp"
+#include "core/error.hpp"
+#include "net/http_client.hpp"
+#include "store/template_catalogs.hpp"
+#include "template_sync/meta_listing.hpp"
+#include "templates/catalog.hpp"
+#include "util/clock.hpp"
+
+namespace socialgate::template_sync {
+
+// Where one catalog comes from.
+struct CatalogSource {
+  std::string account;                    // the catalog's key (BusinessNumber::TemplateAccount)
+  std::optional<MetaListingTarget> meta;  // a WhatsApp Business Account's, read from Meta
+  std::string file;                       // else a sandbox catalog file
+  std::vector<std::string> numbers;       // the business numbers that use it
+};
+
+// Every catalog the configuration's numbers use, one per account, ordered by account. A Meta
+// account is read with the settings (and token) of its first number.
+std::vector<CatalogSource> CatalogSourcesOf(const config::Config& config);
+
+// How one synchronisation went.
+struct SyncReport {
+  std::string account;
+  bool ok = false;
+  std::size_t templates = 0;
+  int pages = 0;
+  std::string error;                 // when not ok
+  std::vector<std::string> ignored;  // templates left out, one sentence each
+};
+
+// The stored catalogs, as the catalogs in memory hold them (templates whose stored definition
+// cannot be read are left out, logged).
+std::vector<templates::AccountCatalog> ToCatalogs(const std::vector<store::StoredCatalog>& stored);
+
+class TemplateSynchroniser {
+ public:
+  TemplateSynchroniser(templates::Catalogs& catalogs, store::TemplateCatalogs& store,
+                       net::HttpClient& http, std::vector<CatalogSource> sources,
+                       config::TemplateSettings settings,
+                       const util::Clock& clock = util::SystemClock());
+  ~TemplateSynchroniser();  // Stop()
+  TemplateSynchroniser(const TemplateSynchroniser&) = delete;
+  TemplateSynchroniser& operator=(const TemplateSynchroniser&) = delete;
+  TemplateSynchroniser(TemplateSynchroniser&&) = delete;
+  TemplateSynchroniser& operator=(TemplateSynchroniser&&) = delete;
+
+  // The stored catalogs and the files into memory. Fails when the store cannot be read; a file
+  // that cannot be read is logged and its catalog left empty.
+  core::Result<void> Load();
+
+  // Synchronises one source now (see the file comment).
+  SyncReport Sync(const CatalogSource& source);
+  // Every source, in order.
+  std::vector<SyncReport> SyncAll();
+
+  // Records a template's new status (a webhook) in the store, then in memory. False when the
+  // store refused it (the caller tries again later). A status for a template the catalog does
+  // not have (a new one approved) makes its account synchronise soon.
+  bool ApplyStatus(const templates::StatusChange& change);
+
+  // The background thread (see the file comment); its first round synchronises every Meta
+  // account at once.
+  void Start();
+  void Stop();
+
+  const std::vector<CatalogSource>& sources() const { return sources_; }
+
+ private:
+  void Run();
+  // Reads the stored catalogs into memory when their version moved since the last read.
+  void ReloadIfChanged();
+
+  templates::Catalogs& catalogs_;
+  store::TemplateCatalogs& store_;
+  net::HttpClient& http_;
+  const std::vector<CatalogSource> sources_;
+  const config::TemplateSettings settings_;
+  const util::Clock& clock_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;                     // guarded by mutex_
+  std::set<std::string> requested_;           // accounts to sync soon; guarded by mutex_
+  std::optional<std::int64_t> version_seen_;  // the sg-templates thread's
+  std::thread thread_;
+};
+
+}  // namespace socialgate::template_sync
