@@ -8,7 +8,9 @@
 #include <sodium.h>
 
 #include "app/application.hpp"
+#include "app/template_commands.hpp"
 #include "auth/password.hpp"
+#include "core/phone_number.hpp"
 #include "obs/log.hpp"
 
 #ifdef SOCIALGATE_WITH_JEMALLOC
@@ -59,6 +61,27 @@ int main(int argc, char** argv) {
   migrate_cmd->add_option("--config", serve.config_path, "the TOML configuration file")->required();
   migrate_cmd->add_option("--storage", storage, "storage URL, overrides storage.url");
 
+  // templates sync | list
+  bool json = false;
+  socialgate::app::TemplateListOptions template_list;
+  auto* templates_cmd =
+      cli.add_subcommand("templates", "the template catalogs (docs/templates.md)");
+  templates_cmd->require_subcommand(1);
+  auto* templates_sync = templates_cmd->add_subcommand(
+      "sync",
+      "synchronise every catalog now (exit status 1 when one failed; its old catalog stays)");
+  auto* templates_list =
+      templates_cmd->add_subcommand("list", "list the catalogs' templates as a table");
+  for (auto* sub : {templates_sync, templates_list}) {
+    sub->add_option("--config", serve.config_path, "the TOML configuration file")->required();
+    sub->add_option("--storage", storage, "storage URL, overrides storage.url");
+    sub->add_flag("--json", json, "JSON for scripts instead of a table");
+  }
+  templates_list->add_option("--number", template_list.number, "only this business number's");
+  templates_list->add_option("--name", template_list.name, "only templates of this name");
+  templates_list->add_option("--language", template_list.language, "only this language");
+  templates_list->add_option("--status", template_list.status, "only this status, e.g. APPROVED");
+
   auto* hash_cmd = cli.add_subcommand(
       "hash-secret", "read a password or token from standard input, print its argon2id hash");
 
@@ -93,6 +116,22 @@ int main(int argc, char** argv) {
     if (!r) return Fail(r.error());
     std::printf("socialgate: the database schema is up to date\n");
     return 0;
+  }
+  if (*templates_sync) {
+    auto code = socialgate::app::SyncTemplates(serve, json, stdout);
+    if (!code) return Fail(code.error());
+    return *code;
+  }
+  if (*templates_list) {
+    template_list.json = json;
+    if (!template_list.number.empty()) {
+      auto phone = socialgate::core::NormalizePhoneNumber("--number", template_list.number);
+      if (!phone) return Fail(phone.error());
+      template_list.number = *phone;
+    }
+    auto code = socialgate::app::ListTemplates(serve, template_list, stdout);
+    if (!code) return Fail(code.error());
+    return *code;
   }
   auto r = socialgate::app::Serve(serve);
   if (!r) return Fail(r.error());

@@ -25,6 +25,7 @@
 #include "store/callbacks.hpp"
 #include "store/idempotency_keys.hpp"
 #include "store/outbox.hpp"
+#include "templates/catalog.hpp"
 #include "util/timer_queue.hpp"
 #include "util/work_pool.hpp"
 #include "webhooks/intake.hpp"
@@ -43,6 +44,7 @@ struct ApiDependencies {
   util::TimerQueue* timers = nullptr;
   webhooks::WebhookIntake* webhook_intake = nullptr;  // Meta's callbacks; none without
   store::Callbacks* callbacks = nullptr;              // callbacks to callers, for their list
+  const templates::Catalogs* catalogs = nullptr;      // template catalogs; none: no checks
   std::size_t max_queued_requests = 10'000;  // beyond this, 503 instead of an unbounded queue
 };
 

@@ -48,13 +48,15 @@ LivechatApi::LivechatApi(ApiDependencies deps)
       sessions_(deps),
       health_(deps),
       webhooks_(deps),
-      callbacks_(deps) {
+      callbacks_(deps),
+      templates_(deps) {
   Add(send_.Endpoints());
   Add(messages_.Endpoints());
   Add(sessions_.Endpoints());
   Add(health_.Endpoints());
   Add(webhooks_.Endpoints());
   Add(callbacks_.Endpoints());
+  Add(templates_.Endpoints());
 }
 
 void LivechatApi::Add(std::vector<Endpoint> endpoints) {

@@ -8,6 +8,7 @@
 //   health_endpoints   GET  /healthz, GET /readyz
 //   webhook_endpoints  GET, POST [webhooks.meta] path (Meta's callbacks), when configured
 //   callback_endpoints GET  /livechat/{domain}/callbacks
+//   template_endpoints GET  /livechat/{domain}/templates
 // A new endpoint goes into its group's Endpoints() (a new group: its own files, a member here).
 //
 // Each request is decided in two steps. Admit sees only the request line and headers, and
@@ -31,6 +32,7 @@
 #include "api/router.hpp"
 #include "api/send_endpoints.hpp"
 #include "api/session_endpoints.hpp"
+#include "api/template_endpoints.hpp"
 #include "api/webhook_endpoints.hpp"
 #include "http/message.hpp"
 
@@ -61,6 +63,7 @@ class LivechatApi {
   HealthEndpoints health_;
   WebhookEndpoints webhooks_;
   CallbackEndpoints callbacks_;
+  TemplateEndpoints templates_;
   Router router_;
   std::vector<Endpoint> endpoints_;  // by route number
 };

@@ -10,6 +10,7 @@
 #include "api/envelope.hpp"
 #include "core/text.hpp"
 #include "obs/log.hpp"
+#include "templates/send_check.hpp"
 #include "util/ids.hpp"
 #include "util/sha256.hpp"
 
@@ -58,6 +59,11 @@ void SendPipeline::Run(const Decoder& decode, const config::Domain& domain,
   // validate, authorize.
   if (auto refused = Validate(*deps_.config, domain, *message)) return respond(std::move(*refused));
   if (auto refused = Authorize(principal, *message)) return respond(std::move(*refused));
+  if (deps_.catalogs != nullptr) {
+    if (auto refused = CheckTemplate(*deps_.catalogs->Current(), domain, *message)) {
+      return respond(std::move(*refused));
+    }
+  }
   // store, then ack.
   if (auto refused = CheckOutboxDepth()) return respond(std::move(*refused));
   Store(domain, std::move(*message), key, respond);
@@ -100,6 +106,30 @@ std::optional<HttpResponse> SendPipeline::Authorize(const auth::Principal& princ
   if (principal.MaySendFrom(message.service_phone)) return std::nullopt;
   return JsonError(403, "servicePhoneNumber: user " + core::QuoteForMessage(principal.user) +
                             " may not send from " + message.service_phone);
+}
+
+std::optional<HttpResponse> SendPipeline::CheckTemplate(const templates::Snapshot& catalogs,
+                                                        const config::Domain& domain,
+                                                        const core::OutboundMessage& message) {
+  const auto* content = std::get_if<core::TemplateContent>(&message.content);
+  const config::BusinessNumber* number = domain.FindNumber(message.service_phone);
+  if (content == nullptr || number == nullptr) return std::nullopt;
+  const config::TemplatePolicy policy = domain.TemplatePolicyFor(*number);
+  if (policy == config::TemplatePolicy::kOff) return std::nullopt;
+  const std::string account = number->TemplateAccount();
+  const templates::AccountCatalog* catalog = catalogs.Find(account);
+  if (account.empty() || catalog == nullptr || catalog->synced_at_ms == 0) {
+    // Nothing known yet contradicts the send (a catalog never synchronised): it goes as asked.
+    return std::nullopt;
+  }
+  auto checked = templates::CheckTemplateSend(catalogs, account, message.service_phone, *content);
+  if (checked) return std::nullopt;
+  if (policy == config::TemplatePolicy::kLenient) {
+    spdlog::warn("api: sending anyway (domain '{}' is lenient): {}", domain.name,
+                 checked.error().message);
+    return std::nullopt;
+  }
+  return JsonError(422, checked.error().message);
 }
 
 std::optional<HttpResponse> SendPipeline::CheckOutboxDepth() {

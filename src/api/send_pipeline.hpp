@@ -10,6 +10,9 @@
 //   validate     the message against its domain: the business number is one of the domain's
 //                (403 when it is another domain's, 422 when no domain's)
 //   authorize    the user may send from that number (403)
+//   template     a template send checked against its number's catalog (templates/send_check):
+//                what it contradicts is refused (422) under the domain's "strict" policy, only
+//                logged under "lenient", not looked at under "off" (docs/templates.md)
 //   store        503 while the outbox is at dispatch.max_outbox; otherwise a UUIDv7 id, Meta's
 //                pair slot reserved, and the message inserted and committed durably (503 when
 //                that fails, and the slot is given back)
@@ -74,6 +77,10 @@ class SendPipeline {
   // authorize.
   static std::optional<http::HttpResponse> Authorize(const auth::Principal& principal,
                                                      const core::OutboundMessage& message);
+  // template: the refusal of a send the catalog contradicts, under the number's policy.
+  static std::optional<http::HttpResponse> CheckTemplate(const templates::Snapshot& catalogs,
+                                                         const config::Domain& domain,
+                                                         const core::OutboundMessage& message);
   // ack: the answer for a message whose first attempt ended (or was not awaited: "queued").
   static http::HttpResponse SendAnswer(const std::string& message_id,
                                        const dispatch::AttemptResult& attempt);

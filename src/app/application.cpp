@@ -19,6 +19,8 @@
 #include "obs/security_events.hpp"
 #include "providers/registry.hpp"
 #include "store/storage.hpp"
+#include "template_sync/synchroniser.hpp"
+#include "templates/catalog.hpp"
 #include "util/ids.hpp"
 #include "util/stop_signals.hpp"
 #include "util/timer_queue.hpp"
@@ -181,8 +183,20 @@ core::Result<void> Serve(const ServeOptions& options) {
   // stops the start here, with the option named.
   SG_ASSIGN_OR_RETURN(auto made_client, net::MakeCurlHttpClient());
   net::HttpClientPtr http_client = std::move(made_client);
+  // The template catalogs: what was stored and the sandbox's files, known before the first
+  // request; Meta's listings are read again by the synchroniser's thread once it starts.
+  templates::Catalogs catalogs;
+  template_sync::TemplateSynchroniser template_synchroniser(
+      catalogs, storage->template_catalogs(), *http_client, template_sync::CatalogSourcesOf(cfg),
+      cfg.templates);
+  SG_RETURN_IF_ERROR(template_synchroniser.Load());
+  intake.SetTemplateStatusSink([&template_synchroniser](const webhooks::TemplateStatusUpdate& u) {
+    return template_synchroniser.ApplyStatus(
+        templates::StatusChange{u.account, u.template_id, u.name, u.language, u.status, u.reason});
+  });
   std::map<std::string, providers::ProviderPtr, std::less<>> providers_by_number;
-  const providers::ProviderServices provider_services{sink, timers, *http_client};
+  providers::ProviderServices provider_services{sink, timers, *http_client};
+  provider_services.catalogs = &catalogs;
   for (const auto& domain : cfg.domains) {
     for (const auto& number : domain.numbers) {
       SG_ASSIGN_OR_RETURN(auto provider, providers::MakeProvider(number, provider_services));
@@ -232,6 +246,7 @@ core::Result<void> Serve(const ServeOptions& options) {
   deps.timers = &timers;
   deps.webhook_intake = &intake;
   deps.callbacks = &storage->callbacks();
+  deps.catalogs = &catalogs;
   api::LivechatApi api(deps);
 
   http::ServerOptions server_options;
@@ -286,6 +301,7 @@ core::Result<void> Serve(const ServeOptions& options) {
   intake.Start();
   dispatcher.Start();
   callback_sender.Start();
+  template_synchroniser.Start();
   std::fputs(StartupBanner(cfg, cfg.server.host, (*server)->port()).c_str(), stdout);
   std::fflush(stdout);
   spdlog::info("socialgate: serving {} domains, storage {}, dispatcher {}", cfg.domains.size(),
@@ -302,6 +318,7 @@ core::Result<void> Serve(const ServeOptions& options) {
   // next start.
   credential_checks.Shutdown();
   workers.Shutdown();
+  template_synchroniser.Stop();
   storage->Drain();
   dispatcher.Stop();
   callback_sender.Stop();

@@ -131,6 +131,25 @@ int FakeGraphProcess::AcceptedCount(std::string_view message_id) {
 
 nlohmann::json FakeGraphProcess::Webhooks() { return GetJson("/_fake/webhooks"); }
 
+::testing::AssertionResult FakeGraphProcess::SetTemplates(const nlohmann::json& listing) {
+  HttpRequest request;
+  request.method = "PUT";
+  request.url = base_url() + "/_fake/templates";
+  request.headers = {{"Content-Type", "application/json"}};
+  request.body = listing.dump();
+  return ExpectStatus(client_->Send(request), 200, "PUT /_fake/templates");
+}
+
+::testing::AssertionResult FakeGraphProcess::PostTemplateStatus(std::string_view name,
+                                                                std::string_view language,
+                                                                std::string_view event,
+                                                                std::string_view reason) {
+  nlohmann::json body = {{"name", name}, {"language", language}, {"event", event}};
+  if (!reason.empty()) body["reason"] = reason;
+  const HttpResponse r = client_->PostJson(base_url() + "/_fake/template-status", body.dump());
+  return ExpectStatus(r, 200, "POST /_fake/template-status " + body.dump());
+}
+
 nlohmann::json FakeGraphProcess::GetJson(const std::string& path_and_query) {
   const HttpResponse r = client_->Get(base_url() + path_and_query);
   if (r.status != 200) {

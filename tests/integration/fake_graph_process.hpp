@@ -68,6 +68,14 @@ class FakeGraphProcess : public ServerProcess {
   // those still waiting. The fake starts with no target: a gateway started after it can be
   // pointed at it, and it at the gateway.
   ::testing::AssertionResult SetWebhookTarget(std::string_view url, std::string_view app_secret);
+  // PUT /_fake/templates: the template listing GET /{version}/{waba-id}/message_templates
+  // serves from now on (`listing`: {"data": [...]}, Meta's shape).
+  ::testing::AssertionResult SetTemplates(const nlohmann::json& listing);
+  // POST /_fake/template-status: the template's status in the listing becomes `event`, and a
+  // signed message_template_status_update webhook goes to the webhook target, if one is set.
+  ::testing::AssertionResult PostTemplateStatus(std::string_view name, std::string_view language,
+                                                std::string_view event,
+                                                std::string_view reason = "");
   // GET /_fake/webhooks: the webhook counters ("answered_2xx", "unanswered", "pending", ...).
   nlohmann::json Webhooks();
 

@@ -45,6 +45,7 @@ std::string MetaMultiDomainConfig(const std::vector<MetaTestDomain>& domains,
     toml += "\n[[domains]]\nname = " + Quoted(domain.name) + "\nack = " + Quoted(domain.ack) + "\n";
     AppendIfSet(toml, "ack_timeout_ms", domain.ack_timeout_ms);
     AppendIfSet(toml, "max_attempts", domain.max_attempts);
+    if (domain.templates) toml += "templates = " + Quoted(*domain.templates) + "\n";
     toml += "  [[domains.users]]\n  name = " + Quoted(domain.user) +
             "\n  password_hash = " + Quoted(kTestPasswordHash) + "\n";
     toml +=
@@ -57,6 +58,7 @@ std::string MetaMultiDomainConfig(const std::vector<MetaTestDomain>& domains,
     toml += "  access_token_file = " + Quoted(domain.access_token_file) + "\n";
     toml += "  connect_timeout_ms = " + std::to_string(domain.connect_timeout_ms) + "\n";
     toml += "  timeout_ms = " + std::to_string(domain.timeout_ms) + "\n";
+    if (domain.waba_id) toml += "  waba_id = " + Quoted(*domain.waba_id) + "\n";
   }
   return toml;
 }

@@ -42,7 +42,9 @@ struct MetaTestDomain {
   // Written only when set (otherwise the gateway's defaults: 80 per second, 10 s, 12 attempts).
   std::optional<double> messages_per_second;
   std::optional<int> ack_timeout_ms;
-  std::optional<int> max_attempts;  // the domain's own, overriding [dispatch]
+  std::optional<int> max_attempts;       // the domain's own, overriding [dispatch]
+  std::optional<std::string> waba_id;    // the number's WhatsApp Business Account (catalog)
+  std::optional<std::string> templates;  // the domain's policy: strict, lenient, off
 };
 
 // Dispatch knobs of MetaTestConfig.
