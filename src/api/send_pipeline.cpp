@@ -122,7 +122,16 @@ std::optional<HttpResponse> SendPipeline::CheckTemplate(const templates::Snapsho
     // Nothing known yet contradicts the send (a catalog never synchronised): it goes as asked.
     return std::nullopt;
   }
-  auto checked = templates::CheckTemplateSend(catalogs, account, message.service_phone, *content);
+  std::vector<std::string> neighbours;  // the domain's other accounts, which a refusal may name
+  for (const auto& n : domain.numbers) {
+    std::string other = n.TemplateAccount();
+    if (!other.empty() && other != account &&
+        std::find(neighbours.begin(), neighbours.end(), other) == neighbours.end()) {
+      neighbours.push_back(std::move(other));
+    }
+  }
+  auto checked =
+      templates::CheckTemplateSend(catalogs, account, message.service_phone, *content, neighbours);
   if (checked) return std::nullopt;
   if (policy == config::TemplatePolicy::kLenient) {
     spdlog::warn("api: sending anyway (domain '{}' is lenient): {}", domain.name,

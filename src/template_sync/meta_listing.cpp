@@ -42,7 +42,8 @@ std::string MetaErrorMessage(const std::string& body) {
 }  // namespace
 
 core::Result<FetchedCatalog> FetchMetaCatalog(net::HttpClient& http,
-                                              const MetaListingTarget& target) {
+                                              const MetaListingTarget& target,
+                                              const std::function<bool()>& cancelled) {
   FetchedCatalog fetched;
   const std::string base = target.base_url + "/" + target.api_version + "/" + target.waba_id +
                            "/message_templates?fields=id,name,language,status,category,"
@@ -55,6 +56,11 @@ core::Result<FetchedCatalog> FetchMetaCatalog(net::HttpClient& http,
                              "the catalog of WhatsApp Business Account " + target.waba_id +
                                  " has more than " + std::to_string(kMaxListingPages) +
                                  " pages of templates");
+    }
+    if (cancelled && cancelled()) {
+      return core::MakeError(core::ErrorCode::kUnavailable,
+                             "the synchronisation of WhatsApp Business Account " + target.waba_id +
+                                 " was stopped (the gateway is stopping)");
     }
     net::ClientRequest request;
     request.method = "GET";

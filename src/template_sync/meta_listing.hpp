@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -46,8 +47,9 @@ struct FetchedCatalog {
 
 // kUnavailable when a page could not be had (saying which page and why: Meta's error message
 // when it gave one), kMalformed when an answer is not a listing, kResourceExhausted beyond the
-// bounds.
+// bounds, kUnavailable when `cancelled` (asked before each page) says to stop.
 core::Result<FetchedCatalog> FetchMetaCatalog(net::HttpClient& http,
-                                              const MetaListingTarget& target);
+                                              const MetaListingTarget& target,
+                                              const std::function<bool()>& cancelled = {});
 
 }  // namespace socialgate::template_sync

@@ -16,6 +16,14 @@ namespace {
 // A failed account is tried again after this, doubling, at most every sync_interval.
 constexpr std::chrono::milliseconds kFirstRetry{30'000};
 
+// Status changes kept for the syncs reading while they came (one sync reads at a time).
+constexpr std::size_t kKeptChanges = 1000;
+
+bool Matches(const templates::StatusChange& change, const templates::Template& t) {
+  return change.template_id.empty() ? t.name == change.name && t.language == change.language
+                                    : t.id == change.template_id;
+}
+
 core::Result<templates::TemplatePage> ReadCatalogFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -130,11 +138,14 @@ TemplateSynchroniser::TemplateSynchroniser(templates::Catalogs& catalogs,
 TemplateSynchroniser::~TemplateSynchroniser() { Stop(); }
 
 core::Result<void> TemplateSynchroniser::Load() {
-  auto version = store_.CatalogVersion();
-  auto stored = store_.LoadCatalogs();
-  if (!stored) return tl::unexpected(stored.error());
-  catalogs_.ReplaceAll(ToCatalogs(*stored), /*keep_others=*/true);
-  if (version) version_seen_ = *version;
+  {
+    const std::lock_guard write(write_mutex_);
+    auto version = store_.CatalogVersion();  // first: a write in between is read again later
+    auto stored = store_.LoadCatalogs();
+    if (!stored) return tl::unexpected(stored.error());
+    catalogs_.ReplaceAll(ToCatalogs(*stored), /*keep_others=*/true);
+    if (version) version_seen_ = *version;
+  }
   for (const auto& source : sources_) {
     if (!source.meta) (void)Sync(source);  // a file's failure is logged by Sync
   }
@@ -146,9 +157,15 @@ SyncReport TemplateSynchroniser::Sync(const CatalogSource& source) {
   report.account = source.account;
   const std::string label = templates::AccountLabel(source.account);
   const std::int64_t now_ms = clock_.UnixMillis();
+  std::uint64_t changes_before = 0;
+  {
+    const std::lock_guard write(write_mutex_);
+    changes_before = changes_seq_;
+  }
   std::vector<templates::Template> list;
+  std::unique_lock write(write_mutex_, std::defer_lock);
   if (source.meta) {
-    auto fetched = FetchMetaCatalog(http_, *source.meta);
+    auto fetched = FetchMetaCatalog(http_, *source.meta, [this] { return stop_requested_.load(); });
     if (!fetched) {
       report.error = fetched.error().message;
       spdlog::warn("templates: synchronising {} failed, its catalog stays as it was: {}", label,
@@ -158,6 +175,10 @@ SyncReport TemplateSynchroniser::Sync(const CatalogSource& source) {
     report.pages = fetched->pages;
     report.ignored = std::move(fetched->ignored);
     list = Deduplicated(std::move(fetched->templates));
+    // From here to the swap, no status change of this process comes in between; those that
+    // came while the listing was read win over it (they are newer than what it says).
+    write.lock();
+    ReapplyChanges(source.account, changes_before, list);
     if (auto stored = store_.ReplaceCatalog(ToStored(source.account, now_ms, list)); !stored) {
       report.error = "storing the catalog failed: " + stored.error().message;
       spdlog::warn("templates: synchronising {}: {} ({})", label, report.error,
@@ -175,6 +196,7 @@ SyncReport TemplateSynchroniser::Sync(const CatalogSource& source) {
     report.pages = 1;
     report.ignored = std::move(page->ignored);
     list = Deduplicated(std::move(page->templates));
+    write.lock();
   }
   for (const auto& note : report.ignored) {
     spdlog::warn("templates: {}: a template is left out: {}", label, note);
@@ -182,14 +204,30 @@ SyncReport TemplateSynchroniser::Sync(const CatalogSource& source) {
   report.ok = true;
   report.templates = list.size();
   catalogs_.Replace(templates::AccountCatalog::Of(source.account, now_ms, std::move(list)));
+  write.unlock();
   spdlog::info("templates: {} synchronised: {} templates", label, report.templates);
   return report;
 }
 
 std::vector<SyncReport> TemplateSynchroniser::SyncAll() {
   std::vector<SyncReport> reports;
-  for (const auto& source : sources_) reports.push_back(Sync(source));
+  for (const auto& source : sources_) {
+    if (stop_requested_) break;
+    reports.push_back(Sync(source));
+  }
   return reports;
+}
+
+void TemplateSynchroniser::ReapplyChanges(const std::string& account, std::uint64_t since,
+                                          std::vector<templates::Template>& list) const {
+  for (const auto& [seq, change] : changes_) {
+    if (seq <= since || change.account != account) continue;
+    for (auto& t : list) {
+      if (!Matches(change, t)) continue;
+      t.status = change.status;
+      t.status_reason = change.reason;
+    }
+  }
 }
 
 bool TemplateSynchroniser::ApplyStatus(const templates::StatusChange& change) {
@@ -204,12 +242,16 @@ bool TemplateSynchroniser::ApplyStatus(const templates::StatusChange& change) {
                  templates::AccountLabel(change.account));
     return true;
   }
+  std::unique_lock write(write_mutex_);
   auto changed = store_.SetTemplateStatus(stored);
   if (!changed) {
     spdlog::warn("templates: recording a template status failed: {}", changed.error().detail);
     return false;
   }
   const int in_memory = catalogs_.SetStatus(change);
+  changes_.emplace_back(++changes_seq_, change);
+  if (changes_.size() > kKeptChanges) changes_.pop_front();
+  write.unlock();
   const std::string what = change.template_id.empty() ? change.name + " (" + change.language + ")"
                                                       : "id " + change.template_id;
   spdlog::info("templates: {} template {} is now {}{}", templates::AccountLabel(change.account),
@@ -220,11 +262,7 @@ bool TemplateSynchroniser::ApplyStatus(const templates::StatusChange& change) {
     bool known = false;
     if (catalog != nullptr) {
       for (const auto& [name, versions] : catalog->by_name) {
-        for (const auto& t : versions) {
-          known = known || (change.template_id.empty()
-                                ? t.name == change.name && t.language == change.language
-                                : t.id == change.template_id);
-        }
+        for (const auto& t : versions) known = known || Matches(change, t);
       }
     }
     if (!known) {  // a template the catalog does not have yet: read the account again soon
@@ -240,6 +278,7 @@ void TemplateSynchroniser::Start() {
   const std::lock_guard lock(mutex_);
   if (thread_.joinable()) return;
   stopping_ = false;
+  stop_requested_ = false;
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -248,11 +287,14 @@ void TemplateSynchroniser::Stop() {
     const std::lock_guard lock(mutex_);
     stopping_ = true;
   }
+  stop_requested_ = true;
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
 
 void TemplateSynchroniser::ReloadIfChanged() {
+  // Under the write lock: a status change of this process is not undone by a load read before it.
+  const std::lock_guard write(write_mutex_);
   auto version = store_.CatalogVersion();
   if (!version) {
     spdlog::warn("templates: reading the catalog version failed: {}", version.error().detail);
@@ -291,6 +333,7 @@ void TemplateSynchroniser::Run() {
     lock.unlock();
     const auto now = Clock::now();
     for (const auto& source : sources_) {
+      if (stop_requested_) break;
       Due& d = due[source.account];
       if (d.at > now) continue;
       const SyncReport report = Sync(source);

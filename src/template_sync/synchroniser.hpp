@@ -12,13 +12,20 @@
 //              (or `socialgate templates sync`) changed them (store::CatalogVersion)
 //   ApplyStatus  a template status webhook: the stored status and the one in memory at once
 //
+// The writes of one process are serialised (a sync's store and swap, a status change, a reload
+// from the store), and a status changed while a sync was reading Meta's listing is applied
+// again over that listing before it is stored: a webhook that pauses a template mid-sync is not
+// undone by the sync's older view of it.
+//
 // Thread safety: every method may be called from any thread. Lifetime: the catalogs, the store,
 // the HTTP client and the clock must outlive the synchroniser.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -92,6 +99,8 @@ class TemplateSynchroniser {
   // The background thread (see the file comment); its first round synchronises every Meta
   // account at once.
   void Start();
+  // Stops the thread: a sync in progress stops before its next page (the page being read may
+  // take up to the number's timeout); the catalog it was reading stays as it was.
   void Stop();
 
   const std::vector<CatalogSource>& sources() const { return sources_; }
@@ -100,6 +109,10 @@ class TemplateSynchroniser {
   void Run();
   // Reads the stored catalogs into memory when their version moved since the last read.
   void ReloadIfChanged();
+  // The status changes applied after `since` (a sequence number of changes_) to `account`,
+  // applied again to `list`. Under write_mutex_.
+  void ReapplyChanges(const std::string& account, std::uint64_t since,
+                      std::vector<templates::Template>& list) const;
 
   templates::Catalogs& catalogs_;
   store::TemplateCatalogs& store_;
@@ -108,6 +121,14 @@ class TemplateSynchroniser {
   const config::TemplateSettings settings_;
   const util::Clock& clock_;
 
+  // Held across every write of this process: a sync's store and swap, a status change, a reload.
+  std::mutex write_mutex_;
+  // The latest status changes, numbered (at most kKeptChanges), for a sync that was reading
+  // while they came. Guarded by write_mutex_.
+  std::deque<std::pair<std::uint64_t, templates::StatusChange>> changes_;
+  std::uint64_t changes_seq_ = 0;  // guarded by write_mutex_
+
+  std::atomic<bool> stop_requested_{false};  // read by a sync between pages
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;                     // guarded by mutex_

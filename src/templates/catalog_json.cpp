@@ -85,6 +85,10 @@ core::Result<void> ReadButtons(const object& component, const std::string& where
       SG_ASSIGN_OR_RETURN(const Variables v, ReadVariables(*url, t.parameter_format, at + ".url"));
       if (v.count > 1) return Malformed(at + ".url has more than one variable");
       button.url_variable = v.count == 1;
+    } else if (button.type == "OTP") {
+      // An authentication template's code button (copy code, one tap) is sent as a URL button
+      // at its index whose one parameter is the code: it takes a dynamicUrl value.
+      button.url_variable = true;
     }
     t.buttons.push_back(std::move(button));
   }
@@ -158,6 +162,10 @@ core::Result<Template> ReadTemplate(const element& value, const std::string& whe
   }
   if (!seen.contains("BODY")) return Malformed(at + ": has no BODY component");
   t.definition = simdjson::minify(value);
+  if (t.definition.size() > kMaxDefinitionBytes) {
+    return Malformed(at + ": is " + std::to_string(t.definition.size()) + " bytes, more than " +
+                     std::to_string(kMaxDefinitionBytes));
+  }
   return t;
 }
 
@@ -294,6 +302,11 @@ core::Result<TemplatePage> ReadTemplatePage(std::string_view body) {
       if (const auto after = StringMember(cursors, "after"); after && IsToken(*after, 1024)) {
         page.next_after = std::string(*after);
       }
+    }
+    if (page.next_after.empty()) {
+      return Malformed(
+          "the listing has a next page (paging.next) but no usable "
+          "paging.cursors.after");
     }
   }
   return page;

@@ -29,10 +29,15 @@ inline constexpr std::size_t kMaxNameBytes = 512;   // Meta's template names are
 inline constexpr std::size_t kMaxTextBytes = 4096;  // a component's text
 inline constexpr std::size_t kMaxButtons = 10;      // Meta allows 10
 inline constexpr std::size_t kMaxIgnoredNotes = 20;
+// A template's whole JSON object (the store keeps it; store::kMaxTemplateDefinitionBytes): a
+// larger one is left out alone rather than making its whole catalog unstorable.
+inline constexpr std::size_t kMaxDefinitionBytes = 256 * 1024;
 
 struct TemplatePage {
   std::vector<Template> templates;
-  std::string next_after;  // paging.cursors.after when paging.next is given; "" on the last page
+  // paging.cursors.after when paging.next is given; "" on the last page. A page with a next and
+  // no usable cursor is refused: stopping there would take part of a catalog for all of it.
+  std::string next_after;
   std::vector<std::string> ignored;  // at most kMaxIgnoredNotes, then a count
 };
 

@@ -108,14 +108,16 @@ std::string AccountLabel(std::string_view account) {
 
 core::Result<const Template*> CheckTemplateSend(const Snapshot& snapshot, std::string_view account,
                                                 std::string_view service_phone,
-                                                const core::TemplateContent& message) {
+                                                const core::TemplateContent& message,
+                                                const std::vector<std::string>& neighbours) {
   const std::string name = message.template_name;
   const AccountCatalog* catalog = snapshot.Find(account);
   if (catalog == nullptr || !catalog->by_name.contains(message.template_name)) {
     std::string sentence = "templateName: " + AccountLabel(account) + ", the account of " +
                            std::string(service_phone) + ", has no template " + name;
-    for (const auto& [other, c] : snapshot.accounts) {
-      if (other != account && c.by_name.contains(message.template_name)) {
+    for (const auto& other : neighbours) {
+      const AccountCatalog* c = snapshot.Find(other);
+      if (other != account && c != nullptr && c->by_name.contains(message.template_name)) {
         sentence += "; " + AccountLabel(other) + " has one, but " + std::string(service_phone) +
                     " cannot send another account's templates";
         break;

@@ -217,7 +217,13 @@ void ReadTemplateStatus(const object& change, const std::string& where, std::str
   if (update.template_id.empty() && (update.name.empty() || update.language.empty())) {
     return notes.Add(where + ".value names no template (no message_template_id, name or language)");
   }
-  update.status = std::string(*event);
+  if (*event == "FLAGGED") {
+    // Its quality dropped: a warning before a pause, not a change of its status.
+    return notes.Add(where +
+                     ": FLAGGED (the template's quality dropped) leaves its status as it is");
+  }
+  // A paused or disabled template given back is approved again.
+  update.status = *event == "REINSTATED" ? std::string("APPROVED") : std::string(*event);
   const auto reason = StringMember(value, "reason");
   if (reason && *reason != "NONE" && !reason->empty()) {
     update.reason = core::OneLine(*reason, 256);

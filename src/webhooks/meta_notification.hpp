@@ -48,7 +48,8 @@ struct TemplateStatusUpdate {
   std::string template_id;  // message_template_id, digits ("" when absent)
   std::string name;         // message_template_name
   std::string language;     // message_template_language, as Meta writes it (en_GB)
-  std::string status;       // event: APPROVED, PAUSED, REJECTED, DISABLED, ...
+  std::string status;       // event: APPROVED, PAUSED, REJECTED, DISABLED, ... (REINSTATED is
+                            // APPROVED; FLAGGED changes no status and is only a note)
   std::string reason;       // reason: "" when absent or "NONE"
 };
 

@@ -22,6 +22,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "core/sample_media.hpp"
 #include "fake_graph_process.hpp"
 #include "gateway_process.hpp"
 #include "http_client.hpp"
@@ -263,6 +264,27 @@ TEST(TemplatesTest, EveryPageIsReadAndEveryCheckHasItsSentence) {
   EXPECT_EQ(Refusal(stack.Send("default", body)),
             "header: template new_collection has an IMAGE header; send image media in header, "
             "not null");
+  // Media for the text header; a video for the image header.
+  auto media = [](const std::string& type, const std::string& bytes, const std::string& ext) {
+    return Json{{"type", type},
+                {"data", core::testing::Base64(bytes)},
+                {"documentType", ext},
+                {"fileName", "file." + ext}};
+  };
+  body = Seed(n, "393403600010");
+  body["header"] = media("image", core::testing::TinyPng(), "png");
+  body["headerData"] = Json::array();
+  EXPECT_EQ(Refusal(stack.Send("default", body)),
+            "header: template shipping_confirmation has a text header, not image media; send "
+            "header null and the header's text parameters in headerData");
+  body = Seed(n, "393403600011");
+  body["templateName"] = "new_collection";
+  body["header"] = media("video", core::testing::TinyMp4(), "mp4");
+  body["headerData"] = Json::array();
+  body["dynamicUrl"] = Json::array();
+  EXPECT_EQ(Refusal(stack.Send("default", body)),
+            "header: template new_collection has an IMAGE header, not video media; send image "
+            "media");
   body = Seed(n, "393403600007");
   body["templateName"] = "old_promo";
   body["headerData"] = Json::array();

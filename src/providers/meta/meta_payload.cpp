@@ -1,5 +1,7 @@
 #include "providers/meta/meta_payload.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace socialgate::providers::meta {
@@ -7,12 +9,15 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-// Text parameters, each named by `names[i]` when the template's parameters are NAMED.
+// Text parameters, each named by `names[i]` when the template's parameters are NAMED (a value
+// beyond the template's names has no place in it and is not sent).
 Json TextParameters(const std::vector<std::string>& values, const std::vector<std::string>* names) {
   Json params = Json::array();
-  for (std::size_t i = 0; i < values.size(); ++i) {
+  const std::size_t count =
+      names == nullptr ? values.size() : std::min(values.size(), names->size());
+  for (std::size_t i = 0; i < count; ++i) {
     Json p = {{"type", "text"}, {"text", values[i]}};
-    if (names != nullptr && i < names->size()) p["parameter_name"] = (*names)[i];
+    if (names != nullptr) p["parameter_name"] = (*names)[i];
     params.push_back(std::move(p));
   }
   return params;
@@ -39,6 +44,8 @@ void AddTemplate(Json& body, const core::TemplateContent& message, std::string_v
   const bool named =
       shape != nullptr && shape->parameter_format == templates::ParameterFormat::kNamed;
   const bool has_header = shape == nullptr || shape->header_format != HeaderFormat::kNone;
+  const bool has_header_text = shape == nullptr || (shape->header_format == HeaderFormat::kText &&
+                                                    shape->header_variables.count > 0);
   const bool has_body = shape == nullptr || shape->body_variables.count > 0;
   Json components = Json::array();
   if (message.header && has_header) {
@@ -49,7 +56,7 @@ void AddTemplate(Json& body, const core::TemplateContent& message, std::string_v
     }
     components.push_back(
         {{"type", "header"}, {"parameters", Json::array({{{"type", kind}, {kind, media}}})}});
-  } else if (!message.header_params.empty() && has_header) {
+  } else if (!message.header_params.empty() && has_header_text) {
     components.push_back(
         {{"type", "header"},
          {"parameters", TextParameters(message.header_params,

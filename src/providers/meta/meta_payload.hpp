@@ -14,7 +14,8 @@
 //   k is the position of the template's i-th button whose URL ends in a variable (after two
 //     quick replies, 2), not i;
 //   a NAMED template's parameters carry parameter_name, the template's names in order;
-//   a component the template lacks (no header, no body variable, no URL variable) is not sent.
+//   a component the template lacks (no header, no header or body variable, no URL variable) is
+//   not sent, nor a NAMED value beyond the template's names (a lenient send that gave too many).
 // Without it (a template the catalog does not know), k is i and parameters are positional.
 // Components without parameters are left out. A new kind adds its own part in meta_payload.cpp
 // (the visit there does not compile until it does). Pure function; thread-safe.

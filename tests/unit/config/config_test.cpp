@@ -28,11 +28,19 @@ void ExpectError(const std::string& toml, const std::string& fragment) {
 }
 
 TEST(ConfigTest, DemoConfigurationLoads) {
-  auto c = LoadConfig(std::string(SOCIALGATE_SOURCE_DIR) + "/config/demo.toml");
+  // As `make run` reads it: from the repository's root, where its relative paths (the sandbox
+  // number's templates_file) are.
+  char previous[4096];
+  ASSERT_NE(getcwd(previous, sizeof previous), nullptr);
+  ASSERT_EQ(chdir(SOCIALGATE_SOURCE_DIR), 0);
+  auto c = LoadConfig("config/demo.toml");
+  ASSERT_EQ(chdir(previous), 0);
   ASSERT_TRUE(c) << c.error().message;
   ASSERT_EQ(c->domains.size(), 1u);
   EXPECT_EQ(c->domains[0].name, "default");
   EXPECT_EQ(c->domains[0].numbers.at(0).phone, "3902124122690");
+  EXPECT_EQ(c->domains[0].numbers.at(0).templates_file, "config/demo-templates.json");
+  EXPECT_EQ(c->domains[0].TemplatePolicyFor(c->domains[0].numbers.at(0)), TemplatePolicy::kStrict);
   EXPECT_EQ(c->server.host, "127.0.0.1");
   EXPECT_EQ(c->server.port, 8080);
   ASSERT_TRUE(c->example.has_value());

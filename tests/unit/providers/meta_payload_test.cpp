@@ -131,5 +131,23 @@ TEST(MetaPayloadTest, ComponentsTheTemplateLacksAreNotSent) {
   EXPECT_FALSE(j["template"].contains("components")) << j.dump();
 }
 
+TEST(MetaPayloadTest, ALenientSendKeepsOnlyWhatTheTemplateHasPlaceFor) {
+  // A text header without a variable takes no header parameter; a NAMED body takes as many
+  // values as it has names.
+  const auto shape =
+      Known(R"({"name":"hello","language":"en_GB","status":"APPROVED","parameter_format":"NAMED",)"
+            R"("components":[{"type":"HEADER","format":"TEXT","text":"Hello"},)"
+            R"({"type":"BODY","text":"Hi {{first_name}}"}]})");
+  core::OutboundMessage m = Seed();
+  Template(m).body_params = {"Griffin", "extra"};
+  Template(m).url_params.clear();
+  const auto j = nlohmann::json::parse(BuildPayload(m, "", "", &shape));
+  const auto& c = j["template"]["components"];
+  ASSERT_EQ(c.size(), 1u) << j.dump();
+  EXPECT_EQ(c[0]["type"], "body");
+  ASSERT_EQ(c[0]["parameters"].size(), 1u);
+  EXPECT_EQ(c[0]["parameters"][0]["parameter_name"], "first_name");
+}
+
 }  // namespace
 }  // namespace socialgate::providers::meta

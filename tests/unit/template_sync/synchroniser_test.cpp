@@ -5,6 +5,7 @@
 #include "template_sync/synchroniser.hpp"
 
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@ class ScriptedGraph final : public net::HttpClient {
  public:
   void Start(net::ClientRequest request, Completion done) override {
     core::Result<net::ClientResponse> answer = net::ClientResponse{500, {}, "no scripted answer"};
+    if (on_request) on_request();
     {
       std::lock_guard lock(mutex_);
       urls.push_back(request.url);
@@ -35,6 +37,7 @@ class ScriptedGraph final : public net::HttpClient {
     answers.push_back(net::ClientResponse{status, {}, std::move(body)});
   }
 
+  std::function<void()> on_request;  // runs before each answer, outside the lock
   std::mutex mutex_;
   std::deque<core::Result<net::ClientResponse>> answers;
   std::vector<std::string> urls;
@@ -189,6 +192,45 @@ TEST_F(SynchroniserTest, SourcesComeFromTheNumbers) {
   EXPECT_EQ(sources[0].meta->access_token, "t1") << "the first number's credentials";
   EXPECT_EQ(sources[1].account, "file:demo.json");
   EXPECT_EQ(sources[1].file, "demo.json");
+}
+
+TEST_F(SynchroniserTest, AStatusChangedWhileASyncReadsWinsOverTheListing) {
+  graph_.Answer(200, Page({"a", "b"}));
+  auto sync = Make();
+  ASSERT_TRUE(sync->Sync(source_).ok);
+  // The next sync reads two pages; between them a webhook pauses a (the listing still says
+  // APPROVED: it was read before).
+  graph_.Answer(200, Page({"a"}, "MQ"));
+  graph_.Answer(200, Page({"b"}));
+  int requests = 0;
+  graph_.on_request = [&] {
+    if (++requests == 2) {
+      EXPECT_TRUE(sync->ApplyStatus({source_.account, "", "a", "en_GB", "PAUSED", "FIRST_PAUSE"}));
+    }
+  };
+  ASSERT_TRUE(sync->Sync(source_).ok);
+  const templates::Template* a = catalogs_.Current()->Find(source_.account)->Find("a", "en_GB");
+  EXPECT_EQ(a->status, "PAUSED");
+  EXPECT_EQ(a->status_reason, "FIRST_PAUSE");
+  auto stored = storage_->template_catalogs().LoadCatalogs();
+  ASSERT_TRUE(stored);
+  EXPECT_EQ((*stored)[0].templates[0].status, "PAUSED") << "stored as paused too";
+  // A later sync that says APPROVED (the change is older than it) approves it again.
+  graph_.on_request = nullptr;
+  graph_.Answer(200, Page({"a", "b"}));
+  ASSERT_TRUE(sync->Sync(source_).ok);
+  EXPECT_EQ(catalogs_.Current()->Find(source_.account)->Find("a", "en_GB")->status, "APPROVED");
+}
+
+TEST_F(SynchroniserTest, AStoppingSynchroniserReadsNoFurtherPage) {
+  graph_.Answer(200, Page({"a"}, "MQ"));
+  graph_.Answer(200, Page({"b"}));
+  bool stop = false;
+  graph_.on_request = [&] { stop = true; };
+  auto fetched = FetchMetaCatalog(graph_, *source_.meta, [&] { return stop; });
+  ASSERT_FALSE(fetched);
+  EXPECT_EQ(fetched.error().code, core::ErrorCode::kUnavailable);
+  EXPECT_EQ(graph_.urls.size(), 1u);
 }
 
 }  // namespace

@@ -118,5 +118,47 @@ TEST(CatalogJsonTest, APageThatIsNoListingIsRefused) {
   EXPECT_FALSE(ReadTemplatePage(std::string(kMaxPageBytes + 1, ' ')));
 }
 
+TEST(CatalogJsonTest, ANextPageWithoutAUsableCursorIsRefused) {
+  const std::string entry =
+      R"({"name":"a","language":"en","status":"APPROVED","components":[{"type":"BODY","text":"x"}]})";
+  auto page = ReadTemplatePage(R"({"data":[)" + entry + R"(],"paging":{"next":"https://x"}})");
+  ASSERT_FALSE(page) << "stopping here would store part of the catalog as all of it";
+  EXPECT_EQ(page.error().message,
+            "the listing has a next page (paging.next) but no usable paging.cursors.after");
+  page = ReadTemplatePage(R"({"data":[)" + entry +
+                          R"(],"paging":{"next":"https://x","cursors":{"after":"a b"}}})");
+  EXPECT_FALSE(page);
+  // Without next, the last page: a cursor alone means nothing.
+  page = ReadTemplatePage(R"({"data":[)" + entry + R"(],"paging":{"cursors":{"after":"MQ"}}})");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->next_after, "");
+}
+
+TEST(CatalogJsonTest, AnAuthenticationTemplatesCodeButtonTakesADynamicUrlValue) {
+  auto page = ReadTemplatePage(
+      R"({"data":[{"name":"otp","language":"en","status":"APPROVED","category":"AUTHENTICATION",)"
+      R"("components":[{"type":"BODY","text":"{{1}} is your code."},)"
+      R"({"type":"BUTTONS","buttons":[{"type":"OTP","otp_type":"COPY_CODE","text":"Copy"}]}]}]})");
+  ASSERT_TRUE(page) << page.error().message;
+  ASSERT_EQ(page->templates.size(), 1u);
+  EXPECT_EQ(page->templates[0].UrlVariableCount(), 1);
+}
+
+TEST(CatalogJsonTest, AnOversizedTemplateIsLeftOutAlone) {
+  const std::string big(kMaxDefinitionBytes, 'x');
+  auto page = ReadTemplatePage(
+      R"({"data":[{"name":"big","language":"en","status":"APPROVED","components":[)"
+      R"({"type":"BODY","text":"x"},{"type":"CAROUSEL","cards":[")" +
+      big +
+      R"("]}]},)"
+      R"({"name":"small","language":"en","status":"APPROVED","components":[)"
+      R"({"type":"BODY","text":"x"}]}]})");
+  ASSERT_TRUE(page) << page.error().message;
+  ASSERT_EQ(page->templates.size(), 1u);
+  EXPECT_EQ(page->templates[0].name, "small");
+  ASSERT_EQ(page->ignored.size(), 1u);
+  EXPECT_NE(page->ignored[0].find("template 'big': is"), std::string::npos) << page->ignored[0];
+}
+
 }  // namespace
 }  // namespace socialgate::templates

@@ -42,8 +42,9 @@ core::MediaHeader Media(core::MediaKind kind) {
 
 // The sentence of the refusal of `t`, or "" when it passes.
 std::string Refusal(const Snapshot& s, const core::TemplateContent& t,
-                    const std::string& account = kDemo) {
-  auto checked = CheckTemplateSend(s, account, "3902124122690", t);
+                    const std::string& account = kDemo,
+                    const std::vector<std::string>& neighbours = {}) {
+  auto checked = CheckTemplateSend(s, account, "3902124122690", t, neighbours);
   if (checked) return "";
   EXPECT_EQ(checked.error().code, core::ErrorCode::kInvalidArgument);
   return checked.error().message;
@@ -186,8 +187,13 @@ TEST(SendCheckTest, WrongDynamicUrlCount) {
 TEST(SendCheckTest, AnotherAccountsTemplatesAreNotUsable) {
   Snapshot s = DemoSnapshot();
   s.accounts.emplace("111", AccountCatalog::Of("111", 1, {}));
-  // The number's account (111) has no such template; the demo file's has, and says so.
+  // The number's account (111) has no such template. The demo file's has: an account of another
+  // domain is never named (its templates are its business)...
   EXPECT_EQ(Refusal(s, Seed(), "111"),
+            "templateName: WhatsApp Business Account 111, the account of 3902124122690, has no "
+            "template shipping_confirmation");
+  // ...one of the caller's own domain is, to say why it cannot be used.
+  EXPECT_EQ(Refusal(s, Seed(), "111", {"222", kDemo}),
             "templateName: WhatsApp Business Account 111, the account of 3902124122690, has no "
             "template shipping_confirmation; the sandbox catalog config/demo-templates.json has "
             "one, but 3902124122690 cannot send another account's templates");

@@ -206,8 +206,14 @@ TEST(MetaNotificationTest, ReadsTemplateStatusUpdatesWithTheirAccount) {
       R"({"field":"message_template_status_update","value":{"event":"APPROVED",)"
       R"("message_template_name":"welcome","message_template_language":"en_GB","reason":"NONE"}},)"
       R"({"field":"message_template_status_update","value":{"event":"APPROVED"}},)"
+      R"({"field":"message_template_status_update","value":{"event":"FLAGGED",)"
+      R"("message_template_id":7}},)"
+      R"({"field":"message_template_status_update","value":{"event":"REINSTATED",)"
+      R"("message_template_id":8}},)"
       R"({"field":"message_template_status_update","value":{"message_template_id":1}}]}]})");
-  ASSERT_EQ(n.template_statuses.size(), 2u);
+  ASSERT_EQ(n.template_statuses.size(), 3u);
+  EXPECT_EQ(n.template_statuses[2].template_id, "8");
+  EXPECT_EQ(n.template_statuses[2].status, "APPROVED") << "reinstated";
   const TemplateStatusUpdate& paused = n.template_statuses[0];
   EXPECT_EQ(paused.account, "102290129340398");
   EXPECT_EQ(paused.template_id, "594425479261596");
@@ -217,11 +223,14 @@ TEST(MetaNotificationTest, ReadsTemplateStatusUpdatesWithTheirAccount) {
   EXPECT_EQ(paused.reason, "FIRST_PAUSE");
   EXPECT_EQ(n.template_statuses[1].template_id, "");
   EXPECT_EQ(n.template_statuses[1].reason, "") << "NONE is no reason";
-  ASSERT_EQ(n.ignored.size(), 2u);
+  ASSERT_EQ(n.ignored.size(), 3u);
   EXPECT_EQ(n.ignored[0],
             "entry[0].changes[2].value names no template (no message_template_id, name or "
             "language)");
-  EXPECT_EQ(n.ignored[1], "entry[0].changes[3].value.event is missing or not a status");
+  EXPECT_EQ(n.ignored[1],
+            "entry[0].changes[3]: FLAGGED (the template's quality dropped) leaves its status as "
+            "it is");
+  EXPECT_EQ(n.ignored[2], "entry[0].changes[5].value.event is missing or not a status");
   EXPECT_TRUE(n.statuses.empty());
 }
 
