@@ -100,6 +100,40 @@ std::string OneLine(std::string_view text, std::size_t max_bytes) {
   return out;
 }
 
+std::string MessageText(std::string_view text, std::size_t max_code_points, bool* cut) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+  std::string out;
+  out.reserve(std::min(text.size(), max_code_points * 4));
+  if (cut != nullptr) *cut = false;
+  std::size_t count = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::uint32_t code_point = 0;
+    std::size_t length = DecodeChar(text, i, code_point);
+    std::string_view piece;
+    if (length == 0) {
+      piece = kReplacement;
+      length = 1;
+    } else if (code_point == '\r') {
+      i += length;
+      continue;
+    } else if (code_point != '\n' && code_point != '\t' && code_point != 0x2028 &&
+               code_point != 0x2029 && IsControl(code_point)) {
+      piece = " ";
+    } else {
+      piece = text.substr(i, length);
+    }
+    if (count == max_code_points) {
+      if (cut != nullptr) *cut = true;
+      break;
+    }
+    out += piece;
+    ++count;
+    i += length;
+  }
+  return out;
+}
+
 std::string QuoteForMessage(std::string_view value, std::size_t max_bytes) {
   bool cut = false;
   if (value.size() > max_bytes) {

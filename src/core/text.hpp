@@ -28,6 +28,14 @@ std::string QuoteForMessage(std::string_view value, std::size_t max_bytes = 40);
 // in "..." (counted within `max_bytes`; with `max_bytes` under 3 it is only cut).
 std::string OneLine(std::string_view text, std::size_t max_bytes);
 
+// `text` as valid UTF-8 of at most `max_code_points` code points with its lines kept, for a
+// message's text that came from outside (a customer's WhatsApp message): an ill-formed byte
+// becomes U+FFFD, line feeds, tabs and U+2028/U+2029 stay, a carriage return is dropped (CRLF
+// becomes LF), any other control character (C0 with NUL, DEL, C1) becomes a space, and a longer
+// text is cut at a character boundary with nothing added. `cut`, when given, tells whether it was
+// cut.
+std::string MessageText(std::string_view text, std::size_t max_code_points, bool* cut = nullptr);
+
 // ASCII lower-case copy (non-ASCII bytes are kept as they are).
 std::string AsciiLower(std::string_view text);
 

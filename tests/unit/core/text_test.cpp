@@ -81,6 +81,38 @@ TEST(OneLineTest, CutsAtACharacterBoundaryWithinTheLimit) {
   }
 }
 
+TEST(MessageTextTest, KeepsLinesAndCleansTheRest) {
+  bool cut = true;
+  EXPECT_EQ(MessageText("Ciao,\r\nsono Mario\tgrazie \xE2\x82\xAC", 4096, &cut),
+            "Ciao,\nsono Mario\tgrazie \xE2\x82\xAC");
+  EXPECT_FALSE(cut);
+  EXPECT_EQ(MessageText(std::string("a\0b\x7F"
+                                    "c\xC2\x85"
+                                    "d\xE2\x80\xA8"
+                                    "e",
+                                    12),
+                        4096),
+            "a b c d\xE2\x80\xA8"
+            "e");
+  const std::string repaired = MessageText("a\xFF\xC3(\xED\xA0\x80", 4096);
+  EXPECT_EQ(repaired, "a\xEF\xBF\xBD\xEF\xBF\xBD(\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(MessageText("", 0), "");
+}
+
+TEST(MessageTextTest, CutsAtACodePointCountWithNothingAdded) {
+  bool cut = false;
+  // Three euro signs are three code points, nine bytes.
+  EXPECT_EQ(MessageText("\xE2\x82\xAC\xE2\x82\xAC\xE2\x82\xAC\xE2\x82\xAC", 3, &cut),
+            "\xE2\x82\xAC\xE2\x82\xAC\xE2\x82\xAC");
+  EXPECT_TRUE(cut);
+  EXPECT_EQ(MessageText("abc", 3, &cut), "abc");
+  EXPECT_FALSE(cut);
+  EXPECT_EQ(MessageText("abc\r", 3, &cut), "abc") << "a dropped CR is no cut";
+  EXPECT_FALSE(cut);
+  EXPECT_EQ(MessageText("abc", 0, &cut), "");
+  EXPECT_TRUE(cut);
+}
+
 TEST(AsciiLowerTest, LowersAsciiOnly) { EXPECT_EQ(AsciiLower("ImAGE-\xC3\x89"), "image-\xC3\x89"); }
 
 TEST(AsciiCaseTest, ComparesIgnoringAsciiCaseOnly) {
