@@ -6,56 +6,16 @@
 #include <simdjson.h>
 
 #include "core/text.hpp"
+#include "webhooks/notification_reading.hpp"
 
 namespace socialgate::webhooks {
-namespace {
 
 using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
 
-// Collects the sentences of what was not used, bounded.
-class Notes {
- public:
-  explicit Notes(std::vector<std::string>& out) : out_(out) {}
-  ~Notes() {
-    if (dropped_ > 0) out_.push_back("and " + std::to_string(dropped_) + " more");
-  }
-  Notes(const Notes&) = delete;
-  Notes& operator=(const Notes&) = delete;
-  Notes(Notes&&) = delete;
-  Notes& operator=(Notes&&) = delete;
+namespace reading {
 
-  void Add(std::string sentence) {
-    if (out_.size() < kMaxIgnoredNotes) {
-      out_.push_back(std::move(sentence));
-    } else {
-      ++dropped_;
-    }
-  }
-
- private:
-  std::vector<std::string>& out_;
-  std::size_t dropped_ = 0;
-};
-
-// Printable ASCII of 1..max bytes: ids that are compared and stored as they are.
-bool IsPlainId(std::string_view s, std::size_t max) {
-  if (s.empty() || s.size() > max) return false;
-  for (const char c : s) {
-    if (c < 0x21 || c > 0x7e) return false;
-  }
-  return true;
-}
-
-// The string member `key` of `o`; nullopt when absent or not a string.
-std::optional<std::string_view> StringMember(const object& o, const char* key) {
-  std::string_view value;
-  if (o[key].get_string().get(value) != simdjson::SUCCESS) return std::nullopt;
-  return value;
-}
-
-// Meta writes Unix seconds as a string of digits ("1750030073"); an integer is taken too.
 std::optional<std::int64_t> Seconds(const object& o, const char* key) {
   element value;
   if (o[key].get(value) != simdjson::SUCCESS) return std::nullopt;
@@ -75,18 +35,27 @@ std::optional<std::int64_t> Seconds(const object& o, const char* key) {
   return seconds;
 }
 
+std::string ShortText(const object& o, const char* key, std::size_t max) {
+  const auto value = StringMember(o, key);
+  return value ? core::OneLine(*value, max) : std::string();
+}
+
+}  // namespace reading
+
+namespace {
+
+using reading::IsPlainId;
+using reading::Notes;
+using reading::Seconds;
+using reading::ShortText;
+using reading::StringMember;
+
 std::optional<core::MessageStatus> TrackedStatus(std::string_view name) {
   if (name == "sent") return core::MessageStatus::kSent;
   if (name == "delivered") return core::MessageStatus::kDelivered;
   if (name == "read") return core::MessageStatus::kRead;
   if (name == "failed") return core::MessageStatus::kFailed;
   return std::nullopt;
-}
-
-// A short string member as one line, "" when absent or not a string.
-std::string ShortText(const object& o, const char* key, std::size_t max) {
-  const auto value = StringMember(o, key);
-  return value ? core::OneLine(*value, max) : std::string();
 }
 
 // The first of `errors[]`: its code, and one sentence of its title, message and details.
@@ -269,12 +238,7 @@ void ReadChange(const element& value, const std::string& where, std::string_view
                  out, notes);
     }
   }
-  array messages;
-  if (change_value["messages"].get_array().get(messages) == simdjson::SUCCESS &&
-      messages.size() > 0) {
-    notes.Add(where + ".value.messages: " + std::to_string(messages.size()) +
-              " inbound messages, which the gateway does not take yet");
-  }
+  reading::ReadInboundMessages(change_value, where + ".value", phone_number_id, out, notes);
   array errors;
   if (change_value["errors"].get_array().get(errors) == simdjson::SUCCESS && errors.size() > 0) {
     notes.Add(where + ".value.errors: " + std::to_string(errors.size()) + " errors reported");

@@ -103,16 +103,17 @@ TEST(MetaNotificationTest, WhatIsNotAStatusTheGatewayTracksIsANoteNotAReport) {
   EXPECT_EQ(n.ignored[5], "entry[0].changes[0].value.statuses[5] is not an object");
 }
 
-TEST(MetaNotificationTest, OtherFieldsAndInboundMessagesAreNotedAndLeftAlone) {
+TEST(MetaNotificationTest, OtherFieldsAreNotedAndInboundMessagesRead) {
   const MetaNotification n = ParseMetaNotification(
-      R"({"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"account_update","value":{"event":"APPROVED"}},{"field":"messages","value":{"metadata":{"phone_number_id":"111"},"contacts":[{"wa_id":"1"}],"messages":[{"from":"1","id":"wamid.in","timestamp":"1","type":"text","text":{"body":"hi"}}]}}]}]})");
+      R"({"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"account_update","value":{"event":"APPROVED"}},{"field":"messages","value":{"metadata":{"phone_number_id":"111"},"contacts":[{"wa_id":"16505551234"}],"messages":[{"from":"16505551234","id":"wamid.in","timestamp":"1","type":"text","text":{"body":"hi"}}]}}]}]})");
   EXPECT_TRUE(n.statuses.empty());
-  ASSERT_EQ(n.ignored.size(), 2u);
+  ASSERT_EQ(n.ignored.size(), 1u);
   EXPECT_EQ(n.ignored[0],
             "entry[0].changes[0].field 'account_update' is not one the gateway takes");
-  EXPECT_EQ(n.ignored[1],
-            "entry[0].changes[1].value.messages: 1 inbound messages, which the gateway does not "
-            "take yet");
+  ASSERT_EQ(n.inbound.size(), 1u) << "meta_inbound_test.cpp reads every type";
+  EXPECT_EQ(n.inbound[0].phone_number_id, "111");
+  EXPECT_EQ(n.inbound[0].record.id, "wamid.in");
+  EXPECT_EQ(n.inbound[0].record.text, "hi");
 }
 
 TEST(MetaNotificationTest, AnUnusableBodyIsOneNote) {
