@@ -9,6 +9,11 @@
 //     characters, a message id that is empty or 1..kMaxOpaqueBytes of them, one of the four
 //     tracked statuses, a time in whole seconds from 1970 to 9999, an error sentence only when
 //     failed, one line of valid UTF-8 within kMaxDetailBytes, pricing texts within 64 bytes;
+//   - at most kMaxInboundPerNotification inbound messages, each with a wamid and a
+//     phone_number_id of plain ids, a `from` of 7 to 15 digits, a time in whole seconds, a type
+//     of [a-z0-9_], a text of valid UTF-8 within kMaxInboundTextChars code points without NUL
+//     or CR, a name and a file name (without '/' or '\') on one line within their bounds, a
+//     media id and a context id that are empty or plain ids, a payload within its bound;
 //   - a status written back in Meta's shape (webhooks/status_notification.hpp, the sandbox's
 //     writer) reads back as the same report;
 //   - reading the same body twice gives the same reports.
@@ -78,6 +83,42 @@ void CheckStatus(const webhooks::NotifiedStatus& n) {
   if (!r.service_phone.empty() || !r.source.empty()) Fail("routing", "filled by the parser");
 }
 
+void CheckInbound(const webhooks::NotifiedInbound& n) {
+  const auto& r = n.record;
+  if (!PlainId(n.phone_number_id, webhooks::kMaxIdBytes)) Fail("inbound pnid", n.phone_number_id);
+  if (!PlainId(r.id, webhooks::kMaxIdBytes)) Fail("inbound wamid", r.id);
+  if (r.customer_phone.size() < 7 || r.customer_phone.size() > 15 ||
+      r.customer_phone.find_first_not_of("0123456789") != std::string::npos) {
+    Fail("from", r.customer_phone);
+  }
+  if (!OneLine(r.customer_name, webhooks::kMaxNameBytes)) Fail("name", r.customer_name);
+  if (r.at_ms < 0 || r.at_ms % 1000 != 0 || r.at_ms > 253'402'300'799'000) {
+    Fail("inbound time", std::to_string(r.at_ms));
+  }
+  if (r.type.empty() || r.type.size() > webhooks::kMaxTypeBytes ||
+      r.type.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos) {
+    Fail("type", r.type);
+  }
+  const auto chars = socialgate::core::Utf8Length(r.text);
+  if (!chars || *chars > webhooks::kMaxInboundTextChars || r.text.find('\0') != std::string::npos ||
+      r.text.find('\r') != std::string::npos) {
+    Fail("text", r.text);
+  }
+  if (!r.media_id.empty() && !PlainId(r.media_id, webhooks::kMaxIdBytes)) Fail("media", r.media_id);
+  if (r.mime_type.size() > webhooks::kMaxMimeTypeBytes || !OneLine(r.mime_type, 128)) {
+    Fail("mime type", r.mime_type);
+  }
+  if (!OneLine(r.file_name, webhooks::kMaxFileNameBytes) ||
+      r.file_name.find_first_of("/\\") != std::string::npos) {
+    Fail("file name", r.file_name);
+  }
+  if (!r.context_id.empty() && !PlainId(r.context_id, webhooks::kMaxIdBytes)) {
+    Fail("context", r.context_id);
+  }
+  if (r.payload.size() > webhooks::kMaxInboundPayloadBytes) Fail("payload", "too large");
+  if (!r.service_phone.empty() || !r.source.empty()) Fail("inbound routing", "filled");
+}
+
 // The status in Meta's shape again, read back.
 void CheckRoundTrip(const webhooks::NotifiedStatus& n) {
   const auto& r = n.report;
@@ -115,13 +156,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const auto& note : first.ignored) {
     if (note.empty()) Fail("note", note);
   }
+  if (first.inbound.size() > webhooks::kMaxInboundPerNotification) Fail("inbound", "too many");
   for (const auto& s : first.statuses) {
     CheckStatus(s);
     CheckRoundTrip(s);
   }
+  for (const auto& m : first.inbound) CheckInbound(m);
   const auto second = webhooks::ParseMetaNotification(body);
-  if (second.statuses.size() != first.statuses.size() || second.ignored != first.ignored) {
+  if (second.statuses.size() != first.statuses.size() || second.ignored != first.ignored ||
+      second.inbound.size() != first.inbound.size()) {
     Fail("determinism", "two readings differ");
+  }
+  for (std::size_t i = 0; i < first.inbound.size(); ++i) {
+    const auto& a = first.inbound[i].record;
+    const auto& b = second.inbound[i].record;
+    if (a.id != b.id || a.text != b.text || a.payload != b.payload || a.type != b.type) {
+      Fail("determinism", a.id);
+    }
   }
   return 0;
 }
