@@ -29,6 +29,8 @@ constexpr int kInvalidParameter = 100;
 constexpr int kInvalidToken = 190;
 constexpr unsigned kUnauthorized = 401;
 constexpr std::string_view kControlPrefix = "/_fake/";
+// The media URL GET /{version}/{media-id} answers: a Graph request, not a control one.
+constexpr std::string_view kMediaDownloadPrefix = "/_fake/media-download/";
 constexpr std::size_t kMaxRecordedFieldBytes = 4096;
 // JSON bodies nested deeper are refused unparsed: recording one re-parses and dumps it, which
 // recurses once per level (a body of 100,000 '[' would overflow the stack).
@@ -88,7 +90,8 @@ FakeGraph::FakeGraph(Options options, std::unique_ptr<WebhookPoster> poster)
       faults_(options_.seed),
       recorder_(options_.max_records, options_.max_record_bytes),
       id_rng_(std::random_device{}()),
-      templates_(options_.templates) {
+      templates_(options_.templates),
+      media_(options_.max_media_bytes) {
   if (options_.webhooks) {
     if (!poster) throw std::invalid_argument("fake-graph: webhooks need a WebhookPoster");
     webhooks_ = std::make_unique<WebhookDispatcher>(*options_.webhooks, std::move(poster));
@@ -133,7 +136,8 @@ void FakeGraph::Handle(http::HttpRequest&& request, http::Responder respond) {
     respond(JsonResponse(200, OJson{{"status", "ok"}}));
     return;
   }
-  if (request.path.rfind(kControlPrefix, 0) == 0) {
+  if (request.path.rfind(kControlPrefix, 0) == 0 &&
+      request.path.rfind(kMediaDownloadPrefix, 0) != 0) {
     respond(HandleControl(request));
     return;
   }
@@ -152,14 +156,25 @@ void FakeGraph::HandleGraph(http::HttpRequest&& request, http::Responder respond
   record.body_bytes = request.body.size();
 
   const auto segments = PathSegments(request.path);
-  if (segments.size() == 3 && segments[2] == "messages") record.kind = PathKind::kMessages;
-  if (segments.size() == 3 && segments[2] == "media") record.kind = PathKind::kMedia;
-  if (segments.size() == 3 && segments[2] == "message_templates") {
-    record.kind = PathKind::kTemplates;
-    record.waba_id = std::string(segments[1]);
-  } else if (record.kind != PathKind::kOther) {
-    record.phone_number_id = std::string(segments[1]);
+  const bool download = request.path.rfind(kMediaDownloadPrefix, 0) == 0;
+  if (download && segments.size() == 3) {
+    record.kind = PathKind::kMediaDownload;
+    record.media_id = std::string(segments[2]);
+  } else if (!download && segments.size() == 2 && ParseUnsigned(segments[1])) {
+    record.kind = PathKind::kMediaInfo;
+    record.media_id = std::string(segments[1]);
+  } else if (!download && segments.size() == 3) {
+    if (segments[2] == "messages") record.kind = PathKind::kMessages;
+    if (segments[2] == "media") record.kind = PathKind::kMedia;
+    if (segments[2] == "message_templates") {
+      record.kind = PathKind::kTemplates;
+      record.waba_id = std::string(segments[1]);
+    } else if (record.kind != PathKind::kOther) {
+      record.phone_number_id = std::string(segments[1]);
+    }
   }
+  const bool is_read = record.kind == PathKind::kTemplates || record.kind == PathKind::kMediaInfo ||
+                       record.kind == PathKind::kMediaDownload;
 
   // Parse the body for the record whatever the outcome: a refused request is the one a test
   // most wants to look at.
@@ -193,7 +208,8 @@ void FakeGraph::HandleGraph(http::HttpRequest&& request, http::Responder respond
 
   std::optional<Refusal> refusal;
   std::optional<TemplateSend> send;
-  std::optional<std::string> listing_page;  // the answer to a template listing
+  // The answer to a read (a listing page, a media's URL or bytes), faults aside.
+  std::optional<http::HttpResponse> read_answer;
   // Set with a refusal: answer Meta's unknown-object error for this id (code 100, subcode 33).
   std::optional<std::string> unknown_object;
   const auto auth = core::TrimAsciiWhitespace(request.Header("authorization"));
@@ -207,8 +223,9 @@ void FakeGraph::HandleGraph(http::HttpRequest&& request, http::Responder respond
     refusal = Refusal{kInvalidParameter, 400, "Unsupported request",
                       "Unknown path components: " + request.method + " " + request.path +
                           " (this fake serves POST /{version}/{phone-number-id}/messages and "
-                          "/media, and GET /{version}/{waba-id}/message_templates)"};
-  } else if (!IsApiVersion(segments[0])) {
+                          "/media, GET /{version}/{waba-id}/message_templates and GET "
+                          "/{version}/{media-id})"};
+  } else if (record.kind != PathKind::kMediaDownload && !IsApiVersion(segments[0])) {
     refusal = Refusal{kInvalidParameter, 400, "Unknown path components",
                       "'" + std::string(segments[0]) + "' is not an API version like v23.0"};
   } else if (token.empty()) {
@@ -217,7 +234,7 @@ void FakeGraph::HandleGraph(http::HttpRequest&& request, http::Responder respond
   } else if (!options_.token.empty() && token != options_.token) {
     refusal = Refusal{kInvalidToken, kUnauthorized, "",
                       "Invalid OAuth access token - Cannot parse access token"};
-  } else if (request.method != (record.kind == PathKind::kTemplates ? "GET" : "POST")) {
+  } else if (request.method != (is_read ? "GET" : "POST")) {
     refusal = Refusal{kInvalidParameter, 400, "Unsupported request",
                       "Unsupported " + core::AsciiLower(request.method) + " request"};
   } else if (record.kind == PathKind::kTemplates) {
@@ -227,8 +244,23 @@ void FakeGraph::HandleGraph(http::HttpRequest&& request, http::Responder respond
     } else if (auto query = ParseListingQuery(request.query); !query) {
       refusal = Refusal{kInvalidParameter, 400, "", query.error()};
     } else {
-      listing_page = ListingPage(*templates_.Current(), *query,
-                                 RequestUrl(request.Header("host"), request.path), request.query);
+      read_answer.emplace();
+      read_answer->body =
+          ListingPage(*templates_.Current(), *query,
+                      RequestUrl(request.Header("host"), request.path), request.query);
+    }
+  } else if (is_read) {  // a media's URL or bytes
+    const auto media = media_.Find(record.media_id);
+    if (!media) {
+      unknown_object = record.media_id;
+      refusal = Refusal{kInvalidParameter, 400, "", "unknown object"};
+    } else if (record.kind == PathKind::kMediaInfo) {
+      read_answer = JsonResponse(200, MediaInfoJson(*media, RequestUrl(request.Header("host"), ""),
+                                                    util::NowUnixMillis() / 1000));
+    } else {
+      read_answer.emplace();
+      read_answer->content_type = media->mime_type;
+      read_answer->body = media->bytes;
     }
   } else if (record.kind == PathKind::kMessages) {
     if (media_type != "application/json") {
@@ -273,11 +305,11 @@ void FakeGraph::HandleGraph(http::HttpRequest&& request, http::Responder respond
       const FaultSubject subject{record.kind, send ? std::string_view(send->template_name) : "",
                                  send ? std::string_view(send->to_digits) : ""};
       const auto decision = faults_.Pick(subject);
-      // A send or upload took effect (a lost answer's too); a listing changes nothing.
-      record.accepted = record.kind != PathKind::kTemplates && (!decision || decision->rule.accept);
+      // A send or upload took effect (a lost answer's too); a read changes nothing.
+      record.accepted = !is_read && (!decision || decision->rule.accept);
       http::HttpResponse normal;
-      if (listing_page) {
-        normal.body = std::move(*listing_page);
+      if (read_answer) {
+        normal = std::move(*read_answer);
       } else if (record.accepted) {
         if (send) {
           record.response_id = NewWamid();
@@ -341,41 +373,6 @@ void FakeGraph::Answer(http::Responder respond, http::HttpResponse response,
                    });
 }
 
-http::HttpResponse FakeGraph::HandleWebhooksControl(const http::HttpRequest& request) {
-  if (request.method == "GET") {
-    const WebhookCounters counters = webhooks_ ? webhooks_->Counters() : WebhookCounters{};
-    return JsonResponse(200, counters.ToJson(webhooks_ && webhooks_->HasTarget()));
-  }
-  if (request.method != "PUT") return ControlError(405, "use GET or PUT on /_fake/webhooks");
-  if (!webhooks_) {
-    return ControlError(409, "this fake-graph cannot post status webhooks (it has no poster)");
-  }
-  if (!util::JsonNestingWithin(request.body, kMaxJsonDepth)) {
-    return ControlError(400,
-                        "the body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-  }
-  const auto body = nlohmann::json::parse(request.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    return ControlError(400, "the body must be a JSON object {\"url\": ..., \"app_secret\": ...}");
-  }
-  for (const auto& [key, value] : body.items()) {
-    if (key != "url" && key != "app_secret") {
-      return ControlError(400, "unknown field '" + key + "' (url and app_secret are taken)");
-    }
-  }
-  const auto url = body.find("url");
-  if (url == body.end() || !url->is_string() || !IsWebhookUrl(url->get<std::string>())) {
-    return ControlError(400, "url must be an http:// or https:// URL");
-  }
-  const auto secret = body.find("app_secret");
-  if (secret == body.end() || !secret->is_string() || secret->get<std::string>().empty()) {
-    return ControlError(400, "app_secret must be a non-empty string");
-  }
-  webhooks_->SetTarget(url->get<std::string>(), secret->get<std::string>());
-  spdlog::info("fake-graph: status webhooks now go to {}", url->get<std::string>());
-  return JsonResponse(200, OJson{{"enabled", true}, {"url", url->get<std::string>()}});
-}
-
 http::HttpResponse FakeGraph::HandleControl(const http::HttpRequest& request) {
   const std::string_view name = std::string_view(request.path).substr(kControlPrefix.size());
   const std::string& method = request.method;
@@ -395,10 +392,15 @@ http::HttpResponse FakeGraph::HandleControl(const http::HttpRequest& request) {
       kind = PathKind::kMedia;
     } else if (path == "templates") {
       kind = PathKind::kTemplates;
+    } else if (path == "media_info") {
+      kind = PathKind::kMediaInfo;
+    } else if (path == "media_download") {
+      kind = PathKind::kMediaDownload;
     } else if (path == "other") {
       kind = PathKind::kOther;
     } else if (!path.empty()) {
-      return ControlError(400, "path must be messages, media, templates or other");
+      return ControlError(
+          400, "path must be messages, media, templates, media_info, media_download or other");
     }
     std::uint64_t since = 0;
     std::size_t limit = std::numeric_limits<std::size_t>::max();
@@ -425,6 +427,7 @@ http::HttpResponse FakeGraph::HandleControl(const http::HttpRequest& request) {
   if (name == "webhooks") return HandleWebhooksControl(request);
   if (name == "templates") return HandleTemplatesControl(request);
   if (name == "template-status") return HandleTemplateStatus(request);
+  if (name == "inbound") return HandleInbound(request);
   if (name == "accepted") {
     if (method != "GET") return ControlError(405, "use GET on /_fake/accepted");
     const auto id = QueryValue(request.query, "id");
@@ -462,6 +465,7 @@ http::HttpResponse FakeGraph::HandleControl(const http::HttpRequest& request) {
     recorder_.Clear();
     faults_.Clear();
     templates_.Restore();
+    media_.Clear();
     if (webhooks_) webhooks_->Reset();
     return JsonResponse(200, OJson{{"reset", true}});
   }

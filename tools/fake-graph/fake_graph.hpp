@@ -2,9 +2,10 @@
 //
 // The fake WhatsApp Cloud API: routes a request to the Graph endpoints
 // (POST /{version}/{phone-number-id}/messages and /media, GET /{version}/{waba-id}/
-// message_templates), the control API (/_fake/...) or /healthz, and answers through the
-// Responder. No sockets here: main.cpp hands Handle() to http::HttpServer, and the unit tests
-// call it directly.
+// message_templates, GET /{version}/{media-id} and the media URL it answers,
+// /_fake/media-download/{media-id}), the control API (/_fake/...) or /healthz, and answers
+// through the Responder. No sockets here: main.cpp hands Handle() to http::HttpServer, and the unit
+// tests call it directly.
 //
 // A Graph request is checked in this order: path, Authorization, method, then the body (sends,
 // uploads) or the WABA id and the query (the template listing, template_listing.hpp). Faults
@@ -14,6 +15,12 @@
 // A template status change (POST /_fake/template-status) sets the template's status in the
 // listing and, with a webhook target, posts Meta's message_template_status_update webhook
 // through the same dispatcher as the status webhooks (signed, retried alike).
+//
+// A customer's message (POST /_fake/inbound, inbound_message.hpp) is posted as Meta's
+// `messages` webhook through the same dispatcher; it needs a target (else 409). Its media, if
+// any, is kept in a MediaStore under a fresh media id, for the media GETs above, which take
+// the bearer token, fault rules (paths media_info and media_download) and recording of the
+// other Graph requests; an unknown or forgotten media id gets Meta's unknown-object error.
 //
 // Status webhooks (Options::webhooks): every accepted send (answered 200 with a wamid, or
 // accepted by a rule although its answer is lost) gets its sent/delivered/read (or sent/failed)
@@ -39,6 +46,7 @@
 #include <string>
 
 #include "fake-graph/faults.hpp"
+#include "fake-graph/media_store.hpp"
 #include "fake-graph/recorder.hpp"
 #include "fake-graph/template_listing.hpp"
 #include "fake-graph/webhook_dispatcher.hpp"
@@ -64,6 +72,8 @@ struct Options {
   // from the start when its url is set, else once PUT /_fake/webhooks sets a target. Unset:
   // never (PUT /_fake/webhooks answers 409).
   std::optional<WebhookOptions> webhooks;
+  // The bytes of inbound messages' media kept for download, at most (the oldest go first).
+  std::size_t max_media_bytes = kDefaultMaxMediaBytes;
 };
 
 class FakeGraph {
@@ -91,8 +101,10 @@ class FakeGraph {
  private:
   void HandleGraph(http::HttpRequest&& request, http::Responder respond);
   http::HttpResponse HandleControl(const http::HttpRequest& request);
-  // GET and PUT /_fake/webhooks.
+  // GET and PUT /_fake/webhooks (webhook_control.cpp).
   http::HttpResponse HandleWebhooksControl(const http::HttpRequest& request);
+  // POST /_fake/inbound (webhook_control.cpp).
+  http::HttpResponse HandleInbound(const http::HttpRequest& request);
   // GET and PUT /_fake/templates (template_control.cpp).
   http::HttpResponse HandleTemplatesControl(const http::HttpRequest& request);
   // POST /_fake/template-status (template_control.cpp).
@@ -113,6 +125,7 @@ class FakeGraph {
   std::uint64_t media_counter_ = 0;
   std::uint64_t media_id_base_ = 0;
   TemplateListing templates_;                    // thread-safe on its own, outside mutex_
+  MediaStore media_;                             // thread-safe on its own, outside mutex_
   std::unique_ptr<WebhookDispatcher> webhooks_;  // null without Options::webhooks
   // Last member: destroyed first, so no timer runs against destroyed state.
   util::TimerQueue timers_;

@@ -138,8 +138,14 @@ RuleResult ParseRule(const Json& j, std::size_t index) {
     rule.path = PathKind::kMedia;
   } else if (path == "templates") {
     rule.path = PathKind::kTemplates;
+  } else if (path == "media_info") {
+    rule.path = PathKind::kMediaInfo;
+  } else if (path == "media_download") {
+    rule.path = PathKind::kMediaDownload;
   } else if (path != "any") {
-    return RuleError(index, "path must be \"messages\", \"media\", \"templates\" or \"any\"");
+    return RuleError(index,
+                     "path must be \"messages\", \"media\", \"templates\", \"media_info\", "
+                     "\"media_download\" or \"any\"");
   }
   if (j.contains("match_template")) {
     std::string name;
@@ -268,6 +274,10 @@ std::string_view PathKindName(PathKind kind) {
       return "media";
     case PathKind::kTemplates:
       return "templates";
+    case PathKind::kMediaInfo:
+      return "media_info";
+    case PathKind::kMediaDownload:
+      return "media_download";
     case PathKind::kOther:
       return "other";
   }
@@ -349,8 +359,11 @@ std::optional<FaultDecision> FaultEngine::Pick(const FaultSubject& subject) {
   for (std::size_t i = 0; i < rules_.size(); ++i) {
     auto& entry = rules_[i];
     const auto& rule = entry.rule;
-    // "any" leaves the template listing alone (see FaultRule::path).
-    if (rule.path ? *rule.path != subject.kind : subject.kind == PathKind::kTemplates) continue;
+    // "any" is sends and uploads only (see FaultRule::path).
+    if (rule.path ? *rule.path != subject.kind
+                  : subject.kind != PathKind::kMessages && subject.kind != PathKind::kMedia) {
+      continue;
+    }
     if (rule.match_template &&
         (subject.kind != PathKind::kMessages || *rule.match_template != subject.template_name)) {
       continue;

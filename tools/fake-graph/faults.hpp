@@ -30,10 +30,12 @@
 namespace socialgate::fake_graph {
 
 // What a Graph request asked for: a send, an upload, the template listing
-// (GET /{version}/{waba-id}/message_templates), or none of these.
-enum class PathKind { kMessages, kMedia, kTemplates, kOther };
+// (GET /{version}/{waba-id}/message_templates), a media's URL (GET /{version}/{media-id}), the
+// media's bytes (GET of that URL, /_fake/media-download/{media-id}), or none of these.
+enum class PathKind { kMessages, kMedia, kTemplates, kMediaInfo, kMediaDownload, kOther };
 
-std::string_view PathKindName(PathKind kind);  // "messages", "media", "templates", "other"
+// "messages", "media", "templates", "media_info", "media_download", "other"
+std::string_view PathKindName(PathKind kind);
 
 enum class FaultAction { kError, kHttp, kThrottle, kSlow, kDrop, kStatusFailed };
 
@@ -50,9 +52,9 @@ struct BodyPart {
 inline constexpr std::uint64_t kMaxGeneratedBodyBytes = 64ULL * 1024 * 1024;
 
 struct FaultRule {
-  // nullopt: "any", which is messages and media only: a template listing is faulted by a rule
-  // that names path "templates", so the gateway's background syncs do not use up the rules a
-  // test wrote for its sends.
+  // nullopt: "any", which is messages and media only: a template listing or a media fetch is
+  // faulted by a rule that names its path ("templates", "media_info", "media_download"), so the
+  // gateway's background syncs and downloads do not use up the rules a test wrote for its sends.
   std::optional<PathKind> path;
   std::optional<std::string> match_template;  // messages only: template.name equals this
   std::optional<std::string> match_to;        // messages only: same digits as `to`

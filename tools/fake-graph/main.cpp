@@ -118,6 +118,10 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   cli.add_option("--max-body-bytes", max_body_bytes, "the largest request body accepted")
       ->capture_default_str();
+  cli.add_option("--max-media-bytes", options.max_media_bytes,
+                 "bytes of inbound messages' media kept for download (the oldest go first)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cli.add_option("--log-level", log_level, "trace, debug, info, warn or error")
       ->capture_default_str();
   WebhookFlags webhook_flags;

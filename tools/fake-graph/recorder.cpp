@@ -24,6 +24,8 @@ std::string Serialise(const RequestRecord& r, std::uint64_t seq) {
   j["kind"] = PathKindName(r.kind);
   if (r.kind == PathKind::kTemplates) {
     j["waba_id"] = r.waba_id;
+  } else if (r.kind == PathKind::kMediaInfo || r.kind == PathKind::kMediaDownload) {
+    j["media_id"] = r.media_id;
   } else {
     j["phone_number_id"] = r.phone_number_id;
   }
@@ -69,8 +71,8 @@ std::string Serialise(const RequestRecord& r, std::uint64_t seq) {
 // About what a kept record holds in memory (its JSON text is of the same order).
 std::size_t RecordBytes(const RequestRecord& r) {
   std::size_t n = sizeof(RequestRecord) + r.path.size() + r.query.size() + r.waba_id.size() +
-                  r.content_type.size() + r.json_body.size() + r.json_error.size() +
-                  r.biz_opaque_callback_data.size() + r.response_id.size();
+                  r.media_id.size() + r.content_type.size() + r.json_body.size() +
+                  r.json_error.size() + r.biz_opaque_callback_data.size() + r.response_id.size();
   for (const auto& [name, value] : r.fields) n += name.size() + value.size();
   for (const auto& f : r.files) n += sizeof(f) + f.name.size() + f.content_type.size();
   return n;
@@ -145,7 +147,8 @@ nlohmann::ordered_json Recorder::Stats() const {
   j["requests_total"] = total_;
   j["requests_kept"] = kept_.size();
   j["requests_evicted"] = evicted_;
-  nlohmann::ordered_json by_path = {{"messages", 0}, {"media", 0}, {"templates", 0}, {"other", 0}};
+  nlohmann::ordered_json by_path = {{"messages", 0},   {"media", 0},          {"templates", 0},
+                                    {"media_info", 0}, {"media_download", 0}, {"other", 0}};
   for (const auto& [name, n] : by_path_) by_path[name] = n;
   j["by_path"] = std::move(by_path);
   j["by_status"] = by_status_;

@@ -51,6 +51,7 @@ struct RequestRecord {
   PathKind kind = PathKind::kOther;
   std::string phone_number_id;  // messages and media
   std::string waba_id;          // templates: the id in the path
+  std::string media_id;         // media_info and media_download: the id in the path
   bool has_authorization = false;
   std::string content_type;
   std::size_t body_bytes = 0;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,6 +36,14 @@ std::string DigitsOf(std::string_view s);
 
 // Lower-case hex SHA-256 of the bytes.
 std::string Sha256Hex(std::string_view data);
+
+// Standard base64 (with padding) of the SHA-256 of the bytes, as Meta's webhooks give a media's
+// sha256 ("SfInY0gGKTsJlUWbwxC1k+FAD0FZHvzwfpvO0zX0GUI=").
+std::string Sha256Base64(std::string_view data);
+
+// The bytes of RFC 4648 section 4 base64 (standard alphabet; the '=' padding may be left out);
+// nullopt for any other character or a length no encoding has.
+std::optional<std::string> Base64Decode(std::string_view text);
 
 // RFC 4648 section 5 base64 (URL-safe alphabet, no padding).
 std::string Base64UrlEncode(std::string_view data);

@@ -65,6 +65,20 @@ bool WebhookDispatcher::AddTemplateEvent(TemplateStatusEvent event) {
   return added;
 }
 
+bool WebhookDispatcher::AddMessageEvent(std::string body) {
+  bool added = false;
+  bool wake = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_ || options_.url.empty()) return false;
+    const auto before = queue_.NextDue();
+    added = queue_.AddMessageEvent(std::move(body), Clock::now());
+    wake = Earlier(before, queue_.NextDue());
+  }
+  if (wake) wake_.notify_one();
+  return added;
+}
+
 void WebhookDispatcher::SetTarget(std::string url, std::string app_secret) {
   std::lock_guard lock(mutex_);
   options_.url = std::move(url);

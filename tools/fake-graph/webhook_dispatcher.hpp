@@ -46,6 +46,9 @@ class WebhookDispatcher {
   // Schedules a template's message_template_status_update webhook, due at once. False when it
   // is not: no target, after Close(), or the queue is full (counted dropped).
   bool AddTemplateEvent(TemplateStatusEvent event);
+  // Schedules one POST of `body`, a customer's message webhook, due at once. False when it is
+  // not: no target, after Close(), or the queue is full (counted dropped).
+  bool AddMessageEvent(std::string body);
 
   // Where the POSTs go from now on (both non-empty), and the app secret of the statuses not
   // posted yet.

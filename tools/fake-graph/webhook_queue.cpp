@@ -39,6 +39,11 @@ void PlanSteps(const WebhookOptions& options, WebhookPlan& plan) {
 
 void FillPost(const WebhookOptions& options, std::int64_t unix_seconds, WebhookJob& job) {
   if (!job.body.empty()) return;
+  if (job.plan->message_body) {
+    job.body = *job.plan->message_body;
+    job.signature = HubSignature256(options.app_secret, job.body);
+    return;
+  }
   if (job.plan->template_event) {
     TemplateStatusEvent event = *job.plan->template_event;
     event.waba_id = options.waba_id;
@@ -78,6 +83,16 @@ bool WebhookQueue::Add(AcceptedSend send, TimePoint answered_at) {
 bool WebhookQueue::AddTemplateEvent(TemplateStatusEvent event, TimePoint now) {
   auto plan = std::make_shared<WebhookPlan>();
   plan->template_event = std::move(event);
+  plan->answered_at = now;
+  plan->epoch = epoch_;
+  plan->steps[0] = {StatusKind::kSent, std::chrono::milliseconds(0)};  // the status is unused
+  plan->step_count = 1;
+  return Schedule(std::move(plan));
+}
+
+bool WebhookQueue::AddMessageEvent(std::string body, TimePoint now) {
+  auto plan = std::make_shared<WebhookPlan>();
+  plan->message_body = std::move(body);
   plan->answered_at = now;
   plan->epoch = epoch_;
   plan->steps[0] = {StatusKind::kSent, std::chrono::milliseconds(0)};  // the status is unused

@@ -12,6 +12,9 @@
 //
 // A template status change (AddTemplateEvent) is a plan of one POST, due at once: Meta's
 // message_template_status_update webhook, built and signed at its first POST like a status.
+// A customer's message (AddMessageEvent, POST /_fake/inbound) is a plan of one POST too, due
+// at once, its body built by the caller (it names the wamid the caller answered) and signed at
+// its first POST.
 //
 // A POST not answered 2xx is tried again after first_retry_delay, doubling, up to max_attempts
 // tries in all; then the status counts once as `failed`. Retries may overtake later statuses of
@@ -100,6 +103,8 @@ struct WebhookPlan {
   // Set: the plan is this one template webhook (one step, delay 0), not `send`'s statuses; its
   // waba_id and timestamp are filled at the first POST.
   std::optional<TemplateStatusEvent> template_event;
+  // Set: the plan is one POST of this body (a customer's message webhook, one step, delay 0).
+  std::optional<std::string> message_body;
   std::chrono::steady_clock::time_point answered_at;  // delays count from here
   std::array<Step, 3> steps{};
   std::size_t step_count = 0;
@@ -139,6 +144,10 @@ class WebhookQueue {
   // Plans the template webhook of `event`, due at `now`; counted like a status (scheduled,
   // pending, dropped...). False when it did not fit (counted dropped).
   bool AddTemplateEvent(TemplateStatusEvent event, TimePoint now);
+
+  // Plans one POST of `body` (a customer's message webhook), due at `now`; counted like a
+  // status. False when it did not fit (counted dropped).
+  bool AddMessageEvent(std::string body, TimePoint now);
 
   // The jobs due at `now`, earliest first, at most `max` and as many as max_in_flight allows;
   // each is counted posted and in flight until Complete.
