@@ -96,10 +96,10 @@ Result<void> ValidateMessageText(std::string_view text) {
       control = static_cast<unsigned char>(text[i + 1]);
     }
     if (control != 0x110000) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "text: must not contain control characters other than newline and tab "
-                       "(" +
-                           CodePoint(control) + " at character " + std::to_string(position) + ")");
+      const std::string where = CodePoint(control) + " at character " + std::to_string(position);
+      return MakeError(
+          ErrorCode::kInvalidArgument,
+          "text: must not contain control characters other than newline and tab (" + where + ")");
     }
     if (byte != ' ' && byte != '\n' && byte != '\t') only_space = false;
   }
@@ -108,10 +108,10 @@ Result<void> ValidateMessageText(std::string_view text) {
                      "text: must not be only spaces, newlines and tabs");
   }
   if (*length > kMaxTextChars) {
-    return MakeError(ErrorCode::kInvalidArgument, "text: is " + std::to_string(*length) +
-                                                      " characters long; a text message "
-                                                      "may have at most " +
-                                                      std::to_string(kMaxTextChars));
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "text: is " + std::to_string(*length) +
+                         " characters long; a text message may have at most " +
+                         std::to_string(kMaxTextChars));
   }
   return {};
 }
