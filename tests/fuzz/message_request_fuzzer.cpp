@@ -192,10 +192,10 @@ void FuzzMedia(std::string body, const core::ValidationContext& context) {
         "accepted media", "file name rules");
   // Again, from the message: the same message.
   core::MediaRequest again{message->customer_phone, message->service_phone, Base64(media.bytes),
-                           media.kind == MediaKind::kImage ? "IMAGE" : "DOCUMENT",
-                           media.file_name};
+                           media.kind == MediaKind::kImage ? "IMAGE" : "DOCUMENT", media.file_name};
   auto second = core::ValidateMediaRequest(again, context);
-  if (!second) Fail("revalidate media", "an accepted message was refused: " + second.error().message);
+  if (!second)
+    Fail("revalidate media", "an accepted message was refused: " + second.error().message);
   const auto& m2 = std::get<core::MediaContent>(second->content).media;
   Check(m2.kind == media.kind && m2.bytes == media.bytes && m2.mime_type == media.mime_type &&
             m2.document_type == media.document_type && m2.file_name == media.file_name,
