@@ -1,5 +1,8 @@
 #include "api/json_body.hpp"
 
+#include <string_view>
+#include <vector>
+
 #include "api/json_token_count.hpp"
 
 namespace socialgate::api {
@@ -9,7 +12,58 @@ core::Error Malformed(std::string message) {
   return core::Error{core::ErrorCode::kMalformed, std::move(message), {}};
 }
 
+// What a thread's parser keeps between requests: plenty for any body without media.
+constexpr std::size_t kSmallDocumentBytes = 64 * 1024;
+
+simdjson::dom::parser NewParser() {
+  simdjson::dom::parser p;
+  // On failure the parser allocates on first use instead; the depth limit is then the default.
+  if (p.allocate(kSmallDocumentBytes, kMaxJsonDepth) != simdjson::SUCCESS) {
+    return simdjson::dom::parser{};
+  }
+  return p;
+}
+
+core::Result<void> ReadFields(simdjson::dom::parser& parser, std::string& body,
+                              std::span<const StringField> fields) {
+  SG_ASSIGN_OR_RETURN(auto root, ParseJsonBody(parser, body));
+  std::string().swap(body);  // the parser holds its own copy of every string
+  simdjson::dom::object object;
+  if (root.get(object) != simdjson::SUCCESS) {
+    return tl::unexpected(
+        Malformed(std::string("body: must be a JSON object, not ") + JsonTypeName(root.type())));
+  }
+  std::vector<bool> seen(fields.size(), false);
+  for (auto [key, value] : object) {
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      if (key != fields[i].name) continue;
+      const std::string name = fields[i].name;
+      if (seen[i]) return tl::unexpected(Malformed(name + ": appears more than once"));
+      seen[i] = true;
+      std::string_view text;
+      if (value.get(text) != simdjson::SUCCESS) {
+        return tl::unexpected(
+            Malformed(name + ": must be a string, not " + JsonTypeName(value.type())));
+      }
+      fields[i].out->assign(text);
+    }
+  }
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (!seen[i]) return tl::unexpected(Malformed(std::string(fields[i].name) + ": is required"));
+  }
+  return {};
+}
+
 }  // namespace
+
+core::Result<void> DecodeStringFields(std::string body, std::span<const StringField> fields) {
+  // One parser per thread: it keeps its buffers between requests...
+  thread_local simdjson::dom::parser parser = NewParser();
+  auto decoded = ReadFields(parser, body, fields);
+  // ...but not those of a media request (several times the document's size) for good.
+  if (parser.capacity() > kSmallDocumentBytes) parser = NewParser();
+  return decoded;
+}
 
 core::Result<simdjson::dom::element> ParseJsonBody(simdjson::dom::parser& parser,
                                                    std::string& body) {

@@ -20,11 +20,22 @@ void AddMessageFields(nlohmann::ordered_json& body, const store::StoredMessage& 
   body["attempts"] = m.attempts;
   body["customerPhoneNumber"] = m.message.customer_phone;
   body["servicePhoneNumber"] = m.message.service_phone;
-  // What the message says, by kind (the kind's own fields, in the codec's names).
+  // What the message says, by kind: messageType, then the kind's own fields in its codec's names.
   std::visit(core::Overloaded{[&](const core::TemplateContent& t) {
-               body["templateName"] = t.template_name;
-               body["language"] = t.language;
-             }},
+                                body["messageType"] = "TEMPLATE";
+                                body["templateName"] = t.template_name;
+                                body["language"] = t.language;
+                              },
+                              [&](const core::TextContent& t) {
+                                body["messageType"] = "TEXT";
+                                body["text"] = t.text;
+                              },
+                              [&](const core::MediaContent& c) {
+                                body["messageType"] =
+                                    c.media.kind == core::MediaKind::kImage ? "IMAGE" : "DOCUMENT";
+                                body["fileName"] = c.media.file_name;
+                                body["mimeType"] = c.media.mime_type;
+                              }},
              m.message.content);
   body["createdAt"] = util::FormatUtcMillis(m.created_at_ms);
   body["updatedAt"] = util::FormatUtcMillis(m.updated_at_ms);

@@ -15,7 +15,8 @@ namespace socialgate::api {
 
 // Adds to `body`, in this order: messageId, status, providerMessageId (null when none),
 // deliveryError (null, or {code, message}), attempts, customerPhoneNumber, servicePhoneNumber,
-// the content's fields by kind (a template's templateName and language), createdAt and
+// messageType and the content's fields by kind (TEMPLATE: templateName, language; TEXT: text;
+// IMAGE or DOCUMENT: fileName, mimeType), createdAt and
 // updatedAt (RFC 3339 UTC with milliseconds). Not the history: only the single-message answer
 // has it (MessageHistoryJson).
 void AddMessageFields(nlohmann::ordered_json& body, const store::StoredMessage& m);

@@ -1,9 +1,13 @@
 // File: api/send_endpoints.hpp
 //
-// POST /livechat/{domain?}/sendExternalTemplateMessageToCtlivesocial: a template message, by a
-// user of the domain, JSON body up to server.max_body_bytes (media headers are base64 in it).
-// Its own part is the decoder (api/template_codec.hpp, then core::ValidateTemplateRequest);
-// everything else is the SendPipeline's, which the text and media endpoints will share.
+// The send endpoints, each a message of one kind by a user of the domain, JSON body up to
+// server.max_body_bytes (media are base64 in it), all also without {domain} ("default"):
+//   POST /livechat/{domain?}/sendExternalTemplateMessageToCtlivesocial      a template
+//   POST /livechat/{domain?}/sendExternalMessageToCtlivesocial              a free text
+//   POST /livechat/{domain?}/sendExternalMultimediaMessageToCtlivesocial    an image or document
+// Each one's own part is its decoder (its codec, api/<kind>_codec.hpp, then its validator,
+// core/validate.hpp); everything else (idempotency, the business number, the user's rights,
+// durability, rate limits, the ack and its answer) is the SendPipeline's, the same for all.
 #pragma once
 
 #include <vector>
@@ -23,11 +27,22 @@ class SendEndpoints {
   // The template message's decoder: DecodeTemplateRequest, then its rules.
   static core::Result<core::OutboundMessage> DecodeTemplate(std::string body,
                                                             const core::ValidationContext& rules);
+  // The free text's decoder: DecodeTextRequest, then ValidateTextRequest.
+  static core::Result<core::OutboundMessage> DecodeText(std::string body,
+                                                        const core::ValidationContext& rules);
+  // The media message's decoder: DecodeMediaRequest, then ValidateMediaRequest.
+  static core::Result<core::OutboundMessage> DecodeMedia(std::string body,
+                                                         const core::ValidationContext& rules);
 
  private:
+  // The row of one send endpoint: `path` under /livechat/{domain?}/, decoded by `decoder`.
+  Endpoint SendRoute(const char* path, const SendPipeline::Decoder* decoder);
+
   ApiDependencies deps_;
   SendPipeline pipeline_;
   const SendPipeline::Decoder template_decoder_ = &SendEndpoints::DecodeTemplate;
+  const SendPipeline::Decoder text_decoder_ = &SendEndpoints::DecodeText;
+  const SendPipeline::Decoder media_decoder_ = &SendEndpoints::DecodeMedia;
 };
 
 }  // namespace socialgate::api

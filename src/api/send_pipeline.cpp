@@ -64,6 +64,7 @@ void SendPipeline::Run(const Decoder& decode, const config::Domain& domain,
       return respond(std::move(*refused));
     }
   }
+  // (window: a free-form kind's 24-hour window check goes here; see send_pipeline.hpp.)
   // store, then ack.
   if (auto refused = CheckOutboxDepth()) return respond(std::move(*refused));
   Store(domain, std::move(*message), key, respond);

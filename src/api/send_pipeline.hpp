@@ -1,7 +1,7 @@
 // File: api/send_pipeline.hpp
 //
-// Sending one message, in stages, for every message endpoint (template now; text and media
-// next: each supplies only its Decoder):
+// Sending one message, in stages, for every message endpoint (template, text, media: each
+// supplies only its Decoder, api/send_endpoints.hpp):
 //
 //   idempotency  an Idempotency-Key (optional, 1 to 255 printable ASCII, else 400) that was
 //                seen before answers with the first answer and sends nothing again
@@ -13,6 +13,9 @@
 //   template     a template send checked against its number's catalog (templates/send_check):
 //                what it contradicts is refused (422) under the domain's "strict" policy, only
 //                logged under "lenient", not looked at under "off" (docs/templates.md)
+//   (window)     the 24-hour customer-service window of a free-form kind (text, media) belongs
+//                here, after the template stage and before store, once inbound messages open
+//                windows (issue 19, item 2); until then every kind is sent as asked
 //   store        503 while the outbox is at dispatch.max_outbox; otherwise a UUIDv7 id, Meta's
 //                pair slot reserved, and the message inserted and committed durably (503 when
 //                that fails, and the slot is given back)

@@ -99,6 +99,11 @@ std::string_view ExtensionsForKind(MediaKind kind) {
   return "";
 }
 
+// A media message's file names, by kind (it has no video).
+std::string_view DottedExtensionsForKind(MediaKind kind) {
+  return kind == MediaKind::kImage ? ".jpg, .jpeg or .png" : ".pdf";
+}
+
 std::string_view MimesForKind(MediaKind kind) {
   switch (kind) {
     case MediaKind::kImage:
@@ -119,9 +124,27 @@ bool IsBase64Symbol(char c) {
 // Decodes standard base64 (RFC 4648 section 4, padded), ignoring "\r" and "\n". The exact decoded
 // size is computed from the text first, so an oversized header is refused before the buffer for
 // it is allocated.
+// How a request names the media's parts, for its error sentences: a template's header object or
+// a media message's fields.
+struct Names {
+  std::string_view data;       // "header.data" | "document"
+  std::string_view file_name;  // "header.fileName" | "fileName"
+  bool message;                // a media message's: its limits are "for IMAGE messages"
+};
+
+constexpr Names kHeaderNames{"header.data", "header.fileName", false};
+constexpr Names kMessageNames{"document", "fileName", true};
+
+// What a size limit is "for": "image headers", "IMAGE messages".
+std::string LimitOf(MediaKind kind, const Names& names) {
+  if (!names.message) return std::string(MediaKindName(kind)) + " headers";
+  return std::string(kind == MediaKind::kImage ? "IMAGE" : "DOCUMENT") + " messages";
+}
+
 Result<std::string> DecodeBase64Data(std::string_view data, MediaKind kind,
-                                     const ValidationLimits& limits) {
-  const Error not_base64 = Invalid("header.data: is not valid base64 (RFC 4648 standard alphabet)");
+                                     const ValidationLimits& limits, const Names& names) {
+  const std::string field(names.data);
+  const Error not_base64 = Invalid(field + ": is not valid base64 (RFC 4648 standard alphabet)");
   std::size_t symbols = 0;
   std::size_t padding = 0;  // '=' among the last symbols
   for (const char c : data) {
@@ -137,7 +160,7 @@ Result<std::string> DecodeBase64Data(std::string_view data, MediaKind kind,
     padding = c == '=' ? padding + 1 : 0;
   }
   if (symbols == 0) {
-    return MakeError(ErrorCode::kInvalidArgument, "header.data: must not be empty");
+    return MakeError(ErrorCode::kInvalidArgument, field + ": must not be empty");
   }
   if (symbols % 4 != 0 || padding > 2) {
     return tl::unexpected(not_base64);
@@ -146,10 +169,9 @@ Result<std::string> DecodeBase64Data(std::string_view data, MediaKind kind,
   const std::size_t decoded_size = symbols / 4 * 3 - padding;
   const std::size_t limit = MaxBytes(kind, limits);
   if (decoded_size > limit) {
-    return MakeError(ErrorCode::kInvalidArgument, "header.data: " + std::to_string(decoded_size) +
-                                                      " bytes is over the " +
-                                                      std::to_string(limit) + "-byte limit for " +
-                                                      MediaKindName(kind) + " headers");
+    return MakeError(ErrorCode::kInvalidArgument,
+                     field + ": " + std::to_string(decoded_size) + " bytes is over the " +
+                         std::to_string(limit) + "-byte limit for " + LimitOf(kind, names));
   }
 
   std::string bytes(decoded_size, '\0');
@@ -182,18 +204,20 @@ Result<std::string> NormalizeDocumentType(std::string_view document_type, MediaK
   return extension;
 }
 
-Result<void> CheckFileName(std::string_view file_name, std::string_view document_type) {
+// The rules of a file name's text, whatever its extension: non-empty, valid UTF-8, at most
+// kMaxFileNameChars, no path separator, control or bidirectional override character.
+Result<void> CheckFileNameText(std::string_view file_name, const std::string& field) {
   if (file_name.empty()) {
-    return MakeError(ErrorCode::kInvalidArgument, "header.fileName: must not be empty");
+    return MakeError(ErrorCode::kInvalidArgument, field + ": must not be empty");
   }
   const auto length = Utf8Length(file_name);
   if (!length) {
-    return MakeError(ErrorCode::kInvalidArgument, "header.fileName: must be valid UTF-8");
+    return MakeError(ErrorCode::kInvalidArgument, field + ": must be valid UTF-8");
   }
   if (*length > kMaxFileNameChars) {
     return MakeError(
         ErrorCode::kInvalidArgument,
-        "header.fileName: must be at most " + std::to_string(kMaxFileNameChars) + " characters");
+        field + ": must be at most " + std::to_string(kMaxFileNameChars) + " characters");
   }
   for (const char c : file_name) {
     const auto byte = static_cast<unsigned char>(c);
@@ -201,7 +225,7 @@ Result<void> CheckFileName(std::string_view file_name, std::string_view document
     // customer sees.
     if (c == '/' || c == '\\' || byte < 0x20 || byte == 0x7F) {
       return MakeError(ErrorCode::kInvalidArgument,
-                       "header.fileName: must not contain '/', '\\' or control characters");
+                       field + ": must not contain '/', '\\' or control characters");
     }
   }
   // Bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069) make a name display
@@ -214,15 +238,26 @@ Result<void> CheckFileName(std::string_view file_name, std::string_view document
     if (b0 == 0xE2 &&
         ((b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) || (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9))) {
       return MakeError(ErrorCode::kInvalidArgument,
-                       "header.fileName: must not contain bidirectional override or isolate "
-                       "characters (U+202A-U+202E, U+2066-U+2069)");
+                       field +
+                           ": must not contain bidirectional override or isolate "
+                           "characters (U+202A-U+202E, U+2066-U+2069)");
     }
   }
+  return {};
+}
+
+// The lower-case extension of `file_name` (after its last dot), or "" when it has none (no dot,
+// nothing after it, or only a leading dot: ".pdf" is a name without an extension).
+std::string ExtensionOf(std::string_view file_name) {
   const auto dot = file_name.rfind('.');
-  const std::string extension =
-      dot == std::string_view::npos ? std::string() : AsciiLower(file_name.substr(dot + 1));
-  if (dot == 0 || extension.empty() ||
-      MimeForExtension(extension) != MimeForExtension(document_type)) {
+  if (dot == std::string_view::npos || dot == 0) return {};
+  return AsciiLower(file_name.substr(dot + 1));
+}
+
+Result<void> CheckFileName(std::string_view file_name, std::string_view document_type) {
+  SG_RETURN_IF_ERROR(CheckFileNameText(file_name, std::string(kHeaderNames.file_name)));
+  const std::string extension = ExtensionOf(file_name);
+  if (extension.empty() || MimeForExtension(extension) != MimeForExtension(document_type)) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "header.fileName: must be a name ending in '." + std::string(document_type) +
                          "' to match header.documentType (got " + QuoteForMessage(file_name) + ")");
@@ -291,7 +326,7 @@ Result<MediaHeader> DecodeMediaHeader(const RawMediaHeader& raw, const Validatio
                          QuoteForMessage(raw.type) + ")");
   }
 
-  SG_ASSIGN_OR_RETURN(auto bytes, DecodeBase64Data(raw.data, *kind, limits));
+  SG_ASSIGN_OR_RETURN(auto bytes, DecodeBase64Data(raw.data, *kind, limits, kHeaderNames));
 
   SG_ASSIGN_OR_RETURN(auto document_type, NormalizeDocumentType(raw.document_type, *kind));
 
@@ -317,6 +352,52 @@ Result<MediaHeader> DecodeMediaHeader(const RawMediaHeader& raw, const Validatio
   header.file_name = raw.file_name;
   header.bytes = std::move(bytes);
   return header;
+}
+
+Result<MediaHeader> DecodeMediaMessage(const MediaRequest& request,
+                                       const ValidationLimits& limits) {
+  // CTLive writes IMAGE and DOCUMENT; any case is accepted, as header.type's is.
+  const std::string type = AsciiLower(request.message_type);
+  std::optional<MediaKind> kind;
+  if (type == "image") kind = MediaKind::kImage;
+  if (type == "document") kind = MediaKind::kDocument;
+  if (!kind) {
+    return MakeError(ErrorCode::kInvalidArgument, "messageType: must be IMAGE or DOCUMENT (got " +
+                                                      QuoteForMessage(request.message_type) + ")");
+  }
+  const char* type_name = *kind == MediaKind::kImage ? "IMAGE" : "DOCUMENT";
+
+  SG_ASSIGN_OR_RETURN(auto bytes, DecodeBase64Data(request.document, *kind, limits, kMessageNames));
+
+  SG_RETURN_IF_ERROR(CheckFileNameText(request.file_name, std::string(kMessageNames.file_name)));
+  const std::string extension = ExtensionOf(request.file_name);
+  const std::string_view expected_mime = MimeForExtension(extension);
+  if (expected_mime.empty() || !MimeFitsKind(*kind, expected_mime)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "fileName: must end in " + std::string(DottedExtensionsForKind(*kind)) +
+                         " for " + (*kind == MediaKind::kImage ? "an " : "a ") + type_name +
+                         " message (got " + QuoteForMessage(request.file_name) + ")");
+  }
+
+  SG_ASSIGN_OR_RETURN(auto mime, SniffMimeType(bytes));
+  if (!MimeFitsKind(*kind, mime)) {
+    return MakeError(ErrorCode::kInvalidArgument, "document: the bytes are " + mime +
+                                                      ", but messageType " + type_name + " needs " +
+                                                      std::string(MimesForKind(*kind)));
+  }
+  if (mime != expected_mime) {
+    return MakeError(ErrorCode::kInvalidArgument, "document: the bytes are " + mime +
+                                                      ", but fileName's extension '" + extension +
+                                                      "' needs " + std::string(expected_mime));
+  }
+
+  MediaHeader media;
+  media.kind = *kind;
+  media.mime_type = std::move(mime);
+  media.document_type = extension;
+  media.file_name = request.file_name;
+  media.bytes = std::move(bytes);
+  return media;
 }
 
 }  // namespace socialgate::core

@@ -30,15 +30,21 @@ std::string_view MessageKindName(const MessageContent& content) {
 
 std::string_view MessageLogLabel(const MessageContent& content) {
   return std::visit(
-      Overloaded{[](const TemplateContent& t) -> std::string_view { return t.template_name; }},
+      Overloaded{
+          [](const TemplateContent& t) -> std::string_view { return t.template_name; },
+          [](const TextContent&) -> std::string_view { return TextContent::kKind; },
+          [](const MediaContent& m) -> std::string_view { return MediaKindName(m.media.kind); }},
       content);
 }
 
 const MediaHeader* MediaOf(const OutboundMessage& message) {
-  return std::visit(Overloaded{[](const TemplateContent& t) -> const MediaHeader* {
-                      return t.header ? &*t.header : nullptr;
-                    }},
-                    message.content);
+  return std::visit(
+      Overloaded{[](const TemplateContent& t) -> const MediaHeader* {
+                   return t.header ? &*t.header : nullptr;
+                 },
+                 [](const TextContent&) -> const MediaHeader* { return nullptr; },
+                 [](const MediaContent& m) -> const MediaHeader* { return &m.media; }},
+      message.content);
 }
 
 MediaHeader* MediaOf(OutboundMessage& message) {

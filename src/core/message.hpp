@@ -1,10 +1,13 @@
 // File: core/message.hpp
 //
-// The message model. A TemplateRequest is the seed endpoint's body as the API codec read it
-// (shape checked, values not yet); ValidateTemplateRequest (core/validate.hpp) turns it into an
-// OutboundMessage with TemplateContent, whose every value has passed its rule and is normalised
-// (E.164 digits, decoded and sniffed media). Every layer past validation (store, dispatch,
-// providers) takes an OutboundMessage, whatever its kind. Plain values, no I/O.
+// The message model. A ...Request is one send endpoint's body as its API codec read it (shape
+// checked, values not yet): TemplateRequest (sendExternalTemplateMessageToCtlivesocial),
+// TextRequest (sendExternalMessageToCtlivesocial), MediaRequest
+// (sendExternalMultimediaMessageToCtlivesocial). Its Validate...Request (core/validate.hpp)
+// turns it into an OutboundMessage whose content is of its kind (TemplateContent, TextContent,
+// MediaContent) and whose every value has passed its rule and is normalised (E.164 digits,
+// decoded and sniffed media). Every layer past validation (store, dispatch, providers) takes an
+// OutboundMessage, whatever its kind. Plain values, no I/O.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +39,22 @@ struct TemplateRequest {
   std::vector<std::string> dynamic_url;
 };
 
+// The free-text endpoint's body after the JSON codec checked presence and types.
+struct TextRequest {
+  std::string customer_phone_number;
+  std::string service_phone_number;
+  std::string text;
+};
+
+// The multimedia endpoint's body after the JSON codec checked presence and types.
+struct MediaRequest {
+  std::string customer_phone_number;
+  std::string service_phone_number;
+  std::string document;      // the file, standard base64 (for images too, as CTLive names it)
+  std::string message_type;  // "IMAGE" | "DOCUMENT" as CTLive writes them; any case accepted
+  std::string file_name;     // with the extension, which must agree with the bytes
+};
+
 enum class MediaKind { kImage, kVideo, kDocument };
 
 // "image" | "video" | "document": the name used in JSON, the store and Meta's payload.
@@ -43,6 +62,7 @@ const char* MediaKindName(MediaKind kind);
 // The kind MediaKindName names; nullopt for any other name.
 std::optional<MediaKind> ParseMediaKind(std::string_view name);
 
+// Decoded, sniffed media: a template's media header, or a media message's file.
 struct MediaHeader {
   MediaKind kind = MediaKind::kDocument;
   std::string mime_type;      // as sniffed, e.g. "application/pdf"
@@ -62,12 +82,27 @@ struct TemplateContent {
   std::vector<std::string> url_params;
 };
 
-// What an outbound message says, one alternative per kind. Text and media messages join here;
-// a new kind is a struct with its own kKind, and then every std::visit over MessageContent
-// (one Overloaded lambda per kind, never a catch-all branch) fails to compile until it handles
-// the new kind.
+// A validated free-form text message: 1 to kMaxTextChars characters of valid UTF-8, no control
+// character but newline and tab (core/validate.hpp). WhatsApp delivers it only inside the
+// customer-service window.
+struct TextContent {
+  static constexpr std::string_view kKind = "text";  // see MessageKindName
+  std::string text;
+};
+
+// A validated media message: an image (JPEG, PNG) or a document (PDF), decoded and sniffed as
+// a template's media header is; never a video (CTLive's endpoint has IMAGE and DOCUMENT only).
+// Its file name is the one the customer sees.
+struct MediaContent {
+  static constexpr std::string_view kKind = "media";  // see MessageKindName
+  MediaHeader media;
+};
+
+// What an outbound message says, one alternative per kind. A new kind is a struct with its own
+// kKind, and then every std::visit over MessageContent (one Overloaded lambda per kind, never a
+// catch-all branch) fails to compile until it handles the new kind.
 // The places to touch are listed in docs/architecture.md ("Adding a message kind").
-using MessageContent = std::variant<TemplateContent>;
+using MessageContent = std::variant<TemplateContent, TextContent, MediaContent>;
 
 // A validated outbound message of any kind, ready to store and send.
 struct OutboundMessage {
@@ -84,14 +119,16 @@ struct Overloaded : Fs... {
 template <class... Fs>
 Overloaded(Fs...) -> Overloaded<Fs...>;
 
-// The kind's name: "template". For logs and answers that name a kind (a provider that cannot
-// send it); stable.
+// The kind's name: "template", "text" or "media" (its kKind). For logs, the store's `kind`
+// column and answers that name a kind (a provider that cannot send it); stable.
 std::string_view MessageKindName(const MessageContent& content);
 
-// What a log line names the message by: a template's name. Never the message's text.
+// What a log line names the message by: a template's name, "text", or a media message's kind
+// ("image", "document"). Never the message's text or file name.
 std::string_view MessageLogLabel(const MessageContent& content);
 
-// The media the message carries, if any: a template's media header. The store keeps its bytes
+// The media the message carries, if any: a template's media header, a media message's file
+// (always present). The store keeps its bytes
 // apart from the message, and dispatch loads them only for a send that uploads them (a claimed
 // message's header has empty bytes). nullptr when the message carries no media.
 const MediaHeader* MediaOf(const OutboundMessage& message);

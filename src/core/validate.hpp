@@ -1,14 +1,18 @@
 // File: core/validate.hpp
 //
-// Turns a TemplateRequest (shape already checked by the API codec) into an OutboundMessage with
-// TemplateContent, or the first rule it breaks as an Error{kInvalidArgument} whose message names
-// the field and the rule, e.g. "bodyData[1]: must not contain a newline or tab". Rules:
-// DESIGN-BRIEF.md section 1. A new message kind gets its own Validate...Request here.
+// Turns a request of each kind (shape already checked by its API codec) into an OutboundMessage
+// with the kind's content, or the first rule it breaks as an Error{kInvalidArgument} whose
+// message is one sentence naming the field and the rule, e.g. "bodyData[1]: must not contain a
+// newline or tab". Fields are checked in the order documented for each function, so a request
+// with several mistakes always reports the same one. A new message kind gets its own
+// Validate...Request here.
 //
-// Thread safety: ValidateTemplateRequest is safe to call from many threads at once; the
-// LanguageCatalog must not be modified while it is in use (build it at start-up, then share it
-// read-only).
+// Thread safety: every function is safe to call from many threads at once; the LanguageCatalog
+// must not be modified while it is in use (build it at start-up, then share it read-only).
 #pragma once
+
+#include <cstddef>
+#include <string_view>
 
 #include "core/error.hpp"
 #include "core/language.hpp"
@@ -22,7 +26,28 @@ struct ValidationContext {
   ValidationLimits limits;
 };
 
+// customerPhoneNumber, servicePhoneNumber, templateName, language, header, headerData, bodyData,
+// dynamicUrl. REQUIRES: context.languages (else kInternal).
 Result<OutboundMessage> ValidateTemplateRequest(TemplateRequest request,
                                                 const ValidationContext& context);
+
+// The longest free-form text, in characters (Unicode code points): Meta's limit for a text
+// message's body.
+inline constexpr std::size_t kMaxTextChars = 4096;
+
+// A free-form text's rules, in this order, each its own sentence naming `text`: not empty; valid
+// UTF-8; no control character (U+0000-U+001F, U+007F-U+009F) but newline and tab; not only
+// whitespace; at most kMaxTextChars characters.
+Result<void> ValidateMessageText(std::string_view text);
+
+// customerPhoneNumber, servicePhoneNumber, text (ValidateMessageText). The text is kept as
+// given (not trimmed). The 24-hour customer-service window is not a rule of the request: the
+// send pipeline decides it.
+Result<OutboundMessage> ValidateTextRequest(TextRequest request, const ValidationContext& context);
+
+// customerPhoneNumber, servicePhoneNumber, then the media (core::DecodeMediaMessage: messageType,
+// document, fileName, the sniffed bytes) within context.limits.
+Result<OutboundMessage> ValidateMediaRequest(const MediaRequest& request,
+                                             const ValidationContext& context);
 
 }  // namespace socialgate::core

@@ -6,6 +6,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -76,10 +77,12 @@ class ConformanceTest : public ::testing::Test {
     }
   }
 
-  // Sends `body` through the gateway and expects Prism (as Meta) to have accepted it.
-  void ExpectAccepted(const json& body) {
-    const HttpResponse r =
-        client_.PostJson(SendUrl(gateway_->base_url(), "default"), body.dump(), kDemo);
+  // Sends `body` through the gateway (to `method`, the template send by default) and expects
+  // Prism (as Meta) to have accepted it.
+  void ExpectAccepted(const json& body,
+                      std::string_view method = "sendExternalTemplateMessageToCtlivesocial") {
+    const HttpResponse r = client_.PostJson(
+        gateway_->base_url() + "/livechat/default/" + std::string(method), body.dump(), kDemo);
     EXPECT_EQ(r.status, 200) << r.Describe() << "\nPrism log:\n" << PrismValidationLines();
     const json answer = r.Json();
     EXPECT_EQ(answer.value("status", ""), "accepted") << r.Describe();
@@ -237,6 +240,34 @@ TEST_F(ConformanceTest, ShapedNamedTemplate) {
   EXPECT_EQ(components[2]["index"], "1");
 }
 
+// The free-form kinds through the gateway (issue 19): a text, an image and a document, each
+// file uploaded to Prism first and sent by the id it answers.
+
+TEST_F(ConformanceTest, FreeText) {
+  ExpectAccepted({{"customerPhoneNumber", "393403603062"},
+                  {"servicePhoneNumber", "3902124122690"},
+                  {"text", "Messaggio da external ws\nhttps://example.com/ordini/42"}},
+                 "sendExternalMessageToCtlivesocial");
+}
+
+json MediaMessage(const std::string& type, const std::string& bytes, const std::string& file_name) {
+  return {{"customerPhoneNumber", "393403603062"},
+          {"servicePhoneNumber", "3902124122690"},
+          {"document", core::testing::Base64(bytes)},
+          {"messageType", type},
+          {"fileName", file_name}};
+}
+
+TEST_F(ConformanceTest, ImageMessage) {
+  ExpectAccepted(MediaMessage("IMAGE", core::testing::TinyPng(), "infobip-logo.png"),
+                 "sendExternalMultimediaMessageToCtlivesocial");
+}
+
+TEST_F(ConformanceTest, DocumentMessage) {
+  ExpectAccepted(MediaMessage("DOCUMENT", core::testing::TinyPdf(), "invoice-42.pdf"),
+                 "sendExternalMultimediaMessageToCtlivesocial");
+}
+
 // After the sends above (tests run in the order they are defined): none of them drew a
 // complaint from Prism.
 TEST_F(ConformanceTest, PrismLoggedNoViolations) { EXPECT_EQ(PrismValidationLines(), ""); }
@@ -257,6 +288,28 @@ TEST_F(ConformanceTest, PrismRejectsAMessageThatBreaksTheSpec) {
   const HttpResponse r = client_.Send(request);
   EXPECT_EQ(r.status, 422) << r.Describe();
   EXPECT_NE(r.body.find("policy"), std::string::npos) << r.Describe();
+}
+
+// Likewise for the new kinds: a text whose `text` is a string, not Meta's object, and an image
+// given by both id and link, are refused, so FreeText and ImageMessage could fail.
+TEST_F(ConformanceTest, PrismRejectsTextAndImageMessagesOfTheWrongShape) {
+  const json base = {
+      {"messaging_product", "whatsapp"}, {"recipient_type", "individual"}, {"to", "+393403603062"}};
+  json text = base;
+  text["type"] = "text";
+  text["text"] = "hello";
+  json image = base;
+  image["type"] = "image";
+  image["image"] = {{"id", "1"}, {"link", "https://example.com/a.png"}};
+  for (const json& bad : {text, image}) {
+    HttpRequest request;
+    request.method = "POST";
+    request.url = prism_->base_url() + "/v23.0/106540352242922/messages";
+    request.headers = {{"Content-Type", "application/json"}, {"Authorization", "Bearer t"}};
+    request.body = bad.dump();
+    const HttpResponse r = client_.Send(request);
+    EXPECT_EQ(r.status, 422) << bad.dump() << "\n" << r.Describe();
+  }
 }
 
 }  // namespace

@@ -207,7 +207,7 @@ void FakeGraph::HandleGraph(http::HttpRequest&& request, http::Responder respond
   }
 
   std::optional<Refusal> refusal;
-  std::optional<TemplateSend> send;
+  std::optional<MessageSend> send;
   // The answer to a read (a listing page, a media's URL or bytes), faults aside.
   std::optional<http::HttpResponse> read_answer;
   // Set with a refusal: answer Meta's unknown-object error for this id (code 100, subcode 33).
@@ -269,7 +269,7 @@ void FakeGraph::HandleGraph(http::HttpRequest&& request, http::Responder respond
                   "the Content-Type must be application/json, not '" + record.content_type + "'"};
     } else if (!json) {
       refusal = Refusal{kInvalidParameter, 400, "", record.json_error};
-    } else if (auto checked = ValidateTemplateMessage(*json); !checked) {
+    } else if (auto checked = ValidateMessage(*json); !checked) {
       refusal = Refusal{checked.error().code, DefaultHttpStatus(checked.error().code), "",
                         checked.error().details};
     } else {

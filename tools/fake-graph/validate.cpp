@@ -1,8 +1,11 @@
 #include "fake-graph/validate.hpp"
 
 #include <cstddef>
+#include <initializer_list>
+#include <string>
 #include <string_view>
 
+#include "core/text.hpp"
 #include "fake-graph/text_util.hpp"
 
 namespace socialgate::fake_graph {
@@ -88,7 +91,62 @@ constexpr MediaLimit kMediaLimits[] = {
 
 }  // namespace
 
-tl::expected<TemplateSend, Rejection> ValidateTemplateMessage(const nlohmann::json& body) {
+namespace {
+
+// Which of `allowed` keys `object` may hold: the first other key, "" when none.
+std::string UnknownKey(const Json& object, std::initializer_list<std::string_view> allowed) {
+  for (const auto& [key, value] : object.items()) {
+    bool known = false;
+    for (const std::string_view a : allowed) known = known || key == a;
+    if (!known) return key;
+  }
+  return {};
+}
+
+// The text message's object: body (required, 1 to 4,096 characters) and preview_url.
+std::string CheckText(const Json& body) {
+  if (!body.contains("text") || !body["text"].is_object()) {
+    return "text is required and must be an object";
+  }
+  const Json& text = body["text"];
+  if (auto key = UnknownKey(text, {"body", "preview_url"}); !key.empty()) {
+    return "text." + key + " is not a field of a text message";
+  }
+  if (!IsNonEmptyString(text, "body")) return "text.body is required and must be a string";
+  if (core::Utf8Length(text["body"].get_ref<const std::string&>()).value_or(0) > 4096) {
+    return "text.body is longer than 4096 characters";
+  }
+  if (text.contains("preview_url") && !text["preview_url"].is_boolean()) {
+    return "text.preview_url must be a boolean";
+  }
+  return {};
+}
+
+// An image's or a document's object: exactly one of id and link (and a document's filename and
+// caption).
+std::string CheckMedia(const Json& body, const std::string& type) {
+  if (!body.contains(type) || !body[type].is_object()) {
+    return type + " is required and must be an object";
+  }
+  const Json& media = body[type];
+  const bool document = type == "document";
+  const auto key = document ? UnknownKey(media, {"id", "link", "filename", "caption"})
+                            : UnknownKey(media, {"id", "link", "caption"});
+  if (!key.empty()) return type + "." + key + " is not a field of an " + type + " message";
+  if (IsNonEmptyString(media, "id") == IsNonEmptyString(media, "link")) {
+    return type + " needs exactly one of id and link";
+  }
+  for (const char* text : {"filename", "caption"}) {
+    if (media.contains(text) && !media[text].is_string()) {
+      return type + "." + text + " must be a string";
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+tl::expected<MessageSend, Rejection> ValidateMessage(const nlohmann::json& body) {
   if (!body.is_object()) return Reject("the body must be a JSON object");
   if (!body.contains("messaging_product") || body["messaging_product"] != "whatsapp") {
     return Reject("messaging_product is required and must be \"whatsapp\"");
@@ -97,12 +155,31 @@ tl::expected<TemplateSend, Rejection> ValidateTemplateMessage(const nlohmann::js
     return Reject("recipient_type must be \"individual\"");
   }
   if (!IsNonEmptyString(body, "to")) return Reject("to is required and must be a string");
-  TemplateSend send;
+  MessageSend send;
   send.to = body["to"].get<std::string>();
   send.to_digits = DigitsOf(send.to);
   if (send.to_digits.empty()) return Reject("to must be a phone number");
-  if (!body.contains("type") || body["type"] != "template") {
-    return Reject("type is required and must be \"template\" (this fake sends templates only)");
+  if (body.contains("biz_opaque_callback_data")) {
+    if (!body["biz_opaque_callback_data"].is_string()) {
+      return Reject("biz_opaque_callback_data must be a string");
+    }
+    send.biz_opaque_callback_data = body["biz_opaque_callback_data"].get<std::string>();
+  }
+  send.type = IsNonEmptyString(body, "type") ? body["type"].get<std::string>() : "";
+  if (send.type == "text") {
+    if (auto problem = CheckText(body); !problem.empty()) return Reject(std::move(problem));
+    return send;
+  }
+  if (send.type == "image" || send.type == "document") {
+    if (auto problem = CheckMedia(body, send.type); !problem.empty()) {
+      return Reject(std::move(problem));
+    }
+    return send;
+  }
+  if (send.type != "template") {
+    return Reject(
+        "type is required and must be template, text, image or document (this fake sends no "
+        "other)");
   }
   if (!body.contains("template") || !body["template"].is_object()) {
     return Reject("template is required and must be an object");
@@ -124,12 +201,6 @@ tl::expected<TemplateSend, Rejection> ValidateTemplateMessage(const nlohmann::js
       auto problem = CheckComponent(tmpl["components"][i], i);
       if (!problem.empty()) return Reject(std::move(problem));
     }
-  }
-  if (body.contains("biz_opaque_callback_data")) {
-    if (!body["biz_opaque_callback_data"].is_string()) {
-      return Reject("biz_opaque_callback_data must be a string");
-    }
-    send.biz_opaque_callback_data = body["biz_opaque_callback_data"].get<std::string>();
   }
   return send;
 }

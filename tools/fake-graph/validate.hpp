@@ -1,6 +1,7 @@
 // File: fake-graph/validate.hpp
 //
-// The checks the fake applies to a send-template body and to a media upload form, modelled on
+// The checks the fake applies to a send body (a template, text, image or document message) and
+// to a media upload form, modelled on
 // what the Cloud API refuses (docs/meta-cloud-api.md sections 1 and 2). They are deliberately a
 // little stricter than Meta where Meta's own rule is documented (e.g. a button index is a
 // string), so a gateway bug shows up in tests as a (#100) error naming the field.
@@ -23,15 +24,22 @@ struct Rejection {
   std::string details;
 };
 
-struct TemplateSend {
-  std::string to;         // as sent
-  std::string to_digits;  // the wa_id the fake answers with
-  std::string template_name;
-  std::string language;
+// A send the fake accepts: a template, a text, an image or a document message.
+struct MessageSend {
+  std::string to;                        // as sent
+  std::string to_digits;                 // the wa_id the fake answers with
+  std::string type;                      // "template", "text", "image", "document"
+  std::string template_name;             // "" but for a template (what match_template rules match)
+  std::string language;                  // likewise
   std::string biz_opaque_callback_data;  // "" when absent
 };
 
-tl::expected<TemplateSend, Rejection> ValidateTemplateMessage(const nlohmann::json& body);
+// The envelope (messaging_product, recipient_type, to, biz_opaque_callback_data), then by type:
+// template (name, language with the deterministic policy, components); text (body a non-empty
+// string of at most 4,096 characters, preview_url a boolean, nothing else); image (exactly one of
+// id and link, nothing else); document (exactly one of id and link, filename and caption
+// strings, nothing else). Any other type is refused.
+tl::expected<MessageSend, Rejection> ValidateMessage(const nlohmann::json& body);
 
 struct MediaUpload {
   std::string mime_type;  // the `type` field

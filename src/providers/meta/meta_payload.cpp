@@ -84,6 +84,25 @@ void AddTemplate(Json& body, const core::TemplateContent& message, std::string_v
   body["template"] = std::move(tmpl);
 }
 
+// The "type" and its object of a free-form text: the text as given; no link preview (a link in
+// a customer-service message is shown as written, never fetched by Meta).
+void AddText(Json& body, const core::TextContent& message) {
+  body["type"] = "text";
+  body["text"] = {{"preview_url", false}, {"body", message.text}};
+}
+
+// The "type" and its object of a media message: the uploaded file by its id; a document also
+// carries its file name, which the customer sees.
+void AddMedia(Json& body, const core::MediaContent& message, std::string_view media_id) {
+  const char* kind = core::MediaKindName(message.media.kind);
+  Json media = {{"id", media_id}};
+  if (message.media.kind == core::MediaKind::kDocument) {
+    media["filename"] = message.media.file_name;
+  }
+  body["type"] = kind;
+  body[kind] = std::move(media);
+}
+
 }  // namespace
 
 std::string BuildPayload(const core::OutboundMessage& message, std::string_view media_id,
@@ -91,9 +110,10 @@ std::string BuildPayload(const core::OutboundMessage& message, std::string_view 
   Json body = {{"messaging_product", "whatsapp"},
                {"recipient_type", "individual"},
                {"to", "+" + message.customer_phone}};
-  std::visit(core::Overloaded{[&](const core::TemplateContent& t) {
-               AddTemplate(body, t, media_id, shape);
-             }},
+  std::visit(core::Overloaded{
+                 [&](const core::TemplateContent& t) { AddTemplate(body, t, media_id, shape); },
+                 [&](const core::TextContent& t) { AddText(body, t); },
+                 [&](const core::MediaContent& m) { AddMedia(body, m, media_id); }},
              message.content);
   if (!message_id.empty()) body["biz_opaque_callback_data"] = message_id;
   return body.dump(-1, ' ', false, Json::error_handler_t::replace);

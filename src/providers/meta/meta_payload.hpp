@@ -17,8 +17,12 @@
 //   a component the template lacks (no header, no header or body variable, no URL variable) is
 //   not sent, nor a NAMED value beyond the template's names (a lenient send that gave too many).
 // Without it (a template the catalog does not know), k is i and parameters are positional.
-// Components without parameters are left out. A new kind adds its own part in meta_payload.cpp
-// (the visit there does not compile until it does). Pure function; thread-safe.
+// Components without parameters are left out.
+// A free-form text: {"type": "text", "text": {"preview_url": false, "body": text}}.
+// A media message, its file uploaded first (media_id): {"type": "image", "image": {"id"}} or
+// {"type": "document", "document": {"id", "filename"}}.
+// A new kind adds its own part in meta_payload.cpp (the visit there does not compile until it
+// does). Pure function; thread-safe.
 #pragma once
 
 #include <string>
@@ -30,7 +34,8 @@
 namespace socialgate::providers::meta {
 
 // `media_id` is the uploaded media's id (core::MediaOf); empty when the message carries none.
-// `shape`: the template the message names, from its number's catalog, or nullptr.
+// `shape`: the template the message names, from its number's catalog, or nullptr (only a
+// template's payload reads it).
 std::string BuildPayload(const core::OutboundMessage& message, std::string_view media_id,
                          std::string_view message_id, const templates::Template* shape = nullptr);
 

@@ -15,33 +15,51 @@ const Sql kInsertMedia{
 
 }  // namespace
 
-void BindContent(Params& params, const core::MessageContent& content) {
-  std::visit(core::Overloaded{[&](const core::TemplateContent& t) {
-               params.Text(t.template_name)
-                   .Text(t.language)
-                   .Text(EncodeStringArray(t.header_params))
-                   .Text(EncodeStringArray(t.body_params))
-                   .Text(EncodeStringArray(t.url_params))
-                   .Bool(t.header.has_value());
-             }},
-             content);
-}
-
 std::array<std::string, kContentColumnCount> ContentValues(const core::MessageContent& content) {
-  return std::visit(core::Overloaded{[](const core::TemplateContent& t) {
-                      return std::array<std::string, kContentColumnCount>{
-                          t.template_name,
+  using Values = std::array<std::string, kContentColumnCount>;
+  // The template's columns of a message of another kind (they are NOT NULL).
+  const std::string empty = EncodeStringArray({});
+  return std::visit(
+      core::Overloaded{
+          [](const core::TemplateContent& t) {
+            return Values{t.template_name,
                           t.language,
                           EncodeStringArray(t.header_params),
                           EncodeStringArray(t.body_params),
                           EncodeStringArray(t.url_params),
-                          t.header.has_value() ? "t" : "f"};
-                    }},
-                    content);
+                          t.header.has_value() ? "t" : "f",
+                          std::string(core::TemplateContent::kKind),
+                          ""};
+          },
+          [&](const core::TextContent& t) {
+            return Values{
+                "", "", empty, empty, empty, "f", std::string(core::TextContent::kKind), t.text};
+          },
+          [&](const core::MediaContent&) {
+            return Values{"", "", empty, empty, empty, "t", std::string(core::MediaContent::kKind),
+                          ""};
+          }},
+      content);
+}
+
+void BindContent(Params& params, const core::MessageContent& content) {
+  // The same values as ContentValues', one parameter each (has_media as a bool).
+  auto values = ContentValues(content);
+  for (int i = 0; i < kContentColumnCount; ++i) {
+    if (kContentColumnTypes[i] == "bool") {
+      params.Bool(values[i] == "t");
+    } else {
+      params.Text(values[i]);
+    }
+  }
 }
 
 core::MessageContent ReadContent(const Rows& rows, int row, int first) {
-  // Migration 1's rows are all templates.
+  const std::string_view kind = rows.View(row, first + 6);
+  if (kind == core::TextContent::kKind) return core::TextContent{rows.Text(row, first + 7)};
+  if (kind == core::MediaContent::kKind) return core::MediaContent{};  // ReadMedia fills it
+  // 'template', every row before migration 11 included. No other kind is written by this build,
+  // and a database migrated by a newer one is refused at start.
   core::TemplateContent t;
   t.template_name = rows.Text(row, first);
   t.language = rows.Text(row, first + 1);

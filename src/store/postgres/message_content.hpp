@@ -2,11 +2,11 @@
 //
 // Where a message's content lives in PostgreSQL: the one place that maps each kind of
 // core::MessageContent to the columns of `messages` (and its media to `message_media`) and
-// back, as store/sqlite/message_content.hpp does for SQLite (the same columns: migration 1 of
-// both engines). Every other statement names the content's columns only through
-// kContentColumns, and the media's through kMediaColumns. A new kind needs a migration for its
-// columns on both engines, its branch in BindContent (which does not compile until it has one)
-// and its reading in ReadContent.
+// back, as store/sqlite/message_content.hpp does for SQLite (the same columns: migrations 1 and
+// 11 of both engines; each kind's use of them is described there). Every other statement names
+// the content's columns only through kContentColumns, and the media's through kMediaColumns. A
+// new kind needs a migration for its columns on both engines, its branch in BindContent and
+// ContentValues (which do not compile until they have one) and its reading in ReadContent.
 #pragma once
 
 #include <array>
@@ -22,11 +22,11 @@ namespace socialgate::store::postgres {
 // The content's columns of `messages`, in the order BindContent adds them and ReadContent reads
 // them: kContentColumnCount of them.
 inline constexpr std::string_view kContentColumns =
-    "template_name, language, header_params, body_params, url_params, has_media";
-inline constexpr int kContentColumnCount = 6;
+    "template_name, language, header_params, body_params, url_params, has_media, kind, text";
+inline constexpr int kContentColumnCount = 8;
 // Their PostgreSQL types, in the same order (for casts of array parameters).
 inline constexpr std::array<std::string_view, kContentColumnCount> kContentColumnTypes = {
-    "text", "text", "text", "text", "text", "bool"};
+    "text", "text", "text", "text", "text", "bool", "text", "text"};
 
 // The media's metadata columns of `message_media` (as `mm`), read by ReadMedia.
 inline constexpr std::string_view kMediaColumns =

@@ -231,6 +231,16 @@ CREATE TABLE template_catalog_version (
 );
 INSERT INTO template_catalog_version(id, version) VALUES (1, 0);
 )sql"},
+    Migration{11, "message kinds: each message's kind (template until now) and a text's words",
+              R"sql(
+-- core::MessageContent, mapped in store/postgres/message_content.cpp, as in SQLite. Every row
+-- before this one is a template, which the default says (a constant default: no table rewrite).
+-- A text message's words are in `text` ('' for the other kinds); a media message's file is its
+-- message_media row, as a template's media header is (has_media). The template's columns hold
+-- '' and '[]' for the other kinds.
+ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'template';  -- template|text|media
+ALTER TABLE messages ADD COLUMN text TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 }  // namespace

@@ -65,16 +65,24 @@ Result<StoredMessage> ReadMessageRow(const Rows& rows, int row) {
 namespace {
 
 const Sql& InsertMessageSql() {
-  static const Sql sql{
-      "insert_message",
-      "WITH m AS (INSERT INTO messages(id, domain, customer_phone, service_phone, " +
-          std::string(kContentColumns) +
-          ", status, attempts, next_attempt_at, created_at, updated_at) "
-          "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'queued', 0, $11, $12, "
-          "$12) ON CONFLICT (id) DO NOTHING RETURNING id) "
-          "INSERT INTO message_events(message_id, status, at, detail) "
-          "SELECT id, 'queued', $12, '' FROM m"};
-  static_assert(kContentColumnCount == 6, "the placeholders $5..$10 are the content's");
+  static const Sql sql = [] {
+    // $1..$4 the message's, then one for each content column, then its due time and now.
+    std::string content;
+    int n = 5;
+    for (int i = 0; i < kContentColumnCount; ++i, ++n) content += ", $" + std::to_string(n);
+    const std::string due = "$" + std::to_string(n);
+    const std::string now = "$" + std::to_string(n + 1);
+    return Sql{"insert_message",
+               "WITH m AS (INSERT INTO messages(id, domain, customer_phone, service_phone, " +
+                   std::string(kContentColumns) +
+                   ", status, attempts, next_attempt_at, created_at, updated_at) "
+                   "VALUES($1, $2, $3, $4" +
+                   content + ", 'queued', 0, " + due + ", " + now + ", " + now +
+                   ") ON CONFLICT (id) DO NOTHING RETURNING id) "
+                   "INSERT INTO message_events(message_id, status, at, detail) "
+                   "SELECT id, 'queued', " +
+                   now + ", '' FROM m"};
+  }();
   return sql;
 }
 

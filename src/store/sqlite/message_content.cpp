@@ -16,19 +16,39 @@ std::vector<std::string> FromJson(const unsigned char* text) {
 }  // namespace
 
 void BindContent(Statement& s, const core::MessageContent& content) {
+  // The template's columns of a message of another kind (they are NOT NULL).
+  const auto no_template = [&](bool has_media) {
+    const std::string empty = EncodeStringArray({});
+    s.Bind("").Bind("").Bind(empty).Bind(empty).Bind(empty).Bind(
+        static_cast<std::int64_t>(has_media ? 1 : 0));
+  };
   std::visit(core::Overloaded{[&](const core::TemplateContent& t) {
-               s.Bind(t.template_name)
-                   .Bind(t.language)
-                   .Bind(EncodeStringArray(t.header_params))
-                   .Bind(EncodeStringArray(t.body_params))
-                   .Bind(EncodeStringArray(t.url_params))
-                   .Bind(static_cast<std::int64_t>(t.header.has_value() ? 1 : 0));
-             }},
+                                s.Bind(t.template_name)
+                                    .Bind(t.language)
+                                    .Bind(EncodeStringArray(t.header_params))
+                                    .Bind(EncodeStringArray(t.body_params))
+                                    .Bind(EncodeStringArray(t.url_params))
+                                    .Bind(static_cast<std::int64_t>(t.header.has_value() ? 1 : 0))
+                                    .Bind(core::TemplateContent::kKind)
+                                    .Bind("");
+                              },
+                              [&](const core::TextContent& t) {
+                                no_template(false);
+                                s.Bind(core::TextContent::kKind).Bind(t.text);
+                              },
+                              [&](const core::MediaContent&) {
+                                no_template(true);
+                                s.Bind(core::MediaContent::kKind).Bind("");
+                              }},
              content);
 }
 
 core::MessageContent ReadContent(const Statement& s, int first) {
-  // Migration 1's rows are all templates.
+  const std::string kind = s.Text(first + 6);
+  if (kind == core::TextContent::kKind) return core::TextContent{s.Text(first + 7)};
+  if (kind == core::MediaContent::kKind) return core::MediaContent{};  // ReadMedia fills it
+  // 'template', every row before migration 11 included. No other kind is written by this build,
+  // and a database migrated by a newer one is refused at start.
   core::TemplateContent t;
   t.template_name = s.Text(first);
   t.language = s.Text(first + 1);

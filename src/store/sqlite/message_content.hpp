@@ -4,12 +4,15 @@
 // core::MessageContent to the columns of `messages` (and its media to `message_media`) and
 // back. Every other statement names the content's columns only through kContentColumns.
 //
-// Today's schema (migration 1) has the template's columns only: template_name, language,
-// header_params, body_params, url_params (JSON arrays, string_array.hpp), has_media; a
-// template's media header is a `message_media` row. Every row is read back as a template. A new
-// kind needs a migration for its columns (a kind column, and its own columns or table;
-// migrations.cpp), its branch in BindContent (which does not compile until it has one) and its
-// reading in ReadContent.
+// The columns: the template's (migration 1: template_name, language, header_params, body_params,
+// url_params as JSON arrays, string_array.hpp; has_media), and since migration 11 `kind`
+// (core::MessageKindName: template, text, media; 'template' for every older row) and `text`.
+//   template: its columns; its media header, if any, a `message_media` row (has_media 1)
+//   text:     `text`; the template's columns '' and '[]', has_media 0
+//   media:    its file a `message_media` row (has_media 1), as a template's header; the
+//             template's columns '' and '[]'
+// A new kind needs a migration for its columns (migrations.cpp, on both engines), its branch in
+// BindContent (which does not compile until it has one) and its reading in ReadContent.
 //
 // Every function needs the connection's mutex held.
 #pragma once
@@ -25,8 +28,8 @@ namespace socialgate::store::sqlite {
 // The content's columns of `messages`, in the order BindContent binds them and ReadContent
 // reads them; kContentPlaceholders has one "?" for each.
 inline constexpr const char* kContentColumns =
-    "template_name, language, header_params, body_params, url_params, has_media";
-inline constexpr const char* kContentPlaceholders = "?,?,?,?,?,?";
+    "template_name, language, header_params, body_params, url_params, has_media, kind, text";
+inline constexpr const char* kContentPlaceholders = "?,?,?,?,?,?,?,?";
 
 // Binds the content's columns next, in kContentColumns' order.
 void BindContent(Statement& s, const core::MessageContent& content);

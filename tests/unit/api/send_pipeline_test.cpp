@@ -160,5 +160,31 @@ TEST(SendPipelineTest, TheTemplateDecoderDecodesThenValidates) {
   EXPECT_EQ(std::get<core::TemplateContent>(ok->content).template_name, "shipping_confirmation");
 }
 
+TEST(SendPipelineTest, TheTextAndMediaDecodersDecodeThenValidate) {
+  const core::ValidationContext rules;  // no languages: neither kind reads them
+  auto text = SendEndpoints::DecodeText(
+      R"({"customerPhoneNumber":"393403603062","servicePhoneNumber":"3902124122690",)"
+      R"("text":"Messaggio da external ws"})",
+      rules);
+  ASSERT_TRUE(text) << text.error().message;
+  EXPECT_EQ(std::get<core::TextContent>(text->content).text, "Messaggio da external ws");
+  auto empty = SendEndpoints::DecodeText(
+      R"({"customerPhoneNumber":"393403603062","servicePhoneNumber":"3902124122690","text":""})",
+      rules);
+  ASSERT_FALSE(empty);
+  EXPECT_EQ(empty.error().code, core::ErrorCode::kInvalidArgument);
+
+  auto media = SendEndpoints::DecodeMedia(
+      R"({"customerPhoneNumber":"393403603062","servicePhoneNumber":"3902124122690",)"
+      R"("document":"JVBERi0xLjQKMSAwIG9iago8PCAvVHlwZSAvQ2F0YWxvZyA+PgplbmRvYmoKdHJhaWxlcgo8PCAvUm9vdCAxIDAgUiA+PgolJUVPRgo=",)"
+      R"("messageType":"DOCUMENT","fileName":"a.pdf"})",
+      rules);
+  ASSERT_TRUE(media) << media.error().message;
+  EXPECT_EQ(std::get<core::MediaContent>(media->content).media.mime_type, "application/pdf");
+  auto malformed = SendEndpoints::DecodeMedia(R"({"document":1})", rules);
+  ASSERT_FALSE(malformed);
+  EXPECT_EQ(malformed.error().code, core::ErrorCode::kMalformed);
+}
+
 }  // namespace
 }  // namespace socialgate::api

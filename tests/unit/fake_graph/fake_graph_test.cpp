@@ -110,8 +110,11 @@ TEST(FakeGraphTest, InvalidSendBodiesGetError100NamingTheProblem) {
   body["to"] = "no digits";
   ExpectMetaError(send(body), 400, 100, "phone number");
   body = TemplateBody();
-  body["type"] = "text";
-  ExpectMetaError(send(body), 400, 100, "type");
+  body["type"] = "sticker";
+  ExpectMetaError(send(body), 400, 100, "type is required and must be template, text, image");
+  body = TemplateBody();
+  body["type"] = "text";  // a text without its object
+  ExpectMetaError(send(body), 400, 100, "text is required and must be an object");
   body = TemplateBody();
   body["template"].erase("name");
   ExpectMetaError(send(body), 400, 100, "template.name");
@@ -132,6 +135,39 @@ TEST(FakeGraphTest, InvalidSendBodiesGetError100NamingTheProblem) {
   ExpectMetaError(send(body), 400, 100, "exactly one of id and link");
   const auto e = Json(send(json::array()));
   EXPECT_EQ(e["error"]["message"], "(#100) Invalid parameter");
+}
+
+TEST(FakeGraphTest, TextImageAndDocumentMessagesAreAcceptedAsMetaDocumentsThem) {
+  FakeGraph graph(TestOptions());
+  const auto send = [&](const json& extra) {
+    json body = {{"messaging_product", "whatsapp"},
+                 {"recipient_type", "individual"},
+                 {"to", "+393403603062"}};
+    body.update(extra);
+    return Call(graph, SendRequest(body));
+  };
+  for (const json& ok :
+       {json{{"type", "text"}, {"text", {{"preview_url", false}, {"body", "hello"}}}},
+        json{{"type", "image"}, {"image", {{"id", "4490709327384033"}}}},
+        json{{"type", "document"},
+             {"document", {{"id", "4490709327384033"}, {"filename", "a.pdf"}}}}}) {
+    const auto r = send(ok);
+    EXPECT_EQ(r.status, 200u) << ok.dump() << ": " << r.body;
+    EXPECT_EQ(Json(r)["contacts"][0]["wa_id"], "393403603062");
+  }
+  ExpectMetaError(send({{"type", "text"}, {"text", {{"body", ""}}}}), 400, 100, "text.body");
+  ExpectMetaError(send({{"type", "text"}, {"text", {{"body", std::string(4097, 'x')}}}}), 400, 100,
+                  "longer than 4096");
+  ExpectMetaError(send({{"type", "text"}, {"text", {{"body", "x"}, {"preview_url", "no"}}}}), 400,
+                  100, "text.preview_url");
+  ExpectMetaError(send({{"type", "text"}, {"text", {{"body", "x"}, {"url", "y"}}}}), 400, 100,
+                  "text.url is not a field");
+  ExpectMetaError(send({{"type", "image"}, {"image", {{"id", "1"}, {"filename", "a.png"}}}}), 400,
+                  100, "image.filename is not a field");
+  ExpectMetaError(send({{"type", "image"}, {"image", json::object()}}), 400, 100,
+                  "exactly one of id and link");
+  ExpectMetaError(send({{"type", "document"}, {"document", {{"id", "1"}, {"filename", 7}}}}), 400,
+                  100, "document.filename must be a string");
 }
 
 // Bodies nested beyond 64 levels are refused before parsing: recording one recursed per level

@@ -67,6 +67,39 @@ TEST(MetaPayloadTest, MediaHeadersReferenceTheUploadedId) {
   }
 }
 
+core::OutboundMessage WithContent(core::MessageContent content) {
+  core::OutboundMessage m = Seed();
+  m.content = std::move(content);
+  return m;
+}
+
+TEST(MetaPayloadTest, ATextIsItsBodyWithoutALinkPreview) {
+  EXPECT_EQ(
+      BuildPayload(WithContent(core::TextContent{"Messaggio da external ws\n\"ok\" https://x.y"}),
+                   "", "msg-1"),
+      R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+393403603062",)"
+      R"("type":"text","text":{"preview_url":false,"body":"Messaggio da external ws\n\"ok\" )"
+      R"(https://x.y"},"biz_opaque_callback_data":"msg-1"})");
+}
+
+TEST(MetaPayloadTest, AnImageIsTheUploadedIdAlone) {
+  const core::MediaHeader image{core::MediaKind::kImage, "image/png", "png", "infobip-logo.png",
+                                "bytes"};
+  EXPECT_EQ(BuildPayload(WithContent(core::MediaContent{image}), "4490709327384033", "msg-2"),
+            R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+393403603062",)"
+            R"("type":"image","image":{"id":"4490709327384033"},)"
+            R"("biz_opaque_callback_data":"msg-2"})");
+}
+
+TEST(MetaPayloadTest, ADocumentIsTheUploadedIdWithItsFileName) {
+  const core::MediaHeader pdf{core::MediaKind::kDocument, "application/pdf", "pdf",
+                              "Fattura n\xC2\xB0 42.pdf", "bytes"};
+  EXPECT_EQ(BuildPayload(WithContent(core::MediaContent{pdf}), "4490709327384033", "msg-3"),
+            "{\"messaging_product\":\"whatsapp\",\"recipient_type\":\"individual\",\"to\":"
+            "\"+393403603062\",\"type\":\"document\",\"document\":{\"id\":\"4490709327384033\","
+            "\"filename\":\"Fattura n\xC2\xB0 42.pdf\"},\"biz_opaque_callback_data\":\"msg-3\"}");
+}
+
 TEST(MetaPayloadTest, UrlButtonsKeepTheirOrder) {
   core::OutboundMessage m = Seed();
   Template(m).url_params = {"first", "second"};

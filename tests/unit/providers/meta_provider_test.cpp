@@ -142,6 +142,43 @@ TEST(MetaProviderTest, UploadsAMediaHeaderOnceAndReusesItsId) {
   }
 }
 
+TEST(MetaProviderTest, AMediaMessagesFileIsUploadedThenSentByItsId) {
+  ScriptedHttp http;
+  http.Answer(200, R"({"id":"4490709327384033"})");
+  http.Answer(200, kAccepted);
+  auto provider = MakeMetaProvider(Settings(), http);
+  core::OutboundMessage m = Message();
+  m.content = core::MediaContent{
+      core::MediaHeader{core::MediaKind::kImage, "image/png", "png", "logo.png", "\x89PNG bytes"}};
+  EXPECT_FALSE(provider->SendsAsync(m));  // it uploads first, on a dispatcher worker
+  EXPECT_EQ(provider->Send("a", m).kind, Kind::kAccepted);
+  ASSERT_EQ(http.requests.size(), 2u);
+  const auto& upload = http.requests[0];
+  EXPECT_EQ(upload.url, "http://127.0.0.1:9/v23.0/106540352242922/media");
+  ASSERT_EQ(upload.multipart.size(), 3u);
+  EXPECT_EQ(upload.multipart[1].value, "image/png");
+  EXPECT_EQ(upload.multipart[2].file_name, "logo.png");
+  EXPECT_EQ(upload.multipart[2].value, "\x89PNG bytes");
+  const auto body = nlohmann::json::parse(http.requests[1].body);
+  EXPECT_EQ(body["type"], "image");
+  EXPECT_EQ(body["image"]["id"], "4490709327384033");
+}
+
+TEST(MetaProviderTest, AFreeTextIsOnePostSentAsynchronously) {
+  ScriptedHttp http;
+  http.Answer(200, kAccepted);
+  auto provider = MakeMetaProvider(Settings(), http);
+  core::OutboundMessage m = Message();
+  m.content = core::TextContent{"hello"};
+  EXPECT_TRUE(provider->SendsAsync(m));
+  std::vector<SendOutcome> outcomes;
+  provider->SendAsync("t", m, [&](SendOutcome o) { outcomes.push_back(o); });
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0].kind, Kind::kAccepted);
+  ASSERT_EQ(http.requests.size(), 1u);
+  EXPECT_EQ(nlohmann::json::parse(http.requests[0].body)["text"]["body"], "hello");
+}
+
 TEST(MetaProviderTest, AStaleCachedMediaIdIsUploadedAgainOnce) {
   ScriptedHttp http;
   const std::string stale = R"({"error":{"message":"(#131053) Media upload error","code":131053}})";
