@@ -226,6 +226,11 @@ void WebhookIntake::Apply(store::WebhookEvent event) {
   }
   std::string outcome =
       std::to_string(application.reports.size()) + " statuses to apply" + template_outcome;
+  if (!notification.inbound.empty()) {
+    // Read, and kept with the event until conversations are stored (issue 19).
+    outcome += "; " + std::to_string(notification.inbound.size()) +
+               " inbound messages, which the gateway does not store yet";
+  }
   for (const auto& note : notification.ignored) {
     if (outcome.size() + note.size() + 2 > kMaxOutcomeBytes) break;
     outcome += "; " + note;
