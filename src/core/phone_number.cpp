@@ -88,6 +88,15 @@ Result<std::string> NormalizePhoneNumber(std::string_view field, std::string_vie
                      std::string(field) + ": could not be normalised; please report this",
                      "unexpected E.164 formatting result");
   }
+  // E.164 allows 15 digits at most; libphonenumber calls some longer numbers valid (a trunk '0'
+  // written after the country code, "+49 0212...", makes one digit too many for Meta).
+  if (e164.size() - 1 > kMaxE164Digits) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     std::string(field) + ": " + QuoteForMessage(input) + " has " +
+                         std::to_string(e164.size() - 1) +
+                         " digits as an international number, more than E.164's " +
+                         std::to_string(kMaxE164Digits));
+  }
   return e164.substr(1);
 }
 

@@ -19,11 +19,13 @@ namespace socialgate::core {
 
 // Longest input looked at; E.164 has at most 15 digits, so 32 leaves room for punctuation.
 inline constexpr std::size_t kMaxPhoneNumberInputChars = 32;
+inline constexpr std::size_t kMaxE164Digits = 15;
 
 // `field` is the JSON name used in error messages ("customerPhoneNumber").
 // Accepted: digits, one optional '+' before the first digit, and the separators space, '-', '.',
 // '(' and ')', which are dropped. Anything else, or no digits at all, is kInvalidArgument, as is
-// a number libphonenumber does not consider valid for any country.
+// a number libphonenumber does not consider valid for any country, or one of more than 15 digits
+// once normalised (E.164's limit).
 Result<std::string> NormalizePhoneNumber(std::string_view field, std::string_view input);
 
 }  // namespace socialgate::core

@@ -74,7 +74,10 @@ INSTANTIATE_TEST_SUITE_P(
                       BadNumber{"999123456789", kNotValid},        // no country code 999
                       BadNumber{"0393403603062", kNotValid},       // national trunk prefix
                       BadNumber{"4477009001234", kNotValid},       // too long for the UK
-                      BadNumber{"3934036030621234", kNotValid}));  // over 15 digits
+                      BadNumber{"3934036030621234", kNotValid},  // over 15 digits
+                      // Valid for libphonenumber, but 16 digits once normalised (found by the
+                      // message_request fuzzer).
+                      BadNumber{"49021212267122679", "more than E.164's 15"}));
 
 TEST(PhoneNumberTest, OverlongInputIsRejectedBeforeParsing) {
   const std::string input(kMaxPhoneNumberInputChars + 1, '1');
