@@ -318,7 +318,10 @@ void TemplateSynchroniser::Run() {
     std::chrono::milliseconds retry = kFirstRetry;
   };
   std::map<std::string, Due> due;
-  for (const auto& s : sources_) due[s.account] = Due{Clock::now()};
+  // Meta's listings at once; the files were read by Load, before serving, so not again now.
+  for (const auto& s : sources_) {
+    due[s.account] = Due{s.meta ? Clock::now() : Clock::now() + settings_.sync_interval};
+  }
   Clock::time_point next_reload = Clock::now() + settings_.reload_interval;
   std::unique_lock lock(mutex_);
   while (!stopping_) {

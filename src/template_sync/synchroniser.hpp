@@ -97,7 +97,7 @@ class TemplateSynchroniser {
   bool ApplyStatus(const templates::StatusChange& change);
 
   // The background thread (see the file comment); its first round synchronises every Meta
-  // account at once.
+  // account at once (the files, read by Load, are read again after sync_interval).
   void Start();
   // Stops the thread: a sync in progress stops before its next page (the page being read may
   // take up to the number's timeout); the catalog it was reading stays as it was.

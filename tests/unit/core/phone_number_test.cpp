@@ -71,9 +71,9 @@ INSTANTIATE_TEST_SUITE_P(
     Invalid, PhoneNumberRejectedTest,
     ::testing::Values(BadNumber{"+39 12", "'+39 12' is not a valid phone number for any country"},
                       BadNumber{"1", kNotValid}, BadNumber{"1800", kNotValid},
-                      BadNumber{"999123456789", kNotValid},        // no country code 999
-                      BadNumber{"0393403603062", kNotValid},       // national trunk prefix
-                      BadNumber{"4477009001234", kNotValid},       // too long for the UK
+                      BadNumber{"999123456789", kNotValid},      // no country code 999
+                      BadNumber{"0393403603062", kNotValid},     // national trunk prefix
+                      BadNumber{"4477009001234", kNotValid},     // too long for the UK
                       BadNumber{"3934036030621234", kNotValid},  // over 15 digits
                       // Valid for libphonenumber, but 16 digits once normalised (found by the
                       // message_request fuzzer).
