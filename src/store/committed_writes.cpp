@@ -203,4 +203,17 @@ Result<int> CommittedWrites::SetTemplateStatus(const TemplateStatusChange& chang
   return written.changed;
 }
 
+Result<ChatEndOutcome> CommittedWrites::EndChat(const ChatEnd& end) {
+  // The API checks them first, with its own sentences; this keeps any caller within bounds.
+  if (end.chat_id.empty() || end.chat_id.size() > kMaxChatIdBytes ||
+      end.reason.size() > kMaxChatEndReasonBytes) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "chat end: the chat id must be 1 to " + std::to_string(kMaxChatIdBytes) +
+                               " bytes and the reason at most " +
+                               std::to_string(kMaxChatEndReasonBytes));
+  }
+  SG_ASSIGN_OR_RETURN(auto written, committer().WriteAndWait(end));
+  return static_cast<ChatEndOutcome>(written.changed);
+}
+
 }  // namespace socialgate::store

@@ -16,6 +16,7 @@
 
 #include "core/error.hpp"
 #include "store/callbacks.hpp"
+#include "store/conversations.hpp"
 #include "store/delivery_statuses.hpp"
 #include "store/group_committer.hpp"
 #include "store/idempotency_keys.hpp"
@@ -34,7 +35,8 @@ class CommittedWrites : public Outbox,
                         public DeliveryStatuses,
                         public NumberLeases,
                         public Callbacks,
-                        public TemplateCatalogs {
+                        public TemplateCatalogs,
+                        public Conversations {
  public:
   // Outbox
   void InsertAsync(NewMessage message, std::function<void(core::Result<void>)> done) override;
@@ -83,9 +85,17 @@ class CommittedWrites : public Outbox,
   core::Result<void> ReplaceCatalog(const StoredCatalog& catalog) override;
   core::Result<int> SetTemplateStatus(const TemplateStatusChange& change) override;
 
+  // Conversations
+  void SetChatIdleTimeout(std::int64_t idle_ms) override { chat_idle_ms_ = idle_ms; }
+  core::Result<ChatEndOutcome> EndChat(const ChatEnd& end) override;
+
  protected:
   // The engine's committer, started before any of the calls above.
   virtual GroupCommitter& committer() = 0;
+
+  // How long a chat lives without a message (SetChatIdleTimeout, before any write): what the
+  // engine's writes join chats with, and its reads show idle chats ended by.
+  std::int64_t chat_idle_ms_ = kDefaultChatIdleMs;
 };
 
 }  // namespace socialgate::store

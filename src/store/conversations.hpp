@@ -6,23 +6,26 @@
 //
 // Inbound messages come in Meta's webhooks: the intake hands them to the store with the event's
 // status reports (WebhookApplication::inbound, delivery_statuses.hpp), and the store applies
-// them in the same commit that marks the event applied:
+// them in the same commit that marks the event applied (store/conversation_table.hpp):
 //   - an inbound message is stored once per (source, id): a repeat changes nothing;
 //   - it opens or extends the window of (business number, customer): last_inbound_at becomes the
 //     latest of the stored one and the message's at_ms;
-//   - it joins the customer's active chat with that number, or opens one (a chat ends when
-//     EndChat ends it, or when its last message is older than the idle time: a message after
-//     that opens a new chat);
-//   - for a domain with callbacks, a `message.received` callback is written with it.
-// Outbound messages join chats the same way when they are inserted (Outbox::InsertAsync): the
-// first message either way opens the chat.
+//   - it joins the customer's active chat with that number, or opens one. A chat ends when
+//     EndChat ends it, or once its last message is `chat_idle_ms` old (SetChatIdleTimeout): it is
+//     then shown as ended at last_message_at + chat_idle_ms with the reason "idle", and the next
+//     message either way opens a new chat.
+// Outbound messages join chats the same way when they are inserted (Outbox::InsertAsync; the
+// chat is StoredMessage::chat_id): the first message either way opens the chat.
 //
-// Thread safety: every method may be called from any thread; the reads may block on I/O.
+// Thread safety: every method may be called from any thread, but SetChatIdleTimeout, which must
+// be called before any write; the reads may block on I/O.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.hpp"
@@ -33,6 +36,7 @@ namespace socialgate::store {
 struct InboundRecord {
   std::string id;              // the provider's id of the message (Meta's wamid)
   std::string source;          // "meta", "sandbox"
+  std::string domain;          // the domain of the business number (set by routing)
   std::string service_phone;   // the business number it was sent to (set by routing)
   std::string customer_phone;  // who sent it: E.164 digits (Meta's `from`)
   std::string customer_name;   // the sender's profile name, "" when not given
@@ -40,12 +44,16 @@ struct InboundRecord {
   // text, image, video, audio, document, sticker, location, contacts, button, interactive,
   // reaction, system, unsupported, ... (Meta's `type`, kept as given)
   std::string type;
-  std::string text;       // what it says: the text, a caption, a button's or reply's title, ...
-  std::string media_id;   // the provider's media id, "" without media
-  std::string mime_type;  // of the media
-  std::string file_name;  // a document's
+  std::string text;        // what it says: the text, a caption, a button's or reply's title, ...
+  std::string media_id;    // the provider's media id, "" without media
+  std::string mime_type;   // of the media
+  std::string file_name;   // a document's
   std::string context_id;  // the id of the message it replies to (or reacts to), "" for none
   std::string payload;     // the type's own object as JSON (bounded), for the transcripts
+  // Set by the store when read back:
+  std::string chat_id;              // the chat it joined
+  std::int64_t received_at_ms = 0;  // when the gateway applied it
+  std::int64_t seq = 0;             // the order in which the store applied inbound messages
 };
 
 // A chat: one customer and one business number of a domain, from its first message to its end.
@@ -58,6 +66,76 @@ struct ChatRecord {
   std::int64_t last_message_at_ms = 0;
   std::int64_t ended_at_ms = 0;  // 0 while active
   std::string end_reason;        // EndChat's reason, or "idle"
+
+  bool active() const { return ended_at_ms == 0; }
+};
+
+// A chat is ended after this long without a message either way, unless SetChatIdleTimeout
+// says otherwise.
+inline constexpr std::int64_t kDefaultChatIdleMs = 24LL * 3600 * 1000;
+
+// The 24-hour customer-service window: free-form messages may be sent to a customer this long
+// after the customer's last message to the business number (Meta's rule).
+inline constexpr std::int64_t kCustomerWindowMs = 24LL * 3600 * 1000;
+
+// The longest chat id and end reason EndChat takes.
+inline constexpr std::size_t kMaxChatIdBytes = 256;
+inline constexpr std::size_t kMaxChatEndReasonBytes = 1024;
+
+// Conversations::EndChat.
+struct ChatEnd {
+  std::string domain;
+  std::string chat_id;
+  std::string reason;  // as the caller gave it, kept with the chat
+  std::int64_t now_ms = 0;
+};
+
+// How EndChat went.
+enum class ChatEndOutcome {
+  kEnded,         // it was active and is ended now
+  kAlreadyEnded,  // it had ended (by EndChat or idle): nothing changed
+  kNotFound,      // no such chat in the domain
+};
+
+// The most inbound messages one read returns (Conversations::InboundMessages).
+inline constexpr int kMaxInboundListLimit = 1000;
+
+class Conversations {
+ public:
+  virtual ~Conversations() = default;
+  Conversations() = default;
+  Conversations(const Conversations&) = delete;
+  Conversations& operator=(const Conversations&) = delete;
+  Conversations(Conversations&&) = delete;
+  Conversations& operator=(Conversations&&) = delete;
+
+  // How long a chat lives without a message; kDefaultChatIdleMs until this is called. Call it
+  // once, before any write.
+  virtual void SetChatIdleTimeout(std::int64_t idle_ms) = 0;
+
+  // When the customer last wrote to the business number (Unix ms); nullopt when never (or
+  // since an erase).
+  virtual core::Result<std::optional<std::int64_t>> LastInboundAt(
+      std::string_view service_phone, std::string_view customer_phone) = 0;
+
+  // The chat with this id in `domain` as of now_ms (an idle one shown ended); nullopt when the
+  // domain has no such chat.
+  virtual core::Result<std::optional<ChatRecord>> FindChat(std::string_view domain,
+                                                           std::string_view chat_id,
+                                                           std::int64_t now_ms) = 0;
+
+  // The customer's chat with the business number that is active at now_ms; nullopt when none.
+  virtual core::Result<std::optional<ChatRecord>> ActiveChat(std::string_view service_phone,
+                                                             std::string_view customer_phone,
+                                                             std::int64_t now_ms) = 0;
+
+  // Ends an active chat of the domain, recording the reason. Waits for the commit.
+  virtual core::Result<ChatEndOutcome> EndChat(const ChatEnd& end) = 0;
+
+  // Up to `limit` (1..kMaxInboundListLimit) inbound messages of a chat, in the order they were
+  // applied.
+  virtual core::Result<std::vector<InboundRecord>> InboundMessages(std::string_view chat_id,
+                                                                   int limit) = 0;
 };
 
 }  // namespace socialgate::store

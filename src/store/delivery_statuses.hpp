@@ -26,6 +26,7 @@
 
 #include "core/error.hpp"
 #include "core/message_status.hpp"
+#include "store/conversations.hpp"
 #include "store/records.hpp"
 
 namespace socialgate::store {
@@ -56,6 +57,9 @@ struct StatusReport {
 struct WebhookApplication {
   std::string event_id;
   std::vector<StatusReport> reports;
+  // The customers' messages the event brought, routed (domain and service_phone set): stored in
+  // the same commit (store/conversations.hpp).
+  std::vector<InboundRecord> inbound;
   std::string outcome;  // what the gateway made of the event, kept with it (e.g. why ignored)
   std::int64_t now_ms = 0;
   std::int64_t hold_until_ms = 0;  // reports whose message is not found are kept until then
@@ -68,6 +72,7 @@ struct WebhookApplication {
 struct WebhookApplied {
   int applied = 0;  // reports that found their message (repeats included)
   int held = 0;     // reports kept for a message not found yet
+  int inbound = 0;  // inbound messages stored (repeats of stored ones left out)
 };
 
 // A message the provider accepted whose delivery has not reached a final status.

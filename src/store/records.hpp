@@ -54,6 +54,7 @@ struct StoredMessage {
   std::string wa_id;
   std::string error_code;     // provider's or gateway's code, empty when none
   std::string error_message;  // the sentence the caller sees
+  std::string chat_id;        // the chat it joined when stored (store/conversations.hpp)
   std::int64_t created_at_ms = 0;
   std::int64_t updated_at_ms = 0;
   std::vector<StatusEvent> history;          // oldest first (Outbox::Get only)

@@ -54,7 +54,8 @@ Result<Written> ReceiveWebhook(StatusReportTable& table, const WebhookEvent& eve
   return Written{};
 }
 
-Result<Written> ApplyWebhook(StatusReportTable& table, const WebhookApplication& application,
+Result<Written> ApplyWebhook(StatusReportTable& table, ConversationTable& conversations,
+                             const WebhookApplication& application, std::int64_t chat_idle_ms,
                              std::uint64_t& applications) {
   Written written;
   for (const StatusReport& report : application.reports) {
@@ -68,6 +69,10 @@ Result<Written> ApplyWebhook(StatusReportTable& table, const WebhookApplication&
     }
     SG_RETURN_IF_ERROR(ApplyToMessage(table, *message, report, application.now_ms, written));
     ++written.webhook.applied;
+  }
+  if (!application.inbound.empty()) {
+    SG_ASSIGN_OR_RETURN(written.webhook.inbound, ApplyInbound(conversations, application.inbound,
+                                                              application.now_ms, chat_idle_ms));
   }
   SG_RETURN_IF_ERROR(
       table.MarkApplied(application.event_id, application.now_ms, application.outcome));

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "store/conversation_table.hpp"
 #include "store/delivery_statuses.hpp"
 #include "store/write.hpp"
 
@@ -80,8 +81,10 @@ inline constexpr int kPurgeBatch = 1000;
 // DeliveryStatuses::ReceiveWebhookAsync's write.
 core::Result<Written> ReceiveWebhook(StatusReportTable& table, const WebhookEvent& event);
 
-// DeliveryStatuses::ApplyWebhookAsync's write; `applications` counts them for the purge.
-core::Result<Written> ApplyWebhook(StatusReportTable& table, const WebhookApplication& application,
+// DeliveryStatuses::ApplyWebhookAsync's write: its reports, then its inbound messages over
+// `conversations` (chats idle after chat_idle_ms end); `applications` counts them for the purge.
+core::Result<Written> ApplyWebhook(StatusReportTable& table, ConversationTable& conversations,
+                                   const WebhookApplication& application, std::int64_t chat_idle_ms,
                                    std::uint64_t& applications);
 
 // After an attempt's outcome is recorded: applies the reports held for the message (by its id,

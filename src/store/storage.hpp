@@ -11,10 +11,11 @@
 //   NumberLeases      which instance sends for which business number (the dispatcher)
 //   Callbacks         the callbacks to callers' URLs, one per status change (the sender)
 //   TemplateCatalogs  the accounts' template catalogs as last synchronised from Meta
+//   Conversations     the customers' inbound messages, their 24-hour windows, and chats
 // The interfaces live as long as the Storage.
 //
 // Engines are chosen by the storage URL's scheme (engine_registry.hpp). A new engine implements
-// this and the eight interfaces (store/committed_writes.hpp does the writes over a group commit).
+// this and the nine interfaces (store/committed_writes.hpp does the writes over a group commit).
 //
 // Thread safety: every method may be called from any thread.
 #pragma once
@@ -24,6 +25,7 @@
 
 #include "core/error.hpp"
 #include "store/callbacks.hpp"
+#include "store/conversations.hpp"
 #include "store/delivery_statuses.hpp"
 #include "store/idempotency_keys.hpp"
 #include "store/number_leases.hpp"
@@ -52,6 +54,7 @@ class Storage {
   virtual NumberLeases& number_leases() = 0;
   virtual Callbacks& callbacks() = 0;
   virtual TemplateCatalogs& template_catalogs() = 0;
+  virtual Conversations& conversations() = 0;
 
   // Returns once every write queued before the call has been committed and answered (its
   // `done` has run): at shutdown, before what those callbacks use is torn down. From a `done`

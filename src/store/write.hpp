@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "store/callbacks.hpp"
+#include "store/conversations.hpp"
 #include "store/delivery_statuses.hpp"
 #include "store/number_leases.hpp"
 #include "store/records.hpp"
@@ -73,19 +74,20 @@ struct NumberLeaseRelease {
 // DeliveryStatuses::ReceiveWebhookAsync is a WebhookEvent; ApplyWebhookAsync a
 // WebhookApplication. Callbacks::ClaimCallbacksAsync is a CallbackClaim; RecordCallbackAsync a
 // CallbackOutcome. TemplateCatalogs::ReplaceCatalog is a StoredCatalog (checked before it is
-// queued: committed_writes.cpp); SetTemplateStatus a TemplateStatusChange.
+// queued: committed_writes.cpp); SetTemplateStatus a TemplateStatusChange. Conversations::EndChat
+// is a ChatEnd.
 using Write =
     std::variant<NewMessage, AttemptEnd, ClaimRequest, LeaseExtension, LeaseRelease, WebhookEvent,
                  WebhookApplication, IdempotentAnswer, Session, SessionDeletion, TrustedAddressSave,
                  NumberLeaseRenewal, NumberLeaseRelease, CallbackClaim, CallbackOutcome,
-                 StoredCatalog, TemplateStatusChange>;
+                 StoredCatalog, TemplateStatusChange, ChatEnd>;
 
 // What applying a write produced.
 struct Written {
   std::optional<Claim> claim;        // a ClaimRequest's claim
   std::vector<std::string> numbers;  // a NumberLeaseRenewal's: the numbers held now
   // LeaseRelease: messages given back; SessionDeletion: sessions deleted; TemplateStatusChange:
-  // templates whose status changed.
+  // templates whose status changed; ChatEnd: the ChatEndOutcome.
   int changed = 0;
   WebhookApplied webhook;                   // a WebhookApplication's
   std::vector<CallbackDelivery> callbacks;  // a CallbackClaim's

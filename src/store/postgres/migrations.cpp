@@ -241,6 +241,68 @@ INSERT INTO template_catalog_version(id, version) VALUES (1, 0);
 ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'template';  -- template|text|media
 ALTER TABLE messages ADD COLUMN text TEXT NOT NULL DEFAULT '';
 )sql"},
+    Migration{12, "conversations: inbound messages, customer-service windows and chats", R"sql(
+-- store/conversations.hpp. A chat is one customer with one business number, from the first
+-- message either way to its end (EndChat, or idle: the next message ends it then, and reads show
+-- it ended). At most one chat row of a pair is active (ended_at NULL): chats_active, which the
+-- join's upsert names as its conflict target.
+CREATE TABLE chats (
+  id              TEXT PRIMARY KEY,   -- CHAT_<DOMAIN>_<uuid>
+  domain          TEXT NOT NULL,
+  service_phone   TEXT NOT NULL,
+  customer_phone  TEXT NOT NULL,
+  opened_at       BIGINT NOT NULL,   -- Unix ms: its first message
+  last_message_at BIGINT NOT NULL,   -- Unix ms: its latest message either way
+  ended_at        BIGINT,            -- Unix ms; NULL while active
+  end_reason      TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX chats_active ON chats(service_phone, customer_phone) WHERE ended_at IS NULL;
+CREATE INDEX chats_by_customer ON chats(domain, customer_phone, opened_at);
+-- The inbound messages, once per (source, id). Media arrives as the provider's id; media_state
+-- says where fetching its bytes stands (none: no media; pending; fetched: in inbound_media;
+-- failed: given up, media_error says why).
+CREATE TABLE inbound_messages (
+  seq             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,  -- the order they were applied in
+  source          TEXT NOT NULL,        -- meta|sandbox
+  id              TEXT NOT NULL,        -- the provider's (Meta's wamid)
+  domain          TEXT NOT NULL,
+  service_phone   TEXT NOT NULL,
+  customer_phone  TEXT NOT NULL,
+  customer_name   TEXT NOT NULL,
+  chat_id         TEXT NOT NULL,
+  at              BIGINT NOT NULL,     -- Unix ms: when the customer sent it (the provider's)
+  received_at     BIGINT NOT NULL,     -- Unix ms: when the gateway applied it
+  type            TEXT NOT NULL,
+  text            TEXT NOT NULL,
+  media_id        TEXT NOT NULL,
+  mime_type       TEXT NOT NULL,
+  file_name       TEXT NOT NULL,
+  context_id      TEXT NOT NULL,
+  payload         TEXT NOT NULL,        -- the type's own object as JSON
+  media_state     TEXT NOT NULL,        -- none|pending|fetched|failed
+  media_attempts  BIGINT NOT NULL DEFAULT 0,
+  media_next_at   BIGINT,              -- Unix ms: the next fetch attempt (pending)
+  media_error     TEXT NOT NULL DEFAULT '',
+  UNIQUE (source, id)
+);
+CREATE INDEX inbound_by_chat ON inbound_messages(chat_id, seq);
+CREATE INDEX inbound_by_customer ON inbound_messages(domain, customer_phone, seq);
+CREATE INDEX inbound_media_due ON inbound_messages(media_next_at) WHERE media_state = 'pending';
+CREATE TABLE inbound_media (
+  inbound_seq BIGINT PRIMARY KEY REFERENCES inbound_messages(seq),
+  bytes       BYTEA NOT NULL
+);
+-- The 24-hour customer-service window: when each customer last wrote to each business number.
+CREATE TABLE customer_windows (
+  service_phone   TEXT NOT NULL,
+  customer_phone  TEXT NOT NULL,
+  last_inbound_at BIGINT NOT NULL,     -- Unix ms
+  PRIMARY KEY (service_phone, customer_phone)
+);
+-- The chat each outbound message joined when it was stored ('' before this migration).
+ALTER TABLE messages ADD COLUMN chat_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX messages_by_chat ON messages(chat_id, created_at) WHERE chat_id <> '';
+)sql"},
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "store/postgres/conversation_statements.hpp"
 #include "store/postgres/idempotency_statements.hpp"
 #include "store/postgres/message_content.hpp"
 #include "store/postgres/status_statements.hpp"
@@ -25,7 +26,7 @@ std::string MessageColumns() {
   std::string columns =
       "m.id, m.domain, m.customer_phone, m.service_phone, m.status, m.attempts, "
       "m.next_attempt_at, m.provider_message_id, m.wa_id, m.error_code, m.error_message, "
-      "m.created_at, m.updated_at";
+      "m.created_at, m.updated_at, m.chat_id";
   std::string_view content = kContentColumns;
   while (!content.empty()) {  // each content column as m.<column>
     const auto comma = content.find(',');
@@ -39,7 +40,7 @@ std::string MessageColumns() {
   columns += kMediaColumns;
   return columns;
 }
-constexpr int kFirstContentColumn = 13;
+constexpr int kFirstContentColumn = 14;
 constexpr int kFirstMediaColumn = kFirstContentColumn + kContentColumnCount;
 
 Result<StoredMessage> ReadMessageRow(const Rows& rows, int row) {
@@ -57,6 +58,7 @@ Result<StoredMessage> ReadMessageRow(const Rows& rows, int row) {
   m.error_message = rows.Text(row, 10);
   m.created_at_ms = rows.Int64(row, 11);
   m.updated_at_ms = rows.Int64(row, 12);
+  m.chat_id = rows.Text(row, 13);
   m.message.content = ReadContent(rows, row, kFirstContentColumn);
   ReadMedia(rows, row, kFirstMediaColumn, m.message);
   return m;
@@ -66,18 +68,20 @@ namespace {
 
 const Sql& InsertMessageSql() {
   static const Sql sql = [] {
-    // $1..$4 the message's, then one for each content column, then its due time and now.
+    // $1..$4 the message's, then one for each content column, then its due time, now and its
+    // chat.
     std::string content;
     int n = 5;
     for (int i = 0; i < kContentColumnCount; ++i, ++n) content += ", $" + std::to_string(n);
     const std::string due = "$" + std::to_string(n);
     const std::string now = "$" + std::to_string(n + 1);
+    const std::string chat = "$" + std::to_string(n + 2);
     return Sql{"insert_message",
                "WITH m AS (INSERT INTO messages(id, domain, customer_phone, service_phone, " +
                    std::string(kContentColumns) +
-                   ", status, attempts, next_attempt_at, created_at, updated_at) "
+                   ", status, attempts, next_attempt_at, created_at, updated_at, chat_id) "
                    "VALUES($1, $2, $3, $4" +
-                   content + ", 'queued', 0, " + due + ", " + now + ", " + now +
+                   content + ", 'queued', 0, " + due + ", " + now + ", " + now + ", " + chat +
                    ") ON CONFLICT (id) DO NOTHING RETURNING id) "
                    "INSERT INTO message_events(message_id, status, at, detail) "
                    "SELECT id, 'queued', " +
@@ -100,14 +104,15 @@ const Sql& InsertMessagesSql() {
     return Sql{"insert_messages",
                "WITH m AS (INSERT INTO messages(id, domain, customer_phone, service_phone, " +
                    std::string(names) +
-                   ", status, attempts, next_attempt_at, created_at, updated_at) "
+                   ", status, attempts, next_attempt_at, created_at, updated_at, chat_id) "
                    "SELECT id, domain, customer, service" +
                    content +
-                   ", 'queued', 0, due, now, now FROM unnest($1::text[], $2::text[], "
+                   ", 'queued', 0, due, now, now, chat FROM unnest($1::text[], $2::text[], "
                    "$3::text[], $4::text[]" +
                    arrays + ", $" + std::to_string(n) + "::bigint[], $" + std::to_string(n + 1) +
-                   "::bigint[]) AS t(id, domain, customer, service" + content +
-                   ", due, now) ON CONFLICT (id) DO NOTHING RETURNING id, created_at) "
+                   "::bigint[], $" + std::to_string(n + 2) +
+                   "::text[]) AS t(id, domain, customer, service" + content +
+                   ", due, now, chat) ON CONFLICT (id) DO NOTHING RETURNING id, created_at) "
                    "INSERT INTO message_events(message_id, status, at, detail) "
                    "SELECT id, 'queued', created_at, '' FROM m RETURNING message_id"};
   }();
@@ -264,11 +269,18 @@ Result<void> AddEvent(Connection& db, std::string_view id, core::MessageStatus s
   return {};
 }
 
-Result<Written> InsertMessage(Connection& db, const NewMessage& m, std::uint64_t& inserts) {
+Result<Written> InsertMessage(Connection& db, const NewMessage& m, std::uint64_t& inserts,
+                              std::int64_t chat_idle_ms) {
+  // The chat first: the row names it. (A refused insert rolls the chat back with it: the
+  // committer's savepoint.)
+  ConversationStatements conversations(db);
+  SG_ASSIGN_OR_RETURN(const std::string chat_id,
+                      JoinChat(conversations, m.domain, m.message.service_phone,
+                               m.message.customer_phone, m.now_ms, chat_idle_ms));
   Params p;
   p.Text(m.id).Text(m.domain).Text(m.message.customer_phone).Text(m.message.service_phone);
   BindContent(p, m.message.content);
-  p.Int(m.due_at_ms > 0 ? m.due_at_ms : m.now_ms).Int(m.now_ms);
+  p.Int(m.due_at_ms > 0 ? m.due_at_ms : m.now_ms).Int(m.now_ms).Text(chat_id);
   SG_ASSIGN_OR_RETURN(Rows inserted, db.Run(InsertMessageSql(), p));
   if (inserted.Changed() == 0) {
     return MakeError(ErrorCode::kAlreadyExists, "a message with this id already exists");
@@ -285,9 +297,21 @@ Result<Written> InsertMessage(Connection& db, const NewMessage& m, std::uint64_t
 }
 
 bool InsertMessages(Connection& db, const std::vector<const NewMessage*>& messages,
-                    const std::vector<Result<Written>*>& results, std::uint64_t& inserts) {
+                    const std::vector<Result<Written>*>& results, std::uint64_t& inserts,
+                    std::int64_t chat_idle_ms) {
+  // The chats first, one statement for the batch's pairs: the rows name them.
+  std::vector<ChatJoin> joins;
+  joins.reserve(messages.size());
+  for (const NewMessage* m : messages) {
+    joins.push_back({m->domain, m->message.service_phone, m->message.customer_phone, m->now_ms});
+  }
+  auto chats = JoinChats(db, joins, chat_idle_ms);
+  if (!chats) {
+    for (auto* r : results) *r = tl::unexpected(chats.error());
+    return false;  // the statement's error failed the transaction
+  }
   // One array per column, a row per message.
-  std::vector<std::vector<std::string>> columns(4 + kContentColumnCount + 2);
+  std::vector<std::vector<std::string>> columns(4 + kContentColumnCount + 3);
   for (auto& column : columns) column.reserve(messages.size());
   for (const NewMessage* m : messages) {
     columns[0].push_back(m->id);
@@ -300,6 +324,7 @@ bool InsertMessages(Connection& db, const std::vector<const NewMessage*>& messag
         std::to_string(m->due_at_ms > 0 ? m->due_at_ms : m->now_ms));
     columns[5 + kContentColumnCount].push_back(std::to_string(m->now_ms));
   }
+  columns[6 + kContentColumnCount] = std::move(*chats);
   Params p;
   for (const auto& column : columns) p.TextArray(column);
   auto inserted = db.Run(InsertMessagesSql(), p);

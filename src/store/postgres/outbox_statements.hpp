@@ -40,16 +40,20 @@ core::Result<void> AddEvent(Connection& db, std::string_view id, core::MessageSt
                             std::int64_t at_ms, std::string_view detail);
 
 // The message and its `queued` event, its media and its idempotency key: kAlreadyExists for an
-// id or a key in use. Every 1024th insert (counted in `inserts`) also clears out the expired
+// id or a key in use. The message joins its chat (store/conversation_table.hpp; chats idle after
+// chat_idle_ms end). Every 1024th insert (counted in `inserts`) also clears out the expired
 // idempotency keys, in the same transaction.
-core::Result<Written> InsertMessage(Connection& db, const NewMessage& m, std::uint64_t& inserts);
+core::Result<Written> InsertMessage(Connection& db, const NewMessage& m, std::uint64_t& inserts,
+                                    std::int64_t chat_idle_ms);
 
-// Inserts many new messages and their `queued` events with one statement, then each one's media
-// and idempotency key; results[i] answers messages[i]: kAlreadyExists for an id in use (nothing
-// of that message is written). False when a message's media or key failed after its row was
+// Inserts many new messages and their `queued` events with one statement (after one that joins
+// their chats: JoinChats), then each one's media and idempotency key; results[i] answers
+// messages[i]: kAlreadyExists for an id in use (nothing of that message is written but its
+// chat's last message time). False when a message's media or key failed after its row was
 // inserted: the transaction holds part of that write (see Transactor::ApplyAll).
 bool InsertMessages(Connection& db, const std::vector<const NewMessage*>& messages,
-                    const std::vector<core::Result<Written>*>& results, std::uint64_t& inserts);
+                    const std::vector<core::Result<Written>*>& results, std::uint64_t& inserts,
+                    std::int64_t chat_idle_ms);
 
 // Records many attempt outcomes of one kind (kGivenBack or kAccepted; see EndAttempt) with one
 // statement; results[i] answers ends[i]: kNotFound when the lease was lost (nothing of that one

@@ -15,6 +15,7 @@
 #include "store/postgres/callback_statements.hpp"
 #include "store/postgres/connection.hpp"
 #include "store/postgres/connection_pool.hpp"
+#include "store/postgres/conversation_statements.hpp"
 #include "store/postgres/idempotency_statements.hpp"
 #include "store/postgres/message_list_statements.hpp"
 #include "store/postgres/migrations.hpp"
@@ -64,6 +65,7 @@ class PostgresStorage final : public Storage, public CommittedWrites, private Tr
   Callbacks& callbacks() override { return *this; }
   NumberLeases& number_leases() override { return *this; }
   TemplateCatalogs& template_catalogs() override { return *this; }
+  Conversations& conversations() override { return *this; }
   void Drain() override { committer_.Drain(); }
 
   // The reads (the writes are CommittedWrites').
@@ -118,6 +120,36 @@ class PostgresStorage final : public Storage, public CommittedWrites, private Tr
   }
   Result<std::int64_t> CatalogVersion() override {
     return readers_.With([](Connection& db) { return postgres::CatalogVersion(db); });
+  }
+  Result<std::optional<std::int64_t>> LastInboundAt(std::string_view service_phone,
+                                                    std::string_view customer_phone) override {
+    return readers_.With(
+        [&](Connection& db) { return postgres::LastInboundAt(db, service_phone, customer_phone); });
+  }
+  Result<std::optional<ChatRecord>> FindChat(std::string_view domain, std::string_view chat_id,
+                                             std::int64_t now_ms) override {
+    SG_ASSIGN_OR_RETURN(auto chat, readers_.With([&](Connection& db) {
+      return postgres::FindChatRow(db, domain, chat_id);
+    }));
+    if (chat) ShowIdleEnd(*chat, now_ms, chat_idle_ms_);
+    return chat;
+  }
+  Result<std::optional<ChatRecord>> ActiveChat(std::string_view service_phone,
+                                               std::string_view customer_phone,
+                                               std::int64_t now_ms) override {
+    SG_ASSIGN_OR_RETURN(auto chat, readers_.With([&](Connection& db) {
+      return postgres::ActiveChatRow(db, service_phone, customer_phone);
+    }));
+    return ActiveAsOf(std::move(chat), now_ms, chat_idle_ms_);
+  }
+  Result<std::vector<InboundRecord>> InboundMessages(std::string_view chat_id, int limit) override {
+    if (limit < 1 || limit > kMaxInboundListLimit) {
+      return core::MakeError(
+          core::ErrorCode::kInvalidArgument,
+          "inbound messages: limit must be 1 to " + std::to_string(kMaxInboundListLimit));
+    }
+    return readers_.With(
+        [&](Connection& db) { return postgres::InboundMessages(db, chat_id, limit); });
   }
 
  private:
@@ -200,7 +232,7 @@ bool PostgresStorage::ApplyAll(const std::vector<const Write*>& batch,
     std::vector<const NewMessage*> messages;
     std::vector<Result<Written>*> out;
     if (gather([](const Write& w) { return std::get_if<NewMessage>(&w); }, messages, out)) {
-      clean = InsertMessages(*writer_, messages, out, inserts_);
+      clean = InsertMessages(*writer_, messages, out, inserts_, chat_idle_ms_);
       if (writer_->TransactionFailed() || !writer_->InTransaction()) return false;
     }
   }
@@ -235,7 +267,9 @@ Result<Written> PostgresStorage::Apply(const Write& write) {
   Connection& db = *writer_;
   return std::visit(
       core::Overloaded{
-          [&](const NewMessage& m) { return postgres::InsertMessage(db, m, inserts_); },
+          [&](const NewMessage& m) {
+            return postgres::InsertMessage(db, m, inserts_, chat_idle_ms_);
+          },
           [&](const AttemptEnd& e) { return postgres::EndAttempt(db, e, callback_domains_); },
           [&](const ClaimRequest& r) { return postgres::ClaimDue(db, r); },
           [&](const LeaseExtension& x) { return postgres::ExtendLeases(db, x); },
@@ -246,7 +280,8 @@ Result<Written> PostgresStorage::Apply(const Write& write) {
           },
           [&](const WebhookApplication& a) {
             StatusStatements table(db, callback_domains_);
-            return ApplyWebhook(table, a, applications_);
+            ConversationStatements conversations(db);
+            return ApplyWebhook(table, conversations, a, chat_idle_ms_, applications_);
           },
           [&](const CallbackClaim& c) { return postgres::ClaimCallbacks(db, c, callback_claims_); },
           [&](const CallbackOutcome& o) { return postgres::RecordCallback(db, o); },
@@ -264,6 +299,10 @@ Result<Written> PostgresStorage::Apply(const Write& write) {
           },
           [&](const StoredCatalog& c) { return postgres::ReplaceCatalog(db, c); },
           [&](const TemplateStatusChange& c) { return postgres::SetTemplateStatus(db, c); },
+          [&](const ChatEnd& e) {
+            ConversationStatements conversations(db);
+            return EndChatWrite(conversations, e, chat_idle_ms_);
+          },
       },
       write);
 }

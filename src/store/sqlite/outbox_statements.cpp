@@ -4,6 +4,7 @@
 #include <functional>
 #include <vector>
 
+#include "store/sqlite/conversation_statements.hpp"
 #include "store/sqlite/idempotency_statements.hpp"
 #include "store/sqlite/message_content.hpp"
 #include "store/sqlite/status_statements.hpp"
@@ -23,9 +24,10 @@ using core::Result;
 const std::string kMessageColumns =
     std::string(
         "id, domain, customer_phone, service_phone, status, attempts, next_attempt_at, "
-        "provider_message_id, wa_id, error_code, error_message, created_at, updated_at, ") +
+        "provider_message_id, wa_id, error_code, error_message, created_at, updated_at, "
+        "chat_id, ") +
     kContentColumns;
-constexpr int kFirstContentColumn = 13;
+constexpr int kFirstContentColumn = 14;
 
 Result<StoredMessage> ReadMessageRow(const Statement& s) {
   StoredMessage m;
@@ -42,6 +44,7 @@ Result<StoredMessage> ReadMessageRow(const Statement& s) {
   m.error_message = s.Text(10);
   m.created_at_ms = s.Int64(11);
   m.updated_at_ms = s.Int64(12);
+  m.chat_id = s.Text(13);
   m.message.content = ReadContent(s, kFirstContentColumn);
   return m;
 }
@@ -193,16 +196,24 @@ Result<void> AddEvent(Connection& db, std::string_view id, core::MessageStatus s
   return {};
 }
 
-Result<Written> InsertMessage(Connection& db, const NewMessage& m, std::uint64_t& inserts) {
+Result<Written> InsertMessage(Connection& db, const NewMessage& m, std::uint64_t& inserts,
+                              std::int64_t chat_idle_ms) {
+  // The chat first: the row names it. (A refused insert rolls the chat back with it: the
+  // committer's savepoint.)
+  ConversationStatements conversations(db);
+  SG_ASSIGN_OR_RETURN(const std::string chat_id,
+                      JoinChat(conversations, m.domain, m.message.service_phone,
+                               m.message.customer_phone, m.now_ms, chat_idle_ms));
   {
     static const std::string kSql =
-        std::string("INSERT INTO messages(id, domain, customer_phone, service_phone, ") +
+        std::string("INSERT INTO messages(id, domain, customer_phone, service_phone, chat_id, ") +
         kContentColumns +
-        ", status, attempts, next_attempt_at, created_at, updated_at) VALUES(?,?,?,?," +
+        ", status, attempts, next_attempt_at, created_at, updated_at) VALUES(?,?,?,?,?," +
         kContentPlaceholders + ",'queued',0,?,?,?)";
     SG_ASSIGN_OR_RETURN(auto stmt, db.Prepare(kSql.c_str()));
     Statement s(stmt);
     s.Bind(m.id).Bind(m.domain).Bind(m.message.customer_phone).Bind(m.message.service_phone);
+    s.Bind(chat_id);
     BindContent(s, m.message.content);
     s.Bind(m.due_at_ms > 0 ? m.due_at_ms : m.now_ms).Bind(m.now_ms).Bind(m.now_ms);
     const int rc = s.Step();

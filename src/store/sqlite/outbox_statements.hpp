@@ -35,9 +35,11 @@ core::Result<core::MessageStatus> StatusColumn(const Statement& s, int column);
 core::Result<void> AddEvent(Connection& db, std::string_view id, core::MessageStatus status,
                             std::int64_t at_ms, std::string_view detail);
 
-// The message, its media and its idempotency key, and its `queued` event. Every 1024th insert
+// The message, its media and its idempotency key, and its `queued` event; the message joins its
+// chat (store/conversation_table.hpp, chats idle after chat_idle_ms end). Every 1024th insert
 // (counted in `inserts`) also clears out the expired idempotency keys, in the same transaction.
-core::Result<Written> InsertMessage(Connection& db, const NewMessage& m, std::uint64_t& inserts);
+core::Result<Written> InsertMessage(Connection& db, const NewMessage& m, std::uint64_t& inserts,
+                                    std::int64_t chat_idle_ms);
 // Fills Written::claim.
 core::Result<Written> ClaimDue(Connection& db, const ClaimRequest& request);
 // With its callback, for an outcome that changes what the caller sees (accepted, failed), when

@@ -14,6 +14,7 @@
 #include "store/sqlite/callback_statements.hpp"
 #include "store/sqlite/checkpointer.hpp"
 #include "store/sqlite/connection.hpp"
+#include "store/sqlite/conversation_statements.hpp"
 #include "store/sqlite/idempotency_statements.hpp"
 #include "store/sqlite/message_list_statements.hpp"
 #include "store/sqlite/migrations.hpp"
@@ -56,6 +57,7 @@ class SqliteStorage final : public Storage, public CommittedWrites, private Tran
   Callbacks& callbacks() override { return *this; }
   NumberLeases& number_leases() override { return *this; }
   TemplateCatalogs& template_catalogs() override { return *this; }
+  Conversations& conversations() override { return *this; }
   void Drain() override { committer_.Drain(); }
 
   // The reads (the writes are CommittedWrites').
@@ -117,6 +119,35 @@ class SqliteStorage final : public Storage, public CommittedWrites, private Tran
   Result<std::int64_t> CatalogVersion() override {
     std::lock_guard lock(mutex_);
     return sqlite::CatalogVersion(db_);
+  }
+  Result<std::optional<std::int64_t>> LastInboundAt(std::string_view service_phone,
+                                                    std::string_view customer_phone) override {
+    std::lock_guard lock(mutex_);
+    return sqlite::LastInboundAt(db_, service_phone, customer_phone);
+  }
+  Result<std::optional<ChatRecord>> FindChat(std::string_view domain, std::string_view chat_id,
+                                             std::int64_t now_ms) override {
+    std::lock_guard lock(mutex_);
+    ConversationStatements table(db_);
+    SG_ASSIGN_OR_RETURN(auto chat, table.FindChat(domain, chat_id));
+    if (chat) ShowIdleEnd(*chat, now_ms, chat_idle_ms_);
+    return chat;
+  }
+  Result<std::optional<ChatRecord>> ActiveChat(std::string_view service_phone,
+                                               std::string_view customer_phone,
+                                               std::int64_t now_ms) override {
+    std::lock_guard lock(mutex_);
+    SG_ASSIGN_OR_RETURN(auto chat, sqlite::ActiveChatRow(db_, service_phone, customer_phone));
+    return ActiveAsOf(std::move(chat), now_ms, chat_idle_ms_);
+  }
+  Result<std::vector<InboundRecord>> InboundMessages(std::string_view chat_id, int limit) override {
+    if (limit < 1 || limit > kMaxInboundListLimit) {
+      return core::MakeError(
+          core::ErrorCode::kInvalidArgument,
+          "inbound messages: limit must be 1 to " + std::to_string(kMaxInboundListLimit));
+    }
+    std::lock_guard lock(mutex_);
+    return sqlite::InboundMessages(db_, chat_id, limit);
   }
 
  private:
@@ -186,7 +217,7 @@ Result<Written> SqliteStorage::Apply(const Write& write) {
   struct Applier {
     SqliteStorage& self;
     Result<Written> operator()(const NewMessage& m) {
-      return sqlite::InsertMessage(self.db_, m, self.inserts_);
+      return sqlite::InsertMessage(self.db_, m, self.inserts_, self.chat_idle_ms_);
     }
     Result<Written> operator()(const AttemptEnd& e) {
       return sqlite::EndAttempt(self.db_, e, self.callback_domains_);
@@ -202,7 +233,8 @@ Result<Written> SqliteStorage::Apply(const Write& write) {
     }
     Result<Written> operator()(const WebhookApplication& a) {
       StatusStatements table(self.db_, self.callback_domains_);
-      return ApplyWebhook(table, a, self.applications_);
+      ConversationStatements conversations(self.db_);
+      return ApplyWebhook(table, conversations, a, self.chat_idle_ms_, self.applications_);
     }
     Result<Written> operator()(const CallbackClaim& c) {
       return sqlite::ClaimCallbacks(self.db_, c, self.callback_claims_);
@@ -233,6 +265,10 @@ Result<Written> SqliteStorage::Apply(const Write& write) {
     }
     Result<Written> operator()(const TemplateStatusChange& c) {
       return sqlite::SetTemplateStatus(self.db_, c);
+    }
+    Result<Written> operator()(const ChatEnd& e) {
+      ConversationStatements conversations(self.db_);
+      return EndChatWrite(conversations, e, self.chat_idle_ms_);
     }
   };
   return std::visit(Applier{*this}, write);

@@ -185,9 +185,18 @@ TEST_P(StorageConformanceTest, ARowStoredBeforeMigration11IsReadAsTheTemplateItI
       "created_at, updated_at) VALUES ('old', 'default', '393403603062', '3902124122690', "
       "'shipping_confirmation', 'en_GB', '[\"Griffin\"]', '[\"5\"]', '[]', " +
       std::string(postgres ? "false" : "0") + ", 'queued', 0, 1, 1, 1)";
+  // Migration 12 (conversations) undone first, then 11.
   const std::vector<std::string> to_version_10 = {
-      "DELETE FROM schema_migrations WHERE version = 11", "ALTER TABLE messages DROP COLUMN kind",
-      "ALTER TABLE messages DROP COLUMN text", old_row};
+      "DELETE FROM schema_migrations WHERE version >= 11",
+      "DROP INDEX messages_by_chat",
+      "ALTER TABLE messages DROP COLUMN chat_id",
+      "DROP TABLE customer_windows",
+      "DROP TABLE inbound_media",
+      "DROP TABLE inbound_messages",
+      "DROP TABLE chats",
+      "ALTER TABLE messages DROP COLUMN kind",
+      "ALTER TABLE messages DROP COLUMN text",
+      old_row};
   storage_.reset();
   for (const auto& sql : to_version_10) {
     if (postgres) {
@@ -200,7 +209,7 @@ TEST_P(StorageConformanceTest, ARowStoredBeforeMigration11IsReadAsTheTemplateItI
         << sql << ": " << sqlite3_errmsg(db);
     sqlite3_close(db);
   }
-  Open();  // migration 11 again
+  Open();  // migrations 11 and 12 again
   auto got = outbox().Get("default", "old");
   ASSERT_TRUE(got && got->has_value());
   ASSERT_TRUE(std::holds_alternative<core::TemplateContent>((*got)->message.content));

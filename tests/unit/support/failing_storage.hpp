@@ -31,7 +31,8 @@ class FailingStorage final : public store::Storage,
                              public store::DeliveryStatuses,
                              public store::NumberLeases,
                              public store::Callbacks,
-                             public store::TemplateCatalogs {
+                             public store::TemplateCatalogs,
+                             public store::Conversations {
  public:
   enum class Kind : std::size_t {
     kInsert,
@@ -64,6 +65,11 @@ class FailingStorage final : public store::Storage,
     kLoadCatalogs,
     kSetTemplateStatus,
     kCatalogVersion,
+    kLastInboundAt,
+    kFindChat,
+    kActiveChat,
+    kEndChat,
+    kInboundMessages,
     kCount,  // not a kind
   };
 
@@ -90,6 +96,7 @@ class FailingStorage final : public store::Storage,
   store::NumberLeases& number_leases() override { return *this; }
   store::Callbacks& callbacks() override { return *this; }
   store::TemplateCatalogs& template_catalogs() override { return *this; }
+  store::Conversations& conversations() override { return *this; }
   void Drain() override { inner_->Drain(); }
 
   // Outbox
@@ -252,6 +259,37 @@ class FailingStorage final : public store::Storage,
   core::Result<std::int64_t> CatalogVersion() override {
     if (Fails(Kind::kCatalogVersion)) return Failure();
     return inner_->template_catalogs().CatalogVersion();
+  }
+
+  // Conversations
+  void SetChatIdleTimeout(std::int64_t idle_ms) override {
+    inner_->conversations().SetChatIdleTimeout(idle_ms);
+  }
+  core::Result<std::optional<std::int64_t>> LastInboundAt(
+      std::string_view service_phone, std::string_view customer_phone) override {
+    if (Fails(Kind::kLastInboundAt)) return Failure();
+    return inner_->conversations().LastInboundAt(service_phone, customer_phone);
+  }
+  core::Result<std::optional<store::ChatRecord>> FindChat(std::string_view domain,
+                                                          std::string_view chat_id,
+                                                          std::int64_t now_ms) override {
+    if (Fails(Kind::kFindChat)) return Failure();
+    return inner_->conversations().FindChat(domain, chat_id, now_ms);
+  }
+  core::Result<std::optional<store::ChatRecord>> ActiveChat(std::string_view service_phone,
+                                                            std::string_view customer_phone,
+                                                            std::int64_t now_ms) override {
+    if (Fails(Kind::kActiveChat)) return Failure();
+    return inner_->conversations().ActiveChat(service_phone, customer_phone, now_ms);
+  }
+  core::Result<store::ChatEndOutcome> EndChat(const store::ChatEnd& end) override {
+    if (Fails(Kind::kEndChat)) return Failure();
+    return inner_->conversations().EndChat(end);
+  }
+  core::Result<std::vector<store::InboundRecord>> InboundMessages(std::string_view chat_id,
+                                                                  int limit) override {
+    if (Fails(Kind::kInboundMessages)) return Failure();
+    return inner_->conversations().InboundMessages(chat_id, limit);
   }
 
  private:

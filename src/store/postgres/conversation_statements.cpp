@@ -1,0 +1,271 @@
+#include "store/postgres/conversation_statements.hpp"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+namespace socialgate::store::postgres {
+namespace {
+
+using core::Result;
+
+#define SG_CHAT_COLUMNS \
+  "id, domain, service_phone, customer_phone, opened_at, last_message_at, ended_at, end_reason"
+
+// The conflict target is chats_active (the pair's active row); its DO UPDATE's WHERE leaves an
+// idle row alone, and then no row comes back.
+const Sql kExtendOrOpenChat{
+    "extend_or_open_chat",
+    "INSERT INTO chats(id, domain, service_phone, customer_phone, opened_at, last_message_at) "
+    "VALUES($1, $2, $3, $4, $5, $5) "
+    "ON CONFLICT(service_phone, customer_phone) WHERE ended_at IS NULL DO UPDATE SET "
+    "last_message_at = GREATEST(chats.last_message_at, excluded.last_message_at) "
+    "WHERE chats.last_message_at > excluded.last_message_at - $6 RETURNING id"};
+// The same for many pairs (distinct: a row may be updated once per statement).
+const Sql kExtendOrOpenChats{
+    "extend_or_open_chats",
+    "INSERT INTO chats(id, domain, service_phone, customer_phone, opened_at, last_message_at) "
+    "SELECT id, domain, service, customer, at, at FROM unnest($1::text[], $2::text[], "
+    "$3::text[], $4::text[], $5::bigint[]) AS t(id, domain, service, customer, at) "
+    "ON CONFLICT(service_phone, customer_phone) WHERE ended_at IS NULL DO UPDATE SET "
+    "last_message_at = GREATEST(chats.last_message_at, excluded.last_message_at) "
+    "WHERE chats.last_message_at > excluded.last_message_at - $6 "
+    "RETURNING id, service_phone, customer_phone"};
+const Sql kEndIdleChat{"end_idle_chat",
+                       "UPDATE chats SET ended_at = last_message_at + $1, end_reason = 'idle' "
+                       "WHERE service_phone = $2 AND customer_phone = $3 AND ended_at IS NULL"};
+const Sql kFindChatForUpdate{"find_chat_for_update", "SELECT " SG_CHAT_COLUMNS
+                                                     " FROM chats WHERE domain = $1 AND id = $2 "
+                                                     "FOR UPDATE"};
+const Sql kFindChat{"find_chat",
+                    "SELECT " SG_CHAT_COLUMNS " FROM chats WHERE domain = $1 AND id = $2"};
+const Sql kActiveChat{"active_chat", "SELECT " SG_CHAT_COLUMNS
+                                     " FROM chats WHERE service_phone = $1 AND "
+                                     "customer_phone = $2 AND ended_at IS NULL"};
+const Sql kEndChat{"end_chat",
+                   "UPDATE chats SET ended_at = $1, end_reason = $2 "
+                   "WHERE id = $3 AND ended_at IS NULL"};
+const Sql kHasInbound{"has_inbound",
+                      "SELECT 1 FROM inbound_messages WHERE source = $1 AND id = $2"};
+const Sql kInsertInbound{
+    "insert_inbound",
+    "INSERT INTO inbound_messages(source, id, domain, service_phone, customer_phone, "
+    "customer_name, chat_id, at, received_at, type, text, media_id, mime_type, file_name, "
+    "context_id, payload, media_state, media_next_at) "
+    "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18) "
+    "ON CONFLICT(source, id) DO NOTHING"};
+const Sql kExtendWindow{
+    "extend_window",
+    "INSERT INTO customer_windows(service_phone, customer_phone, last_inbound_at) "
+    "VALUES($1, $2, $3) ON CONFLICT(service_phone, customer_phone) DO UPDATE SET "
+    "last_inbound_at = GREATEST(customer_windows.last_inbound_at, excluded.last_inbound_at)"};
+const Sql kLastInboundAt{"last_inbound_at",
+                         "SELECT last_inbound_at FROM customer_windows "
+                         "WHERE service_phone = $1 AND customer_phone = $2"};
+const Sql kInboundOfChat{
+    "inbound_of_chat",
+    "SELECT seq, source, id, domain, service_phone, customer_phone, customer_name, chat_id, at, "
+    "received_at, type, text, media_id, mime_type, file_name, context_id, payload "
+    "FROM inbound_messages WHERE chat_id = $1 ORDER BY seq LIMIT $2"};
+
+Result<std::optional<ChatRecord>> OneChat(Connection& db, const Sql& sql, std::string_view a,
+                                          std::string_view b) {
+  Params p;
+  p.Text(a).Text(b);
+  SG_ASSIGN_OR_RETURN(Rows rows, db.Run(sql, p));
+  if (rows.size() == 0) return std::optional<ChatRecord>();
+  ChatRecord c;
+  c.id = rows.Text(0, 0);
+  c.domain = rows.Text(0, 1);
+  c.service_phone = rows.Text(0, 2);
+  c.customer_phone = rows.Text(0, 3);
+  c.opened_at_ms = rows.Int64(0, 4);
+  c.last_message_at_ms = rows.Int64(0, 5);
+  c.ended_at_ms = rows.IsNull(0, 6) ? 0 : rows.Int64(0, 6);
+  c.end_reason = rows.Text(0, 7);
+  return std::optional<ChatRecord>(std::move(c));
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> ConversationStatements::ExtendOrOpenChat(
+    const ChatRecord& candidate, std::int64_t idle_ms) {
+  Params p;
+  p.Text(candidate.id)
+      .Text(candidate.domain)
+      .Text(candidate.service_phone)
+      .Text(candidate.customer_phone)
+      .Int(candidate.last_message_at_ms)
+      .Int(idle_ms);
+  SG_ASSIGN_OR_RETURN(Rows rows, db_.Run(kExtendOrOpenChat, p));
+  if (rows.size() == 0) return std::optional<std::string>();
+  return std::optional<std::string>(rows.Text(0, 0));
+}
+
+Result<void> ConversationStatements::EndIdleChat(std::string_view service_phone,
+                                                 std::string_view customer_phone,
+                                                 std::int64_t idle_ms) {
+  Params p;
+  p.Int(idle_ms).Text(service_phone).Text(customer_phone);
+  SG_RETURN_IF_ERROR(db_.Run(kEndIdleChat, p));
+  return {};
+}
+
+Result<std::optional<ChatRecord>> ConversationStatements::FindChat(std::string_view domain,
+                                                                   std::string_view chat_id) {
+  return OneChat(db_, kFindChatForUpdate, domain, chat_id);
+}
+
+Result<void> ConversationStatements::EndChat(std::string_view chat_id, std::int64_t ended_at_ms,
+                                             std::string_view reason) {
+  Params p;
+  p.Int(ended_at_ms).Text(reason).Text(chat_id);
+  SG_RETURN_IF_ERROR(db_.Run(kEndChat, p));
+  return {};
+}
+
+Result<bool> ConversationStatements::HasInbound(std::string_view source, std::string_view id) {
+  Params p;
+  p.Text(source).Text(id);
+  SG_ASSIGN_OR_RETURN(Rows rows, db_.Run(kHasInbound, p));
+  return rows.size() > 0;
+}
+
+Result<bool> ConversationStatements::InsertInbound(const InboundRecord& m) {
+  Params p;
+  p.Text(m.source)
+      .Text(m.id)
+      .Text(m.domain)
+      .Text(m.service_phone)
+      .Text(m.customer_phone)
+      .Text(m.customer_name)
+      .Text(m.chat_id)
+      .Int(m.at_ms)
+      .Int(m.received_at_ms)
+      .Text(m.type)
+      .Text(m.text)
+      .Text(m.media_id)
+      .Text(m.mime_type)
+      .Text(m.file_name)
+      .Text(m.context_id)
+      .Text(m.payload);
+  if (m.media_id.empty()) {
+    p.Text("none").Null();
+  } else {
+    p.Text("pending").Int(m.received_at_ms);
+  }
+  SG_ASSIGN_OR_RETURN(Rows rows, db_.Run(kInsertInbound, p));
+  return rows.Changed() > 0;
+}
+
+Result<void> ConversationStatements::ExtendWindow(std::string_view service_phone,
+                                                  std::string_view customer_phone,
+                                                  std::int64_t at_ms) {
+  Params p;
+  p.Text(service_phone).Text(customer_phone).Int(at_ms);
+  SG_RETURN_IF_ERROR(db_.Run(kExtendWindow, p));
+  return {};
+}
+
+Result<std::vector<std::string>> JoinChats(Connection& db, const std::vector<ChatJoin>& joins,
+                                           std::int64_t idle_ms) {
+  // Each pair once, at its latest message (which decides whether its chat is idle).
+  using Pair = std::pair<std::string_view, std::string_view>;
+  std::map<Pair, std::size_t> slot_of_pair;
+  std::vector<std::size_t> first_join;  // per slot: the pair's first join
+  std::vector<std::int64_t> latest;     // per slot: its latest at_ms
+  for (std::size_t i = 0; i < joins.size(); ++i) {
+    const auto [it, added] = slot_of_pair.try_emplace(
+        Pair(joins[i].service_phone, joins[i].customer_phone), first_join.size());
+    if (added) {
+      first_join.push_back(i);
+      latest.push_back(joins[i].at_ms);
+    } else {
+      latest[it->second] = std::max(latest[it->second], joins[i].at_ms);
+    }
+  }
+  std::vector<std::string> ids, domains, services, customers, ats;
+  for (std::size_t slot = 0; slot < first_join.size(); ++slot) {
+    const ChatJoin& join = joins[first_join[slot]];
+    ids.push_back(NewChatId(join.domain));
+    domains.push_back(join.domain);
+    services.push_back(join.service_phone);
+    customers.push_back(join.customer_phone);
+    ats.push_back(std::to_string(latest[slot]));
+  }
+  Params p;
+  p.TextArray(ids).TextArray(domains).TextArray(services).TextArray(customers).TextArray(ats).Int(
+      idle_ms);
+  SG_ASSIGN_OR_RETURN(Rows rows, db.Run(kExtendOrOpenChats, p));
+  std::map<std::pair<std::string, std::string>, std::string> chat_of_pair;
+  for (int i = 0; i < rows.size(); ++i) {
+    chat_of_pair[{rows.Text(i, 1), rows.Text(i, 2)}] = rows.Text(i, 0);
+  }
+  // A pair with no row back has an idle active chat: it ends, and a new one opens.
+  ConversationStatements table(db);
+  std::vector<std::string> out;
+  out.reserve(joins.size());
+  for (const ChatJoin& j : joins) {
+    auto found = chat_of_pair.find({j.service_phone, j.customer_phone});
+    if (found == chat_of_pair.end()) {
+      const std::int64_t at = latest[slot_of_pair.at(Pair(j.service_phone, j.customer_phone))];
+      SG_ASSIGN_OR_RETURN(std::string id, JoinChat(table, j.domain, j.service_phone,
+                                                   j.customer_phone, at, idle_ms));
+      found = chat_of_pair.emplace(std::make_pair(j.service_phone, j.customer_phone), id).first;
+    }
+    out.push_back(found->second);
+  }
+  return out;
+}
+
+Result<std::optional<std::int64_t>> LastInboundAt(Connection& db, std::string_view service_phone,
+                                                  std::string_view customer_phone) {
+  Params p;
+  p.Text(service_phone).Text(customer_phone);
+  SG_ASSIGN_OR_RETURN(Rows rows, db.Run(kLastInboundAt, p));
+  if (rows.size() == 0) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(rows.Int64(0, 0));
+}
+
+Result<std::optional<ChatRecord>> FindChatRow(Connection& db, std::string_view domain,
+                                              std::string_view chat_id) {
+  return OneChat(db, kFindChat, domain, chat_id);
+}
+
+Result<std::optional<ChatRecord>> ActiveChatRow(Connection& db, std::string_view service_phone,
+                                                std::string_view customer_phone) {
+  return OneChat(db, kActiveChat, service_phone, customer_phone);
+}
+
+Result<std::vector<InboundRecord>> InboundMessages(Connection& db, std::string_view chat_id,
+                                                   int limit) {
+  Params p;
+  p.Text(chat_id).Int(limit);
+  SG_ASSIGN_OR_RETURN(Rows rows, db.Run(kInboundOfChat, p));
+  std::vector<InboundRecord> out;
+  out.reserve(static_cast<std::size_t>(rows.size()));
+  for (int i = 0; i < rows.size(); ++i) {
+    InboundRecord m;
+    m.seq = rows.Int64(i, 0);
+    m.source = rows.Text(i, 1);
+    m.id = rows.Text(i, 2);
+    m.domain = rows.Text(i, 3);
+    m.service_phone = rows.Text(i, 4);
+    m.customer_phone = rows.Text(i, 5);
+    m.customer_name = rows.Text(i, 6);
+    m.chat_id = rows.Text(i, 7);
+    m.at_ms = rows.Int64(i, 8);
+    m.received_at_ms = rows.Int64(i, 9);
+    m.type = rows.Text(i, 10);
+    m.text = rows.Text(i, 11);
+    m.media_id = rows.Text(i, 12);
+    m.mime_type = rows.Text(i, 13);
+    m.file_name = rows.Text(i, 14);
+    m.context_id = rows.Text(i, 15);
+    m.payload = rows.Text(i, 16);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+}  // namespace socialgate::store::postgres

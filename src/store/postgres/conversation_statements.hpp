@@ -1,0 +1,67 @@
+// File: store/postgres/conversation_statements.hpp
+//
+// The SQL of conversations in PostgreSQL (tables chats, inbound_messages, customer_windows): the
+// statements store/conversation_table.hpp joins chats and applies inbound messages with, and
+// the reads of store/conversations.hpp. The writes run on the committer's connection, inside its
+// transaction; the reads on a reader of the pool.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "store/conversation_table.hpp"
+#include "store/postgres/connection.hpp"
+
+namespace socialgate::store::postgres {
+
+class ConversationStatements final : public ConversationTable {
+ public:
+  explicit ConversationStatements(Connection& db) : db_(db) {}
+
+  core::Result<std::optional<std::string>> ExtendOrOpenChat(const ChatRecord& candidate,
+                                                            std::int64_t idle_ms) override;
+  core::Result<void> EndIdleChat(std::string_view service_phone, std::string_view customer_phone,
+                                 std::int64_t idle_ms) override;
+  core::Result<std::optional<ChatRecord>> FindChat(std::string_view domain,
+                                                   std::string_view chat_id) override;
+  core::Result<void> EndChat(std::string_view chat_id, std::int64_t ended_at_ms,
+                             std::string_view reason) override;
+  core::Result<bool> HasInbound(std::string_view source, std::string_view id) override;
+  core::Result<bool> InsertInbound(const InboundRecord& message) override;
+  core::Result<void> ExtendWindow(std::string_view service_phone, std::string_view customer_phone,
+                                  std::int64_t at_ms) override;
+
+ private:
+  Connection& db_;
+};
+
+// A message that joins the chat of its pair (JoinChats).
+struct ChatJoin {
+  std::string domain;
+  std::string service_phone;
+  std::string customer_phone;
+  std::int64_t at_ms = 0;
+};
+
+// What JoinChat does for each of many messages, with one statement for all their pairs (and two
+// more for each pair whose active chat is idle): the chat id of each, in order.
+core::Result<std::vector<std::string>> JoinChats(Connection& db, const std::vector<ChatJoin>& joins,
+                                                 std::int64_t idle_ms);
+
+// Conversations' reads.
+core::Result<std::optional<std::int64_t>> LastInboundAt(Connection& db,
+                                                        std::string_view service_phone,
+                                                        std::string_view customer_phone);
+core::Result<std::optional<ChatRecord>> FindChatRow(Connection& db, std::string_view domain,
+                                                    std::string_view chat_id);
+core::Result<std::optional<ChatRecord>> ActiveChatRow(Connection& db,
+                                                      std::string_view service_phone,
+                                                      std::string_view customer_phone);
+core::Result<std::vector<InboundRecord>> InboundMessages(Connection& db, std::string_view chat_id,
+                                                         int limit);
+
+}  // namespace socialgate::store::postgres

@@ -1,0 +1,210 @@
+#include "store/sqlite/conversation_statements.hpp"
+
+#include <utility>
+
+namespace socialgate::store::sqlite {
+namespace {
+
+using core::Result;
+
+#define SG_CHAT_COLUMNS \
+  "id, domain, service_phone, customer_phone, opened_at, last_message_at, ended_at, end_reason"
+
+ChatRecord ReadChat(const Statement& s) {
+  ChatRecord c;
+  c.id = s.Text(0);
+  c.domain = s.Text(1);
+  c.service_phone = s.Text(2);
+  c.customer_phone = s.Text(3);
+  c.opened_at_ms = s.Int64(4);
+  c.last_message_at_ms = s.Int64(5);
+  c.ended_at_ms = s.IsNull(6) ? 0 : s.Int64(6);
+  c.end_reason = s.Text(7);
+  return c;
+}
+
+Result<std::optional<ChatRecord>> OneChat(Connection& db, const char* sql, std::string_view a,
+                                          std::string_view b) {
+  SG_ASSIGN_OR_RETURN(auto stmt, db.Prepare(sql));
+  Statement s(stmt);
+  s.Bind(a).Bind(b);
+  const int rc = s.Step();
+  if (rc == SQLITE_DONE) return std::optional<ChatRecord>();
+  if (rc != SQLITE_ROW) return tl::unexpected(db.Error("read chat"));
+  return ReadChat(s);
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> ConversationStatements::ExtendOrOpenChat(
+    const ChatRecord& candidate, std::int64_t idle_ms) {
+  // The conflict target is chats_active (the pair's active row); its DO UPDATE's WHERE leaves an
+  // idle row alone, and then no row comes back.
+  SG_ASSIGN_OR_RETURN(
+      auto stmt,
+      db_.Prepare("INSERT INTO chats(id, domain, service_phone, customer_phone, opened_at, "
+                  "last_message_at) VALUES(?1, ?2, ?3, ?4, ?5, ?5) "
+                  "ON CONFLICT(service_phone, customer_phone) WHERE ended_at IS NULL "
+                  "DO UPDATE SET last_message_at = max(last_message_at, excluded.last_message_at) "
+                  "WHERE last_message_at > excluded.last_message_at - ?6 RETURNING id"));
+  Statement s(stmt);
+  s.Bind(candidate.id)
+      .Bind(candidate.domain)
+      .Bind(candidate.service_phone)
+      .Bind(candidate.customer_phone)
+      .Bind(candidate.last_message_at_ms)
+      .Bind(idle_ms);
+  const int rc = s.Step();
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc != SQLITE_ROW) return tl::unexpected(db_.Error("join chat"));
+  std::string id = s.Text(0);
+  if (s.Step() != SQLITE_DONE) return tl::unexpected(db_.Error("join chat"));
+  return std::optional<std::string>(std::move(id));
+}
+
+Result<void> ConversationStatements::EndIdleChat(std::string_view service_phone,
+                                                 std::string_view customer_phone,
+                                                 std::int64_t idle_ms) {
+  SG_ASSIGN_OR_RETURN(auto stmt,
+                      db_.Prepare("UPDATE chats SET ended_at = last_message_at + ?1, end_reason = "
+                                  "'idle' WHERE service_phone = ?2 AND customer_phone = ?3 AND "
+                                  "ended_at IS NULL"));
+  Statement s(stmt);
+  s.Bind(idle_ms).Bind(service_phone).Bind(customer_phone);
+  if (s.Step() != SQLITE_DONE) return tl::unexpected(db_.Error("end idle chat"));
+  return {};
+}
+
+Result<std::optional<ChatRecord>> ConversationStatements::FindChat(std::string_view domain,
+                                                                   std::string_view chat_id) {
+  return OneChat(db_, "SELECT " SG_CHAT_COLUMNS " FROM chats WHERE domain = ? AND id = ?", domain,
+                 chat_id);
+}
+
+Result<void> ConversationStatements::EndChat(std::string_view chat_id, std::int64_t ended_at_ms,
+                                             std::string_view reason) {
+  SG_ASSIGN_OR_RETURN(auto stmt, db_.Prepare("UPDATE chats SET ended_at = ?, end_reason = ? "
+                                             "WHERE id = ? AND ended_at IS NULL"));
+  Statement s(stmt);
+  s.Bind(ended_at_ms).Bind(reason).Bind(chat_id);
+  if (s.Step() != SQLITE_DONE) return tl::unexpected(db_.Error("end chat"));
+  return {};
+}
+
+Result<bool> ConversationStatements::HasInbound(std::string_view source, std::string_view id) {
+  SG_ASSIGN_OR_RETURN(auto stmt,
+                      db_.Prepare("SELECT 1 FROM inbound_messages WHERE source = ? AND id = ?"));
+  Statement s(stmt);
+  s.Bind(source).Bind(id);
+  const int rc = s.Step();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return tl::unexpected(db_.Error("find inbound"));
+  return rc == SQLITE_ROW;
+}
+
+Result<bool> ConversationStatements::InsertInbound(const InboundRecord& m) {
+  SG_ASSIGN_OR_RETURN(
+      auto stmt,
+      db_.Prepare("INSERT INTO inbound_messages(source, id, domain, service_phone, "
+                  "customer_phone, customer_name, chat_id, at, received_at, type, text, media_id, "
+                  "mime_type, file_name, context_id, payload, media_state, media_next_at) "
+                  "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                  "ON CONFLICT(source, id) DO NOTHING"));
+  Statement s(stmt);
+  s.Bind(m.source)
+      .Bind(m.id)
+      .Bind(m.domain)
+      .Bind(m.service_phone)
+      .Bind(m.customer_phone)
+      .Bind(m.customer_name)
+      .Bind(m.chat_id)
+      .Bind(m.at_ms)
+      .Bind(m.received_at_ms)
+      .Bind(m.type)
+      .Bind(m.text)
+      .Bind(m.media_id)
+      .Bind(m.mime_type)
+      .Bind(m.file_name)
+      .Bind(m.context_id)
+      .Bind(m.payload);
+  if (m.media_id.empty()) {
+    s.Bind(std::string_view("none")).BindNull();
+  } else {
+    s.Bind(std::string_view("pending")).Bind(m.received_at_ms);
+  }
+  if (s.Step() != SQLITE_DONE) return tl::unexpected(db_.Error("store inbound message"));
+  return db_.Changes() > 0;
+}
+
+Result<void> ConversationStatements::ExtendWindow(std::string_view service_phone,
+                                                  std::string_view customer_phone,
+                                                  std::int64_t at_ms) {
+  SG_ASSIGN_OR_RETURN(
+      auto stmt,
+      db_.Prepare("INSERT INTO customer_windows(service_phone, customer_phone, last_inbound_at) "
+                  "VALUES(?, ?, ?) ON CONFLICT(service_phone, customer_phone) DO UPDATE SET "
+                  "last_inbound_at = max(last_inbound_at, excluded.last_inbound_at)"));
+  Statement s(stmt);
+  s.Bind(service_phone).Bind(customer_phone).Bind(at_ms);
+  if (s.Step() != SQLITE_DONE) return tl::unexpected(db_.Error("extend window"));
+  return {};
+}
+
+Result<std::optional<std::int64_t>> LastInboundAt(Connection& db, std::string_view service_phone,
+                                                  std::string_view customer_phone) {
+  SG_ASSIGN_OR_RETURN(auto stmt, db.Prepare("SELECT last_inbound_at FROM customer_windows "
+                                            "WHERE service_phone = ? AND customer_phone = ?"));
+  Statement s(stmt);
+  s.Bind(service_phone).Bind(customer_phone);
+  const int rc = s.Step();
+  if (rc == SQLITE_DONE) return std::optional<std::int64_t>();
+  if (rc != SQLITE_ROW) return tl::unexpected(db.Error("read window"));
+  return std::optional<std::int64_t>(s.Int64(0));
+}
+
+Result<std::optional<ChatRecord>> ActiveChatRow(Connection& db, std::string_view service_phone,
+                                                std::string_view customer_phone) {
+  return OneChat(db,
+                 "SELECT " SG_CHAT_COLUMNS
+                 " FROM chats WHERE service_phone = ? AND "
+                 "customer_phone = ? AND ended_at IS NULL",
+                 service_phone, customer_phone);
+}
+
+Result<std::vector<InboundRecord>> InboundMessages(Connection& db, std::string_view chat_id,
+                                                   int limit) {
+  SG_ASSIGN_OR_RETURN(
+      auto stmt,
+      db.Prepare("SELECT seq, source, id, domain, service_phone, customer_phone, customer_name, "
+                 "chat_id, at, received_at, type, text, media_id, mime_type, file_name, "
+                 "context_id, payload FROM inbound_messages WHERE chat_id = ? ORDER BY seq "
+                 "LIMIT ?"));
+  Statement s(stmt);
+  s.Bind(chat_id).Bind(static_cast<std::int64_t>(limit));
+  std::vector<InboundRecord> out;
+  int rc = 0;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    InboundRecord m;
+    m.seq = s.Int64(0);
+    m.source = s.Text(1);
+    m.id = s.Text(2);
+    m.domain = s.Text(3);
+    m.service_phone = s.Text(4);
+    m.customer_phone = s.Text(5);
+    m.customer_name = s.Text(6);
+    m.chat_id = s.Text(7);
+    m.at_ms = s.Int64(8);
+    m.received_at_ms = s.Int64(9);
+    m.type = s.Text(10);
+    m.text = s.Text(11);
+    m.media_id = s.Text(12);
+    m.mime_type = s.Text(13);
+    m.file_name = s.Text(14);
+    m.context_id = s.Text(15);
+    m.payload = s.Text(16);
+    out.push_back(std::move(m));
+  }
+  if (rc != SQLITE_DONE) return tl::unexpected(db.Error("read inbound messages"));
+  return out;
+}
+
+}  // namespace socialgate::store::sqlite

@@ -1,0 +1,52 @@
+// File: store/sqlite/conversation_statements.hpp
+//
+// The SQL of conversations in SQLite (tables chats, inbound_messages, customer_windows): the
+// statements store/conversation_table.hpp joins chats and applies inbound messages with, and
+// the reads of store/conversations.hpp. Every function needs the connection's mutex held; the
+// writes run on the committer, inside its transaction.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "store/conversation_table.hpp"
+#include "store/sqlite/connection.hpp"
+
+namespace socialgate::store::sqlite {
+
+class ConversationStatements final : public ConversationTable {
+ public:
+  explicit ConversationStatements(Connection& db) : db_(db) {}
+
+  core::Result<std::optional<std::string>> ExtendOrOpenChat(const ChatRecord& candidate,
+                                                            std::int64_t idle_ms) override;
+  core::Result<void> EndIdleChat(std::string_view service_phone, std::string_view customer_phone,
+                                 std::int64_t idle_ms) override;
+  core::Result<std::optional<ChatRecord>> FindChat(std::string_view domain,
+                                                   std::string_view chat_id) override;
+  core::Result<void> EndChat(std::string_view chat_id, std::int64_t ended_at_ms,
+                             std::string_view reason) override;
+  core::Result<bool> HasInbound(std::string_view source, std::string_view id) override;
+  core::Result<bool> InsertInbound(const InboundRecord& message) override;
+  core::Result<void> ExtendWindow(std::string_view service_phone, std::string_view customer_phone,
+                                  std::int64_t at_ms) override;
+
+ private:
+  Connection& db_;
+};
+
+// Conversations' reads.
+core::Result<std::optional<std::int64_t>> LastInboundAt(Connection& db,
+                                                        std::string_view service_phone,
+                                                        std::string_view customer_phone);
+core::Result<std::optional<ChatRecord>> ActiveChatRow(Connection& db,
+                                                      std::string_view service_phone,
+                                                      std::string_view customer_phone);
+core::Result<std::vector<InboundRecord>> InboundMessages(Connection& db, std::string_view chat_id,
+                                                         int limit);
+
+}  // namespace socialgate::store::sqlite

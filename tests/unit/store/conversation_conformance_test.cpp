@@ -1,0 +1,232 @@
+// The conformance suite's part on conversations (store/conversations.hpp): inbound messages
+// stored once per id in the webhook's commit, the 24-hour window they open and extend, and chats
+// joined by messages either way, ended by EndChat or by idleness, with a new one opened by the
+// next message; outbound messages join chats alone and in one batch (PostgreSQL's many-row
+// insert). On every engine. The fixture and the engines: storage_conformance.hpp.
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "store/storage_conformance.hpp"
+#include "support/held_committer.hpp"
+
+namespace socialgate::store {
+namespace {
+
+using testing::ApplyWebhook;
+using testing::Insert;
+
+constexpr std::int64_t kIdle = 3'600'000;  // an hour
+constexpr const char* kService = "3902124122690";
+constexpr const char* kCustomer = "393403603062";
+
+InboundRecord Inbound(const std::string& id, std::int64_t at_ms,
+                      const std::string& customer = kCustomer) {
+  InboundRecord m;
+  m.id = id;
+  m.source = "meta";
+  m.domain = "default";
+  m.service_phone = kService;
+  m.customer_phone = customer;
+  m.customer_name = "Griffin";
+  m.at_ms = at_ms;
+  m.type = "text";
+  m.text = "where is my parcel? \xF0\x9F\x93\xA6 'quoted' \"twice\"";
+  m.context_id = "wamid.earlier";
+  m.payload = "{\"body\":\"where is my parcel?\"}";
+  return m;
+}
+
+class ConversationConformance : public StorageConformanceTest {
+ protected:
+  void SetUp() override {
+    StorageConformanceTest::SetUp();
+    conversations().SetChatIdleTimeout(kIdle);
+  }
+  Conversations& conversations() { return storage_->conversations(); }
+
+  // Applies `inbound` as the messages of one webhook event, at now_ms.
+  WebhookApplied Receive(std::vector<InboundRecord> inbound, std::int64_t now_ms) {
+    WebhookApplication a;
+    a.event_id = "event-" + std::to_string(++events_);
+    a.now_ms = now_ms;
+    a.hold_until_ms = now_ms + 3'600'000;
+    a.inbound = std::move(inbound);
+    auto applied = ApplyWebhook(delivery_statuses(), std::move(a));
+    EXPECT_TRUE(applied) << (applied ? "" : applied.error().detail);
+    return applied ? *applied : WebhookApplied{};
+  }
+  // An outbound message to kCustomer at now_ms; its chat id.
+  std::string Send(const std::string& id, std::int64_t now_ms) {
+    NewMessage m = Sample(id);
+    m.now_ms = now_ms;
+    EXPECT_TRUE(Insert(outbox(), m)) << id;
+    auto got = outbox().Get("default", id);
+    EXPECT_TRUE(got && got->has_value()) << id;
+    return got && got->has_value() ? (*got)->chat_id : "";
+  }
+  std::optional<ChatRecord> Active(std::int64_t now_ms) {
+    auto chat = conversations().ActiveChat(kService, kCustomer, now_ms);
+    EXPECT_TRUE(chat) << (chat ? "" : chat.error().detail);
+    return chat ? *chat : std::nullopt;
+  }
+
+  int events_ = 0;
+};
+
+TEST_P(ConversationConformance, AnInboundMessageIsStoredOnceAndOpensTheWindow) {
+  EXPECT_FALSE(*conversations().LastInboundAt(kService, kCustomer));
+  EXPECT_EQ(Receive({Inbound("wamid.1", kNow)}, kNow + 5).inbound, 1);
+  // The same message again (Meta repeats a webhook it thinks was lost): nothing changes.
+  EXPECT_EQ(Receive({Inbound("wamid.1", kNow)}, kNow + 9).inbound, 0);
+  if (Persists()) {
+    Open();
+    conversations().SetChatIdleTimeout(kIdle);
+  }
+  EXPECT_EQ(*conversations().LastInboundAt(kService, kCustomer), kNow);
+  EXPECT_FALSE(*conversations().LastInboundAt(kService, "447700900123")) << "another customer";
+  EXPECT_FALSE(*conversations().LastInboundAt("3902124122691", kCustomer)) << "another number";
+  auto chat = Active(kNow + 10);
+  ASSERT_TRUE(chat);
+  EXPECT_EQ(chat->id.rfind("CHAT_DEFAULT_", 0), 0u) << chat->id;
+  EXPECT_EQ(chat->domain, "default");
+  EXPECT_EQ(chat->opened_at_ms, kNow);
+  auto stored = conversations().InboundMessages(chat->id, 10);
+  ASSERT_TRUE(stored) << stored.error().detail;
+  ASSERT_EQ(stored->size(), 1u);
+  const InboundRecord expected = Inbound("wamid.1", kNow);
+  const InboundRecord& got = (*stored)[0];
+  EXPECT_EQ(got.id, expected.id);
+  EXPECT_EQ(got.source, "meta");
+  EXPECT_EQ(got.domain, "default");
+  EXPECT_EQ(got.service_phone, kService);
+  EXPECT_EQ(got.customer_phone, kCustomer);
+  EXPECT_EQ(got.customer_name, "Griffin");
+  EXPECT_EQ(got.at_ms, kNow);
+  EXPECT_EQ(got.received_at_ms, kNow + 5);
+  EXPECT_EQ(got.type, "text");
+  EXPECT_EQ(got.text, expected.text);
+  EXPECT_EQ(got.context_id, "wamid.earlier");
+  EXPECT_EQ(got.payload, expected.payload);
+  EXPECT_EQ(got.chat_id, chat->id);
+}
+
+TEST_P(ConversationConformance, TheWindowIsTheLatestMessageWhateverTheOrderTheyCameIn) {
+  Receive({Inbound("wamid.2", kNow + 1000), Inbound("wamid.1", kNow)}, kNow + 2000);
+  EXPECT_EQ(*conversations().LastInboundAt(kService, kCustomer), kNow + 1000);
+  Receive({Inbound("wamid.0", kNow - 5000)}, kNow + 3000);  // a late, older one
+  EXPECT_EQ(*conversations().LastInboundAt(kService, kCustomer), kNow + 1000);
+  Receive({Inbound("wamid.3", kNow + 9000)}, kNow + 9500);  // reopened later
+  EXPECT_EQ(*conversations().LastInboundAt(kService, kCustomer), kNow + 9000);
+}
+
+TEST_P(ConversationConformance, MessagesEitherWayShareTheChatUntilItIsIdle) {
+  // The first message either way opens the chat: here an outbound template.
+  const std::string chat = Send("m1", kNow);
+  ASSERT_FALSE(chat.empty());
+  EXPECT_EQ(chat.rfind("CHAT_DEFAULT_", 0), 0u) << chat;
+  Receive({Inbound("wamid.1", kNow + 60'000)}, kNow + 61'000);
+  EXPECT_EQ(Send("m2", kNow + 120'000), chat);
+  auto active = Active(kNow + 120'000);
+  ASSERT_TRUE(active);
+  EXPECT_EQ(active->id, chat);
+  EXPECT_EQ(active->opened_at_ms, kNow);
+  EXPECT_EQ(active->last_message_at_ms, kNow + 120'000);
+  EXPECT_EQ((*conversations().InboundMessages(chat, 10))[0].chat_id, chat);
+  // Another customer of the number has a chat of their own.
+  Receive({Inbound("wamid.other", kNow + 130'000, "447700900123")}, kNow + 130'000);
+  auto other = conversations().ActiveChat(kService, "447700900123", kNow + 130'000);
+  ASSERT_TRUE(other && *other);
+  EXPECT_NE((*other)->id, chat);
+
+  // An hour without a message: reads show the chat ended by idleness...
+  const std::int64_t idle_at = kNow + 120'000 + kIdle;
+  EXPECT_FALSE(Active(idle_at));
+  auto ended = conversations().FindChat("default", chat, idle_at + 5);
+  ASSERT_TRUE(ended && *ended);
+  EXPECT_FALSE((*ended)->active());
+  EXPECT_EQ((*ended)->ended_at_ms, idle_at);
+  EXPECT_EQ((*ended)->end_reason, "idle");
+  // ...and the next message, an inbound one, opens a new chat.
+  Receive({Inbound("wamid.2", idle_at + 10)}, idle_at + 20);
+  auto next = Active(idle_at + 20);
+  ASSERT_TRUE(next);
+  EXPECT_NE(next->id, chat);
+  EXPECT_EQ(next->opened_at_ms, idle_at + 10);
+  EXPECT_EQ(Send("m3", idle_at + 30), next->id);
+  // The old chat stays ended, as it was shown.
+  ended = conversations().FindChat("default", chat, idle_at + 40);
+  ASSERT_TRUE(ended && *ended);
+  EXPECT_EQ((*ended)->ended_at_ms, idle_at);
+  EXPECT_EQ((*ended)->end_reason, "idle");
+  EXPECT_EQ((*conversations().InboundMessages(chat, 10)).size(), 1u);
+  EXPECT_EQ((*conversations().InboundMessages(next->id, 10)).size(), 1u);
+}
+
+TEST_P(ConversationConformance, EndChatEndsItOnceAndTheNextMessageOpensAnother) {
+  const std::string chat = Send("m1", kNow);
+  ChatEnd end{"default", chat, "resolved by agent", kNow + 1000};
+  EXPECT_EQ(*conversations().EndChat(end), ChatEndOutcome::kEnded);
+  EXPECT_EQ(*conversations().EndChat(end), ChatEndOutcome::kAlreadyEnded);
+  EXPECT_EQ(*conversations().EndChat({"default", "CHAT_DEFAULT_nope", "x", kNow}),
+            ChatEndOutcome::kNotFound);
+  EXPECT_EQ(*conversations().EndChat({"other", chat, "x", kNow}), ChatEndOutcome::kNotFound)
+      << "another domain's chat is not found";
+  auto ended = conversations().FindChat("default", chat, kNow + 2000);
+  ASSERT_TRUE(ended && *ended);
+  EXPECT_EQ((*ended)->ended_at_ms, kNow + 1000);
+  EXPECT_EQ((*ended)->end_reason, "resolved by agent");
+  EXPECT_FALSE(*conversations().FindChat("other", chat, kNow + 2000));
+  EXPECT_FALSE(Active(kNow + 2000));
+  const std::string next = Send("m2", kNow + 3000);
+  EXPECT_NE(next, chat);
+  EXPECT_EQ(Active(kNow + 3000)->id, next);
+  // A chat idle at the time of the end was ended by idleness already.
+  EXPECT_EQ(*conversations().EndChat({"default", next, "late", kNow + 3000 + kIdle}),
+            ChatEndOutcome::kAlreadyEnded);
+  EXPECT_EQ((*conversations().FindChat("default", next, kNow + 3000 + kIdle))->end_reason, "idle");
+}
+
+TEST_P(ConversationConformance, MessagesOfOneBatchJoinTheirChats) {
+  const std::string first = Send("m0", kNow);
+  std::vector<NewMessage> batch;
+  for (int i = 1; i <= 6; ++i) {
+    NewMessage m = Sample("b" + std::to_string(i));
+    m.now_ms = kNow + i;
+    // Three to kCustomer (whose chat is open), three to a new customer each other one.
+    if (i % 2 == 0) m.message.customer_phone = "4477009001" + std::to_string(i) + "0";
+    batch.push_back(std::move(m));
+  }
+  {
+    HeldCommitter held(outbox(), Sample("holder"));
+    for (const auto& m : batch) {
+      outbox().InsertAsync(m, [id = m.id](core::Result<void> r) {
+        EXPECT_TRUE(r) << id << ": " << (r ? "" : r.error().detail);
+      });
+    }
+  }
+  storage_->Drain();
+  for (const auto& m : batch) {
+    auto got = outbox().Get("default", m.id);
+    ASSERT_TRUE(got && got->has_value()) << m.id;
+    const std::string& chat = (*got)->chat_id;
+    if (m.message.customer_phone == kCustomer) {
+      EXPECT_EQ(chat, first) << m.id;
+    } else {
+      auto own = conversations().ActiveChat(kService, m.message.customer_phone, kNow + 10);
+      ASSERT_TRUE(own && *own) << m.id;
+      EXPECT_EQ(chat, (*own)->id) << m.id;
+      EXPECT_NE(chat, first) << m.id;
+    }
+  }
+  EXPECT_EQ(Active(kNow + 10)->last_message_at_ms, kNow + 5);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, ConversationConformance, ::testing::ValuesIn(kEngines),
+                         [](const ::testing::TestParamInfo<Engine>& p) {
+                           return std::string(p.param.name);
+                         });
+
+}  // namespace
+}  // namespace socialgate::store
