@@ -23,6 +23,7 @@
 #include "dispatch/dispatcher.hpp"
 #include "http/message.hpp"
 #include "store/callbacks.hpp"
+#include "store/conversations.hpp"
 #include "store/idempotency_keys.hpp"
 #include "store/outbox.hpp"
 #include "templates/catalog.hpp"
@@ -45,6 +46,7 @@ struct ApiDependencies {
   webhooks::WebhookIntake* webhook_intake = nullptr;  // Meta's callbacks; none without
   store::Callbacks* callbacks = nullptr;              // callbacks to callers, for their list
   const templates::Catalogs* catalogs = nullptr;      // template catalogs; none: no checks
+  store::Conversations* conversations = nullptr;      // the 24-hour window; none: not checked
   std::size_t max_queued_requests = 10'000;  // beyond this, 503 instead of an unbounded queue
 };
 

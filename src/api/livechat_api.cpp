@@ -49,7 +49,8 @@ LivechatApi::LivechatApi(ApiDependencies deps)
       health_(deps),
       webhooks_(deps),
       callbacks_(deps),
-      templates_(deps) {
+      templates_(deps),
+      sandbox_(deps) {
   Add(send_.Endpoints());
   Add(messages_.Endpoints());
   Add(sessions_.Endpoints());
@@ -57,6 +58,7 @@ LivechatApi::LivechatApi(ApiDependencies deps)
   Add(webhooks_.Endpoints());
   Add(callbacks_.Endpoints());
   Add(templates_.Endpoints());
+  Add(sandbox_.Endpoints());
 }
 
 void LivechatApi::Add(std::vector<Endpoint> endpoints) {

@@ -30,6 +30,7 @@
 #include "api/health_endpoints.hpp"
 #include "api/message_endpoints.hpp"
 #include "api/router.hpp"
+#include "api/sandbox_endpoints.hpp"
 #include "api/send_endpoints.hpp"
 #include "api/session_endpoints.hpp"
 #include "api/template_endpoints.hpp"
@@ -64,6 +65,7 @@ class LivechatApi {
   WebhookEndpoints webhooks_;
   CallbackEndpoints callbacks_;
   TemplateEndpoints templates_;
+  SandboxEndpoints sandbox_;
   Router router_;
   std::vector<Endpoint> endpoints_;  // by route number
 };

@@ -37,6 +37,9 @@ void AddMessageFields(nlohmann::ordered_json& body, const store::StoredMessage& 
                                 body["mimeType"] = c.media.mime_type;
                               }},
              m.message.content);
+  // The chat it joined (store/conversations.hpp); null for a message stored before chats were.
+  body["chatId"] =
+      m.chat_id.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(m.chat_id);
   body["createdAt"] = util::FormatUtcMillis(m.created_at_ms);
   body["updatedAt"] = util::FormatUtcMillis(m.updated_at_ms);
 }

@@ -10,20 +10,20 @@ namespace socialgate::api {
 
 std::vector<Endpoint> SendEndpoints::Endpoints() {
   std::vector<Endpoint> out;
-  out.push_back(SendRoute("sendExternalTemplateMessageToCtlivesocial", &template_decoder_));
-  out.push_back(SendRoute("sendExternalMessageToCtlivesocial", &text_decoder_));
-  out.push_back(SendRoute("sendExternalMultimediaMessageToCtlivesocial", &media_decoder_));
+  out.push_back(SendRoute("sendExternalTemplateMessageToCtlivesocial", &template_kind_));
+  out.push_back(SendRoute("sendExternalMessageToCtlivesocial", &text_kind_));
+  out.push_back(SendRoute("sendExternalMultimediaMessageToCtlivesocial", &media_kind_));
   return out;
 }
 
-Endpoint SendEndpoints::SendRoute(const char* path, const SendPipeline::Decoder* decoder) {
+Endpoint SendEndpoints::SendRoute(const char* path, const SendPipeline::Kind* kind) {
   return Endpoint{"POST",
                   std::string("/livechat/{domain?}/") + path,
                   Access::kUser,
                   deps_.config->server.max_body_bytes,
                   "Content-Type: must be application/json",
-                  [this, decoder](Call call, http::HttpRequest&& request, http::Responder respond) {
-                    pipeline_.Send(*decoder, *call.domain, *call.principal, std::move(request),
+                  [this, kind](Call call, http::HttpRequest&& request, http::Responder respond) {
+                    pipeline_.Send(*kind, *call.domain, *call.principal, std::move(request),
                                    std::move(respond));
                   }};
 }

@@ -35,14 +35,14 @@ class SendEndpoints {
                                                          const core::ValidationContext& rules);
 
  private:
-  // The row of one send endpoint: `path` under /livechat/{domain?}/, decoded by `decoder`.
-  Endpoint SendRoute(const char* path, const SendPipeline::Decoder* decoder);
+  // The row of one send endpoint: `path` under /livechat/{domain?}/, of `kind`.
+  Endpoint SendRoute(const char* path, const SendPipeline::Kind* kind);
 
   ApiDependencies deps_;
   SendPipeline pipeline_;
-  const SendPipeline::Decoder template_decoder_ = &SendEndpoints::DecodeTemplate;
-  const SendPipeline::Decoder text_decoder_ = &SendEndpoints::DecodeText;
-  const SendPipeline::Decoder media_decoder_ = &SendEndpoints::DecodeMedia;
+  const SendPipeline::Kind template_kind_{&SendEndpoints::DecodeTemplate, false};
+  const SendPipeline::Kind text_kind_{&SendEndpoints::DecodeText, true};
+  const SendPipeline::Kind media_kind_{&SendEndpoints::DecodeMedia, true};
 };
 
 }  // namespace socialgate::api

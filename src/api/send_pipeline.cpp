@@ -22,23 +22,24 @@ using http::HttpResponse;
 using http::JsonError;
 using http::Responder;
 
-void SendPipeline::Send(const Decoder& decode, const config::Domain& domain,
+void SendPipeline::Send(const Kind& kind, const config::Domain& domain,
                         const auth::Principal& principal, HttpRequest&& request,
                         Responder respond) {
-  // Media headers take base64 decoding and sniffing; a key is looked up in the store.
+  // Media headers take base64 decoding and sniffing; a key and a window are read in the store.
   if (request.body.size() <= kMaxBodyBytesWithoutWaiting &&
-      request.Header("idempotency-key").empty()) {
-    return Run(decode, domain, principal, request, respond);
+      request.Header("idempotency-key").empty() &&
+      (!kind.free_form || deps_.conversations == nullptr)) {
+    return Run(kind, domain, principal, request, respond);
   }
   auto shared = std::make_shared<HttpRequest>(std::move(request));
   const config::Domain* d = &domain;
-  const Decoder* decoder = &decode;
-  OnWorker(deps_, std::move(respond), [this, decoder, d, principal, shared](const Responder& r) {
-    Run(*decoder, *d, principal, *shared, r);
+  const Kind* k = &kind;
+  OnWorker(deps_, std::move(respond), [this, k, d, principal, shared](const Responder& r) {
+    Run(*k, *d, principal, *shared, r);
   });
 }
 
-void SendPipeline::Run(const Decoder& decode, const config::Domain& domain,
+void SendPipeline::Run(const Kind& kind, const config::Domain& domain,
                        const auth::Principal& principal, HttpRequest& request,
                        const Responder& respond) {
   // idempotency: a repeat returns the first answer and sends nothing again.
@@ -54,7 +55,7 @@ void SendPipeline::Run(const Decoder& decode, const config::Domain& domain,
   // decode (the decoded copy is all we need from here on).
   core::ValidationContext rules;
   rules.languages = deps_.languages;
-  auto message = decode(std::move(request.body), rules);
+  auto message = kind.decode(std::move(request.body), rules);
   if (!message) return respond(ErrorResponse(message.error()));
   // validate, authorize.
   if (auto refused = Validate(*deps_.config, domain, *message)) return respond(std::move(*refused));
@@ -64,7 +65,14 @@ void SendPipeline::Run(const Decoder& decode, const config::Domain& domain,
       return respond(std::move(*refused));
     }
   }
-  // (window: a free-form kind's 24-hour window check goes here; see send_pipeline.hpp.)
+  // window (on a worker: Send saw to it).
+  if (kind.free_form && deps_.conversations != nullptr) {
+    auto last = deps_.conversations->LastInboundAt(message->service_phone, message->customer_phone);
+    if (!last) return respond(ErrorResponse(last.error()));
+    if (auto refused = CheckWindow(*message, *last, util::NowUnixMillis())) {
+      return respond(std::move(*refused));
+    }
+  }
   // store, then ack.
   if (auto refused = CheckOutboxDepth()) return respond(std::move(*refused));
   Store(domain, std::move(*message), key, respond);
@@ -140,6 +148,23 @@ std::optional<HttpResponse> SendPipeline::CheckTemplate(const templates::Snapsho
     return std::nullopt;
   }
   return JsonError(422, checked.error().message);
+}
+
+std::optional<HttpResponse> SendPipeline::CheckWindow(
+    const core::OutboundMessage& message, std::optional<std::int64_t> last_inbound_at_ms,
+    std::int64_t now_ms) {
+  if (std::holds_alternative<core::TemplateContent>(message.content)) return std::nullopt;
+  if (last_inbound_at_ms && *last_inbound_at_ms + store::kCustomerWindowMs > now_ms) {
+    return std::nullopt;
+  }
+  const std::string when =
+      last_inbound_at_ms ? "the window closed at " +
+                               util::FormatUtcMillis(*last_inbound_at_ms + store::kCustomerWindowMs)
+                         : "the customer has never written to " + message.service_phone;
+  return JsonError(422, "customerPhoneNumber: no message from " + message.customer_phone +
+                            " in the last 24 h (" + when +
+                            "): a free-form message may only answer a customer within 24 "
+                            "hours of their last message; send a template");
 }
 
 std::optional<HttpResponse> SendPipeline::CheckOutboxDepth() {

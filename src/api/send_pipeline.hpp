@@ -13,9 +13,10 @@
 //   template     a template send checked against its number's catalog (templates/send_check):
 //                what it contradicts is refused (422) under the domain's "strict" policy, only
 //                logged under "lenient", not looked at under "off" (docs/templates.md)
-//   (window)     the 24-hour customer-service window of a free-form kind (text, media) belongs
-//                here, after the template stage and before store, once inbound messages open
-//                windows (issue 19, item 2); until then every kind is sent as asked
+//   window       a free-form kind (text, media) is refused (422) when the customer has not
+//                written to the business number in the last 24 hours (Meta's customer-service
+//                window, opened and extended by inbound messages: store/conversations.hpp);
+//                templates are always allowed
 //   store        503 while the outbox is at dispatch.max_outbox; otherwise a UUIDv7 id, Meta's
 //                pair slot reserved, and the message inserted and committed durably (503 when
 //                that fails, and the slot is given back)
@@ -24,9 +25,10 @@
 //                passes first (202 "queued"); recorded for the Idempotency-Key, if any, first
 //
 // Where it runs: on the calling (I/O) thread when nothing on the way can block (a body of at
-// most kMaxBodyBytesWithoutWaiting and no Idempotency-Key to look up), otherwise on a request
-// worker; the store stage continues on the store's committer thread, the ack on the dispatcher
-// or the timer thread, and the idempotent answer's write on a request worker.
+// most kMaxBodyBytesWithoutWaiting, no Idempotency-Key to look up, and no window to read: a
+// template), otherwise on a request worker; the store stage continues on the store's committer
+// thread, the ack on the dispatcher or the timer thread, and the idempotent answer's write on a
+// request worker.
 //
 // Thread safety: Send may be called from many threads at once.
 #pragma once
@@ -56,9 +58,16 @@ class SendPipeline {
 
   explicit SendPipeline(const ApiDependencies& deps) : deps_(deps) {}
 
+  // A message kind as the pipeline sees it: its decoder, and whether it is free-form (its sends
+  // need the customer's window).
+  struct Kind {
+    Decoder decode;
+    bool free_form = false;
+  };
+
   // Runs every stage for one request of a user of `domain`; `respond` gets the answer.
-  // `decode` must outlive the request (an endpoint's own).
-  void Send(const Decoder& decode, const config::Domain& domain, const auth::Principal& principal,
+  // `kind` must outlive the request (an endpoint's own).
+  void Send(const Kind& kind, const config::Domain& domain, const auth::Principal& principal,
             http::HttpRequest&& request, http::Responder respond);
 
   // --- The stages that decide alone, for their tests. A refusal is the answer to give.
@@ -84,13 +93,18 @@ class SendPipeline {
   static std::optional<http::HttpResponse> CheckTemplate(const templates::Snapshot& catalogs,
                                                          const config::Domain& domain,
                                                          const core::OutboundMessage& message);
+  // window: the refusal of a free-form message when the customer last wrote at
+  // `last_inbound_at_ms` (nullopt: never), as of now_ms; templates pass.
+  static std::optional<http::HttpResponse> CheckWindow(
+      const core::OutboundMessage& message, std::optional<std::int64_t> last_inbound_at_ms,
+      std::int64_t now_ms);
   // ack: the answer for a message whose first attempt ended (or was not awaited: "queued").
   static http::HttpResponse SendAnswer(const std::string& message_id,
                                        const dispatch::AttemptResult& attempt);
 
  private:
   // Every stage, on the thread Send chose.
-  void Run(const Decoder& decode, const config::Domain& domain, const auth::Principal& principal,
+  void Run(const Kind& kind, const config::Domain& domain, const auth::Principal& principal,
            http::HttpRequest& request, const http::Responder& respond);
   // store: 503 when the outbox is at its configured bound (back-pressure).
   std::optional<http::HttpResponse> CheckOutboxDepth();

@@ -92,8 +92,8 @@ std::vector<webhooks::Route> WebhookRoutes(const config::Config& cfg) {
   for (const auto& domain : cfg.domains) {
     for (const auto& number : domain.numbers) {
       if (auto source = providers::StatusSourceOf(number)) {
-        routes.push_back(
-            {std::move(source->source), std::move(source->phone_number_id), number.phone});
+        routes.push_back({std::move(source->source), std::move(source->phone_number_id),
+                          number.phone, domain.name});
       }
     }
   }
@@ -170,6 +170,7 @@ core::Result<void> Serve(const ServeOptions& options) {
     for (const auto& [domain, target] : callback_targets) callback_domains.push_back(domain);
     storage->callbacks().SetCallbackDomains(std::move(callback_domains));
   }
+  storage->conversations().SetChatIdleTimeout(cfg.conversations.chat_idle_timeout.count());
 
   util::TimerQueue timers;
   webhooks::IntakeOptions intake_options;
@@ -247,6 +248,7 @@ core::Result<void> Serve(const ServeOptions& options) {
   deps.webhook_intake = &intake;
   deps.callbacks = &storage->callbacks();
   deps.catalogs = &catalogs;
+  deps.conversations = &storage->conversations();
   api::LivechatApi api(deps);
 
   http::ServerOptions server_options;

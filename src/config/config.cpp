@@ -10,6 +10,7 @@
 
 #include <toml++/toml.h>
 
+#include "config/conversations_config.hpp"
 #include "config/reader.hpp"
 #include "config/templates_config.hpp"
 #include "config/webhooks_config.hpp"
@@ -349,7 +350,7 @@ Result<Config> ParseConfig(std::string_view toml_text, std::string_view source) 
   Config c;
   SG_RETURN_IF_ERROR(r.OnlyKeys(root, "",
                                 {"server", "storage", "dispatch", "webhooks", "templates",
-                                 "languages", "domains", "example"}));
+                                 "conversations", "languages", "domains", "example"}));
   if (const toml::table* t = root.get_as<toml::table>("server")) {
     SG_RETURN_IF_ERROR(ReadServer(r, *t, c.server));
   }
@@ -365,6 +366,9 @@ Result<Config> ParseConfig(std::string_view toml_text, std::string_view source) 
   }
   if (const toml::table* t = root.get_as<toml::table>("templates")) {
     SG_RETURN_IF_ERROR(ReadTemplateSettings(r, *t, c.templates));
+  }
+  if (const toml::table* t = root.get_as<toml::table>("conversations")) {
+    SG_RETURN_IF_ERROR(ReadConversationSettings(r, *t, c.conversations));
   }
   if (const toml::table* t = root.get_as<toml::table>("languages")) {
     SG_RETURN_IF_ERROR(r.OnlyKeys(*t, "languages", {"extra"}));

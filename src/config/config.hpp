@@ -198,12 +198,19 @@ struct Example {
   std::string password;
 };
 
+// [conversations]: the two-way conversation (store/conversations.hpp).
+struct ConversationSettings {
+  // A chat ends after this long without a message either way; the next message opens a new one.
+  std::chrono::milliseconds chat_idle_timeout{24LL * 3600 * 1000};
+};
+
 struct Config {
   ServerSettings server;
   std::string storage_url = "sqlite:var/socialgate.db";
   DispatchSettings dispatch;
   WebhookSettings webhooks;
   TemplateSettings templates;
+  ConversationSettings conversations;
   std::vector<std::string> extra_languages;
   std::vector<Domain> domains;
   std::optional<Example> example;

@@ -1,5 +1,6 @@
 #include "webhooks/intake.hpp"
 
+#include <set>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -28,7 +29,7 @@ WebhookIntake::WebhookIntake(store::DeliveryStatuses& statuses, std::vector<Rout
     : statuses_(statuses), options_(options), timers_(timers), clock_(clock) {
   for (auto& r : routes) {
     routes_.emplace(std::make_pair(std::move(r.source), std::move(r.phone_number_id)),
-                    std::move(r.service_phone));
+                    RoutedNumber{std::move(r.service_phone), std::move(r.domain)});
   }
 }
 
@@ -57,24 +58,35 @@ std::uint64_t WebhookIntake::applied() const {
 
 void WebhookIntake::Receive(std::string source, std::string body,
                             std::function<void(core::Result<void>)> done) {
+  ReceiveAndApply(std::move(source), std::move(body), std::move(done), nullptr);
+}
+
+void WebhookIntake::ReceiveAndApply(std::string source, std::string body,
+                                    std::function<void(core::Result<void>)> stored,
+                                    std::function<void(bool)> applied) {
   store::WebhookEvent event{util::NewMessageId(), std::move(source), clock_.UnixMillis(),
                             std::move(body)};
-  store::WebhookEvent stored = event;
-  statuses_.ReceiveWebhookAsync(std::move(stored),
-                                [this, event = std::move(event),
-                                 done = std::move(done)](core::Result<void> received) mutable {
-                                  if (received) {
-                                    std::lock_guard lock(mutex_);
-                                    // Beyond the bound, or while stopping, the event waits in the
-                                    // store for recovery.
-                                    if (!stopping_ && waiting_.size() < options_.max_waiting) {
-                                      known_.insert(event.id);
-                                      waiting_.push_back(std::move(event));
-                                      wake_.notify_one();
-                                    }
-                                  }
-                                  done(std::move(received));
-                                });
+  if (applied) {
+    std::lock_guard lock(mutex_);
+    on_applied_.emplace(event.id, std::move(applied));
+  }
+  store::WebhookEvent copy = event;
+  statuses_.ReceiveWebhookAsync(
+      std::move(copy), [this, event = std::move(event),
+                        stored = std::move(stored)](core::Result<void> received) mutable {
+        {
+          std::lock_guard lock(mutex_);
+          if (!received) {
+            on_applied_.erase(event.id);  // nothing stored, nothing to apply: `stored` says so
+          } else if (!stopping_ && waiting_.size() < options_.max_waiting) {
+            // Beyond the bound, or while stopping, the event waits in the store for recovery.
+            known_.insert(event.id);
+            waiting_.push_back(std::move(event));
+            wake_.notify_one();
+          }
+        }
+        stored(std::move(received));
+      });
 }
 
 void WebhookIntake::ReceiveOwn(std::string source, std::string body) {
@@ -206,30 +218,40 @@ void WebhookIntake::Apply(store::WebhookEvent event) {
   application.now_ms = clock_.UnixMillis();
   application.hold_until_ms = application.now_ms + options_.hold_unmatched.count();
   application.forget_events_before_ms = application.now_ms - options_.keep_events.count();
-  int unrouted = 0;
-  for (auto& s : notification.statuses) {
-    const auto route = routes_.find(std::make_pair(event.source, s.phone_number_id));
-    if (route == routes_.end()) {
-      if (unrouted++ == 0) {
-        spdlog::warn(
-            "webhooks: {} event {} is for phone_number_id {}, which is no business number of "
-            "this gateway; its statuses are kept with the event, not applied",
-            event.source, event.id, s.phone_number_id);
-        notification.ignored.push_back("phone_number_id " + s.phone_number_id +
-                                       " is no business number of this gateway");
-      }
-      continue;
+  // Each phone_number_id the gateway does not know is noted once, with the event.
+  std::set<std::string, std::less<>> unrouted;
+  const auto route_of = [&](const std::string& phone_number_id) -> const RoutedNumber* {
+    const auto route = routes_.find(std::make_pair(event.source, phone_number_id));
+    if (route != routes_.end()) return &route->second;
+    if (unrouted.insert(phone_number_id).second) {
+      spdlog::warn(
+          "webhooks: {} event {} is for phone_number_id {}, which is no business number of "
+          "this gateway; what it says for it is kept with the event, not applied",
+          event.source, event.id, phone_number_id);
+      notification.ignored.push_back("phone_number_id " + phone_number_id +
+                                     " is no business number of this gateway");
     }
-    s.report.service_phone = route->second;
+    return nullptr;
+  };
+  for (auto& s : notification.statuses) {
+    const RoutedNumber* number = route_of(s.phone_number_id);
+    if (number == nullptr) continue;
+    s.report.service_phone = number->service_phone;
     s.report.source = event.source;
     application.reports.push_back(std::move(s.report));
   }
+  for (auto& m : notification.inbound) {
+    const RoutedNumber* number = route_of(m.phone_number_id);
+    if (number == nullptr) continue;
+    m.record.service_phone = number->service_phone;
+    m.record.domain = number->domain;
+    m.record.source = event.source;
+    application.inbound.push_back(std::move(m.record));
+  }
   std::string outcome =
       std::to_string(application.reports.size()) + " statuses to apply" + template_outcome;
-  if (!notification.inbound.empty()) {
-    // Read, and kept with the event until conversations are stored (issue 19).
-    outcome += "; " + std::to_string(notification.inbound.size()) +
-               " inbound messages, which the gateway does not store yet";
+  if (!application.inbound.empty()) {
+    outcome += "; " + std::to_string(application.inbound.size()) + " inbound messages";
   }
   for (const auto& note : notification.ignored) {
     if (outcome.size() + note.size() + 2 > kMaxOutcomeBytes) break;
@@ -248,8 +270,13 @@ void WebhookIntake::Apply(store::WebhookEvent event) {
 }
 
 void WebhookIntake::Finished(const std::string& id, bool applied) {
+  std::function<void(bool)> on_applied;
   {
     std::lock_guard lock(mutex_);
+    if (const auto waiting = on_applied_.find(id); waiting != on_applied_.end()) {
+      on_applied = std::move(waiting->second);
+      on_applied_.erase(waiting);
+    }
     --in_flight_;
     if (reading_back_) {
       finished_while_reading_.push_back(id);
@@ -259,6 +286,7 @@ void WebhookIntake::Finished(const std::string& id, bool applied) {
     if (applied) ++applied_;
   }
   wake_.notify_all();
+  if (on_applied) on_applied(applied);
 }
 
 }  // namespace socialgate::webhooks

@@ -6,9 +6,10 @@
 //   1. Receive stores the event as received (store::DeliveryStatuses::ReceiveWebhookAsync) and
 //      answers once it is durable: the webhook is then answered 200. Nothing else is in the way.
 //   2. The applier thread (`sg-webhooks`) parses each stored event (meta_notification.hpp),
-//      routes every status by its phone_number_id to the business number that owns it (a
-//      number the gateway does not know is logged and its statuses left out), and hands the
-//      reports to the store, which applies them and marks the event applied in one commit.
+//      routes every status and every inbound message by its phone_number_id to the business
+//      number that owns it (a number the gateway does not know is logged and what is for it
+//      left out), and hands the reports and the inbound messages to the store, which applies
+//      them and marks the event applied in one commit (store/conversations.hpp).
 //   3. Events not applied by then (the process stopped, the database refused the application,
 //      or more arrived than the applier keeps in memory) are read back from the store and
 //      applied: every `recover_every`, once the queue has drained, those received
@@ -45,6 +46,7 @@ struct Route {
   std::string source;           // "meta", "sandbox"
   std::string phone_number_id;  // Meta's id of the number; the sandbox's is the number itself
   std::string service_phone;    // the business number, E.164 digits
+  std::string domain;           // the domain the number belongs to
 };
 
 struct IntakeOptions {
@@ -81,6 +83,14 @@ class WebhookIntake {
   // thread. A stored event is applied after.
   void Receive(std::string source, std::string body, std::function<void(core::Result<void>)> done);
 
+  // The same, and `applied` runs once the event's application has committed (true) or failed
+  // (false: it is applied later, by a recovery, without calling `applied` again); on the store's
+  // thread, must not block. For the sandbox's simulated customers, whose caller waits until the
+  // message is in the store (api/sandbox_endpoints.hpp).
+  void ReceiveAndApply(std::string source, std::string body,
+                       std::function<void(core::Result<void>)> stored,
+                       std::function<void(bool)> applied);
+
   // The same for the gateway's own events (the sandbox's): a refusal is tried again, a second
   // later and then doubling up to 30 s, for 30 minutes, then logged and dropped.
   void ReceiveOwn(std::string source, std::string body);
@@ -107,7 +117,11 @@ class WebhookIntake {
                      std::chrono::milliseconds waited);
 
   store::DeliveryStatuses& statuses_;
-  std::map<std::pair<std::string, std::string>, std::string, std::less<>> routes_;
+  struct RoutedNumber {
+    std::string service_phone;
+    std::string domain;
+  };
+  std::map<std::pair<std::string, std::string>, RoutedNumber, std::less<>> routes_;
   IntakeOptions options_;
   util::TimerQueue& timers_;
   const util::Clock& clock_;
@@ -117,6 +131,9 @@ class WebhookIntake {
   std::condition_variable wake_;
   std::deque<store::WebhookEvent> waiting_;   // guarded by mutex_
   std::set<std::string, std::less<>> known_;  // ids waiting or in flight; guarded by mutex_
+  // ReceiveAndApply's callbacks by event id, until the event's first application ends; guarded
+  // by mutex_.
+  std::map<std::string, std::function<void(bool)>, std::less<>> on_applied_;
   // While Recover reads the store, the ids whose application ended meanwhile: they leave known_
   // only after the rows read are sorted out (one of them may have been read before its commit).
   bool reading_back_ = false;                        // guarded by mutex_

@@ -2,11 +2,16 @@
 // produce is sent through the Meta provider to Prism serving Meta's OpenAPI spec
 // (tests/conformance/meta-openapi), and must pass its validation. Prism runs with --errors,
 // so a request that breaks the spec gets a 422, which the gateway reports as a failed
-// message; the suite also reads Prism's log for any validation complaint.
+// message; the suite also reads Prism's log for any validation complaint. The customer's
+// 24-hour window, which the free-form kinds need, is opened first by a signed inbound message
+// posted to the gateway's webhook path as Meta would.
+#include <chrono>
+#include <ctime>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -17,10 +22,12 @@
 #include "core/sample_media.hpp"
 #include "gateway_process.hpp"
 #include "http_client.hpp"
+#include "meta_signing.hpp"
 #include "meta_test_config.hpp"
 #include "providers/meta/meta_payload.hpp"
 #include "server_process.hpp"
 #include "templates/catalog_json.hpp"
+#include "webhooks/inbound_notification.hpp"
 
 namespace socialgate::testing {
 namespace {
@@ -28,6 +35,7 @@ namespace {
 using nlohmann::json;
 
 const Credentials kDemo{"demo", std::string(kTestPassword)};
+constexpr std::string_view kAppSecret = "conformance-app-secret";
 
 // A port nobody listens on right now (Prism cannot be told to pick one itself).
 int FreePort() {
@@ -61,9 +69,58 @@ class ConformanceTest : public ::testing::Test {
     domain.timeout_ms = 10'000;  // Prism answers slowly at first
     MetaTestDispatch dispatch;
     dispatch.max_attempts = 1;  // a rejection must show, not be retried away
-    gateway_ = std::make_unique<GatewayProcess>(MetaTestConfig(domain, dispatch));
+    gateway_ = std::make_unique<GatewayProcess>(
+        MetaTestConfig(domain, dispatch) +
+        "\n[webhooks.meta]\nverify_token_file = \"verify_token.txt\"\n"
+        "app_secret_file = \"app_secret.txt\"\n");
     ASSERT_TRUE(WriteTokenFile(*gateway_, "conformance-token"));
+    ASSERT_TRUE(WriteTokenFile(*gateway_, "verify", "verify_token.txt"));
+    ASSERT_TRUE(WriteTokenFile(*gateway_, kAppSecret, "app_secret.txt"));
     ASSERT_TRUE(gateway_->Start());
+    OpenCustomerWindow();
+  }
+
+  // The customer writes to the business number (a signed `messages` webhook), and the window
+  // is open once a text is no longer refused for it: polled with a text, which is sent (to
+  // Prism, another conformant payload) once it opens; each refusal stores and sends nothing.
+  static void OpenCustomerWindow() {
+    webhooks::InboundNotice notice;
+    notice.waba_id = "102290129340398";
+    notice.phone_number_id = std::string(kTestPhoneNumberId);
+    notice.display_phone_number = "3902124122690";
+    notice.message_id = "wamid.conformance-inbound";
+    notice.from = "393403603062";
+    notice.name = "Mario";
+    notice.at_unix_seconds = std::time(nullptr);
+    notice.text = "Ciao";
+    const std::string body = webhooks::BuildInboundNotification(notice);
+    HttpClient client;
+    HttpRequest post;
+    post.method = "POST";
+    post.url = gateway_->base_url() + "/webhooks/meta";
+    post.headers = {{"Content-Type", "application/json"},
+                    {"X-Hub-Signature-256", HubSignature(kAppSecret, body)}};
+    post.body = body;
+    const HttpResponse posted = client.Send(post);
+    ASSERT_EQ(posted.status, 200) << posted.Describe();
+    const json probe = {{"customerPhoneNumber", "393403603062"},
+                        {"servicePhoneNumber", "3902124122690"},
+                        {"text", "Ciao Mario, come possiamo aiutarla?"}};
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    std::string last;
+    while (std::chrono::steady_clock::now() < deadline) {
+      const HttpResponse r = client.PostJson(
+          gateway_->base_url() + "/livechat/default/sendExternalMessageToCtlivesocial",
+          probe.dump(), kDemo);
+      last = r.Describe();
+      if (r.status != 422) {
+        EXPECT_EQ(r.status, 200) << last;
+        return;
+      }
+      EXPECT_NE(r.body.find("last 24 h"), std::string::npos) << last;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    FAIL() << "the customer's window did not open: " << last;
   }
 
   static void TearDownTestSuite() {

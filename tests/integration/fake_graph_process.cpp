@@ -150,6 +150,13 @@ nlohmann::json FakeGraphProcess::Webhooks() { return GetJson("/_fake/webhooks");
   return ExpectStatus(r, 200, "POST /_fake/template-status " + body.dump());
 }
 
+nlohmann::json FakeGraphProcess::PostInbound(const nlohmann::json& message) {
+  const HttpResponse r = client_->PostJson(base_url() + "/_fake/inbound", message.dump());
+  EXPECT_EQ(r.status, 200) << "POST /_fake/inbound " << message.dump() << ": " << r.Describe();
+  if (r.status != 200) return nullptr;
+  return r.Json();
+}
+
 nlohmann::json FakeGraphProcess::GetJson(const std::string& path_and_query) {
   const HttpResponse r = client_->Get(base_url() + path_and_query);
   if (r.status != 200) {

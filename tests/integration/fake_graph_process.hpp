@@ -76,6 +76,10 @@ class FakeGraphProcess : public ServerProcess {
   ::testing::AssertionResult PostTemplateStatus(std::string_view name, std::string_view language,
                                                 std::string_view event,
                                                 std::string_view reason = "");
+  // POST /_fake/inbound: a customer's message (tools/fake-graph/inbound_message.hpp), posted as
+  // a signed `messages` webhook to the webhook target; the fake's answer ({"wamid", ...}), or
+  // null (with a test failure) when it refused.
+  nlohmann::json PostInbound(const nlohmann::json& message);
   // GET /_fake/webhooks: the webhook counters ("answered_2xx", "unanswered", "pending", ...).
   nlohmann::json Webhooks();
 

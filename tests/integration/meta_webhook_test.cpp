@@ -27,11 +27,11 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-#include <sodium.h>
 
 #include "fake_graph_process.hpp"
 #include "gateway_process.hpp"
 #include "http_client.hpp"
+#include "meta_signing.hpp"
 #include "meta_test_config.hpp"
 #include "storage_engines.hpp"
 
@@ -74,26 +74,6 @@ Json SeedBody() {
 std::int64_t NowSeconds() {
   return std::chrono::duration_cast<seconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-// "sha256=" + lower-case hex HMAC-SHA256 of `body` under `secret` (libsodium).
-std::string HubSignature(std::string_view secret, std::string_view body) {
-  static const int initialised = sodium_init();
-  EXPECT_GE(initialised, 0);
-  unsigned char mac[crypto_auth_hmacsha256_BYTES];
-  crypto_auth_hmacsha256_state state;
-  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(secret.data()),
-                              secret.size());
-  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(body.data()),
-                                body.size());
-  crypto_auth_hmacsha256_final(&state, mac);
-  std::string out = "sha256=";
-  for (const unsigned char b : mac) {
-    char hex[3];
-    std::snprintf(hex, sizeof hex, "%02x", b);
-    out += hex;
-  }
-  return out;
 }
 
 // One status of a Meta callback, as the test posts it.

@@ -4,15 +4,18 @@
 // Idempotency-Key; one refusal per rule, each with its status and sentence; and, with the Meta
 // provider against tools/fake-graph, the exact JSON Meta receives (a text; an image and a
 // document uploaded first and sent by their media id).
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "core/sample_media.hpp"
+#include "customer_window.hpp"
 #include "fake_graph_process.hpp"
 #include "gateway_process.hpp"
 #include "http_client.hpp"
@@ -63,6 +66,16 @@ class TextMediaSendTest : public ::testing::Test {
         {.name = "acme", .user = "acme", .number = "3902124122691", .ack = "stored"},
     }));
     ASSERT_TRUE(gateway_->Start());
+    // The customer writes first to both numbers: free-form messages answer a customer within
+    // 24 hours of their last message.
+    HttpClient client;
+    ASSERT_EQ(PostSandboxCustomerMessage(client, Base(), "default", kDemo, kNumber, "393403603062")
+                  .status,
+              202);
+    ASSERT_EQ(
+        PostSandboxCustomerMessage(client, Base(), "acme", kAcme, "3902124122691", "393403603062")
+            .status,
+        202);
   }
   static void TearDownTestSuite() {
     delete gateway_;
@@ -320,6 +333,7 @@ TEST_F(TextMediaSendTest, MalformedJsonIs400) {
 class TextMediaMetaTest : public ::testing::Test {
  protected:
   static constexpr std::string_view kToken = "kinds-meta-token";
+  static constexpr std::string_view kAppSecret = "kinds-meta-app-secret";
 
   static void SetUpTestSuite() {
     fake_ = new FakeGraphProcess(std::string(kToken));
@@ -328,9 +342,15 @@ class TextMediaMetaTest : public ::testing::Test {
     domain.number = std::string(kNumber);
     domain.base_url = fake_->base_url();
     domain.timeout_ms = 3000;
-    gateway_ = new GatewayProcess(MetaTestConfig(domain));
+    gateway_ = new GatewayProcess(MetaTestConfig(domain) +
+                                  "\n[webhooks.meta]\nverify_token_file = \"verify_token.txt\"\n"
+                                  "app_secret_file = \"app_secret.txt\"\n");
     ASSERT_TRUE(WriteTokenFile(*gateway_, kToken));
+    ASSERT_TRUE(WriteTokenFile(*gateway_, "verify", "verify_token.txt"));
+    ASSERT_TRUE(WriteTokenFile(*gateway_, kAppSecret, "app_secret.txt"));
     ASSERT_TRUE(gateway_->Start());
+    // The customers' messages reach the gateway as Meta's would: signed webhooks.
+    ASSERT_TRUE(fake_->SetWebhookTarget(gateway_->base_url() + "/webhooks/meta", kAppSecret));
   }
   static void TearDownTestSuite() {
     delete gateway_;  // it stops sending before the fake goes away
@@ -343,14 +363,25 @@ class TextMediaMetaTest : public ::testing::Test {
     ASSERT_TRUE(fake_->ClearRequests());
   }
 
-  // Sends `body` with a fresh customer (the pair rate limit), expects 200 accepted, and returns
-  // the one send fake-graph recorded for it, its biz_opaque_callback_data replaced by
-  // "MESSAGE_ID".
+  // The customer writes to the business number (fake-graph posts Meta's signed webhook).
+  static void CustomerWrites(const std::string& customer) {
+    const Json answer = fake_->PostInbound({{"phone_number_id", std::string(kTestPhoneNumberId)},
+                                            {"from", customer},
+                                            {"type", "text"},
+                                            {"text", "Buongiorno"}});
+    EXPECT_TRUE(answer.is_object() && answer.value("webhook_queued", false)) << answer.dump();
+  }
+
+  // Sends `body` with a fresh customer (the pair rate limit), who writes first, expects 200
+  // accepted, and returns the one send fake-graph recorded for it, its biz_opaque_callback_data
+  // replaced by "MESSAGE_ID".
   Json SentJson(std::string_view method, Json body) {
     static int next = 0;
-    body["customerPhoneNumber"] = "39340" + std::to_string(2'000'000 + next++);
+    const std::string customer = "39340" + std::to_string(2'000'000 + next++);
+    body["customerPhoneNumber"] = customer;
+    CustomerWrites(customer);
     const HttpResponse r =
-        client_.PostJson(Url(gateway_->base_url(), "default", method), body.dump(), kDemo);
+        PostOnceWindowOpens(client_, Url(gateway_->base_url(), "default", method), body, kDemo);
     EXPECT_EQ(r.status, 200) << r.Describe();
     const std::string id = r.Json().value("messageId", "");
     const Json sends = fake_->SendsFor(id);
@@ -430,7 +461,13 @@ TEST_F(TextMediaMetaTest, ARepeatedIdempotencyKeyReachesMetaOnce) {
   request.headers = {{"Content-Type", "application/json"}, {"Idempotency-Key", "kinds-meta-1"}};
   request.body = TextBody("only once").dump();
   request.basic = kDemo;
-  const HttpResponse first = client_.Send(request);
+  CustomerWrites("393403603062");
+  // A refusal for the window records nothing for the key: sent again until the window opens.
+  HttpResponse first = client_.Send(request);
+  for (int i = 0; i < 500 && first.status == 422; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    first = client_.Send(request);
+  }
   ASSERT_EQ(first.status, 200) << first.Describe();
   const HttpResponse again = client_.Send(request);
   EXPECT_EQ(again.status, 200) << again.Describe();

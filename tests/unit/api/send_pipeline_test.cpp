@@ -186,5 +186,39 @@ TEST(SendPipelineTest, TheTextAndMediaDecodersDecodeThenValidate) {
   EXPECT_EQ(malformed.error().code, core::ErrorCode::kMalformed);
 }
 
+TEST(SendPipelineTest, FreeFormMessagesNeedTheCustomersWindowTemplatesDoNot) {
+  core::OutboundMessage text;
+  text.customer_phone = "393403603062";
+  text.service_phone = "3902124122690";
+  text.content = core::TextContent{"ciao"};
+  constexpr std::int64_t kNow = 1'800'000'000'000;
+  constexpr std::int64_t kDay = 24LL * 3600 * 1000;
+  // Never written: refused, and the sentence says so.
+  auto never = SendPipeline::CheckWindow(text, std::nullopt, kNow);
+  ASSERT_TRUE(never);
+  EXPECT_EQ(never->status, 422u);
+  const auto body = nlohmann::json::parse(never->body);
+  EXPECT_EQ(body["error"],
+            "customerPhoneNumber: no message from 393403603062 in the last 24 h (the customer has "
+            "never written to 3902124122690): a free-form message may only answer a customer "
+            "within 24 hours of their last message; send a template");
+  // Written a moment ago, or 24 h less a millisecond ago: open.
+  EXPECT_FALSE(SendPipeline::CheckWindow(text, kNow - 1000, kNow));
+  EXPECT_FALSE(SendPipeline::CheckWindow(text, kNow - kDay + 1, kNow));
+  // Exactly 24 h ago, or more: closed, with the time it closed.
+  auto closed = SendPipeline::CheckWindow(text, kNow - kDay - 5000, kNow);
+  ASSERT_TRUE(closed);
+  EXPECT_NE(closed->body.find("(the window closed at 2027-01-15T07:59:55.000Z)"), std::string::npos)
+      << closed->body;
+  EXPECT_TRUE(SendPipeline::CheckWindow(text, kNow - kDay, kNow));
+  // A media message is free-form too; a template is always allowed.
+  core::OutboundMessage media = text;
+  media.content = core::MediaContent{};
+  EXPECT_TRUE(SendPipeline::CheckWindow(media, std::nullopt, kNow));
+  core::OutboundMessage tmpl = text;
+  tmpl.content = core::TemplateContent{};
+  EXPECT_FALSE(SendPipeline::CheckWindow(tmpl, std::nullopt, kNow));
+}
+
 }  // namespace
 }  // namespace socialgate::api

@@ -15,6 +15,7 @@
 #include "support/sample_message.hpp"
 #include "support/sync_store.hpp"
 #include "util/ids.hpp"
+#include "webhooks/inbound_notification.hpp"
 
 namespace socialgate::webhooks {
 namespace {
@@ -54,8 +55,8 @@ class IntakeTest : public ::testing::Test {
   void Start(IntakeOptions options = {}) {
     intake_ = std::make_unique<WebhookIntake>(
         storage_->delivery_statuses(),
-        std::vector<Route>{{"meta", kPhoneNumberId, kServicePhone},
-                           {"sandbox", kServicePhone, kServicePhone}},
+        std::vector<Route>{{"meta", kPhoneNumberId, kServicePhone, "default"},
+                           {"sandbox", kServicePhone, kServicePhone, "default"}},
         options, timers_);
     intake_->Start();
   }
@@ -146,6 +147,62 @@ TEST_F(IntakeTest, TheGatewaysOwnEventsAreStoredAgainWhenRefused) {
   intake_->ReceiveOwn("sandbox", StatusBody("wamid.1", "delivered", kServicePhone));
   EXPECT_TRUE(Eventually([&] { return Status() == MessageStatus::kDelivered; }));
   EXPECT_EQ(storage_->Calls(FailingStorage::Kind::kReceiveWebhook), 2);
+}
+
+TEST_F(IntakeTest, InboundMessagesAreRoutedToTheirNumbersDomainAndStoredOnce) {
+  Start();
+  webhooks::InboundNotice notice;
+  notice.waba_id = "1";
+  notice.phone_number_id = kPhoneNumberId;
+  notice.display_phone_number = kServicePhone;
+  notice.message_id = "wamid.in.1";
+  notice.from = "393403603062";
+  notice.name = "Mario";
+  notice.at_unix_seconds = 1'800'000'100;
+  notice.text = "Buongiorno";
+  const std::string body = BuildInboundNotification(notice);
+  ASSERT_TRUE(Receive("meta", body));
+  ASSERT_TRUE(Receive("meta", body));  // Meta posts it again: stored once
+  EXPECT_TRUE(Eventually([&] { return intake_->applied() == 2; }));
+  auto& conversations = storage_->conversations();
+  EXPECT_EQ(*conversations.LastInboundAt(kServicePhone, "393403603062"), 1'800'000'100'000);
+  auto chat = conversations.ActiveChat(kServicePhone, "393403603062", 1'800'000'200'000);
+  ASSERT_TRUE(chat && *chat);
+  EXPECT_EQ((*chat)->domain, "default");
+  auto inbound = conversations.InboundMessages((*chat)->id, 10);
+  ASSERT_TRUE(inbound);
+  ASSERT_EQ(inbound->size(), 1u);
+  EXPECT_EQ((*inbound)[0].id, "wamid.in.1");
+  EXPECT_EQ((*inbound)[0].source, "meta");
+  EXPECT_EQ((*inbound)[0].customer_name, "Mario");
+  EXPECT_EQ((*inbound)[0].text, "Buongiorno");
+  // For a phone_number_id of no number of this gateway, nothing is stored.
+  notice.phone_number_id = "999";
+  notice.message_id = "wamid.in.2";
+  notice.from = "447700900123";
+  ASSERT_TRUE(Receive("meta", BuildInboundNotification(notice)));
+  EXPECT_TRUE(Eventually([&] { return intake_->applied() == 3; }));
+  EXPECT_FALSE(*conversations.LastInboundAt(kServicePhone, "447700900123"));
+}
+
+TEST_F(IntakeTest, ReceiveAndApplyAnswersOnceTheEventIsApplied) {
+  Start();
+  webhooks::InboundNotice notice;
+  notice.phone_number_id = kServicePhone;  // the sandbox's id of the number is the number
+  notice.message_id = "sandbox.in.1";
+  notice.from = "393403603062";
+  notice.at_unix_seconds = 1'800'000'100;
+  notice.text = "hi";
+  std::promise<bool> applied;
+  std::promise<core::Result<void>> stored;
+  intake_->ReceiveAndApply(
+      "sandbox", BuildInboundNotification(notice),
+      [&](core::Result<void> r) { stored.set_value(r); }, [&](bool a) { applied.set_value(a); });
+  EXPECT_TRUE(stored.get_future().get());
+  EXPECT_TRUE(applied.get_future().get());
+  // Applied means in the store, when the answer comes.
+  EXPECT_EQ(*storage_->conversations().LastInboundAt(kServicePhone, "393403603062"),
+            1'800'000'100'000);
 }
 
 }  // namespace

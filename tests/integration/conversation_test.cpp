@@ -1,0 +1,235 @@
+// The two-way conversation against the real binary (issue 19): the customer-service window a
+// customer's message opens (free-form sends refused outside it, with when it closed; templates
+// always allowed), reopened by the next message; chats that the messages of both ways share;
+// and the sandbox's simulated customers. With the sandbox, and with the Meta provider whose
+// customers write through tools/fake-graph's signed webhooks.
+#include <chrono>
+#include <ctime>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "core/sample_media.hpp"
+#include "customer_window.hpp"
+#include "fake_graph_process.hpp"
+#include "gateway_process.hpp"
+#include "http_client.hpp"
+#include "meta_test_config.hpp"
+#include "util/ids.hpp"
+
+namespace socialgate::testing {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr std::string_view kNumber = "3902124122690";
+const Credentials kDemo{"demo", std::string(kTestPassword)};
+
+Json TextTo(std::string_view customer, std::string text = "Grazie, arriva domani") {
+  return {{"customerPhoneNumber", customer},
+          {"servicePhoneNumber", kNumber},
+          {"text", std::move(text)}};
+}
+
+std::string NeverWrote(std::string_view customer) {
+  return "customerPhoneNumber: no message from " + std::string(customer) +
+         " in the last 24 h (the customer has never written to " + std::string(kNumber) +
+         "): a free-form message may only answer a customer within 24 hours of their last "
+         "message; send a template";
+}
+
+// ---- With the sandbox ------------------------------------------------------------------------
+
+class ConversationTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    gateway_ = new GatewayProcess(TestConfig({
+        {.name = "default", .user = "demo", .number = std::string(kNumber), .ack = "stored"},
+        {.name = "acme", .user = "acme", .number = "3902124122691", .ack = "stored"},
+    }));
+    ASSERT_TRUE(gateway_->Start());
+  }
+  static void TearDownTestSuite() {
+    delete gateway_;
+    gateway_ = nullptr;
+  }
+  void SetUp() override { ASSERT_TRUE(gateway_ != nullptr && gateway_->running()); }
+
+  static std::string Url(std::string_view method) {
+    return gateway_->base_url() + "/livechat/default/" + std::string(method);
+  }
+  HttpResponse SendText(const Json& body) {
+    return client_.PostJson(Url("sendExternalMessageToCtlivesocial"), body.dump(), kDemo);
+  }
+  // The chat of a message the gateway answered for.
+  std::string ChatOf(const HttpResponse& answer) {
+    const std::string id = answer.Json().value("messageId", "");
+    const HttpResponse r = client_.Get(Url("messages/" + id), kDemo);
+    EXPECT_EQ(r.status, 200) << r.Describe();
+    const Json j = r.Json();
+    return j.is_object() && j["chatId"].is_string() ? j["chatId"].get<std::string>() : "";
+  }
+
+  static GatewayProcess* gateway_;
+  HttpClient client_;
+};
+
+GatewayProcess* ConversationTest::gateway_ = nullptr;
+
+TEST_F(ConversationTest, AFreeFormSendToACustomerWhoNeverWroteIsRefusedATemplateIsNot) {
+  const std::string customer = "393403600001";
+  EXPECT_TRUE(IsError(SendText(TextTo(customer)), 422, NeverWrote(customer)));
+  const Json image = {{"customerPhoneNumber", customer},
+                      {"servicePhoneNumber", kNumber},
+                      {"document", core::testing::Base64(core::testing::TinyPng())},
+                      {"messageType", "IMAGE"},
+                      {"fileName", "a.png"}};
+  EXPECT_TRUE(IsError(
+      client_.PostJson(Url("sendExternalMultimediaMessageToCtlivesocial"), image.dump(), kDemo),
+      422, NeverWrote(customer)));
+  Json seed = SeedRequest(kNumber);
+  seed["customerPhoneNumber"] = customer;
+  const HttpResponse tmpl =
+      client_.PostJson(Url("sendExternalTemplateMessageToCtlivesocial"), seed.dump(), kDemo);
+  EXPECT_EQ(tmpl.status, 202) << tmpl.Describe();
+}
+
+TEST_F(ConversationTest, TheCustomersMessageOpensTheWindowAndTheRepliesJoinItsChat) {
+  const std::string customer = "393403600002";
+  // A template first (always allowed): it opens the chat.
+  Json seed = SeedRequest(kNumber);
+  seed["customerPhoneNumber"] = customer;
+  const HttpResponse tmpl =
+      client_.PostJson(Url("sendExternalTemplateMessageToCtlivesocial"), seed.dump(), kDemo);
+  ASSERT_EQ(tmpl.status, 202) << tmpl.Describe();
+  const std::string chat = ChatOf(tmpl);
+  EXPECT_EQ(chat.rfind("CHAT_DEFAULT_", 0), 0u) << chat;
+  EXPECT_TRUE(IsError(SendText(TextTo(customer)), 422, NeverWrote(customer)));
+
+  // The customer answers; once that is answered, the window is open.
+  const HttpResponse wrote = PostSandboxCustomerMessage(client_, gateway_->base_url(), "default",
+                                                        kDemo, kNumber, customer, "Quando?");
+  EXPECT_EQ(wrote.Json().value("messageId", "").rfind("sandbox.in.", 0), 0u) << wrote.Describe();
+  const HttpResponse reply = SendText(TextTo(customer));
+  ASSERT_EQ(reply.status, 202) << reply.Describe();
+  EXPECT_EQ(ChatOf(reply), chat) << "the template, the customer's message and the reply";
+  const HttpResponse again = SendText(TextTo(customer, "Domani mattina"));
+  ASSERT_EQ(again.status, 202) << again.Describe();
+  EXPECT_EQ(ChatOf(again), chat);
+
+  // Another customer's window is theirs.
+  EXPECT_TRUE(IsError(SendText(TextTo("393403600003")), 422, NeverWrote("393403600003")));
+}
+
+TEST_F(ConversationTest, TheSandboxCustomerEndpointRefusesWhatASendWouldAndMore) {
+  const std::string url = gateway_->base_url() + "/livechat/default/sandbox/inboundMessage";
+  const auto post = [&](const Json& body) { return client_.PostJson(url, body.dump(), kDemo); };
+  EXPECT_TRUE(
+      IsError(post({{"customerPhoneNumber", "393403600004"}, {"servicePhoneNumber", kNumber}}), 400,
+              "text: is required"));
+  EXPECT_TRUE(IsError(post(TextTo("12")), 422, "customerPhoneNumber:"));
+  EXPECT_TRUE(IsError(post(TextTo("393403600004", "")), 422, "text: must not be empty"));
+  Json other = TextTo("393403600004");
+  other["servicePhoneNumber"] = "3902124122691";
+  EXPECT_TRUE(IsError(post(other), 403,
+                      "servicePhoneNumber: 3902124122691 is not a business number of domain "
+                      "'default'"));
+  EXPECT_TRUE(IsError(
+      client_.PostJson(url, TextTo("393403600004").dump(), Credentials{"demo", "wrong-password"}),
+      401, ""));
+  // None of them opened a window.
+  EXPECT_TRUE(IsError(SendText(TextTo("393403600004")), 422, NeverWrote("393403600004")));
+}
+
+// ---- With the Meta provider, against tools/fake-graph ---------------------------------------
+
+class ConversationMetaTest : public ::testing::Test {
+ protected:
+  static constexpr std::string_view kToken = "conversation-meta-token";
+  static constexpr std::string_view kAppSecret = "conversation-meta-app-secret";
+
+  static void SetUpTestSuite() {
+    fake_ = new FakeGraphProcess(std::string(kToken));
+    ASSERT_TRUE(fake_->Start());
+    MetaTestDomain domain;
+    domain.number = std::string(kNumber);
+    domain.base_url = fake_->base_url();
+    domain.timeout_ms = 3000;
+    gateway_ = new GatewayProcess(MetaTestConfig(domain) +
+                                  "\n[webhooks.meta]\nverify_token_file = \"verify_token.txt\"\n"
+                                  "app_secret_file = \"app_secret.txt\"\n");
+    ASSERT_TRUE(WriteTokenFile(*gateway_, kToken));
+    ASSERT_TRUE(WriteTokenFile(*gateway_, "verify", "verify_token.txt"));
+    ASSERT_TRUE(WriteTokenFile(*gateway_, kAppSecret, "app_secret.txt"));
+    ASSERT_TRUE(gateway_->Start());
+    ASSERT_TRUE(fake_->SetWebhookTarget(gateway_->base_url() + "/webhooks/meta", kAppSecret));
+  }
+  static void TearDownTestSuite() {
+    delete gateway_;  // it stops sending before the fake goes away
+    gateway_ = nullptr;
+    delete fake_;
+    fake_ = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_TRUE(fake_ != nullptr && fake_->running() && gateway_ != nullptr && gateway_->running());
+  }
+
+  static std::string TextUrl() {
+    return gateway_->base_url() + "/livechat/default/sendExternalMessageToCtlivesocial";
+  }
+  // The customer writes to the number at `at_unix_seconds` (Meta's timestamp).
+  static void CustomerWrites(const std::string& customer, std::int64_t at_unix_seconds) {
+    const Json answer = fake_->PostInbound({{"phone_number_id", std::string(kTestPhoneNumberId)},
+                                            {"from", customer},
+                                            {"name", "Mario"},
+                                            {"type", "text"},
+                                            {"text", "Il pacco?"},
+                                            {"timestamp", at_unix_seconds}});
+    EXPECT_TRUE(answer.is_object() && answer.value("webhook_queued", false)) << answer.dump();
+  }
+
+  static FakeGraphProcess* fake_;
+  static GatewayProcess* gateway_;
+  HttpClient client_;
+};
+
+FakeGraphProcess* ConversationMetaTest::fake_ = nullptr;
+GatewayProcess* ConversationMetaTest::gateway_ = nullptr;
+
+TEST_F(ConversationMetaTest, AWindowThatClosedIsRefusedWithItsTimeAndTheNextMessageReopensIt) {
+  const std::string customer = "393403600010";
+  const std::int64_t now_s = std::time(nullptr);
+  const std::int64_t wrote_s = now_s - 25 * 3600;  // a day and an hour ago
+  CustomerWrites(customer, wrote_s);
+  // Once the webhook is applied, the refusal says when the window closed: a day after.
+  const std::string closed =
+      "(the window closed at " + util::FormatUtcMillis((wrote_s + 24 * 3600) * 1000) + ")";
+  HttpResponse r;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  do {
+    r = client_.PostJson(TextUrl(), TextTo(customer).dump(), kDemo);
+    if (r.body.find(closed) != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  } while (std::chrono::steady_clock::now() < deadline);
+  EXPECT_TRUE(IsError(r, 422,
+                      "customerPhoneNumber: no message from " + customer + " in the last 24 h " +
+                          closed +
+                          ": a free-form message may only answer a customer within 24 "
+                          "hours of their last message; send a template"));
+  EXPECT_EQ(fake_->Requests("messages").size(), 0u) << "nothing was sent";
+
+  // The customer writes again: the window reopens, and the text goes to Meta.
+  CustomerWrites(customer, now_s);
+  r = PostOnceWindowOpens(client_, TextUrl(), TextTo(customer), kDemo);
+  ASSERT_EQ(r.status, 200) << r.Describe();
+  const Json sends = fake_->SendsFor(r.Json().value("messageId", ""));
+  ASSERT_EQ(sends.size(), 1u) << sends.dump();
+  EXPECT_EQ(sends[0]["json"]["text"]["body"], "Grazie, arriva domani");
+}
+
+}  // namespace
+}  // namespace socialgate::testing
