@@ -50,7 +50,8 @@ LivechatApi::LivechatApi(ApiDependencies deps)
       webhooks_(deps),
       callbacks_(deps),
       templates_(deps),
-      sandbox_(deps) {
+      sandbox_(deps),
+      chats_(deps) {
   Add(send_.Endpoints());
   Add(messages_.Endpoints());
   Add(sessions_.Endpoints());
@@ -59,6 +60,7 @@ LivechatApi::LivechatApi(ApiDependencies deps)
   Add(callbacks_.Endpoints());
   Add(templates_.Endpoints());
   Add(sandbox_.Endpoints());
+  Add(chats_.Endpoints());
 }
 
 void LivechatApi::Add(std::vector<Endpoint> endpoints) {

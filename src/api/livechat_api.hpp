@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "api/callback_endpoints.hpp"
+#include "api/chat_endpoints.hpp"
 #include "api/endpoint.hpp"
 #include "api/health_endpoints.hpp"
 #include "api/message_endpoints.hpp"
@@ -66,6 +67,7 @@ class LivechatApi {
   CallbackEndpoints callbacks_;
   TemplateEndpoints templates_;
   SandboxEndpoints sandbox_;
+  ChatEndpoints chats_;
   Router router_;
   std::vector<Endpoint> endpoints_;  // by route number
 };

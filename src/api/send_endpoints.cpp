@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "api/chat_text_codec.hpp"
 #include "api/media_codec.hpp"
 #include "api/template_codec.hpp"
 #include "api/text_codec.hpp"
@@ -13,6 +14,7 @@ std::vector<Endpoint> SendEndpoints::Endpoints() {
   out.push_back(SendRoute("sendExternalTemplateMessageToCtlivesocial", &template_kind_));
   out.push_back(SendRoute("sendExternalMessageToCtlivesocial", &text_kind_));
   out.push_back(SendRoute("sendExternalMultimediaMessageToCtlivesocial", &media_kind_));
+  out.push_back(SendRoute("sendExternalTextMessageToActiveChat", &chat_text_kind_));
   return out;
 }
 
@@ -32,6 +34,12 @@ core::Result<core::OutboundMessage> SendEndpoints::DecodeTemplate(
     std::string body, const core::ValidationContext& rules) {
   SG_ASSIGN_OR_RETURN(auto decoded, DecodeTemplateRequest(std::move(body)));
   return core::ValidateTemplateRequest(std::move(decoded), rules);
+}
+
+core::Result<core::OutboundMessage> SendEndpoints::DecodeChatText(
+    std::string body, const core::ValidationContext& rules) {
+  SG_ASSIGN_OR_RETURN(auto decoded, DecodeChatTextRequest(std::move(body)));
+  return core::ValidateChatTextRequest(std::move(decoded), rules);
 }
 
 core::Result<core::OutboundMessage> SendEndpoints::DecodeText(

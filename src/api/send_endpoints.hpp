@@ -5,6 +5,7 @@
 //   POST /livechat/{domain?}/sendExternalTemplateMessageToCtlivesocial      a template
 //   POST /livechat/{domain?}/sendExternalMessageToCtlivesocial              a free text
 //   POST /livechat/{domain?}/sendExternalMultimediaMessageToCtlivesocial    an image or document
+//   POST /livechat/{domain?}/sendExternalTextMessageToActiveChat             a text into a chat
 // Each one's own part is its decoder (its codec, api/<kind>_codec.hpp, then its validator,
 // core/validate.hpp); everything else (idempotency, the business number, the user's rights,
 // durability, rate limits, the ack and its answer) is the SendPipeline's, the same for all.
@@ -30,6 +31,9 @@ class SendEndpoints {
   // The free text's decoder: DecodeTextRequest, then ValidateTextRequest.
   static core::Result<core::OutboundMessage> DecodeText(std::string body,
                                                         const core::ValidationContext& rules);
+  // The chat text's decoder: DecodeChatTextRequest, then ValidateChatTextRequest.
+  static core::Result<core::OutboundMessage> DecodeChatText(std::string body,
+                                                            const core::ValidationContext& rules);
   // The media message's decoder: DecodeMediaRequest, then ValidateMediaRequest.
   static core::Result<core::OutboundMessage> DecodeMedia(std::string body,
                                                          const core::ValidationContext& rules);
@@ -40,9 +44,11 @@ class SendEndpoints {
 
   ApiDependencies deps_;
   SendPipeline pipeline_;
-  const SendPipeline::Kind template_kind_{&SendEndpoints::DecodeTemplate, false};
-  const SendPipeline::Kind text_kind_{&SendEndpoints::DecodeText, true};
-  const SendPipeline::Kind media_kind_{&SendEndpoints::DecodeMedia, true};
+  const SendPipeline::Kind template_kind_{&SendEndpoints::DecodeTemplate, false, {}};
+  const SendPipeline::Kind text_kind_{&SendEndpoints::DecodeText, true, {}};
+  const SendPipeline::Kind media_kind_{&SendEndpoints::DecodeMedia, true, {}};
+  const SendPipeline::Kind chat_text_kind_{
+      &SendEndpoints::DecodeChatText, true, {"userid", "serviceid"}};
 };
 
 }  // namespace socialgate::api

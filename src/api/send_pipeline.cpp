@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <mutex>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -58,8 +59,18 @@ void SendPipeline::Run(const Kind& kind, const config::Domain& domain,
   auto message = kind.decode(std::move(request.body), rules);
   if (!message) return respond(ErrorResponse(message.error()));
   // validate, authorize.
-  if (auto refused = Validate(*deps_.config, domain, *message)) return respond(std::move(*refused));
-  if (auto refused = Authorize(principal, *message)) return respond(std::move(*refused));
+  if (auto refused = Validate(*deps_.config, domain, *message, kind.names)) {
+    return respond(std::move(*refused));
+  }
+  if (auto refused = Authorize(principal, *message, kind.names)) {
+    return respond(std::move(*refused));
+  }
+  // chat (on a worker: a chat send is free-form).
+  if (!message->chat_id.empty() && deps_.conversations != nullptr) {
+    auto chat = deps_.conversations->FindChat(domain.name, message->chat_id, util::NowUnixMillis());
+    if (!chat) return respond(ErrorResponse(chat.error()));
+    if (auto refused = CheckChat(*message, *chat, kind.names)) return respond(std::move(*refused));
+  }
   if (deps_.catalogs != nullptr) {
     if (auto refused = CheckTemplate(*deps_.catalogs->Current(), domain, *message)) {
       return respond(std::move(*refused));
@@ -69,7 +80,7 @@ void SendPipeline::Run(const Kind& kind, const config::Domain& domain,
   if (kind.free_form && deps_.conversations != nullptr) {
     auto last = deps_.conversations->LastInboundAt(message->service_phone, message->customer_phone);
     if (!last) return respond(ErrorResponse(last.error()));
-    if (auto refused = CheckWindow(*message, *last, util::NowUnixMillis())) {
+    if (auto refused = CheckWindow(*message, *last, util::NowUnixMillis(), kind.names)) {
       return respond(std::move(*refused));
     }
   }
@@ -92,7 +103,8 @@ SendPipeline::KeyOrRefusal SendPipeline::ReadIdempotencyKey(const HttpRequest& r
 
 std::optional<HttpResponse> SendPipeline::Validate(const config::Config& config,
                                                    const config::Domain& domain,
-                                                   const core::OutboundMessage& message) {
+                                                   const core::OutboundMessage& message,
+                                                   const FieldNames& names) {
   const std::string& phone = message.service_phone;
   for (const auto& n : domain.numbers) {
     if (n.phone == phone) return std::nullopt;
@@ -100,21 +112,46 @@ std::optional<HttpResponse> SendPipeline::Validate(const config::Config& config,
   for (const auto& other : config.domains) {
     for (const auto& n : other.numbers) {
       if (n.phone == phone) {
-        return JsonError(403, "servicePhoneNumber: " + phone +
+        return JsonError(403, std::string(names.service) + ": " + phone +
                                   " is not a business number of domain '" + domain.name + "'");
       }
     }
   }
-  return JsonError(422, "servicePhoneNumber: " + phone +
+  return JsonError(422, std::string(names.service) + ": " + phone +
                             " is not a WhatsApp business number configured in domain '" +
                             domain.name + "'");
 }
 
 std::optional<HttpResponse> SendPipeline::Authorize(const auth::Principal& principal,
-                                                    const core::OutboundMessage& message) {
+                                                    const core::OutboundMessage& message,
+                                                    const FieldNames& names) {
   if (principal.MaySendFrom(message.service_phone)) return std::nullopt;
-  return JsonError(403, "servicePhoneNumber: user " + core::QuoteForMessage(principal.user) +
-                            " may not send from " + message.service_phone);
+  return JsonError(403, std::string(names.service) + ": user " +
+                            core::QuoteForMessage(principal.user) + " may not send from " +
+                            message.service_phone);
+}
+
+std::optional<HttpResponse> SendPipeline::CheckChat(const core::OutboundMessage& message,
+                                                    const std::optional<store::ChatRecord>& chat,
+                                                    const FieldNames& names) {
+  const std::string quoted = core::QuoteForMessage(message.chat_id, 80);
+  if (!chat) return JsonError(404, "chatid: there is no chat " + quoted + " in this domain");
+  if (chat->customer_phone != message.customer_phone ||
+      chat->service_phone != message.service_phone) {
+    return JsonError(422, "chatid: chat " + quoted + " is between " + chat->service_phone +
+                              " and " + chat->customer_phone + ", not " + message.service_phone +
+                              " (" + std::string(names.service) + ") and " +
+                              message.customer_phone + " (" + std::string(names.customer) + ")");
+  }
+  if (!chat->active()) {
+    return JsonError(
+        409, "chatid: chat " + quoted + " ended at " + util::FormatUtcMillis(chat->ended_at_ms) +
+                 " (" +
+                 (chat->end_reason.empty() ? std::string("no reason given")
+                                           : core::QuoteForMessage(chat->end_reason, 80)) +
+                 "); a new message to the customer opens a new chat");
+  }
+  return std::nullopt;
 }
 
 std::optional<HttpResponse> SendPipeline::CheckTemplate(const templates::Snapshot& catalogs,
@@ -152,7 +189,7 @@ std::optional<HttpResponse> SendPipeline::CheckTemplate(const templates::Snapsho
 
 std::optional<HttpResponse> SendPipeline::CheckWindow(
     const core::OutboundMessage& message, std::optional<std::int64_t> last_inbound_at_ms,
-    std::int64_t now_ms) {
+    std::int64_t now_ms, const FieldNames& names) {
   if (std::holds_alternative<core::TemplateContent>(message.content)) return std::nullopt;
   if (last_inbound_at_ms && *last_inbound_at_ms + store::kCustomerWindowMs > now_ms) {
     return std::nullopt;
@@ -161,8 +198,8 @@ std::optional<HttpResponse> SendPipeline::CheckWindow(
       last_inbound_at_ms ? "the window closed at " +
                                util::FormatUtcMillis(*last_inbound_at_ms + store::kCustomerWindowMs)
                          : "the customer has never written to " + message.service_phone;
-  return JsonError(422, "customerPhoneNumber: no message from " + message.customer_phone +
-                            " in the last 24 h (" + when +
+  return JsonError(422, std::string(names.customer) + ": no message from " +
+                            message.customer_phone + " in the last 24 h (" + when +
                             "): a free-form message may only answer a customer within 24 "
                             "hours of their last message; send a template");
 }
@@ -211,10 +248,23 @@ void SendPipeline::Store(const config::Domain& domain, core::OutboundMessage mes
   const Answer answer = MakeAnswer(domain, key, respond);
   // Whichever comes first, the first attempt's outcome or the ack timeout, answers.
   auto answered = std::make_shared<std::atomic<bool>>(false);
+  // The chat the message joined, known once it is stored: a worker may claim the message and
+  // end its first attempt before the store's thread has run stored_done, hence the lock.
+  struct JoinedChat {
+    std::mutex mutex;
+    std::string id;  // guarded by mutex
+    std::string Get() {
+      std::lock_guard lock(mutex);
+      return id;
+    }
+  };
+  auto chat = std::make_shared<JoinedChat>();
   if (wait_for_provider) {
     deps_.dispatcher->Listen(id, stored.message.service_phone,
-                             [answer, answered, id](const dispatch::AttemptResult& attempt) {
-                               if (!answered->exchange(true)) answer(SendAnswer(id, attempt));
+                             [answer, answered, id, chat](const dispatch::AttemptResult& attempt) {
+                               if (!answered->exchange(true)) {
+                                 answer(SendAnswer(id, attempt, chat->Get()));
+                               }
                              });
   }
   // Stored durably before any answer: the store groups concurrent inserts into one commit, and
@@ -222,7 +272,7 @@ void SendPipeline::Store(const config::Domain& domain, core::OutboundMessage mes
   const std::string service_phone = stored.message.service_phone;
   const std::string label(core::MessageLogLabel(stored.message.content));
   auto stored_done = [=, deps = deps_, domain_name = domain.name,
-                      ack_timeout = domain.ack_timeout](core::Result<void> inserted) {
+                      ack_timeout = domain.ack_timeout](core::Result<store::Inserted> inserted) {
     if (!inserted) {
       // Never to be sent: its pair slot goes to that customer's next message.
       deps.dispatcher->ReleasePairSlot(id, service_phone, customer);
@@ -243,19 +293,26 @@ void SendPipeline::Store(const config::Domain& domain, core::OutboundMessage mes
                     inserted.error().detail);
       return respond(ErrorResponse(inserted.error()));
     }
+    {
+      std::lock_guard lock(chat->mutex);
+      chat->id = inserted->chat_id;
+    }
     spdlog::info("api: message {} queued for {} from {} ({})", id, obs::MaskPhone(customer),
                  service_phone, label);
     // A held message is found by the workers' poll once due; waking one now finds nothing.
     if (hold_ms == 0) deps.dispatcher->Notify(service_phone);
     // ack.
     if (!wait_for_provider) {
-      return answer(
-          SendAnswer(id, dispatch::AttemptResult{core::MessageStatus::kQueued, "", "", ""}));
+      return answer(SendAnswer(id,
+                               dispatch::AttemptResult{core::MessageStatus::kQueued, "", "", ""},
+                               inserted->chat_id));
     }
-    deps.timers->Schedule(ack_timeout, [answer, answered, id, dispatcher = deps.dispatcher] {
+    deps.timers->Schedule(ack_timeout, [answer, answered, id, dispatcher = deps.dispatcher,
+                                        chat_id = inserted->chat_id] {
       if (answered->exchange(true)) return;
       dispatcher->Forget(id);
-      answer(SendAnswer(id, dispatch::AttemptResult{core::MessageStatus::kQueued, "", "", ""}));
+      answer(SendAnswer(id, dispatch::AttemptResult{core::MessageStatus::kQueued, "", "", ""},
+                        chat_id));
     });
   };
   deps_.outbox->InsertAsync(std::move(stored), std::move(stored_done));
@@ -279,7 +336,8 @@ SendPipeline::Answer SendPipeline::MakeAnswer(const config::Domain& domain,
 }
 
 HttpResponse SendPipeline::SendAnswer(const std::string& message_id,
-                                      const dispatch::AttemptResult& attempt) {
+                                      const dispatch::AttemptResult& attempt,
+                                      const std::string& chat_id) {
   // The seed's two fields first, then the additive ones.
   nlohmann::ordered_json body;
   using core::MessageStatus;
@@ -298,6 +356,7 @@ HttpResponse SendPipeline::SendAnswer(const std::string& message_id,
   if (attempt.status == MessageStatus::kAccepted) {
     body["providerMessageId"] = attempt.provider_message_id;
   }
+  if (!chat_id.empty()) body["chatId"] = chat_id;
   const unsigned status = attempt.status == MessageStatus::kAccepted ? 200
                           : attempt.status == MessageStatus::kFailed ? 422
                                                                      : 202;

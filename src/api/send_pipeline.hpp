@@ -10,6 +10,8 @@
 //   validate     the message against its domain: the business number is one of the domain's
 //                (403 when it is another domain's, 422 when no domain's)
 //   authorize    the user may send from that number (403)
+//   chat         a send into a named chat (sendExternalTextMessageToActiveChat): the domain's chat
+//                with that id (404), of these numbers (422), active (409)
 //   template     a template send checked against its number's catalog (templates/send_check):
 //                what it contradicts is refused (422) under the domain's "strict" policy, only
 //                logged under "lenient", not looked at under "off" (docs/templates.md)
@@ -39,6 +41,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "api/endpoint.hpp"
 #include "core/error.hpp"
@@ -47,8 +50,16 @@
 
 namespace socialgate::api {
 
+// What a message kind's body calls the two numbers, for the sentences that name them.
+struct SendFieldNames {
+  std::string_view customer = "customerPhoneNumber";
+  std::string_view service = "servicePhoneNumber";
+};
+
 class SendPipeline {
  public:
+  using FieldNames = SendFieldNames;
+
   // A message kind's part: its JSON body decoded, and checked by its kind's rules.
   using Decoder = std::function<core::Result<core::OutboundMessage>(
       std::string body, const core::ValidationContext& rules)>;
@@ -58,11 +69,12 @@ class SendPipeline {
 
   explicit SendPipeline(const ApiDependencies& deps) : deps_(deps) {}
 
-  // A message kind as the pipeline sees it: its decoder, and whether it is free-form (its sends
-  // need the customer's window).
+  // A message kind as the pipeline sees it: its decoder, whether it is free-form (its sends
+  // need the customer's window), and its numbers' names.
   struct Kind {
     Decoder decode;
     bool free_form = false;
+    FieldNames names;
   };
 
   // Runs every stage for one request of a user of `domain`; `respond` gets the answer.
@@ -85,10 +97,17 @@ class SendPipeline {
   // validate.
   static std::optional<http::HttpResponse> Validate(const config::Config& config,
                                                     const config::Domain& domain,
-                                                    const core::OutboundMessage& message);
+                                                    const core::OutboundMessage& message,
+                                                    const FieldNames& names = {});
   // authorize.
   static std::optional<http::HttpResponse> Authorize(const auth::Principal& principal,
-                                                     const core::OutboundMessage& message);
+                                                     const core::OutboundMessage& message,
+                                                     const FieldNames& names = {});
+  // chat: the refusal of a send into message.chat_id, given the domain's chat of that id as of
+  // now (nullopt: none).
+  static std::optional<http::HttpResponse> CheckChat(const core::OutboundMessage& message,
+                                                     const std::optional<store::ChatRecord>& chat,
+                                                     const FieldNames& names = {});
   // template: the refusal of a send the catalog contradicts, under the number's policy.
   static std::optional<http::HttpResponse> CheckTemplate(const templates::Snapshot& catalogs,
                                                          const config::Domain& domain,
@@ -97,10 +116,12 @@ class SendPipeline {
   // `last_inbound_at_ms` (nullopt: never), as of now_ms; templates pass.
   static std::optional<http::HttpResponse> CheckWindow(
       const core::OutboundMessage& message, std::optional<std::int64_t> last_inbound_at_ms,
-      std::int64_t now_ms);
+      std::int64_t now_ms, const FieldNames& names = {});
   // ack: the answer for a message whose first attempt ended (or was not awaited: "queued").
+  // `chat_id`, the chat the message joined, is the additive `chatId` when known.
   static http::HttpResponse SendAnswer(const std::string& message_id,
-                                       const dispatch::AttemptResult& attempt);
+                                       const dispatch::AttemptResult& attempt,
+                                       const std::string& chat_id = "");
 
  private:
   // Every stage, on the thread Send chose.

@@ -46,6 +46,16 @@ struct TextRequest {
   std::string text;
 };
 
+// sendExternalTextMessageToActiveChat's body after the JSON codec checked presence and types:
+// CTLive's other naming of the numbers (userid is the customer's, serviceid the business
+// number).
+struct ChatTextRequest {
+  std::string userid;
+  std::string serviceid;
+  std::string text;
+  std::string chatid;
+};
+
 // The multimedia endpoint's body after the JSON codec checked presence and types.
 struct MediaRequest {
   std::string customer_phone_number;
@@ -109,6 +119,10 @@ struct OutboundMessage {
   std::string customer_phone;  // E.164 digits without '+', e.g. "393403603062"
   std::string service_phone;   // E.164 digits without '+'
   MessageContent content;
+  // A send into a named chat (sendExternalTextMessageToActiveChat): the chat, which must be the
+  // active chat of these numbers when the message is accepted; "" for any other send. Not
+  // stored: the stored message's chat is the one it joined.
+  std::string chat_id;
 };
 
 // std::visit(Overloaded{[](const TemplateContent&) {...}, ...}, content): one lambda per kind.

@@ -1,5 +1,6 @@
 #include "core/validate.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -122,6 +123,26 @@ Result<OutboundMessage> ValidateTextRequest(TextRequest request,
                       Numbers(request.customer_phone_number, request.service_phone_number));
   SG_RETURN_IF_ERROR(ValidateMessageText(request.text));
   message.content = TextContent{std::move(request.text)};
+  return message;
+}
+
+Result<OutboundMessage> ValidateChatTextRequest(ChatTextRequest request,
+                                                const ValidationContext& /*context*/) {
+  OutboundMessage message;
+  SG_ASSIGN_OR_RETURN(message.customer_phone, NormalizePhoneNumber("userid", request.userid));
+  SG_ASSIGN_OR_RETURN(message.service_phone, NormalizePhoneNumber("serviceid", request.serviceid));
+  SG_RETURN_IF_ERROR(ValidateMessageText(request.text));
+  const std::string_view chat = request.chatid;
+  const bool printable =
+      std::all_of(chat.begin(), chat.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+  if (chat.empty() || chat.size() > kMaxChatIdLength || !printable) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "chatid: must be 1 to " + std::to_string(kMaxChatIdLength) +
+                         " printable ASCII characters without spaces, such as "
+                         "CHAT_DEFAULT_ac771534-0b29-4b0e-a2f9-3ba7628c0580");
+  }
+  message.content = TextContent{std::move(request.text)};
+  message.chat_id = std::move(request.chatid);
   return message;
 }
 

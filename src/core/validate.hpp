@@ -45,6 +45,15 @@ Result<void> ValidateMessageText(std::string_view text);
 // send pipeline decides it.
 Result<OutboundMessage> ValidateTextRequest(TextRequest request, const ValidationContext& context);
 
+// The longest chat id sendExternalTextMessageToActiveChat takes (CTLive's are about 50 bytes).
+inline constexpr std::size_t kMaxChatIdLength = 256;
+
+// userid (the customer's number), serviceid (the business number), text (ValidateMessageText),
+// chatid (1 to kMaxChatIdLength printable ASCII characters; whether the chat exists is the
+// send's to check): a text message with its chat_id.
+Result<OutboundMessage> ValidateChatTextRequest(ChatTextRequest request,
+                                                const ValidationContext& context);
+
 // customerPhoneNumber, servicePhoneNumber, then the media (core::DecodeMediaMessage: messageType,
 // document, fileName, the sniffed bytes) within context.limits.
 Result<OutboundMessage> ValidateMediaRequest(const MediaRequest& request,

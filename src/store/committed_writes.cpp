@@ -99,8 +99,11 @@ Result<void> CheckStatusChange(const TemplateStatusChange& change) {
 
 }  // namespace
 
-void CommittedWrites::InsertAsync(NewMessage message, std::function<void(Result<void>)> done) {
-  committer().WriteAsync(std::move(message), AnswerStored(std::move(done)));
+void CommittedWrites::InsertAsync(NewMessage message, std::function<void(Result<Inserted>)> done) {
+  committer().WriteAsync(std::move(message), [done = std::move(done)](Result<Written> written) {
+    if (!written) return done(tl::unexpected(std::move(written.error())));
+    done(Inserted{std::move(written->chat_id)});
+  });
 }
 
 void CommittedWrites::ClaimDueAsync(std::int64_t now_ms, std::string owner, std::int64_t lease_ms,

@@ -39,7 +39,7 @@ class CommittedWrites : public Outbox,
                         public Conversations {
  public:
   // Outbox
-  void InsertAsync(NewMessage message, std::function<void(core::Result<void>)> done) override;
+  void InsertAsync(NewMessage message, std::function<void(core::Result<Inserted>)> done) override;
   void ClaimDueAsync(std::int64_t now_ms, std::string owner, std::int64_t lease_ms, int limit,
                      std::vector<std::string> skip_numbers,
                      std::function<void(core::Result<Claim>)> done) override;

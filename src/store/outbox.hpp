@@ -42,8 +42,10 @@ class Outbox {
   // Durably stores a new message in status `queued`, due at its due_at_ms (now_ms when 0), with
   // its idempotency key if any. Answers kAlreadyExists for a duplicate id or a key already used
   // in the domain (nothing is stored then), kUnavailable when the disk or database refuses the
-  // write or too many writes wait (see the file comment).
-  virtual void InsertAsync(NewMessage message, std::function<void(core::Result<void>)> done) = 0;
+  // write or too many writes wait (see the file comment). Stored, it answers the chat the
+  // message joined.
+  virtual void InsertAsync(NewMessage message,
+                           std::function<void(core::Result<Inserted>)> done) = 0;
 
   // The message with its status history, without header bytes; nullopt when no such id exists
   // in `domain` (a message of another domain is not found, not forbidden).

@@ -79,6 +79,11 @@ struct NewMessage {
   std::optional<IdempotencyKey> idempotency;
 };
 
+// What storing a new message did (Outbox::InsertAsync).
+struct Inserted {
+  std::string chat_id;  // the chat it joined (store/conversations.hpp)
+};
+
 // Where a message's attempts stand (Outbox::AttemptStates).
 struct AttemptState {
   std::string id;

@@ -90,6 +90,7 @@ struct Written {
   // templates whose status changed; ChatEnd: the ChatEndOutcome.
   int changed = 0;
   WebhookApplied webhook;                   // a WebhookApplication's
+  std::string chat_id;                      // a NewMessage's: the chat it joined
   std::vector<CallbackDelivery> callbacks;  // a CallbackClaim's
   // How much the outbox depth (queued + sending messages) moves if the write is committed.
   std::int64_t outbox_depth_change = 0;

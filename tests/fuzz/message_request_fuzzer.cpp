@@ -1,13 +1,16 @@
 // File: tests/fuzz/message_request_fuzzer.cpp
 //
-// The free-text and media send endpoints' bodies, as a client could write them: the input's
-// first byte picks the endpoint (even: sendExternalMessageToCtlivesocial, api::DecodeTextRequest
-// then core::ValidateTextRequest; odd: sendExternalMultimediaMessageToCtlivesocial,
-// api::DecodeMediaRequest then core::ValidateMediaRequest), the rest is the body. Beyond "no
+// The free-text, chat-text and media send endpoints' bodies, as a client could write them: the
+// input's first byte picks the endpoint ('c': sendExternalTextMessageToActiveChat,
+// api::DecodeChatTextRequest then core::ValidateChatTextRequest; otherwise even:
+// sendExternalMessageToCtlivesocial, api::DecodeTextRequest then core::ValidateTextRequest; odd:
+// sendExternalMultimediaMessageToCtlivesocial, api::DecodeMediaRequest then
+// core::ValidateMediaRequest), the rest is the body. Beyond "no
 // crash, leak or undefined behaviour" (the sanitizers), it checks what the API promises:
 //   - a refusal is kMalformed (decoding) or kInvalidArgument (a rule), never kInternal, with a
 //     short one-line message of valid UTF-8 that starts with the field it is about;
 //   - every decoded string is valid UTF-8;
+//   - an accepted chat text is a text with its chat id, 1 to 256 printable ASCII characters;
 //   - an accepted text keeps its rules (1 to 4,096 code points, no control character but
 //     newline and tab, not only whitespace) and is the request's text unchanged;
 //   - an accepted media message is an image (JPEG, PNG) or a PDF document within its limit, its
@@ -23,6 +26,7 @@
 
 #include <sodium.h>
 
+#include "api/chat_text_codec.hpp"
 #include "api/media_codec.hpp"
 #include "api/text_codec.hpp"
 #include "core/media.hpp"
@@ -74,7 +78,8 @@ bool NamesAField(std::string_view message, bool media) {
   const auto colon = message.find(": ");
   if (colon == std::string_view::npos) return false;
   const std::string_view field = message.substr(0, colon);
-  for (const std::string_view name : {"body", "customerPhoneNumber", "servicePhoneNumber"}) {
+  for (const std::string_view name :
+       {"body", "customerPhoneNumber", "servicePhoneNumber", "userid", "serviceid", "chatid"}) {
     if (field == name) return true;
   }
   if (!media) return field == "text";
@@ -204,11 +209,36 @@ void FuzzMedia(std::string body, const core::ValidationContext& context) {
 
 }  // namespace
 
+void FuzzChatText(std::string body, const core::ValidationContext& context) {
+  auto request = api::DecodeChatTextRequest(std::move(body));
+  if (!request) return CheckError(request.error(), ErrorCode::kMalformed, "decode chat", false);
+  for (const std::string* s :
+       {&request->userid, &request->serviceid, &request->text, &request->chatid}) {
+    Check(IsValidUtf8(*s), "decode chat", "a decoded string is not valid UTF-8");
+  }
+  auto message = core::ValidateChatTextRequest(*request, context);
+  if (!message) {
+    return CheckError(message.error(), ErrorCode::kInvalidArgument, "validate chat", false);
+  }
+  CheckNumbers(*message);
+  const auto* text = std::get_if<core::TextContent>(&message->content);
+  if (text == nullptr) Fail("accepted chat", "a chat text request gave another kind");
+  Check(text->text == request->text, "accepted chat", "the text changed");
+  Check(message->chat_id == request->chatid, "accepted chat", "the chat id changed");
+  Check(!message->chat_id.empty() && message->chat_id.size() <= core::kMaxChatIdLength,
+        "accepted chat", "chat id length");
+  for (const char c : message->chat_id) {
+    Check(c > 0x20 && c < 0x7f, "accepted chat", "chat id is not printable ASCII");
+  }
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const core::ValidationContext kContext = MakeContext();
   if (size == 0) return 0;
   std::string body(reinterpret_cast<const char*>(data) + 1, size - 1);
-  if ((data[0] & 1) == 0) {
+  if (data[0] == 'c') {
+    FuzzChatText(std::move(body), kContext);
+  } else if ((data[0] & 1) == 0) {
     FuzzText(std::move(body), kContext);
   } else {
     FuzzMedia(std::move(body), kContext);

@@ -145,6 +145,83 @@ TEST_F(ConversationTest, TheSandboxCustomerEndpointRefusesWhatASendWouldAndMore)
   EXPECT_TRUE(IsError(SendText(TextTo("393403600004")), 422, NeverWrote("393403600004")));
 }
 
+TEST_F(ConversationTest, AnActiveChatTakesTextsUntilItIsEndedAndTheNextMessageOpensAnother) {
+  const std::string customer = "393403600020";
+  PostSandboxCustomerMessage(client_, gateway_->base_url(), "default", kDemo, kNumber, customer);
+  const HttpResponse first = SendText(TextTo(customer));
+  ASSERT_EQ(first.status, 202) << first.Describe();
+  const std::string chat = first.Json().value("chatId", "");
+  ASSERT_EQ(chat.rfind("CHAT_DEFAULT_", 0), 0u) << first.Describe();
+  EXPECT_EQ(ChatOf(first), chat);
+
+  // CTLive's example shape, into that chat.
+  const Json into = {{"userid", customer},
+                     {"serviceid", kNumber},
+                     {"chatid", chat},
+                     {"text", "message from external web service"}};
+  const std::string chat_url = Url("sendExternalTextMessageToActiveChat");
+  const HttpResponse sent = client_.PostJson(chat_url, into.dump(), kDemo);
+  ASSERT_EQ(sent.status, 202) << sent.Describe();
+  EXPECT_EQ(sent.Json().value("chatId", ""), chat);
+  const HttpResponse read =
+      client_.Get(Url("messages/" + sent.Json().value("messageId", "")), kDemo);
+  EXPECT_EQ(read.Json().value("messageType", ""), "TEXT") << read.Describe();
+  EXPECT_EQ(read.Json().value("text", ""), "message from external web service");
+
+  // Refusals name CTLive's fields.
+  Json unknown = into;
+  unknown["chatid"] = "CHAT_DEFAULT_00000000-0000-0000-0000-000000000000";
+  EXPECT_TRUE(IsError(client_.PostJson(chat_url, unknown.dump(), kDemo), 404,
+                      "chatid: there is no chat 'CHAT_DEFAULT_00000000-0000-0000-0000-"
+                      "000000000000' in this domain"));
+  Json other_customer = into;
+  other_customer["userid"] = "393403600021";
+  EXPECT_TRUE(IsError(client_.PostJson(chat_url, other_customer.dump(), kDemo), 422,
+                      "chatid: chat '" + chat + "' is between " + std::string(kNumber) + " and " +
+                          customer + ", not " + std::string(kNumber) +
+                          " (serviceid) and 393403600021 (userid)"));
+  Json bad_user = into;
+  bad_user["userid"] = "12";
+  EXPECT_TRUE(IsError(client_.PostJson(chat_url, bad_user.dump(), kDemo), 422, "userid:"));
+  Json no_chat = into;
+  no_chat.erase("chatid");
+  EXPECT_TRUE(
+      IsError(client_.PostJson(chat_url, no_chat.dump(), kDemo), 400, "chatid: is required"));
+  Json spaced = into;
+  spaced["chatid"] = "CHAT DEFAULT";
+  EXPECT_TRUE(IsError(client_.PostJson(chat_url, spaced.dump(), kDemo), 422, "chatid: must be"));
+
+  // The agent ends the contact.
+  const std::string end_url = Url("endContactByChatID");
+  const Json end = {{"chatID", chat}, {"reason", "success"}};
+  const HttpResponse ended = client_.PostJson(end_url, end.dump(), kDemo);
+  ASSERT_EQ(ended.status, 200) << ended.Describe();
+  EXPECT_EQ(ended.Json().value("chatId", ""), chat);
+  EXPECT_EQ(ended.Json().value("reason", ""), "success");
+  EXPECT_FALSE(ended.Json().value("endedAt", "").empty());
+  EXPECT_TRUE(IsError(client_.PostJson(end_url, end.dump(), kDemo), 409,
+                      "chatID: chat '" + chat + "' had already ended at "));
+  EXPECT_TRUE(IsError(client_.PostJson(chat_url, into.dump(), kDemo), 409,
+                      "chatid: chat '" + chat + "' ended at "));
+  EXPECT_TRUE(
+      IsError(client_.PostJson(end_url, unknown.dump(), kDemo), 400, "chatID: is required"));
+  EXPECT_TRUE(
+      IsError(client_.PostJson(
+                  end_url, Json{{"chatID", "CHAT_DEFAULT_nope"}, {"reason", "x"}}.dump(), kDemo),
+              404, "chatID: there is no chat"));
+  // Another domain's user does not find it.
+  EXPECT_TRUE(IsError(client_.PostJson(gateway_->base_url() + "/livechat/acme/endContactByChatID",
+                                       end.dump(), Credentials{"acme", std::string(kTestPassword)}),
+                      404, "chatID: there is no chat"));
+
+  // The customer's window is still open: the next message opens a new chat.
+  const HttpResponse next = SendText(TextTo(customer, "Ci sentiamo"));
+  ASSERT_EQ(next.status, 202) << next.Describe();
+  const std::string new_chat = next.Json().value("chatId", "");
+  EXPECT_EQ(new_chat.rfind("CHAT_DEFAULT_", 0), 0u);
+  EXPECT_NE(new_chat, chat);
+}
+
 // ---- With the Meta provider, against tools/fake-graph ---------------------------------------
 
 class ConversationMetaTest : public ::testing::Test {

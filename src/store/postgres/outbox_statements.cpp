@@ -293,6 +293,7 @@ Result<Written> InsertMessage(Connection& db, const NewMessage& m, std::uint64_t
   if (++inserts % 1024 == 0) SG_RETURN_IF_ERROR(PurgeIdempotencyKeys(db, m.now_ms));
   Written written;
   written.outbox_depth_change = +1;
+  written.chat_id = chat_id;
   return written;
 }
 
@@ -358,7 +359,8 @@ bool InsertMessages(Connection& db, const std::vector<const NewMessage*>& messag
     }
     Written written;
     written.outbox_depth_change = +1;
-    *results[i] = written;
+    written.chat_id = columns[6 + kContentColumnCount][i];
+    *results[i] = std::move(written);
   }
   return clean;
 }

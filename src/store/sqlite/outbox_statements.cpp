@@ -231,6 +231,7 @@ Result<Written> InsertMessage(Connection& db, const NewMessage& m, std::uint64_t
   SG_RETURN_IF_ERROR(AddEvent(db, m.id, core::MessageStatus::kQueued, m.now_ms, ""));
   Written written;
   written.outbox_depth_change = +1;
+  written.chat_id = chat_id;
   return written;
 }
 

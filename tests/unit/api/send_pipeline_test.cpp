@@ -220,5 +220,42 @@ TEST(SendPipelineTest, FreeFormMessagesNeedTheCustomersWindowTemplatesDoNot) {
   EXPECT_FALSE(SendPipeline::CheckWindow(tmpl, std::nullopt, kNow));
 }
 
+TEST(SendPipelineTest, ASendIntoAChatNeedsTheDomainsActiveChatOfItsNumbers) {
+  core::OutboundMessage m;
+  m.customer_phone = "393393790817";
+  m.service_phone = "447491163403";
+  m.content = core::TextContent{"hi"};
+  m.chat_id = "CHAT_DEFAULT_1";
+  const SendFieldNames names{"userid", "serviceid"};
+  store::ChatRecord chat;
+  chat.id = "CHAT_DEFAULT_1";
+  chat.domain = "default";
+  chat.service_phone = "447491163403";
+  chat.customer_phone = "393393790817";
+  EXPECT_FALSE(SendPipeline::CheckChat(m, chat, names));
+  auto missing = SendPipeline::CheckChat(m, std::nullopt, names);
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404u);
+  EXPECT_EQ(nlohmann::json::parse(missing->body)["error"],
+            "chatid: there is no chat 'CHAT_DEFAULT_1' in this domain");
+  store::ChatRecord another = chat;
+  another.customer_phone = "393403603062";
+  auto theirs = SendPipeline::CheckChat(m, another, names);
+  ASSERT_TRUE(theirs);
+  EXPECT_EQ(theirs->status, 422u);
+  EXPECT_EQ(nlohmann::json::parse(theirs->body)["error"],
+            "chatid: chat 'CHAT_DEFAULT_1' is between 447491163403 and 393403603062, not "
+            "447491163403 (serviceid) and 393393790817 (userid)");
+  store::ChatRecord ended = chat;
+  ended.ended_at_ms = 1'800'000'000'000;
+  ended.end_reason = "idle";
+  auto over = SendPipeline::CheckChat(m, ended, names);
+  ASSERT_TRUE(over);
+  EXPECT_EQ(over->status, 409u);
+  EXPECT_EQ(nlohmann::json::parse(over->body)["error"],
+            "chatid: chat 'CHAT_DEFAULT_1' ended at 2027-01-15T08:00:00.000Z ('idle'); a new "
+            "message to the customer opens a new chat");
+}
+
 }  // namespace
 }  // namespace socialgate::api

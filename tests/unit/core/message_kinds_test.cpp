@@ -30,6 +30,40 @@ MediaRequest ExampleMedia() {
                       "infobip-logo.png"};
 }
 
+// --- text into a chat -----------------------------------------------------------------------
+
+TEST(ValidateChatTextRequestTest, CtlivesExampleIsATextWithItsChat) {
+  ChatTextRequest request{"393393790817", "447491163403", "message from external web service",
+                          "CHAT_DEFAULT_ac771534-0b29-4b0e-a2f9-3ba7628c0580"};
+  const auto result = ValidateChatTextRequest(request, Context());
+  ASSERT_TRUE(result.has_value()) << result.error().message;
+  EXPECT_EQ(result->customer_phone, "393393790817");
+  EXPECT_EQ(result->service_phone, "447491163403");
+  EXPECT_EQ(std::get<TextContent>(result->content).text, "message from external web service");
+  EXPECT_EQ(result->chat_id, "CHAT_DEFAULT_ac771534-0b29-4b0e-a2f9-3ba7628c0580");
+}
+
+TEST(ValidateChatTextRequestTest, EachFieldIsNamedAsCtliveNamesIt) {
+  const ChatTextRequest good{"393393790817", "447491163403", "hi", "CHAT_DEFAULT_x"};
+  const auto refused = [&](auto change) {
+    ChatTextRequest request = good;
+    change(request);
+    auto result = ValidateChatTextRequest(request, Context());
+    return result ? std::string("accepted") : result.error().message;
+  };
+  EXPECT_EQ(refused([](auto& r) { r.userid = "12"; }).rfind("userid:", 0), 0u);
+  EXPECT_EQ(refused([](auto& r) { r.serviceid = "abc"; }).rfind("serviceid:", 0), 0u);
+  EXPECT_EQ(refused([](auto& r) { r.text = ""; }), "text: must not be empty");
+  const std::string chat_rule =
+      "chatid: must be 1 to 256 printable ASCII characters without spaces, such as "
+      "CHAT_DEFAULT_ac771534-0b29-4b0e-a2f9-3ba7628c0580";
+  EXPECT_EQ(refused([](auto& r) { r.chatid = ""; }), chat_rule);
+  EXPECT_EQ(refused([](auto& r) { r.chatid = "CHAT DEFAULT"; }), chat_rule);
+  EXPECT_EQ(refused([](auto& r) { r.chatid = "CHAT_\xC3\xA9"; }), chat_rule);
+  EXPECT_EQ(refused([](auto& r) { r.chatid = std::string(257, 'C'); }), chat_rule);
+  EXPECT_EQ(refused([](auto& r) { r.chatid = std::string(256, 'C'); }), "accepted");
+}
+
 // --- text -----------------------------------------------------------------------------------
 
 TEST(ValidateTextRequestTest, ExampleIsAccepted) {

@@ -201,7 +201,7 @@ TEST_P(ConversationConformance, MessagesOfOneBatchJoinTheirChats) {
   {
     HeldCommitter held(outbox(), Sample("holder"));
     for (const auto& m : batch) {
-      outbox().InsertAsync(m, [id = m.id](core::Result<void> r) {
+      outbox().InsertAsync(m, [id = m.id](core::Result<Inserted> r) {
         EXPECT_TRUE(r) << id << ": " << (r ? "" : r.error().detail);
       });
     }

@@ -136,7 +136,7 @@ TEST_P(StorageConformanceTest, KindsCommittedInOneBatchAreEachStoredAsGiven) {
     // many-row insert).
     HeldCommitter held(outbox(), Sample("holder"));
     for (const auto& m : messages) {
-      outbox().InsertAsync(m, [id = m.id](core::Result<void> r) {
+      outbox().InsertAsync(m, [id = m.id](core::Result<Inserted> r) {
         EXPECT_TRUE(r) << id << ": " << (r ? "" : r.error().detail);
       });
     }

@@ -123,8 +123,8 @@ TEST(PostgresEngineTest, AConnectionKilledMidTransactionStoresNothingOfItAndTheN
   ASSERT_EQ(PQstatus(locker), CONNECTION_OK);
   PQclear(PQexec(locker, "BEGIN; LOCK TABLE messages IN SHARE MODE"));
   std::atomic<bool> answered{false};
-  core::Result<void> result;
-  storage->outbox().InsertAsync(Sample("killed"), [&](core::Result<void> r) {
+  core::Result<Inserted> result;
+  storage->outbox().InsertAsync(Sample("killed"), [&](core::Result<Inserted> r) {
     result = std::move(r);
     answered = true;
   });

@@ -82,7 +82,7 @@ TEST_F(SqliteEngineTest, TheWalIsCopiedBackAndStartedOverWhileWritesGoOn) {
   for (int i = 0; i < kMessages; ++i) {
     NewMessage m = testing::SampleMessage("wal-" + std::to_string(i), kNow);
     testing::Template(m.message).body_params = {big};
-    outbox().InsertAsync(std::move(m), [&](core::Result<void> r) {
+    outbox().InsertAsync(std::move(m), [&](core::Result<Inserted> r) {
       if (r) ++stored;
     });
   }

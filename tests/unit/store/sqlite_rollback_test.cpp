@@ -74,7 +74,7 @@ TEST_F(SqliteRollbackTest, ARefusedRollbackFailsItsBatchAndIsTriedAgainBeforeThe
     // stays written into a transaction nobody will commit.
     HeldCommitter held(storage_->outbox(), Sample("held"));
     for (const std::string id : {"a", "taken", "b"}) {
-      storage_->outbox().InsertAsync(Sample(id), [&, id](core::Result<void> r) {
+      storage_->outbox().InsertAsync(Sample(id), [&, id](core::Result<Inserted> r) {
         std::lock_guard lock(mutex);
         answers[id] = r.has_value();
       });

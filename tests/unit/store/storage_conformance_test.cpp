@@ -289,7 +289,7 @@ TEST_P(StorageConformanceTest, AsyncInsertsAnswerOnceDurableAndAFailingOneRollsB
   std::vector<std::pair<std::string, bool>> answers;
   const std::vector<std::string> ids = {"a-1", "taken", "a-2", "a-3"};
   for (const auto& id : ids) {
-    outbox().InsertAsync(Sample(id, /*with_media=*/true), [&, id](core::Result<void> r) {
+    outbox().InsertAsync(Sample(id, /*with_media=*/true), [&, id](core::Result<Inserted> r) {
       std::lock_guard lock(mutex);
       answers.emplace_back(id, r.has_value());
       if (!r) {
@@ -329,7 +329,7 @@ TEST_P(StorageConformanceTest, AFullQueueRefusesNewMessagesButNeverWhatFollowsFr
   std::atomic<int> refused{0};
   int queued = 0;
   while (refused.load() == 0 && queued < (1 << 20)) {
-    outbox().InsertAsync(Sample("fill-" + std::to_string(queued++)), [&](core::Result<void> r) {
+    outbox().InsertAsync(Sample("fill-" + std::to_string(queued++)), [&](core::Result<Inserted> r) {
       if (r) return;
       ++refused;
       EXPECT_EQ(r.error().code, core::ErrorCode::kUnavailable);
@@ -468,7 +468,7 @@ TEST_P(StorageConformanceTest, AWriteFromAnInsertCallbackDoesNotDeadlock) {
   NewMessage keyed = Sample("cb");
   keyed.idempotency = IdempotencyKey{"key-1", "hash-1"};
   std::atomic<bool> saved{false};
-  outbox().InsertAsync(keyed, [&](core::Result<void> r) {
+  outbox().InsertAsync(keyed, [&](core::Result<Inserted> r) {
     ASSERT_TRUE(r);
     // Runs on the store's thread: a synchronous write from here must not wait for itself.
     saved = storage_->idempotency_keys()

@@ -100,7 +100,8 @@ class FailingStorage final : public store::Storage,
   void Drain() override { inner_->Drain(); }
 
   // Outbox
-  void InsertAsync(store::NewMessage m, std::function<void(core::Result<void>)> done) override {
+  void InsertAsync(store::NewMessage m,
+                   std::function<void(core::Result<store::Inserted>)> done) override {
     if (Fails(Kind::kInsert)) return done(Failure());
     inner_->outbox().InsertAsync(std::move(m), std::move(done));
   }

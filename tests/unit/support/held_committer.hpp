@@ -17,7 +17,7 @@ class HeldCommitter {
  public:
   // Returns once the committer is held. `message` must be insertable.
   HeldCommitter(Outbox& store, NewMessage message) : state_(std::make_shared<State>()) {
-    store.InsertAsync(std::move(message), [state = state_](core::Result<void>) {
+    store.InsertAsync(std::move(message), [state = state_](core::Result<Inserted>) {
       state->holding.count_down();
       state->released.wait();
     });

@@ -33,8 +33,8 @@ class Answer {
   std::future<T> future_ = promise_->get_future();
 };
 
-inline core::Result<void> Insert(store::Outbox& outbox, store::NewMessage message) {
-  Answer<core::Result<void>> answer;
+inline core::Result<store::Inserted> Insert(store::Outbox& outbox, store::NewMessage message) {
+  Answer<core::Result<store::Inserted>> answer;
   outbox.InsertAsync(std::move(message), answer.Callback());
   return answer.Get();
 }
