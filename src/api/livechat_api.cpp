@@ -51,7 +51,8 @@ LivechatApi::LivechatApi(ApiDependencies deps)
       callbacks_(deps),
       templates_(deps),
       sandbox_(deps),
-      chats_(deps) {
+      chats_(deps),
+      transcripts_(deps) {
   Add(send_.Endpoints());
   Add(messages_.Endpoints());
   Add(sessions_.Endpoints());
@@ -61,6 +62,7 @@ LivechatApi::LivechatApi(ApiDependencies deps)
   Add(templates_.Endpoints());
   Add(sandbox_.Endpoints());
   Add(chats_.Endpoints());
+  Add(transcripts_.Endpoints());
 }
 
 void LivechatApi::Add(std::vector<Endpoint> endpoints) {

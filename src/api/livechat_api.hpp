@@ -35,6 +35,7 @@
 #include "api/send_endpoints.hpp"
 #include "api/session_endpoints.hpp"
 #include "api/template_endpoints.hpp"
+#include "api/transcript_endpoints.hpp"
 #include "api/webhook_endpoints.hpp"
 #include "http/message.hpp"
 
@@ -68,6 +69,7 @@ class LivechatApi {
   TemplateEndpoints templates_;
   SandboxEndpoints sandbox_;
   ChatEndpoints chats_;
+  TranscriptEndpoints transcripts_;
   Router router_;
   std::vector<Endpoint> endpoints_;  // by route number
 };

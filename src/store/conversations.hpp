@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "store/records.hpp"
 
 namespace socialgate::store {
 
@@ -97,8 +98,21 @@ enum class ChatEndOutcome {
   kNotFound,      // no such chat in the domain
 };
 
-// The most inbound messages one read returns (Conversations::InboundMessages).
+// The most messages one read of a chat returns, each way (Conversations::InboundMessages,
+// ChatOutbound).
 inline constexpr int kMaxInboundListLimit = 1000;
+
+// Which chats Conversations::CustomerChats lists: the domain's with the customer, opened at or
+// after opened_since_ms, newest first.
+struct ChatQuery {
+  std::string domain;
+  std::string customer_phone;
+  std::string service_phone;  // "": any of the domain's numbers
+  std::int64_t opened_since_ms = 0;
+  int limit = 100;          // 1..kMaxChatListLimit
+  std::int64_t now_ms = 0;  // the chats as of then (idle ones shown ended)
+};
+inline constexpr int kMaxChatListLimit = 1000;
 
 class Conversations {
  public:
@@ -136,6 +150,14 @@ class Conversations {
   // applied.
   virtual core::Result<std::vector<InboundRecord>> InboundMessages(std::string_view chat_id,
                                                                    int limit) = 0;
+
+  // Up to `limit` (1..kMaxInboundListLimit) outbound messages of a chat, oldest first, without
+  // their history; a media message's media with its metadata, not its bytes.
+  virtual core::Result<std::vector<StoredMessage>> ChatOutbound(std::string_view chat_id,
+                                                                int limit) = 0;
+
+  // The chats `query` names, newest first (opened_at, then id, descending).
+  virtual core::Result<std::vector<ChatRecord>> CustomerChats(const ChatQuery& query) = 0;
 };
 
 }  // namespace socialgate::store

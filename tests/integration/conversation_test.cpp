@@ -222,6 +222,114 @@ TEST_F(ConversationTest, AnActiveChatTakesTextsUntilItIsEndedAndTheNextMessageOp
   EXPECT_NE(new_chat, chat);
 }
 
+TEST_F(ConversationTest, TranscriptsShowBothWaysInOrderWithTheirOutcome) {
+  const std::string customer = "393403600030";
+  PostSandboxCustomerMessage(client_, gateway_->base_url(), "default", kDemo, kNumber, customer,
+                             "Dov'\xC3\xA8 il mio ordine?");
+  const HttpResponse text = SendText(TextTo(customer, "In consegna oggi"));
+  ASSERT_EQ(text.status, 202) << text.Describe();
+  const std::string chat = text.Json().value("chatId", "");
+  const Json image_body = {{"customerPhoneNumber", customer},
+                           {"servicePhoneNumber", kNumber},
+                           {"document", core::testing::Base64(core::testing::TinyPng())},
+                           {"messageType", "IMAGE"},
+                           {"fileName", "ricevuta.png"}};
+  const HttpResponse image = client_.PostJson(Url("sendExternalMultimediaMessageToCtlivesocial"),
+                                              image_body.dump(), kDemo);
+  ASSERT_EQ(image.status, 202) << image.Describe();
+  const std::string image_id = image.Json().value("messageId", "");
+  for (const std::string& id : {text.Json().value("messageId", ""), image_id}) {
+    EXPECT_TRUE(
+        WaitForMessageStatus(client_, gateway_->base_url(), "default", id, kDemo, "read").reached);
+  }
+
+  // The latest chat of the customer and number, as CTLive's Transcript.
+  const HttpResponse last =
+      client_.PostJson(gateway_->base_url() + "/livechat/default/getLastTranscript",
+                       Json{{"userid", customer}, {"serviceid", kNumber}}.dump(), kDemo);
+  ASSERT_EQ(last.status, 200) << last.Describe();
+  const Json transcript = last.Json()["chatTranscript"];
+  EXPECT_EQ(transcript["_id"], chat);
+  EXPECT_EQ(transcript["room"], chat);
+  EXPECT_EQ(transcript["ctlive_type"], "chat");
+  EXPECT_EQ(transcript["isChatActive"], true);
+  const Json& messages = transcript["messages"];
+  ASSERT_EQ(messages.size(), 3u) << transcript.dump();
+  EXPECT_EQ(messages[0]["data"]["messageType"], "TEXT");
+  EXPECT_EQ(messages[0]["data"]["content"]["text"], "Dov'\xC3\xA8 il mio ordine?");
+  EXPECT_EQ(messages[0]["data"]["content"]["user"]["isAgent"], false);
+  EXPECT_EQ(messages[0]["data"]["content"]["user"]["id"], customer);
+  EXPECT_EQ(messages[0]["data"]["deliverySuccess"], true);
+  EXPECT_EQ(messages[1]["_id"], text.Json()["messageId"]);
+  EXPECT_EQ(messages[1]["room"], chat);
+  EXPECT_EQ(messages[1]["data"]["messageType"], "TEXT");
+  EXPECT_EQ(messages[1]["data"]["content"]["text"], "In consegna oggi");
+  EXPECT_EQ(messages[1]["data"]["content"]["user"]["isAgent"], true);
+  EXPECT_EQ(messages[1]["data"]["deliverySuccess"], true);
+  EXPECT_EQ(messages[1]["data"]["deliveryErrorReason"], "");
+  EXPECT_EQ(messages[1]["data"]["status"], "read");
+  EXPECT_EQ(messages[2]["data"]["messageType"], "IMAGE");
+  EXPECT_EQ(messages[2]["data"]["content"]["fileName"], "ricevuta.png");
+  EXPECT_LE(messages[0]["data"]["ts"].get<std::int64_t>(),
+            messages[1]["data"]["ts"].get<std::int64_t>());
+  EXPECT_LE(messages[1]["data"]["ts"].get<std::int64_t>(),
+            messages[2]["data"]["ts"].get<std::int64_t>());
+
+  // The image's file, by its id; a text has none.
+  const HttpResponse file = client_.Get(Url("getMultimediaMessageByMessageID/" + image_id), kDemo);
+  ASSERT_EQ(file.status, 200) << file.Describe();
+  EXPECT_EQ(file.Json()["message"]["content"]["document"],
+            core::testing::Base64(core::testing::TinyPng()));
+  EXPECT_EQ(file.Json()["message"]["chatID"], chat);
+  EXPECT_EQ(file.Json()["message"]["domain"], "DEFAULT");
+  const HttpResponse no_file = client_.Get(
+      Url("getMultimediaMessageByMessageID/" + text.Json().value("messageId", "")), kDemo);
+  EXPECT_EQ(no_file.status, 404) << no_file.Describe();
+  EXPECT_TRUE(no_file.Json().contains("message") && no_file.Json()["message"].is_null());
+
+  // By chat: the contact's transcript while active; the chat's once it has ended.
+  const HttpResponse contact = client_.Get(Url("getContactTranscriptByChatID/" + chat), kDemo);
+  ASSERT_EQ(contact.status, 200) << contact.Describe();
+  EXPECT_EQ(contact.Json()["isChatActive"], true);
+  EXPECT_EQ(contact.Json()["chatTranscript"][0]["messages"].size(), 3u);
+  EXPECT_TRUE(IsError(client_.Get(Url("getChatTranscriptByChatID/" + chat), kDemo), 409,
+                      "is still active"));
+  ASSERT_EQ(client_
+                .PostJson(Url("endContactByChatID"),
+                          Json{{"chatID", chat}, {"reason", "success"}}.dump(), kDemo)
+                .status,
+            200);
+  const HttpResponse ended = client_.Get(Url("getChatTranscriptByChatID/" + chat), kDemo);
+  ASSERT_EQ(ended.status, 200) << ended.Describe();
+  EXPECT_EQ(ended.Json()["chatTranscripts"]["result"], true);
+  EXPECT_EQ(ended.Json()["chatTranscripts"]["transcript"]["isChatActive"], false);
+  EXPECT_EQ(ended.Json()["chatTranscripts"]["transcript"]["endReason"], "success");
+  EXPECT_TRUE(IsError(client_.Get(Url("getChatTranscriptByChatID/CHAT_DEFAULT_none"), kDemo), 404,
+                      "chatId: there is no chat"));
+
+  // By user: a new chat after the end, newest first.
+  const HttpResponse again = SendText(TextTo(customer, "Tutto bene?"));
+  ASSERT_EQ(again.status, 202) << again.Describe();
+  const HttpResponse by_user =
+      client_.Get(Url("getChatTranscriptByUserID/" + customer + "?days=1"), kDemo);
+  ASSERT_EQ(by_user.status, 200) << by_user.Describe();
+  const Json chats = by_user.Json()["chatTranscript"];
+  ASSERT_EQ(chats.size(), 2u) << chats.dump();
+  EXPECT_EQ(chats[0]["_id"], again.Json()["chatId"]);
+  EXPECT_EQ(chats[1]["_id"], chat);
+  EXPECT_TRUE(IsError(client_.Get(Url("getChatTranscriptByUserID/" + customer + "?days=0"), kDemo),
+                      422, "days: must be a whole number of days from 1 to 3650"));
+  EXPECT_TRUE(IsError(client_.Get(Url("getChatTranscriptByUserID/" + customer + "?weeks=1"), kDemo),
+                      400, "query: unknown parameter"));
+  EXPECT_TRUE(IsError(client_.Get(Url("getChatTranscriptByUserID/12"), kDemo), 422, "userId:"));
+  // Another domain sees none of it.
+  const HttpResponse other =
+      client_.Get(gateway_->base_url() + "/livechat/acme/getChatTranscriptByUserID/" + customer,
+                  Credentials{"acme", std::string(kTestPassword)});
+  ASSERT_EQ(other.status, 200) << other.Describe();
+  EXPECT_TRUE(other.Json()["chatTranscript"].empty());
+}
+
 // ---- With the Meta provider, against tools/fake-graph ---------------------------------------
 
 class ConversationMetaTest : public ::testing::Test {

@@ -4,6 +4,8 @@
 #include <map>
 #include <utility>
 
+#include "store/postgres/outbox_statements.hpp"
+
 namespace socialgate::store::postgres {
 namespace {
 
@@ -68,22 +70,32 @@ const Sql kInboundOfChat{
     "received_at, type, text, media_id, mime_type, file_name, context_id, payload "
     "FROM inbound_messages WHERE chat_id = $1 ORDER BY seq LIMIT $2"};
 
+const Sql kCustomerChats{"customer_chats",
+                         "SELECT " SG_CHAT_COLUMNS
+                         " FROM chats WHERE domain = $1 AND customer_phone = $2 "
+                         "AND ($3 = '' OR service_phone = $3) AND opened_at >= $4 "
+                         "ORDER BY opened_at DESC, id DESC LIMIT $5"};
+
+ChatRecord ReadChat(const Rows& rows, int row) {
+  ChatRecord c;
+  c.id = rows.Text(row, 0);
+  c.domain = rows.Text(row, 1);
+  c.service_phone = rows.Text(row, 2);
+  c.customer_phone = rows.Text(row, 3);
+  c.opened_at_ms = rows.Int64(row, 4);
+  c.last_message_at_ms = rows.Int64(row, 5);
+  c.ended_at_ms = rows.IsNull(row, 6) ? 0 : rows.Int64(row, 6);
+  c.end_reason = rows.Text(row, 7);
+  return c;
+}
+
 Result<std::optional<ChatRecord>> OneChat(Connection& db, const Sql& sql, std::string_view a,
                                           std::string_view b) {
   Params p;
   p.Text(a).Text(b);
   SG_ASSIGN_OR_RETURN(Rows rows, db.Run(sql, p));
   if (rows.size() == 0) return std::optional<ChatRecord>();
-  ChatRecord c;
-  c.id = rows.Text(0, 0);
-  c.domain = rows.Text(0, 1);
-  c.service_phone = rows.Text(0, 2);
-  c.customer_phone = rows.Text(0, 3);
-  c.opened_at_ms = rows.Int64(0, 4);
-  c.last_message_at_ms = rows.Int64(0, 5);
-  c.ended_at_ms = rows.IsNull(0, 6) ? 0 : rows.Int64(0, 6);
-  c.end_reason = rows.Text(0, 7);
-  return std::optional<ChatRecord>(std::move(c));
+  return std::optional<ChatRecord>(ReadChat(rows, 0));
 }
 
 }  // namespace
@@ -265,6 +277,38 @@ Result<std::vector<InboundRecord>> InboundMessages(Connection& db, std::string_v
     m.payload = rows.Text(i, 16);
     out.push_back(std::move(m));
   }
+  return out;
+}
+
+Result<std::vector<StoredMessage>> ChatOutbound(Connection& db, std::string_view chat_id,
+                                                int limit) {
+  static const Sql sql{"chat_outbound",
+                       "SELECT " + MessageColumns() +
+                           " FROM messages m LEFT JOIN message_media mm ON mm.message_id = m.id "
+                           "WHERE m.chat_id = $1 ORDER BY m.created_at, m.id LIMIT $2"};
+  Params p;
+  p.Text(chat_id).Int(limit);
+  SG_ASSIGN_OR_RETURN(Rows rows, db.Run(sql, p));
+  std::vector<StoredMessage> out;
+  out.reserve(static_cast<std::size_t>(rows.size()));
+  for (int i = 0; i < rows.size(); ++i) {
+    SG_ASSIGN_OR_RETURN(StoredMessage m, ReadMessageRow(rows, i));
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+Result<std::vector<ChatRecord>> CustomerChats(Connection& db, const ChatQuery& query) {
+  Params p;
+  p.Text(query.domain)
+      .Text(query.customer_phone)
+      .Text(query.service_phone)
+      .Int(query.opened_since_ms)
+      .Int(query.limit);
+  SG_ASSIGN_OR_RETURN(Rows rows, db.Run(kCustomerChats, p));
+  std::vector<ChatRecord> out;
+  out.reserve(static_cast<std::size_t>(rows.size()));
+  for (int i = 0; i < rows.size(); ++i) out.push_back(ReadChat(rows, i));
   return out;
 }
 

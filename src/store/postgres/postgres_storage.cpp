@@ -142,6 +142,26 @@ class PostgresStorage final : public Storage, public CommittedWrites, private Tr
     }));
     return ActiveAsOf(std::move(chat), now_ms, chat_idle_ms_);
   }
+  Result<std::vector<StoredMessage>> ChatOutbound(std::string_view chat_id, int limit) override {
+    if (limit < 1 || limit > kMaxInboundListLimit) {
+      return core::MakeError(
+          core::ErrorCode::kInvalidArgument,
+          "chat messages: limit must be 1 to " + std::to_string(kMaxInboundListLimit));
+    }
+    return readers_.With(
+        [&](Connection& db) { return postgres::ChatOutbound(db, chat_id, limit); });
+  }
+  Result<std::vector<ChatRecord>> CustomerChats(const ChatQuery& query) override {
+    if (query.limit < 1 || query.limit > kMaxChatListLimit) {
+      return core::MakeError(core::ErrorCode::kInvalidArgument,
+                             "chats: limit must be 1 to " + std::to_string(kMaxChatListLimit));
+    }
+    SG_ASSIGN_OR_RETURN(auto chats, readers_.With([&](Connection& db) {
+      return postgres::CustomerChats(db, query);
+    }));
+    for (ChatRecord& chat : chats) ShowIdleEnd(chat, query.now_ms, chat_idle_ms_);
+    return chats;
+  }
   Result<std::vector<InboundRecord>> InboundMessages(std::string_view chat_id, int limit) override {
     if (limit < 1 || limit > kMaxInboundListLimit) {
       return core::MakeError(

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "store/sqlite/outbox_statements.hpp"
+
 namespace socialgate::store::sqlite {
 namespace {
 
@@ -204,6 +206,47 @@ Result<std::vector<InboundRecord>> InboundMessages(Connection& db, std::string_v
     out.push_back(std::move(m));
   }
   if (rc != SQLITE_DONE) return tl::unexpected(db.Error("read inbound messages"));
+  return out;
+}
+
+Result<std::vector<StoredMessage>> ChatOutbound(Connection& db, std::string_view chat_id,
+                                                int limit) {
+  static const std::string kSql = "SELECT " + kMessageColumns +
+                                  " FROM messages WHERE chat_id = ? ORDER BY created_at, id "
+                                  "LIMIT ?";
+  std::vector<StoredMessage> out;
+  {
+    SG_ASSIGN_OR_RETURN(auto stmt, db.Prepare(kSql.c_str()));
+    Statement s(stmt);
+    s.Bind(chat_id).Bind(static_cast<std::int64_t>(limit));
+    int rc = 0;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      SG_ASSIGN_OR_RETURN(StoredMessage m, ReadMessageRow(s));
+      out.push_back(std::move(m));
+    }
+    if (rc != SQLITE_DONE) return tl::unexpected(db.Error("read chat messages"));
+  }
+  for (StoredMessage& m : out) SG_RETURN_IF_ERROR(ReadMessageMedia(db, m));
+  return out;
+}
+
+Result<std::vector<ChatRecord>> CustomerChats(Connection& db, const ChatQuery& query) {
+  // chats_by_customer (domain, customer_phone, opened_at) gives the order.
+  SG_ASSIGN_OR_RETURN(
+      auto stmt,
+      db.Prepare("SELECT " SG_CHAT_COLUMNS " FROM chats WHERE domain = ?1 AND customer_phone = ?2 "
+                 "AND (?3 = '' OR service_phone = ?3) AND opened_at >= ?4 "
+                 "ORDER BY opened_at DESC, id DESC LIMIT ?5"));
+  Statement s(stmt);
+  s.Bind(query.domain)
+      .Bind(query.customer_phone)
+      .Bind(query.service_phone)
+      .Bind(query.opened_since_ms)
+      .Bind(static_cast<std::int64_t>(query.limit));
+  std::vector<ChatRecord> out;
+  int rc = 0;
+  while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ReadChat(s));
+  if (rc != SQLITE_DONE) return tl::unexpected(db.Error("read chats"));
   return out;
 }
 

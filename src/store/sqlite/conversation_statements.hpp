@@ -48,5 +48,9 @@ core::Result<std::optional<ChatRecord>> ActiveChatRow(Connection& db,
                                                       std::string_view customer_phone);
 core::Result<std::vector<InboundRecord>> InboundMessages(Connection& db, std::string_view chat_id,
                                                          int limit);
+core::Result<std::vector<StoredMessage>> ChatOutbound(Connection& db, std::string_view chat_id,
+                                                      int limit);
+// The rows as stored (an idle chat not shown ended: the caller does that).
+core::Result<std::vector<ChatRecord>> CustomerChats(Connection& db, const ChatQuery& query);
 
 }  // namespace socialgate::store::sqlite

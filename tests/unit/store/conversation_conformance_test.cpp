@@ -223,6 +223,63 @@ TEST_P(ConversationConformance, MessagesOfOneBatchJoinTheirChats) {
   EXPECT_EQ(Active(kNow + 10)->last_message_at_ms, kNow + 5);
 }
 
+TEST_P(ConversationConformance, AChatsOutboundMessagesAndACustomersChatsAreReadBack) {
+  const std::string first = Send("m1", kNow);
+  NewMessage media = Sample("m2", /*with_media=*/true);
+  media.now_ms = kNow + 10;
+  ASSERT_TRUE(Insert(outbox(), media));
+  ASSERT_TRUE(conversations().EndChat({"default", first, "success", kNow + 20}));
+  const std::string second = Send("m3", kNow + 30);
+  // Another number's chat with the same customer.
+  NewMessage elsewhere = Sample("m4");
+  elsewhere.now_ms = kNow + 40;
+  elsewhere.message.service_phone = "3902124122691";
+  ASSERT_TRUE(Insert(outbox(), elsewhere));
+
+  auto outbound = conversations().ChatOutbound(first, 10);
+  ASSERT_TRUE(outbound) << outbound.error().detail;
+  ASSERT_EQ(outbound->size(), 2u);
+  EXPECT_EQ((*outbound)[0].id, "m1");
+  EXPECT_EQ((*outbound)[1].id, "m2");
+  EXPECT_EQ((*outbound)[1].chat_id, first);
+  const core::MediaHeader* header = core::MediaOf((*outbound)[1].message);
+  ASSERT_NE(header, nullptr);
+  EXPECT_EQ(header->file_name, "invoice.pdf");
+  EXPECT_EQ(header->mime_type, "application/pdf");
+  EXPECT_EQ(conversations().ChatOutbound(first, 1)->size(), 1u);
+  EXPECT_FALSE(conversations().ChatOutbound(first, 0));
+  EXPECT_FALSE(conversations().ChatOutbound(first, kMaxInboundListLimit + 1));
+
+  ChatQuery query;
+  query.domain = "default";
+  query.customer_phone = kCustomer;
+  query.now_ms = kNow + 50;
+  auto chats = conversations().CustomerChats(query);
+  ASSERT_TRUE(chats) << chats.error().detail;
+  ASSERT_EQ(chats->size(), 3u);
+  EXPECT_EQ((*chats)[0].service_phone, "3902124122691");  // newest first
+  EXPECT_EQ((*chats)[1].id, second);
+  EXPECT_TRUE((*chats)[1].active());
+  EXPECT_EQ((*chats)[2].id, first);
+  EXPECT_EQ((*chats)[2].end_reason, "success");
+  query.service_phone = kService;
+  EXPECT_EQ(conversations().CustomerChats(query)->size(), 2u);
+  query.opened_since_ms = kNow + 25;
+  chats = conversations().CustomerChats(query);
+  ASSERT_EQ(chats->size(), 1u);
+  EXPECT_EQ((*chats)[0].id, second);
+  // As of an hour of idleness later, the active one shows ended.
+  query.now_ms = kNow + 30 + kIdle;
+  EXPECT_EQ((*conversations().CustomerChats(query))[0].end_reason, "idle");
+  query.limit = 1;
+  query.opened_since_ms = 0;
+  EXPECT_EQ(conversations().CustomerChats(query)->size(), 1u);
+  query.domain = "other";
+  EXPECT_TRUE(conversations().CustomerChats(query)->empty());
+  query.limit = 0;
+  EXPECT_FALSE(conversations().CustomerChats(query));
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ConversationConformance, ::testing::ValuesIn(kEngines),
                          [](const ::testing::TestParamInfo<Engine>& p) {
                            return std::string(p.param.name);

@@ -70,6 +70,8 @@ class FailingStorage final : public store::Storage,
     kActiveChat,
     kEndChat,
     kInboundMessages,
+    kChatOutbound,
+    kCustomerChats,
     kCount,  // not a kind
   };
 
@@ -291,6 +293,16 @@ class FailingStorage final : public store::Storage,
                                                                   int limit) override {
     if (Fails(Kind::kInboundMessages)) return Failure();
     return inner_->conversations().InboundMessages(chat_id, limit);
+  }
+  core::Result<std::vector<store::StoredMessage>> ChatOutbound(std::string_view chat_id,
+                                                               int limit) override {
+    if (Fails(Kind::kChatOutbound)) return Failure();
+    return inner_->conversations().ChatOutbound(chat_id, limit);
+  }
+  core::Result<std::vector<store::ChatRecord>> CustomerChats(
+      const store::ChatQuery& query) override {
+    if (Fails(Kind::kCustomerChats)) return Failure();
+    return inner_->conversations().CustomerChats(query);
   }
 
  private:
