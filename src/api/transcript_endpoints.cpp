@@ -212,30 +212,60 @@ void TranscriptEndpoints::Multimedia(const Call& call, const http::Responder& re
                    {"message", nullptr}};
     respond(JsonAnswer(404, answer));
   };
-  auto found = deps_.outbox->Get(call.domain->name, id);
-  if (!found) return respond(ErrorResponse(found.error()));
-  if (!*found || !call.principal->MaySendFrom((*found)->message.service_phone)) return none();
-  const store::StoredMessage& m = **found;
-  const auto* media = std::get_if<core::MediaContent>(&m.message.content);
-  if (media == nullptr) return none();
-  auto bytes = deps_.outbox->MediaBytes(m.id);
-  if (!bytes) return respond(ErrorResponse(bytes.error()));
   std::string domain = call.domain->name;
   for (char& c : domain) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  Json content = {{"document", util::Base64(*bytes)},
-                  {"fileName", media->media.file_name},
-                  {"mimeType", media->media.mime_type},
-                  {"documentType", media->media.document_type}};
-  Json message = {
-      {"messageID", m.id},
-      {"chatID", m.chat_id},
-      {"messageType", media->media.kind == core::MediaKind::kImage ? "IMAGE" : "DOCUMENT"},
-      {"domain", domain},
-      {"format", "fullsize"},
-      {"content", std::move(content)}};
-  Json answer = {{"result", true}, {"error", nullptr}};
-  answer["message"] = std::move(message);
-  respond(JsonAnswer(200, answer));
+  const auto answer = [&](const std::string& message_id, const std::string& chat_id,
+                          const char* type, const std::string& bytes, const std::string& file_name,
+                          const std::string& mime_type, const std::string& document_type) {
+    Json content = {{"document", util::Base64(bytes)},
+                    {"fileName", file_name},
+                    {"mimeType", mime_type},
+                    {"documentType", document_type}};
+    Json message = {{"messageID", message_id}, {"chatID", chat_id},
+                    {"messageType", type},     {"domain", domain},
+                    {"format", "fullsize"},    {"content", std::move(content)}};
+    Json body = {{"result", true}, {"error", nullptr}};
+    body["message"] = std::move(message);
+    respond(JsonAnswer(200, body));
+  };
+  // An outbound message's file, by the gateway's id...
+  auto found = deps_.outbox->Get(call.domain->name, id);
+  if (!found) return respond(ErrorResponse(found.error()));
+  if (*found) {
+    const store::StoredMessage& m = **found;
+    const auto* media = std::get_if<core::MediaContent>(&m.message.content);
+    if (media == nullptr || !call.principal->MaySendFrom(m.message.service_phone)) return none();
+    auto bytes = deps_.outbox->MediaBytes(m.id);
+    if (!bytes) return respond(ErrorResponse(bytes.error()));
+    return answer(m.id, m.chat_id,
+                  media->media.kind == core::MediaKind::kImage ? "IMAGE" : "DOCUMENT", *bytes,
+                  media->media.file_name, media->media.mime_type, media->media.document_type);
+  }
+  // ...or a customer's, by the provider's, once fetched (inbound_media/fetcher.hpp).
+  auto inbound = deps_.conversations->FindInboundMedia(call.domain->name, id);
+  if (!inbound) return respond(ErrorResponse(inbound.error()));
+  if (!*inbound || !call.principal->MaySendFrom((*inbound)->message.service_phone)) return none();
+  const store::InboundMedia& media = **inbound;
+  if (media.state == "pending") {
+    return respond(http::JsonError(
+        409,
+        "messageId: the media of message " + core::QuoteForMessage(id, 80) +
+            " is still being fetched from the provider" +
+            (media.error.empty() ? std::string() : " (the last attempt: " + media.error + ")") +
+            "; try again later"));
+  }
+  if (media.state != "fetched") {
+    return respond(
+        http::JsonError(404, "messageId: the media of message " + core::QuoteForMessage(id, 80) +
+                                 " could not be fetched from the provider: " + media.error));
+  }
+  std::string type = media.message.type;
+  for (char& c : type) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const auto slash = media.message.mime_type.find('/');
+  answer(media.message.id, media.message.chat_id, type.c_str(), media.bytes,
+         media.message.file_name, media.message.mime_type,
+         slash == std::string::npos ? media.message.mime_type
+                                    : media.message.mime_type.substr(slash + 1));
 }
 
 }  // namespace socialgate::api

@@ -13,9 +13,10 @@
 //   GET  /livechat/{domain}/getContactTranscriptByChatID/{chatId}
 //        a chat, active or ended: {"isChatActive", "chatTranscript": [Transcript]}
 //   GET  /livechat/{domain}/getMultimediaMessageByMessageID/{messageId}
-//        an outbound image or document with its file: {"message": {"messageID", "chatID",
-//        "messageType", "domain", "format": "fullsize", "content": {"document" (base64),
-//        "fileName", "mimeType", "documentType"}}}
+//        an outbound image or document (by the gateway's id), or a customer's media (by Meta's
+//        id) once fetched, with its file: {"message": {"messageID", "chatID", "messageType",
+//        "domain", "format": "fullsize", "content": {"document" (base64), "fileName",
+//        "mimeType", "documentType"}}}; a customer's media still being fetched is 409
 // Each in the {result, error} envelope. A chat or message the domain does not have, or whose
 // business number the user may not send from, is 404; a transcript holds at most
 // kMaxTranscriptMessages messages each way (then "truncated": true). Run on a request worker.

@@ -15,6 +15,7 @@
 #include "core/language.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "http/server.hpp"
+#include "inbound_media/fetcher.hpp"
 #include "net/http_client.hpp"
 #include "obs/security_events.hpp"
 #include "providers/registry.hpp"
@@ -195,6 +196,18 @@ core::Result<void> Serve(const ServeOptions& options) {
     return template_synchroniser.ApplyStatus(
         templates::StatusChange{u.account, u.template_id, u.name, u.language, u.status, u.reason});
   });
+  // The media of customers' messages, downloaded in the background on a client of its own: its
+  // answers are files up to media_max_bytes, not the providers' small JSON.
+  net::CurlClientOptions media_client_options;
+  media_client_options.max_response_bytes = cfg.conversations.media_max_bytes + 64 * 1024;
+  SG_ASSIGN_OR_RETURN(auto made_media_client, net::MakeCurlHttpClient(media_client_options));
+  net::HttpClientPtr media_client = std::move(made_media_client);
+  inbound_media::FetcherOptions media_options;
+  media_options.max_bytes = cfg.conversations.media_max_bytes;
+  media_options.max_age = cfg.conversations.media_max_age;
+  media_options.retry_first = cfg.conversations.media_retry;
+  inbound_media::MediaFetcher media_fetcher(storage->conversations(), *media_client,
+                                            inbound_media::GraphTargetsOf(cfg), media_options);
   std::map<std::string, providers::ProviderPtr, std::less<>> providers_by_number;
   providers::ProviderServices provider_services{sink, timers, *http_client};
   provider_services.catalogs = &catalogs;
@@ -304,6 +317,7 @@ core::Result<void> Serve(const ServeOptions& options) {
   dispatcher.Start();
   callback_sender.Start();
   template_synchroniser.Start();
+  media_fetcher.Start();
   std::fputs(StartupBanner(cfg, cfg.server.host, (*server)->port()).c_str(), stdout);
   std::fflush(stdout);
   spdlog::info("socialgate: serving {} domains, storage {}, dispatcher {}", cfg.domains.size(),
@@ -321,6 +335,7 @@ core::Result<void> Serve(const ServeOptions& options) {
   credential_checks.Shutdown();
   workers.Shutdown();
   template_synchroniser.Stop();
+  media_fetcher.Stop();
   storage->Drain();
   dispatcher.Stop();
   callback_sender.Stop();

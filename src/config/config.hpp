@@ -202,6 +202,11 @@ struct Example {
 struct ConversationSettings {
   // A chat ends after this long without a message either way; the next message opens a new one.
   std::chrono::milliseconds chat_idle_timeout{24LL * 3600 * 1000};
+  // The media of customers' messages (inbound_media/fetcher.hpp): kept up to this size;
+  // fetched while the message is younger than media_max_age; retried after media_retry first.
+  std::size_t media_max_bytes = 16 * 1024 * 1024;
+  std::chrono::milliseconds media_max_age{7LL * 24 * 3600 * 1000};
+  std::chrono::milliseconds media_retry{5'000};
 };
 
 struct Config {

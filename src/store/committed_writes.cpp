@@ -219,4 +219,17 @@ Result<ChatEndOutcome> CommittedWrites::EndChat(const ChatEnd& end) {
   return static_cast<ChatEndOutcome>(written.changed);
 }
 
+void CommittedWrites::ClaimMediaFetchesAsync(
+    MediaFetchClaim claim, std::function<void(Result<std::vector<MediaFetch>>)> done) {
+  committer().WriteAsync(claim, [done = std::move(done)](Result<Written> written) {
+    if (!written) return done(tl::unexpected(std::move(written.error())));
+    done(std::move(written->media_fetches));
+  });
+}
+
+void CommittedWrites::RecordMediaFetchAsync(MediaFetchOutcome outcome,
+                                            std::function<void(Result<void>)> done) {
+  committer().WriteAsync(std::move(outcome), AnswerStored(std::move(done)));
+}
+
 }  // namespace socialgate::store

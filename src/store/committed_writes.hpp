@@ -88,6 +88,11 @@ class CommittedWrites : public Outbox,
   // Conversations
   void SetChatIdleTimeout(std::int64_t idle_ms) override { chat_idle_ms_ = idle_ms; }
   core::Result<ChatEndOutcome> EndChat(const ChatEnd& end) override;
+  void ClaimMediaFetchesAsync(
+      MediaFetchClaim claim,
+      std::function<void(core::Result<std::vector<MediaFetch>>)> done) override;
+  void RecordMediaFetchAsync(MediaFetchOutcome outcome,
+                             std::function<void(core::Result<void>)> done) override;
 
  protected:
   // The engine's committer, started before any of the calls above.

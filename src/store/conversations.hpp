@@ -23,6 +23,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -114,6 +115,45 @@ struct ChatQuery {
 };
 inline constexpr int kMaxChatListLimit = 1000;
 
+// An inbound message's media to fetch from its provider (Conversations::ClaimMediaFetchesAsync).
+struct MediaFetch {
+  std::int64_t seq = 0;  // the inbound message's
+  std::string source;
+  std::string service_phone;
+  std::string media_id;
+  std::string mime_type;  // as the webhook said
+  int attempts = 0;       // this one included
+  std::int64_t received_at_ms = 0;
+};
+
+struct MediaFetchClaim {
+  std::int64_t now_ms = 0;
+  std::int64_t lease_ms = 0;  // the claimed are not due again before now_ms + lease_ms
+  int limit = 0;
+};
+
+// How a fetch ended (Conversations::RecordMediaFetchAsync). Only a pending media is changed.
+struct MediaFetchOutcome {
+  enum class Kind {
+    kFetched,  // `bytes` are the media's: stored, the media is `fetched`
+    kRetry,    // tried again at next_attempt_at_ms; `error` says what happened
+    kFailed,   // given up: the media is `failed`, `error` says why
+  };
+  Kind kind = Kind::kRetry;
+  std::int64_t seq = 0;
+  std::string bytes;
+  std::int64_t next_attempt_at_ms = 0;
+  std::string error;
+};
+
+// An inbound message with its media as stored (Conversations::FindInboundMedia).
+struct InboundMedia {
+  InboundRecord message;
+  std::string state;  // pending, fetched, failed
+  std::string error;  // the last attempt's, or why it was given up
+  std::string bytes;  // when fetched
+};
+
 class Conversations {
  public:
   virtual ~Conversations() = default;
@@ -158,6 +198,19 @@ class Conversations {
 
   // The chats `query` names, newest first (opened_at, then id, descending).
   virtual core::Result<std::vector<ChatRecord>> CustomerChats(const ChatQuery& query) = 0;
+
+  // Claims up to claim.limit pending media due by claim.now_ms, oldest due first, counting an
+  // attempt of each and making it due again after the lease (a fetcher that stops mid-way
+  // leaves it to the next claim). Always queued.
+  virtual void ClaimMediaFetchesAsync(
+      MediaFetchClaim claim, std::function<void(core::Result<std::vector<MediaFetch>>)> done) = 0;
+  // Records how a claimed fetch ended. Always queued.
+  virtual void RecordMediaFetchAsync(MediaFetchOutcome outcome,
+                                     std::function<void(core::Result<void>)> done) = 0;
+  // The domain's inbound message with this provider id and its media (bytes once fetched);
+  // nullopt when there is none, or it has no media.
+  virtual core::Result<std::optional<InboundMedia>> FindInboundMedia(std::string_view domain,
+                                                                     std::string_view id) = 0;
 };
 
 }  // namespace socialgate::store

@@ -75,12 +75,13 @@ struct NumberLeaseRelease {
 // WebhookApplication. Callbacks::ClaimCallbacksAsync is a CallbackClaim; RecordCallbackAsync a
 // CallbackOutcome. TemplateCatalogs::ReplaceCatalog is a StoredCatalog (checked before it is
 // queued: committed_writes.cpp); SetTemplateStatus a TemplateStatusChange. Conversations::EndChat
-// is a ChatEnd.
+// is a ChatEnd; ClaimMediaFetchesAsync a MediaFetchClaim; RecordMediaFetchAsync a
+// MediaFetchOutcome.
 using Write =
     std::variant<NewMessage, AttemptEnd, ClaimRequest, LeaseExtension, LeaseRelease, WebhookEvent,
                  WebhookApplication, IdempotentAnswer, Session, SessionDeletion, TrustedAddressSave,
                  NumberLeaseRenewal, NumberLeaseRelease, CallbackClaim, CallbackOutcome,
-                 StoredCatalog, TemplateStatusChange, ChatEnd>;
+                 StoredCatalog, TemplateStatusChange, ChatEnd, MediaFetchClaim, MediaFetchOutcome>;
 
 // What applying a write produced.
 struct Written {
@@ -91,6 +92,7 @@ struct Written {
   int changed = 0;
   WebhookApplied webhook;                   // a WebhookApplication's
   std::string chat_id;                      // a NewMessage's: the chat it joined
+  std::vector<MediaFetch> media_fetches;    // a MediaFetchClaim's
   std::vector<CallbackDelivery> callbacks;  // a CallbackClaim's
   // How much the outbox depth (queued + sending messages) moves if the write is committed.
   std::int64_t outbox_depth_change = 0;

@@ -344,9 +344,11 @@ class ConversationMetaTest : public ::testing::Test {
     domain.number = std::string(kNumber);
     domain.base_url = fake_->base_url();
     domain.timeout_ms = 3000;
-    gateway_ = new GatewayProcess(MetaTestConfig(domain) +
-                                  "\n[webhooks.meta]\nverify_token_file = \"verify_token.txt\"\n"
-                                  "app_secret_file = \"app_secret.txt\"\n");
+    gateway_ =
+        new GatewayProcess(MetaTestConfig(domain) +
+                           "\n[webhooks.meta]\nverify_token_file = \"verify_token.txt\"\n"
+                           "app_secret_file = \"app_secret.txt\"\n"
+                           "\n[conversations]\nmedia_retry_ms = 200\nmedia_max_bytes = 65536\n");
     ASSERT_TRUE(WriteTokenFile(*gateway_, kToken));
     ASSERT_TRUE(WriteTokenFile(*gateway_, "verify", "verify_token.txt"));
     ASSERT_TRUE(WriteTokenFile(*gateway_, kAppSecret, "app_secret.txt"));
@@ -414,6 +416,73 @@ TEST_F(ConversationMetaTest, AWindowThatClosedIsRefusedWithItsTimeAndTheNextMess
   const Json sends = fake_->SendsFor(r.Json().value("messageId", ""));
   ASSERT_EQ(sends.size(), 1u) << sends.dump();
   EXPECT_EQ(sends[0]["json"]["text"]["body"], "Grazie, arriva domani");
+}
+
+TEST_F(ConversationMetaTest, ACustomersImageIsFetchedAfterAFailedAttemptAndServedByItsId) {
+  const std::string customer = "393403600040";
+  // Meta's media endpoint fails once: the fetch is tried again, the webhook long answered.
+  ASSERT_TRUE(fake_->SetFaults(
+      {{{"path", "media_info"}, {"count", 1}, {"action", "http"}, {"http_status", 503}}}));
+  const std::string jpeg = core::testing::TinyJpeg();
+  const Json posted = fake_->PostInbound(
+      {{"phone_number_id", std::string(kTestPhoneNumberId)},
+       {"from", customer},
+       {"type", "image"},
+       {"text", "lo scontrino"},
+       {"media", {{"mime_type", "image/jpeg"}, {"bytes_base64", core::testing::Base64(jpeg)}}}});
+  ASSERT_TRUE(posted.is_object()) << posted.dump();
+  const std::string wamid = posted.value("wamid", "");
+  const std::string url =
+      gateway_->base_url() + "/livechat/default/getMultimediaMessageByMessageID/" + wamid;
+  HttpResponse r;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  do {
+    r = client_.Get(url, kDemo);
+    if (r.status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  } while (std::chrono::steady_clock::now() < deadline);
+  ASSERT_EQ(r.status, 200) << r.Describe();
+  const Json message = r.Json()["message"];
+  EXPECT_EQ(message["messageID"], wamid);
+  EXPECT_EQ(message["messageType"], "IMAGE");
+  EXPECT_EQ(message["content"]["mimeType"], "image/jpeg");
+  EXPECT_EQ(message["content"]["document"], core::testing::Base64(jpeg));
+  EXPECT_EQ(fake_->Requests("media_info").size(), 2u) << "the first attempt failed";
+  ASSERT_TRUE(fake_->ClearFaults());
+
+  // In the transcript: the customer's image with its caption.
+  const HttpResponse last =
+      client_.PostJson(gateway_->base_url() + "/livechat/default/getLastTranscript",
+                       Json{{"userid", customer}, {"serviceid", kNumber}}.dump(), kDemo);
+  ASSERT_EQ(last.status, 200) << last.Describe();
+  const Json transcript = last.Json();
+  const Json data = transcript["chatTranscript"]["messages"][0]["data"];
+  EXPECT_EQ(data["id"], wamid);
+  EXPECT_EQ(data["messageType"], "IMAGE");
+  EXPECT_EQ(data["content"]["caption"], "lo scontrino");
+  EXPECT_EQ(data["content"]["user"]["nickname"], "Fake Customer");  // fake-graph's default
+}
+
+TEST_F(ConversationMetaTest, MediaLargerThanTheLimitIsGivenUpWithTheReason) {
+  const Json posted =
+      fake_->PostInbound({{"phone_number_id", std::string(kTestPhoneNumberId)},
+                          {"from", "393403600041"},
+                          {"type", "document"},
+                          {"media",
+                           {{"mime_type", "application/pdf"},
+                            {"file_name", "grande.pdf"},
+                            {"bytes_base64", core::testing::Base64(std::string(70'000, 'x'))}}}});
+  const std::string url = gateway_->base_url() +
+                          "/livechat/default/getMultimediaMessageByMessageID/" +
+                          posted.value("wamid", "");
+  HttpResponse r;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  do {
+    r = client_.Get(url, kDemo);
+    if (r.status == 404 && r.body.find("could not be fetched") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  } while (std::chrono::steady_clock::now() < deadline);
+  EXPECT_TRUE(IsError(r, 404, "is 70000 bytes, more than the 65536 kept (media_max_bytes)"));
 }
 
 }  // namespace

@@ -70,6 +70,31 @@ const Sql kInboundOfChat{
     "received_at, type, text, media_id, mime_type, file_name, context_id, payload "
     "FROM inbound_messages WHERE chat_id = $1 ORDER BY seq LIMIT $2"};
 
+// The oldest due first, skipping rows another instance's claim holds.
+const Sql kClaimMediaFetches{
+    "claim_media_fetches",
+    "UPDATE inbound_messages SET media_next_at = $1::bigint + $2::bigint, media_attempts = "
+    "media_attempts + 1 "
+    "WHERE seq IN (SELECT seq FROM inbound_messages WHERE media_state = 'pending' AND "
+    "media_next_at <= $1 ORDER BY media_next_at LIMIT $3 FOR UPDATE SKIP LOCKED) "
+    "RETURNING seq, source, service_phone, media_id, mime_type, media_attempts, received_at"};
+const Sql kStoreInboundMedia{
+    "store_inbound_media",
+    "INSERT INTO inbound_media(inbound_seq, bytes) SELECT seq, $2::bytea FROM inbound_messages "
+    "WHERE seq = $1 AND media_state = 'pending' "
+    "ON CONFLICT(inbound_seq) DO UPDATE SET bytes = excluded.bytes"};
+const Sql kRecordMediaFetch{"record_media_fetch",
+                            "UPDATE inbound_messages SET media_state = $2, media_next_at = $3, "
+                            "media_error = $4 WHERE seq = $1 AND media_state = 'pending'"};
+const Sql kFindInboundMedia{
+    "find_inbound_media",
+    "SELECT seq, source, id, domain, service_phone, customer_phone, customer_name, chat_id, at, "
+    "received_at, type, text, media_id, mime_type, file_name, context_id, payload, media_state, "
+    "media_error FROM inbound_messages WHERE id = $1 AND domain = $2 AND media_state <> 'none' "
+    "ORDER BY seq LIMIT 1"};
+const Sql kInboundMediaBytes{"inbound_media_bytes",
+                             "SELECT bytes FROM inbound_media WHERE inbound_seq = $1"};
+
 const Sql kCustomerChats{"customer_chats",
                          "SELECT " SG_CHAT_COLUMNS
                          " FROM chats WHERE domain = $1 AND customer_phone = $2 "
@@ -310,6 +335,79 @@ Result<std::vector<ChatRecord>> CustomerChats(Connection& db, const ChatQuery& q
   out.reserve(static_cast<std::size_t>(rows.size()));
   for (int i = 0; i < rows.size(); ++i) out.push_back(ReadChat(rows, i));
   return out;
+}
+
+Result<Written> ClaimMediaFetches(Connection& db, const MediaFetchClaim& claim) {
+  Params p;
+  p.Int(claim.now_ms).Int(claim.lease_ms).Int(claim.limit);
+  SG_ASSIGN_OR_RETURN(Rows rows, db.Run(kClaimMediaFetches, p));
+  Written written;
+  for (int i = 0; i < rows.size(); ++i) {
+    written.media_fetches.push_back(MediaFetch{rows.Int64(i, 0), rows.Text(i, 1), rows.Text(i, 2),
+                                               rows.Text(i, 3), rows.Text(i, 4), rows.Int(i, 5),
+                                               rows.Int64(i, 6)});
+  }
+  return written;
+}
+
+Result<Written> RecordMediaFetch(Connection& db, const MediaFetchOutcome& o) {
+  using Kind = MediaFetchOutcome::Kind;
+  if (o.kind == Kind::kFetched) {
+    Params p;
+    p.Int(o.seq).BytesInPlace(o.bytes);
+    SG_RETURN_IF_ERROR(db.Run(kStoreInboundMedia, p));
+  }
+  Params p;
+  p.Int(o.seq);
+  switch (o.kind) {
+    case Kind::kFetched:
+      p.Text("fetched").Null().Text("");
+      break;
+    case Kind::kRetry:
+      p.Text("pending").Int(o.next_attempt_at_ms).Text(o.error);
+      break;
+    case Kind::kFailed:
+      p.Text("failed").Null().Text(o.error);
+      break;
+  }
+  SG_RETURN_IF_ERROR(db.Run(kRecordMediaFetch, p));
+  return Written{};
+}
+
+Result<std::optional<InboundMedia>> FindInboundMedia(Connection& db, std::string_view domain,
+                                                     std::string_view id) {
+  Params p;
+  p.Text(id).Text(domain);
+  SG_ASSIGN_OR_RETURN(Rows rows, db.Run(kFindInboundMedia, p));
+  if (rows.size() == 0) return std::optional<InboundMedia>();
+  InboundMedia media;
+  InboundRecord& m = media.message;
+  m.seq = rows.Int64(0, 0);
+  m.source = rows.Text(0, 1);
+  m.id = rows.Text(0, 2);
+  m.domain = rows.Text(0, 3);
+  m.service_phone = rows.Text(0, 4);
+  m.customer_phone = rows.Text(0, 5);
+  m.customer_name = rows.Text(0, 6);
+  m.chat_id = rows.Text(0, 7);
+  m.at_ms = rows.Int64(0, 8);
+  m.received_at_ms = rows.Int64(0, 9);
+  m.type = rows.Text(0, 10);
+  m.text = rows.Text(0, 11);
+  m.media_id = rows.Text(0, 12);
+  m.mime_type = rows.Text(0, 13);
+  m.file_name = rows.Text(0, 14);
+  m.context_id = rows.Text(0, 15);
+  m.payload = rows.Text(0, 16);
+  media.state = rows.Text(0, 17);
+  media.error = rows.Text(0, 18);
+  if (media.state == "fetched") {
+    Params by_seq;
+    by_seq.Int(m.seq);
+    SG_ASSIGN_OR_RETURN(Rows bytes, db.Run(kInboundMediaBytes, by_seq, /*binary_rows=*/true));
+    if (bytes.size() > 0) media.bytes = bytes.Text(0, 0);
+  }
+  return std::optional<InboundMedia>(std::move(media));
 }
 
 }  // namespace socialgate::store::postgres

@@ -286,6 +286,7 @@ CREATE TABLE inbound_messages (
   UNIQUE (source, id)
 );
 CREATE INDEX inbound_by_chat ON inbound_messages(chat_id, seq);
+CREATE INDEX inbound_by_id ON inbound_messages(id);  -- getMultimediaMessageByMessageID
 CREATE INDEX inbound_by_customer ON inbound_messages(domain, customer_phone, seq);
 CREATE INDEX inbound_media_due ON inbound_messages(media_next_at) WHERE media_state = 'pending';
 CREATE TABLE inbound_media (

@@ -151,6 +151,11 @@ class PostgresStorage final : public Storage, public CommittedWrites, private Tr
     return readers_.With(
         [&](Connection& db) { return postgres::ChatOutbound(db, chat_id, limit); });
   }
+  Result<std::optional<InboundMedia>> FindInboundMedia(std::string_view domain,
+                                                       std::string_view id) override {
+    return readers_.With(
+        [&](Connection& db) { return postgres::FindInboundMedia(db, domain, id); });
+  }
   Result<std::vector<ChatRecord>> CustomerChats(const ChatQuery& query) override {
     if (query.limit < 1 || query.limit > kMaxChatListLimit) {
       return core::MakeError(core::ErrorCode::kInvalidArgument,
@@ -323,6 +328,8 @@ Result<Written> PostgresStorage::Apply(const Write& write) {
             ConversationStatements conversations(db);
             return EndChatWrite(conversations, e, chat_idle_ms_);
           },
+          [&](const MediaFetchClaim& c) { return postgres::ClaimMediaFetches(db, c); },
+          [&](const MediaFetchOutcome& o) { return postgres::RecordMediaFetch(db, o); },
       },
       write);
 }

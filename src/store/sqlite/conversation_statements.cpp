@@ -250,4 +250,107 @@ Result<std::vector<ChatRecord>> CustomerChats(Connection& db, const ChatQuery& q
   return out;
 }
 
+Result<Written> ClaimMediaFetches(Connection& db, const MediaFetchClaim& claim) {
+  // inbound_media_due (media_next_at, where pending) gives the order.
+  SG_ASSIGN_OR_RETURN(
+      auto stmt,
+      db.Prepare("UPDATE inbound_messages SET media_next_at = ?1 + ?2, "
+                 "media_attempts = media_attempts + 1 WHERE seq IN (SELECT seq FROM "
+                 "inbound_messages WHERE media_state = 'pending' AND media_next_at <= ?1 "
+                 "ORDER BY media_next_at LIMIT ?3) RETURNING seq, source, service_phone, media_id, "
+                 "mime_type, media_attempts, received_at"));
+  Statement s(stmt);
+  s.Bind(claim.now_ms).Bind(claim.lease_ms).Bind(static_cast<std::int64_t>(claim.limit));
+  Written written;
+  int rc = 0;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    written.media_fetches.push_back(
+        MediaFetch{s.Int64(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5), s.Int64(6)});
+  }
+  if (rc != SQLITE_DONE) return tl::unexpected(db.Error("claim media fetches"));
+  return written;
+}
+
+Result<Written> RecordMediaFetch(Connection& db, const MediaFetchOutcome& o) {
+  using Kind = MediaFetchOutcome::Kind;
+  if (o.kind == Kind::kFetched) {
+    SG_ASSIGN_OR_RETURN(
+        auto stmt, db.Prepare("INSERT INTO inbound_media(inbound_seq, bytes) SELECT seq, ?2 FROM "
+                              "inbound_messages WHERE seq = ?1 AND media_state = 'pending' "
+                              "ON CONFLICT(inbound_seq) DO UPDATE SET bytes = excluded.bytes"));
+    Statement s(stmt);
+    s.Bind(o.seq).BindBlobInPlace(o.bytes);
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("store inbound media"));
+  }
+  SG_ASSIGN_OR_RETURN(
+      auto stmt, db.Prepare("UPDATE inbound_messages SET media_state = ?2, media_next_at = ?3, "
+                            "media_error = ?4 WHERE seq = ?1 AND media_state = 'pending'"));
+  Statement s(stmt);
+  s.Bind(o.seq);
+  switch (o.kind) {
+    case Kind::kFetched:
+      s.Bind(std::string_view("fetched")).BindNull().Bind(std::string_view(""));
+      break;
+    case Kind::kRetry:
+      s.Bind(std::string_view("pending")).Bind(o.next_attempt_at_ms).Bind(o.error);
+      break;
+    case Kind::kFailed:
+      s.Bind(std::string_view("failed")).BindNull().Bind(o.error);
+      break;
+  }
+  if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("record media fetch"));
+  return Written{};
+}
+
+Result<std::optional<InboundMedia>> FindInboundMedia(Connection& db, std::string_view domain,
+                                                     std::string_view id) {
+  InboundMedia media;
+  {
+    SG_ASSIGN_OR_RETURN(
+        auto stmt,
+        db.Prepare("SELECT seq, source, id, domain, service_phone, customer_phone, "
+                   "customer_name, chat_id, at, received_at, type, text, media_id, mime_type, "
+                   "file_name, context_id, payload, media_state, media_error FROM inbound_messages "
+                   "WHERE id = ? AND domain = ? AND media_state <> 'none' ORDER BY seq LIMIT 1"));
+    Statement s(stmt);
+    s.Bind(id).Bind(domain);
+    const int rc = s.Step();
+    if (rc == SQLITE_DONE) return std::optional<InboundMedia>();
+    if (rc != SQLITE_ROW) return tl::unexpected(db.Error("read inbound media"));
+    InboundRecord& m = media.message;
+    m.seq = s.Int64(0);
+    m.source = s.Text(1);
+    m.id = s.Text(2);
+    m.domain = s.Text(3);
+    m.service_phone = s.Text(4);
+    m.customer_phone = s.Text(5);
+    m.customer_name = s.Text(6);
+    m.chat_id = s.Text(7);
+    m.at_ms = s.Int64(8);
+    m.received_at_ms = s.Int64(9);
+    m.type = s.Text(10);
+    m.text = s.Text(11);
+    m.media_id = s.Text(12);
+    m.mime_type = s.Text(13);
+    m.file_name = s.Text(14);
+    m.context_id = s.Text(15);
+    m.payload = s.Text(16);
+    media.state = s.Text(17);
+    media.error = s.Text(18);
+  }
+  if (media.state == "fetched") {
+    SG_ASSIGN_OR_RETURN(auto stmt,
+                        db.Prepare("SELECT bytes FROM inbound_media WHERE inbound_seq = ?"));
+    Statement s(stmt);
+    s.Bind(media.message.seq);
+    const int rc = s.Step();
+    if (rc == SQLITE_ROW) {
+      media.bytes = s.Blob(0);
+    } else if (rc != SQLITE_DONE) {
+      return tl::unexpected(db.Error("read inbound media bytes"));
+    }
+  }
+  return std::optional<InboundMedia>(std::move(media));
+}
+
 }  // namespace socialgate::store::sqlite

@@ -15,6 +15,7 @@
 #include "core/error.hpp"
 #include "store/conversation_table.hpp"
 #include "store/sqlite/connection.hpp"
+#include "store/write.hpp"
 
 namespace socialgate::store::sqlite {
 
@@ -52,5 +53,11 @@ core::Result<std::vector<StoredMessage>> ChatOutbound(Connection& db, std::strin
                                                       int limit);
 // The rows as stored (an idle chat not shown ended: the caller does that).
 core::Result<std::vector<ChatRecord>> CustomerChats(Connection& db, const ChatQuery& query);
+
+// Conversations' media fetches (writes, on the committer) and an inbound media's read.
+core::Result<Written> ClaimMediaFetches(Connection& db, const MediaFetchClaim& claim);
+core::Result<Written> RecordMediaFetch(Connection& db, const MediaFetchOutcome& outcome);
+core::Result<std::optional<InboundMedia>> FindInboundMedia(Connection& db, std::string_view domain,
+                                                           std::string_view id);
 
 }  // namespace socialgate::store::sqlite

@@ -149,6 +149,11 @@ class SqliteStorage final : public Storage, public CommittedWrites, private Tran
     std::lock_guard lock(mutex_);
     return sqlite::ChatOutbound(db_, chat_id, limit);
   }
+  Result<std::optional<InboundMedia>> FindInboundMedia(std::string_view domain,
+                                                       std::string_view id) override {
+    std::lock_guard lock(mutex_);
+    return sqlite::FindInboundMedia(db_, domain, id);
+  }
   Result<std::vector<ChatRecord>> CustomerChats(const ChatQuery& query) override {
     if (query.limit < 1 || query.limit > kMaxChatListLimit) {
       return core::MakeError(core::ErrorCode::kInvalidArgument,
@@ -288,6 +293,12 @@ Result<Written> SqliteStorage::Apply(const Write& write) {
     Result<Written> operator()(const ChatEnd& e) {
       ConversationStatements conversations(self.db_);
       return EndChatWrite(conversations, e, self.chat_idle_ms_);
+    }
+    Result<Written> operator()(const MediaFetchClaim& c) {
+      return sqlite::ClaimMediaFetches(self.db_, c);
+    }
+    Result<Written> operator()(const MediaFetchOutcome& o) {
+      return sqlite::RecordMediaFetch(self.db_, o);
     }
   };
   return std::visit(Applier{*this}, write);

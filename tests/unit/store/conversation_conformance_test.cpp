@@ -14,6 +14,7 @@
 namespace socialgate::store {
 namespace {
 
+using testing::Answer;
 using testing::ApplyWebhook;
 using testing::Insert;
 
@@ -278,6 +279,79 @@ TEST_P(ConversationConformance, AChatsOutboundMessagesAndACustomersChatsAreReadB
   EXPECT_TRUE(conversations().CustomerChats(query)->empty());
   query.limit = 0;
   EXPECT_FALSE(conversations().CustomerChats(query));
+}
+
+TEST_P(ConversationConformance, MediaIsClaimedFetchedRetriedAndGivenUp) {
+  InboundRecord photo = Inbound("wamid.photo", kNow);
+  photo.type = "image";
+  photo.media_id = "1234567890";
+  photo.mime_type = "image/jpeg";
+  InboundRecord doc = Inbound("wamid.doc", kNow + 1);
+  doc.type = "document";
+  doc.media_id = "2234567890";
+  doc.mime_type = "application/pdf";
+  doc.file_name = "fattura.pdf";
+  Receive({photo, doc, Inbound("wamid.text", kNow + 2)}, kNow + 10);
+
+  const auto claim = [&](std::int64_t now_ms) {
+    Answer<core::Result<std::vector<MediaFetch>>> answer;
+    conversations().ClaimMediaFetchesAsync({now_ms, 60'000, 10}, answer.Callback());
+    auto claimed = answer.Get();
+    EXPECT_TRUE(claimed) << (claimed ? "" : claimed.error().detail);
+    return claimed ? *claimed : std::vector<MediaFetch>{};
+  };
+  const auto record = [&](MediaFetchOutcome outcome) {
+    Answer<core::Result<void>> answer;
+    conversations().RecordMediaFetchAsync(std::move(outcome), answer.Callback());
+    auto recorded = answer.Get();
+    EXPECT_TRUE(recorded) << (recorded ? "" : recorded.error().detail);
+  };
+  // Due from when they were received; the text has no media.
+  auto claimed = claim(kNow + 10);
+  ASSERT_EQ(claimed.size(), 2u);
+  EXPECT_EQ(claimed[0].media_id, "1234567890");
+  EXPECT_EQ(claimed[0].service_phone, kService);
+  EXPECT_EQ(claimed[0].source, "meta");
+  EXPECT_EQ(claimed[0].mime_type, "image/jpeg");
+  EXPECT_EQ(claimed[0].attempts, 1);
+  EXPECT_EQ(claimed[0].received_at_ms, kNow + 10);
+  EXPECT_TRUE(claim(kNow + 20).empty()) << "leased for a minute";
+
+  const std::string bytes("\xFF\xD8\xFF\xE0\0JFIF\0bytes", 14);
+  record({MediaFetchOutcome::Kind::kFetched, claimed[0].seq, bytes, 0, ""});
+  record({MediaFetchOutcome::Kind::kRetry, claimed[1].seq, "", kNow + 5000, "HTTP 503"});
+  auto pending = conversations().FindInboundMedia("default", "wamid.doc");
+  ASSERT_TRUE(pending && *pending);
+  EXPECT_EQ((*pending)->state, "pending");
+  EXPECT_EQ((*pending)->error, "HTTP 503");
+  EXPECT_EQ((*pending)->message.file_name, "fattura.pdf");
+  EXPECT_TRUE((*pending)->bytes.empty());
+  // Retried when due, a second attempt; then given up.
+  EXPECT_TRUE(claim(kNow + 4999).empty());
+  claimed = claim(kNow + 5000);
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(claimed[0].media_id, "2234567890");
+  EXPECT_EQ(claimed[0].attempts, 2);
+  record({MediaFetchOutcome::Kind::kFailed, claimed[0].seq, "", 0, "larger than 16 MiB"});
+  EXPECT_TRUE(claim(kNow + 999'999).empty());
+
+  if (Persists()) {
+    Open();
+    conversations().SetChatIdleTimeout(kIdle);
+  }
+  auto fetched = conversations().FindInboundMedia("default", "wamid.photo");
+  ASSERT_TRUE(fetched && *fetched) << (fetched ? "none" : fetched.error().detail);
+  EXPECT_EQ((*fetched)->state, "fetched");
+  EXPECT_EQ((*fetched)->bytes, bytes);
+  EXPECT_EQ((*fetched)->message.mime_type, "image/jpeg");
+  auto failed = conversations().FindInboundMedia("default", "wamid.doc");
+  EXPECT_EQ((*failed)->state, "failed");
+  EXPECT_EQ((*failed)->error, "larger than 16 MiB");
+  // A late outcome of a claim that was given up changes nothing.
+  record({MediaFetchOutcome::Kind::kFetched, (*failed)->message.seq, "late", 0, ""});
+  EXPECT_EQ((*conversations().FindInboundMedia("default", "wamid.doc"))->state, "failed");
+  EXPECT_FALSE(*conversations().FindInboundMedia("default", "wamid.text")) << "no media";
+  EXPECT_FALSE(*conversations().FindInboundMedia("other", "wamid.photo")) << "another domain";
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, ConversationConformance, ::testing::ValuesIn(kEngines),

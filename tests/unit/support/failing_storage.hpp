@@ -72,6 +72,9 @@ class FailingStorage final : public store::Storage,
     kInboundMessages,
     kChatOutbound,
     kCustomerChats,
+    kClaimMediaFetches,
+    kRecordMediaFetch,
+    kFindInboundMedia,
     kCount,  // not a kind
   };
 
@@ -303,6 +306,22 @@ class FailingStorage final : public store::Storage,
       const store::ChatQuery& query) override {
     if (Fails(Kind::kCustomerChats)) return Failure();
     return inner_->conversations().CustomerChats(query);
+  }
+  void ClaimMediaFetchesAsync(
+      store::MediaFetchClaim claim,
+      std::function<void(core::Result<std::vector<store::MediaFetch>>)> done) override {
+    if (Fails(Kind::kClaimMediaFetches)) return done(Failure());
+    inner_->conversations().ClaimMediaFetchesAsync(claim, std::move(done));
+  }
+  void RecordMediaFetchAsync(store::MediaFetchOutcome outcome,
+                             std::function<void(core::Result<void>)> done) override {
+    if (Fails(Kind::kRecordMediaFetch)) return done(Failure());
+    inner_->conversations().RecordMediaFetchAsync(std::move(outcome), std::move(done));
+  }
+  core::Result<std::optional<store::InboundMedia>> FindInboundMedia(std::string_view domain,
+                                                                    std::string_view id) override {
+    if (Fails(Kind::kFindInboundMedia)) return Failure();
+    return inner_->conversations().FindInboundMedia(domain, id);
   }
 
  private:
