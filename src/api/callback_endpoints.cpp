@@ -114,7 +114,8 @@ void CallbackEndpoints::List(const config::Domain& domain, const auth::Principal
     callbacks.push_back(
         {{"id", c.id},
          {"messageId", c.message_id},
-         {"status", core::MessageStatusName(c.status)},
+         {"type", c.received ? "message.received" : "message.status.updated"},
+         {"status", c.received ? Json(nullptr) : Json(core::MessageStatusName(c.status))},
          {"at", util::FormatUtcMillis(c.at_ms)},
          {"state", c.state},
          {"attempts", c.attempts},

@@ -5,8 +5,9 @@
 //   ?status=pending|delivered|failed   (optional; all by default)
 //   &limit=1..1000                     (default 100)
 //   &cursor=<the previous page's next>
-// Answer: {"result":true,"error":null,"callbacks":[{id, messageId, status, at, state, attempts,
-// lastError, createdAt, finishedAt}], "next": cursor or null}. Callbacks are the domain's, not
+// Answer: {"result":true,"error":null,"callbacks":[{id, messageId, type (message.status.updated
+// or message.received), status (null for a customer's message), at, state, attempts, lastError,
+// createdAt, finishedAt}], "next": cursor or null}. Callbacks are the domain's, not
 // a number's: a user limited to some numbers gets 403. Runs on a request worker.
 #pragma once
 

@@ -1,7 +1,8 @@
 // File: store/callbacks.hpp
 //
 // Callbacks to callers: each change of a message's status, for a domain that has a callback URL,
-// is a callback row written in the same commit as the change (by the engine, wherever a status
+// is a callback row written in the same commit as the change (and so is each customer's message,
+// store/conversations.hpp: a callback with `inbound`) (by the engine, wherever a status
 // changes: an attempt's outcome, a provider's report). A sender claims due callbacks with a lease,
 // posts them, and records how each went. A message's callbacks go out in the order of its
 // changes: one is claimed only when no earlier one of the same message is still pending.
@@ -19,6 +20,7 @@
 
 #include "core/error.hpp"
 #include "core/message_status.hpp"
+#include "store/conversations.hpp"
 
 namespace socialgate::store {
 
@@ -38,6 +40,9 @@ struct CallbackDelivery {
   std::string service_phone;
   std::string customer_phone;
   std::string provider_message_id;
+  // A customer's message (message.received) rather than a status change: the message, and
+  // `status` means nothing.
+  std::optional<InboundRecord> inbound;
 };
 
 // Callbacks::ClaimCallbacksAsync.
@@ -62,8 +67,9 @@ struct CallbackOutcome {
 // A callback as the operator sees it (Callbacks::ListCallbacks).
 struct CallbackRecord {
   std::string id;
-  std::string message_id;
-  core::MessageStatus status = core::MessageStatus::kAccepted;
+  std::string message_id;  // a customer's message's: the provider's id
+  bool received = false;   // a customer's message (message.received), not a status change
+  core::MessageStatus status = core::MessageStatus::kAccepted;  // a status change's
   std::int64_t at_ms = 0;
   std::string state;  // pending, delivered, failed
   int attempts = 0;

@@ -54,6 +54,7 @@ Result<int> ApplyInbound(ConversationTable& table, const std::vector<InboundReco
     SG_ASSIGN_OR_RETURN(const bool inserted, table.InsertInbound(row));
     if (!inserted) continue;  // the same message, twice in one batch
     SG_RETURN_IF_ERROR(table.ExtendWindow(row.service_phone, row.customer_phone, row.at_ms));
+    SG_RETURN_IF_ERROR(table.AddInboundCallback(row, now_ms));
     ++stored;
   }
   return stored;

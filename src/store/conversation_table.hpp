@@ -50,6 +50,10 @@ class ConversationTable {
   // Stores the message (its chat_id and received_at_ms set); false when (source, id) is stored
   // already, nothing changed.
   virtual core::Result<bool> InsertInbound(const InboundRecord& message) = 0;
+  // The message.received callback of a stored message (its seq set), when its domain has
+  // callbacks (store/callbacks.hpp).
+  virtual core::Result<void> AddInboundCallback(const InboundRecord& message,
+                                                std::int64_t now_ms) = 0;
   // last_inbound_at of the pair becomes the later of the stored one and at_ms.
   virtual core::Result<void> ExtendWindow(std::string_view service_phone,
                                           std::string_view customer_phone, std::int64_t at_ms) = 0;
@@ -65,7 +69,7 @@ core::Result<std::string> JoinChat(ConversationTable& table, std::string_view do
                                    std::int64_t at_ms, std::int64_t idle_ms);
 
 // Applies a webhook's inbound messages: each one not stored yet joins its chat, extends its
-// window and is stored. How many were new.
+// window, is stored and becomes a callback. How many were new.
 core::Result<int> ApplyInbound(ConversationTable& table, const std::vector<InboundRecord>& inbound,
                                std::int64_t now_ms, std::int64_t idle_ms);
 

@@ -1,13 +1,44 @@
 #include "webhooks/callback_body.hpp"
 
+#include <cctype>
+
 #include <nlohmann/json.hpp>
 
 #include "util/ids.hpp"
 
 namespace socialgate::webhooks {
 
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string ReceivedBody(const store::CallbackDelivery& c) {
+  const store::InboundRecord& m = *c.inbound;
+  const std::string at = util::FormatUtcMillis(c.at_ms);
+  std::string type = m.type;
+  for (char& ch : type) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  if (m.type == "button") type = "QUICK_REPLY";
+  Json data = {
+      {"domain", c.domain},
+      {"messageId", c.message_id},
+      {"chatId", m.chat_id},
+      {"servicePhoneNumber", c.service_phone},
+      {"customerPhoneNumber", c.customer_phone},
+      {"customerName", m.customer_name},
+      {"messageType", type},
+      {"text", m.text},
+      {"replyTo", m.context_id.empty() ? Json(nullptr) : Json(m.context_id)},
+      {"at", at},
+      {"media", m.media_id.empty() ? Json(nullptr)
+                                   : Json{{"mimeType", m.mime_type}, {"fileName", m.file_name}}}};
+  const Json body = {{"type", kMessageReceived}, {"timestamp", at}, {"data", std::move(data)}};
+  return body.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+}  // namespace
+
 std::string BuildCallbackBody(const store::CallbackDelivery& c) {
-  using Json = nlohmann::ordered_json;
+  if (c.inbound) return ReceivedBody(c);
   const std::string at = util::FormatUtcMillis(c.at_ms);
   Json data = {{"domain", c.domain},
                {"messageId", c.message_id},

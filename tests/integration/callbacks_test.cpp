@@ -38,6 +38,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "customer_window.hpp"
 #include "fake_graph_process.hpp"
 #include "gateway_process.hpp"
 #include "http_client.hpp"
@@ -1096,6 +1097,48 @@ TEST_F(CallbacksTest, GatewayFailureCarriesTheDeliveryError) {
       EXPECT_TRUE(data["deliveryError"].is_null()) << c.request.body;
     }
   }
+}
+
+TEST_F(CallbacksTest, ACustomersMessageIsPostedAsMessageReceived) {
+  ASSERT_TRUE(StartGateway({{.name = "default",
+                             .user = "demo",
+                             .number = std::string(kNumber),
+                             .callback_url = receiver_.url()}}));
+  const HttpResponse wrote = PostSandboxCustomerMessage(client_, BaseUrl(), "default", kDemo,
+                                                        kNumber, kCustomer, "Ho una domanda");
+  ASSERT_EQ(wrote.status, 202) << wrote.Describe();
+  const std::string wamid = wrote.Json().value("messageId", "");
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        for (const auto& c : ReadCallbacks(receiver_.Requests())) {
+          if (c.delivered()) return true;
+        }
+        return false;
+      },
+      seconds(15)))
+      << Describe(ReadCallbacks(receiver_.Requests()));
+  const auto callbacks = ReadCallbacks(receiver_.Requests());
+  ASSERT_EQ(callbacks.size(), 1u) << Describe(callbacks);
+  const nlohmann::json& body = callbacks[0].body;
+  EXPECT_EQ(body["type"], "message.received");
+  const nlohmann::json& data = body["data"];
+  EXPECT_EQ(data["domain"], "default");
+  EXPECT_EQ(data["messageId"], wamid);
+  EXPECT_EQ(data["messageType"], "TEXT");
+  EXPECT_EQ(data["text"], "Ho una domanda");
+  EXPECT_EQ(data["customerPhoneNumber"], kCustomer);
+  EXPECT_EQ(data["servicePhoneNumber"], kNumber);
+  EXPECT_EQ(data["chatId"].get<std::string>().rfind("CHAT_DEFAULT_", 0), 0u) << body.dump();
+  EXPECT_TRUE(data["media"].is_null());
+  EXPECT_EQ(body["timestamp"], data["at"]);
+  // Signed as every callback is, and listed with its type.
+  EXPECT_TRUE(VerifyStandardWebhook(KeyOf("callback-secret.txt"), callbacks[0].request));
+  ASSERT_TRUE(WaitForListed(1, "delivered", seconds(10)));
+  const nlohmann::json listed = Listed("");
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["type"], "message.received");
+  EXPECT_TRUE(listed[0]["status"].is_null());
+  EXPECT_EQ(listed[0]["messageId"], wamid);
 }
 
 }  // namespace

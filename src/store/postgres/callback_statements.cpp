@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "store/postgres/conversation_statements.hpp"
 #include "store/postgres/outbox_statements.hpp"
 
 namespace socialgate::store::postgres {
@@ -37,7 +38,8 @@ const Sql kClaim{"claim_callbacks",
                  "RETURNING callbacks.*) "
                  "SELECT c.id, c.domain, c.message_id, c.status, c.at, c.source, c.error_code, "
                  "c.error_message, c.attempts, c.created_at, m.service_phone, m.customer_phone, "
-                 "m.provider_message_id FROM claimed c LEFT JOIN messages m ON m.id = c.message_id "
+                 "m.provider_message_id, c.inbound_seq FROM claimed c "
+                 "LEFT JOIN messages m ON m.id = c.message_id AND c.inbound_seq IS NULL "
                  "ORDER BY c.seq"};
 const Sql kPurge{"purge_callbacks",
                  "DELETE FROM callbacks WHERE seq IN (SELECT seq FROM callbacks WHERE "
@@ -58,11 +60,11 @@ const Sql kFailed{"callback_failed",
 // callbacks_by_domain_newest without): no page sorts the domain's callbacks.
 const Sql kList{"list_callbacks",
                 "SELECT id, message_id, status, at, state, attempts, last_error, created_at, "
-                "finished_at, seq FROM callbacks WHERE domain = $1 AND seq < $2 "
+                "finished_at, seq, inbound_seq FROM callbacks WHERE domain = $1 AND seq < $2 "
                 "ORDER BY seq DESC LIMIT $3"};
 const Sql kListState{"list_callbacks_in_state",
                      "SELECT id, message_id, status, at, state, attempts, last_error, "
-                     "created_at, finished_at, seq FROM callbacks WHERE domain = $1 "
+                     "created_at, finished_at, seq, inbound_seq FROM callbacks WHERE domain = $1 "
                      "AND state = $4 AND seq < $2 ORDER BY seq DESC LIMIT $3"};
 
 }  // namespace
@@ -104,7 +106,14 @@ Result<Written> ClaimCallbacks(Connection& db, const CallbackClaim& c, std::uint
     d.id = rows.Text(i, 0);
     d.domain = rows.Text(i, 1);
     d.message_id = rows.Text(i, 2);
-    SG_ASSIGN_OR_RETURN(d.status, StatusColumn(rows, i, 3));
+    if (!rows.IsNull(i, 13)) {
+      // A customer's message: as stored (an erased one is posted with what the row says).
+      SG_ASSIGN_OR_RETURN(auto message, InboundBySeq(db, rows.Int64(i, 13)));
+      d.inbound = message ? std::move(*message) : InboundRecord{};
+      d.inbound->seq = rows.Int64(i, 13);
+    } else {
+      SG_ASSIGN_OR_RETURN(d.status, StatusColumn(rows, i, 3));
+    }
     d.at_ms = rows.Int64(i, 4);
     d.source = rows.Text(i, 5);
     d.error_code = rows.Text(i, 6);
@@ -114,6 +123,11 @@ Result<Written> ClaimCallbacks(Connection& db, const CallbackClaim& c, std::uint
     d.service_phone = rows.Text(i, 10);
     d.customer_phone = rows.Text(i, 11);
     d.provider_message_id = rows.Text(i, 12);
+    if (d.inbound) {
+      d.service_phone = d.inbound->service_phone;
+      d.customer_phone = d.inbound->customer_phone;
+      d.provider_message_id = d.message_id;
+    }
     written.callbacks.push_back(std::move(d));
   }
   if (++claims % 256 == 0) {
@@ -163,7 +177,10 @@ Result<std::vector<CallbackRecord>> ListCallbacks(Connection& db, const Callback
     CallbackRecord r;
     r.id = rows.Text(i, 0);
     r.message_id = rows.Text(i, 1);
-    SG_ASSIGN_OR_RETURN(r.status, StatusColumn(rows, i, 2));
+    r.received = !rows.IsNull(i, 10);
+    if (!r.received) {
+      SG_ASSIGN_OR_RETURN(r.status, StatusColumn(rows, i, 2));
+    }
     r.at_ms = rows.Int64(i, 3);
     r.state = rows.Text(i, 4);
     r.attempts = rows.Int(i, 5);

@@ -64,6 +64,18 @@ const Sql kExtendWindow{
 const Sql kLastInboundAt{"last_inbound_at",
                          "SELECT last_inbound_at FROM customer_windows "
                          "WHERE service_phone = $1 AND customer_phone = $2"};
+const Sql kAddInboundCallback{
+    "add_inbound_callback",
+    "INSERT INTO callbacks(id, domain, message_id, status, at, source, error_code, "
+    "error_message, state, next_attempt_at, created_at, inbound_seq) "
+    "SELECT 'cb_' || replace(gen_random_uuid()::text, '-', ''), domain, id, 'received', at, "
+    "source, '', '', 'pending', $1, $1, seq FROM inbound_messages "
+    "WHERE source = $2 AND id = $3 AND domain = ANY($4::text[])"};
+const Sql kInboundBySeq{
+    "inbound_by_seq",
+    "SELECT seq, source, id, domain, service_phone, customer_phone, customer_name, chat_id, at, "
+    "received_at, type, text, media_id, mime_type, file_name, context_id, payload "
+    "FROM inbound_messages WHERE seq = $1"};
 const Sql kInboundOfChat{
     "inbound_of_chat",
     "SELECT seq, source, id, domain, service_phone, customer_phone, customer_name, chat_id, at, "
@@ -112,6 +124,28 @@ ChatRecord ReadChat(const Rows& rows, int row) {
   c.ended_at_ms = rows.IsNull(row, 6) ? 0 : rows.Int64(row, 6);
   c.end_reason = rows.Text(row, 7);
   return c;
+}
+
+InboundRecord ReadInbound(const Rows& rows, int i) {
+  InboundRecord m;
+  m.seq = rows.Int64(i, 0);
+  m.source = rows.Text(i, 1);
+  m.id = rows.Text(i, 2);
+  m.domain = rows.Text(i, 3);
+  m.service_phone = rows.Text(i, 4);
+  m.customer_phone = rows.Text(i, 5);
+  m.customer_name = rows.Text(i, 6);
+  m.chat_id = rows.Text(i, 7);
+  m.at_ms = rows.Int64(i, 8);
+  m.received_at_ms = rows.Int64(i, 9);
+  m.type = rows.Text(i, 10);
+  m.text = rows.Text(i, 11);
+  m.media_id = rows.Text(i, 12);
+  m.mime_type = rows.Text(i, 13);
+  m.file_name = rows.Text(i, 14);
+  m.context_id = rows.Text(i, 15);
+  m.payload = rows.Text(i, 16);
+  return m;
 }
 
 Result<std::optional<ChatRecord>> OneChat(Connection& db, const Sql& sql, std::string_view a,
@@ -255,6 +289,23 @@ Result<std::vector<std::string>> JoinChats(Connection& db, const std::vector<Cha
   return out;
 }
 
+Result<void> ConversationStatements::AddInboundCallback(const InboundRecord& m,
+                                                        std::int64_t now_ms) {
+  if (callbacks_ == nullptr || callbacks_->empty()) return {};
+  Params p;
+  p.Int(now_ms).Text(m.source).Text(m.id).TextArray(*callbacks_);
+  SG_RETURN_IF_ERROR(db_.Run(kAddInboundCallback, p));
+  return {};
+}
+
+Result<std::optional<InboundRecord>> InboundBySeq(Connection& db, std::int64_t seq) {
+  Params p;
+  p.Int(seq);
+  SG_ASSIGN_OR_RETURN(Rows rows, db.Run(kInboundBySeq, p));
+  if (rows.size() == 0) return std::optional<InboundRecord>();
+  return std::optional<InboundRecord>(ReadInbound(rows, 0));
+}
+
 Result<std::optional<std::int64_t>> LastInboundAt(Connection& db, std::string_view service_phone,
                                                   std::string_view customer_phone) {
   Params p;
@@ -281,27 +332,7 @@ Result<std::vector<InboundRecord>> InboundMessages(Connection& db, std::string_v
   SG_ASSIGN_OR_RETURN(Rows rows, db.Run(kInboundOfChat, p));
   std::vector<InboundRecord> out;
   out.reserve(static_cast<std::size_t>(rows.size()));
-  for (int i = 0; i < rows.size(); ++i) {
-    InboundRecord m;
-    m.seq = rows.Int64(i, 0);
-    m.source = rows.Text(i, 1);
-    m.id = rows.Text(i, 2);
-    m.domain = rows.Text(i, 3);
-    m.service_phone = rows.Text(i, 4);
-    m.customer_phone = rows.Text(i, 5);
-    m.customer_name = rows.Text(i, 6);
-    m.chat_id = rows.Text(i, 7);
-    m.at_ms = rows.Int64(i, 8);
-    m.received_at_ms = rows.Int64(i, 9);
-    m.type = rows.Text(i, 10);
-    m.text = rows.Text(i, 11);
-    m.media_id = rows.Text(i, 12);
-    m.mime_type = rows.Text(i, 13);
-    m.file_name = rows.Text(i, 14);
-    m.context_id = rows.Text(i, 15);
-    m.payload = rows.Text(i, 16);
-    out.push_back(std::move(m));
-  }
+  for (int i = 0; i < rows.size(); ++i) out.push_back(ReadInbound(rows, i));
   return out;
 }
 
@@ -381,24 +412,8 @@ Result<std::optional<InboundMedia>> FindInboundMedia(Connection& db, std::string
   SG_ASSIGN_OR_RETURN(Rows rows, db.Run(kFindInboundMedia, p));
   if (rows.size() == 0) return std::optional<InboundMedia>();
   InboundMedia media;
-  InboundRecord& m = media.message;
-  m.seq = rows.Int64(0, 0);
-  m.source = rows.Text(0, 1);
-  m.id = rows.Text(0, 2);
-  m.domain = rows.Text(0, 3);
-  m.service_phone = rows.Text(0, 4);
-  m.customer_phone = rows.Text(0, 5);
-  m.customer_name = rows.Text(0, 6);
-  m.chat_id = rows.Text(0, 7);
-  m.at_ms = rows.Int64(0, 8);
-  m.received_at_ms = rows.Int64(0, 9);
-  m.type = rows.Text(0, 10);
-  m.text = rows.Text(0, 11);
-  m.media_id = rows.Text(0, 12);
-  m.mime_type = rows.Text(0, 13);
-  m.file_name = rows.Text(0, 14);
-  m.context_id = rows.Text(0, 15);
-  m.payload = rows.Text(0, 16);
+  media.message = ReadInbound(rows, 0);
+  const InboundRecord& m = media.message;
   media.state = rows.Text(0, 17);
   media.error = rows.Text(0, 18);
   if (media.state == "fetched") {

@@ -14,6 +14,7 @@
 
 #include "core/error.hpp"
 #include "store/conversation_table.hpp"
+#include "store/postgres/callback_statements.hpp"
 #include "store/postgres/connection.hpp"
 #include "store/write.hpp"
 
@@ -21,7 +22,9 @@ namespace socialgate::store::postgres {
 
 class ConversationStatements final : public ConversationTable {
  public:
-  explicit ConversationStatements(Connection& db) : db_(db) {}
+  // `callbacks`: the domains whose customers' messages become callbacks; none when null.
+  explicit ConversationStatements(Connection& db, const CallbackDomains* callbacks = nullptr)
+      : db_(db), callbacks_(callbacks) {}
 
   core::Result<std::optional<std::string>> ExtendOrOpenChat(const ChatRecord& candidate,
                                                             std::int64_t idle_ms) override;
@@ -35,9 +38,11 @@ class ConversationStatements final : public ConversationTable {
   core::Result<bool> InsertInbound(const InboundRecord& message) override;
   core::Result<void> ExtendWindow(std::string_view service_phone, std::string_view customer_phone,
                                   std::int64_t at_ms) override;
+  core::Result<void> AddInboundCallback(const InboundRecord& message, std::int64_t now_ms) override;
 
  private:
   Connection& db_;
+  const CallbackDomains* callbacks_;
 };
 
 // A message that joins the chat of its pair (JoinChats).
@@ -64,6 +69,8 @@ core::Result<std::optional<ChatRecord>> ActiveChatRow(Connection& db,
                                                       std::string_view customer_phone);
 core::Result<std::vector<InboundRecord>> InboundMessages(Connection& db, std::string_view chat_id,
                                                          int limit);
+// The inbound message with this seq; nullopt when there is none (erased).
+core::Result<std::optional<InboundRecord>> InboundBySeq(Connection& db, std::int64_t seq);
 core::Result<std::vector<StoredMessage>> ChatOutbound(Connection& db, std::string_view chat_id,
                                                       int limit);
 // The rows as stored (an idle chat not shown ended: the caller does that).

@@ -305,7 +305,7 @@ Result<Written> PostgresStorage::Apply(const Write& write) {
           },
           [&](const WebhookApplication& a) {
             StatusStatements table(db, callback_domains_);
-            ConversationStatements conversations(db);
+            ConversationStatements conversations(db, &callback_domains_);
             return ApplyWebhook(table, conversations, a, chat_idle_ms_, applications_);
           },
           [&](const CallbackClaim& c) { return postgres::ClaimCallbacks(db, c, callback_claims_); },

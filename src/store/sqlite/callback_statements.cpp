@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "store/sqlite/conversation_statements.hpp"
 #include "store/sqlite/outbox_statements.hpp"
 
 namespace socialgate::store::sqlite {
@@ -66,7 +67,7 @@ Result<Written> ClaimCallbacks(Connection& db, const CallbackClaim& c, std::uint
             "AND p.message_id = c.message_id AND p.seq < c.seq) "
             "ORDER BY c.next_attempt_at, c.seq LIMIT ?4) "
             "RETURNING id, domain, message_id, status, at, source, error_code, error_message, "
-            "attempts, created_at, seq"));
+            "attempts, created_at, seq, inbound_seq"));
     Statement s(stmt);
     s.Bind(c.owner).Bind(c.now_ms + c.lease_ms).Bind(c.now_ms).Bind(std::int64_t{c.limit});
     int rc = 0;
@@ -76,7 +77,12 @@ Result<Written> ClaimCallbacks(Connection& db, const CallbackClaim& c, std::uint
       d.id = s.Text(0);
       d.domain = s.Text(1);
       d.message_id = s.Text(2);
-      SG_ASSIGN_OR_RETURN(d.status, StatusColumn(s, 3));
+      if (!s.IsNull(11)) {
+        d.inbound = InboundRecord{};
+        d.inbound->seq = s.Int64(11);
+      } else {
+        SG_ASSIGN_OR_RETURN(d.status, StatusColumn(s, 3));
+      }
       d.at_ms = s.Int64(4);
       d.source = s.Text(5);
       d.error_code = s.Text(6);
@@ -96,6 +102,15 @@ Result<Written> ClaimCallbacks(Connection& db, const CallbackClaim& c, std::uint
       db.Prepare("SELECT service_phone, customer_phone, provider_message_id FROM messages "
                  "WHERE id = ?"));
   for (CallbackDelivery& d : written.callbacks) {
+    if (d.inbound) {
+      // A customer's message: as stored (an erased one is posted with what the row says).
+      SG_ASSIGN_OR_RETURN(auto message, InboundBySeq(db, d.inbound->seq));
+      if (message) d.inbound = std::move(*message);
+      d.service_phone = d.inbound->service_phone;
+      d.customer_phone = d.inbound->customer_phone;
+      d.provider_message_id = d.message_id;
+      continue;
+    }
     Statement s(stmt);
     s.Bind(d.message_id);
     const int rc = s.Step();
@@ -150,11 +165,12 @@ Result<std::vector<CallbackRecord>> ListCallbacks(Connection& db, const Callback
   SG_ASSIGN_OR_RETURN(
       auto stmt, db.Prepare(q.state.empty()
                                 ? "SELECT id, message_id, status, at, state, attempts, last_error, "
-                                  "created_at, finished_at, seq FROM callbacks WHERE domain = ?1 "
-                                  "AND seq < ?3 ORDER BY seq DESC LIMIT ?4"
+                                  "created_at, finished_at, seq, inbound_seq FROM callbacks "
+                                  "WHERE domain = ?1 AND seq < ?3 ORDER BY seq DESC LIMIT ?4"
                                 : "SELECT id, message_id, status, at, state, attempts, last_error, "
-                                  "created_at, finished_at, seq FROM callbacks WHERE domain = ?1 "
-                                  "AND state = ?2 AND seq < ?3 ORDER BY seq DESC LIMIT ?4"));
+                                  "created_at, finished_at, seq, inbound_seq FROM callbacks "
+                                  "WHERE domain = ?1 AND state = ?2 AND seq < ?3 "
+                                  "ORDER BY seq DESC LIMIT ?4"));
   Statement s(stmt);
   s.Bind(q.domain)
       .Bind(q.state)
@@ -166,7 +182,10 @@ Result<std::vector<CallbackRecord>> ListCallbacks(Connection& db, const Callback
     CallbackRecord r;
     r.id = s.Text(0);
     r.message_id = s.Text(1);
-    SG_ASSIGN_OR_RETURN(r.status, StatusColumn(s, 2));
+    r.received = !s.IsNull(10);
+    if (!r.received) {
+      SG_ASSIGN_OR_RETURN(r.status, StatusColumn(s, 2));
+    }
     r.at_ms = s.Int64(3);
     r.state = s.Text(4);
     r.attempts = s.Int(5);

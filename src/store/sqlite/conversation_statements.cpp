@@ -151,6 +151,22 @@ Result<void> ConversationStatements::ExtendWindow(std::string_view service_phone
   return {};
 }
 
+Result<void> ConversationStatements::AddInboundCallback(const InboundRecord& m,
+                                                        std::int64_t now_ms) {
+  if (callbacks_ == nullptr || callbacks_->names.empty()) return {};
+  SG_ASSIGN_OR_RETURN(
+      auto stmt,
+      db_.Prepare("INSERT INTO callbacks(id, domain, message_id, status, at, source, error_code, "
+                  "error_message, state, next_attempt_at, created_at, inbound_seq) "
+                  "SELECT 'cb_' || lower(hex(randomblob(16))), domain, id, 'received', at, "
+                  "source, '', '', 'pending', ?1, ?1, seq FROM inbound_messages "
+                  "WHERE source = ?2 AND id = ?3 AND domain IN (SELECT value FROM json_each(?4))"));
+  Statement s(stmt);
+  s.Bind(now_ms).Bind(m.source).Bind(m.id).Bind(callbacks_->json);
+  if (s.Step() != SQLITE_DONE) return tl::unexpected(db_.Error("add inbound callback"));
+  return {};
+}
+
 Result<std::optional<std::int64_t>> LastInboundAt(Connection& db, std::string_view service_phone,
                                                   std::string_view customer_phone) {
   SG_ASSIGN_OR_RETURN(auto stmt, db.Prepare("SELECT last_inbound_at FROM customer_windows "
@@ -172,39 +188,57 @@ Result<std::optional<ChatRecord>> ActiveChatRow(Connection& db, std::string_view
                  service_phone, customer_phone);
 }
 
+namespace {
+
+#define SG_INBOUND_COLUMNS                                                               \
+  "seq, source, id, domain, service_phone, customer_phone, customer_name, chat_id, at, " \
+  "received_at, type, text, media_id, mime_type, file_name, context_id, payload"
+
+InboundRecord ReadInbound(const Statement& s) {
+  InboundRecord m;
+  m.seq = s.Int64(0);
+  m.source = s.Text(1);
+  m.id = s.Text(2);
+  m.domain = s.Text(3);
+  m.service_phone = s.Text(4);
+  m.customer_phone = s.Text(5);
+  m.customer_name = s.Text(6);
+  m.chat_id = s.Text(7);
+  m.at_ms = s.Int64(8);
+  m.received_at_ms = s.Int64(9);
+  m.type = s.Text(10);
+  m.text = s.Text(11);
+  m.media_id = s.Text(12);
+  m.mime_type = s.Text(13);
+  m.file_name = s.Text(14);
+  m.context_id = s.Text(15);
+  m.payload = s.Text(16);
+  return m;
+}
+
+}  // namespace
+
+Result<std::optional<InboundRecord>> InboundBySeq(Connection& db, std::int64_t seq) {
+  SG_ASSIGN_OR_RETURN(
+      auto stmt, db.Prepare("SELECT " SG_INBOUND_COLUMNS " FROM inbound_messages WHERE seq = ?"));
+  Statement s(stmt);
+  s.Bind(seq);
+  const int rc = s.Step();
+  if (rc == SQLITE_DONE) return std::optional<InboundRecord>();
+  if (rc != SQLITE_ROW) return tl::unexpected(db.Error("read inbound message"));
+  return std::optional<InboundRecord>(ReadInbound(s));
+}
+
 Result<std::vector<InboundRecord>> InboundMessages(Connection& db, std::string_view chat_id,
                                                    int limit) {
-  SG_ASSIGN_OR_RETURN(
-      auto stmt,
-      db.Prepare("SELECT seq, source, id, domain, service_phone, customer_phone, customer_name, "
-                 "chat_id, at, received_at, type, text, media_id, mime_type, file_name, "
-                 "context_id, payload FROM inbound_messages WHERE chat_id = ? ORDER BY seq "
-                 "LIMIT ?"));
+  SG_ASSIGN_OR_RETURN(auto stmt, db.Prepare("SELECT " SG_INBOUND_COLUMNS
+                                            " FROM inbound_messages WHERE chat_id = ? ORDER BY seq "
+                                            "LIMIT ?"));
   Statement s(stmt);
   s.Bind(chat_id).Bind(static_cast<std::int64_t>(limit));
   std::vector<InboundRecord> out;
   int rc = 0;
-  while ((rc = s.Step()) == SQLITE_ROW) {
-    InboundRecord m;
-    m.seq = s.Int64(0);
-    m.source = s.Text(1);
-    m.id = s.Text(2);
-    m.domain = s.Text(3);
-    m.service_phone = s.Text(4);
-    m.customer_phone = s.Text(5);
-    m.customer_name = s.Text(6);
-    m.chat_id = s.Text(7);
-    m.at_ms = s.Int64(8);
-    m.received_at_ms = s.Int64(9);
-    m.type = s.Text(10);
-    m.text = s.Text(11);
-    m.media_id = s.Text(12);
-    m.mime_type = s.Text(13);
-    m.file_name = s.Text(14);
-    m.context_id = s.Text(15);
-    m.payload = s.Text(16);
-    out.push_back(std::move(m));
-  }
+  while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ReadInbound(s));
   if (rc != SQLITE_DONE) return tl::unexpected(db.Error("read inbound messages"));
   return out;
 }
@@ -306,35 +340,16 @@ Result<std::optional<InboundMedia>> FindInboundMedia(Connection& db, std::string
                                                      std::string_view id) {
   InboundMedia media;
   {
-    SG_ASSIGN_OR_RETURN(
-        auto stmt,
-        db.Prepare("SELECT seq, source, id, domain, service_phone, customer_phone, "
-                   "customer_name, chat_id, at, received_at, type, text, media_id, mime_type, "
-                   "file_name, context_id, payload, media_state, media_error FROM inbound_messages "
-                   "WHERE id = ? AND domain = ? AND media_state <> 'none' ORDER BY seq LIMIT 1"));
+    SG_ASSIGN_OR_RETURN(auto stmt, db.Prepare("SELECT " SG_INBOUND_COLUMNS
+                                              ", media_state, media_error FROM inbound_messages "
+                                              "WHERE id = ? AND domain = ? AND media_state <> "
+                                              "'none' ORDER BY seq LIMIT 1"));
     Statement s(stmt);
     s.Bind(id).Bind(domain);
     const int rc = s.Step();
     if (rc == SQLITE_DONE) return std::optional<InboundMedia>();
     if (rc != SQLITE_ROW) return tl::unexpected(db.Error("read inbound media"));
-    InboundRecord& m = media.message;
-    m.seq = s.Int64(0);
-    m.source = s.Text(1);
-    m.id = s.Text(2);
-    m.domain = s.Text(3);
-    m.service_phone = s.Text(4);
-    m.customer_phone = s.Text(5);
-    m.customer_name = s.Text(6);
-    m.chat_id = s.Text(7);
-    m.at_ms = s.Int64(8);
-    m.received_at_ms = s.Int64(9);
-    m.type = s.Text(10);
-    m.text = s.Text(11);
-    m.media_id = s.Text(12);
-    m.mime_type = s.Text(13);
-    m.file_name = s.Text(14);
-    m.context_id = s.Text(15);
-    m.payload = s.Text(16);
+    media.message = ReadInbound(s);
     media.state = s.Text(17);
     media.error = s.Text(18);
   }

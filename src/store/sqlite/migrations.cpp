@@ -288,6 +288,9 @@ CREATE TABLE customer_windows (
   last_inbound_at INTEGER NOT NULL,     -- Unix ms
   PRIMARY KEY (service_phone, customer_phone)
 ) STRICT, WITHOUT ROWID;
+-- A customer's message is a callback too (message.received): status 'received', message_id its
+-- provider id, and inbound_seq the message (NULL for a status change's callback).
+ALTER TABLE callbacks ADD COLUMN inbound_seq INTEGER;
 -- The chat each outbound message joined when it was stored ('' before this migration).
 ALTER TABLE messages ADD COLUMN chat_id TEXT NOT NULL DEFAULT '';
 CREATE INDEX messages_by_chat ON messages(chat_id, created_at) WHERE chat_id <> '';

@@ -257,7 +257,7 @@ Result<Written> SqliteStorage::Apply(const Write& write) {
     }
     Result<Written> operator()(const WebhookApplication& a) {
       StatusStatements table(self.db_, self.callback_domains_);
-      ConversationStatements conversations(self.db_);
+      ConversationStatements conversations(self.db_, &self.callback_domains_);
       return ApplyWebhook(table, conversations, a, self.chat_idle_ms_, self.applications_);
     }
     Result<Written> operator()(const CallbackClaim& c) {

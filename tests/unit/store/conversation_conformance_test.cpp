@@ -354,6 +354,40 @@ TEST_P(ConversationConformance, MediaIsClaimedFetchedRetriedAndGivenUp) {
   EXPECT_FALSE(*conversations().FindInboundMedia("other", "wamid.photo")) << "another domain";
 }
 
+TEST_P(ConversationConformance, ACustomersMessageIsACallbackForADomainWithCallbacks) {
+  // Before any write, as the gateway does.
+  storage_->callbacks().SetCallbackDomains({"default"});
+  Receive({Inbound("wamid.cb", kNow)}, kNow + 10);
+  Receive({Inbound("wamid.cb", kNow)}, kNow + 20);  // a repeat is no second callback
+  Answer<core::Result<std::vector<CallbackDelivery>>> answer;
+  storage_->callbacks().ClaimCallbacksAsync({kNow + 30, "sender", 60'000, 10}, answer.Callback());
+  auto claimed = answer.Get();
+  ASSERT_TRUE(claimed) << claimed.error().detail;
+  ASSERT_EQ(claimed->size(), 1u);
+  const CallbackDelivery& d = (*claimed)[0];
+  EXPECT_EQ(d.domain, "default");
+  EXPECT_EQ(d.message_id, "wamid.cb");
+  EXPECT_EQ(d.at_ms, kNow);
+  EXPECT_EQ(d.source, "meta");
+  EXPECT_EQ(d.service_phone, kService);
+  EXPECT_EQ(d.customer_phone, kCustomer);
+  ASSERT_TRUE(d.inbound);
+  EXPECT_EQ(d.inbound->text, Inbound("wamid.cb", kNow).text);
+  EXPECT_EQ(d.inbound->customer_name, "Griffin");
+  EXPECT_EQ(d.inbound->chat_id.rfind("CHAT_DEFAULT_", 0), 0u);
+  auto listed = storage_->callbacks().ListCallbacks({"default", "", 10, 0});
+  ASSERT_TRUE(listed) << listed.error().detail;
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_TRUE((*listed)[0].received);
+  EXPECT_EQ((*listed)[0].message_id, "wamid.cb");
+  // Another domain's customers are not its callbacks.
+  InboundRecord other = Inbound("wamid.other-domain", kNow);
+  other.domain = "acme";
+  other.service_phone = "3902124122691";
+  Receive({other}, kNow + 40);
+  EXPECT_TRUE(storage_->callbacks().ListCallbacks({"acme", "", 10, 0})->empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ConversationConformance, ::testing::ValuesIn(kEngines),
                          [](const ::testing::TestParamInfo<Engine>& p) {
                            return std::string(p.param.name);
