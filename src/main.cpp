@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "app/application.hpp"
+#include "app/customer_commands.hpp"
 #include "app/template_commands.hpp"
 #include "auth/password.hpp"
 #include "core/phone_number.hpp"
@@ -82,6 +83,20 @@ int main(int argc, char** argv) {
   templates_list->add_option("--language", template_list.language, "only this language");
   templates_list->add_option("--status", template_list.status, "only this status, e.g. APPROVED");
 
+  // customers erase
+  socialgate::app::CustomerEraseOptions customer_erase;
+  auto* customers_cmd =
+      cli.add_subcommand("customers", "a customer's data (GDPR requests; docs/api.md)");
+  customers_cmd->require_subcommand(1);
+  auto* customers_erase = customers_cmd->add_subcommand(
+      "erase", "delete every message to and from a customer in a domain, their chats and media");
+  customers_erase->add_option("--config", serve.config_path, "the TOML configuration file")
+      ->required();
+  customers_erase->add_option("--storage", storage, "storage URL, overrides storage.url");
+  customers_erase->add_option("--domain", customer_erase.domain, "the domain")->required();
+  customers_erase->add_option("--phone", customer_erase.phone, "the customer's number")->required();
+  customers_erase->add_flag("--json", customer_erase.json, "JSON for scripts instead of a line");
+
   auto* hash_cmd = cli.add_subcommand(
       "hash-secret", "read a password or token from standard input, print its argon2id hash");
 
@@ -130,6 +145,11 @@ int main(int argc, char** argv) {
       template_list.number = *phone;
     }
     auto code = socialgate::app::ListTemplates(serve, template_list, stdout);
+    if (!code) return Fail(code.error());
+    return *code;
+  }
+  if (*customers_erase) {
+    auto code = socialgate::app::EraseCustomer(serve, customer_erase, stdout);
     if (!code) return Fail(code.error());
     return *code;
   }

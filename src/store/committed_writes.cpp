@@ -232,4 +232,13 @@ void CommittedWrites::RecordMediaFetchAsync(MediaFetchOutcome outcome,
   committer().WriteAsync(std::move(outcome), AnswerStored(std::move(done)));
 }
 
+Result<CustomerErased> CommittedWrites::EraseCustomer(const CustomerErasure& erasure) {
+  if (erasure.domain.empty() || erasure.customer_phone.empty()) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "customer erasure: the domain and the customer's number are required");
+  }
+  SG_ASSIGN_OR_RETURN(auto written, committer().WriteAndWait(erasure));
+  return written.erased;
+}
+
 }  // namespace socialgate::store

@@ -93,6 +93,7 @@ class CommittedWrites : public Outbox,
       std::function<void(core::Result<std::vector<MediaFetch>>)> done) override;
   void RecordMediaFetchAsync(MediaFetchOutcome outcome,
                              std::function<void(core::Result<void>)> done) override;
+  core::Result<CustomerErased> EraseCustomer(const CustomerErasure& erasure) override;
 
  protected:
   // The engine's committer, started before any of the calls above.

@@ -146,6 +146,20 @@ struct MediaFetchOutcome {
   std::string error;
 };
 
+// Conversations::EraseCustomer: everything of one customer in one domain.
+struct CustomerErasure {
+  std::string domain;
+  std::string customer_phone;
+};
+
+// What an erasure deleted.
+struct CustomerErased {
+  int messages = 0;  // sent to the customer (with their history, media and callbacks)
+  int inbound = 0;   // from the customer (with their media and callbacks)
+  int chats = 0;
+  int webhook_events = 0;  // applied events whose body names the customer
+};
+
 // An inbound message with its media as stored (Conversations::FindInboundMedia).
 struct InboundMedia {
   InboundRecord message;
@@ -207,6 +221,14 @@ class Conversations {
   // Records how a claimed fetch ended. Always queued.
   virtual void RecordMediaFetchAsync(MediaFetchOutcome outcome,
                                      std::function<void(core::Result<void>)> done) = 0;
+  // Deletes everything the domain holds of the customer, as a GDPR erasure request asks: the
+  // messages sent to them (with their history, media, idempotency keys and callbacks), their
+  // messages (with their media and callbacks), their chats and windows with the domain's
+  // numbers, and the applied webhook events whose body names their number (of any domain: an
+  // event is not a domain's). A message being sent at that moment has its outcome refused (its
+  // lease is gone). Waits for the commit.
+  virtual core::Result<CustomerErased> EraseCustomer(const CustomerErasure& erasure) = 0;
+
   // The domain's inbound message with this provider id and its media (bytes once fetched);
   // nullopt when there is none, or it has no media.
   virtual core::Result<std::optional<InboundMedia>> FindInboundMedia(std::string_view domain,

@@ -76,12 +76,13 @@ struct NumberLeaseRelease {
 // CallbackOutcome. TemplateCatalogs::ReplaceCatalog is a StoredCatalog (checked before it is
 // queued: committed_writes.cpp); SetTemplateStatus a TemplateStatusChange. Conversations::EndChat
 // is a ChatEnd; ClaimMediaFetchesAsync a MediaFetchClaim; RecordMediaFetchAsync a
-// MediaFetchOutcome.
+// MediaFetchOutcome; EraseCustomer a CustomerErasure.
 using Write =
     std::variant<NewMessage, AttemptEnd, ClaimRequest, LeaseExtension, LeaseRelease, WebhookEvent,
                  WebhookApplication, IdempotentAnswer, Session, SessionDeletion, TrustedAddressSave,
                  NumberLeaseRenewal, NumberLeaseRelease, CallbackClaim, CallbackOutcome,
-                 StoredCatalog, TemplateStatusChange, ChatEnd, MediaFetchClaim, MediaFetchOutcome>;
+                 StoredCatalog, TemplateStatusChange, ChatEnd, MediaFetchClaim, MediaFetchOutcome,
+                 CustomerErasure>;
 
 // What applying a write produced.
 struct Written {
@@ -93,6 +94,7 @@ struct Written {
   WebhookApplied webhook;                   // a WebhookApplication's
   std::string chat_id;                      // a NewMessage's: the chat it joined
   std::vector<MediaFetch> media_fetches;    // a MediaFetchClaim's
+  CustomerErased erased;                    // a CustomerErasure's
   std::vector<CallbackDelivery> callbacks;  // a CallbackClaim's
   // How much the outbox depth (queued + sending messages) moves if the write is committed.
   std::int64_t outbox_depth_change = 0;

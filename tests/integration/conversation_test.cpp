@@ -330,6 +330,48 @@ TEST_F(ConversationTest, TranscriptsShowBothWaysInOrderWithTheirOutcome) {
   EXPECT_TRUE(other.Json()["chatTranscript"].empty());
 }
 
+TEST_F(ConversationTest, ACustomerIsErasedOnRequestWhileTheGatewayServes) {
+  const std::string customer = "393403600050";
+  PostSandboxCustomerMessage(client_, gateway_->base_url(), "default", kDemo, kNumber, customer,
+                             "Cancellate i miei dati");
+  const HttpResponse reply = SendText(TextTo(customer, "Certo"));
+  ASSERT_EQ(reply.status, 202) << reply.Describe();
+  const std::string id = reply.Json().value("messageId", "");
+  EXPECT_TRUE(
+      WaitForMessageStatus(client_, gateway_->base_url(), "default", id, kDemo, "read").reached);
+  // Someone else's conversation stays.
+  const std::string other = "393403600051";
+  PostSandboxCustomerMessage(client_, gateway_->base_url(), "default", kDemo, kNumber, other);
+
+  std::string out;
+  ASSERT_EQ(RunCommand(*gateway_,
+                       "customers erase --domain default --phone +" + customer + " --json", out),
+            0)
+      << out;
+  const Json erased = Json::parse(out, nullptr, false);
+  ASSERT_TRUE(erased.is_object()) << out;
+  EXPECT_EQ(erased["customerPhoneNumber"], customer);
+  EXPECT_EQ(erased["messages"], 1);
+  EXPECT_EQ(erased["inboundMessages"], 1);
+  EXPECT_EQ(erased["chats"], 1);
+
+  EXPECT_EQ(client_.Get(Url("messages/" + id), kDemo).status, 404);
+  EXPECT_TRUE(
+      IsError(client_.PostJson(gateway_->base_url() + "/livechat/default/getLastTranscript",
+                               Json{{"userid", customer}, {"serviceid", kNumber}}.dump(), kDemo),
+              404, "userid: there is no chat"));
+  // The window went with the customer's messages.
+  EXPECT_TRUE(IsError(SendText(TextTo(customer)), 422, NeverWrote(customer)));
+  EXPECT_EQ(client_
+                .PostJson(gateway_->base_url() + "/livechat/default/getLastTranscript",
+                          Json{{"userid", other}, {"serviceid", kNumber}}.dump(), kDemo)
+                .status,
+            200);
+  // Refusals name the option.
+  EXPECT_EQ(RunCommand(*gateway_, "customers erase --domain nowhere --phone " + customer, out), 1);
+  EXPECT_EQ(RunCommand(*gateway_, "customers erase --domain default --phone 12", out), 1);
+}
+
 // ---- With the Meta provider, against tools/fake-graph ---------------------------------------
 
 class ConversationMetaTest : public ::testing::Test {

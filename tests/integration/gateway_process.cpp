@@ -1,10 +1,13 @@
 #include "gateway_process.hpp"
 
+#include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <string_view>
 #include <utility>
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #ifndef SOCIALGATE_BINARY
 #error "SOCIALGATE_BINARY must name the socialgate executable (see CMakeLists.txt)"
@@ -41,6 +44,20 @@ GatewayProcess::GatewayProcess(std::string config_toml, std::string storage_url)
   std::ofstream out(config_path(), std::ios::binary);
   out << config_toml;
   if (!out.flush()) ADD_FAILURE() << "cannot write " << config_path();
+}
+
+int RunCommand(const GatewayProcess& gateway, const std::string& args, std::string& out) {
+  const std::string out_path = gateway.dir() + "/command.out";
+  const std::string line = "cd '" + gateway.dir() + "' && " + std::string(SOCIALGATE_BINARY) + " " +
+                           args + " --config '" + gateway.config_path() +
+                           "' --storage 'sqlite:" + gateway.database_path() + "' >'" + out_path +
+                           "' 2>>'" + gateway.dir() + "/command.err'";
+  const int status = std::system(line.c_str());
+  std::ifstream in(out_path);
+  std::stringstream text;
+  text << in.rdbuf();
+  out = text.str();
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 std::string WithServerKeys(std::string config_toml, std::string_view keys) {

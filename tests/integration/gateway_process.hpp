@@ -55,6 +55,13 @@ std::string TestConfig(const std::vector<TestDomain>& domains);
 // `config_toml` with `keys` ("name = value\n" lines) added at the top of its [server] table.
 std::string WithServerKeys(std::string config_toml, std::string_view keys);
 
+class GatewayProcess;
+
+// Runs `socialgate <args> --config <its config> --storage sqlite:<its database>` in the gateway's
+// directory (while it serves or not), its standard output into `out` (its standard error
+// appended to <dir>/command.err); the exit status, -1 when it did not exit.
+int RunCommand(const GatewayProcess& gateway, const std::string& args, std::string& out);
+
 class GatewayProcess : public ServerProcess {
  public:
   static constexpr std::chrono::seconds kStartTimeout{15};

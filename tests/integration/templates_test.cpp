@@ -112,17 +112,7 @@ bool WaitUntil(const std::function<bool()>& done, milliseconds timeout) {
 // Runs `socialgate templates ARGS --config <the gateway's>` in the gateway's directory (its
 // token file is relative) on its SQLite database; the exit status, and its stdout in `out`.
 int TemplatesCommand(const GatewayProcess& gateway, const std::string& args, std::string& out) {
-  const std::string out_path = gateway.dir() + "/templates-command.out";
-  const std::string line = "cd '" + gateway.dir() + "' && " + std::string(SOCIALGATE_BINARY) +
-                           " templates " + args + " --config '" + gateway.config_path() +
-                           "' --storage 'sqlite:" + gateway.database_path() + "' >'" + out_path +
-                           "' 2>>'" + gateway.dir() + "/templates-command.err'";
-  const int status = std::system(line.c_str());
-  std::ifstream in(out_path);
-  std::stringstream text;
-  text << in.rdbuf();
-  out = text.str();
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return RunCommand(gateway, "templates " + args, out);
 }
 
 // One business number per domain, all of one WhatsApp Business Account, on one fake-graph.

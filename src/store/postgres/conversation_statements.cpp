@@ -405,6 +405,47 @@ Result<Written> RecordMediaFetch(Connection& db, const MediaFetchOutcome& o) {
   return Written{};
 }
 
+Result<Written> EraseCustomer(Connection& db, const CustomerErasure& e) {
+  // Children before their parents (foreign keys); the windows by the chats' numbers, before the
+  // chats go. $1 the domain, $2 the customer.
+#define SG_ERASED_MESSAGES "(SELECT id FROM messages WHERE domain = $1 AND customer_phone = $2)"
+#define SG_ERASED_INBOUND \
+  "(SELECT seq FROM inbound_messages WHERE domain = $1 AND customer_phone = $2)"
+  static const Sql kStatements[] = {
+      {"erase_idempotency", "DELETE FROM idempotency_keys WHERE message_id IN " SG_ERASED_MESSAGES},
+      {"erase_media", "DELETE FROM message_media WHERE message_id IN " SG_ERASED_MESSAGES},
+      {"erase_events", "DELETE FROM message_events WHERE message_id IN " SG_ERASED_MESSAGES},
+      {"erase_held", "DELETE FROM held_statuses WHERE message_id IN " SG_ERASED_MESSAGES},
+      {"erase_callbacks",
+       "DELETE FROM callbacks WHERE domain = $1 AND (message_id IN " SG_ERASED_MESSAGES
+       " OR inbound_seq IN " SG_ERASED_INBOUND ")"},
+      {"erase_messages", "DELETE FROM messages WHERE domain = $1 AND customer_phone = $2"},
+      {"erase_inbound_media", "DELETE FROM inbound_media WHERE inbound_seq IN " SG_ERASED_INBOUND},
+      {"erase_inbound", "DELETE FROM inbound_messages WHERE domain = $1 AND customer_phone = $2"},
+      {"erase_windows",
+       "DELETE FROM customer_windows WHERE customer_phone = $2 AND service_phone IN "
+       "(SELECT service_phone FROM chats WHERE domain = $1 AND customer_phone = $2)"},
+      {"erase_chats", "DELETE FROM chats WHERE domain = $1 AND customer_phone = $2"},
+      {"erase_webhook_events",
+       "DELETE FROM webhook_events WHERE applied_at IS NOT NULL AND $1::text = $1::text AND "
+       "position(convert_to($2::text, 'UTF8') in body) > 0"},
+  };
+#undef SG_ERASED_MESSAGES
+#undef SG_ERASED_INBOUND
+  Written written;
+  for (const Sql& sql : kStatements) {
+    Params p;
+    p.Text(e.domain).Text(e.customer_phone);
+    SG_ASSIGN_OR_RETURN(Rows rows, db.Run(sql, p));
+    const std::string_view name = sql.name;
+    if (name == "erase_messages") written.erased.messages = rows.Changed();
+    if (name == "erase_inbound") written.erased.inbound = rows.Changed();
+    if (name == "erase_chats") written.erased.chats = rows.Changed();
+    if (name == "erase_webhook_events") written.erased.webhook_events = rows.Changed();
+  }
+  return written;
+}
+
 Result<std::optional<InboundMedia>> FindInboundMedia(Connection& db, std::string_view domain,
                                                      std::string_view id) {
   Params p;

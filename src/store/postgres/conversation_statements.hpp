@@ -79,6 +79,9 @@ core::Result<std::vector<ChatRecord>> CustomerChats(Connection& db, const ChatQu
 // Conversations' media fetches (writes, on the committer) and an inbound media's read.
 core::Result<Written> ClaimMediaFetches(Connection& db, const MediaFetchClaim& claim);
 core::Result<Written> RecordMediaFetch(Connection& db, const MediaFetchOutcome& outcome);
+// Conversations::EraseCustomer's write.
+core::Result<Written> EraseCustomer(Connection& db, const CustomerErasure& erasure);
+
 core::Result<std::optional<InboundMedia>> FindInboundMedia(Connection& db, std::string_view domain,
                                                            std::string_view id);
 

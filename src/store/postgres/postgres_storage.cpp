@@ -330,6 +330,7 @@ Result<Written> PostgresStorage::Apply(const Write& write) {
           },
           [&](const MediaFetchClaim& c) { return postgres::ClaimMediaFetches(db, c); },
           [&](const MediaFetchOutcome& o) { return postgres::RecordMediaFetch(db, o); },
+          [&](const CustomerErasure& e) { return postgres::EraseCustomer(db, e); },
       },
       write);
 }

@@ -336,6 +336,48 @@ Result<Written> RecordMediaFetch(Connection& db, const MediaFetchOutcome& o) {
   return Written{};
 }
 
+Result<Written> EraseCustomer(Connection& db, const CustomerErasure& e) {
+  // Children before their parents (foreign keys); the windows by the chats' numbers, before the
+  // chats go. ?1 the domain, ?2 the customer.
+#define SG_ERASED_MESSAGES "(SELECT id FROM messages WHERE domain = ?1 AND customer_phone = ?2)"
+#define SG_ERASED_INBOUND \
+  "(SELECT seq FROM inbound_messages WHERE domain = ?1 AND customer_phone = ?2)"
+  static const char* const kStatements[] = {
+      "DELETE FROM idempotency_keys WHERE message_id IN " SG_ERASED_MESSAGES,
+      "DELETE FROM message_media WHERE message_id IN " SG_ERASED_MESSAGES,
+      "DELETE FROM message_events WHERE message_id IN " SG_ERASED_MESSAGES,
+      "DELETE FROM held_statuses WHERE message_id IN " SG_ERASED_MESSAGES,
+      "DELETE FROM callbacks WHERE domain = ?1 AND (message_id IN " SG_ERASED_MESSAGES
+      " OR inbound_seq IN " SG_ERASED_INBOUND ")",
+      "DELETE FROM messages WHERE domain = ?1 AND customer_phone = ?2",
+      "DELETE FROM inbound_media WHERE inbound_seq IN " SG_ERASED_INBOUND,
+      "DELETE FROM inbound_messages WHERE domain = ?1 AND customer_phone = ?2",
+      "DELETE FROM customer_windows WHERE customer_phone = ?2 AND service_phone IN "
+      "(SELECT service_phone FROM chats WHERE domain = ?1 AND customer_phone = ?2)",
+      "DELETE FROM chats WHERE domain = ?1 AND customer_phone = ?2",
+      "DELETE FROM webhook_events WHERE applied_at IS NOT NULL AND ?1 = ?1 AND "
+      "instr(CAST(body AS TEXT), ?2) > 0",
+  };
+#undef SG_ERASED_MESSAGES
+#undef SG_ERASED_INBOUND
+  Written written;
+  for (const char* sql : kStatements) {
+    SG_ASSIGN_OR_RETURN(auto stmt, db.Prepare(sql));
+    Statement s(stmt);
+    s.Bind(e.domain).Bind(e.customer_phone);
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error("erase customer"));
+    const std::string_view statement = sql;
+    const int changed = db.Changes();
+    if (statement.starts_with("DELETE FROM messages ")) written.erased.messages = changed;
+    if (statement.starts_with("DELETE FROM inbound_messages ")) written.erased.inbound = changed;
+    if (statement.starts_with("DELETE FROM chats ")) written.erased.chats = changed;
+    if (statement.starts_with("DELETE FROM webhook_events ")) {
+      written.erased.webhook_events = changed;
+    }
+  }
+  return written;
+}
+
 Result<std::optional<InboundMedia>> FindInboundMedia(Connection& db, std::string_view domain,
                                                      std::string_view id) {
   InboundMedia media;

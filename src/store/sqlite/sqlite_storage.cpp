@@ -300,6 +300,9 @@ Result<Written> SqliteStorage::Apply(const Write& write) {
     Result<Written> operator()(const MediaFetchOutcome& o) {
       return sqlite::RecordMediaFetch(self.db_, o);
     }
+    Result<Written> operator()(const CustomerErasure& e) {
+      return sqlite::EraseCustomer(self.db_, e);
+    }
   };
   return std::visit(Applier{*this}, write);
 }

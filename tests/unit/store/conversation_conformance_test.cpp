@@ -17,6 +17,7 @@ namespace {
 using testing::Answer;
 using testing::ApplyWebhook;
 using testing::Insert;
+using testing::ReceiveWebhook;
 
 constexpr std::int64_t kIdle = 3'600'000;  // an hour
 constexpr const char* kService = "3902124122690";
@@ -386,6 +387,59 @@ TEST_P(ConversationConformance, ACustomersMessageIsACallbackForADomainWithCallba
   other.service_phone = "3902124122691";
   Receive({other}, kNow + 40);
   EXPECT_TRUE(storage_->callbacks().ListCallbacks({"acme", "", 10, 0})->empty());
+}
+
+TEST_P(ConversationConformance, ErasingACustomerDeletesTheirsAndNothingElse) {
+  storage_->callbacks().SetCallbackDomains({"default"});
+  // The customer: a message each way, a media message, an ended chat and a new one.
+  InboundRecord photo = Inbound("wamid.photo", kNow);
+  photo.type = "image";
+  photo.media_id = "1234567890";
+  Receive({photo}, kNow + 10);
+  NewMessage media = Sample("m1", /*with_media=*/true);
+  media.now_ms = kNow + 20;
+  ASSERT_TRUE(Insert(outbox(), media));
+  const std::string chat = (*outbox().Get("default", "m1"))->chat_id;
+  ASSERT_TRUE(conversations().EndChat({"default", chat, "success", kNow + 30}));
+  Send("m2", kNow + 40);
+  ASSERT_TRUE(ReceiveWebhook(delivery_statuses(),
+                             {"ev-mario", "meta", kNow, "{\"from\":\"393403603062\"}"}));
+  WebhookApplication applied;
+  applied.event_id = "ev-mario";
+  applied.now_ms = kNow + 50;
+  ASSERT_TRUE(ApplyWebhook(delivery_statuses(), applied));
+  // Someone else, and the same number in another domain.
+  Receive({Inbound("wamid.other", kNow, "447700900123")}, kNow + 10);
+  NewMessage other_domain = Sample("x1");
+  other_domain.domain = "acme";
+  other_domain.message.service_phone = "3902124122691";
+  ASSERT_TRUE(Insert(outbox(), other_domain));
+
+  auto erased = conversations().EraseCustomer({"default", kCustomer});
+  ASSERT_TRUE(erased) << erased.error().detail;
+  EXPECT_EQ(erased->messages, 2);
+  EXPECT_EQ(erased->inbound, 1);
+  EXPECT_EQ(erased->chats, 2);
+  EXPECT_EQ(erased->webhook_events, 1);
+
+  EXPECT_FALSE(*outbox().Get("default", "m1"));
+  EXPECT_FALSE(*outbox().Get("default", "m2"));
+  EXPECT_FALSE(outbox().MediaBytes("m1"));
+  EXPECT_FALSE(*conversations().LastInboundAt(kService, kCustomer));
+  EXPECT_FALSE(*conversations().FindChat("default", chat, kNow + 60));
+  EXPECT_FALSE(*conversations().FindInboundMedia("default", "wamid.photo"));
+  ChatQuery query{"default", kCustomer, "", 0, 10, kNow + 60};
+  EXPECT_TRUE(conversations().CustomerChats(query)->empty());
+  EXPECT_TRUE(storage_->callbacks().ListCallbacks({"default", "", 100, 0})->size() == 1u)
+      << "only the other customer's message.received is left";
+  // The others are untouched.
+  EXPECT_TRUE(*outbox().Get("acme", "x1"));
+  EXPECT_TRUE(*conversations().LastInboundAt(kService, "447700900123"));
+  // Erasing again finds nothing.
+  erased = conversations().EraseCustomer({"default", kCustomer});
+  ASSERT_TRUE(erased);
+  EXPECT_EQ(erased->messages + erased->inbound + erased->chats + erased->webhook_events, 0);
+  EXPECT_FALSE(conversations().EraseCustomer({"", kCustomer}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, ConversationConformance, ::testing::ValuesIn(kEngines),

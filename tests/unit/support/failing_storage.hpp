@@ -75,6 +75,7 @@ class FailingStorage final : public store::Storage,
     kClaimMediaFetches,
     kRecordMediaFetch,
     kFindInboundMedia,
+    kEraseCustomer,
     kCount,  // not a kind
   };
 
@@ -322,6 +323,11 @@ class FailingStorage final : public store::Storage,
                                                                     std::string_view id) override {
     if (Fails(Kind::kFindInboundMedia)) return Failure();
     return inner_->conversations().FindInboundMedia(domain, id);
+  }
+  core::Result<store::CustomerErased> EraseCustomer(
+      const store::CustomerErasure& erasure) override {
+    if (Fails(Kind::kEraseCustomer)) return Failure();
+    return inner_->conversations().EraseCustomer(erasure);
   }
 
  private:
