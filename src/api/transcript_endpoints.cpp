@@ -59,6 +59,12 @@ core::Result<std::int64_t> OpenedSince(std::string_view query, std::int64_t now_
   return since;
 }
 
+// A file emptied by the domain's content retention (retention/content_retention.hpp).
+http::HttpResponse Emptied(const std::string& id) {
+  return http::JsonError(404, "messageId: the file of message " + core::QuoteForMessage(id, 80) +
+                                  " was deleted after the domain's content retention");
+}
+
 http::HttpResponse NoChat(const std::string& id) {
   return http::JsonError(
       404, "chatId: there is no chat " + core::QuoteForMessage(id, 80) + " in this domain");
@@ -237,6 +243,7 @@ void TranscriptEndpoints::Multimedia(const Call& call, const http::Responder& re
     if (media == nullptr || !call.principal->MaySendFrom(m.message.service_phone)) return none();
     auto bytes = deps_.outbox->MediaBytes(m.id);
     if (!bytes) return respond(ErrorResponse(bytes.error()));
+    if (bytes->empty()) return respond(Emptied(id));
     return answer(m.id, m.chat_id,
                   media->media.kind == core::MediaKind::kImage ? "IMAGE" : "DOCUMENT", *bytes,
                   media->media.file_name, media->media.mime_type, media->media.document_type);
@@ -254,6 +261,7 @@ void TranscriptEndpoints::Multimedia(const Call& call, const http::Responder& re
             (media.error.empty() ? std::string() : " (the last attempt: " + media.error + ")") +
             "; try again later"));
   }
+  if (media.state == "erased") return respond(Emptied(id));
   if (media.state != "fetched") {
     return respond(
         http::JsonError(404, "messageId: the media of message " + core::QuoteForMessage(id, 80) +

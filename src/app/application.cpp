@@ -19,6 +19,7 @@
 #include "net/http_client.hpp"
 #include "obs/security_events.hpp"
 #include "providers/registry.hpp"
+#include "retention/content_retention.hpp"
 #include "store/storage.hpp"
 #include "template_sync/synchroniser.hpp"
 #include "templates/catalog.hpp"
@@ -208,6 +209,14 @@ core::Result<void> Serve(const ServeOptions& options) {
   media_options.retry_first = cfg.conversations.media_retry;
   inbound_media::MediaFetcher media_fetcher(storage->conversations(), *media_client,
                                             inbound_media::GraphTargetsOf(cfg), media_options);
+  std::vector<retention::DomainRetention> retained;
+  for (const auto& domain : cfg.domains) {
+    if (domain.content_retention.count() > 0) {
+      retained.push_back({domain.name, domain.content_retention});
+    }
+  }
+  retention::ContentRetention content_retention(storage->conversations(), std::move(retained),
+                                                cfg.conversations.retention_interval);
   std::map<std::string, providers::ProviderPtr, std::less<>> providers_by_number;
   providers::ProviderServices provider_services{sink, timers, *http_client};
   provider_services.catalogs = &catalogs;
@@ -318,6 +327,7 @@ core::Result<void> Serve(const ServeOptions& options) {
   callback_sender.Start();
   template_synchroniser.Start();
   media_fetcher.Start();
+  content_retention.Start();
   std::fputs(StartupBanner(cfg, cfg.server.host, (*server)->port()).c_str(), stdout);
   std::fflush(stdout);
   spdlog::info("socialgate: serving {} domains, storage {}, dispatcher {}", cfg.domains.size(),
@@ -336,6 +346,7 @@ core::Result<void> Serve(const ServeOptions& options) {
   workers.Shutdown();
   template_synchroniser.Stop();
   media_fetcher.Stop();
+  content_retention.Stop();
   storage->Drain();
   dispatcher.Stop();
   callback_sender.Stop();

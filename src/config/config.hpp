@@ -163,6 +163,9 @@ struct Domain {
   std::optional<CallbackSettings> callbacks;  // none: no callbacks for this domain
   // `templates`; unset: strict for a number with a catalog (TemplatePolicyFor).
   std::optional<TemplatePolicy> templates;
+  // What messages said (texts, parameters, files, customers' names) is emptied once they are
+  // this old, keeping their metadata (retention/content_retention.hpp); 0: kept.
+  std::chrono::milliseconds content_retention{0};
 
   // The policy for sends from `number`: the domain's, or strict when the number has a catalog
   // and off when it has none.
@@ -207,6 +210,8 @@ struct ConversationSettings {
   std::size_t media_max_bytes = 16 * 1024 * 1024;
   std::chrono::milliseconds media_max_age{7LL * 24 * 3600 * 1000};
   std::chrono::milliseconds media_retry{5'000};
+  // How often the domains' content retention runs.
+  std::chrono::milliseconds retention_interval{60'000};
 };
 
 struct Config {

@@ -241,4 +241,13 @@ Result<CustomerErased> CommittedWrites::EraseCustomer(const CustomerErasure& era
   return written.erased;
 }
 
+Result<int> CommittedWrites::EraseContent(const ContentErasure& erasure) {
+  if (erasure.domain.empty() || erasure.limit < 1 || erasure.limit > 10'000) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "content erasure: the domain is required and the limit 1 to 10000");
+  }
+  SG_ASSIGN_OR_RETURN(auto written, committer().WriteAndWait(erasure));
+  return written.changed;
+}
+
 }  // namespace socialgate::store

@@ -94,6 +94,7 @@ class CommittedWrites : public Outbox,
   void RecordMediaFetchAsync(MediaFetchOutcome outcome,
                              std::function<void(core::Result<void>)> done) override;
   core::Result<CustomerErased> EraseCustomer(const CustomerErasure& erasure) override;
+  core::Result<int> EraseContent(const ContentErasure& erasure) override;
 
  protected:
   // The engine's committer, started before any of the calls above.

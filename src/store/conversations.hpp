@@ -152,6 +152,13 @@ struct CustomerErasure {
   std::string customer_phone;
 };
 
+// Conversations::EraseContent: a domain's content retention, one batch.
+struct ContentErasure {
+  std::string domain;
+  std::int64_t before_ms = 0;  // messages stored (sent ones) or received before this
+  int limit = 500;             // messages each way, at most
+};
+
 // What an erasure deleted.
 struct CustomerErased {
   int messages = 0;  // sent to the customer (with their history, media and callbacks)
@@ -228,6 +235,14 @@ class Conversations {
   // event is not a domain's). A message being sent at that moment has its outcome refused (its
   // lease is gone). Waits for the commit.
   virtual core::Result<CustomerErased> EraseCustomer(const CustomerErasure& erasure) = 0;
+
+  // Empties what up to erasure.limit messages each way of the domain said, oldest first, once
+  // stored (sent) or received before erasure.before_ms: the text and template parameters of a
+  // sent message that is no longer waiting to be sent (accepted or later) and its file's bytes;
+  // a customer's text, name, payload and media bytes. Their metadata stays (ids, numbers, times,
+  // statuses, kinds, file names). How many messages it emptied; fewer than 2 * limit when it is
+  // done for now.
+  virtual core::Result<int> EraseContent(const ContentErasure& erasure) = 0;
 
   // The domain's inbound message with this provider id and its media (bytes once fetched);
   // nullopt when there is none, or it has no media.

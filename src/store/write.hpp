@@ -76,20 +76,21 @@ struct NumberLeaseRelease {
 // CallbackOutcome. TemplateCatalogs::ReplaceCatalog is a StoredCatalog (checked before it is
 // queued: committed_writes.cpp); SetTemplateStatus a TemplateStatusChange. Conversations::EndChat
 // is a ChatEnd; ClaimMediaFetchesAsync a MediaFetchClaim; RecordMediaFetchAsync a
-// MediaFetchOutcome; EraseCustomer a CustomerErasure.
+// MediaFetchOutcome; EraseCustomer a CustomerErasure; EraseContent a ContentErasure.
 using Write =
     std::variant<NewMessage, AttemptEnd, ClaimRequest, LeaseExtension, LeaseRelease, WebhookEvent,
                  WebhookApplication, IdempotentAnswer, Session, SessionDeletion, TrustedAddressSave,
                  NumberLeaseRenewal, NumberLeaseRelease, CallbackClaim, CallbackOutcome,
                  StoredCatalog, TemplateStatusChange, ChatEnd, MediaFetchClaim, MediaFetchOutcome,
-                 CustomerErasure>;
+                 CustomerErasure, ContentErasure>;
 
 // What applying a write produced.
 struct Written {
   std::optional<Claim> claim;        // a ClaimRequest's claim
   std::vector<std::string> numbers;  // a NumberLeaseRenewal's: the numbers held now
   // LeaseRelease: messages given back; SessionDeletion: sessions deleted; TemplateStatusChange:
-  // templates whose status changed; ChatEnd: the ChatEndOutcome.
+  // templates whose status changed; ChatEnd: the ChatEndOutcome; ContentErasure: messages
+  // emptied.
   int changed = 0;
   WebhookApplied webhook;                   // a WebhookApplication's
   std::string chat_id;                      // a NewMessage's: the chat it joined

@@ -372,6 +372,56 @@ TEST_F(ConversationTest, ACustomerIsErasedOnRequestWhileTheGatewayServes) {
   EXPECT_EQ(RunCommand(*gateway_, "customers erase --domain default --phone 12", out), 1);
 }
 
+// A domain whose messages' content is kept a second (content_retention_ms), emptied by a
+// retention that runs every 200 ms.
+TEST(ConversationRetentionTest, OldMessagesAreEmptiedAndTheirMetadataKept) {
+  std::string config = TestConfig(
+      {{.name = "default", .user = "demo", .number = std::string(kNumber), .ack = "stored"}});
+  const std::string domain_line = "name = \"default\"\n";
+  config.replace(config.find(domain_line), domain_line.size(),
+                 domain_line + "content_retention_ms = 1000\n");
+  config += "\n[conversations]\nretention_interval_ms = 200\n";
+  GatewayProcess gateway(config);
+  ASSERT_TRUE(gateway.Start());
+  HttpClient client;
+  const std::string customer = "393403600060";
+  PostSandboxCustomerMessage(client, gateway.base_url(), "default", kDemo, kNumber, customer,
+                             "Il mio indirizzo e' via Roma 1");
+  const Json image = {{"customerPhoneNumber", customer},
+                      {"servicePhoneNumber", kNumber},
+                      {"document", core::testing::Base64(core::testing::TinyPng())},
+                      {"messageType", "IMAGE"},
+                      {"fileName", "documento.png"}};
+  const HttpResponse sent = client.PostJson(
+      gateway.base_url() + "/livechat/default/sendExternalMultimediaMessageToCtlivesocial",
+      image.dump(), kDemo);
+  ASSERT_EQ(sent.status, 202) << sent.Describe();
+  const std::string id = sent.Json().value("messageId", "");
+  const std::string file_url =
+      gateway.base_url() + "/livechat/default/getMultimediaMessageByMessageID/" + id;
+  // Within the second, the file is there; after it, it is deleted and the message stays.
+  HttpResponse r;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  do {
+    r = client.Get(file_url, kDemo);
+    if (r.status == 404) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  } while (std::chrono::steady_clock::now() < deadline);
+  EXPECT_TRUE(IsError(r, 404, "was deleted after the domain's content retention"));
+  const HttpResponse message =
+      client.Get(gateway.base_url() + "/livechat/default/messages/" + id, kDemo);
+  ASSERT_EQ(message.status, 200) << message.Describe();
+  EXPECT_EQ(message.Json()["fileName"], "documento.png");
+  const HttpResponse last =
+      client.PostJson(gateway.base_url() + "/livechat/default/getLastTranscript",
+                      Json{{"userid", customer}, {"serviceid", kNumber}}.dump(), kDemo);
+  ASSERT_EQ(last.status, 200) << last.Describe();
+  const Json transcript = last.Json();
+  const Json first = transcript["chatTranscript"]["messages"][0]["data"];
+  EXPECT_EQ(first["content"].value("text", ""), "") << first.dump();
+  EXPECT_EQ(first["content"]["user"]["id"], customer);
+}
+
 // ---- With the Meta provider, against tools/fake-graph ---------------------------------------
 
 class ConversationMetaTest : public ::testing::Test {

@@ -107,6 +107,24 @@ const Sql kFindInboundMedia{
 const Sql kInboundMediaBytes{"inbound_media_bytes",
                              "SELECT bytes FROM inbound_media WHERE inbound_seq = $1"};
 
+// A domain's content retention, one batch each way (messages_content_kept, inbound_content_kept).
+const Sql kEraseSentContent{
+    "erase_sent_content",
+    "WITH erased AS (UPDATE messages SET text = '', header_params = '[]', body_params = '[]', "
+    "url_params = '[]', content_erased = 1 WHERE id IN (SELECT id FROM messages WHERE domain = $1 "
+    "AND content_erased = 0 AND created_at < $2 AND status NOT IN ('queued', 'sending') "
+    "ORDER BY created_at LIMIT $3) RETURNING id), "
+    "media AS (UPDATE message_media SET bytes = ''::bytea WHERE message_id IN "
+    "(SELECT id FROM erased)) SELECT count(*) FROM erased"};
+const Sql kEraseReceivedContent{
+    "erase_received_content",
+    "WITH erased AS (UPDATE inbound_messages SET text = '', customer_name = '', payload = '', "
+    "content_erased = 1, media_state = CASE WHEN media_state = 'none' THEN 'none' ELSE 'erased' "
+    "END, media_next_at = NULL WHERE seq IN (SELECT seq FROM inbound_messages WHERE domain = $1 "
+    "AND content_erased = 0 AND received_at < $2 ORDER BY received_at LIMIT $3) RETURNING seq), "
+    "media AS (DELETE FROM inbound_media WHERE inbound_seq IN (SELECT seq FROM erased)) "
+    "SELECT count(*) FROM erased"};
+
 const Sql kCustomerChats{"customer_chats",
                          "SELECT " SG_CHAT_COLUMNS
                          " FROM chats WHERE domain = $1 AND customer_phone = $2 "
@@ -442,6 +460,17 @@ Result<Written> EraseCustomer(Connection& db, const CustomerErasure& e) {
     if (name == "erase_inbound") written.erased.inbound = rows.Changed();
     if (name == "erase_chats") written.erased.chats = rows.Changed();
     if (name == "erase_webhook_events") written.erased.webhook_events = rows.Changed();
+  }
+  return written;
+}
+
+Result<Written> EraseContent(Connection& db, const ContentErasure& e) {
+  Written written;
+  for (const Sql* sql : {&kEraseSentContent, &kEraseReceivedContent}) {
+    Params p;
+    p.Text(e.domain).Int(e.before_ms).Int(e.limit);
+    SG_ASSIGN_OR_RETURN(Rows rows, db.Run(*sql, p));
+    written.changed += rows.size() > 0 ? rows.Int(0, 0) : 0;
   }
   return written;
 }

@@ -81,6 +81,8 @@ core::Result<Written> ClaimMediaFetches(Connection& db, const MediaFetchClaim& c
 core::Result<Written> RecordMediaFetch(Connection& db, const MediaFetchOutcome& outcome);
 // Conversations::EraseCustomer's write.
 core::Result<Written> EraseCustomer(Connection& db, const CustomerErasure& erasure);
+// Conversations::EraseContent's write.
+core::Result<Written> EraseContent(Connection& db, const ContentErasure& erasure);
 
 core::Result<std::optional<InboundMedia>> FindInboundMedia(Connection& db, std::string_view domain,
                                                            std::string_view id);

@@ -331,6 +331,7 @@ Result<Written> PostgresStorage::Apply(const Write& write) {
           [&](const MediaFetchClaim& c) { return postgres::ClaimMediaFetches(db, c); },
           [&](const MediaFetchOutcome& o) { return postgres::RecordMediaFetch(db, o); },
           [&](const CustomerErasure& e) { return postgres::EraseCustomer(db, e); },
+          [&](const ContentErasure& e) { return postgres::EraseContent(db, e); },
       },
       write);
 }

@@ -378,6 +378,68 @@ Result<Written> EraseCustomer(Connection& db, const CustomerErasure& e) {
   return written;
 }
 
+namespace {
+
+// Runs `sql` (one ? for the key) for each key.
+template <typename Key>
+Result<void> ForEach(Connection& db, const char* sql, const std::vector<Key>& keys,
+                     std::string_view what) {
+  SG_ASSIGN_OR_RETURN(auto stmt, db.Prepare(sql));
+  for (const Key& key : keys) {
+    Statement s(stmt);
+    s.Bind(key);
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(db.Error(what));
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<Written> EraseContent(Connection& db, const ContentErasure& e) {
+  std::vector<std::string> sent;
+  std::vector<std::int64_t> received;
+  {
+    // messages_content_kept: the domain's oldest first.
+    SG_ASSIGN_OR_RETURN(
+        auto stmt,
+        db.Prepare("SELECT id FROM messages WHERE domain = ? AND content_erased = 0 AND "
+                   "created_at < ? AND status NOT IN ('queued', 'sending') ORDER BY created_at "
+                   "LIMIT ?"));
+    Statement s(stmt);
+    s.Bind(e.domain).Bind(e.before_ms).Bind(static_cast<std::int64_t>(e.limit));
+    int rc = 0;
+    while ((rc = s.Step()) == SQLITE_ROW) sent.push_back(s.Text(0));
+    if (rc != SQLITE_DONE) return tl::unexpected(db.Error("find content to erase"));
+  }
+  {
+    SG_ASSIGN_OR_RETURN(
+        auto stmt,
+        db.Prepare("SELECT seq FROM inbound_messages WHERE domain = ? AND content_erased = 0 AND "
+                   "received_at < ? ORDER BY received_at LIMIT ?"));
+    Statement s(stmt);
+    s.Bind(e.domain).Bind(e.before_ms).Bind(static_cast<std::int64_t>(e.limit));
+    int rc = 0;
+    while ((rc = s.Step()) == SQLITE_ROW) received.push_back(s.Int64(0));
+    if (rc != SQLITE_DONE) return tl::unexpected(db.Error("find content to erase"));
+  }
+  SG_RETURN_IF_ERROR(ForEach(db,
+                             "UPDATE messages SET text = '', header_params = '[]', body_params = "
+                             "'[]', url_params = '[]', content_erased = 1 WHERE id = ?",
+                             sent, "erase content"));
+  SG_RETURN_IF_ERROR(ForEach(db, "UPDATE message_media SET bytes = X'' WHERE message_id = ?", sent,
+                             "erase content"));
+  SG_RETURN_IF_ERROR(ForEach(db,
+                             "UPDATE inbound_messages SET text = '', customer_name = '', payload = "
+                             "'', content_erased = 1, media_state = CASE WHEN media_state = 'none' "
+                             "THEN 'none' ELSE 'erased' END, media_next_at = NULL WHERE seq = ?",
+                             received, "erase content"));
+  SG_RETURN_IF_ERROR(
+      ForEach(db, "DELETE FROM inbound_media WHERE inbound_seq = ?", received, "erase content"));
+  Written written;
+  written.changed = static_cast<int>(sent.size() + received.size());
+  return written;
+}
+
 Result<std::optional<InboundMedia>> FindInboundMedia(Connection& db, std::string_view domain,
                                                      std::string_view id) {
   InboundMedia media;

@@ -291,6 +291,14 @@ CREATE TABLE customer_windows (
 -- A customer's message is a callback too (message.received): status 'received', message_id its
 -- provider id, and inbound_seq the message (NULL for a status change's callback).
 ALTER TABLE callbacks ADD COLUMN inbound_seq INTEGER;
+-- A domain's content retention (config: content_retention_ms) empties what messages say once
+-- they are old enough, keeping their metadata: content_erased marks those done, and the partial
+-- indexes find the others oldest first.
+ALTER TABLE messages ADD COLUMN content_erased INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE inbound_messages ADD COLUMN content_erased INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX messages_content_kept ON messages(domain, created_at) WHERE content_erased = 0;
+CREATE INDEX inbound_content_kept ON inbound_messages(domain, received_at)
+  WHERE content_erased = 0;
 -- The chat each outbound message joined when it was stored ('' before this migration).
 ALTER TABLE messages ADD COLUMN chat_id TEXT NOT NULL DEFAULT '';
 CREATE INDEX messages_by_chat ON messages(chat_id, created_at) WHERE chat_id <> '';

@@ -303,6 +303,9 @@ Result<Written> SqliteStorage::Apply(const Write& write) {
     Result<Written> operator()(const CustomerErasure& e) {
       return sqlite::EraseCustomer(self.db_, e);
     }
+    Result<Written> operator()(const ContentErasure& e) {
+      return sqlite::EraseContent(self.db_, e);
+    }
   };
   return std::visit(Applier{*this}, write);
 }

@@ -16,7 +16,9 @@ namespace {
 
 using testing::Answer;
 using testing::ApplyWebhook;
+using testing::ClaimDue;
 using testing::Insert;
+using testing::MarkAccepted;
 using testing::ReceiveWebhook;
 
 constexpr std::int64_t kIdle = 3'600'000;  // an hour
@@ -440,6 +442,50 @@ TEST_P(ConversationConformance, ErasingACustomerDeletesTheirsAndNothingElse) {
   ASSERT_TRUE(erased);
   EXPECT_EQ(erased->messages + erased->inbound + erased->chats + erased->webhook_events, 0);
   EXPECT_FALSE(conversations().EraseCustomer({"", kCustomer}));
+}
+
+TEST_P(ConversationConformance, ContentRetentionEmptiesOldMessagesAndKeepsTheirMetadata) {
+  InboundRecord photo = Inbound("wamid.photo", kNow);
+  photo.type = "image";
+  photo.media_id = "1234567890";
+  Receive({photo}, kNow + 10);
+  NewMessage old_media = Sample("m1", /*with_media=*/true);
+  old_media.now_ms = kNow + 20;
+  ASSERT_TRUE(Insert(outbox(), old_media));
+  ASSERT_EQ(ClaimDue(outbox(), kNow + 20, "w", kLease, 10)->size(), 1u);
+  ASSERT_TRUE(MarkAccepted(outbox(), "m1", "w", "wamid.out", kCustomer, kNow + 21));
+  NewMessage waiting = Sample("m2");  // still queued: kept whatever its age
+  waiting.now_ms = kNow + 30;
+  ASSERT_TRUE(Insert(outbox(), waiting));
+  NewMessage recent = Sample("m3");
+  recent.now_ms = kNow + 5000;
+  ASSERT_TRUE(Insert(outbox(), recent));
+
+  auto erased = conversations().EraseContent({"default", kNow + 1000, 500});
+  ASSERT_TRUE(erased) << erased.error().detail;
+  EXPECT_EQ(*erased, 2);  // m1 and the photo
+  auto m1 = *outbox().Get("default", "m1");
+  ASSERT_TRUE(m1);
+  EXPECT_EQ(m1->status, core::MessageStatus::kAccepted);
+  EXPECT_EQ(testing::Template(m1->message).template_name, "shipping_confirmation");
+  EXPECT_TRUE(testing::Template(m1->message).body_params.empty());
+  EXPECT_TRUE(testing::Template(m1->message).header_params.empty());
+  ASSERT_NE(core::MediaOf(m1->message), nullptr);
+  EXPECT_EQ(core::MediaOf(m1->message)->file_name, "invoice.pdf");
+  EXPECT_EQ(*outbox().MediaBytes("m1"), "");
+  EXPECT_EQ(testing::Template((*outbox().Get("default", "m2"))->message).body_params.size(), 2u);
+  EXPECT_EQ(testing::Template((*outbox().Get("default", "m3"))->message).body_params.size(), 2u);
+  auto photo_now = *conversations().FindInboundMedia("default", "wamid.photo");
+  ASSERT_TRUE(photo_now);
+  EXPECT_EQ(photo_now->state, "erased");
+  EXPECT_EQ(photo_now->message.text, "");
+  EXPECT_EQ(photo_now->message.customer_name, "");
+  EXPECT_EQ(photo_now->message.customer_phone, kCustomer);
+  EXPECT_EQ(*conversations().LastInboundAt(kService, kCustomer), kNow) << "the window stays";
+  // Done: nothing more to empty; another domain's retention is its own.
+  EXPECT_EQ(*conversations().EraseContent({"default", kNow + 1000, 500}), 0);
+  EXPECT_EQ(*conversations().EraseContent({"acme", kNow + 99'000, 500}), 0);
+  EXPECT_FALSE(conversations().EraseContent({"default", kNow, 0}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, ConversationConformance, ::testing::ValuesIn(kEngines),

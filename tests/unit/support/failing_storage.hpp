@@ -76,6 +76,7 @@ class FailingStorage final : public store::Storage,
     kRecordMediaFetch,
     kFindInboundMedia,
     kEraseCustomer,
+    kEraseContent,
     kCount,  // not a kind
   };
 
@@ -328,6 +329,10 @@ class FailingStorage final : public store::Storage,
       const store::CustomerErasure& erasure) override {
     if (Fails(Kind::kEraseCustomer)) return Failure();
     return inner_->conversations().EraseCustomer(erasure);
+  }
+  core::Result<int> EraseContent(const store::ContentErasure& erasure) override {
+    if (Fails(Kind::kEraseContent)) return Failure();
+    return inner_->conversations().EraseContent(erasure);
   }
 
  private:
