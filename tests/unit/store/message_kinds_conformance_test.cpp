@@ -189,7 +189,10 @@ TEST_P(StorageConformanceTest, ARowStoredBeforeMigration11IsReadAsTheTemplateItI
   const std::vector<std::string> to_version_10 = {
       "DELETE FROM schema_migrations WHERE version >= 11",
       "DROP INDEX messages_by_chat",
+      "DROP INDEX messages_content_kept",
       "ALTER TABLE messages DROP COLUMN chat_id",
+      "ALTER TABLE messages DROP COLUMN content_erased",
+      "ALTER TABLE callbacks DROP COLUMN inbound_seq",
       "DROP TABLE customer_windows",
       "DROP TABLE inbound_media",
       "DROP TABLE inbound_messages",
