@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "api/envelope.hpp"
+#include "api/query.hpp"
 #include "core/text.hpp"
 #include "util/ids.hpp"
 
@@ -28,16 +29,7 @@ std::optional<std::int64_t> Positive(std::string_view text) {
 core::Result<store::CallbackQuery> ParseQuery(std::string_view query) {
   store::CallbackQuery q;
   bool seen_status = false, seen_limit = false, seen_cursor = false;
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (pair.empty()) continue;
-    const auto eq = pair.find('=');
-    const std::string name = core::FormDecode(pair.substr(0, eq));
-    const std::string value =
-        eq == std::string_view::npos ? "" : core::FormDecode(pair.substr(eq + 1));
-    if (name == "ctlivetoken") continue;  // authentication's
+  for (const auto& [name, value] : QueryParameters(query)) {
     bool* seen = name == "status"   ? &seen_status
                  : name == "limit"  ? &seen_limit
                  : name == "cursor" ? &seen_cursor

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/query.hpp"
 #include "core/message_status.hpp"
 #include "core/phone_number.hpp"
 #include "core/template_rules.hpp"
@@ -25,8 +26,6 @@ constexpr std::array<std::string_view, kCount> kNames = {
     "cursor"};
 constexpr std::string_view kKnownNames =
     "status, servicePhoneNumber, customerPhoneNumber, templateName, from, to, limit, cursor";
-// Read by authentication (api/auth_guard.cpp), not here.
-constexpr std::string_view kSessionToken = "ctlivetoken";
 constexpr std::size_t kMaxNamesShown = 5;
 
 tl::unexpected<core::Error> Refuse(std::string message) {
@@ -40,15 +39,7 @@ Result<std::array<std::optional<std::string>, kCount>> Split(std::string_view qu
   std::array<std::optional<std::string>, kCount> values;
   std::vector<std::string> unknown;
   std::optional<Parameter> repeated;
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (pair.empty()) continue;  // "a=1&&b=2", a trailing '&'
-    const auto eq = pair.find('=');
-    const std::string name = core::FormDecode(pair.substr(0, eq));
-    std::string value = eq == std::string_view::npos ? "" : core::FormDecode(pair.substr(eq + 1));
-    if (name == kSessionToken) continue;
+  for (auto& [name, value] : QueryParameters(query)) {
     std::size_t i = 0;
     while (i < kCount && kNames[i] != name) ++i;
     if (i == kCount) {

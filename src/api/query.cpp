@@ -20,6 +20,22 @@ std::optional<std::vector<std::string_view>> SplitPath(std::string_view path) {
   }
 }
 
+std::vector<QueryPair> QueryParameters(std::string_view query) {
+  std::vector<QueryPair> out;
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    const auto eq = pair.find('=');
+    std::string name = core::FormDecode(pair.substr(0, eq));
+    if (name == "ctlivetoken") continue;
+    out.push_back({std::move(name),
+                   eq == std::string_view::npos ? "" : core::FormDecode(pair.substr(eq + 1))});
+  }
+  return out;
+}
+
 std::string QueryParameter(std::string_view query, std::string_view name) {
   while (!query.empty()) {
     const auto amp = query.find('&');

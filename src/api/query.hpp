@@ -19,6 +19,16 @@ namespace socialgate::api {
 // name another.
 std::optional<std::vector<std::string_view>> SplitPath(std::string_view path);
 
+// One parameter of a query string, its name and value percent-decoded ('+' a space).
+struct QueryPair {
+  std::string name;
+  std::string value;  // "" for a name without '='
+};
+
+// A query string's parameters in order, for the endpoints that take several: empty pairs ("a=1&&b",
+// a trailing '&') and the session token (ctlivetoken, authentication's) left out.
+std::vector<QueryPair> QueryParameters(std::string_view query);
+
 // The value of `name` in a query string, percent-decoded; "" when absent.
 std::string QueryParameter(std::string_view query, std::string_view name);
 

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "api/envelope.hpp"
+#include "api/query.hpp"
 #include "api/template_json.hpp"
 #include "core/phone_number.hpp"
 #include "core/text.hpp"
@@ -27,15 +28,7 @@ tl::unexpected<core::Error> Refuse(std::string message) {
 core::Result<TemplateFilter> ParseFilter(std::string_view query) {
   TemplateFilter f;
   std::map<std::string, bool> seen;
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (pair.empty()) continue;
-    const auto eq = pair.find('=');
-    std::string name = core::FormDecode(pair.substr(0, eq));
-    std::string value = eq == std::string_view::npos ? "" : core::FormDecode(pair.substr(eq + 1));
-    if (name == "ctlivetoken") continue;  // authentication's
+  for (auto& [name, value] : QueryParameters(query)) {
     if (name == "servicePhoneNumber") name = "number";
     if (name == "templateName") name = "name";
     std::string* field = name == "number"     ? &f.number

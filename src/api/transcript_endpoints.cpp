@@ -7,6 +7,7 @@
 
 #include "api/envelope.hpp"
 #include "api/json_body.hpp"
+#include "api/query.hpp"
 #include "api/transcript_json.hpp"
 #include "core/phone_number.hpp"
 #include "core/text.hpp"
@@ -29,16 +30,7 @@ tl::unexpected<core::Error> Malformed(std::string message) {
 core::Result<std::int64_t> OpenedSince(std::string_view query, std::int64_t now_ms) {
   std::int64_t since = 0;
   bool seen = false;
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (pair.empty()) continue;
-    const auto eq = pair.find('=');
-    const std::string name = core::FormDecode(pair.substr(0, eq));
-    const std::string value =
-        eq == std::string_view::npos ? "" : core::FormDecode(pair.substr(eq + 1));
-    if (name == "ctlivetoken") continue;
+  for (const auto& [name, value] : QueryParameters(query)) {
     if (name != "days") {
       return Malformed("query: unknown parameter " + core::QuoteForMessage(name) +
                        "; the only parameter is days");
