@@ -59,7 +59,8 @@ bool ResetPeakRss(pid_t pid) {
 
 // The sanitizers' allocators and shadow memory change what RSS measures.
 constexpr bool kSanitized =
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || \
+    defined(SOCIALGATE_SANITIZED_BUILD)
     true;
 #else
     false;
