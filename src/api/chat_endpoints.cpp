@@ -1,6 +1,5 @@
 #include "api/chat_endpoints.hpp"
 
-#include <algorithm>
 #include <array>
 #include <memory>
 #include <utility>
@@ -25,14 +24,7 @@ core::Result<store::ChatEnd> DecodeEnd(std::string body) {
   store::ChatEnd end;
   const std::array<StringField, 2> fields{{{"chatID", &end.chat_id}, {"reason", &end.reason}}};
   SG_RETURN_IF_ERROR(DecodeStringFields(std::move(body), fields));
-  const std::string_view chat = end.chat_id;
-  const bool printable =
-      std::all_of(chat.begin(), chat.end(), [](char c) { return c > 0x20 && c < 0x7f; });
-  if (chat.empty() || chat.size() > core::kMaxChatIdLength || !printable) {
-    return Invalid("chatID: must be 1 to " + std::to_string(core::kMaxChatIdLength) +
-                   " printable ASCII characters without spaces, such as "
-                   "CHAT_DEFAULT_ac771534-0b29-4b0e-a2f9-3ba7628c0580");
-  }
+  SG_RETURN_IF_ERROR(core::ValidateChatId("chatID", end.chat_id));
   if (end.reason.size() > store::kMaxChatEndReasonBytes) {
     return Invalid("reason: is " + std::to_string(end.reason.size()) + " bytes long; at most " +
                    std::to_string(store::kMaxChatEndReasonBytes));

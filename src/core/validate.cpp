@@ -126,21 +126,25 @@ Result<OutboundMessage> ValidateTextRequest(TextRequest request,
   return message;
 }
 
+Result<void> ValidateChatId(std::string_view field, std::string_view id) {
+  const bool printable =
+      std::all_of(id.begin(), id.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+  if (id.empty() || id.size() > kMaxChatIdLength || !printable) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     std::string(field) + ": must be 1 to " + std::to_string(kMaxChatIdLength) +
+                         " printable ASCII characters without spaces, such as "
+                         "CHAT_DEFAULT_ac771534-0b29-4b0e-a2f9-3ba7628c0580");
+  }
+  return {};
+}
+
 Result<OutboundMessage> ValidateChatTextRequest(ChatTextRequest request,
                                                 const ValidationContext& /*context*/) {
   OutboundMessage message;
   SG_ASSIGN_OR_RETURN(message.customer_phone, NormalizePhoneNumber("userid", request.userid));
   SG_ASSIGN_OR_RETURN(message.service_phone, NormalizePhoneNumber("serviceid", request.serviceid));
   SG_RETURN_IF_ERROR(ValidateMessageText(request.text));
-  const std::string_view chat = request.chatid;
-  const bool printable =
-      std::all_of(chat.begin(), chat.end(), [](char c) { return c > 0x20 && c < 0x7f; });
-  if (chat.empty() || chat.size() > kMaxChatIdLength || !printable) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "chatid: must be 1 to " + std::to_string(kMaxChatIdLength) +
-                         " printable ASCII characters without spaces, such as "
-                         "CHAT_DEFAULT_ac771534-0b29-4b0e-a2f9-3ba7628c0580");
-  }
+  SG_RETURN_IF_ERROR(ValidateChatId("chatid", request.chatid));
   message.content = TextContent{std::move(request.text)};
   message.chat_id = std::move(request.chatid);
   return message;

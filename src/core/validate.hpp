@@ -48,6 +48,10 @@ Result<OutboundMessage> ValidateTextRequest(TextRequest request, const Validatio
 // The longest chat id sendExternalTextMessageToActiveChat takes (CTLive's are about 50 bytes).
 inline constexpr std::size_t kMaxChatIdLength = 256;
 
+// A chat id as a caller writes it (`field` names it in the sentence): 1 to kMaxChatIdLength
+// printable ASCII characters without spaces. Whether the chat exists is the caller's to check.
+Result<void> ValidateChatId(std::string_view field, std::string_view id);
+
 // userid (the customer's number), serviceid (the business number), text (ValidateMessageText),
 // chatid (1 to kMaxChatIdLength printable ASCII characters; whether the chat exists is the
 // send's to check): a text message with its chat_id.

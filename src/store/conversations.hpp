@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/validate.hpp"
 #include "store/records.hpp"
 
 namespace socialgate::store {
@@ -81,7 +82,7 @@ inline constexpr std::int64_t kDefaultChatIdleMs = 24LL * 3600 * 1000;
 inline constexpr std::int64_t kCustomerWindowMs = 24LL * 3600 * 1000;
 
 // The longest chat id and end reason EndChat takes.
-inline constexpr std::size_t kMaxChatIdBytes = 256;
+inline constexpr std::size_t kMaxChatIdBytes = core::kMaxChatIdLength;
 inline constexpr std::size_t kMaxChatEndReasonBytes = 1024;
 
 // Conversations::EndChat.
