@@ -29,8 +29,15 @@ run: build
 # the project is tested with: cmake/Warnings.cmake). Under TSan the first race report stops the
 # process that has it (a test, or the gateway it started, which the test then sees die), as
 # ASan's reports do.
+#
+# The sanitizer presets test with the release build's tools/fake-graph (tools/CMakeLists.txt):
+# it is the tests' stand-in for Meta, so it is built once, not once per preset.
+SANITIZER_PRESETS := asan tsan
+RELEASE_FAKE_GRAPH := $(CURDIR)/build/release/tools/fake-graph/fake-graph
 check: deps test-tools
-	@cmake --preset $(PRESET) -DSOCIALGATE_WERROR=ON >/dev/null
+	$(if $(filter $(SANITIZER_PRESETS),$(PRESET)),@$(MAKE) --no-print-directory release-fake-graph)
+	@cmake --preset $(PRESET) -DSOCIALGATE_WERROR=ON \
+	  $(if $(filter $(SANITIZER_PRESETS),$(PRESET)),-DSOCIALGATE_FAKE_GRAPH=$(RELEASE_FAKE_GRAPH)) >/dev/null
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 	TSAN_OPTIONS="$${TSAN_OPTIONS:-halt_on_error=1}" ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
@@ -41,6 +48,12 @@ test:
 	$(if $(filter asan,$(PRESET)),,$(MAKE) check PRESET=asan)
 	$(if $(filter tsan,$(PRESET)),,$(MAKE) check PRESET=tsan)
 	JOBS=$(JOBS) scripts/run-fuzz
+
+# fake-graph from the release preset, with warnings as errors as `check` builds it.
+.PHONY: release-fake-graph
+release-fake-graph: deps
+	@cmake --preset release -DSOCIALGATE_WERROR=ON >/dev/null
+	cmake --build build/release -j $(JOBS) --target fake-graph
 
 test-asan:
 	$(MAKE) check PRESET=asan

@@ -25,4 +25,17 @@ function(sg_add_module name)
   add_library(socialgate::${name} ALIAS sg_${name})
   target_include_directories(sg_${name} PUBLIC ${SG_SOURCE_DIR}/src)
   target_link_libraries(sg_${name} PUBLIC ${ARG_PUBLIC} PRIVATE socialgate::warnings ${ARG_PRIVATE})
+  sg_unity_build(sg_${name})
+endfunction()
+
+# sg_unity_build(): compiles a target's sources in batches of SG_UNITY_BATCH files, so the heavy
+# headers (Beast, simdjson, nlohmann) are parsed and instantiated once per batch rather than once
+# per file. It roughly halves the build on CI's 2 cores. SOCIALGATE_UNITY_BUILD=OFF builds file by
+# file (quicker rebuilds of one file while editing; also proves every file includes what it uses).
+option(SOCIALGATE_UNITY_BUILD "Compile the libraries' sources in batches" ON)
+set(SG_UNITY_BATCH 8)
+function(sg_unity_build target)
+  if(SOCIALGATE_UNITY_BUILD)
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE ${SG_UNITY_BATCH})
+  endif()
 endfunction()

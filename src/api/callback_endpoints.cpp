@@ -13,7 +13,7 @@ namespace {
 
 constexpr int kMaxLimit = 1000;
 
-tl::unexpected<core::Error> Refuse(std::string message) {
+tl::unexpected<core::Error> CallbackRefusal(std::string message) {
   return core::MakeError(core::ErrorCode::kMalformed, std::move(message));
 }
 
@@ -35,28 +35,28 @@ core::Result<store::CallbackQuery> ParseQuery(std::string_view query) {
                  : name == "cursor" ? &seen_cursor
                                     : nullptr;
     if (seen == nullptr) {
-      return Refuse("query: unknown parameter " + core::QuoteForMessage(name) +
+      return CallbackRefusal("query: unknown parameter " + core::QuoteForMessage(name) +
                     "; the parameters are status, limit, cursor");
     }
-    if (*seen) return Refuse(name + ": must be given once");
+    if (*seen) return CallbackRefusal(name + ": must be given once");
     *seen = true;
     if (name == "status") {
       if (value != "pending" && value != "delivered" && value != "failed") {
-        return Refuse("status: must be pending, delivered or failed, got " +
+        return CallbackRefusal("status: must be pending, delivered or failed, got " +
                       core::QuoteForMessage(value));
       }
       q.state = value;
     } else if (name == "limit") {
       const auto limit = Positive(value);
       if (!limit || *limit > kMaxLimit) {
-        return Refuse("limit: must be an integer from 1 to " + std::to_string(kMaxLimit) +
+        return CallbackRefusal("limit: must be an integer from 1 to " + std::to_string(kMaxLimit) +
                       ", got " + core::QuoteForMessage(value));
       }
       q.limit = static_cast<int>(*limit);
     } else {
       const auto seq = Positive(value);
       if (!seq)
-        return Refuse("cursor: is not a cursor this list gave, got " +
+        return CallbackRefusal("cursor: is not a cursor this list gave, got " +
                       core::QuoteForMessage(value));
       q.before_seq = *seq;
     }

@@ -13,7 +13,7 @@ namespace {
 
 namespace dom = simdjson::dom;
 
-core::Error Malformed(std::string message) {
+core::Error LoginMalformed(std::string message) {
   return core::Error{core::ErrorCode::kMalformed, std::move(message), {}};
 }
 
@@ -30,7 +30,7 @@ core::Result<LoginRequest> DecodeLoginRequest(std::string body) {
   dom::object obj;
   if (root.get(obj) != simdjson::SUCCESS) {
     return tl::unexpected(
-        Malformed("body: must be a JSON object {\"username\": string, \"password\": string}"));
+        LoginMalformed("body: must be a JSON object {\"username\": string, \"password\": string}"));
   }
   LoginRequest login;
   struct Field {
@@ -45,21 +45,21 @@ core::Result<LoginRequest> DecodeLoginRequest(std::string body) {
     for (auto& f : fields) {
       if (key != f.name) continue;
       const std::string name(f.name);
-      if (f.seen) return tl::unexpected(Malformed(name + ": appears more than once"));
+      if (f.seen) return tl::unexpected(LoginMalformed(name + ": appears more than once"));
       f.seen = true;
       std::string_view text;
       if (value.get(text) != simdjson::SUCCESS) {
-        return tl::unexpected(Malformed(name + ": must be a string"));
+        return tl::unexpected(LoginMalformed(name + ": must be a string"));
       }
       if (text.size() > f.max_bytes) {
         return tl::unexpected(
-            Malformed(name + ": is longer than " + std::to_string(f.max_bytes) + " bytes"));
+            LoginMalformed(name + ": is longer than " + std::to_string(f.max_bytes) + " bytes"));
       }
       *f.out = std::string(text);
     }
   }
   for (const auto& f : fields) {
-    if (!f.seen) return tl::unexpected(Malformed(std::string(f.name) + ": is required"));
+    if (!f.seen) return tl::unexpected(LoginMalformed(std::string(f.name) + ": is required"));
   }
   return login;
 }

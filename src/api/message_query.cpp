@@ -28,7 +28,7 @@ constexpr std::string_view kKnownNames =
     "status, servicePhoneNumber, customerPhoneNumber, templateName, from, to, limit, cursor";
 constexpr std::size_t kMaxNamesShown = 5;
 
-tl::unexpected<core::Error> Refuse(std::string message) {
+tl::unexpected<core::Error> QueryRefusal(std::string message) {
   return core::MakeError(core::ErrorCode::kMalformed, std::move(message));
 }
 
@@ -58,11 +58,11 @@ Result<std::array<std::optional<std::string>, kCount>> Split(std::string_view qu
     }
     if (unknown.size() > kMaxNamesShown)
       names += " and " + std::to_string(unknown.size() - kMaxNamesShown) + " more";
-    return Refuse((unknown.size() == 1 ? "unknown query parameter " : "unknown query parameters ") +
+    return QueryRefusal((unknown.size() == 1 ? "unknown query parameter " : "unknown query parameters ") +
                   names + ": the parameters of this endpoint are " + std::string(kKnownNames));
   }
   if (repeated) {
-    return Refuse(std::string(kNames[*repeated]) +
+    return QueryRefusal(std::string(kNames[*repeated]) +
                   ": must be given at most once, got it more than once (several statuses go in "
                   "one comma-separated list)");
   }
@@ -76,7 +76,7 @@ Result<std::vector<core::MessageStatus>> ParseStatuses(std::string_view value) {
     const auto comma = rest.find(',');
     auto status = core::ParseMessageStatus(rest.substr(0, comma));
     if (!status) {
-      return Refuse(
+      return QueryRefusal(
           "status: must be a message status (queued, sending, accepted, sent, delivered, read, "
           "failed) or a comma-separated list of them" +
           Got(value));
@@ -90,7 +90,7 @@ Result<std::vector<core::MessageStatus>> ParseStatuses(std::string_view value) {
 Result<std::string> ParsePhone(std::string_view name, std::string_view value) {
   auto phone = core::NormalizePhoneNumber(name, value);
   if (!phone) {
-    return Refuse(std::string(name) +
+    return QueryRefusal(std::string(name) +
                   ": must be a valid international phone number, country code first (e.g. "
                   "393403603062 or +39 340 360 3062)" +
                   Got(value));
@@ -101,7 +101,7 @@ Result<std::string> ParsePhone(std::string_view name, std::string_view value) {
 Result<std::int64_t> ParseTime(std::string_view name, std::string_view value) {
   auto ms = ParseUtcMillis(value);
   if (!ms) {
-    return Refuse(std::string(name) +
+    return QueryRefusal(std::string(name) +
                   ": must be a UTC time in RFC 3339 form, e.g. 2026-12-06T09:00:00Z or "
                   "2026-12-06T09:00:00.123Z" +
                   Got(value));
@@ -116,7 +116,7 @@ Result<int> ParseLimit(std::string_view value) {
   const bool digits_only = !value.empty() && value.front() != '-';
   if (!digits_only || ec != std::errc() || ptr != end || limit < 1 ||
       limit > store::kMaxMessageListLimit) {
-    return Refuse("limit: must be an integer from 1 to " +
+    return QueryRefusal("limit: must be an integer from 1 to " +
                   std::to_string(store::kMaxMessageListLimit) + Got(value));
   }
   return limit;
@@ -219,7 +219,7 @@ std::string EncodeCursor(const store::ListPosition& position) {
 
 Result<store::ListPosition> DecodeCursor(std::string_view cursor) {
   const auto refuse = [&](std::string_view why) {
-    return Refuse("cursor: must be the 'next' of an earlier page, unchanged, got " +
+    return QueryRefusal("cursor: must be the 'next' of an earlier page, unchanged, got " +
                   core::QuoteForMessage(cursor) + ", which " + std::string(why));
   };
   if (cursor.size() > kMaxCursorChars) return refuse("is too long");
@@ -262,7 +262,7 @@ Result<store::MessageQuery> ParseMessageQuery(std::string_view query) {
   }
   if (values[kTemplate]) {
     auto valid = core::ValidateTemplateName(*values[kTemplate]);
-    if (!valid) return Refuse(std::move(valid.error().message));
+    if (!valid) return QueryRefusal(std::move(valid.error().message));
     out.template_name = *values[kTemplate];
   }
   if (values[kFrom]) {
@@ -272,7 +272,7 @@ Result<store::MessageQuery> ParseMessageQuery(std::string_view query) {
     SG_ASSIGN_OR_RETURN(out.to_ms, ParseTime(kNames[kTo], *values[kTo]));
   }
   if (out.from_ms && out.to_ms && *out.from_ms >= *out.to_ms) {
-    return Refuse("to: must be later than from, got from " + core::QuoteForMessage(*values[kFrom]) +
+    return QueryRefusal("to: must be later than from, got from " + core::QuoteForMessage(*values[kFrom]) +
                   " and to " + core::QuoteForMessage(*values[kTo]));
   }
   if (values[kLimit]) {

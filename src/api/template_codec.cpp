@@ -16,16 +16,16 @@ using core::Result;
 namespace dom = simdjson::dom;
 
 // What a thread's parser keeps between requests: plenty for any request without media.
-constexpr std::size_t kSmallDocumentBytes = 64 * 1024;
+constexpr std::size_t kSmallTemplateBytes = 64 * 1024;
 
-core::Error Malformed(std::string message) {
+core::Error TemplateMalformed(std::string message) {
   return core::Error{ErrorCode::kMalformed, std::move(message), {}};
 }
 
 Result<std::string> ReadString(dom::element e, const std::string& field) {
   std::string_view v;
   if (e.get(v) != simdjson::SUCCESS) {
-    return tl::unexpected(Malformed(field + ": must be a string, not " + JsonTypeName(e.type())));
+    return tl::unexpected(TemplateMalformed(field + ": must be a string, not " + JsonTypeName(e.type())));
   }
   return std::string(v);
 }
@@ -34,7 +34,7 @@ Result<std::vector<std::string>> ReadStringArray(dom::element e, const std::stri
   dom::array arr;
   if (e.get(arr) != simdjson::SUCCESS) {
     return tl::unexpected(
-        Malformed(field + ": must be an array of strings, not " + JsonTypeName(e.type())));
+        TemplateMalformed(field + ": must be an array of strings, not " + JsonTypeName(e.type())));
   }
   std::vector<std::string> out;
   out.reserve(arr.size());
@@ -62,7 +62,7 @@ Result<core::RawMediaHeader> ReadHeader(dom::object obj) {
     for (auto& f : fields) {
       if (key != f.name) continue;
       const std::string name = std::string("header.") + f.name;
-      if (f.seen) return tl::unexpected(Malformed(name + ": appears more than once"));
+      if (f.seen) return tl::unexpected(TemplateMalformed(name + ": appears more than once"));
       f.seen = true;
       SG_ASSIGN_OR_RETURN(auto s, ReadString(value, name));
       *f.out = std::move(s);
@@ -70,16 +70,16 @@ Result<core::RawMediaHeader> ReadHeader(dom::object obj) {
   }
   for (const auto& f : fields) {
     if (!f.seen) {
-      return tl::unexpected(Malformed(std::string("header.") + f.name + ": is required"));
+      return tl::unexpected(TemplateMalformed(std::string("header.") + f.name + ": is required"));
     }
   }
   return h;
 }
 
-dom::parser NewParser() {
+dom::parser NewTemplateParser() {
   dom::parser p;
   // On failure the parser allocates on first use instead; the depth limit is then the default.
-  if (p.allocate(kSmallDocumentBytes, kMaxJsonDepth) != simdjson::SUCCESS) return dom::parser{};
+  if (p.allocate(kSmallTemplateBytes, kMaxJsonDepth) != simdjson::SUCCESS) return dom::parser{};
   return p;
 }
 
@@ -90,7 +90,7 @@ Result<core::TemplateRequest> Decode(dom::parser& parser, std::string& body) {
   dom::object obj;
   if (root.get(obj) != simdjson::SUCCESS) {
     return tl::unexpected(
-        Malformed(std::string("body: must be a JSON object, not ") + JsonTypeName(root.type())));
+        TemplateMalformed(std::string("body: must be a JSON object, not ") + JsonTypeName(root.type())));
   }
 
   core::TemplateRequest req;
@@ -106,7 +106,7 @@ Result<core::TemplateRequest> Decode(dom::parser& parser, std::string& body) {
     }
     if (index < 0) continue;  // unknown fields are ignored, as the contract says
     const std::string name = kNames[index];
-    if (seen[index]) return tl::unexpected(Malformed(name + ": appears more than once"));
+    if (seen[index]) return tl::unexpected(TemplateMalformed(name + ": appears more than once"));
     seen[index] = true;
     Result<std::string> s;
     Result<std::vector<std::string>> list;
@@ -129,7 +129,7 @@ Result<core::TemplateRequest> Decode(dom::parser& parser, std::string& body) {
           req.header = std::move(header);
           break;
         }
-        return tl::unexpected(Malformed("header: must be an object or null, not " +
+        return tl::unexpected(TemplateMalformed("header: must be an object or null, not " +
                                         std::string(JsonTypeName(value.type()))));
       default:
         list = ReadStringArray(value, name);
@@ -141,7 +141,7 @@ Result<core::TemplateRequest> Decode(dom::parser& parser, std::string& body) {
     }
   }
   for (std::size_t i = 0; i < kNames.size(); ++i) {
-    if (!seen[i]) return tl::unexpected(Malformed(std::string(kNames[i]) + ": is required"));
+    if (!seen[i]) return tl::unexpected(TemplateMalformed(std::string(kNames[i]) + ": is required"));
   }
   return req;
 }
@@ -150,10 +150,10 @@ Result<core::TemplateRequest> Decode(dom::parser& parser, std::string& body) {
 
 Result<core::TemplateRequest> DecodeTemplateRequest(std::string body) {
   // One parser per thread: it keeps its buffers between requests...
-  thread_local dom::parser parser = NewParser();
+  thread_local dom::parser parser = NewTemplateParser();
   auto decoded = Decode(parser, body);
   // ...but not those of a media request (several times the document's size) for good.
-  if (parser.capacity() > kSmallDocumentBytes) parser = NewParser();
+  if (parser.capacity() > kSmallTemplateBytes) parser = NewTemplateParser();
   return decoded;
 }
 

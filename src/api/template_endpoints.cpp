@@ -21,7 +21,7 @@ struct TemplateFilter {
   std::string status;
 };
 
-tl::unexpected<core::Error> Refuse(std::string message) {
+tl::unexpected<core::Error> TemplateRefusal(std::string message) {
   return core::MakeError(core::ErrorCode::kMalformed, std::move(message));
 }
 
@@ -37,17 +37,17 @@ core::Result<TemplateFilter> ParseFilter(std::string_view query) {
                          : name == "status"   ? &f.status
                                               : nullptr;
     if (field == nullptr) {
-      return Refuse("query: unknown parameter " + core::QuoteForMessage(name) +
+      return TemplateRefusal("query: unknown parameter " + core::QuoteForMessage(name) +
                     "; the parameters are number, name, language, status");
     }
-    if (seen[name]) return Refuse(name + ": must be given once");
+    if (seen[name]) return TemplateRefusal(name + ": must be given once");
     seen[name] = true;
     if (value.empty() || value.size() > 512) {
-      return Refuse(name + ": must be 1 to 512 characters");
+      return TemplateRefusal(name + ": must be 1 to 512 characters");
     }
     if (name == "number") {
       auto phone = core::NormalizePhoneNumber("number", value);
-      if (!phone) return Refuse(phone.error().message);
+      if (!phone) return TemplateRefusal(phone.error().message);
       value = *phone;
     }
     *field = std::move(value);

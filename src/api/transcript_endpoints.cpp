@@ -22,7 +22,7 @@ using Json = nlohmann::ordered_json;
 constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
 constexpr std::int64_t kMaxDays = 3650;
 
-tl::unexpected<core::Error> Malformed(std::string message) {
+tl::unexpected<core::Error> TranscriptMalformed(std::string message) {
   return core::MakeError(core::ErrorCode::kMalformed, std::move(message));
 }
 
@@ -32,10 +32,10 @@ core::Result<std::int64_t> OpenedSince(std::string_view query, std::int64_t now_
   bool seen = false;
   for (const auto& [name, value] : QueryParameters(query)) {
     if (name != "days") {
-      return Malformed("query: unknown parameter " + core::QuoteForMessage(name) +
+      return TranscriptMalformed("query: unknown parameter " + core::QuoteForMessage(name) +
                        "; the only parameter is days");
     }
-    if (seen) return Malformed("days: must be given once");
+    if (seen) return TranscriptMalformed("days: must be given once");
     seen = true;
     std::int64_t days = 0;
     const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), days);

@@ -7,7 +7,7 @@
 namespace socialgate::webhooks {
 namespace {
 
-core::Result<std::string> Refused(std::string message) {
+core::Result<std::string> HandshakeRefused(std::string message) {
   return core::MakeError(core::ErrorCode::kPermissionDenied, std::move(message));
 }
 
@@ -22,15 +22,15 @@ bool SameSecret(std::string_view a, std::string_view b) {
 core::Result<std::string> AnswerHandshake(std::string_view configured_token,
                                           const HandshakeRequest& request) {
   if (request.mode != "subscribe") {
-    return Refused("hub.mode: must be subscribe");
+    return HandshakeRefused("hub.mode: must be subscribe");
   }
   if (configured_token.empty() || !SameSecret(request.verify_token, configured_token)) {
-    return Refused("hub.verify_token: is not this gateway's verify token");
+    return HandshakeRefused("hub.verify_token: is not this gateway's verify token");
   }
   const std::string_view c = request.challenge;
   if (c.empty() || c.size() > kMaxChallenge ||
       !std::all_of(c.begin(), c.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
-    return Refused("hub.challenge: must be 1 to 64 digits, as Meta sends it");
+    return HandshakeRefused("hub.challenge: must be 1 to 64 digits, as Meta sends it");
   }
   return std::string(c);
 }

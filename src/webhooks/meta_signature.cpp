@@ -45,7 +45,7 @@ std::optional<Digest> ParseHex(std::string_view hex) {
   return out;
 }
 
-core::Result<void> Refused(std::string message) {
+core::Result<void> SignatureRefused(std::string message) {
   return core::MakeError(core::ErrorCode::kUnauthenticated, std::move(message));
 }
 
@@ -54,23 +54,23 @@ core::Result<void> Refused(std::string message) {
 core::Result<void> CheckMetaSignature(std::string_view app_secret, std::string_view body,
                                       std::string_view header) {
   if (header.empty()) {
-    return Refused("X-Hub-Signature-256: missing; Meta signs every callback with the app secret");
+    return SignatureRefused("X-Hub-Signature-256: missing; Meta signs every callback with the app secret");
   }
   if (header.size() > kMaxSignatureHeader) {
-    return Refused("X-Hub-Signature-256: longer than a signature can be");
+    return SignatureRefused("X-Hub-Signature-256: longer than a signature can be");
   }
   const std::string_view value = core::TrimAsciiWhitespace(header);
   constexpr std::string_view kPrefix = "sha256=";
   if (!core::StartsWithIgnoringAsciiCase(value, kPrefix)) {
-    return Refused("X-Hub-Signature-256: must be sha256= and 64 hex digits");
+    return SignatureRefused("X-Hub-Signature-256: must be sha256= and 64 hex digits");
   }
   const auto claimed = ParseHex(value.substr(kPrefix.size()));
-  if (!claimed) return Refused("X-Hub-Signature-256: must be sha256= and 64 hex digits");
+  if (!claimed) return SignatureRefused("X-Hub-Signature-256: must be sha256= and 64 hex digits");
   Digest expected = Hmac(app_secret, body);
   const bool same = sodium_memcmp(expected.data(), claimed->data(), expected.size()) == 0;
   sodium_memzero(expected.data(), expected.size());
   if (!same) {
-    return Refused("X-Hub-Signature-256: does not match the body under the app secret");
+    return SignatureRefused("X-Hub-Signature-256: does not match the body under the app secret");
   }
   return {};
 }

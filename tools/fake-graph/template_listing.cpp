@@ -17,7 +17,7 @@ namespace {
 
 using OJson = nlohmann::ordered_json;
 
-constexpr int kMaxJsonDepth = 64;
+constexpr int kMaxListingJsonDepth = 64;
 // A templates file is a test fixture: anything near this size is a mistake.
 constexpr std::uintmax_t kMaxFileBytes = 64 * 1024 * 1024;
 constexpr std::size_t kMaxIdDigits = 19;  // 19 digits always fit in 64 bits
@@ -118,8 +118,8 @@ bool IsEvent(std::string_view event) {
 }  // namespace
 
 tl::expected<TemplateList, std::string> ParseTemplateListing(std::string_view text) {
-  if (!util::JsonNestingWithin(text, kMaxJsonDepth)) {
-    return tl::make_unexpected("the listing nests deeper than " + std::to_string(kMaxJsonDepth) +
+  if (!util::JsonNestingWithin(text, kMaxListingJsonDepth)) {
+    return tl::make_unexpected("the listing nests deeper than " + std::to_string(kMaxListingJsonDepth) +
                                " levels");
   }
   auto body = OJson::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -301,8 +301,8 @@ std::optional<ListedTemplate> TemplateListing::SetStatus(std::string_view name,
 }
 
 tl::expected<TemplateStatusChange, std::string> ParseTemplateStatusChange(std::string_view body) {
-  if (!util::JsonNestingWithin(body, kMaxJsonDepth)) {
-    return tl::make_unexpected("the body nests deeper than " + std::to_string(kMaxJsonDepth) +
+  if (!util::JsonNestingWithin(body, kMaxListingJsonDepth)) {
+    return tl::make_unexpected("the body nests deeper than " + std::to_string(kMaxListingJsonDepth) +
                                " levels");
   }
   const auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);

@@ -21,7 +21,7 @@ namespace {
 using OJson = nlohmann::ordered_json;
 
 // Control bodies nested deeper are refused unparsed (as in fake_graph.cpp).
-constexpr int kMaxJsonDepth = 64;
+constexpr int kMaxControlJsonDepth = 64;
 
 }  // namespace
 
@@ -34,9 +34,9 @@ http::HttpResponse FakeGraph::HandleWebhooksControl(const http::HttpRequest& req
   if (!webhooks_) {
     return ControlError(409, "this fake-graph cannot post status webhooks (it has no poster)");
   }
-  if (!util::JsonNestingWithin(request.body, kMaxJsonDepth)) {
+  if (!util::JsonNestingWithin(request.body, kMaxControlJsonDepth)) {
     return ControlError(400,
-                        "the body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+                        "the body nests deeper than " + std::to_string(kMaxControlJsonDepth) + " levels");
   }
   const auto body = nlohmann::json::parse(request.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {

@@ -7,16 +7,16 @@
 namespace socialgate::providers::meta {
 namespace {
 
-using Json = nlohmann::ordered_json;
+using OrderedJson = nlohmann::ordered_json;
 
 // Text parameters, each named by `names[i]` when the template's parameters are NAMED (a value
 // beyond the template's names has no place in it and is not sent).
-Json TextParameters(const std::vector<std::string>& values, const std::vector<std::string>* names) {
-  Json params = Json::array();
+OrderedJson TextParameters(const std::vector<std::string>& values, const std::vector<std::string>* names) {
+  OrderedJson params = OrderedJson::array();
   const std::size_t count =
       names == nullptr ? values.size() : std::min(values.size(), names->size());
   for (std::size_t i = 0; i < count; ++i) {
-    Json p = {{"type", "text"}, {"text", values[i]}};
+    OrderedJson p = {{"type", "text"}, {"text", values[i]}};
     if (names != nullptr) p["parameter_name"] = (*names)[i];
     params.push_back(std::move(p));
   }
@@ -38,7 +38,7 @@ std::vector<std::size_t> UrlButtonIndexes(std::size_t values, const templates::T
 }
 
 // The "type" and its object of a template message.
-void AddTemplate(Json& body, const core::TemplateContent& message, std::string_view media_id,
+void AddTemplate(OrderedJson& body, const core::TemplateContent& message, std::string_view media_id,
                  const templates::Template* shape) {
   using templates::HeaderFormat;
   const bool named =
@@ -47,15 +47,15 @@ void AddTemplate(Json& body, const core::TemplateContent& message, std::string_v
   const bool has_header_text = shape == nullptr || (shape->header_format == HeaderFormat::kText &&
                                                     shape->header_variables.count > 0);
   const bool has_body = shape == nullptr || shape->body_variables.count > 0;
-  Json components = Json::array();
+  OrderedJson components = OrderedJson::array();
   if (message.header && has_header) {
     const char* kind = core::MediaKindName(message.header->kind);
-    Json media = {{"id", media_id}};
+    OrderedJson media = {{"id", media_id}};
     if (message.header->kind == core::MediaKind::kDocument) {
       media["filename"] = message.header->file_name;
     }
     components.push_back(
-        {{"type", "header"}, {"parameters", Json::array({{{"type", kind}, {kind, media}}})}});
+        {{"type", "header"}, {"parameters", OrderedJson::array({{{"type", kind}, {kind, media}}})}});
   } else if (!message.header_params.empty() && has_header_text) {
     components.push_back(
         {{"type", "header"},
@@ -75,9 +75,9 @@ void AddTemplate(Json& body, const core::TemplateContent& message, std::string_v
         {{"type", "button"},
          {"sub_type", "url"},
          {"index", std::to_string(indexes[i])},
-         {"parameters", Json::array({{{"type", "text"}, {"text", message.url_params[i]}}})}});
+         {"parameters", OrderedJson::array({{{"type", "text"}, {"text", message.url_params[i]}}})}});
   }
-  Json tmpl = {{"name", message.template_name},
+  OrderedJson tmpl = {{"name", message.template_name},
                {"language", {{"code", message.language}, {"policy", "deterministic"}}}};
   if (!components.empty()) tmpl["components"] = std::move(components);
   body["type"] = "template";
@@ -86,16 +86,16 @@ void AddTemplate(Json& body, const core::TemplateContent& message, std::string_v
 
 // The "type" and its object of a free-form text: the text as given; no link preview (a link in
 // a customer-service message is shown as written, never fetched by Meta).
-void AddText(Json& body, const core::TextContent& message) {
+void AddText(OrderedJson& body, const core::TextContent& message) {
   body["type"] = "text";
   body["text"] = {{"preview_url", false}, {"body", message.text}};
 }
 
 // The "type" and its object of a media message: the uploaded file by its id; a document also
 // carries its file name, which the customer sees.
-void AddMedia(Json& body, const core::MediaContent& message, std::string_view media_id) {
+void AddMedia(OrderedJson& body, const core::MediaContent& message, std::string_view media_id) {
   const char* kind = core::MediaKindName(message.media.kind);
-  Json media = {{"id", media_id}};
+  OrderedJson media = {{"id", media_id}};
   if (message.media.kind == core::MediaKind::kDocument) {
     media["filename"] = message.media.file_name;
   }
@@ -107,7 +107,7 @@ void AddMedia(Json& body, const core::MediaContent& message, std::string_view me
 
 std::string BuildPayload(const core::OutboundMessage& message, std::string_view media_id,
                          std::string_view message_id, const templates::Template* shape) {
-  Json body = {{"messaging_product", "whatsapp"},
+  OrderedJson body = {{"messaging_product", "whatsapp"},
                {"recipient_type", "individual"},
                {"to", "+" + message.customer_phone}};
   std::visit(core::Overloaded{
@@ -116,7 +116,7 @@ std::string BuildPayload(const core::OutboundMessage& message, std::string_view 
                  [&](const core::MediaContent& m) { AddMedia(body, m, media_id); }},
              message.content);
   if (!message_id.empty()) body["biz_opaque_callback_data"] = message_id;
-  return body.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return body.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
 }
 
 }  // namespace socialgate::providers::meta

@@ -71,7 +71,7 @@ const Sql kFindById{"reported_by_id",
 const Sql kHasEvent{"has_event",
                     "SELECT 1 FROM message_events WHERE message_id = $1 AND status = $2 "
                     "AND at = $3 AND source = $4 LIMIT 1"};
-const Sql kAddEvent{"add_reported_event",
+const Sql kAddReportedEvent{"add_reported_event",
                     "INSERT INTO message_events(message_id, status, at, detail, source) "
                     "VALUES($1, $2, $3, $4, $5)"};
 const Sql kMoveStatus{"move_reported_status",
@@ -176,7 +176,7 @@ Result<bool> StatusStatements::HasEvent(std::string_view id, core::MessageStatus
 Result<void> StatusStatements::AddEvent(std::string_view id, const StatusReport& r) {
   Params p;
   p.Text(id).Text(core::MessageStatusName(r.status)).Int(r.at_ms).Text(r.detail).Text(r.source);
-  SG_RETURN_IF_ERROR(db_.Run(kAddEvent, p));
+  SG_RETURN_IF_ERROR(db_.Run(kAddReportedEvent, p));
   return {};
 }
 
