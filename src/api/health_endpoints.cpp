@@ -1,6 +1,7 @@
 #include "api/health_endpoints.hpp"
 
 #include "api/envelope.hpp"
+#include "obs/metrics.hpp"
 
 namespace socialgate::api {
 
@@ -15,6 +16,16 @@ std::vector<Endpoint> HealthEndpoints::Endpoints() {
                          [this](Call, http::HttpRequest&&, http::Responder respond) {
                            OnWorker(deps_, std::move(respond),
                                     [this](const http::Responder& r) { Ready(r); });
+                         }});
+  // The exposition runs the collectors (a few locks and counters): on a worker, like /readyz.
+  out.push_back(Endpoint{"GET", "/metrics", Access::kPublic, 0, std::nullopt,
+                         [this](Call, http::HttpRequest&&, http::Responder respond) {
+                           OnWorker(deps_, std::move(respond), [](const http::Responder& r) {
+                             http::HttpResponse metrics;
+                             metrics.content_type = "text/plain; version=0.0.4; charset=utf-8";
+                             metrics.body = obs::DefaultRegistry().Exposition();
+                             r(std::move(metrics));
+                           });
                          }});
   return out;
 }

@@ -1,7 +1,9 @@
 // File: api/health_endpoints.hpp
 //
-// GET /healthz (the process answers) and GET /readyz (the store answers: 200 with the outbox's
-// pending count, 503 when it cannot count). No credentials, no body.
+// GET /healthz (the process answers), GET /readyz (the store answers: 200 with the outbox's
+// pending count, 503 when it cannot count) and GET /metrics (obs::DefaultRegistry in Prometheus'
+// text format: counts and times, never a phone number or a message's content). No credentials,
+// no body: an operator who does not want them public keeps them behind the proxy.
 #pragma once
 
 #include <vector>

@@ -32,11 +32,20 @@ HttpResponse NoSuchEndpoint(const HttpRequest& head) {
 
 // Accepts a body of up to `max_body_bytes` for `endpoint`'s handler, which gets `call`.
 Admission Accept(const Endpoint& endpoint, Call call) {
-  return Admission::Accept(
+  Admission a = Admission::Accept(
       endpoint.max_body_bytes,
       [handle = endpoint.handle, call = std::move(call)](HttpRequest&& request, Responder respond) {
         handle(call, std::move(request), std::move(respond));
       });
+  a.route = endpoint.pattern;
+  return a;
+}
+
+// A refusal of a request that matched `endpoint`: logged and counted under its route.
+Admission Refuse(const Endpoint& endpoint, HttpResponse response) {
+  Admission a = Admission::Refuse(std::move(response));
+  a.route = endpoint.pattern;
+  return a;
 }
 
 }  // namespace
@@ -94,7 +103,7 @@ void LivechatApi::Admit(const HttpRequest& head, AdmissionResponder decide) {
   call.domain = deps_.config->FindDomain(domain_name);
   if (call.domain == nullptr) {
     return decide(
-        Admission::Refuse(JsonError(404, "unknown domain " + core::QuoteForMessage(domain_name))));
+        Refuse(endpoint, JsonError(404, "unknown domain " + core::QuoteForMessage(domain_name))));
   }
   AdmitForDomain(endpoint, std::move(call), head, std::move(decide));
 }
@@ -107,14 +116,14 @@ void LivechatApi::AdmitForDomain(const Endpoint& endpoint, Call call, const Http
   const bool json_required =
       endpoint.json_body_refusal && (endpoint.access == Access::kUser || login_by_body);
   if (json_required && !IsJsonContentType(head.Header("content-type"))) {
-    return decide(Admission::Refuse(JsonError(415, *endpoint.json_body_refusal)));
+    return decide(Refuse(endpoint, JsonError(415, *endpoint.json_body_refusal)));
   }
   if (login_by_body) return decide(Accept(endpoint, std::move(call)));
   const config::Domain& domain = *call.domain;
   deps_.guard->Authenticate(
       domain, head,
       [decide = std::move(decide), &endpoint, call = std::move(call)](AuthVerdict v) mutable {
-        if (!v.principal) return decide(Admission::Refuse(std::move(v.refusal)));
+        if (!v.principal) return decide(Refuse(endpoint, std::move(v.refusal)));
         call.principal = std::move(*v.principal);
         decide(Accept(endpoint, std::move(call)));
       });

@@ -7,6 +7,7 @@
 
 #include "api/auth_guard.hpp"
 #include "api/livechat_api.hpp"
+#include "api/request_observer.hpp"
 #include "app/banner.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/credential_checks.hpp"
@@ -17,6 +18,7 @@
 #include "http/server.hpp"
 #include "inbound_media/fetcher.hpp"
 #include "net/http_client.hpp"
+#include "obs/metrics.hpp"
 #include "obs/security_events.hpp"
 #include "providers/registry.hpp"
 #include "retention/content_retention.hpp"
@@ -293,6 +295,7 @@ core::Result<void> Serve(const ServeOptions& options) {
                                                  std::string_view reason) {
     security_events.Record(ServerRefusal(status), address, {}, reason);
   };
+  server_options.on_answered = api::RequestObserver(obs::DefaultRegistry());
   auto server = http::HttpServer::Create(
       server_options,
       http::Admitter([&api](const http::HttpRequest& head, http::AdmissionResponder decide) {

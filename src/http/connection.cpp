@@ -19,6 +19,7 @@
 #include "core/text.hpp"
 #include "http/framing.hpp"
 #include "http/receive_time.hpp"
+#include "http/request_record.hpp"
 
 namespace socialgate::http::detail {
 
@@ -281,6 +282,9 @@ class Session {
       // ...and then for the whole header no longer than the header timeout, so a client that
       // trickles its header (slowloris) is cut off.
       self->busy = true;
+      current_ = Current{};
+      current_.remote = remote;
+      current_.started = std::chrono::steady_clock::now();
       transport.expires_after(options_.header_timeout);
       co_await bhttp::async_read_header(stream, buffer, parser,
                                         net::redirect_error(use_awaitable, ec));
@@ -309,6 +313,10 @@ class Session {
       const unsigned version = parser.get().version();
       HttpRequest request = HeadFromBeast(parser.get(), remote, proxies_);
       request.received_unix_micros = received_unix_micros;
+      current_.method = request.method;
+      current_.remote = request.remote_address;
+      current_.request_id = RequestIdFor(request.Header("x-request-id"));
+      request.request_id = current_.request_id;
       // A body framed any other way than one Content-Length or exactly "chunked" could hide a
       // second request (smuggling): 400, and the connection is closed (RFC 9112 section 6.3).
       if (auto framing = FramingError(request, version, parser.chunked())) {
@@ -322,6 +330,7 @@ class Session {
       const bool body_follows = !parser.is_done();
 
       Admission admission = co_await AsyncAdmit(admit_, request, use_awaitable);
+      current_.route = admission.route;
       if (admission.refusal) {
         // No 100 Continue, and none of the body read: the connection closes unless the request
         // had none.
@@ -455,16 +464,43 @@ class Session {
         413, "the request body is larger than the limit of " + std::to_string(limit) + " bytes");
   }
 
+  // Writes the current request's answer, with its X-Request-Id, and reports it (on_answered).
   template <class Stream>
   awaitable<bool> Write(Stream& stream, HttpResponse response, unsigned version, bool keep_alive) {
+    if (!current_.request_id.empty()) {
+      response.headers.emplace_back("X-Request-Id", current_.request_id);
+    }
+    const unsigned status = response.status;
+    const std::size_t body_bytes = response.body.size();
     auto res = ToBeast(std::move(response), version, keep_alive);
     beast::error_code ec;
     beast::get_lowest_layer(stream).expires_after(options_.read_timeout);
     co_await bhttp::async_write(stream, res, net::redirect_error(use_awaitable, ec));
+    if (options_.on_answered) {
+      AnsweredRequest answered;
+      answered.method = current_.method;
+      answered.route = current_.route;
+      answered.request_id = current_.request_id;
+      answered.remote_address = current_.remote;
+      answered.status = status;
+      answered.duration = std::chrono::steady_clock::now() - current_.started;
+      answered.response_body_bytes = body_bytes;
+      answered.written = !ec;
+      options_.on_answered(answered);
+    }
     co_return !ec;
   }
 
  private:
+  // The request being answered: for its X-Request-Id and on_answered.
+  struct Current {
+    std::string method;
+    std::string remote;
+    std::string request_id;
+    std::string_view route;
+    std::chrono::steady_clock::time_point started{};
+  };
+  Current current_;
   const ServerOptions& options_;
   const Admitter& admit_;
   util::ByteBudget& bodies_;

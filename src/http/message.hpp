@@ -28,6 +28,8 @@ struct HttpRequest {
   // When the kernel received the bytes that began this request (Unix time, microseconds), if
   // the server was asked to note it (ServerOptions::receive_timestamps); otherwise 0.
   std::int64_t received_unix_micros = 0;
+  // The request's id (http/request_record.hpp): for log lines about it.
+  std::string request_id;
 
   // The first header of that (lower-case) name, or "" when absent.
   std::string_view Header(std::string_view lower_name) const;
@@ -80,6 +82,10 @@ struct Admission {
   std::optional<HttpResponse> refusal;
   std::size_t max_body_bytes = 0;
   Handler handle;
+  // The endpoint's name for logs and metrics (its path pattern, never the path itself, which
+  // can carry anything): "" when no endpoint matched. Must outlive the server (the Admitter's
+  // routing table).
+  std::string_view route;
 };
 
 // Delivers the admission of one request; like Responder: call it once, from any thread, and

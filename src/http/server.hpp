@@ -22,6 +22,7 @@
 
 #include "core/error.hpp"
 #include "http/message.hpp"
+#include "http/request_record.hpp"
 
 namespace socialgate::http {
 
@@ -64,6 +65,9 @@ struct ServerOptions {
   // security logs; `reason` is one sentence, without the request's content.
   std::function<void(std::string_view address, unsigned status, std::string_view reason)>
       on_refused;
+  // Called (on an I/O thread; must not block) once for every answer the server writes or
+  // tries to write, the server's own refusals included: the request log and its metrics.
+  std::function<void(const AnsweredRequest&)> on_answered;
 };
 
 class HttpServer {

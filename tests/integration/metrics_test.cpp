@@ -1,0 +1,127 @@
+// GET /metrics and the request log against the real binary: the answer passes Prometheus' own
+// linter (`promtool check metrics`, tools/promtool from scripts/install-test-tools), counts the
+// requests by endpoint pattern and status, never carries a phone number, and every answer has
+// its X-Request-Id, taken from the request when it is sane, which the request's log line names.
+#include <cstdio>
+#include <fstream>
+#include <regex>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "gateway_process.hpp"
+#include "http_client.hpp"
+
+namespace socialgate::testing {
+namespace {
+
+constexpr std::string_view kBusinessNumber = "3902124122690";
+constexpr std::string_view kCustomer = "393403603062";
+constexpr std::string_view kSendRoute =
+    "/livechat/{domain?}/sendExternalTemplateMessageToCtlivesocial";
+
+// promtool's exit status and what it printed for `exposition` on its standard input.
+int Promtool(const std::string& dir, const std::string& exposition, std::string& printed) {
+  const std::string input = dir + "/metrics.txt";
+  std::ofstream(input) << exposition;
+  const std::string command = std::string(PROMTOOL_BINARY) + " check metrics < " + input + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return -1;
+  char buf[4096];
+  std::size_t n = 0;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) printed.append(buf, n);
+  const int status = pclose(pipe);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+class MetricsTest : public ::testing::Test {
+ protected:
+  MetricsTest()
+      : gateway_(TestConfig(
+            {{.name = "default", .user = "demo", .number = std::string(kBusinessNumber)}})) {}
+  void SetUp() override { ASSERT_TRUE(gateway_.Start()); }
+
+  HttpResponse Metrics() { return client_.Get(gateway_.base_url() + "/metrics"); }
+
+  // One sample's value, or -1 when the exposition has no such line.
+  static double SampleValue(const std::string& exposition, const std::string& series) {
+    const auto at = exposition.find("\n" + series + " ");
+    if (at == std::string::npos) return -1;
+    return std::stod(exposition.substr(at + series.size() + 2));
+  }
+
+  GatewayProcess gateway_;
+  HttpClient client_;
+};
+
+TEST_F(MetricsTest, TheExpositionPassesPromtoolAndCountsRequestsWithoutAPhoneNumber) {
+  nlohmann::json body = SeedRequest(kBusinessNumber);
+  body["customerPhoneNumber"] = kCustomer;
+  for (int i = 0; i < 3; ++i) {
+    const HttpResponse r = client_.PostJson(SendUrl(gateway_.base_url(), "default"), body.dump(),
+                                            Credentials{"demo", std::string(kTestPassword)});
+    ASSERT_EQ(r.status, 200) << r.Describe();  // ack = provider: the sandbox answered
+  }
+  // Paths that carry the customer's number: counted under their pattern, or as unmatched.
+  client_.Get(
+      gateway_.base_url() + "/livechat/default/getChatTranscriptByUserID/" + std::string(kCustomer),
+      Credentials{"demo", std::string(kTestPassword)});
+  EXPECT_EQ(client_.Get(gateway_.base_url() + "/nowhere/" + std::string(kCustomer)).status, 404);
+
+  const HttpResponse r = Metrics();
+  ASSERT_EQ(r.status, 200) << r.Describe();
+  EXPECT_EQ(r.Header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+  std::string printed;
+  EXPECT_EQ(Promtool(gateway_.dir(), r.body, printed), 0) << printed;
+  EXPECT_EQ(printed, "") << "promtool's lint complaints";
+
+  EXPECT_EQ(r.body.find(kCustomer), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find(kBusinessNumber), std::string::npos) << r.body;
+  EXPECT_EQ(SampleValue(r.body, "socialgate_http_requests_total{endpoint=\"" +
+                                    std::string(kSendRoute) + "\",method=\"POST\",status=\"200\"}"),
+            3)
+      << r.body;
+  EXPECT_EQ(SampleValue(r.body,
+                        "socialgate_http_requests_total{endpoint=\"unmatched\",method=\"GET\","
+                        "status=\"404\"}"),
+            1)
+      << r.body;
+  EXPECT_GE(SampleValue(r.body, "socialgate_http_request_duration_seconds_count{endpoint=\"" +
+                                    std::string(kSendRoute) + "\"}"),
+            3)
+      << r.body;
+}
+
+TEST_F(MetricsTest, EveryAnswerCarriesARequestIdThatTheLogLineNames) {
+  HttpRequest given;
+  given.url = gateway_.base_url() + "/healthz";
+  given.headers = {{"X-Request-Id", "proxy-7f3a.91"}};
+  EXPECT_EQ(client_.Send(given).Header("x-request-id"), "proxy-7f3a.91");
+
+  const std::string made = client_.Get(gateway_.base_url() + "/healthz").Header("x-request-id");
+  EXPECT_TRUE(std::regex_match(made, std::regex("[0-9a-f]{16}"))) << made;
+
+  // Not an id a log line may carry: replaced.
+  for (const std::string& bad :
+       {std::string("two words"), std::string(129, 'a'), std::string("x\"y")}) {
+    HttpRequest forged;
+    forged.url = gateway_.base_url() + "/healthz";
+    forged.headers = {{"X-Request-Id", bad}};
+    const std::string id = client_.Send(forged).Header("x-request-id");
+    EXPECT_TRUE(std::regex_match(id, std::regex("[0-9a-f]{16}"))) << bad << " -> " << id;
+  }
+
+  // A refusal has one too.
+  const HttpResponse refused = client_.Get(gateway_.base_url() + "/nowhere");
+  EXPECT_EQ(refused.status, 404);
+  EXPECT_FALSE(refused.Header("x-request-id").empty());
+
+  ASSERT_TRUE(gateway_.Stop().ExitedWith(0));
+  const std::string log = gateway_.ReadStderrLog();
+  EXPECT_NE(log.find("request proxy-7f3a.91 GET /healthz 200 "), std::string::npos) << log;
+  EXPECT_NE(log.find("request " + made + " GET /healthz 200 "), std::string::npos) << log;
+}
+
+}  // namespace
+}  // namespace socialgate::testing
