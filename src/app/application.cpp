@@ -274,6 +274,15 @@ core::Result<void> Serve(const ServeOptions& options) {
   deps.catalogs = &catalogs;
   deps.conversations = &storage->conversations();
   api::LivechatApi api(deps);
+  // The outbox's depth, counted at each scrape (one COUNT on the store, on the scraping worker).
+  auto& outbox_depth = obs::DefaultRegistry().AddGauge(
+      "socialgate_outbox_messages",
+      "Messages queued or being sent (the outbox's depth), counted at each scrape.");
+  const auto outbox_metrics = obs::DefaultRegistry().AddCollector([&storage, &outbox_depth] {
+    if (auto pending = storage->outbox().PendingCount()) {
+      outbox_depth.Get().Set(static_cast<double>(*pending));
+    }
+  });
 
   http::ServerOptions server_options;
   server_options.host = cfg.server.host;

@@ -84,7 +84,10 @@ Dispatcher::Dispatcher(store::Outbox& store, store::NumberLeases& number_leases,
                       for (const auto& m : pacer_.TakeKept()) GiveBack(m, util::NowUnixMillis());
                     },
                 .not_held = [this] { return numbers_.NotHeld(); },
-            }) {}
+            }),
+      circuit_metrics_(metrics_.WatchCircuits(config, [this](const std::string& phone) {
+        return flow_.CircuitOpen(phone, clock_.Now());
+      })) {}
 
 Dispatcher::~Dispatcher() { Stop(); }
 
@@ -216,19 +219,21 @@ void Dispatcher::Send(const MessagePtr& message, providers::Provider* provider) 
   }
   // Set by whichever answers first: the provider's completion, or the catch below.
   auto answered = std::make_shared<std::atomic<bool>>(false);
+  const auto started = std::chrono::steady_clock::now();
   const auto fault = [&](std::string_view what) {
     providers::SendOutcome outcome = ProviderFault(message->id, what);  // logged even if answered
-    if (!answered->exchange(true)) Complete(message, std::move(outcome), true);
+    if (!answered->exchange(true)) Answered(message, provider, std::move(outcome), started);
   };
   try {
     if (provider->SendsAsync(message->message)) {
       provider->SendAsync(
-          message->id, message->message, [this, message, answered](providers::SendOutcome outcome) {
+          message->id, message->message,
+          [this, message, provider, answered, started](providers::SendOutcome outcome) {
             if (answered->exchange(true)) {
               spdlog::error("dispatch: the provider answered message {} twice", message->id);
               return;
             }
-            Complete(message, std::move(outcome), true);
+            Answered(message, provider, std::move(outcome), started);
           });
       return;
     }
@@ -239,7 +244,8 @@ void Dispatcher::Send(const MessagePtr& message, providers::Provider* provider) 
   }
   const bool queued = blocking_->Submit([this, message, provider] {
     if (pump_.Stopping()) return GiveBack(message, util::NowUnixMillis());
-    Complete(message, SendBlocking(*message, provider), true);
+    const auto began = std::chrono::steady_clock::now();
+    Answered(message, provider, SendBlocking(*message, provider), began);
   });
   if (!queued) GiveBack(message, util::NowUnixMillis());
 }
@@ -334,10 +340,21 @@ void Dispatcher::Record(const MessagePtr& message, store::AttemptEnd end,
       });
 }
 
-void Dispatcher::Complete(const MessagePtr& message, providers::SendOutcome outcome, bool sent) {
+void Dispatcher::Answered(const MessagePtr& message, providers::Provider* provider,
+                          providers::SendOutcome outcome,
+                          std::chrono::steady_clock::time_point started) {
+  metrics_.ProviderAnswered(provider->Name(), outcome, std::chrono::steady_clock::now() - started);
+  Complete(message, std::move(outcome), true, provider->Name());
+}
+
+void Dispatcher::Complete(const MessagePtr& message, providers::SendOutcome outcome, bool sent,
+                          std::string_view provider_name) {
   if (sent) flow_.Report(message->message.service_phone, outcome, clock_.Now());
   AttemptDecision decision =
       retry_.Decide(*message, std::move(outcome), owner_, util::NowUnixMillis());
+  const std::string_view provider = provider_name.empty() ? "none" : provider_name;
+  if (decision.end.kind == store::AttemptEnd::Kind::kRescheduled) metrics_.Retried(provider);
+  metrics_.Recorded(provider, decision.result.status);
   Record(message, std::move(decision.end), std::move(decision.result));
 }
 

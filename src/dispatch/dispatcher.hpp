@@ -36,6 +36,7 @@
 
 #include "config/config.hpp"
 #include "dispatch/ack_listeners.hpp"
+#include "dispatch/dispatch_metrics.hpp"
 #include "dispatch/flow_control.hpp"
 #include "dispatch/lease_keeper.hpp"
 #include "dispatch/number_ownership.hpp"
@@ -123,8 +124,13 @@ class Dispatcher {
                                       providers::Provider* provider);
   providers::SendOutcome SendBlockingUnguarded(const store::StoredMessage& message,
                                                providers::Provider* provider);
-  // Turns a send's outcome into the attempt's durable record (RetryPolicy).
-  void Complete(const MessagePtr& message, providers::SendOutcome outcome, bool sent);
+  // A provider's answer to a send begun at `started`: counted (DispatchMetrics), then Complete.
+  void Answered(const MessagePtr& message, providers::Provider* provider,
+                providers::SendOutcome outcome, std::chrono::steady_clock::time_point started);
+  // Turns a send's outcome into the attempt's durable record (RetryPolicy). `provider_name`:
+  // for the metrics ("" when no provider took part).
+  void Complete(const MessagePtr& message, providers::SendOutcome outcome, bool sent,
+                std::string_view provider_name = {});
   // Writes `end`; once durable, tells the listener `result` (if any) and ends the message's
   // time in flight. A write the store refuses is tried again later (RecordRetryDelay) until it
   // is stored, the lease is lost, or the dispatcher stops; the listener hears "queued" meanwhile.
@@ -148,11 +154,13 @@ class Dispatcher {
   NumberOwnership numbers_;
   Pacer pacer_;  // pump thread only
   Pump pump_;
+  DispatchMetrics metrics_{obs::DefaultRegistry()};
 
   std::mutex lifecycle_mutex_;
   bool started_ = false;
-  std::unique_ptr<util::WorkPool> blocking_;  // threads for sends that block
-  std::atomic<bool> watching_{false};         // WatchFirstAttemptsElsewhere goes on
+  std::unique_ptr<util::WorkPool> blocking_;        // threads for sends that block
+  std::atomic<bool> watching_{false};               // WatchFirstAttemptsElsewhere goes on
+  obs::Registry::CollectorHandle circuit_metrics_;  // before flow_ goes: it reads it
   // The dispatcher's timers: outcomes the store refused, written again; the watch on other
   // instances' first attempts. Last: destroyed (its thread joined) first.
   util::TimerQueue timers_;

@@ -1,8 +1,10 @@
 #include "store/group_committer.hpp"
 
+#include <chrono>
 #include <future>
 #include <utility>
 
+#include "obs/metrics.hpp"
 #include "util/thread_name.hpp"
 
 namespace socialgate::store {
@@ -92,7 +94,40 @@ void GroupCommitter::Drain() {
   done.wait();
 }
 
+namespace {
+
+// What each batch costs and holds; storage errors for the alert rules.
+struct CommitMetrics {
+  obs::Histogram& duration;
+  obs::Histogram& writes;
+  obs::Counter& failed_writes;
+
+  static CommitMetrics& Get() {
+    static CommitMetrics metrics{
+        obs::DefaultRegistry()
+            .AddHistogram("socialgate_storage_commit_duration_seconds",
+                          "Time to write and commit one batch of the store's writes (one "
+                          "transaction, one fsync).",
+                          {}, obs::LatencyBuckets())
+            .Get(),
+        obs::DefaultRegistry()
+            .AddHistogram("socialgate_storage_commit_batch_writes",
+                          "Writes committed together in one transaction.", {},
+                          {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024})
+            .Get(),
+        obs::DefaultRegistry()
+            .AddCounter("socialgate_storage_write_errors_total",
+                        "Writes the store could not commit because the database failed or was "
+                        "unavailable.")
+            .Get()};
+    return metrics;
+  }
+};
+
+}  // namespace
+
 void GroupCommitter::Run() {
+  CommitMetrics& metrics = CommitMetrics::Get();
   std::vector<Job> jobs;
   std::vector<const Write*> batch;
   std::vector<Result<Written>> results;
@@ -114,7 +149,20 @@ void GroupCommitter::Run() {
     for (auto& job : jobs) {  // once `jobs` no longer moves
       if (job.write) batch.push_back(&*job.write);
     }
-    if (!batch.empty()) engine_.Hold([&] { CommitBatch(batch, results); });
+    if (!batch.empty()) {
+      const auto started = std::chrono::steady_clock::now();
+      engine_.Hold([&] { CommitBatch(batch, results); });
+      metrics.duration.Observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      metrics.writes.Observe(static_cast<double>(batch.size()));
+      for (const auto& r : results) {
+        // A duplicate or a row not found is the write's own answer, not the database failing.
+        if (!r && (r.error().code == core::ErrorCode::kUnavailable ||
+                   r.error().code == core::ErrorCode::kInternal)) {
+          metrics.failed_writes.Add();
+        }
+      }
+    }
     // The writes' answers in their order, then the Drains that came with them.
     std::size_t next = 0;
     for (auto& job : jobs) {

@@ -91,6 +91,25 @@ TEST_F(MetricsTest, TheExpositionPassesPromtoolAndCountsRequestsWithoutAPhoneNum
                                     std::string(kSendRoute) + "\"}"),
             3)
       << r.body;
+
+  // The sends went through the dispatcher and the store (ack = provider: answered once sent).
+  EXPECT_EQ(SampleValue(r.body,
+                        "socialgate_provider_requests_total{provider=\"sandbox\","
+                        "outcome=\"accepted\",error_code=\"\"}"),
+            3)
+      << r.body;
+  EXPECT_EQ(SampleValue(r.body, "socialgate_messages_total{provider=\"sandbox\",status=\"accepted\"}"),
+            3)
+      << r.body;
+  EXPECT_EQ(SampleValue(r.body,
+                        "socialgate_provider_request_duration_seconds_count{provider=\"sandbox\"}"),
+            3)
+      << r.body;
+  EXPECT_EQ(SampleValue(r.body, "socialgate_circuit_open{domain=\"default\",number=\"#1\"}"), 0)
+      << r.body;
+  EXPECT_GE(SampleValue(r.body, "socialgate_storage_commit_batch_writes_count"), 3) << r.body;
+  EXPECT_EQ(SampleValue(r.body, "socialgate_storage_write_errors_total"), 0) << r.body;
+  EXPECT_GE(SampleValue(r.body, "socialgate_outbox_messages"), 0) << r.body;
 }
 
 TEST_F(MetricsTest, EveryAnswerCarriesARequestIdThatTheLogLineNames) {
