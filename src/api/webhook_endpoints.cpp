@@ -2,12 +2,28 @@
 
 #include "api/envelope.hpp"
 #include "api/query.hpp"
+#include "obs/metrics.hpp"
 #include "webhooks/intake.hpp"
 #include "webhooks/meta_handshake.hpp"
 #include "webhooks/meta_notification.hpp"
 #include "webhooks/meta_signature.hpp"
 
 namespace socialgate::api {
+
+namespace {
+
+// Meta's callbacks by outcome: stored, bad_signature (refused 401: the alert on forged or
+// misconfigured callbacks), not_stored (503: Meta sends it again).
+obs::Counter& MetaEvents(std::string_view outcome) {
+  static obs::CounterFamily& events = obs::DefaultRegistry().AddCounter(
+      "socialgate_webhook_events_total",
+      "Status and message callbacks received from a provider, by source and outcome (stored, "
+      "bad_signature, not_stored).",
+      {"source", "outcome"});
+  return events.With({"meta", std::string(outcome)});
+}
+
+}  // namespace
 
 std::vector<Endpoint> WebhookEndpoints::Endpoints() {
   std::vector<Endpoint> out;
@@ -43,9 +59,13 @@ void WebhookEndpoints::Handshake(const http::HttpRequest& request,
 void WebhookEndpoints::Callback(http::HttpRequest&& request, const http::Responder& respond) const {
   auto signed_by_meta = webhooks::CheckMetaSignature(
       deps_.config->webhooks.meta->app_secret, request.body, request.Header("x-hub-signature-256"));
-  if (!signed_by_meta) return respond(http::JsonError(401, signed_by_meta.error().message));
+  if (!signed_by_meta) {
+    MetaEvents("bad_signature").Add();
+    return respond(http::JsonError(401, signed_by_meta.error().message));
+  }
   deps_.webhook_intake->Receive(
       "meta", std::move(request.body), [respond](core::Result<void> received) {
+        MetaEvents(received ? "stored" : "not_stored").Add();
         if (!received) {
           http::HttpResponse busy =
               http::JsonError(503, "the event could not be stored, send it again later");

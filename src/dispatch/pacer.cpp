@@ -1,20 +1,57 @@
 #include "dispatch/pacer.hpp"
 
 #include <algorithm>
+#include <chrono>
+
+#include "obs/metrics.hpp"
 
 namespace socialgate::dispatch {
 
 Pacer::Pacer(FlowControl& flow, const util::Clock& clock) : flow_(flow), clock_(clock) {}
 
+namespace {
+
+// Sends the rate limits (a number's rate, a customer's pair limit) or an open circuit held back:
+// kept in memory for a slot within the horizon, or given back to the queue for later.
+struct PacingMetrics {
+  obs::Counter& kept;
+  obs::Counter& given_back;
+  obs::Histogram& wait;
+
+  static PacingMetrics& Get() {
+    static obs::CounterFamily& waits = obs::DefaultRegistry().AddCounter(
+        "socialgate_rate_limit_waits_total",
+        "Sends held back by a rate limit or an open circuit: kept for a slot soon, or given "
+        "back to the queue.",
+        {"kind"});
+    static PacingMetrics metrics{
+        waits.With({"kept"}), waits.With({"given_back"}),
+        obs::DefaultRegistry()
+            .AddHistogram("socialgate_rate_limit_wait_seconds",
+                          "How long a send kept for its slot waits for it.", {},
+                          obs::LatencyBuckets())
+            .Get()};
+    return metrics;
+  }
+};
+
+}  // namespace
+
 Pacer::Verdict Pacer::Admit(const MessagePtr& message, providers::Provider* provider) {
+  PacingMetrics& metrics = PacingMetrics::Get();
   const auto& m = message->message;
   // Rate limits and the circuit breaker may say "not now": keep the message for its booked
   // slot when it comes soon, otherwise give it back unsent.
   const auto now = clock_.Now();
   const auto admission = flow_.Pace(message->id, m.service_phone, m.customer_phone, now, kHorizon);
-  if (admission.give_back) return {false, admission.give_back};
+  if (admission.give_back) {
+    metrics.given_back.Add();
+    return {false, admission.give_back};
+  }
   const auto at = Spaced(*message, now + admission.send_after);
   if (at > now) {
+    metrics.kept.Add();
+    metrics.wait.Observe(std::chrono::duration<double>(at - now).count());
     kept_.push(Kept{at, message, provider, admission.probe});
     return {};
   }

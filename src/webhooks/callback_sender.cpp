@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "obs/metrics.hpp"
 #include "util/thread_name.hpp"
 #include "webhooks/callback_body.hpp"
 #include "webhooks/standard_webhooks.hpp"
@@ -113,6 +114,21 @@ void CallbackSender::Post(store::CallbackDelivery callback) {
               });
 }
 
+namespace {
+
+// Each attempt to call a domain's receiver: delivered, retry (failed, tried again later) or
+// failed (given up).
+obs::Counter& CallbackAttempts(std::string_view outcome) {
+  static obs::CounterFamily& attempts = obs::DefaultRegistry().AddCounter(
+      "socialgate_callbacks_total",
+      "Attempts to call the callers' receivers, by outcome: delivered, retry (failed, tried "
+      "again later), failed (given up).",
+      {"outcome"});
+  return attempts.With({std::string(outcome)});
+}
+
+}  // namespace
+
 void CallbackSender::Finish(const store::CallbackDelivery& callback,
                             core::Result<net::ClientResponse> answer) {
   const std::int64_t now_ms = clock_.UnixMillis();
@@ -122,6 +138,7 @@ void CallbackSender::Finish(const store::CallbackDelivery& callback,
   outcome.now_ms = now_ms;
   if (answer && answer->status >= 200 && answer->status < 300) {
     outcome.kind = store::CallbackOutcome::Kind::kDelivered;
+    CallbackAttempts("delivered").Add();
   } else {
     outcome.error = answer ? "the receiver answered HTTP " + std::to_string(answer->status)
                            : "no answer: " + answer.error().message;
@@ -130,11 +147,13 @@ void CallbackSender::Finish(const store::CallbackDelivery& callback,
     const std::int64_t next_ms = RetryAt(callback.attempts, now_ms);
     if (next_ms - callback.created_at_ms > max_age_ms) {
       outcome.kind = store::CallbackOutcome::Kind::kFailed;
+      CallbackAttempts("failed").Add();
       outcome.error += " (given up after " + std::to_string(callback.attempts) + " attempts)";
       spdlog::warn("callbacks: {} of message {} to domain {} given up: {}", callback.id,
                    callback.message_id, callback.domain, outcome.error);
     } else {
       outcome.kind = store::CallbackOutcome::Kind::kRetry;
+      CallbackAttempts("retry").Add();
       outcome.next_attempt_at_ms = next_ms;
       spdlog::debug("callbacks: {} attempt {} failed, again in {} ms: {}", callback.id,
                     callback.attempts, next_ms - now_ms, outcome.error);

@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "obs/metrics.hpp"
 #include "util/ids.hpp"
 #include "util/thread_name.hpp"
 #include "webhooks/meta_notification.hpp"
@@ -233,9 +234,16 @@ void WebhookIntake::Apply(store::WebhookEvent event) {
     }
     return nullptr;
   };
+  static obs::CounterFamily& routed_reports = obs::DefaultRegistry().AddCounter(
+      "socialgate_status_reports_total",
+      "Delivery status reports routed to a business number for applying, by source and status "
+      "(sent, delivered, read, failed). An event applied again after a restart counts again.",
+      {"source", "status"});
   for (auto& s : notification.statuses) {
     const RoutedNumber* number = route_of(s.phone_number_id);
     if (number == nullptr) continue;
+    routed_reports.With({event.source, std::string(core::MessageStatusName(s.report.status))})
+        .Add();
     s.report.service_phone = number->service_phone;
     s.report.source = event.source;
     application.reports.push_back(std::move(s.report));
