@@ -274,15 +274,24 @@ core::Result<void> Serve(const ServeOptions& options) {
   deps.catalogs = &catalogs;
   deps.conversations = &storage->conversations();
   api::LivechatApi api(deps);
-  // The outbox's depth, counted at each scrape (one COUNT on the store, on the scraping worker).
+  // The outbox's depth and how late its most overdue message is, read at each scrape (two
+  // index reads on the store, on the scraping worker).
   auto& outbox_depth = obs::DefaultRegistry().AddGauge(
       "socialgate_outbox_messages",
       "Messages queued or being sent (the outbox's depth), counted at each scrape.");
-  const auto outbox_metrics = obs::DefaultRegistry().AddCollector([&storage, &outbox_depth] {
-    if (auto pending = storage->outbox().PendingCount()) {
-      outbox_depth.Get().Set(static_cast<double>(*pending));
-    }
-  });
+  auto& oldest_due = obs::DefaultRegistry().AddGauge(
+      "socialgate_outbox_oldest_due_age_seconds",
+      "How long the queued message most overdue has been due (0 when none is overdue).");
+  const auto outbox_metrics =
+      obs::DefaultRegistry().AddCollector([&storage, &outbox_depth, &oldest_due] {
+        if (auto pending = storage->outbox().PendingCount()) {
+          outbox_depth.Get().Set(static_cast<double>(*pending));
+        }
+        if (auto due = storage->outbox().OldestQueuedDueAt()) {
+          const std::int64_t late_ms = due->has_value() ? util::NowUnixMillis() - **due : 0;
+          oldest_due.Get().Set(late_ms > 0 ? static_cast<double>(late_ms) / 1000 : 0);
+        }
+      });
 
   http::ServerOptions server_options;
   server_options.host = cfg.server.host;

@@ -96,6 +96,10 @@ class Outbox {
 
   // Messages in status queued or sending: the outbox depth.
   virtual core::Result<std::int64_t> PendingCount() = 0;
+
+  // The earliest time (Unix ms) a queued message is due, any domain's; nullopt when none is
+  // queued. The metrics' "oldest due message" (its age is now minus this, when in the past).
+  virtual core::Result<std::optional<std::int64_t>> OldestQueuedDueAt() = 0;
 };
 
 }  // namespace socialgate::store

@@ -98,8 +98,8 @@ TEST_F(MetricsTest, TheExpositionPassesPromtoolAndCountsRequestsWithoutAPhoneNum
                         "outcome=\"accepted\",error_code=\"\"}"),
             3)
       << r.body;
-  EXPECT_EQ(SampleValue(r.body, "socialgate_messages_total{provider=\"sandbox\",status=\"accepted\"}"),
-            3)
+  EXPECT_EQ(
+      SampleValue(r.body, "socialgate_messages_total{provider=\"sandbox\",status=\"accepted\"}"), 3)
       << r.body;
   EXPECT_EQ(SampleValue(r.body,
                         "socialgate_provider_request_duration_seconds_count{provider=\"sandbox\"}"),
@@ -110,6 +110,7 @@ TEST_F(MetricsTest, TheExpositionPassesPromtoolAndCountsRequestsWithoutAPhoneNum
   EXPECT_GE(SampleValue(r.body, "socialgate_storage_commit_batch_writes_count"), 3) << r.body;
   EXPECT_EQ(SampleValue(r.body, "socialgate_storage_write_errors_total"), 0) << r.body;
   EXPECT_GE(SampleValue(r.body, "socialgate_outbox_messages"), 0) << r.body;
+  EXPECT_GE(SampleValue(r.body, "socialgate_outbox_oldest_due_age_seconds"), 0) << r.body;
 }
 
 TEST_F(MetricsTest, EveryAnswerCarriesARequestIdThatTheLogLineNames) {

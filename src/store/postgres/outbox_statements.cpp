@@ -233,6 +233,10 @@ const Sql kAttemptStates{"attempt_states",
                          "SELECT id, status, attempts, provider_message_id, error_code, "
                          "error_message FROM messages WHERE id = ANY($1::text[])"};
 const Sql kCountPending{"count_pending", "SELECT COALESCE(SUM(depth), 0) FROM outbox_depth"};
+// MIN over the partial index of queued messages by due time: one index step.
+const Sql kOldestQueuedDue{
+    "oldest_queued_due",
+    "SELECT COALESCE(MIN(next_attempt_at), -1) FROM messages WHERE status = 'queued'"};
 const Sql kMoveDepth{
     "move_outbox_depth",
     "INSERT INTO outbox_depth(counter, depth) VALUES($1, $2) ON CONFLICT (counter) "
@@ -570,6 +574,14 @@ Result<std::int64_t> CountPending(Connection& db) {
   Params none;
   SG_ASSIGN_OR_RETURN(Rows rows, db.Run(kCountPending, none));
   return rows.Int64(0, 0);
+}
+
+Result<std::optional<std::int64_t>> OldestQueuedDueAt(Connection& db) {
+  Params none;
+  SG_ASSIGN_OR_RETURN(Rows rows, db.Run(kOldestQueuedDue, none));
+  const std::int64_t at = rows.Int64(0, 0);
+  if (at < 0) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(at);
 }
 
 Result<void> MoveOutboxDepth(Connection& db, std::string_view counter, std::int64_t change) {

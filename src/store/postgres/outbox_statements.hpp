@@ -80,6 +80,8 @@ core::Result<std::vector<AttemptState>> AttemptStates(Connection& db,
                                                       const std::vector<std::string>& ids);
 // Messages queued or sending: the sum of the outbox_depth counters.
 core::Result<std::int64_t> CountPending(Connection& db);
+// Outbox::OldestQueuedDueAt.
+core::Result<std::optional<std::int64_t>> OldestQueuedDueAt(Connection& db);
 // Moves `counter`'s row of outbox_depth by `change`, in the open transaction.
 core::Result<void> MoveOutboxDepth(Connection& db, std::string_view counter, std::int64_t change);
 // Folds every row of outbox_depth into `counter`'s (at open: the rows of stores closed since).

@@ -84,6 +84,9 @@ class PostgresStorage final : public Storage, public CommittedWrites, private Tr
   Result<std::int64_t> PendingCount() override {
     return readers_.With([](Connection& db) { return CountPending(db); });
   }
+  Result<std::optional<std::int64_t>> OldestQueuedDueAt() override {
+    return readers_.With([](Connection& db) { return postgres::OldestQueuedDueAt(db); });
+  }
   Result<std::optional<IdempotencyRecord>> FindIdempotencyKey(std::string_view domain,
                                                               std::string_view key,
                                                               std::int64_t now_ms) override {

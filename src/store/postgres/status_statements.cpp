@@ -72,8 +72,8 @@ const Sql kHasEvent{"has_event",
                     "SELECT 1 FROM message_events WHERE message_id = $1 AND status = $2 "
                     "AND at = $3 AND source = $4 LIMIT 1"};
 const Sql kAddReportedEvent{"add_reported_event",
-                    "INSERT INTO message_events(message_id, status, at, detail, source) "
-                    "VALUES($1, $2, $3, $4, $5)"};
+                            "INSERT INTO message_events(message_id, status, at, detail, source) "
+                            "VALUES($1, $2, $3, $4, $5)"};
 const Sql kMoveStatus{"move_reported_status",
                       "UPDATE messages SET status = $1, "
                       "error_code = CASE WHEN $1 = 'failed' THEN $2 ELSE error_code END, "

@@ -384,4 +384,17 @@ Result<std::int64_t> CountPending(Connection& db) {
   return s.Int64(0);
 }
 
+Result<std::optional<std::int64_t>> OldestQueuedDueAt(Connection& db) {
+  // MIN over the partial index of queued messages by due time: one index step.
+  SG_ASSIGN_OR_RETURN(
+      auto stmt,
+      db.Prepare(
+          "SELECT COALESCE(MIN(next_attempt_at), -1) FROM messages WHERE status = 'queued'"));
+  Statement s(stmt);
+  if (s.Step() != SQLITE_ROW) return tl::unexpected(db.Error("oldest queued message"));
+  const std::int64_t at = s.Int64(0);
+  if (at < 0) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(at);
+}
+
 }  // namespace socialgate::store::sqlite

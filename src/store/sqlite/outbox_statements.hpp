@@ -57,5 +57,7 @@ core::Result<std::vector<AttemptState>> AttemptStates(Connection& db,
                                                       const std::vector<std::string>& ids);
 // Messages queued or sending, counted.
 core::Result<std::int64_t> CountPending(Connection& db);
+// Outbox::OldestQueuedDueAt.
+core::Result<std::optional<std::int64_t>> OldestQueuedDueAt(Connection& db);
 
 }  // namespace socialgate::store::sqlite

@@ -74,6 +74,10 @@ class SqliteStorage final : public Storage, public CommittedWrites, private Tran
     return sqlite::MediaBytes(db_, id);
   }
   Result<std::int64_t> PendingCount() override;
+  Result<std::optional<std::int64_t>> OldestQueuedDueAt() override {
+    std::lock_guard lock(mutex_);
+    return sqlite::OldestQueuedDueAt(db_);
+  }
   Result<std::vector<AttemptState>> AttemptStates(const std::vector<std::string>& ids) override {
     std::lock_guard lock(mutex_);
     return sqlite::AttemptStates(db_, ids);

@@ -104,6 +104,28 @@ TEST_P(StorageConformanceTest, ClaimLeasesEachMessageOnceAndLeavesMediaBytesInTh
   EXPECT_EQ(late.error().code, core::ErrorCode::kNotFound);
 }
 
+TEST_P(StorageConformanceTest, TheOldestQueuedDueTimeIsTheEarliestOfTheQueuedMessages) {
+  auto empty = outbox().OldestQueuedDueAt();
+  ASSERT_TRUE(empty);
+  EXPECT_FALSE(empty->has_value());
+
+  NewMessage later = Sample("m-later");
+  later.due_at_ms = kNow + 5'000;
+  ASSERT_TRUE(Insert(outbox(), later));
+  ASSERT_TRUE(Insert(outbox(), Sample("m-now")));
+  auto both = outbox().OldestQueuedDueAt();
+  ASSERT_TRUE(both && both->has_value());
+  EXPECT_EQ(**both, kNow);
+
+  // A message being sent is not queued: the later one is the oldest due now.
+  auto claimed = ClaimDue(outbox(), kNow, "w", kLease, 10, {});
+  ASSERT_TRUE(claimed);
+  ASSERT_EQ(claimed->size(), 1u);
+  auto one = outbox().OldestQueuedDueAt();
+  ASSERT_TRUE(one && one->has_value());
+  EXPECT_EQ(**one, kNow + 5'000);
+}
+
 TEST_P(StorageConformanceTest, NotDueMessagesAreNotClaimedAndTheClaimSaysWhenTheNextIsDue) {
   ASSERT_TRUE(Insert(outbox(), Sample("m1")));
   auto claimed = ClaimDue(outbox(), kNow - 1, "w", kLease, 10, {});

@@ -155,6 +155,10 @@ class FailingStorage final : public store::Storage,
     if (Fails(Kind::kPendingCount)) return Failure();
     return inner_->outbox().PendingCount();
   }
+  core::Result<std::optional<std::int64_t>> OldestQueuedDueAt() override {
+    if (Fails(Kind::kPendingCount)) return Failure();
+    return inner_->outbox().OldestQueuedDueAt();
+  }
 
   // IdempotencyKeys
   core::Result<std::optional<store::IdempotencyRecord>> FindIdempotencyKey(
