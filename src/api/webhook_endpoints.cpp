@@ -22,6 +22,8 @@ obs::Counter& MetaEvents(std::string_view outcome) {
       {"source", "outcome"});
   return events.With({"meta", std::string(outcome)});
 }
+// Registered at start, so that a scrape shows the family before the first callback.
+[[maybe_unused]] const obs::Counter& kMetaEventsRegistered = MetaEvents("stored");
 
 }  // namespace
 

@@ -34,6 +34,8 @@ struct PacingMetrics {
     return metrics;
   }
 };
+// Registered at start, so that a scrape shows the families before the first wait.
+[[maybe_unused]] const PacingMetrics& kPacingRegistered = PacingMetrics::Get();
 
 }  // namespace
 

@@ -126,6 +126,8 @@ obs::Counter& CallbackAttempts(std::string_view outcome) {
       {"outcome"});
   return attempts.With({std::string(outcome)});
 }
+// Registered at start, so that a scrape shows the family before the first callback.
+[[maybe_unused]] const obs::Counter& kCallbackAttemptsRegistered = CallbackAttempts("delivered");
 
 }  // namespace
 

@@ -11,6 +11,21 @@
 #include "webhooks/meta_notification.hpp"
 
 namespace socialgate::webhooks {
+
+namespace {
+
+obs::CounterFamily& RoutedReports() {
+  static obs::CounterFamily& reports = obs::DefaultRegistry().AddCounter(
+      "socialgate_status_reports_total",
+      "Delivery status reports routed to a business number for applying, by source and status "
+      "(sent, delivered, read, failed). An event applied again after a restart counts again.",
+      {"source", "status"});
+  return reports;
+}
+// Registered at start, so that a scrape shows the family before the first report.
+[[maybe_unused]] const obs::CounterFamily& kRoutedReportsRegistered = RoutedReports();
+
+}  // namespace
 namespace {
 
 // Events read back at each recovery, at most.
@@ -234,11 +249,7 @@ void WebhookIntake::Apply(store::WebhookEvent event) {
     }
     return nullptr;
   };
-  static obs::CounterFamily& routed_reports = obs::DefaultRegistry().AddCounter(
-      "socialgate_status_reports_total",
-      "Delivery status reports routed to a business number for applying, by source and status "
-      "(sent, delivered, read, failed). An event applied again after a restart counts again.",
-      {"source", "status"});
+  obs::CounterFamily& routed_reports = RoutedReports();
   for (auto& s : notification.statuses) {
     const RoutedNumber* number = route_of(s.phone_number_id);
     if (number == nullptr) continue;

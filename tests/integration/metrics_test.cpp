@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <fstream>
 #include <regex>
+#include <set>
+#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -141,6 +143,40 @@ TEST_F(MetricsTest, EveryAnswerCarriesARequestIdThatTheLogLineNames) {
   const std::string log = gateway_.ReadStderrLog();
   EXPECT_NE(log.find("request proxy-7f3a.91 GET /healthz 200 "), std::string::npos) << log;
   EXPECT_NE(log.find("request " + made + " GET /healthz 200 "), std::string::npos) << log;
+}
+
+// The dashboard and the alert rules only use series the gateway exposes (a renamed metric would
+// leave a panel empty and an alert silent without any error).
+TEST_F(MetricsTest, TheDashboardAndTheAlertRulesUseOnlyMetricsTheGatewayExposes) {
+  const HttpResponse r = Metrics();
+  ASSERT_EQ(r.status, 200) << r.Describe();
+  for (const std::string file : {"/deploy/grafana/socialgate.json",
+                                 "/deploy/prometheus/alerts.yml"}) {
+    std::ifstream in(std::string(SOCIALGATE_SOURCE_DIR) + file);
+    ASSERT_TRUE(in) << file;
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string content = text.str();
+    std::set<std::string> names;
+    const std::regex name("socialgate_[a-z][a-z_]*[a-z]");
+    for (auto it = std::sregex_iterator(content.begin(), content.end(), name);
+         it != std::sregex_iterator(); ++it) {
+      std::string n = it->str();
+      for (const std::string suffix : {"_bucket", "_sum", "_count"}) {
+        if (n.size() > suffix.size() && n.ends_with(suffix) &&
+            r.body.find("# TYPE " + n.substr(0, n.size() - suffix.size()) + " histogram\n") !=
+                std::string::npos) {
+          n.resize(n.size() - suffix.size());
+        }
+      }
+      names.insert(n);
+    }
+    EXPECT_GE(names.size(), 5u) << file;  // the extraction found them
+    for (const auto& n : names) {
+      EXPECT_NE(r.body.find("# TYPE " + n + " "), std::string::npos)
+          << file << " uses " << n << ", which the gateway does not expose";
+    }
+  }
 }
 
 }  // namespace
