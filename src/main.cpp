@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "app/application.hpp"
+#include "app/backup_command.hpp"
 #include "app/customer_commands.hpp"
 #include "app/template_commands.hpp"
 #include "auth/password.hpp"
@@ -97,6 +98,16 @@ int main(int argc, char** argv) {
   customers_erase->add_option("--phone", customer_erase.phone, "the customer's number")->required();
   customers_erase->add_flag("--json", customer_erase.json, "JSON for scripts instead of a line");
 
+  // backup
+  socialgate::app::BackupOptions backup;
+  auto* backup_cmd = cli.add_subcommand(
+      "backup", "copy the SQLite database, consistently, while the gateway serves");
+  backup_cmd->add_option("--config", serve.config_path, "the TOML configuration file")->required();
+  backup_cmd->add_option("--storage", storage, "storage URL, overrides storage.url");
+  backup_cmd->add_option("--to", backup.to, "the backup file (replaced once the copy is whole)")
+      ->required();
+  backup_cmd->add_flag("--json", backup.json, "JSON for scripts instead of a line");
+
   auto* hash_cmd = cli.add_subcommand(
       "hash-secret", "read a password or token from standard input, print its argon2id hash");
 
@@ -145,6 +156,11 @@ int main(int argc, char** argv) {
       template_list.number = *phone;
     }
     auto code = socialgate::app::ListTemplates(serve, template_list, stdout);
+    if (!code) return Fail(code.error());
+    return *code;
+  }
+  if (*backup_cmd) {
+    auto code = socialgate::app::BackupStorage(serve, backup, stdout);
     if (!code) return Fail(code.error());
     return *code;
   }

@@ -150,8 +150,8 @@ TEST_F(MetricsTest, EveryAnswerCarriesARequestIdThatTheLogLineNames) {
 TEST_F(MetricsTest, TheDashboardAndTheAlertRulesUseOnlyMetricsTheGatewayExposes) {
   const HttpResponse r = Metrics();
   ASSERT_EQ(r.status, 200) << r.Describe();
-  for (const std::string file : {"/deploy/grafana/socialgate.json",
-                                 "/deploy/prometheus/alerts.yml"}) {
+  for (const std::string file :
+       {"/deploy/grafana/socialgate.json", "/deploy/prometheus/alerts.yml"}) {
     std::ifstream in(std::string(SOCIALGATE_SOURCE_DIR) + file);
     ASSERT_TRUE(in) << file;
     std::stringstream text;
