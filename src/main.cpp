@@ -43,9 +43,9 @@ int main(int argc, char** argv) {
   }
   CLI::App cli{"socialgate: a WhatsApp messaging gateway with the CTLive livechat API"};
   cli.require_subcommand(1);
-  std::string log_level = "info";
-  cli.add_option("--log-level", log_level, "trace, debug, info, warn or error")
-      ->capture_default_str();
+  std::string log_level;
+  cli.add_option("--log-level", log_level,
+                 "trace, debug, info, warn or error (default: the config's log.level, else info)");
 
   socialgate::app::ServeOptions serve;
   std::string listen;
@@ -130,7 +130,8 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  socialgate::obs::SetUpLogging(log_level);
+  socialgate::obs::SetUpLogging(log_level.empty() ? "info" : log_level);
+  if (!log_level.empty()) serve.log_level = log_level;
   if (*check_cmd) {
     auto cfg = socialgate::app::LoadEffectiveConfig(serve);
     if (!cfg) return Fail(cfg.error());

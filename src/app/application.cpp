@@ -18,6 +18,7 @@
 #include "http/server.hpp"
 #include "inbound_media/fetcher.hpp"
 #include "net/http_client.hpp"
+#include "obs/log.hpp"
 #include "obs/metrics.hpp"
 #include "obs/security_events.hpp"
 #include "providers/registry.hpp"
@@ -144,6 +145,8 @@ core::Result<void> Migrate(const ServeOptions& options) {
 core::Result<void> Serve(const ServeOptions& options) {
   SG_ASSIGN_OR_RETURN(auto loaded, LoadEffectiveConfig(options));
   const config::Config& cfg = loaded;
+  obs::ConfigureLogging(options.log_level.value_or(cfg.log.level),
+                        cfg.log.format == "json" ? obs::LogFormat::kJson : obs::LogFormat::kText);
 
   if (cfg.example) {
     // The banner's curl command must work as pasted: check its password now, not at first use.

@@ -18,8 +18,9 @@ namespace socialgate::app {
 
 struct ServeOptions {
   std::string config_path;
-  std::optional<std::string> listen;   // overrides server.listen
-  std::optional<std::string> storage;  // overrides storage.url
+  std::optional<std::string> listen;     // overrides server.listen
+  std::optional<std::string> storage;    // overrides storage.url
+  std::optional<std::string> log_level;  // overrides log.level
 };
 
 // Loads the config and applies the command line's overrides.

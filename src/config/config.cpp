@@ -355,8 +355,22 @@ Result<Config> ParseConfig(std::string_view toml_text, std::string_view source) 
   Reader r{std::string(source)};
   Config c;
   SG_RETURN_IF_ERROR(r.OnlyKeys(root, "",
-                                {"server", "storage", "dispatch", "webhooks", "templates",
+                                {"server", "log", "storage", "dispatch", "webhooks", "templates",
                                  "conversations", "languages", "domains", "example"}));
+  if (const toml::table* t = root.get_as<toml::table>("log")) {
+    SG_RETURN_IF_ERROR(r.OnlyKeys(*t, "log", {"level", "format"}));
+    SG_RETURN_IF_ERROR(r.String(*t, "log", "level", c.log.level));
+    SG_RETURN_IF_ERROR(r.String(*t, "log", "format", c.log.format));
+    const std::set<std::string_view> levels = {"trace", "debug", "info", "warn", "error"};
+    if (levels.count(c.log.level) == 0) {
+      return tl::unexpected(r.Fail("log.level", "must be trace, debug, info, warn or error, not '" +
+                                                    c.log.level.substr(0, 32) + "'"));
+    }
+    if (c.log.format != "text" && c.log.format != "json") {
+      return tl::unexpected(r.Fail(
+          "log.format", "must be \"text\" or \"json\", not '" + c.log.format.substr(0, 32) + "'"));
+    }
+  }
   if (const toml::table* t = root.get_as<toml::table>("server")) {
     SG_RETURN_IF_ERROR(ReadServer(r, *t, c.server));
   }

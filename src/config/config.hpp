@@ -214,8 +214,15 @@ struct ConversationSettings {
   std::chrono::milliseconds retention_interval{60'000};
 };
 
+// [log]: the gateway's log lines (standard error; docs/operations.md).
+struct LogSettings {
+  std::string level = "info";   // trace, debug, info, warn, error
+  std::string format = "text";  // text: one line per event; json: one JSON object per line
+};
+
 struct Config {
   ServerSettings server;
+  LogSettings log;
   std::string storage_url = "sqlite:var/socialgate.db";
   DispatchSettings dispatch;
   WebhookSettings webhooks;

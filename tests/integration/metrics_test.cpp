@@ -145,6 +145,35 @@ TEST_F(MetricsTest, EveryAnswerCarriesARequestIdThatTheLogLineNames) {
   EXPECT_NE(log.find("request " + made + " GET /healthz 200 "), std::string::npos) << log;
 }
 
+// log.format = "json": every line the gateway writes is one JSON object, the request lines too.
+TEST(JsonLogTest, EveryLineIsAJsonObjectWhenTheConfigAsksForIt) {
+  GatewayProcess gateway(
+      "[log]\nformat = \"json\"\n" +
+      TestConfig({{.name = "default", .user = "demo", .number = std::string(kBusinessNumber)}}));
+  ASSERT_TRUE(gateway.Start());
+  HttpClient client;
+  HttpRequest given;
+  given.url = gateway.base_url() + "/healthz";
+  given.headers = {{"X-Request-Id", "json-log-1"}};
+  EXPECT_EQ(client.Send(given).status, 200);
+  ASSERT_TRUE(gateway.Stop().ExitedWith(0));
+  std::istringstream log(gateway.ReadStderrLog());
+  int objects = 0;
+  bool request_line = false;
+  for (std::string line; std::getline(log, line);) {
+    if (line.rfind("=====", 0) == 0) continue;  // the harness's own marker between runs
+    const auto j = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << line;
+    EXPECT_TRUE(j.contains("time") && j.contains("level") && j.contains("message")) << line;
+    ++objects;
+    if (j.value("message", "").rfind("request json-log-1 GET /healthz 200 ", 0) == 0) {
+      request_line = true;
+    }
+  }
+  EXPECT_GE(objects, 3);
+  EXPECT_TRUE(request_line);
+}
+
 // The dashboard and the alert rules only use series the gateway exposes (a renamed metric would
 // leave a panel empty and an alert silent without any error).
 TEST_F(MetricsTest, TheDashboardAndTheAlertRulesUseOnlyMetricsTheGatewayExposes) {

@@ -108,6 +108,23 @@ TEST(ConfigTest, RejectsMistakesWithTheKeyNamed) {
   ExpectError("this is not toml", "test.toml:1");
 }
 
+TEST(ConfigTest, TheLogTableSetsTheLevelAndTheFormat) {
+  auto defaults = ParseConfig(Minimal(), "test.toml");
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults->log.level, "info");
+  EXPECT_EQ(defaults->log.format, "text");
+  auto set = ParseConfig("[log]\nlevel = \"warn\"\nformat = \"json\"\n" + Minimal(), "test.toml");
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_EQ(set->log.level, "warn");
+  EXPECT_EQ(set->log.format, "json");
+  ExpectError("[log]\nlevel = \"loud\"\n" + Minimal(),
+              "log.level: must be trace, debug, info, warn or error, not 'loud'");
+  ExpectError("[log]\nformat = \"xml\"\n" + Minimal(),
+              "log.format: must be \"text\" or \"json\", not 'xml'");
+  ExpectError("[log]\nfile = \"/var/log/x\"\n" + Minimal(), "log.file: unknown key");
+  ExpectError("[log]\nlevel = 3\n" + Minimal(), "log.level: must be a string");
+}
+
 TEST(ConfigTest, ReadsTrustedProxiesAndTls) {
   auto c = ParseConfig(
       "[server]\ntrusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\", \"fd00::/8\"]\n"
