@@ -245,7 +245,10 @@ std::string Registry::Exposition() {
   }
   std::string out;
   out.reserve(16 * 1024);
-  for (const auto& [name, entry] : families) {
+  for (const auto& family : families) {
+    // Named, not a structured binding: clang 14 cannot capture those in the lambdas below.
+    const std::string& name = family.first;
+    const Entry& entry = family.second;
     switch (entry.type) {
       case MetricType::kCounter: {
         const auto& f = *static_cast<const CounterFamily*>(entry.family.get());
