@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   }
   CLI::App cli{"socialgate: a WhatsApp messaging gateway with the CTLive livechat API"};
   cli.require_subcommand(1);
+  cli.set_version_flag("--version", "socialgate " SOCIALGATE_VERSION);
   std::string log_level;
   cli.add_option("--log-level", log_level,
                  "trace, debug, info, warn or error (default: the config's log.level, else info)");
@@ -98,6 +99,11 @@ int main(int argc, char** argv) {
   customers_erase->add_option("--phone", customer_erase.phone, "the customer's number")->required();
   customers_erase->add_flag("--json", customer_erase.json, "JSON for scripts instead of a line");
 
+  // version
+  bool version_json = false;
+  auto* version_cmd = cli.add_subcommand("version", "print the version and exit");
+  version_cmd->add_flag("--json", version_json, "JSON for scripts instead of a line");
+
   // backup
   socialgate::app::BackupOptions backup;
   auto* backup_cmd = cli.add_subcommand(
@@ -115,6 +121,14 @@ int main(int argc, char** argv) {
   if (!listen.empty()) serve.listen = listen;
   if (!storage.empty()) serve.storage = storage;
 
+  if (*version_cmd) {
+    if (version_json) {
+      std::printf("{\"name\":\"socialgate\",\"version\":\"%s\"}\n", SOCIALGATE_VERSION);
+    } else {
+      std::printf("socialgate %s\n", SOCIALGATE_VERSION);
+    }
+    return 0;
+  }
   if (*hash_cmd) {
     std::string secret;
     std::getline(std::cin, secret);
