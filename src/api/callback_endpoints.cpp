@@ -36,28 +36,28 @@ core::Result<store::CallbackQuery> ParseQuery(std::string_view query) {
                                     : nullptr;
     if (seen == nullptr) {
       return CallbackRefusal("query: unknown parameter " + core::QuoteForMessage(name) +
-                    "; the parameters are status, limit, cursor");
+                             "; the parameters are status, limit, cursor");
     }
     if (*seen) return CallbackRefusal(name + ": must be given once");
     *seen = true;
     if (name == "status") {
       if (value != "pending" && value != "delivered" && value != "failed") {
         return CallbackRefusal("status: must be pending, delivered or failed, got " +
-                      core::QuoteForMessage(value));
+                               core::QuoteForMessage(value));
       }
       q.state = value;
     } else if (name == "limit") {
       const auto limit = Positive(value);
       if (!limit || *limit > kMaxLimit) {
         return CallbackRefusal("limit: must be an integer from 1 to " + std::to_string(kMaxLimit) +
-                      ", got " + core::QuoteForMessage(value));
+                               ", got " + core::QuoteForMessage(value));
       }
       q.limit = static_cast<int>(*limit);
     } else {
       const auto seq = Positive(value);
       if (!seq)
         return CallbackRefusal("cursor: is not a cursor this list gave, got " +
-                      core::QuoteForMessage(value));
+                               core::QuoteForMessage(value));
       q.before_seq = *seq;
     }
   }

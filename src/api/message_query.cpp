@@ -58,13 +58,15 @@ Result<std::array<std::optional<std::string>, kCount>> Split(std::string_view qu
     }
     if (unknown.size() > kMaxNamesShown)
       names += " and " + std::to_string(unknown.size() - kMaxNamesShown) + " more";
-    return QueryRefusal((unknown.size() == 1 ? "unknown query parameter " : "unknown query parameters ") +
-                  names + ": the parameters of this endpoint are " + std::string(kKnownNames));
+    return QueryRefusal(
+        (unknown.size() == 1 ? "unknown query parameter " : "unknown query parameters ") + names +
+        ": the parameters of this endpoint are " + std::string(kKnownNames));
   }
   if (repeated) {
-    return QueryRefusal(std::string(kNames[*repeated]) +
-                  ": must be given at most once, got it more than once (several statuses go in "
-                  "one comma-separated list)");
+    return QueryRefusal(
+        std::string(kNames[*repeated]) +
+        ": must be given at most once, got it more than once (several statuses go in "
+        "one comma-separated list)");
   }
   return values;
 }
@@ -91,9 +93,9 @@ Result<std::string> ParsePhone(std::string_view name, std::string_view value) {
   auto phone = core::NormalizePhoneNumber(name, value);
   if (!phone) {
     return QueryRefusal(std::string(name) +
-                  ": must be a valid international phone number, country code first (e.g. "
-                  "393403603062 or +39 340 360 3062)" +
-                  Got(value));
+                        ": must be a valid international phone number, country code first (e.g. "
+                        "393403603062 or +39 340 360 3062)" +
+                        Got(value));
   }
   return std::move(*phone);
 }
@@ -102,9 +104,9 @@ Result<std::int64_t> ParseTime(std::string_view name, std::string_view value) {
   auto ms = ParseUtcMillis(value);
   if (!ms) {
     return QueryRefusal(std::string(name) +
-                  ": must be a UTC time in RFC 3339 form, e.g. 2026-12-06T09:00:00Z or "
-                  "2026-12-06T09:00:00.123Z" +
-                  Got(value));
+                        ": must be a UTC time in RFC 3339 form, e.g. 2026-12-06T09:00:00Z or "
+                        "2026-12-06T09:00:00.123Z" +
+                        Got(value));
   }
   return *ms;
 }
@@ -117,7 +119,7 @@ Result<int> ParseLimit(std::string_view value) {
   if (!digits_only || ec != std::errc() || ptr != end || limit < 1 ||
       limit > store::kMaxMessageListLimit) {
     return QueryRefusal("limit: must be an integer from 1 to " +
-                  std::to_string(store::kMaxMessageListLimit) + Got(value));
+                        std::to_string(store::kMaxMessageListLimit) + Got(value));
   }
   return limit;
 }
@@ -220,7 +222,7 @@ std::string EncodeCursor(const store::ListPosition& position) {
 Result<store::ListPosition> DecodeCursor(std::string_view cursor) {
   const auto refuse = [&](std::string_view why) {
     return QueryRefusal("cursor: must be the 'next' of an earlier page, unchanged, got " +
-                  core::QuoteForMessage(cursor) + ", which " + std::string(why));
+                        core::QuoteForMessage(cursor) + ", which " + std::string(why));
   };
   if (cursor.size() > kMaxCursorChars) return refuse("is too long");
   const auto bytes = FromBase64Url(cursor);
@@ -272,8 +274,9 @@ Result<store::MessageQuery> ParseMessageQuery(std::string_view query) {
     SG_ASSIGN_OR_RETURN(out.to_ms, ParseTime(kNames[kTo], *values[kTo]));
   }
   if (out.from_ms && out.to_ms && *out.from_ms >= *out.to_ms) {
-    return QueryRefusal("to: must be later than from, got from " + core::QuoteForMessage(*values[kFrom]) +
-                  " and to " + core::QuoteForMessage(*values[kTo]));
+    return QueryRefusal("to: must be later than from, got from " +
+                        core::QuoteForMessage(*values[kFrom]) + " and to " +
+                        core::QuoteForMessage(*values[kTo]));
   }
   if (values[kLimit]) {
     SG_ASSIGN_OR_RETURN(out.limit, ParseLimit(*values[kLimit]));

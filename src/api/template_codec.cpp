@@ -25,7 +25,8 @@ core::Error TemplateMalformed(std::string message) {
 Result<std::string> ReadString(dom::element e, const std::string& field) {
   std::string_view v;
   if (e.get(v) != simdjson::SUCCESS) {
-    return tl::unexpected(TemplateMalformed(field + ": must be a string, not " + JsonTypeName(e.type())));
+    return tl::unexpected(
+        TemplateMalformed(field + ": must be a string, not " + JsonTypeName(e.type())));
   }
   return std::string(v);
 }
@@ -89,8 +90,8 @@ Result<core::TemplateRequest> Decode(dom::parser& parser, std::string& body) {
   std::string().swap(body);  // the parser holds its own copy of every string
   dom::object obj;
   if (root.get(obj) != simdjson::SUCCESS) {
-    return tl::unexpected(
-        TemplateMalformed(std::string("body: must be a JSON object, not ") + JsonTypeName(root.type())));
+    return tl::unexpected(TemplateMalformed(std::string("body: must be a JSON object, not ") +
+                                            JsonTypeName(root.type())));
   }
 
   core::TemplateRequest req;
@@ -130,7 +131,7 @@ Result<core::TemplateRequest> Decode(dom::parser& parser, std::string& body) {
           break;
         }
         return tl::unexpected(TemplateMalformed("header: must be an object or null, not " +
-                                        std::string(JsonTypeName(value.type()))));
+                                                std::string(JsonTypeName(value.type()))));
       default:
         list = ReadStringArray(value, name);
         if (!list) return tl::unexpected(list.error());
@@ -141,7 +142,8 @@ Result<core::TemplateRequest> Decode(dom::parser& parser, std::string& body) {
     }
   }
   for (std::size_t i = 0; i < kNames.size(); ++i) {
-    if (!seen[i]) return tl::unexpected(TemplateMalformed(std::string(kNames[i]) + ": is required"));
+    if (!seen[i])
+      return tl::unexpected(TemplateMalformed(std::string(kNames[i]) + ": is required"));
   }
   return req;
 }

@@ -38,7 +38,7 @@ core::Result<TemplateFilter> ParseFilter(std::string_view query) {
                                               : nullptr;
     if (field == nullptr) {
       return TemplateRefusal("query: unknown parameter " + core::QuoteForMessage(name) +
-                    "; the parameters are number, name, language, status");
+                             "; the parameters are number, name, language, status");
     }
     if (seen[name]) return TemplateRefusal(name + ": must be given once");
     seen[name] = true;

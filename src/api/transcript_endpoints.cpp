@@ -33,7 +33,7 @@ core::Result<std::int64_t> OpenedSince(std::string_view query, std::int64_t now_
   for (const auto& [name, value] : QueryParameters(query)) {
     if (name != "days") {
       return TranscriptMalformed("query: unknown parameter " + core::QuoteForMessage(name) +
-                       "; the only parameter is days");
+                                 "; the only parameter is days");
     }
     if (seen) return TranscriptMalformed("days: must be given once");
     seen = true;
