@@ -57,7 +57,8 @@ extern "C" void OnStopSignal(int signal) {
 
 class PipeStopSignals final : public StopSignals {
  public:
-  explicit PipeStopSignals(OnSignal on_signal) : on_signal_(std::move(on_signal)) {}
+  PipeStopSignals(OnSignal on_signal, OnSignal on_reload)
+      : on_signal_(std::move(on_signal)), on_reload_(std::move(on_reload)) {}
 
   core::Result<void> Start() {
     const SignalPipe& pipe = ThePipe();
@@ -78,6 +79,10 @@ class PipeStopSignals final : public StopSignals {
     installed_int_ = true;
     if (::sigaction(SIGTERM, &action, &previous_term_) != 0) return Fail("sigaction");
     installed_term_ = true;
+    if (on_reload_) {
+      if (::sigaction(SIGHUP, &action, &previous_hup_) != 0) return Fail("sigaction");
+      installed_hup_ = true;
+    }
     thread_ = std::thread([this, fd = pipe.read_fd] { Run(fd); });
     return {};
   }
@@ -85,6 +90,7 @@ class PipeStopSignals final : public StopSignals {
   ~PipeStopSignals() override {
     if (installed_int_) ::sigaction(SIGINT, &previous_int_, nullptr);
     if (installed_term_) ::sigaction(SIGTERM, &previous_term_, nullptr);
+    if (installed_hup_) ::sigaction(SIGHUP, &previous_hup_, nullptr);
     g_write_fd = -1;
     if (thread_.joinable()) {
       quit_ = true;
@@ -116,31 +122,41 @@ class PipeStopSignals final : public StopSignals {
       char bytes[64];
       const ssize_t n = ::read(fd, bytes, sizeof bytes);
       if (quit_) return;
+      bool reload = false;
       for (ssize_t i = 0; i < n && !signalled; ++i) {
         if (bytes[i] == 0) continue;  // a wake-up, not a signal
+        if (bytes[i] == SIGHUP) {
+          reload = true;  // several in one read are one reload: it reads the latest file
+          continue;
+        }
         signalled = true;
         on_signal_(static_cast<unsigned char>(bytes[i]));
       }
+      if (reload && !signalled && on_reload_) on_reload_(SIGHUP);
     }
   }
 
   OnSignal on_signal_;
+  OnSignal on_reload_;
   std::atomic<bool> quit_{false};
   struct sigaction previous_int_ {};
   struct sigaction previous_term_ {};
+  struct sigaction previous_hup_ {};
   bool installed_int_ = false;
   bool installed_term_ = false;
+  bool installed_hup_ = false;
   std::thread thread_;
 };
 
 }  // namespace
 
-core::Result<std::unique_ptr<StopSignals>> StopSignals::Watch(OnSignal on_signal) {
+core::Result<std::unique_ptr<StopSignals>> StopSignals::Watch(OnSignal on_signal,
+                                                              OnSignal on_reload) {
   if (g_watching.exchange(true)) {
     return core::MakeError(core::ErrorCode::kUnavailable,
                            "cannot watch SIGINT and SIGTERM: another watcher exists");
   }
-  auto watcher = std::make_unique<PipeStopSignals>(std::move(on_signal));
+  auto watcher = std::make_unique<PipeStopSignals>(std::move(on_signal), std::move(on_reload));
   // On failure the watcher's destructor undoes what was set up and clears g_watching.
   SG_RETURN_IF_ERROR(watcher->Start());
   return std::unique_ptr<StopSignals>(std::move(watcher));

@@ -4,7 +4,9 @@
 // (app/, tools' mains) decides what a signal stops, and in which order. The first signal calls
 // `on_signal` with its number, on the watcher's own thread ("sg-signals"); later ones are
 // swallowed while the watcher lives (a second Ctrl-C does not cut a graceful shutdown short).
-// Destroying it restores the dispositions it found.
+// With `on_reload`, SIGHUP is watched too: each one calls `on_reload` on the same thread (one
+// at a time, in order; signals that arrive while it runs may be merged into one call), until a
+// stop signal came. Destroying it restores the dispositions it found.
 //
 // The signal handler only writes the signal's number to a pipe (async-signal-safe); everything
 // else runs on the watcher's thread. The pipe is the process's for good (two descriptors, never
@@ -28,7 +30,8 @@ class StopSignals {
 
   // kUnavailable when the pipe, the handlers or the thread cannot be set up, or another
   // StopSignals exists.
-  static core::Result<std::unique_ptr<StopSignals>> Watch(OnSignal on_signal);
+  static core::Result<std::unique_ptr<StopSignals>> Watch(OnSignal on_signal,
+                                                          OnSignal on_reload = {});
 
   virtual ~StopSignals() = default;
   StopSignals(const StopSignals&) = delete;

@@ -71,5 +71,31 @@ TEST(StopSignalsTest, ANewWatcherHearsNewSignalsNotAnEarlierWatchersLeftovers) {
   EXPECT_EQ(heard.signals, std::vector<int>{SIGINT});
 }
 
+TEST(StopSignalsTest, EachHangUpIsAReloadUntilAStopSignalCame) {
+  Heard stops;
+  Heard reloads;
+  struct sigaction before {};
+  ASSERT_EQ(::sigaction(SIGHUP, nullptr, &before), 0);
+  {
+    auto watcher = StopSignals::Watch([&stops](int signal) { stops.Add(signal); },
+                                      [&reloads](int signal) { reloads.Add(signal); });
+    ASSERT_TRUE(watcher) << watcher.error().message;
+    ASSERT_EQ(std::raise(SIGHUP), 0);
+    ASSERT_TRUE(reloads.WaitFor(1));
+    ASSERT_EQ(std::raise(SIGHUP), 0);
+    ASSERT_TRUE(reloads.WaitFor(2));
+    ASSERT_EQ(std::raise(SIGTERM), 0);
+    ASSERT_TRUE(stops.WaitFor(1));
+    ASSERT_EQ(std::raise(SIGHUP), 0);  // after the stop: swallowed, and the process lives on
+  }
+  {
+    std::lock_guard lock(reloads.mutex);
+    EXPECT_EQ(reloads.signals, (std::vector<int>{SIGHUP, SIGHUP}));
+  }
+  struct sigaction after {};
+  ASSERT_EQ(::sigaction(SIGHUP, nullptr, &after), 0);
+  EXPECT_EQ(after.sa_handler, before.sa_handler);
+}
+
 }  // namespace
 }  // namespace socialgate::util
