@@ -62,6 +62,11 @@ const config::User* FindUser(const config::Domain& domain, std::string_view name
   return nullptr;
 }
 
+// The hash a user's password is checked against; "" for no such user.
+std::string_view VerifierOf(const config::User* user) {
+  return user == nullptr ? std::string_view() : std::string_view(user->password_hash);
+}
+
 }  // namespace
 
 bool Principal::MaySendFrom(const std::string& phone) const {
@@ -78,12 +83,12 @@ Authenticator::Authenticator(store::Sessions& sessions, std::chrono::seconds cac
 }
 
 Authenticator::Digest Authenticator::Key(std::string_view domain, std::string_view user,
-                                         std::string_view secret) const {
+                                         std::string_view secret, std::string_view verifier) const {
   Digest out{};
   crypto_generichash_state st;
   crypto_generichash_init(&st, cache_key_.data(), cache_key_.size(), out.size());
   // Length-prefix each part so ("ab","c") and ("a","bc") differ.
-  for (std::string_view part : {domain, user, secret}) {
+  for (std::string_view part : {domain, user, secret, verifier}) {
     const auto len = static_cast<std::uint64_t>(part.size());
     crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(&len), sizeof(len));
     crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(part.data()),
@@ -119,7 +124,7 @@ void Authenticator::Remember(const Digest& digest) {
 Authenticator::Digest Authenticator::ApiTokenKey(const config::Domain& domain,
                                                  std::string_view token) const {
   // The user part cannot be a user name (those have no NUL), so the cache keys stay apart.
-  return Key(domain.name, std::string_view("\0api-token", 10), token);
+  return Key(domain.name, std::string_view("\0api-token", 10), token, domain.api_token_hash);
 }
 
 std::optional<Principal> Authenticator::AuthenticateRemembered(const config::Domain& domain,
@@ -128,7 +133,8 @@ std::optional<Principal> Authenticator::AuthenticateRemembered(const config::Dom
     auto pair = DecodeBasic(authorization.substr(6));
     if (!pair) return std::nullopt;
     const config::User* found = FindUser(domain, pair->first);
-    if (found == nullptr || !Remembered(Key(domain.name, pair->first, pair->second))) {
+    if (found == nullptr ||
+        !Remembered(Key(domain.name, pair->first, pair->second, found->password_hash))) {
       return std::nullopt;
     }
     return Principal{domain.name, found->name, Mechanism::kBasic, found->numbers};
@@ -148,7 +154,7 @@ core::Result<Principal> Authenticator::CheckPassword(const config::Domain& domai
                                                      std::string_view user,
                                                      std::string_view password) {
   const config::User* found = FindUser(domain, user);
-  const Digest digest = Key(domain.name, user, password);
+  const Digest digest = Key(domain.name, user, password, VerifierOf(found));
   bool ok = found != nullptr && Remembered(digest);
   if (!ok) {
     // Verify against a dummy hash for unknown users, so the answer takes as long either way.
@@ -255,7 +261,7 @@ std::optional<std::string> Authenticator::CheckFingerprint(const config::Domain&
 
 std::string Authenticator::PasswordFingerprint(const config::Domain& domain, std::string_view user,
                                                std::string_view password) const {
-  const Digest d = Key(domain.name, user, password);
+  const Digest d = Key(domain.name, user, password, VerifierOf(FindUser(domain, user)));
   return std::string(d.begin(), d.end());
 }
 

@@ -105,7 +105,10 @@ class Authenticator {
 
  private:
   using Digest = std::array<unsigned char, 32>;
-  Digest Key(std::string_view domain, std::string_view user, std::string_view secret) const;
+  // `verifier`: the hash the secret is checked against, so that what was remembered under one
+  // configuration is not under another that changed the hash (a reload, app/config_reload.hpp).
+  Digest Key(std::string_view domain, std::string_view user, std::string_view secret,
+             std::string_view verifier) const;
   // The remembered digest of the domain's API token.
   Digest ApiTokenKey(const config::Domain& domain, std::string_view token) const;
   bool Remembered(const Digest& digest);

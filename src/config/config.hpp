@@ -42,6 +42,8 @@ struct ServerSettings {
   // HTTPS on the listener when both are set: PEM files, read at start.
   std::string tls_cert_file;  // the certificate chain, leaf first
   std::string tls_key_file;
+
+  bool operator==(const ServerSettings&) const = default;
 };
 
 struct DispatchSettings {
@@ -68,12 +70,16 @@ struct DispatchSettings {
   std::chrono::milliseconds breaker_max_cooldown{60'000};
   // Back-pressure: beyond this many queued or sending messages new requests get 503.
   std::int64_t max_outbox = 1'000'000;
+
+  bool operator==(const DispatchSettings&) const = default;
 };
 
 struct SandboxSettings {
   std::chrono::milliseconds sent_after{100};
   std::chrono::milliseconds delivered_after{300};
   std::chrono::milliseconds read_after{600};
+
+  bool operator==(const SandboxSettings&) const = default;
 };
 
 // WhatsApp Cloud API (Meta) settings of one business number.
@@ -93,6 +99,8 @@ struct MetaSettings {
   // How long an uploaded media id is reused. Meta keeps uploads 30 days; some integrators report
   // 7; six days stays clear of both.
   std::chrono::milliseconds media_ttl{6LL * 24 * 3600 * 1000};
+
+  bool operator==(const MetaSettings&) const = default;
 };
 
 struct BusinessNumber {
@@ -107,6 +115,8 @@ struct BusinessNumber {
   // The key of the number's template catalog: its waba_id, or "file:" and its templates_file;
   // "" when it has none (templates/catalog.hpp).
   std::string TemplateAccount() const;
+
+  bool operator==(const BusinessNumber&) const = default;
 };
 
 // What a send whose template the catalog contradicts gets (docs/templates.md).
@@ -124,6 +134,8 @@ struct TemplateSettings {
   std::chrono::milliseconds sync_interval{3'600'000};
   // How often an instance looks whether another changed a catalog in the shared database.
   std::chrono::milliseconds reload_interval{10'000};
+
+  bool operator==(const TemplateSettings&) const = default;
 };
 
 struct User {
@@ -182,6 +194,8 @@ struct MetaWebhookSettings {
   std::string verify_token_source;
   std::string app_secret;  // the key of X-Hub-Signature-256
   std::string app_secret_source;
+
+  bool operator==(const MetaWebhookSettings&) const = default;
 };
 
 // [webhooks]: status events, from Meta and from the sandbox.
@@ -191,6 +205,8 @@ struct WebhookSettings {
   std::chrono::milliseconds hold_unmatched{3'600'000};
   // Received events are kept this long after they are applied.
   std::chrono::milliseconds keep_events{24LL * 3600 * 1000};
+
+  bool operator==(const WebhookSettings&) const = default;
 };
 
 // Credentials the start-up banner prints in its curl example. For demo and benchmark
@@ -212,6 +228,8 @@ struct ConversationSettings {
   std::chrono::milliseconds media_retry{5'000};
   // How often the domains' content retention runs.
   std::chrono::milliseconds retention_interval{60'000};
+
+  bool operator==(const ConversationSettings&) const = default;
 };
 
 // [log]: the gateway's log lines (standard error; docs/operations.md).

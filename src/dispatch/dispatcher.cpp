@@ -91,6 +91,15 @@ Dispatcher::Dispatcher(store::Outbox& store, store::NumberLeases& number_leases,
 
 Dispatcher::~Dispatcher() { Stop(); }
 
+void Dispatcher::Reconfigure(const config::Config& config) {
+  retry_.SetConfig(config);
+  flow_.SetNumbers(config);
+  numbers_.SetNumbers(ConfiguredNumbers(config));
+  circuit_metrics_ = metrics_.WatchCircuits(
+      config, [this](const std::string& phone) { return flow_.CircuitOpen(phone, clock_.Now()); });
+  pump_.Notify();
+}
+
 void Dispatcher::Start() {
   std::lock_guard lock(lifecycle_mutex_);
   if (started_) return;

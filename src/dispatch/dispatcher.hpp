@@ -68,6 +68,12 @@ class Dispatcher {
 
   void Start();
 
+  // A configuration reload (app/config_reload.hpp): each domain's retry limits, each number's
+  // rate, and the numbers this instance sends for, from `config` from now on; [dispatch] stays
+  // as it was at start. REQUIRES: `config` outlives the dispatcher (config::LiveConfig keeps
+  // every configuration); one call at a time.
+  void Reconfigure(const config::Config& config);
+
   // Stops claiming, lets in-flight sends finish and their outcomes be recorded (sends waiting
   // for a worker thread are given back unsent), and returns this instance's leases to the
   // queue so another instance or the next start sends them at once, and its business numbers

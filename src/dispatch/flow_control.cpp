@@ -24,7 +24,30 @@ FlowControl::FlowControl(const config::Config& config, Clock::time_point start)
   }
 }
 
+void FlowControl::SetNumbers(const config::Config& config, Clock::time_point now) {
+  std::unique_lock lock(numbers_mutex_);
+  std::map<std::string, std::unique_ptr<Number>, std::less<>> next;
+  for (const auto& domain : config.domains) {
+    for (const auto& n : domain.numbers) {
+      if (next.count(n.phone) != 0) continue;
+      auto it = numbers_.find(n.phone);
+      const bool same_rate = it != numbers_.end() &&
+                             it->second->per_second == PerSecondFor(n.messages_per_second) &&
+                             it->second->window == RateWindowFor(n.messages_per_second);
+      if (same_rate) {
+        next.emplace(n.phone, std::move(it->second));
+        numbers_.erase(it);
+      } else {
+        next.emplace(n.phone, std::make_unique<Number>(n.messages_per_second, settings_, now));
+      }
+    }
+  }
+  for (auto& [phone, n] : numbers_) retired_.push_back(std::move(n));
+  numbers_.swap(next);
+}
+
 FlowControl::Number* FlowControl::Find(const std::string& number) {
+  std::shared_lock lock(numbers_mutex_);
   auto it = numbers_.find(number);
   return it == numbers_.end() ? nullptr : it->second.get();
 }
@@ -34,6 +57,7 @@ std::vector<std::string> FlowControl::ThrottledNumbers(Clock::time_point now,
                                                        Clock::duration* until_change) {
   std::vector<std::string> out;
   Clock::duration soonest = Clock::duration::max();
+  std::shared_lock numbers_lock(numbers_mutex_);
   std::lock_guard lock(mutex_);
   for (auto& [phone, n] : numbers_) {
     if (const auto change = UntilUnthrottled(*n, now, booked_beyond)) {

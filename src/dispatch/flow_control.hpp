@@ -23,6 +23,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,11 @@ class FlowControl {
 
   // `start` is when the buckets begin to fill (tests pass their own clock's start).
   explicit FlowControl(const config::Config& config, Clock::time_point start = Clock::now());
+
+  // A configuration reload: each business number of `config` paced at its rate from now on. A
+  // new number, or one whose rate changed, starts with a fresh bucket and circuit; one that
+  // stays as it was keeps both; one no longer configured is forgotten.
+  void SetNumbers(const config::Config& config, Clock::time_point now = Clock::now());
 
   // Numbers whose messages cannot go within `booked_beyond` (slots booked that far ahead, or
   // circuit open): not worth claiming. `until_change`, when given, gets how long until the
@@ -125,7 +131,11 @@ class FlowControl {
   void ForgetIdlePairs(Clock::time_point now);
 
   const config::DispatchSettings settings_;
-  std::map<std::string, std::unique_ptr<Number>, std::less<>> numbers_;  // fixed after start
+  // Guarded by numbers_mutex_ (taken before mutex_, never after). A Number is never freed
+  // before the FlowControl: Find's pointer stays valid after a SetNumbers replaced it.
+  mutable std::shared_mutex numbers_mutex_;
+  std::map<std::string, std::unique_ptr<Number>, std::less<>> numbers_;
+  std::vector<std::unique_ptr<Number>> retired_;  // replaced or removed by SetNumbers
 
   std::mutex mutex_;  // guards buckets, pairs_, prepaid_
   std::map<std::string, TokenBucket> pairs_;

@@ -63,8 +63,13 @@ Result<void> NumberOwnership::RenewOnce() {
   // Shared with the callback: it may answer after this call gave up waiting.
   auto answer = std::make_shared<std::promise<Result<std::vector<std::string>>>>();
   auto answered = answer->get_future();
+  std::vector<std::string> numbers;
+  {
+    std::lock_guard lock(held_mutex_);
+    numbers = numbers_;
+  }
   leases_.RenewNumberLeasesAsync(
-      store::NumberLeaseRenewal{owner_, numbers_, clock_.UnixMillis(), lease_.count(),
+      store::NumberLeaseRenewal{owner_, std::move(numbers), clock_.UnixMillis(), lease_.count(),
                                 handover_.count()},
       [answer](Result<std::vector<std::string>> r) { answer->set_value(std::move(r)); });
   if (answered.wait_for(lease_) != std::future_status::ready) {
@@ -78,6 +83,8 @@ Result<void> NumberOwnership::RenewOnce() {
     std::lock_guard lock(held_mutex_);
     std::map<std::string, util::Clock::TimePoint, std::less<>> held;
     for (const auto& number : *granted) {
+      // Asked for before a SetNumbers that took it away: not held.
+      if (std::find(numbers_.begin(), numbers_.end(), number) == numbers_.end()) continue;
       const auto was = held_until_.find(number);
       if (was == held_until_.end() || was->second <= asked) gained = true;
       held.emplace(number, asked + lease_);
@@ -115,8 +122,28 @@ void NumberOwnership::Run() {
           renewed.error().detail.empty() ? renewed.error().message : renewed.error().detail);
     }
     std::unique_lock lock(run_mutex_);
-    if (wake_.wait_for(lock, period, [this] { return stopping_; })) return;
+    if (wake_.wait_for(lock, period, [this] { return stopping_ || renew_now_; })) {
+      if (stopping_) return;
+    }
+    renew_now_ = false;
   }
+}
+
+void NumberOwnership::SetNumbers(std::vector<std::string> numbers) {
+  {
+    std::lock_guard lock(held_mutex_);
+    numbers_ = std::move(numbers);
+    // A number no longer configured is not sent for from now on; its lease runs out by itself.
+    for (auto it = held_until_.begin(); it != held_until_.end();) {
+      const bool kept = std::find(numbers_.begin(), numbers_.end(), it->first) != numbers_.end();
+      it = kept ? std::next(it) : held_until_.erase(it);
+    }
+  }
+  {
+    std::lock_guard lock(run_mutex_);
+    renew_now_ = true;
+  }
+  wake_.notify_all();
 }
 
 }  // namespace socialgate::dispatch

@@ -9,8 +9,8 @@
 // before each send.
 //
 // Time is read from the util::Clock given at construction, so tests drive it (RenewOnce).
-// Thread safety: Owns, NotHeld and RenewOnce may be called from any thread; Start, Stop and
-// Release from one at a time.
+// Thread safety: Owns, NotHeld, SetNumbers and RenewOnce may be called from any thread; Start, Stop
+// and Release from one at a time.
 #pragma once
 
 #include <chrono>
@@ -53,6 +53,11 @@ class NumberOwnership {
   // One renewal: asks, waits for the answer (at most a lease), and holds what it granted.
   core::Result<void> RenewOnce();
 
+  // Replaces the numbers this instance can send for (a configuration reload): one no longer
+  // among them is not sent for from now on (its lease runs out by itself); new ones are asked
+  // for at once, by the renewing thread.
+  void SetNumbers(std::vector<std::string> numbers);
+
   // Whether this instance may send for `number` now.
   bool Owns(std::string_view number) const;
   // The numbers this instance can send for but does not hold now: not to be claimed for.
@@ -65,7 +70,7 @@ class NumberOwnership {
 
   store::NumberLeases& leases_;
   const std::string owner_;
-  const std::vector<std::string> numbers_;
+  std::vector<std::string> numbers_;  // guarded by held_mutex_
   const std::chrono::milliseconds lease_;
   const std::chrono::milliseconds handover_;
   const util::Clock& clock_;
@@ -77,6 +82,7 @@ class NumberOwnership {
   std::mutex run_mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool renew_now_ = false;  // SetNumbers asked for a renewal before the period ends
   std::thread thread_;
 };
 

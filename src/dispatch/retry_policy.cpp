@@ -8,7 +8,7 @@
 namespace socialgate::dispatch {
 
 RetryPolicy::RetryPolicy(const config::Config& config, Jitter jitter)
-    : config_(config), settings_(config.dispatch), jitter_(std::move(jitter)) {}
+    : config_(&config), settings_(config.dispatch), jitter_(std::move(jitter)) {}
 
 std::int64_t RetryPolicy::BackoffMillis(
     int attempts, std::optional<std::chrono::milliseconds> retry_after) const {
@@ -22,12 +22,12 @@ std::int64_t RetryPolicy::BackoffMillis(
 }
 
 int RetryPolicy::MaxAttempts(const std::string& domain) const {
-  const config::Domain* d = config_.FindDomain(domain);
+  const config::Domain* d = config_.load()->FindDomain(domain);
   return d != nullptr && d->max_attempts > 0 ? d->max_attempts : settings_.max_attempts;
 }
 
 std::chrono::milliseconds RetryPolicy::MaxAge(const std::string& domain) const {
-  const config::Domain* d = config_.FindDomain(domain);
+  const config::Domain* d = config_.load()->FindDomain(domain);
   return d != nullptr && d->max_age.count() > 0 ? d->max_age : settings_.max_age;
 }
 

@@ -10,6 +10,7 @@
 // threads, no I/O. Thread safety: as the Jitter's (RandomJitter's is thread-safe).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -47,12 +48,16 @@ class RetryPolicy {
   std::int64_t BackoffMillis(int attempts,
                              std::optional<std::chrono::milliseconds> retry_after) const;
 
+  // A configuration reload: each domain's limits from `config` from now on ([dispatch] stays as
+  // it was at start). REQUIRES: `config` outlives the policy.
+  void SetConfig(const config::Config& config) { config_.store(&config); }
+
   // The domain's limits, falling back to [dispatch].
   int MaxAttempts(const std::string& domain) const;
   std::chrono::milliseconds MaxAge(const std::string& domain) const;
 
  private:
-  const config::Config& config_;
+  std::atomic<const config::Config*> config_;  // each domain's limits; SetConfig replaces it
   const config::DispatchSettings settings_;
   Jitter jitter_;
 };

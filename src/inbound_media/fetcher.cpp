@@ -36,9 +36,15 @@ MediaFetcher::MediaFetcher(store::Conversations& conversations, net::HttpClient&
                            FetcherOptions options, const util::Clock& clock)
     : conversations_(conversations),
       http_(http),
-      targets_(std::move(targets)),
+      targets_(std::make_shared<const Targets>(std::move(targets))),
       options_(options),
       clock_(clock) {}
+
+void MediaFetcher::SetTargets(std::map<std::string, GraphTarget, std::less<>> targets) {
+  auto next = std::make_shared<const Targets>(std::move(targets));
+  std::lock_guard lock(targets_mutex_);
+  targets_ = std::move(next);
+}
 
 MediaFetcher::~MediaFetcher() { Stop(); }
 
@@ -81,13 +87,18 @@ int MediaFetcher::RunOnce() {
     spdlog::warn("media: cannot claim the media to fetch: {}", fetches.error().detail);
     return 0;
   }
+  std::shared_ptr<const Targets> targets;
+  {
+    std::lock_guard lock(targets_mutex_);
+    targets = targets_;
+  }
   for (const store::MediaFetch& fetch : *fetches) {
     core::Result<std::string> fetched =
         core::MakeError(core::ErrorCode::kProviderRejected,
                         "no Meta number " + fetch.service_phone + " to download media " +
                             fetch.media_id + " from (a " + fetch.source + " message)");
-    if (const auto target = targets_.find(fetch.service_phone);
-        target != targets_.end() && fetch.source == "meta") {
+    if (const auto target = targets->find(fetch.service_phone);
+        target != targets->end() && fetch.source == "meta") {
       fetched = FetchMetaMedia(http_, target->second, fetch.media_id, options_.max_bytes);
     }
     store::MediaFetchOutcome outcome = Decide(fetch, fetched, clock_.UnixMillis());

@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -62,6 +63,11 @@ class MediaFetcher {
   // when its lease ends.
   void Stop();
 
+  // A configuration reload: media are downloaded for the numbers of `targets`, with their
+  // credentials, from now on (a download in progress finishes with the ones it began with).
+  // Any thread.
+  void SetTargets(std::map<std::string, GraphTarget, std::less<>> targets);
+
   // One round, on the caller's thread: claims what is due and fetches it. How many were
   // claimed. For tests; the thread calls it.
   int RunOnce();
@@ -76,7 +82,9 @@ class MediaFetcher {
 
   store::Conversations& conversations_;
   net::HttpClient& http_;
-  const std::map<std::string, GraphTarget, std::less<>> targets_;
+  using Targets = std::map<std::string, GraphTarget, std::less<>>;
+  mutable std::mutex targets_mutex_;
+  std::shared_ptr<const Targets> targets_;  // replaced whole by SetTargets
   const FetcherOptions options_;
   const util::Clock& clock_;
 

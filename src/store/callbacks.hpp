@@ -7,8 +7,8 @@
 // posts them, and records how each went. A message's callbacks go out in the order of its
 // changes: one is claimed only when no earlier one of the same message is still pending.
 //
-// Thread safety: safe to call from many threads at once, but SetCallbackDomains, which must be
-// called before any write. The ...Async calls only queue their write (`done` runs on the store's
+// Thread safety: safe to call from many threads at once. SetCallbackDomains is called before
+// any write, and again at a configuration reload: batches committed after it use the new list. The ...Async calls only queue their write (`done` runs on the store's
 // thread and must not block); ListCallbacks may block on I/O.
 #pragma once
 
@@ -101,7 +101,7 @@ class Callbacks {
   Callbacks& operator=(Callbacks&&) = delete;
 
   // The domains whose status changes become callbacks (those with a callback URL); none until
-  // this is called. Call it once, before any write.
+  // this is called. Called before any write, and again at each configuration reload.
   virtual void SetCallbackDomains(std::vector<std::string> domains) = 0;
 
   // Claims up to `limit` due callbacks (pending, due, not leased by a live lease), each the

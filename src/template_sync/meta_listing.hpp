@@ -37,6 +37,8 @@ struct MetaListingTarget {
   std::string access_token;  // never logged
   std::chrono::milliseconds connect_timeout{3'000};
   std::chrono::milliseconds timeout{15'000};  // per page
+
+  bool operator==(const MetaListingTarget&) const = default;
 };
 
 struct FetchedCatalog {

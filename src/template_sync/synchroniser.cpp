@@ -131,9 +131,32 @@ TemplateSynchroniser::TemplateSynchroniser(templates::Catalogs& catalogs,
     : catalogs_(catalogs),
       store_(store),
       http_(http),
-      sources_(std::move(sources)),
+      sources_(std::make_shared<const SourceList>(std::move(sources))),
       settings_(settings),
       clock_(clock) {}
+
+std::shared_ptr<const TemplateSynchroniser::SourceList> TemplateSynchroniser::Sources() const {
+  const std::lock_guard lock(sources_mutex_);
+  return sources_;
+}
+
+void TemplateSynchroniser::SetSources(std::vector<CatalogSource> sources) {
+  auto next = std::make_shared<const SourceList>(std::move(sources));
+  std::vector<std::string> added;
+  {
+    const std::lock_guard lock(sources_mutex_);
+    for (const auto& source : *next) {
+      const bool known = std::any_of(sources_->begin(), sources_->end(),
+                                     [&](const CatalogSource& s) { return s == source; });
+      if (!known) added.push_back(source.account);
+    }
+    sources_ = std::move(next);
+  }
+  if (added.empty()) return;
+  const std::lock_guard lock(mutex_);
+  requested_.insert(added.begin(), added.end());
+  wake_.notify_all();
+}
 
 TemplateSynchroniser::~TemplateSynchroniser() { Stop(); }
 
@@ -146,7 +169,7 @@ core::Result<void> TemplateSynchroniser::Load() {
     catalogs_.ReplaceAll(ToCatalogs(*stored), /*keep_others=*/true);
     if (version) version_seen_ = *version;
   }
-  for (const auto& source : sources_) {
+  for (const auto& source : *Sources()) {
     if (!source.meta) (void)Sync(source);  // a file's failure is logged by Sync
   }
   return {};
@@ -211,7 +234,7 @@ SyncReport TemplateSynchroniser::Sync(const CatalogSource& source) {
 
 std::vector<SyncReport> TemplateSynchroniser::SyncAll() {
   std::vector<SyncReport> reports;
-  for (const auto& source : sources_) {
+  for (const auto& source : *Sources()) {
     if (stop_requested_) break;
     reports.push_back(Sync(source));
   }
@@ -234,10 +257,11 @@ bool TemplateSynchroniser::ApplyStatus(const templates::StatusChange& change) {
   store::TemplateStatusChange stored{change.account,  change.template_id, change.name,
                                      change.language, change.status,      clock_.UnixMillis(),
                                      change.reason};
-  const auto source = std::find_if(sources_.begin(), sources_.end(), [&](const CatalogSource& s) {
+  const auto sources = Sources();
+  const auto source = std::find_if(sources->begin(), sources->end(), [&](const CatalogSource& s) {
     return s.account == change.account && s.meta.has_value();
   });
-  if (source == sources_.end()) {
+  if (source == sources->end()) {
     spdlog::info("templates: a status webhook for {}, whose catalog this gateway does not keep",
                  templates::AccountLabel(change.account));
     return true;
@@ -319,7 +343,7 @@ void TemplateSynchroniser::Run() {
   };
   std::map<std::string, Due> due;
   // Meta's listings at once; the files were read by Load, before serving, so not again now.
-  for (const auto& s : sources_) {
+  for (const auto& s : *Sources()) {
     due[s.account] = Due{s.meta ? Clock::now() : Clock::now() + settings_.sync_interval};
   }
   Clock::time_point next_reload = Clock::now() + settings_.reload_interval;
@@ -329,13 +353,13 @@ void TemplateSynchroniser::Run() {
     for (const auto& [account, d] : due) wake_at = std::min(wake_at, d.at);
     wake_.wait_until(lock, wake_at, [this] { return stopping_ || !requested_.empty(); });
     if (stopping_) break;
-    for (const auto& account : requested_) {
-      if (due.contains(account)) due[account].at = Clock::now();
-    }
+    // A status for a template not yet known, or a source a reload added: read it now.
+    for (const auto& account : requested_) due[account].at = Clock::now();
     requested_.clear();
     lock.unlock();
     const auto now = Clock::now();
-    for (const auto& source : sources_) {
+    const auto sources = Sources();
+    for (const auto& source : *sources) {
       if (stop_requested_) break;
       Due& d = due[source.account];
       if (d.at > now) continue;

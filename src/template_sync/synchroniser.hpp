@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -50,6 +51,8 @@ struct CatalogSource {
   std::optional<MetaListingTarget> meta;  // a WhatsApp Business Account's, read from Meta
   std::string file;                       // else a sandbox catalog file
   std::vector<std::string> numbers;       // the business numbers that use it
+
+  bool operator==(const CatalogSource&) const = default;
 };
 
 // Every catalog the configuration's numbers use, one per account, ordered by account. A Meta
@@ -103,7 +106,11 @@ class TemplateSynchroniser {
   // take up to the number's timeout); the catalog it was reading stays as it was.
   void Stop();
 
-  const std::vector<CatalogSource>& sources() const { return sources_; }
+  // A configuration reload: the catalogs of `sources` are kept from now on; one not kept before
+  // is read at once (by the thread), one no longer among them is no longer synchronised (what
+  // is stored of it stays). Any thread.
+  void SetSources(std::vector<CatalogSource> sources);
+  std::vector<CatalogSource> sources() const { return *Sources(); }
 
  private:
   void Run();
@@ -117,7 +124,10 @@ class TemplateSynchroniser {
   templates::Catalogs& catalogs_;
   store::TemplateCatalogs& store_;
   net::HttpClient& http_;
-  const std::vector<CatalogSource> sources_;
+  using SourceList = std::vector<CatalogSource>;
+  std::shared_ptr<const SourceList> Sources() const;
+  mutable std::mutex sources_mutex_;
+  std::shared_ptr<const SourceList> sources_;  // replaced whole by SetSources
   const config::TemplateSettings settings_;
   const util::Clock& clock_;
 

@@ -13,28 +13,59 @@
 
 namespace socialgate::webhooks {
 
+namespace {
+
+// The lease of a claim: the longest post's timeout twice, its record's commit and a margin, so
+// that a claim is never taken again while its post is still in flight.
+std::int64_t LeaseFor(const std::map<std::string, CallbackTarget, std::less<>>& targets) {
+  std::chrono::milliseconds longest{0};
+  for (const auto& [domain, target] : targets) longest = std::max(longest, target.timeout);
+  return 2 * longest.count() + 30'000;
+}
+
+}  // namespace
+
 CallbackSender::CallbackSender(store::Callbacks& callbacks, net::HttpClient& http,
                                std::map<std::string, CallbackTarget, std::less<>> targets,
                                CallbackSenderOptions options, const util::Clock& clock)
     : callbacks_(callbacks),
       http_(http),
-      targets_(std::move(targets)),
+      targets_(std::make_shared<const Targets>(std::move(targets))),
       options_(std::move(options)),
-      clock_(clock) {
-  std::chrono::milliseconds longest{0};
-  for (const auto& [domain, target] : targets_) longest = std::max(longest, target.timeout);
-  // The post's timeout, its record's commit and a margin: never taken while still in flight.
-  lease_ms_ = 2 * longest.count() + 30'000;
-}
+      clock_(clock),
+      lease_ms_(LeaseFor(*targets_)) {}
 
 CallbackSender::~CallbackSender() { Stop(); }
 
+std::shared_ptr<const CallbackSender::Targets> CallbackSender::CurrentTargets() const {
+  std::lock_guard lock(targets_mutex_);
+  return targets_;
+}
+
 void CallbackSender::Start() {
-  if (targets_.empty() || thread_.joinable()) return;
+  std::lock_guard lock(targets_mutex_);
+  started_ = true;
+  if (targets_->empty() || thread_.joinable()) return;
   thread_ = std::thread([this] { Run(); });
 }
 
+void CallbackSender::SetTargets(std::map<std::string, CallbackTarget, std::less<>> targets) {
+  // A longer timeout lengthens the lease of later claims; a lease never shortens, since claims
+  // made before may still be in flight with the longer one.
+  const std::int64_t lease = LeaseFor(targets);
+  if (lease > lease_ms_.load()) lease_ms_.store(lease);
+  std::lock_guard lock(targets_mutex_);
+  targets_ = std::make_shared<const Targets>(std::move(targets));
+  if (started_ && !targets_->empty() && !thread_.joinable()) {
+    thread_ = std::thread([this] { Run(); });
+  }
+}
+
 void CallbackSender::Stop() {
+  {
+    std::lock_guard lock(targets_mutex_);
+    started_ = false;  // SetTargets starts no thread from now on
+  }
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -61,7 +92,7 @@ void CallbackSender::Run() {
     bool refused = false;
     lock.unlock();
     callbacks_.ClaimCallbacksAsync(
-        store::CallbackClaim{clock_.UnixMillis(), options_.owner, lease_ms_, room},
+        store::CallbackClaim{clock_.UnixMillis(), options_.owner, lease_ms_.load(), room},
         [this, &claimed, &refused](core::Result<std::vector<store::CallbackDelivery>> got) {
           std::lock_guard done(mutex_);
           if (got) {
@@ -89,8 +120,9 @@ void CallbackSender::Run() {
 }
 
 void CallbackSender::Post(store::CallbackDelivery callback) {
-  const auto target = targets_.find(callback.domain);
-  if (target == targets_.end()) {
+  const auto targets = CurrentTargets();
+  const auto target = targets->find(callback.domain);
+  if (target == targets->end()) {
     // Its domain had a URL when the change was recorded and has none now.
     return Finish(callback, core::MakeError(core::ErrorCode::kNotFound,
                                             "the domain has no callback URL any more"));
@@ -144,8 +176,9 @@ void CallbackSender::Finish(const store::CallbackDelivery& callback,
   } else {
     outcome.error = answer ? "the receiver answered HTTP " + std::to_string(answer->status)
                            : "no answer: " + answer.error().message;
-    const auto target = targets_.find(callback.domain);
-    const std::int64_t max_age_ms = target == targets_.end() ? 0 : target->second.max_age.count();
+    const auto targets = CurrentTargets();
+    const auto target = targets->find(callback.domain);
+    const std::int64_t max_age_ms = target == targets->end() ? 0 : target->second.max_age.count();
     const std::int64_t next_ms = RetryAt(callback.attempts, now_ms);
     if (next_ms - callback.created_at_ms > max_age_ms) {
       outcome.kind = store::CallbackOutcome::Kind::kFailed;

@@ -13,14 +13,16 @@
 // Instances sharing a database share the work (the claim's lease); a stopped instance's claims
 // are taken again once their lease ends.
 //
-// Thread safety: Start and Stop from one thread. Lifetime: `callbacks` and `http` must outlive
-// the sender; Stop waits until every post it started is recorded.
+// Thread safety: Start and Stop from one thread; SetTargets from any. Lifetime: `callbacks` and
+// `http` must outlive the sender; Stop waits until every post it started is recorded.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -60,8 +62,14 @@ class CallbackSender {
   CallbackSender(CallbackSender&&) = delete;
   CallbackSender& operator=(CallbackSender&&) = delete;
 
+  // Starts the thread when some domain has a callback URL (else SetTargets does, once one has).
   void Start();
   void Stop();
+
+  // A configuration reload: callbacks go to `targets` from now on (a post in flight finishes
+  // with the target it began with); a callback of a domain that has no URL any more fails.
+  // Starts the thread if Start found no target and `targets` has one.
+  void SetTargets(std::map<std::string, CallbackTarget, std::less<>> targets);
 
   // When the next attempt of a callback that failed `attempts` times is due, after `now_ms`.
   std::int64_t RetryAt(int attempts, std::int64_t now_ms) const;
@@ -73,10 +81,15 @@ class CallbackSender {
 
   store::Callbacks& callbacks_;
   net::HttpClient& http_;
-  std::map<std::string, CallbackTarget, std::less<>> targets_;
+  using Targets = std::map<std::string, CallbackTarget, std::less<>>;
+  std::shared_ptr<const Targets> CurrentTargets() const;
+
+  mutable std::mutex targets_mutex_;  // guards targets_ and started_
+  std::shared_ptr<const Targets> targets_;
+  bool started_ = false;  // Start was called (and Stop not yet)
   CallbackSenderOptions options_;
   const util::Clock& clock_;
-  std::int64_t lease_ms_ = 0;  // longer than any attempt
+  std::atomic<std::int64_t> lease_ms_{0};  // longer than any attempt
 
   std::mutex mutex_;
   std::condition_variable changed_;

@@ -42,11 +42,26 @@ constexpr auto kOwnRetryFor = std::chrono::milliseconds(30LL * 60 * 1000);
 WebhookIntake::WebhookIntake(store::DeliveryStatuses& statuses, std::vector<Route> routes,
                              IntakeOptions options, util::TimerQueue& timers,
                              const util::Clock& clock)
-    : statuses_(statuses), options_(options), timers_(timers), clock_(clock) {
+    : statuses_(statuses),
+      routes_(MakeRoutes(std::move(routes))),
+      options_(options),
+      timers_(timers),
+      clock_(clock) {}
+
+std::shared_ptr<const WebhookIntake::RouteMap> WebhookIntake::MakeRoutes(
+    std::vector<Route> routes) {
+  auto map = std::make_shared<RouteMap>();
   for (auto& r : routes) {
-    routes_.emplace(std::make_pair(std::move(r.source), std::move(r.phone_number_id)),
-                    RoutedNumber{std::move(r.service_phone), std::move(r.domain)});
+    map->emplace(std::make_pair(std::move(r.source), std::move(r.phone_number_id)),
+                 RoutedNumber{std::move(r.service_phone), std::move(r.domain)});
   }
+  return map;
+}
+
+void WebhookIntake::SetRoutes(std::vector<Route> routes) {
+  auto next = MakeRoutes(std::move(routes));
+  std::lock_guard lock(routes_mutex_);
+  routes_ = std::move(next);
 }
 
 WebhookIntake::~WebhookIntake() { Stop(); }
@@ -236,9 +251,14 @@ void WebhookIntake::Apply(store::WebhookEvent event) {
   application.forget_events_before_ms = application.now_ms - options_.keep_events.count();
   // Each phone_number_id the gateway does not know is noted once, with the event.
   std::set<std::string, std::less<>> unrouted;
+  std::shared_ptr<const RouteMap> routes;
+  {
+    std::lock_guard lock(routes_mutex_);
+    routes = routes_;
+  }
   const auto route_of = [&](const std::string& phone_number_id) -> const RoutedNumber* {
-    const auto route = routes_.find(std::make_pair(event.source, phone_number_id));
-    if (route != routes_.end()) return &route->second;
+    const auto route = routes->find(std::make_pair(event.source, phone_number_id));
+    if (route != routes->end()) return &route->second;
     if (unrouted.insert(phone_number_id).second) {
       spdlog::warn(
           "webhooks: {} event {} is for phone_number_id {}, which is no business number of "

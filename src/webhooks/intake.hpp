@@ -27,6 +27,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -102,6 +103,10 @@ class WebhookIntake {
   using TemplateStatusSink = std::function<bool(const TemplateStatusUpdate&)>;
   void SetTemplateStatusSink(TemplateStatusSink sink);
 
+  // A configuration reload: events applied from now on are routed by `routes` (an event being
+  // applied finishes with the routes it began with). Any thread.
+  void SetRoutes(std::vector<Route> routes);
+
   // Events applied (their application committed) since start: for tests and benchmarks.
   std::uint64_t applied() const;
 
@@ -121,7 +126,10 @@ class WebhookIntake {
     std::string service_phone;
     std::string domain;
   };
-  std::map<std::pair<std::string, std::string>, RoutedNumber, std::less<>> routes_;
+  using RouteMap = std::map<std::pair<std::string, std::string>, RoutedNumber, std::less<>>;
+  static std::shared_ptr<const RouteMap> MakeRoutes(std::vector<Route> routes);
+  mutable std::mutex routes_mutex_;
+  std::shared_ptr<const RouteMap> routes_;  // replaced whole by SetRoutes
   IntakeOptions options_;
   util::TimerQueue& timers_;
   const util::Clock& clock_;

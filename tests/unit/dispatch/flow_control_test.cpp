@@ -135,6 +135,32 @@ TEST(FlowControlTest, NumbersArePacedIndependently) {
   EXPECT_TRUE(flow.ThrottledNumbers(kT0 + kSlot).empty());
 }
 
+// A configuration reload: a new number is paced at its rate, a number whose rate changed starts
+// afresh at the new one, an unchanged number keeps its booked slots, a removed one is forgotten.
+TEST(FlowControlTest, SetNumbersAddsChangesKeepsAndForgetsNumbers) {
+  FlowControl flow(TwoNumbers(0, 1), kT0);
+  EXPECT_FALSE(Admit(flow, "m1", "111", "c1", kT0));  // both take their slot now
+  EXPECT_FALSE(Admit(flow, "m2", "222", "c1", kT0));
+  config::Config next = TwoNumbers(0, 1);
+  next.domains[0].numbers[1].messages_per_second = 20;  // 222: another rate
+  config::BusinessNumber added = next.domains[0].numbers[0];
+  added.phone = "333";
+  next.domains[0].numbers.push_back(added);
+  next.domains[0].numbers.erase(next.domains[0].numbers.begin());  // 111 removed
+  flow.SetNumbers(next, kT0);
+
+  EXPECT_EQ(flow.PerSecond("111"), 0) << "forgotten";
+  EXPECT_EQ(flow.PerSecond("222"), 20);
+  EXPECT_EQ(flow.PerSecond("333"), 10);
+  EXPECT_FALSE(Admit(flow, "m3", "222", "c2", kT0)) << "a fresh bucket at the new rate";
+  EXPECT_FALSE(Admit(flow, "m4", "333", "c1", kT0));
+  EXPECT_EQ(flow.ThrottledNumbers(kT0), (std::vector<std::string>{"222", "333"}));
+
+  config::Config same = next;
+  flow.SetNumbers(same, kT0);
+  EXPECT_TRUE(Admit(flow, "m5", "333", "c2", kT0)) << "an unchanged number keeps its booking";
+}
+
 TEST(FlowControlTest, PaceBooksSlotsUpToTheHorizonThenGivesBack) {
   FlowControl flow(TwoNumbers(0, 1), kT0);  // a slot every 110 ms
   EXPECT_EQ(flow.PerSecond("111"), 10);
