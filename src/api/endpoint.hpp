@@ -19,6 +19,7 @@
 #include "api/auth_guard.hpp"
 #include "auth/authenticator.hpp"
 #include "config/config.hpp"
+#include "config/live_config.hpp"
 #include "core/language.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "http/message.hpp"
@@ -34,7 +35,9 @@
 namespace socialgate::api {
 
 struct ApiDependencies {
-  const config::Config* config = nullptr;
+  // The configuration, reloaded on SIGHUP: a request reads Current() once, at its admission,
+  // for its domain (Call::domain); settings only a restart changes may be read at any time.
+  const config::LiveConfig* config = nullptr;
   const core::LanguageCatalog* languages = nullptr;
   auth::Authenticator* authenticator = nullptr;
   AuthGuard* guard = nullptr;

@@ -100,7 +100,7 @@ void LivechatApi::Admit(const HttpRequest& head, AdmissionResponder decide) {
   if (endpoint.access == Access::kPublic) return decide(Accept(endpoint, std::move(call)));
 
   const std::string_view domain_name = params.Get("domain").value_or(kDefaultDomain);
-  call.domain = deps_.config->FindDomain(domain_name);
+  call.domain = deps_.config->Current().FindDomain(domain_name);
   if (call.domain == nullptr) {
     return decide(
         Refuse(endpoint, JsonError(404, "unknown domain " + core::QuoteForMessage(domain_name))));

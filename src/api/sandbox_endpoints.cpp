@@ -39,7 +39,7 @@ void SandboxEndpoints::PostInbound(const Call& call, http::HttpRequest&& request
   auto message = core::ValidateTextRequest(std::move(*decoded), rules);
   if (!message) return respond(ErrorResponse(message.error()));
   const config::Domain& domain = *call.domain;
-  if (auto refused = SendPipeline::Validate(*deps_.config, domain, *message)) {
+  if (auto refused = SendPipeline::Validate(deps_.config->Current(), domain, *message)) {
     return respond(std::move(*refused));
   }
   if (auto refused = SendPipeline::Authorize(*call.principal, *message)) {

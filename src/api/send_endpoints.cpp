@@ -22,7 +22,7 @@ Endpoint SendEndpoints::SendRoute(const char* path, const SendPipeline::Kind* ki
   return Endpoint{"POST",
                   std::string("/livechat/{domain?}/") + path,
                   Access::kUser,
-                  deps_.config->server.max_body_bytes,
+                  deps_.config->Current().server.max_body_bytes,
                   "Content-Type: must be application/json",
                   [this, kind](Call call, http::HttpRequest&& request, http::Responder respond) {
                     pipeline_.Send(*kind, *call.domain, *call.principal, std::move(request),

@@ -59,7 +59,7 @@ void SendPipeline::Run(const Kind& kind, const config::Domain& domain,
   auto message = kind.decode(std::move(request.body), rules);
   if (!message) return respond(ErrorResponse(message.error()));
   // validate, authorize.
-  if (auto refused = Validate(*deps_.config, domain, *message, kind.names)) {
+  if (auto refused = Validate(deps_.config->Current(), domain, *message, kind.names)) {
     return respond(std::move(*refused));
   }
   if (auto refused = Authorize(principal, *message, kind.names)) {
@@ -219,7 +219,7 @@ std::optional<HttpResponse> SendPipeline::CheckOutboxDepth() {
     if (!queued) outbox_refreshing_ = false;
   }
   const std::int64_t depth = outbox_depth_.load();
-  const std::int64_t limit = deps_.config->dispatch.max_outbox;
+  const std::int64_t limit = deps_.config->Current().dispatch.max_outbox;
   if (depth < limit) return std::nullopt;
   return JsonError(503, "the gateway's outbox holds " + std::to_string(depth) +
                             " messages waiting to be sent, at its limit of " +

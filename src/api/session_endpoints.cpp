@@ -15,7 +15,7 @@ using http::JsonError;
 using http::Responder;
 
 std::vector<Endpoint> SessionEndpoints::Endpoints() {
-  const std::size_t small_body = deps_.config->server.max_unauthenticated_body_bytes;
+  const std::size_t small_body = deps_.config->Current().server.max_unauthenticated_body_bytes;
   std::vector<Endpoint> out;
   out.push_back(
       Endpoint{"POST", "/livechat/{domain?}/login", Access::kLogin, small_body,

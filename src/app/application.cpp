@@ -9,6 +9,7 @@
 #include "api/livechat_api.hpp"
 #include "api/request_observer.hpp"
 #include "app/banner.hpp"
+#include "app/config_reload.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/credential_checks.hpp"
 #include "auth/lockout.hpp"
@@ -21,6 +22,7 @@
 #include "obs/log.hpp"
 #include "obs/metrics.hpp"
 #include "obs/security_events.hpp"
+#include "providers/provider_set.hpp"
 #include "providers/registry.hpp"
 #include "retention/content_retention.hpp"
 #include "store/storage.hpp"
@@ -57,9 +59,8 @@ constexpr std::size_t kMaxWaitingCredentialChecks = 256;
 
 // Hands each provider the messages it accepted before the last stop and has not finished
 // tracking (the sandbox's simulated reports live in memory only).
-void ResumeDeliveryTracking(
-    store::DeliveryStatuses& statuses,
-    const std::map<std::string, providers::ProviderPtr, std::less<>>& providers_by_number) {
+void ResumeDeliveryTracking(store::DeliveryStatuses& statuses,
+                            const providers::ProviderSet& providers) {
   constexpr int kMaxResumed = 100'000;
   auto unfinished = statuses.UnfinishedDeliveries(kMaxResumed);
   if (!unfinished) {
@@ -67,9 +68,8 @@ void ResumeDeliveryTracking(
     return;
   }
   for (const auto& d : *unfinished) {
-    auto it = providers_by_number.find(d.service_phone);
-    if (it != providers_by_number.end()) {
-      it->second->ResumeTracking(
+    if (providers::Provider* provider = providers.Find(d.service_phone)) {
+      provider->ResumeTracking(
           providers::TrackedMessage{d.provider_message_id, d.message_id, d.status});
     }
   }
@@ -90,33 +90,6 @@ class IntakeStatusSink final : public providers::StatusSink {
  private:
   webhooks::WebhookIntake& intake_;
 };
-
-// Which business number each source's phone_number_id names.
-std::vector<webhooks::Route> WebhookRoutes(const config::Config& cfg) {
-  std::vector<webhooks::Route> routes;
-  for (const auto& domain : cfg.domains) {
-    for (const auto& number : domain.numbers) {
-      if (auto source = providers::StatusSourceOf(number)) {
-        routes.push_back({std::move(source->source), std::move(source->phone_number_id),
-                          number.phone, domain.name});
-      }
-    }
-  }
-  return routes;
-}
-
-// Where each domain's callbacks go, for the domains that have a callback URL.
-std::map<std::string, webhooks::CallbackTarget, std::less<>> CallbackTargets(
-    const config::Config& cfg) {
-  std::map<std::string, webhooks::CallbackTarget, std::less<>> targets;
-  for (const auto& domain : cfg.domains) {
-    if (!domain.callbacks) continue;
-    targets.emplace(domain.name,
-                    webhooks::CallbackTarget{domain.callbacks->url, domain.callbacks->secret,
-                                             domain.callbacks->timeout, domain.callbacks->max_age});
-  }
-  return targets;
-}
 
 }  // namespace
 
@@ -144,7 +117,10 @@ core::Result<void> Migrate(const ServeOptions& options) {
 
 core::Result<void> Serve(const ServeOptions& options) {
   SG_ASSIGN_OR_RETURN(auto loaded, LoadEffectiveConfig(options));
-  const config::Config& cfg = loaded;
+  // Every configuration in force stays alive as long as this: what a reload replaces may still
+  // be in use by a request admitted before it (config/live_config.hpp).
+  config::LiveConfig live_config(std::move(loaded));
+  const config::Config& cfg = live_config.Current();
   obs::ConfigureLogging(options.log_level.value_or(cfg.log.level),
                         cfg.log.format == "json" ? obs::LogFormat::kJson : obs::LogFormat::kText);
 
@@ -222,21 +198,13 @@ core::Result<void> Serve(const ServeOptions& options) {
   }
   retention::ContentRetention content_retention(storage->conversations(), std::move(retained),
                                                 cfg.conversations.retention_interval);
-  std::map<std::string, providers::ProviderPtr, std::less<>> providers_by_number;
   providers::ProviderServices provider_services{sink, timers, *http_client};
   provider_services.catalogs = &catalogs;
-  for (const auto& domain : cfg.domains) {
-    for (const auto& number : domain.numbers) {
-      SG_ASSIGN_OR_RETURN(auto provider, providers::MakeProvider(number, provider_services));
-      providers_by_number.emplace(number.phone, std::move(provider));
-    }
-  }
+  providers::ProviderSet providers_by_number(provider_services);
+  SG_RETURN_IF_ERROR(providers_by_number.Update(cfg));
   dispatch::Dispatcher dispatcher(
       storage->outbox(), storage->number_leases(),
-      [&providers_by_number](std::string_view phone) -> providers::Provider* {
-        auto it = providers_by_number.find(phone);
-        return it == providers_by_number.end() ? nullptr : it->second.get();
-      },
+      [&providers_by_number](std::string_view phone) { return providers_by_number.Find(phone); },
       cfg);
   webhooks::CallbackSenderOptions callback_options;
   callback_options.owner = dispatcher.owner();
@@ -263,7 +231,7 @@ core::Result<void> Serve(const ServeOptions& options) {
                         .events = &security_events});
 
   api::ApiDependencies deps;
-  deps.config = &cfg;
+  deps.config = &live_config;
   deps.languages = &languages;
   deps.authenticator = &authenticator;
   deps.guard = &guard;
@@ -326,10 +294,24 @@ core::Result<void> Serve(const ServeOptions& options) {
   // The application owns shutdown: SIGINT or SIGTERM stops the server (the drain below follows);
   // later signals are swallowed until everything below has stopped.
   http::HttpServer* serving = server->get();
-  auto signals = util::StopSignals::Watch([serving](int signal) {
-    spdlog::info("http: signal {} received, shutting down", signal);
-    serving->Stop();
-  });
+  ConfigReloader reloader(
+      options, ReloadTargets{.config = live_config,
+                             .providers = providers_by_number,
+                             .dispatcher = dispatcher,
+                             .callback_sender = callback_sender,
+                             .callbacks = storage->callbacks(),
+                             .intake = intake,
+                             .on_reloaded = [&media_fetcher,
+                                             &template_synchroniser](const config::Config& n) {
+                               media_fetcher.SetTargets(inbound_media::GraphTargetsOf(n));
+                               template_synchroniser.SetSources(template_sync::CatalogSourcesOf(n));
+                             }});
+  auto signals = util::StopSignals::Watch(
+      [serving](int signal) {
+        spdlog::info("http: signal {} received, shutting down", signal);
+        serving->Stop();
+      },
+      [&reloader](int) { (void)reloader.Reload(); });
   if (!signals) return tl::unexpected(signals.error());
 
   if (!cfg.webhooks.meta) {
