@@ -9,6 +9,7 @@
 #include "api/livechat_api.hpp"
 #include "api/request_observer.hpp"
 #include "app/banner.hpp"
+#include "app/service_notify.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/credential_checks.hpp"
 #include "auth/lockout.hpp"
@@ -328,6 +329,7 @@ core::Result<void> Serve(const ServeOptions& options) {
   http::HttpServer* serving = server->get();
   auto signals = util::StopSignals::Watch([serving](int signal) {
     spdlog::info("http: signal {} received, shutting down", signal);
+    NotifyStopping();
     serving->Stop();
   });
   if (!signals) return tl::unexpected(signals.error());
@@ -356,6 +358,7 @@ core::Result<void> Serve(const ServeOptions& options) {
   std::fflush(stdout);
   spdlog::info("socialgate: serving {} domains, storage {}, dispatcher {}", cfg.domains.size(),
                cfg.storage_url, dispatcher.owner());
+  NotifyReady("serving on port " + std::to_string((*server)->port()));
 
   (*server)->Run();
 
