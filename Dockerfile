@@ -13,9 +13,9 @@
 
 FROM debian:bookworm AS build
 ENV DEBIAN_FRONTEND=noninteractive
-RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends make ca-certificates
 WORKDIR /src
-# The dependencies first, in a layer of their own that a source change does not rebuild.
+# The dependencies first (the toolchain, make included), in a layer of their own that a source
+# change does not rebuild; `make build` runs the same script again and finds nothing missing.
 COPY scripts/install-deps scripts/install-deps
 RUN scripts/install-deps
 COPY . .
