@@ -121,8 +121,8 @@ ServerProcess::~ServerProcess() {
   for (char** e = environ; *e != nullptr; ++e) {
     const std::string_view entry(*e);
     bool replaced = false;
-    for (const auto& [name, value] : environment_) {
-      replaced = replaced || entry.substr(0, entry.find('=')) == name;
+    for (const auto& variable : environment_) {
+      replaced = replaced || entry.substr(0, entry.find('=')) == variable.first;
     }
     if (!replaced) env.emplace_back(entry);
   }
