@@ -6,7 +6,7 @@
 // container, under the tests), and a failure to send is logged at debug level and
 // otherwise ignored: the manager's bookkeeping never stops the gateway.
 //
-// The contract with the service manager (deploy/systemd/socialgate.service):
+// The contract with the service manager (deploy/systemd/socialgate.service.in):
 //   NotifyReady()     once the HTTP server listens and everything behind it has started, so a
 //                     unit ordered After=socialgate.service finds requests answered. Also ends
 //                     a reload (below).

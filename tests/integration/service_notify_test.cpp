@@ -1,6 +1,6 @@
 // File: tests/integration/service_notify_test.cpp
 //
-// systemd's readiness protocol (app/service_notify.hpp, deploy/systemd/socialgate.service's
+// systemd's readiness protocol (app/service_notify.hpp, deploy/systemd/socialgate.service.in's
 // Type=notify): the test plays the service manager with a unix datagram socket of its own named
 // in the gateway's NOTIFY_SOCKET. READY=1 must come only once the port answers (the test asks
 // /healthz the moment it arrives, once, without retrying), and STOPPING=1 at SIGTERM, before the
