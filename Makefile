@@ -5,7 +5,7 @@ BUILD_DIR := build/$(PRESET)
 BINARY := $(BUILD_DIR)/src/socialgate
 JOBS ?= $(shell nproc)
 
-.PHONY: deps test-tools configure build run check test test-asan test-tsan fuzz clean format
+.PHONY: deps test-tools configure build install run check test test-asan test-tsan fuzz clean format
 
 deps:
 	@scripts/install-deps
@@ -19,6 +19,15 @@ configure: deps
 
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# The release binary, its systemd unit (sysusers.d, tmpfiles.d), an example config at
+# /etc/socialgate/socialgate.toml when there is none, and the docs (cmake/Install.cmake;
+# docs/operations.md, "Install"). Only the binary is built for it. Packagers:
+#   make install PREFIX=/usr DESTDIR=/tmp/stage
+PREFIX ?= /usr/local
+install: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target socialgate
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD_DIR) --prefix "$(PREFIX)"
 
 run: build
 	@mkdir -p var

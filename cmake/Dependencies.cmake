@@ -16,6 +16,8 @@ pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(MAGIC REQUIRED IMPORTED_TARGET libmagic)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
+# sd_notify(3), for the systemd unit's Type=notify (app/service_notify.hpp).
+pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 
 # The executables allocate with jemalloc: under load glibc's malloc was a sixth of the gateway's
 # CPU, much of it threads freeing what other threads allocated (a request is read on an I/O

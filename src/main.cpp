@@ -41,7 +41,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "socialgate: libsodium could not be initialised\n");
     return 1;
   }
-  CLI::App cli{"socialgate: a WhatsApp messaging gateway with the CTLive livechat API"};
+  CLI::App cli{"socialgate: a WhatsApp messaging gateway with the CTLive livechat API",
+               "socialgate"};
   cli.require_subcommand(1);
   cli.set_version_flag("--version", "socialgate " SOCIALGATE_VERSION);
   std::string log_level;
@@ -53,8 +54,18 @@ int main(int argc, char** argv) {
   std::string storage;
   auto* serve_cmd = cli.add_subcommand("serve", "run the gateway");
   serve_cmd->add_option("--config", serve.config_path, "the TOML configuration file")->required();
-  serve_cmd->add_option("--listen", listen, "HOST:PORT, overrides server.listen");
-  serve_cmd->add_option("--storage", storage, "storage URL, overrides storage.url");
+  serve_cmd->add_option("--listen", listen,
+                        "HOST:PORT, overrides server.listen; port 0 picks a free one");
+  serve_cmd->add_option("--storage", storage,
+                        "storage URL, overrides storage.url (sqlite:PATH, postgresql://...)");
+  serve_cmd->footer(
+      "The first line on standard output names the address it listens on. It serves until\n"
+      "SIGTERM or SIGINT, then finishes the requests in flight (server.shutdown_grace_ms),\n"
+      "stores what is queued and exits 0. SIGHUP reads the configuration again: users, tokens,\n"
+      "numbers, rates, callback URLs and the log level change without a restart; an invalid\n"
+      "file is refused and logged, and the running configuration kept (docs/operations.md).\n"
+      "Under systemd (Type=notify, the unit in deploy/systemd/) it reports READY=1 once its\n"
+      "port answers, RELOADING=1 during a reload and STOPPING=1 as it stops.");
 
   auto* check_cmd = cli.add_subcommand("check-config", "validate a configuration file and exit");
   check_cmd->add_option("--config", serve.config_path, "the TOML configuration file")->required();
@@ -116,6 +127,16 @@ int main(int argc, char** argv) {
 
   auto* hash_cmd = cli.add_subcommand(
       "hash-secret", "read a password or token from standard input, print its argon2id hash");
+  hash_cmd->footer(
+      "For a user's password_hash (or a domain's api_token_hash) in the config:\n"
+      "  echo -n 'a long random password' | socialgate hash-secret");
+
+  cli.footer(
+      "A command that fails prints `socialgate: <reason>` on standard error and exits 1.\n"
+      "`socialgate COMMAND --help` describes a command. The configuration's keys are in\n"
+      "docs/configuration.md (`check-config` validates a file); the docs (docs/ in the source,\n"
+      "PREFIX/share/doc/socialgate once installed) cover the API and operations: metrics,\n"
+      "backups, the systemd unit, the container.");
 
   CLI11_PARSE(cli, argc, argv);
   if (!listen.empty()) serve.listen = listen;

@@ -10,6 +10,7 @@
 #include "api/request_observer.hpp"
 #include "app/banner.hpp"
 #include "app/config_reload.hpp"
+#include "app/service_notify.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/credential_checks.hpp"
 #include "auth/lockout.hpp"
@@ -309,9 +310,15 @@ core::Result<void> Serve(const ServeOptions& options) {
   auto signals = util::StopSignals::Watch(
       [serving](int signal) {
         spdlog::info("http: signal {} received, shutting down", signal);
+        NotifyStopping();
         serving->Stop();
       },
-      [&reloader](int) { (void)reloader.Reload(); });
+      [&reloader](int) {
+        NotifyReloading();
+        const bool reloaded = reloader.Reload().has_value();
+        NotifyReady(reloaded ? "serving; configuration reloaded"
+                             : "serving; the last reload was refused (see the log)");
+      });
   if (!signals) return tl::unexpected(signals.error());
 
   if (!cfg.webhooks.meta) {
@@ -338,6 +345,7 @@ core::Result<void> Serve(const ServeOptions& options) {
   std::fflush(stdout);
   spdlog::info("socialgate: serving {} domains, storage {}, dispatcher {}", cfg.domains.size(),
                cfg.storage_url, dispatcher.owner());
+  NotifyReady("serving on port " + std::to_string((*server)->port()));
 
   (*server)->Run();
 

@@ -116,6 +116,22 @@ ServerProcess::~ServerProcess() {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  // The test process's environment with SetEnvironment's variables set over it.
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    bool replaced = false;
+    for (const auto& variable : environment_) {
+      replaced = replaced || entry.substr(0, entry.find('=')) == variable.first;
+    }
+    if (!replaced) env.emplace_back(entry);
+  }
+  for (const auto& [name, value] : environment_) {
+    env.push_back(name + "=" + ReplaceAll(value, "{dir}", dir_));
+  }
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
   const pid_t parent = getpid();
 
   {
@@ -151,7 +167,7 @@ ServerProcess::~ServerProcess() {
     }
     syscall(SYS_close_range, 3U, ~0U, 0U);  // no test sockets or files leak into the child
     if (chdir(dir_.c_str()) != 0) _exit(127);
-    execv(argv[0], argv.data());
+    execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
 
@@ -229,6 +245,16 @@ ExitStatus ServerProcess::Kill() {
   } while (r < 0 && errno == EINTR);
   Reap();
   return FromWaitStatus(wait_status);
+}
+
+void ServerProcess::SetEnvironment(std::string name, std::string value) {
+  for (auto& [n, v] : environment_) {
+    if (n == name) {
+      v = std::move(value);
+      return;
+    }
+  }
+  environment_.emplace_back(std::move(name), std::move(value));
 }
 
 void ServerProcess::SendSignal(int signal) {

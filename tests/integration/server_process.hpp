@@ -89,6 +89,11 @@ class ServerProcess {
   // SIGKILL and reap. Returns how the process ended.
   ExitStatus Kill();
 
+  // Sets `name` to `value` in the environment of the children started from now on (Start,
+  // Restart), over what the test process's environment holds; "{dir}" in `value` is replaced
+  // by the temporary directory. E.g. NOTIFY_SOCKET for the systemd readiness test.
+  void SetEnvironment(std::string name, std::string value);
+
   // Sends `signal` and returns at once (for tests that watch what happens meanwhile).
   void SendSignal(int signal);
 
@@ -121,6 +126,7 @@ class ServerProcess {
   void JoinStdoutReader();
 
   const ServerSpec spec_;
+  std::vector<std::pair<std::string, std::string>> environment_;  // SetEnvironment's
   std::string dir_;
   pid_t pid_ = -1;
   int runs_ = 0;
