@@ -23,8 +23,13 @@ obs::CounterFamily& DeletedMessages() {
 }  // namespace
 
 MessageRetention::MessageRetention(store::Storage& storage, std::vector<DomainRetention> domains,
-                                   std::chrono::milliseconds interval, const util::Clock& clock)
-    : storage_(storage), domains_(std::move(domains)), interval_(interval), clock_(clock) {}
+                                   std::chrono::milliseconds interval, const util::Clock& clock,
+                                   RetentionLimits limits)
+    : storage_(storage),
+      domains_(std::move(domains)),
+      interval_(interval),
+      clock_(clock),
+      limits_(limits) {}
 
 MessageRetention::~MessageRetention() { Stop(); }
 
@@ -37,7 +42,7 @@ void MessageRetention::Start() {
       lock.unlock();
       const bool more = RunOnce().more;
       lock.lock();
-      wake_.wait_for(lock, more ? kBacklogPause : interval_, [this] { return stopping_; });
+      wake_.wait_for(lock, more ? limits_.backlog_pause : interval_, [this] { return stopping_; });
     }
   });
 }
@@ -57,8 +62,8 @@ RetentionRound MessageRetention::RunOnce() {
   for (const DomainRetention& d : domains_) {
     const std::int64_t before = clock_.UnixMillis() - d.retention.count();
     int batch = 0;
-    for (; batch < kMaxDeleteBatches; ++batch) {
-      auto deleted = conversations.DeleteOldMessages({d.domain, before, kDeleteBatch});
+    for (; batch < limits_.max_batches; ++batch) {
+      auto deleted = conversations.DeleteOldMessages({d.domain, before, limits_.batch});
       if (!deleted) {
         spdlog::warn("retention: domain '{}': cannot delete old messages now: {}", d.domain,
                      deleted.error().detail);
@@ -67,21 +72,21 @@ RetentionRound MessageRetention::RunOnce() {
       round.sent += deleted->messages;
       round.received += deleted->inbound;
       round.chats += deleted->chats;
-      if (deleted->messages < kDeleteBatch && deleted->inbound < kDeleteBatch) break;
+      if (deleted->messages < limits_.batch && deleted->inbound < limits_.batch) break;
     }
-    if (batch == kMaxDeleteBatches) round.more = true;
+    if (batch == limits_.max_batches) round.more = true;
   }
   if (round.sent + round.received == 0) return round;
   DeletedMessages().With({"outbound"}).Add(static_cast<std::uint64_t>(round.sent));
   DeletedMessages().With({"inbound"}).Add(static_cast<std::uint64_t>(round.received));
-  for (int i = 0; i < kMaxReclaims; ++i) {
-    auto pages = storage_.ReclaimSpace(kReclaimPages);
+  for (int i = 0; i < limits_.max_reclaims; ++i) {
+    auto pages = storage_.ReclaimSpace(limits_.reclaim_pages);
     if (!pages) {
       spdlog::warn("retention: cannot give free pages back now: {}", pages.error().detail);
       break;
     }
     round.pages += *pages;
-    if (*pages < kReclaimPages) break;
+    if (*pages < limits_.reclaim_pages) break;
   }
   spdlog::info(
       "retention: deleted {} sent and {} received messages and {} chats past their domain's "

@@ -8,12 +8,12 @@
 // ones; with everything that hangs off them, and the chats left empty), then gives the freed
 // pages back (store::Storage::ReclaimSpace: SQLite's incremental vacuum).
 //
-// It never holds the store's writes up for long: a batch is at most kDeleteBatch messages each
-// way, one commit queued among the others; a round does at most kMaxDeleteBatches per domain,
-// and when a domain had more, the next round starts after kBacklogPause instead of the interval
-// (a large backlog, such as the first start with a retention, goes at about kDeleteBatch
-// messages per batch with the sends' commits in between). The free pages go back kReclaimPages
-// at a time, at most kMaxReclaims times a round.
+// It never holds the store's writes up for long (RetentionLimits): a batch is at most 200
+// messages each way, one commit queued among the others; a round does at most 50 batches per
+// domain, and when a domain had more, the next round starts 100 ms later instead of after the
+// interval (a large backlog, such as the first start with a retention, goes a batch at a time
+// with the sends' commits in between). The free pages go back 256 at a time, at most 32 times a
+// round.
 //
 // Counts socialgate_retention_deleted_messages_total{direction="outbound"|"inbound"}, and logs a
 // line per round that deleted something.
@@ -34,11 +34,14 @@
 
 namespace socialgate::retention {
 
-inline constexpr int kDeleteBatch = 200;
-inline constexpr int kMaxDeleteBatches = 50;
-inline constexpr std::chrono::milliseconds kBacklogPause{100};
-inline constexpr std::int64_t kReclaimPages = 256;
-inline constexpr int kMaxReclaims = 32;
+// How much a round does (the defaults; tests make them small).
+struct RetentionLimits {
+  int batch = 200;                               // messages each way per batch (one commit)
+  int max_batches = 50;                          // per domain and round
+  std::chrono::milliseconds backlog_pause{100};  // before the next round when one had more
+  std::int64_t reclaim_pages = 256;              // free pages given back per call
+  int max_reclaims = 32;                         // calls per round
+};
 
 // What one round did.
 struct RetentionRound {
@@ -54,7 +57,7 @@ class MessageRetention {
   // `domains`: those with a retention (a positive one).
   MessageRetention(store::Storage& storage, std::vector<DomainRetention> domains,
                    std::chrono::milliseconds interval,
-                   const util::Clock& clock = util::SystemClock());
+                   const util::Clock& clock = util::SystemClock(), RetentionLimits limits = {});
   ~MessageRetention();  // Stop()
   MessageRetention(const MessageRetention&) = delete;
   MessageRetention& operator=(const MessageRetention&) = delete;
@@ -74,6 +77,7 @@ class MessageRetention {
   const std::vector<DomainRetention> domains_;
   const std::chrono::milliseconds interval_;
   const util::Clock& clock_;
+  const RetentionLimits limits_;
 
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -106,7 +106,7 @@ TEST_F(MessageRetentionTest, FinalMessagesGoOnceOlderThanTheirDomainsRetention) 
 
 TEST_F(MessageRetentionTest, ARoundDeletesInBatchesUntilDone) {
   MessageRetention retention(*storage_, {{"default", hours(1)}}, milliseconds(60'000), clock_);
-  const int n = kDeleteBatch * 2 + 7;
+  const int n = RetentionLimits().batch * 2 + 7;
   for (int i = 0; i < n; ++i) Failed("m" + std::to_string(i));
   clock_.Advance(hours(2));
   const RetentionRound round = retention.RunOnce();
@@ -114,6 +114,28 @@ TEST_F(MessageRetentionTest, ARoundDeletesInBatchesUntilDone) {
   EXPECT_FALSE(round.more);
   EXPECT_EQ(storage_->Calls(Kind::kDeleteOldMessages), 3);
   EXPECT_EQ(retention.RunOnce().sent, 0);
+}
+
+TEST_F(MessageRetentionTest, ARoundStopsAtItsBoundAndSaysThereIsMore) {
+  RetentionLimits limits;
+  limits.batch = 2;
+  limits.max_batches = 3;
+  limits.reclaim_pages = 1;
+  limits.max_reclaims = 2;
+  MessageRetention retention(*storage_, {{"default", hours(1)}}, milliseconds(60'000), clock_,
+                             limits);
+  for (int i = 0; i < 7; ++i) Failed("m" + std::to_string(i), "default", 8192);
+  clock_.Advance(hours(2));
+  RetentionRound round = retention.RunOnce();
+  EXPECT_EQ(round.sent, 6);
+  EXPECT_TRUE(round.more);
+  EXPECT_EQ(round.pages, 2) << "a page at a time, twice";
+  EXPECT_EQ(storage_->Calls(Kind::kReclaimSpace), 2);
+  EXPECT_TRUE(Kept("m6"));
+  round = retention.RunOnce();
+  EXPECT_EQ(round.sent, 1);
+  EXPECT_FALSE(round.more);
+  EXPECT_FALSE(Kept("m6"));
 }
 
 TEST_F(MessageRetentionTest, AFailingStoreIsLeftToTheNextRoundAndTheOtherDomainsGoOn) {
@@ -147,6 +169,19 @@ TEST_F(MessageRetentionTest, TheThreadRunsARoundAtStartAndStops) {
   EXPECT_TRUE(support::Eventually([&] { return !Kept("m1"); }));
   retention.Stop();
   retention.Stop();  // twice is fine
+}
+
+TEST_F(MessageRetentionTest, ABacklogIsDeletedRoundAfterRoundWithoutWaitingForTheInterval) {
+  for (int i = 0; i < 3; ++i) Failed("m" + std::to_string(i));
+  clock_.Advance(hours(2));
+  RetentionLimits limits;
+  limits.batch = 1;
+  limits.max_batches = 1;
+  MessageRetention retention(*storage_, {{"default", hours(1)}}, hours(1), clock_, limits);
+  retention.Start();
+  EXPECT_TRUE(support::Eventually([&] { return !Kept("m2"); }))
+      << "a round a message, 100 ms apart, not an hour";
+  retention.Stop();
 }
 
 }  // namespace
