@@ -26,6 +26,7 @@
 #include "providers/provider_set.hpp"
 #include "providers/registry.hpp"
 #include "retention/content_retention.hpp"
+#include "retention/message_retention.hpp"
 #include "store/storage.hpp"
 #include "template_sync/synchroniser.hpp"
 #include "templates/catalog.hpp"
@@ -199,6 +200,14 @@ core::Result<void> Serve(const ServeOptions& options) {
   }
   retention::ContentRetention content_retention(storage->conversations(), std::move(retained),
                                                 cfg.conversations.retention_interval);
+  std::vector<retention::DomainRetention> deleted_after;
+  for (const auto& domain : cfg.domains) {
+    if (domain.message_retention.count() > 0) {
+      deleted_after.push_back({domain.name, domain.message_retention});
+    }
+  }
+  retention::MessageRetention message_retention(*storage, std::move(deleted_after),
+                                                cfg.conversations.retention_interval);
   providers::ProviderServices provider_services{sink, timers, *http_client};
   provider_services.catalogs = &catalogs;
   providers::ProviderSet providers_by_number(provider_services);
@@ -341,6 +350,7 @@ core::Result<void> Serve(const ServeOptions& options) {
   template_synchroniser.Start();
   media_fetcher.Start();
   content_retention.Start();
+  message_retention.Start();
   std::fputs(StartupBanner(cfg, cfg.server.host, (*server)->port()).c_str(), stdout);
   std::fflush(stdout);
   spdlog::info("socialgate: serving {} domains, storage {}, dispatcher {}", cfg.domains.size(),
@@ -361,6 +371,7 @@ core::Result<void> Serve(const ServeOptions& options) {
   template_synchroniser.Stop();
   media_fetcher.Stop();
   content_retention.Stop();
+  message_retention.Stop();
   storage->Drain();
   dispatcher.Stop();
   callback_sender.Stop();

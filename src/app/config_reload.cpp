@@ -66,10 +66,19 @@ std::vector<std::string> RestartOnlyChanges(const config::Config& running,
     if (domain.content_retention != content_retention) {
       out.push_back("domains." + domain.name + ".content_retention_ms");
     }
+    const auto message_retention =
+        was == nullptr ? std::chrono::milliseconds(0) : was->message_retention;
+    if (domain.message_retention != message_retention) {
+      out.push_back("domains." + domain.name + ".message_retention_ms");
+    }
   }
   for (const auto& domain : running.domains) {
-    if (next.FindDomain(domain.name) == nullptr && domain.content_retention.count() > 0) {
+    if (next.FindDomain(domain.name) != nullptr) continue;
+    if (domain.content_retention.count() > 0) {
       out.push_back("domains." + domain.name + ".content_retention_ms");
+    }
+    if (domain.message_retention.count() > 0) {
+      out.push_back("domains." + domain.name + ".message_retention_ms");
     }
   }
   return out;

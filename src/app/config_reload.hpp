@@ -15,9 +15,9 @@
 //   - [dispatch] max_outbox (the back-pressure limit);
 //   - the log level and format (a --log-level given on the command line keeps winning).
 // Everything else (the listener, TLS, storage, the rest of [dispatch], [webhooks], [templates],
-// [conversations], extra languages, a domain's content retention) is read at start only: a reload
-// that changes it applies the rest and logs, for each such setting, that it takes effect at the
-// next start.
+// [conversations], extra languages, a domain's content and message retention) is read at start
+// only: a reload that changes it applies the rest and logs, for each such setting, that it takes
+// effect at the next start.
 //
 // An invalid file is refused as a whole, with the reason in the log; the running configuration
 // stays in force.

@@ -195,16 +195,23 @@ Result<void> ReadNumber(const Reader& r, const toml::table& t, const std::string
 
 Result<void> ReadDomain(const Reader& r, const toml::table& t, const std::string& where,
                         Domain& d) {
-  SG_RETURN_IF_ERROR(r.OnlyKeys(
-      t, where,
-      {"name", "ack", "ack_timeout_ms", "max_attempts", "max_age_ms", "api_token_hash",
-       "session_ttl_ms", "users", "numbers", "callbacks", "templates", "content_retention_ms"}));
+  SG_RETURN_IF_ERROR(
+      r.OnlyKeys(t, where,
+                 {"name", "ack", "ack_timeout_ms", "max_attempts", "max_age_ms", "api_token_hash",
+                  "session_ttl_ms", "users", "numbers", "callbacks", "templates",
+                  "content_retention_ms", "message_retention_ms"}));
   SG_RETURN_IF_ERROR(ReadTemplatePolicy(r, t, where, d));
   SG_RETURN_IF_ERROR(
       r.Millis(t, where, "content_retention_ms", d.content_retention, 3650 * kDayMs));
   if (d.content_retention.count() > 0 && d.content_retention.count() < 1000) {
     return tl::unexpected(
         r.Fail(where + ".content_retention_ms", "must be 0 (off) or at least 1000"));
+  }
+  SG_RETURN_IF_ERROR(
+      r.Millis(t, where, "message_retention_ms", d.message_retention, 3650 * kDayMs));
+  if (d.message_retention.count() > 0 && d.message_retention.count() < 1000) {
+    return tl::unexpected(r.Fail(where + ".message_retention_ms",
+                                 "must be 0 (messages kept for ever) or at least 1000"));
   }
   if (const toml::node* callbacks = t.get("callbacks")) {
     const toml::table* ct = callbacks->as_table();

@@ -160,6 +160,9 @@ struct CallbackSettings {
   std::chrono::milliseconds max_age{24LL * 3600 * 1000};
 };
 
+// [[domains]] message_retention_ms, unless the domain says otherwise: 30 days.
+inline constexpr std::int64_t kDefaultMessageRetentionMs = 30LL * 24 * 3600 * 1000;
+
 struct Domain {
   std::string name;  // lower case; paths match case-insensitively
   AckMode ack = AckMode::kProvider;
@@ -178,6 +181,10 @@ struct Domain {
   // What messages said (texts, parameters, files, customers' names) is emptied once they are
   // this old, keeping their metadata (retention/content_retention.hpp); 0: kept.
   std::chrono::milliseconds content_retention{0};
+  // Messages are deleted once they are this old and final (retention/message_retention.hpp):
+  // sent ones no longer waiting to be sent, whatever status they reached (a delivery or read
+  // report no longer comes once they are this old), and received ones; 0: kept for ever.
+  std::chrono::milliseconds message_retention{kDefaultMessageRetentionMs};
 
   // The policy for sends from `number`: the domain's, or strict when the number has a catalog
   // and off when it has none.
@@ -226,7 +233,7 @@ struct ConversationSettings {
   std::size_t media_max_bytes = 16 * 1024 * 1024;
   std::chrono::milliseconds media_max_age{7LL * 24 * 3600 * 1000};
   std::chrono::milliseconds media_retry{5'000};
-  // How often the domains' content retention runs.
+  // How often the domains' content and message retention run.
   std::chrono::milliseconds retention_interval{60'000};
 
   bool operator==(const ConversationSettings&) const = default;

@@ -250,4 +250,13 @@ Result<int> CommittedWrites::EraseContent(const ContentErasure& erasure) {
   return written.changed;
 }
 
+Result<MessagesDeleted> CommittedWrites::DeleteOldMessages(const MessageDeletion& deletion) {
+  if (deletion.domain.empty() || deletion.limit < 1 || deletion.limit > 10'000) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "message deletion: the domain is required and the limit 1 to 10000");
+  }
+  SG_ASSIGN_OR_RETURN(auto written, committer().WriteAndWait(deletion));
+  return written.deleted;
+}
+
 }  // namespace socialgate::store

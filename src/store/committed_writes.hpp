@@ -95,6 +95,7 @@ class CommittedWrites : public Outbox,
                              std::function<void(core::Result<void>)> done) override;
   core::Result<CustomerErased> EraseCustomer(const CustomerErasure& erasure) override;
   core::Result<int> EraseContent(const ContentErasure& erasure) override;
+  core::Result<MessagesDeleted> DeleteOldMessages(const MessageDeletion& deletion) override;
 
  protected:
   // The engine's committer, started before any of the calls above.

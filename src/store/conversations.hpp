@@ -160,6 +160,20 @@ struct ContentErasure {
   int limit = 500;             // messages each way, at most
 };
 
+// Conversations::DeleteOldMessages: a domain's message retention, one batch.
+struct MessageDeletion {
+  std::string domain;
+  std::int64_t before_ms = 0;  // messages stored (sent ones) or received before this
+  int limit = 500;             // messages each way, at most
+};
+
+// What a message retention batch deleted.
+struct MessagesDeleted {
+  int messages = 0;  // sent (with their history, media, idempotency keys and callbacks)
+  int inbound = 0;   // received (with their media and callbacks)
+  int chats = 0;     // chats none of whose messages was left
+};
+
 // What an erasure deleted.
 struct CustomerErased {
   int messages = 0;  // sent to the customer (with their history, media and callbacks)
@@ -244,6 +258,18 @@ class Conversations {
   // statuses, kinds, file names). How many messages it emptied; fewer than 2 * limit when it is
   // done for now.
   virtual core::Result<int> EraseContent(const ContentErasure& erasure) = 0;
+
+  // Deletes up to deletion.limit messages each way of the domain, oldest first, that were stored
+  // (sent ones) or received before deletion.before_ms and are final:
+  //   - a sent message that is no longer waiting to be sent (neither queued, which includes one
+  //     waiting for a retry or for its scheduled time, nor being sent), with its status history,
+  //     media, idempotency key, held status reports and callbacks;
+  //   - a received message whose media is not waiting to be fetched, with its media and callback;
+  // neither while a callback of it is still waiting to be delivered. Then each chat of those
+  // messages none of whose messages either way is left, and whose last message is older than
+  // before_ms. The customers' 24-hour windows are kept (one row per customer and number).
+  // Fewer than deletion.limit each way when it is done for now.
+  virtual core::Result<MessagesDeleted> DeleteOldMessages(const MessageDeletion& deletion) = 0;
 
   // The domain's inbound message with this provider id and its media (bytes once fetched);
   // nullopt when there is none, or it has no media.

@@ -60,6 +60,14 @@ class Storage {
   // `done` has run): at shutdown, before what those callbacks use is torn down. From a `done`
   // callback it returns at once.
   virtual void Drain() = 0;
+
+  // Gives up to max_pages (at least 1) of the database's free pages back to the file system, so
+  // that the file shrinks after deletions (the retention's, retention/message_retention.hpp):
+  // SQLite's incremental vacuum, on a database made with auto_vacuum = INCREMENTAL (new ones
+  // are); 0 on another SQLite database, whose free pages are reused by later writes all the same,
+  // and on PostgreSQL, where autovacuum does it. How many pages it gave back. Waits its turn on
+  // the store's writes.
+  virtual core::Result<std::int64_t> ReclaimSpace(std::int64_t max_pages) = 0;
 };
 
 using StoragePtr = std::unique_ptr<Storage>;

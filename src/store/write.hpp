@@ -76,13 +76,17 @@ struct NumberLeaseRelease {
 // CallbackOutcome. TemplateCatalogs::ReplaceCatalog is a StoredCatalog (checked before it is
 // queued: committed_writes.cpp); SetTemplateStatus a TemplateStatusChange. Conversations::EndChat
 // is a ChatEnd; ClaimMediaFetchesAsync a MediaFetchClaim; RecordMediaFetchAsync a
-// MediaFetchOutcome; EraseCustomer a CustomerErasure; EraseContent a ContentErasure.
+// MediaFetchOutcome; EraseCustomer a CustomerErasure; EraseContent a ContentErasure;
+// DeleteOldMessages a MessageDeletion. Storage::ReclaimSpace is a SpaceReclaim.
+struct SpaceReclaim {
+  std::int64_t max_pages = 0;
+};
 using Write =
     std::variant<NewMessage, AttemptEnd, ClaimRequest, LeaseExtension, LeaseRelease, WebhookEvent,
                  WebhookApplication, IdempotentAnswer, Session, SessionDeletion, TrustedAddressSave,
                  NumberLeaseRenewal, NumberLeaseRelease, CallbackClaim, CallbackOutcome,
                  StoredCatalog, TemplateStatusChange, ChatEnd, MediaFetchClaim, MediaFetchOutcome,
-                 CustomerErasure, ContentErasure>;
+                 CustomerErasure, ContentErasure, MessageDeletion, SpaceReclaim>;
 
 // What applying a write produced.
 struct Written {
@@ -90,12 +94,13 @@ struct Written {
   std::vector<std::string> numbers;  // a NumberLeaseRenewal's: the numbers held now
   // LeaseRelease: messages given back; SessionDeletion: sessions deleted; TemplateStatusChange:
   // templates whose status changed; ChatEnd: the ChatEndOutcome; ContentErasure: messages
-  // emptied.
+  // emptied; SpaceReclaim: pages given back.
   int changed = 0;
   WebhookApplied webhook;                   // a WebhookApplication's
   std::string chat_id;                      // a NewMessage's: the chat it joined
   std::vector<MediaFetch> media_fetches;    // a MediaFetchClaim's
   CustomerErased erased;                    // a CustomerErasure's
+  MessagesDeleted deleted;                  // a MessageDeletion's
   std::vector<CallbackDelivery> callbacks;  // a CallbackClaim's
   // How much the outbox depth (queued + sending messages) moves if the write is committed.
   std::int64_t outbox_depth_change = 0;

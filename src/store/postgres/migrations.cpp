@@ -315,6 +315,24 @@ CREATE INDEX inbound_content_kept ON inbound_messages(domain, received_at)
 ALTER TABLE messages ADD COLUMN chat_id TEXT NOT NULL DEFAULT '';
 CREATE INDEX messages_by_chat ON messages(chat_id, created_at) WHERE chat_id <> '';
 )sql"},
+    Migration{13, "message retention: old final messages deleted with what hangs off them", R"sql(
+-- A domain's message retention (config: message_retention_ms; retention/message_retention.hpp)
+-- deletes its old final messages in batches (Conversations::DeleteOldMessages). The sent ones
+-- are found oldest first by messages_list; these find the rest without a scan: a message's
+-- callbacks whatever their state (callbacks_by_message covers only the pending ones), and the
+-- received messages oldest first whatever their content retention.
+CREATE INDEX callbacks_by_message_id ON callbacks(message_id);
+CREATE INDEX inbound_by_age ON inbound_messages(domain, received_at);
+-- The deleted rows' space is reused once autovacuum has been by. Its default waits for 20% of a
+-- table to be dead; the retention deletes a steady trickle, so vacuum these tables at 2% (plus
+-- the usual 50 rows), which bounds their bloat to about that.
+ALTER TABLE messages SET (autovacuum_vacuum_scale_factor = 0.02);
+ALTER TABLE message_events SET (autovacuum_vacuum_scale_factor = 0.02);
+ALTER TABLE message_media SET (autovacuum_vacuum_scale_factor = 0.02);
+ALTER TABLE callbacks SET (autovacuum_vacuum_scale_factor = 0.02);
+ALTER TABLE inbound_messages SET (autovacuum_vacuum_scale_factor = 0.02);
+ALTER TABLE idempotency_keys SET (autovacuum_vacuum_scale_factor = 0.02);
+)sql"},
 };
 
 }  // namespace

@@ -303,6 +303,15 @@ CREATE INDEX inbound_content_kept ON inbound_messages(domain, received_at)
 ALTER TABLE messages ADD COLUMN chat_id TEXT NOT NULL DEFAULT '';
 CREATE INDEX messages_by_chat ON messages(chat_id, created_at) WHERE chat_id <> '';
 )sql"},
+    Migration{13, "message retention: old final messages deleted with what hangs off them", R"sql(
+-- A domain's message retention (config: message_retention_ms; retention/message_retention.hpp)
+-- deletes its old final messages in batches (Conversations::DeleteOldMessages). The sent ones
+-- are found oldest first by messages_list; these find the rest without a scan: a message's
+-- callbacks whatever their state (callbacks_by_message covers only the pending ones), and the
+-- received messages oldest first whatever their content retention.
+CREATE INDEX callbacks_by_message_id ON callbacks(message_id);
+CREATE INDEX inbound_by_age ON inbound_messages(domain, received_at);
+)sql"},
 };
 
 // A transaction that rolls back unless committed.

@@ -20,6 +20,7 @@
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/number_lease_statements.hpp"
 #include "store/sqlite/outbox_statements.hpp"
+#include "store/sqlite/retention_statements.hpp"
 #include "store/sqlite/session_statements.hpp"
 #include "store/sqlite/status_statements.hpp"
 #include "store/sqlite/template_catalog_statements.hpp"
@@ -59,6 +60,14 @@ class SqliteStorage final : public Storage, public CommittedWrites, private Tran
   TemplateCatalogs& template_catalogs() override { return *this; }
   Conversations& conversations() override { return *this; }
   void Drain() override { committer_.Drain(); }
+  Result<std::int64_t> ReclaimSpace(std::int64_t max_pages) override {
+    if (max_pages < 1) {
+      return core::MakeError(core::ErrorCode::kInvalidArgument,
+                             "reclaim space: max_pages must be at least 1");
+    }
+    SG_ASSIGN_OR_RETURN(auto written, committer_.WriteAndWait(SpaceReclaim{max_pages}));
+    return written.changed;
+  }
 
   // The reads (the writes are CommittedWrites').
   Result<std::optional<StoredMessage>> Get(std::string_view domain, std::string_view id) override {
@@ -310,6 +319,12 @@ Result<Written> SqliteStorage::Apply(const Write& write) {
     Result<Written> operator()(const ContentErasure& e) {
       return sqlite::EraseContent(self.db_, e);
     }
+    Result<Written> operator()(const MessageDeletion& d) {
+      return sqlite::DeleteOldMessages(self.db_, d);
+    }
+    Result<Written> operator()(const SpaceReclaim& r) {
+      return sqlite::ReclaimSpace(self.db_, r.max_pages);
+    }
   };
   return std::visit(Applier{*this}, write);
 }
@@ -345,11 +360,14 @@ Result<StoragePtr> OpenSqliteStorage(const std::string& path) {
   }
   sqlite3_extended_result_codes(db.get(), 1);
   sqlite3_busy_timeout(db.get(), 5000);
-  // WAL lets readers proceed during writes; synchronous=FULL makes every commit durable before
-  // COMMIT returns, which is what "stored before the answer" means. A 32 MiB page cache (the
+  // auto_vacuum=INCREMENTAL first: it takes effect only on a database without tables yet (a new
+  // one), whose deleted pages Storage::ReclaimSpace can then give back; on another it changes
+  // nothing. WAL lets readers proceed during writes; synchronous=FULL makes every commit durable
+  // before COMMIT returns, which is what "stored before the answer" means. A 32 MiB page cache (the
   // default is 2 MiB) keeps the outbox's hot pages in memory instead of a pread per page.
   const char* pragmas =
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+      "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA "
+      "foreign_keys=ON; "
       "PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;";
   char* err = nullptr;
   if (sqlite3_exec(db.get(), pragmas, nullptr, nullptr, &err) != SQLITE_OK) {

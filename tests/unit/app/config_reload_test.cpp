@@ -52,10 +52,12 @@ TEST(RestartOnlyChangesTest, SettingsOnlyAStartReadsAreNamed) {
   next.conversations.media_max_bytes = 1;
   next.extra_languages = {"xx"};
   next.domains[0].content_retention = std::chrono::milliseconds(1000);
-  EXPECT_EQ(RestartOnlyChanges(running, next),
-            (std::vector<std::string>{"server", "storage.url", "dispatch", "webhooks", "templates",
-                                      "conversations", "languages",
-                                      "domains.acme.content_retention_ms"}));
+  next.domains[0].message_retention = std::chrono::milliseconds(2000);
+  EXPECT_EQ(
+      RestartOnlyChanges(running, next),
+      (std::vector<std::string>{"server", "storage.url", "dispatch", "webhooks", "templates",
+                                "conversations", "languages", "domains.acme.content_retention_ms",
+                                "domains.acme.message_retention_ms"}));
 }
 
 }  // namespace

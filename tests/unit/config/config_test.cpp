@@ -339,5 +339,22 @@ TEST(ConfigTest, TemplateCatalogSettings) {
               "templates.sync_interval_ms: must be at least 1000");
 }
 
+TEST(ConfigTest, MessageRetentionIsThirtyDaysUnlessTheDomainSaysOtherwise) {
+  auto c = ParseConfig(Minimal(), "test.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->domains[0].message_retention, std::chrono::hours(30 * 24));
+  c = ParseConfig(Minimal("message_retention_ms = 0\n"), "test.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->domains[0].message_retention.count(), 0) << "0: kept for ever";
+  c = ParseConfig(Minimal("message_retention_ms = 1500\n"), "test.toml");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->domains[0].message_retention, std::chrono::milliseconds(1500));
+  ExpectError(Minimal("message_retention_ms = 999\n"),
+              "domains[0].message_retention_ms: must be 0 (messages kept for ever) or at least "
+              "1000");
+  ExpectError(Minimal("message_retention_ms = -1\n"), "domains[0].message_retention_ms");
+  ExpectError(Minimal("message_retention_ms = \"30d\"\n"), "domains[0].message_retention_ms");
+}
+
 }  // namespace
 }  // namespace socialgate::config

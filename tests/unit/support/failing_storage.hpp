@@ -77,6 +77,8 @@ class FailingStorage final : public store::Storage,
     kFindInboundMedia,
     kEraseCustomer,
     kEraseContent,
+    kDeleteOldMessages,
+    kReclaimSpace,
     kCount,  // not a kind
   };
 
@@ -105,6 +107,10 @@ class FailingStorage final : public store::Storage,
   store::TemplateCatalogs& template_catalogs() override { return *this; }
   store::Conversations& conversations() override { return *this; }
   void Drain() override { inner_->Drain(); }
+  core::Result<std::int64_t> ReclaimSpace(std::int64_t max_pages) override {
+    if (Fails(Kind::kReclaimSpace)) return Failure();
+    return inner_->ReclaimSpace(max_pages);
+  }
 
   // Outbox
   void InsertAsync(store::NewMessage m,
@@ -337,6 +343,11 @@ class FailingStorage final : public store::Storage,
   core::Result<int> EraseContent(const store::ContentErasure& erasure) override {
     if (Fails(Kind::kEraseContent)) return Failure();
     return inner_->conversations().EraseContent(erasure);
+  }
+  core::Result<store::MessagesDeleted> DeleteOldMessages(
+      const store::MessageDeletion& deletion) override {
+    if (Fails(Kind::kDeleteOldMessages)) return Failure();
+    return inner_->conversations().DeleteOldMessages(deletion);
   }
 
  private:
