@@ -77,12 +77,13 @@ struct NumberLeaseRelease {
 // queued: committed_writes.cpp); SetTemplateStatus a TemplateStatusChange. Conversations::EndChat
 // is a ChatEnd; ClaimMediaFetchesAsync a MediaFetchClaim; RecordMediaFetchAsync a
 // MediaFetchOutcome; EraseCustomer a CustomerErasure; EraseContent a ContentErasure.
+// Outbox::RetryMessage is a MessageRetry.
 using Write =
     std::variant<NewMessage, AttemptEnd, ClaimRequest, LeaseExtension, LeaseRelease, WebhookEvent,
                  WebhookApplication, IdempotentAnswer, Session, SessionDeletion, TrustedAddressSave,
                  NumberLeaseRenewal, NumberLeaseRelease, CallbackClaim, CallbackOutcome,
                  StoredCatalog, TemplateStatusChange, ChatEnd, MediaFetchClaim, MediaFetchOutcome,
-                 CustomerErasure, ContentErasure>;
+                 CustomerErasure, ContentErasure, MessageRetry>;
 
 // What applying a write produced.
 struct Written {
@@ -97,6 +98,8 @@ struct Written {
   std::vector<MediaFetch> media_fetches;    // a MediaFetchClaim's
   CustomerErased erased;                    // a CustomerErasure's
   std::vector<CallbackDelivery> callbacks;  // a CallbackClaim's
+  // A MessageRetry's: what it did.
+  RetryOutcome retried = RetryOutcome::kNotFound;
   // How much the outbox depth (queued + sending messages) moves if the write is committed.
   std::int64_t outbox_depth_change = 0;
 };

@@ -21,6 +21,7 @@
 #include "store/postgres/migrations.hpp"
 #include "store/postgres/number_lease_statements.hpp"
 #include "store/postgres/outbox_statements.hpp"
+#include "store/postgres/retry_statements.hpp"
 #include "store/postgres/session_statements.hpp"
 #include "store/postgres/status_statements.hpp"
 #include "store/postgres/template_catalog_statements.hpp"
@@ -335,6 +336,7 @@ Result<Written> PostgresStorage::Apply(const Write& write) {
           [&](const MediaFetchOutcome& o) { return postgres::RecordMediaFetch(db, o); },
           [&](const CustomerErasure& e) { return postgres::EraseCustomer(db, e); },
           [&](const ContentErasure& e) { return postgres::EraseContent(db, e); },
+          [&](const MessageRetry& r) { return postgres::RetryMessage(db, r); },
       },
       write);
 }

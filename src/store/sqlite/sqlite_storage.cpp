@@ -20,6 +20,7 @@
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/number_lease_statements.hpp"
 #include "store/sqlite/outbox_statements.hpp"
+#include "store/sqlite/retry_statements.hpp"
 #include "store/sqlite/session_statements.hpp"
 #include "store/sqlite/status_statements.hpp"
 #include "store/sqlite/template_catalog_statements.hpp"
@@ -310,6 +311,7 @@ Result<Written> SqliteStorage::Apply(const Write& write) {
     Result<Written> operator()(const ContentErasure& e) {
       return sqlite::EraseContent(self.db_, e);
     }
+    Result<Written> operator()(const MessageRetry& r) { return sqlite::RetryMessage(self.db_, r); }
   };
   return std::visit(Applier{*this}, write);
 }
