@@ -1,20 +1,25 @@
-// `socialgate messages list | show | retry` against a running gateway (its SQLite database, as
-// an operator runs them next to it): a message the provider refused for good is listed as
-// failed, `messages retry` puts it back in the queue, the running gateway sends it again within
-// its poll interval and it is accepted; retries of an unknown or a delivered message, and
+// `socialgate messages list | show | retry` against a running gateway (its database, SQLite
+// or PostgreSQL, as an operator runs them next to it): a message the provider refused for good is
+// listed as failed, `messages retry` puts it back in the queue, the running gateway sends it again
+// within its poll interval and it is accepted; retries of an unknown or a delivered message, and
 // usage mistakes, exit with the documented statuses (app/exit_codes.hpp).
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <string_view>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <sys/wait.h>
 
 #include "fake_graph_process.hpp"
 #include "gateway_process.hpp"
 #include "http_client.hpp"
 #include "meta_test_config.hpp"
+#include "storage_engines.hpp"
 
 namespace socialgate::testing {
 namespace {
@@ -35,9 +40,10 @@ bool Contains(const std::string& text, std::string_view part) {
   return text.find(part) != std::string::npos;
 }
 
-class MessagesCommandTest : public ::testing::Test {
+class MessagesCommandTest : public ::testing::TestWithParam<StorageEngine> {
  protected:
   void SetUp() override {
+    database_ = std::make_unique<EngineDatabase>(GetParam());
     fake_ = std::make_unique<FakeGraphProcess>(std::string(kToken));
     ASSERT_TRUE(fake_->Start());
     MetaTestDomain domain;
@@ -45,13 +51,33 @@ class MessagesCommandTest : public ::testing::Test {
     domain.number = std::string(kNumber);
     domain.base_url = fake_->base_url();
     domain.timeout_ms = 2000;
-    gateway_ = std::make_unique<GatewayProcess>(MetaTestConfig(domain));
+    gateway_ = std::make_unique<GatewayProcess>(MetaTestConfig(domain), database_->url());
     ASSERT_TRUE(WriteTokenFile(*gateway_, kToken));
     ASSERT_TRUE(gateway_->Start());
   }
   void TearDown() override {
     gateway_.reset();  // the gateway first: it stops sending before the fake goes away
     fake_.reset();
+    database_.reset();
+  }
+
+  // `socialgate <args> --config <the gateway's> --storage <the gateway's>`: its exit status,
+  // its standard output in `out` (standard error goes to the gateway's directory, where it runs:
+  // the configuration names its token file relative to it).
+  int Run(const std::string& args, std::string& out) {
+    const std::string storage =
+        database_->url().empty() ? "sqlite:" + gateway_->database_path() : database_->url();
+    const std::string out_path = gateway_->dir() + "/command.out";
+    const std::string line = "cd '" + gateway_->dir() + "' && " + std::string(SOCIALGATE_BINARY) +
+                             " " + args + " --config '" + gateway_->config_path() +
+                             "' --storage '" + storage + "' >'" + out_path + "' 2>>'" +
+                             gateway_->dir() + "/command.err'";
+    const int status = std::system(line.c_str());
+    std::ifstream in(out_path);
+    std::stringstream text;
+    text << in.rdbuf();
+    out = text.str();
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
 
   // A message the fake refuses for good on its first send (an unknown code with HTTP 400):
@@ -73,24 +99,25 @@ class MessagesCommandTest : public ::testing::Test {
 
   Json RunJson(const std::string& args, int expected_status = 0) {
     std::string out;
-    EXPECT_EQ(RunCommand(*gateway_, args, out), expected_status) << args << ": " << out;
+    EXPECT_EQ(Run(args, out), expected_status) << args << ": " << out;
     Json j = Json::parse(out, nullptr, false);
     EXPECT_FALSE(j.is_discarded()) << args << ": " << out;
     return j;
   }
 
+  std::unique_ptr<EngineDatabase> database_;
   std::unique_ptr<FakeGraphProcess> fake_;
   std::unique_ptr<GatewayProcess> gateway_;
   HttpClient client_;
 };
 
-TEST_F(MessagesCommandTest, AFailedMessageIsListedRetriedAndThenDelivered) {
+TEST_P(MessagesCommandTest, AFailedMessageIsListedRetriedAndThenDelivered) {
   const std::string id = SendRefusedOnce("t_cli_refused", "393401000001");
   ASSERT_FALSE(id.empty());
 
   // Listed as failed, by the table and by --json (the API's message fields and the domain).
   std::string table;
-  ASSERT_EQ(RunCommand(*gateway_, "messages list --status failed", table), 0);
+  ASSERT_EQ(Run("messages list --status failed", table), 0);
   EXPECT_TRUE(Contains(table, id)) << table;
   EXPECT_TRUE(Contains(table, "failed")) << table;
   EXPECT_TRUE(Contains(table, "CREATED")) << table;
@@ -107,7 +134,7 @@ TEST_F(MessagesCommandTest, AFailedMessageIsListedRetriedAndThenDelivered) {
 
   // Retried: queued again, and the running gateway (the fake now answering) delivers it.
   std::string out;
-  ASSERT_EQ(RunCommand(*gateway_, "messages retry " + id, out), 0) << out;
+  ASSERT_EQ(Run("messages retry " + id, out), 0) << out;
   EXPECT_TRUE(Contains(out, "queued again")) << out;
   const MessageStatusPoll poll = WaitForMessageStatus(client_, gateway_->base_url(), kDomain, id,
                                                       kDemo, "accepted", std::chrono::seconds(8));
@@ -132,33 +159,34 @@ TEST_F(MessagesCommandTest, AFailedMessageIsListedRetriedAndThenDelivered) {
   EXPECT_EQ(statuses.rfind("queued sending failed queued sending accepted", 0), 0u) << statuses;
   EXPECT_TRUE(retry_recorded) << shown.dump();
   std::string human;
-  ASSERT_EQ(RunCommand(*gateway_, "messages show " + id, human), 0);
+  ASSERT_EQ(Run("messages show " + id, human), 0);
   EXPECT_TRUE(Contains(human, "retried from the command line")) << human;
 
   // Accepted now: a second retry is refused, and changes nothing.
-  EXPECT_EQ(RunCommand(*gateway_, "messages retry " + id, out), kRefused) << out;
+  EXPECT_EQ(Run("messages retry " + id, out), kRefused) << out;
   EXPECT_EQ(RunJson("messages show " + id + " --json").value("status", ""), "accepted");
   EXPECT_EQ(fake_->SendsFor(id).size(), 2u);
 }
 
-TEST_F(MessagesCommandTest, UnknownMessagesAndUsageMistakesHaveTheirExitStatuses) {
+TEST_P(MessagesCommandTest, UnknownMessagesAndUsageMistakesHaveTheirExitStatuses) {
   std::string out;
-  EXPECT_EQ(RunCommand(*gateway_, "messages retry no-such-message", out), kNotFound);
-  EXPECT_EQ(RunCommand(*gateway_, "messages show no-such-message", out), kNotFound);
-  EXPECT_EQ(RunCommand(*gateway_, "messages show no-such-message --domain default", out),
-            kNotFound);
-  EXPECT_EQ(RunCommand(*gateway_, "messages retry", out), kUsage);
-  EXPECT_EQ(RunCommand(*gateway_, "messages list --status bogus", out), kUsage);
-  EXPECT_EQ(RunCommand(*gateway_, "messages list --limit 0", out), kUsage);
-  EXPECT_EQ(RunCommand(*gateway_, "messages list --phone 12", out), kUsage);
-  EXPECT_EQ(RunCommand(*gateway_, "messages list --from yesterday", out), kUsage);
-  EXPECT_EQ(RunCommand(*gateway_, "messages list --domain nowhere", out), kUsage);
-  EXPECT_EQ(RunCommand(*gateway_, "messages frobnicate", out), kUsage);
+  EXPECT_EQ(Run("messages retry no-such-message", out), kNotFound);
+  EXPECT_EQ(Run("messages show no-such-message", out), kNotFound);
+  EXPECT_EQ(Run("messages show no-such-message --domain default", out), kNotFound);
+  EXPECT_EQ(Run("messages retry", out), kUsage);
+  EXPECT_EQ(Run("messages list --status bogus", out), kUsage);
+  EXPECT_EQ(Run("messages list --limit 0", out), kUsage);
+  EXPECT_EQ(Run("messages list --phone 12", out), kUsage);
+  EXPECT_EQ(Run("messages list --from yesterday", out), kUsage);
+  EXPECT_EQ(Run("messages list --domain nowhere", out), kUsage);
+  EXPECT_EQ(Run("messages frobnicate", out), kUsage);
   // An empty outbox lists nothing, in both forms.
   EXPECT_TRUE(RunJson("messages list --json")["messages"].empty());
-  ASSERT_EQ(RunCommand(*gateway_, "messages list", out), 0);
+  ASSERT_EQ(Run("messages list", out), 0);
   EXPECT_EQ(out, "no messages\n");
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, MessagesCommandTest, kStorageEngines, StorageEngineName);
 
 }  // namespace
 }  // namespace socialgate::testing
