@@ -4,8 +4,8 @@
 // HTTP server. On SIGINT/SIGTERM it stops them in the order a clean drain needs: the HTTP
 // server (in-flight requests finish), the credential checks and request workers, the store's
 // queued writes, the dispatcher (in-flight sends finish, unsent claims go back), the timers.
-// main.cpp only parses the command line and calls in here, so tests can link everything main
-// uses.
+// The command line (app/command_line.cpp) only parses arguments and calls in here, so tests can
+// link everything main uses.
 #pragma once
 
 #include <optional>

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/template_json.hpp"
+#include "app/text_table.hpp"
 #include "net/http_client.hpp"
 #include "store/storage.hpp"
 #include "template_sync/synchroniser.hpp"
@@ -36,23 +37,6 @@ core::Result<std::unique_ptr<CatalogTools>> Open(const ServeOptions& options) {
       tools->catalogs, tools->storage->template_catalogs(), *tools->http,
       template_sync::CatalogSourcesOf(tools->config), tools->config.templates);
   return tools;
-}
-
-// Pads `cells` into columns.
-void PrintTable(std::FILE* out, const std::vector<std::vector<std::string>>& rows) {
-  std::vector<std::size_t> widths;
-  for (const auto& row : rows) {
-    widths.resize(std::max(widths.size(), row.size()));
-    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  for (const auto& row : rows) {
-    std::string line;
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
-    }
-    std::fprintf(out, "%s\n", line.c_str());
-  }
 }
 
 std::string Joined(const std::vector<std::string>& items) {

@@ -133,6 +133,15 @@ Result<int> CommittedWrites::ReleaseLeases(std::string_view owner, std::int64_t 
   return written.changed;
 }
 
+Result<RetryOutcome> CommittedWrites::RetryMessage(const MessageRetry& retry) {
+  if (retry.domain.empty() || retry.id.empty()) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "message retry: the domain and the message id are required");
+  }
+  SG_ASSIGN_OR_RETURN(auto written, committer().WriteAndWait(retry));
+  return written.retried;
+}
+
 Result<void> CommittedWrites::SaveIdempotentAnswer(std::string_view domain, std::string_view key,
                                                    int status, std::string_view body) {
   return Stored(committer().WriteAndWait(

@@ -47,6 +47,7 @@ class CommittedWrites : public Outbox,
                                   std::int64_t lease_until_ms) override;
   void RecordAttemptAsync(AttemptEnd end, std::function<void(core::Result<void>)> done) override;
   core::Result<int> ReleaseLeases(std::string_view owner, std::int64_t now_ms) override;
+  core::Result<RetryOutcome> RetryMessage(const MessageRetry& retry) override;
 
   // IdempotencyKeys
   core::Result<void> SaveIdempotentAnswer(std::string_view domain, std::string_view key, int status,

@@ -89,6 +89,14 @@ class Outbox {
   // Returns every message leased by `owner` to `queued`, due now (clean shutdown); how many.
   virtual core::Result<int> ReleaseLeases(std::string_view owner, std::int64_t now_ms) = 0;
 
+  // Puts message `retry.id` of `retry.domain`, if it is failed, back in the queue: status
+  // `queued`, due at retry.now_ms, its attempts counted from 0 again (the domain's max_attempts
+  // anew; max_age still counts from its creation), its error cleared and its lease gone; its
+  // history keeps every earlier event and gains a `queued` one with retry.detail. A message
+  // that does not exist in the domain, or is not failed, is left as it is (kNotFound,
+  // kNotFailed). A running dispatcher claims it at its next poll (dispatch.poll_interval_ms).
+  virtual core::Result<RetryOutcome> RetryMessage(const MessageRetry& retry) = 0;
+
   // Where the attempts of messages `ids` stand, any domain's (an unknown id is left out): what
   // an instance waiting for another's first attempt of a message reads (dispatch::AckListeners).
   virtual core::Result<std::vector<AttemptState>> AttemptStates(

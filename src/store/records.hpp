@@ -113,6 +113,21 @@ struct AttemptEnd {
   std::int64_t now_ms = 0;
 };
 
+// A failed message put back in the queue by an operator (Outbox::RetryMessage).
+struct MessageRetry {
+  std::string domain;
+  std::string id;
+  std::int64_t now_ms = 0;
+  std::string detail;  // the history entry's detail, e.g. "retried from the command line"
+};
+
+// What Outbox::RetryMessage did.
+enum class RetryOutcome {
+  kRequeued,   // it was failed and is queued now, due at once, with a fresh attempt budget
+  kNotFound,   // no such message in the domain: nothing changed
+  kNotFailed,  // the message is not failed (queued, sending, accepted, ...): nothing changed
+};
+
 // A place in the message list's order (newest first: created_at descending, then id
 // descending): the last message of a page. The next page holds the messages after it.
 struct ListPosition {

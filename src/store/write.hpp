@@ -77,7 +77,8 @@ struct NumberLeaseRelease {
 // queued: committed_writes.cpp); SetTemplateStatus a TemplateStatusChange. Conversations::EndChat
 // is a ChatEnd; ClaimMediaFetchesAsync a MediaFetchClaim; RecordMediaFetchAsync a
 // MediaFetchOutcome; EraseCustomer a CustomerErasure; EraseContent a ContentErasure;
-// DeleteOldMessages a MessageDeletion. Storage::ReclaimSpace is a SpaceReclaim.
+// DeleteOldMessages a MessageDeletion. Storage::ReclaimSpace is a SpaceReclaim;
+// Outbox::RetryMessage a MessageRetry.
 struct SpaceReclaim {
   std::int64_t max_pages = 0;
 };
@@ -86,7 +87,7 @@ using Write =
                  WebhookApplication, IdempotentAnswer, Session, SessionDeletion, TrustedAddressSave,
                  NumberLeaseRenewal, NumberLeaseRelease, CallbackClaim, CallbackOutcome,
                  StoredCatalog, TemplateStatusChange, ChatEnd, MediaFetchClaim, MediaFetchOutcome,
-                 CustomerErasure, ContentErasure, MessageDeletion, SpaceReclaim>;
+                 CustomerErasure, ContentErasure, MessageDeletion, SpaceReclaim, MessageRetry>;
 
 // What applying a write produced.
 struct Written {
@@ -102,6 +103,8 @@ struct Written {
   CustomerErased erased;                    // a CustomerErasure's
   MessagesDeleted deleted;                  // a MessageDeletion's
   std::vector<CallbackDelivery> callbacks;  // a CallbackClaim's
+  // A MessageRetry's: what it did.
+  RetryOutcome retried = RetryOutcome::kNotFound;
   // How much the outbox depth (queued + sending messages) moves if the write is committed.
   std::int64_t outbox_depth_change = 0;
 };

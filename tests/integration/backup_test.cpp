@@ -89,7 +89,7 @@ TEST(BackupTest, TheDatabaseItselfIsRefusedAsTheTarget) {
   GatewayProcess gateway(BackupConfig());
   ASSERT_TRUE(gateway.Start());
   std::string out;
-  EXPECT_EQ(RunCommand(gateway, "backup --to '" + gateway.database_path() + "'", out), 1);
+  EXPECT_EQ(RunCommand(gateway, "backup --to '" + gateway.database_path() + "'", out), 2);
   EXPECT_TRUE(std::filesystem::exists(gateway.database_path()));
   HttpClient client;
   EXPECT_FALSE(SendOne(client, gateway, 1).empty()) << "the gateway still serves";

@@ -368,8 +368,8 @@ TEST_F(ConversationTest, ACustomerIsErasedOnRequestWhileTheGatewayServes) {
                 .status,
             200);
   // Refusals name the option.
-  EXPECT_EQ(RunCommand(*gateway_, "customers erase --domain nowhere --phone " + customer, out), 1);
-  EXPECT_EQ(RunCommand(*gateway_, "customers erase --domain default --phone 12", out), 1);
+  EXPECT_EQ(RunCommand(*gateway_, "customers erase --domain nowhere --phone " + customer, out), 2);
+  EXPECT_EQ(RunCommand(*gateway_, "customers erase --domain default --phone 12", out), 2);
 }
 
 // A domain whose messages' content is kept a second (content_retention_ms), emptied by a

@@ -22,6 +22,7 @@
 #include "store/postgres/number_lease_statements.hpp"
 #include "store/postgres/outbox_statements.hpp"
 #include "store/postgres/retention_statements.hpp"
+#include "store/postgres/retry_statements.hpp"
 #include "store/postgres/session_statements.hpp"
 #include "store/postgres/status_statements.hpp"
 #include "store/postgres/template_catalog_statements.hpp"
@@ -347,6 +348,7 @@ Result<Written> PostgresStorage::Apply(const Write& write) {
           [&](const ContentErasure& e) { return postgres::EraseContent(db, e); },
           [&](const MessageDeletion& d) { return postgres::DeleteOldMessages(db, d); },
           [](const SpaceReclaim&) { return Result<Written>(Written{}); },
+          [&](const MessageRetry& r) { return postgres::RetryMessage(db, r); },
       },
       write);
 }

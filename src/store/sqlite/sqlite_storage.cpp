@@ -21,6 +21,7 @@
 #include "store/sqlite/number_lease_statements.hpp"
 #include "store/sqlite/outbox_statements.hpp"
 #include "store/sqlite/retention_statements.hpp"
+#include "store/sqlite/retry_statements.hpp"
 #include "store/sqlite/session_statements.hpp"
 #include "store/sqlite/status_statements.hpp"
 #include "store/sqlite/template_catalog_statements.hpp"
@@ -325,6 +326,7 @@ Result<Written> SqliteStorage::Apply(const Write& write) {
     Result<Written> operator()(const SpaceReclaim& r) {
       return sqlite::ReclaimSpace(self.db_, r.max_pages);
     }
+    Result<Written> operator()(const MessageRetry& r) { return sqlite::RetryMessage(self.db_, r); }
   };
   return std::visit(Applier{*this}, write);
 }

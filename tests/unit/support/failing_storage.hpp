@@ -43,6 +43,7 @@ class FailingStorage final : public store::Storage,
     kExtendLeases,
     kAttemptEnd,
     kReleaseLeases,
+    kRetryMessage,
     kPendingCount,
     kAttemptStates,
     kFindIdempotencyKey,
@@ -151,6 +152,10 @@ class FailingStorage final : public store::Storage,
   core::Result<int> ReleaseLeases(std::string_view owner, std::int64_t now_ms) override {
     if (Fails(Kind::kReleaseLeases)) return Failure();
     return inner_->outbox().ReleaseLeases(owner, now_ms);
+  }
+  core::Result<store::RetryOutcome> RetryMessage(const store::MessageRetry& retry) override {
+    if (Fails(Kind::kRetryMessage)) return Failure();
+    return inner_->outbox().RetryMessage(retry);
   }
   core::Result<std::vector<store::AttemptState>> AttemptStates(
       const std::vector<std::string>& ids) override {
