@@ -29,8 +29,9 @@ obs::Counter& MetaEvents(std::string_view outcome) {
 
 std::vector<Endpoint> WebhookEndpoints::Endpoints() {
   std::vector<Endpoint> out;
-  if (!deps_.config->Current().webhooks.meta || deps_.webhook_intake == nullptr) return out;
-  const std::string& path = deps_.config->Current().webhooks.meta->path;
+  meta_ = deps_.config->Current().webhooks.meta;
+  if (!meta_ || deps_.webhook_intake == nullptr) return out;
+  const std::string& path = meta_->path;
   out.push_back(Endpoint{"GET", path, Access::kPublic, 0, std::nullopt,
                          [this](Call, http::HttpRequest&& request, http::Responder respond) {
                            Handshake(request, respond);
@@ -48,8 +49,7 @@ void WebhookEndpoints::Handshake(const http::HttpRequest& request,
   const std::string mode = QueryParameter(request.query, "hub.mode");
   const std::string token = QueryParameter(request.query, "hub.verify_token");
   const std::string challenge = QueryParameter(request.query, "hub.challenge");
-  auto answer = webhooks::AnswerHandshake(deps_.config->Current().webhooks.meta->verify_token,
-                                          {mode, token, challenge});
+  auto answer = webhooks::AnswerHandshake(meta_->verify_token, {mode, token, challenge});
   if (!answer) return respond(http::JsonError(403, answer.error().message));
   http::HttpResponse response;
   response.status = 200;
@@ -59,9 +59,8 @@ void WebhookEndpoints::Handshake(const http::HttpRequest& request,
 }
 
 void WebhookEndpoints::Callback(http::HttpRequest&& request, const http::Responder& respond) const {
-  auto signed_by_meta =
-      webhooks::CheckMetaSignature(deps_.config->Current().webhooks.meta->app_secret, request.body,
-                                   request.Header("x-hub-signature-256"));
+  auto signed_by_meta = webhooks::CheckMetaSignature(meta_->app_secret, request.body,
+                                                     request.Header("x-hub-signature-256"));
   if (!signed_by_meta) {
     MetaEvents("bad_signature").Add();
     return respond(http::JsonError(401, signed_by_meta.error().message));

@@ -12,6 +12,7 @@
 // HMAC over at most webhooks::kMaxNotificationBytes, and the store write is asynchronous.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "api/endpoint.hpp"
@@ -30,6 +31,9 @@ class WebhookEndpoints {
   void Callback(http::HttpRequest&& request, const http::Responder& respond) const;
 
   ApiDependencies deps_;
+  // [webhooks.meta] as Endpoints() found it: read at start only (a reload that changes it is
+  // told so, app/config_reload.hpp), so that the routes and their secrets stay together.
+  std::optional<config::MetaWebhookSettings> meta_;
 };
 
 }  // namespace socialgate::api

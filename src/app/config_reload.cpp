@@ -1,5 +1,6 @@
 #include "app/config_reload.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -84,8 +85,21 @@ std::vector<std::string> RestartOnlyChanges(const config::Config& running,
   return out;
 }
 
+std::vector<webhooks::Route> MergedRoutes(std::vector<webhooks::Route> routes,
+                                          std::vector<webhooks::Route> earlier) {
+  for (auto& route : earlier) {
+    const bool replaced = std::any_of(routes.begin(), routes.end(), [&](const webhooks::Route& r) {
+      return r.source == route.source && r.phone_number_id == route.phone_number_id;
+    });
+    if (!replaced) routes.push_back(std::move(route));
+  }
+  return routes;
+}
+
 ConfigReloader::ConfigReloader(ServeOptions options, ReloadTargets targets)
-    : options_(std::move(options)), targets_(targets) {}
+    : options_(std::move(options)),
+      targets_(targets),
+      routes_(WebhookRoutes(targets.config.Current())) {}
 
 core::Result<ReloadReport> ConfigReloader::Reload() {
   spdlog::info("config: reloading {} (SIGHUP)", options_.config_path);
@@ -111,13 +125,18 @@ core::Result<ReloadReport> ConfigReloader::Reload() {
   const config::Config& next = targets_.config.Replace(std::move(*loaded));
   report.generation = targets_.config.generations();
 
+  // Routes before the numbers are taken: a status of a new number's first send finds its route.
+  // A removed number's route stays, so the reports of what it sent still apply.
+  routes_ = MergedRoutes(WebhookRoutes(next), std::move(routes_));
+  targets_.intake.SetRoutes(routes_);
   targets_.dispatcher.Reconfigure(next);
-  targets_.intake.SetRoutes(WebhookRoutes(next));
+  // The targets before the store writes callbacks for a new domain: none is claimed before its
+  // URL is known.
   auto callback_targets = CallbackTargets(next);
   std::vector<std::string> callback_domains;
   for (const auto& [domain, target] : callback_targets) callback_domains.push_back(domain);
-  targets_.callbacks.SetCallbackDomains(std::move(callback_domains));
   targets_.callback_sender.SetTargets(std::move(callback_targets));
+  targets_.callbacks.SetCallbackDomains(std::move(callback_domains));
   if (targets_.on_reloaded) targets_.on_reloaded(next);
 
   for (const auto& setting : report.restart_only) {

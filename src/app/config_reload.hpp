@@ -10,7 +10,7 @@
 //     included), is paced at its rate and taken by this instance, its status webhooks routed,
 //     its customers' media fetched with its credentials, and its template catalog read at once;
 //     a number removed is no longer sent for (its queued messages fail as they would after a
-//     restart without it);
+//     restart without it), while the status reports of what it sent are still applied;
 //   - callback URLs, secrets and timeouts;
 //   - [dispatch] max_outbox (the back-pressure limit);
 //   - the log level and format (a --log-level given on the command line keeps winning).
@@ -72,6 +72,7 @@ class ConfigReloader {
  private:
   const ServeOptions options_;
   ReloadTargets targets_;
+  std::vector<webhooks::Route> routes_;  // the webhook intake's: every number configured so far
 };
 
 // The settings that differ between `running` and `next` and that only a restart applies, each
@@ -82,6 +83,10 @@ std::vector<std::string> RestartOnlyChanges(const config::Config& running,
 // What the running parts take from a configuration: the webhook routes of its numbers and the
 // callback targets of its domains.
 std::vector<webhooks::Route> WebhookRoutes(const config::Config& config);
+// `routes`, and those of `earlier` whose source and phone_number_id it has not: the reports of
+// what a number removed by a reload sent are still applied to its messages.
+std::vector<webhooks::Route> MergedRoutes(std::vector<webhooks::Route> routes,
+                                          std::vector<webhooks::Route> earlier);
 std::map<std::string, webhooks::CallbackTarget, std::less<>> CallbackTargets(
     const config::Config& config);
 

@@ -94,7 +94,8 @@ Dispatcher::~Dispatcher() { Stop(); }
 void Dispatcher::Reconfigure(const config::Config& config) {
   retry_.SetConfig(config);
   flow_.SetNumbers(config);
-  numbers_.SetNumbers(ConfiguredNumbers(config));
+  const std::vector<std::string> numbers = ConfiguredNumbers(config);
+  numbers_.SetNumbers(numbers, Handover(flow_, numbers));
   circuit_metrics_ = metrics_.WatchCircuits(
       config, [this](const std::string& phone) { return flow_.CircuitOpen(phone, clock_.Now()); });
   pump_.Notify();

@@ -20,7 +20,7 @@ NumberOwnership::NumberOwnership(store::NumberLeases& leases, std::string owner,
       owner_(std::move(owner)),
       numbers_(std::move(numbers)),
       lease_(lease),
-      handover_(handover),
+      handover_ms_(handover.count()),
       clock_(clock),
       on_gain_(std::move(on_gain)) {}
 
@@ -51,7 +51,7 @@ void NumberOwnership::Release() {
     std::lock_guard lock(held_mutex_);
     held_until_.clear();
   }
-  auto released = leases_.ReleaseNumberLeases(owner_, clock_.UnixMillis(), handover_.count());
+  auto released = leases_.ReleaseNumberLeases(owner_, clock_.UnixMillis(), handover_ms_.load());
   if (!released) {
     // Not fatal: the leases end by themselves, the numbers are only taken later.
     spdlog::error("dispatch: giving up the business numbers failed: {}", released.error().detail);
@@ -70,7 +70,7 @@ Result<void> NumberOwnership::RenewOnce() {
   }
   leases_.RenewNumberLeasesAsync(
       store::NumberLeaseRenewal{owner_, std::move(numbers), clock_.UnixMillis(), lease_.count(),
-                                handover_.count()},
+                                handover_ms_.load()},
       [answer](Result<std::vector<std::string>> r) { answer->set_value(std::move(r)); });
   if (answered.wait_for(lease_) != std::future_status::ready) {
     return core::MakeError(core::ErrorCode::kDeadlineExceeded,
@@ -129,7 +129,9 @@ void NumberOwnership::Run() {
   }
 }
 
-void NumberOwnership::SetNumbers(std::vector<std::string> numbers) {
+void NumberOwnership::SetNumbers(std::vector<std::string> numbers,
+                                 std::chrono::milliseconds handover) {
+  handover_ms_.store(handover.count());
   {
     std::lock_guard lock(held_mutex_);
     numbers_ = std::move(numbers);

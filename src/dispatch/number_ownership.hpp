@@ -13,6 +13,7 @@
 // and Release from one at a time.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -55,8 +56,8 @@ class NumberOwnership {
 
   // Replaces the numbers this instance can send for (a configuration reload): one no longer
   // among them is not sent for from now on (its lease runs out by itself); new ones are asked
-  // for at once, by the renewing thread.
-  void SetNumbers(std::vector<std::string> numbers);
+  // for at once, by the renewing thread. `handover`: as at construction, for the new numbers.
+  void SetNumbers(std::vector<std::string> numbers, std::chrono::milliseconds handover);
 
   // Whether this instance may send for `number` now.
   bool Owns(std::string_view number) const;
@@ -72,7 +73,7 @@ class NumberOwnership {
   const std::string owner_;
   std::vector<std::string> numbers_;  // guarded by held_mutex_
   const std::chrono::milliseconds lease_;
-  const std::chrono::milliseconds handover_;
+  std::atomic<std::chrono::milliseconds::rep> handover_ms_;  // SetNumbers may lengthen it
   const util::Clock& clock_;
   const std::function<void()> on_gain_;
 

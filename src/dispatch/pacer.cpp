@@ -111,9 +111,14 @@ void Pacer::CountSend(const store::StoredMessage& message, TimePoint now) {
   const std::string& number = message.message.service_phone;
   const int limit = flow_.PerSecond(number);
   if (limit <= 0) return;
+  const auto window = flow_.RateWindow(number);
   auto it = last_second_.find(number);
+  if (it != last_second_.end() && (it->second.limit() != limit || it->second.window() != window)) {
+    last_second_.erase(it);  // a reload changed the number's rate: counted afresh at the new one
+    it = last_second_.end();
+  }
   if (it == last_second_.end()) {
-    it = last_second_.emplace(number, util::StartLimit(limit, flow_.RateWindow(number))).first;
+    it = last_second_.emplace(number, util::StartLimit(limit, window)).first;
   }
   it->second.Count(now);
 }

@@ -353,12 +353,22 @@ void TemplateSynchroniser::Run() {
     for (const auto& [account, d] : due) wake_at = std::min(wake_at, d.at);
     wake_.wait_until(lock, wake_at, [this] { return stopping_ || !requested_.empty(); });
     if (stopping_) break;
+    const auto sources = Sources();
+    // An account a reload took away is no longer synchronised (nor waited for).
+    std::erase_if(due, [&sources](const auto& entry) {
+      return std::none_of(sources->begin(), sources->end(),
+                          [&entry](const CatalogSource& s) { return s.account == entry.first; });
+    });
     // A status for a template not yet known, or a source a reload added: read it now.
-    for (const auto& account : requested_) due[account].at = Clock::now();
+    for (const auto& account : requested_) {
+      const bool kept =
+          std::any_of(sources->begin(), sources->end(),
+                      [&account](const CatalogSource& s) { return s.account == account; });
+      if (kept) due[account].at = Clock::now();
+    }
     requested_.clear();
     lock.unlock();
     const auto now = Clock::now();
-    const auto sources = Sources();
     for (const auto& source : *sources) {
       if (stop_requested_) break;
       Due& d = due[source.account];

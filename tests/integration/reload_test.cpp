@@ -93,6 +93,11 @@ TEST(ReloadTest, UsersNumbersCallbacksAndTheLogLevelChangeOnSighupOnAnOpenConnec
   Send(client, gateway, alice, kAddedNumber, &status);
   EXPECT_EQ(status, 422) << "a number the domain does not have";
 
+  HttpRequest marked_before;
+  marked_before.url = gateway.base_url() + "/healthz";
+  marked_before.headers = {{"X-Request-Id", "before-warn-level"}};
+  EXPECT_EQ(client.Send(marked_before).status, 200);
+
   RawSocket opened_before(gateway.base_url());
   ASSERT_TRUE(opened_before.connected());
   ASSERT_EQ(RawGet(opened_before, "/healthz"), 200);
@@ -158,7 +163,8 @@ TEST(ReloadTest, UsersNumbersCallbacksAndTheLogLevelChangeOnSighupOnAnOpenConnec
       ReloadAndWait(gateway, "config: reload refused, the running configuration is kept", 1))
       << gateway.ReadStderrLog();
   const std::string log = gateway.ReadStderrLog();
-  EXPECT_EQ(log.find("after-warn-level"), std::string::npos);
+  EXPECT_NE(log.find("before-warn-level"), std::string::npos) << "logged at info";
+  EXPECT_EQ(log.find("after-warn-level"), std::string::npos) << "not at warn";
   EXPECT_NE(log.find(gateway.config_path()), std::string::npos) << "the refusal names the file";
   EXPECT_FALSE(Send(client, gateway, bob, kAddedNumber).empty()) << "the last good one serves";
 

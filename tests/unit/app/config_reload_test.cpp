@@ -60,5 +60,17 @@ TEST(RestartOnlyChangesTest, SettingsOnlyAStartReadsAreNamed) {
                                 "domains.acme.message_retention_ms"}));
 }
 
+TEST(MergedRoutesTest, ARemovedNumbersRouteStaysAndAChangedOneIsReplaced) {
+  const std::vector<webhooks::Route> earlier = {{"meta", "111", "3902124122690", "acme"},
+                                                {"meta", "222", "3902124122691", "acme"}};
+  const std::vector<webhooks::Route> now = {{"meta", "111", "3902124122699", "other"},
+                                            {"sandbox", "333", "333", "acme"}};
+  const auto merged = MergedRoutes(now, earlier);
+  ASSERT_EQ(merged.size(), 3u);
+  EXPECT_EQ(merged[0].service_phone, "3902124122699") << "the new configuration's wins";
+  EXPECT_EQ(merged[1].phone_number_id, "333");
+  EXPECT_EQ(merged[2].phone_number_id, "222") << "kept for the reports of what it sent";
+}
+
 }  // namespace
 }  // namespace socialgate::app

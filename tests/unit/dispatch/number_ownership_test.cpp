@@ -74,6 +74,22 @@ TEST_F(NumberOwnershipTest, NumbersGivenUpAreDroppedAtOnceAndTakenByTheOtherAfte
   EXPECT_FALSE(b->Owns("3901"));
 }
 
+// A configuration reload: a removed number is no longer sent for at once, a new one is taken
+// at the next renewal.
+TEST_F(NumberOwnershipTest, SetNumbersDropsARemovedNumberAtOnceAndTakesANewOne) {
+  auto a = Make("a");
+  ASSERT_TRUE(a->RenewOnce());
+  ASSERT_TRUE(a->Owns("3902"));
+  a->SetNumbers({"3901", "3903"}, 2s);
+  EXPECT_FALSE(a->Owns("3902"));
+  EXPECT_TRUE(a->Owns("3901"));
+  EXPECT_EQ(a->NotHeld(), std::vector<std::string>{"3903"});
+  ASSERT_TRUE(a->RenewOnce());
+  EXPECT_TRUE(a->Owns("3903"));
+  EXPECT_FALSE(a->Owns("3902")) << "its lease is not renewed, nor held again";
+  EXPECT_TRUE(a->NotHeld().empty());
+}
+
 TEST_F(NumberOwnershipTest, ReleaseHandsEveryNumberOver) {
   auto a = Make("a");
   auto b = Make("b");

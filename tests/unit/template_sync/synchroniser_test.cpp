@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "store/storage.hpp"
+#include "support/eventually.hpp"
 #include "util/clock.hpp"
 
 namespace socialgate::template_sync {
@@ -220,6 +221,36 @@ TEST_F(SynchroniserTest, AStatusChangedWhileASyncReadsWinsOverTheListing) {
   graph_.Answer(200, Page({"a", "b"}));
   ASSERT_TRUE(sync->Sync(source_).ok);
   EXPECT_EQ(catalogs_.Current()->Find(source_.account)->Find("a", "en_GB")->status, "APPROVED");
+}
+
+// A configuration reload: a source it adds is read by the thread at once (not after the hour);
+// one it removes is no longer read.
+TEST_F(SynchroniserTest, ASourceAReloadAddsIsReadAtOnceAndOneItRemovesNoLonger) {
+  graph_.Answer(200, Page({"a"}));  // the first round's read of source_
+  auto sync = Make();
+  ASSERT_TRUE(sync->Load());
+  sync->Start();
+  ASSERT_TRUE(support::Eventually([&] { return Known() == 1; }));
+
+  CatalogSource added = source_;
+  added.account = "102290129340399";
+  added.meta->waba_id = added.account;
+  added.numbers = {"3902124122691"};
+  {
+    std::lock_guard lock(graph_.mutex_);
+    graph_.Answer(200, Page({"b", "c"}));
+  }
+  sync->SetSources({added});
+  ASSERT_TRUE(support::Eventually([&] {
+    const auto* c = catalogs_.Current()->Find(added.account);
+    return c != nullptr && c->size() == 2;
+  }));
+  sync->Stop();
+  ASSERT_EQ(sync->sources().size(), 1u);
+  EXPECT_EQ(sync->sources()[0].account, added.account);
+  std::lock_guard lock(graph_.mutex_);
+  ASSERT_EQ(graph_.urls.size(), 2u) << "source_ was read once, then no more";
+  EXPECT_NE(graph_.urls[1].find("/102290129340399/"), std::string::npos) << graph_.urls[1];
 }
 
 TEST_F(SynchroniserTest, AStoppingSynchroniserReadsNoFurtherPage) {
