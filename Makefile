@@ -72,8 +72,10 @@ test-tsan:
 
 # Benchmarks: always the release build; writes docs/benchmarks.md (bench/run.py, about 8 min).
 # A quick check: make bench BENCH_ARGS="--only ingest --duration 3"
+# Kannel (Debian's package) for the comparison row is installed here, not by deps or make test.
 .PHONY: bench
 bench: deps
+	@scripts/install-bench-tools
 	@test -f build/release/build.ninja || cmake --preset release
 	cmake --build build/release -j $(JOBS) --target socialgate fake-graph beast_ceiling
 	python3 bench/run.py $(BENCH_ARGS)
