@@ -2,8 +2,8 @@
 """socialgate's benchmark harness (`make bench`): measures, prints one table, writes it.
 
     python3 bench/run.py                        # every part; writes docs/benchmarks.md
-    python3 bench/run.py --only ingest          # one part (ingest, e2e, e2e-webhooks, media,
-                                                #   pg-ingest, pg-e2e), or several: e2e,media
+    python3 bench/run.py --only ingest          # one part (ingest, e2e, e2e-webhooks, kannel,
+                                                #   media, pg-ingest, pg-e2e), or several: e2e,media
     python3 bench/run.py --duration 3 --e2e-messages 10000     # a quick check
 
 Parts (see docs/benchmarks.md for what each figure means):
@@ -20,6 +20,11 @@ Parts (see docs/benchmarks.md for what each figure means):
           read) to the gateway's [webhooks.meta] while the load runs: webhooks answered and
           statuses applied per second, over the delivered rate (target: at least 3), the
           drain, the messages not read, the gateway's CPU per message (bench/webhooks_part.py).
+  kannel  Kannel 1.4.5 (Debian's package; make bench installs it) under the ingest load on its
+          sendsms interface, delivering through an HTTP SMSC to a fixed-answer upstream:
+          requests/s, delivered msg/s, CPU per message of bearerbox + smsbox; socialgate's
+          ingest, end-to-end and CPU figures of the same run as ratios to them
+          (bench/kannel_part.py).
   media   the seed request with a ~5 MB PNG image header: request-body MB/s and peak RSS.
   pg-ingest
           the ingest load against gateways on PostgreSQL (a throwaway cluster started by
@@ -71,6 +76,7 @@ import zlib
 sys.dont_write_bytecode = True  # no bench/__pycache__/ in the working tree for the import below
 import pg_cluster  # noqa: E402 (bench/pg_cluster.py, beside this file)
 import webhooks_part  # noqa: E402 (bench/webhooks_part.py: the e2e-webhooks part)
+import kannel_part  # noqa: E402 (bench/kannel_part.py: the kannel part)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
@@ -85,7 +91,7 @@ DOCS = os.path.join(ROOT, "docs", "benchmarks.md")
 # clears), so a cluster a killed run left behind is stopped by the next one.
 PG_STATE = RUN_DIR + "-postgres"
 
-PARTS = ("ingest", "e2e", "e2e-webhooks", "media", "pg-ingest", "pg-e2e")
+PARTS = ("ingest", "e2e", "e2e-webhooks", "kannel", "media", "pg-ingest", "pg-e2e")
 PG_PARTS = ("pg-ingest", "pg-e2e")
 PG_INSTANCES = (1, 2)
 # How long two gateways on one database get to divide the business numbers between them
@@ -598,8 +604,11 @@ def start_fake_graph(args, name: str, run_dir: str, token: str, extra: list[str]
     return child, m.group(1)
 
 
-def start_ceiling(run_dir: str) -> tuple[Child, str]:
-    child = Child("beast_ceiling", [CEILING, "--port", "0", "--threads", "2"], run_dir)
+def start_ceiling(run_dir: str, name: str = "beast_ceiling",
+                  extra: list[str] | None = None) -> tuple[Child, str]:
+    """bench/beast_ceiling on a free port (`extra`: more flags, e.g. the Kannel part's
+    --answer); the process and its base URL."""
+    child = Child(name, [CEILING, "--port", "0", "--threads", "2"] + (extra or []), run_dir)
     m = child.wait_for_line(r"^beast_ceiling: listening on (http://127\.0\.0\.1:\d+)$",
                             START_TIMEOUT_S)
     return child, m.group(1)
@@ -1161,6 +1170,12 @@ def run_e2e_webhooks(args, run_dir: str, config: dict, results: dict) -> None:
     results["e2e_webhooks"] = r
 
 
+def run_kannel(args, run_dir: str, config: dict, results: dict) -> None:
+    """Kannel under the ingest load, the peer anchor (bench/kannel_part.py, which uses this
+    module's helpers)."""
+    kannel_part.run(sys.modules[__name__], args, run_dir, results)
+
+
 def run_pg_e2e(cluster: pg_cluster.PgCluster, args, run_dir: str, config: dict,
                results: dict) -> None:
     """The e2e run at 0 ms on PostgreSQL: one gateway, then two on one database."""
@@ -1284,6 +1299,7 @@ def build_rows(results: dict) -> list[tuple[str, str, str, str]]:
     if "e2e-webhooks_error" in results:
         row("end to end with status webhooks", "n/a", "", error=results["e2e-webhooks_error"])
     webhooks_part.rows(row, results, e2e_rows)
+    kannel_part.rows(row, results, errors_of)
     if "pg-e2e_error" in results:
         row("end to end on PostgreSQL", "n/a", "", error=results["pg-e2e_error"])
     for e in results.get("pg_e2e", []):
@@ -1487,7 +1503,7 @@ def write_markdown(path: str, args, rows, info: dict, command: str, started: str
                 f"{args.duration:g} s per load; end to end {args.e2e_messages:,} messages, "
                 f"upstream {args.e2e_latencies} ms, then {args.e2e_single_messages:,} to one number "
                 f"at 200 ms, at most {args.e2e_timeout} s each"
-                f"{webhooks_part.settings(args.only)}; media "
+                f"{webhooks_part.settings(args.only)}{kannel_part.settings(args.only)}; media "
                 f"{args.media_connections} connections; gateway log level {args.log_level}")
     inside = GATEWAY.startswith(ROOT + os.sep)
     gateway_shown = os.path.relpath(GATEWAY, ROOT) if inside else GATEWAY
@@ -1518,8 +1534,8 @@ Targets are reported, never asserted in tests.
 - disk: a 4 KiB append + fsync in `build/bench-run/` took {info['fsync_ms']:.2f} ms before the run and {info.get('fsync_after_ms', 0):.2f} ms after it, so a writer that commits each message on its own stops near {1000 / info['fsync_ms']:,.0f} messages/s (fsync times on shared or virtual disks vary a lot between runs: compare them too)
 - configuration: `bench/gateway.toml` (ack = "stored"; SQLite WAL, synchronous=FULL: every accepted message is committed with fsync before the answer)
 
-wrk, the gateway, fake-graph and beast_ceiling share this machine's cores, so every figure
-includes the load generator's own CPU use; compare figures taken on the same machine only.
+wrk, the gateway, fake-graph, beast_ceiling and Kannel share this machine's cores, so every
+figure includes the load generator's own CPU use; compare figures taken on the same machine only.
 {postgres}
 {markdown_table(rows)}
 
@@ -1554,7 +1570,7 @@ includes the load generator's own CPU use; compare figures taken on the same mac
   gateway's CPU per delivered message is its user + system time (`/proc/PID/stat`) from the
   start of submission until every message was seen delivered, over the messages delivered
   (per thread in the log and in `build/bench-run/results.json`).
-{webhooks_part.HOW_MEASURED}- **media**: the seed request with a header `{{"type":"image",...}}` holding a PNG (a valid
+{webhooks_part.HOW_MEASURED}{kannel_part.HOW_MEASURED}- **media**: the seed request with a header `{{"type":"image",...}}` holding a PNG (a valid
   signature and IHDR, random IDAT) just under WhatsApp's 5 MB image limit, base64 in the JSON
   body; MB/s = requests/s x request-body bytes (10^6 bytes per MB). Bytes in flight =
   connections x body size.
@@ -1606,11 +1622,11 @@ def main() -> int:
                              "comes from ingest and e2e; the pg-* parts start a throwaway "
                              "PostgreSQL cluster)")
     parser.add_argument("--duration", type=float, default=DEFAULTS["duration"],
-                        help="seconds of each wrk load (ingest, ceiling, media)")
+                        help="seconds of each wrk load (ingest, ceiling, kannel, media)")
     parser.add_argument("--threads", type=int, default=DEFAULTS["threads"], help="wrk threads")
     parser.add_argument("--connections", type=int, default=DEFAULTS["connections"],
-                        help="wrk connections (ingest, ceiling, e2e; split between the "
-                             "gateways in the pg-* parts)")
+                        help="wrk connections (ingest, ceiling, e2e, kannel; split between "
+                             "the gateways in the pg-* parts)")
     parser.add_argument("--e2e-messages", type=int, default=DEFAULTS["e2e_messages"])
     parser.add_argument("--e2e-latencies", default=DEFAULTS["e2e_latencies"],
                         help="fake-graph answer delays in ms, comma-separated")
@@ -1619,7 +1635,8 @@ def main() -> int:
                         help="messages to one number at 200 ms, for the held-rate figure "
                              "(0: skip)")
     parser.add_argument("--e2e-timeout", type=int, default=DEFAULTS["e2e_timeout"],
-                        help="time bound of each end-to-end run, in seconds")
+                        help="time bound of each end-to-end run, and of Kannel's delivery "
+                             "after its load, in seconds")
     parser.add_argument("--media-connections", type=int, default=DEFAULTS["media_connections"])
     parser.add_argument("--media-bytes", type=int, default=DEFAULTS["media_bytes"],
                         help="size of the PNG (WhatsApp's image limit is 5 MB)")
@@ -1672,8 +1689,13 @@ def main() -> int:
         return 2
     if pg_parts and pg_cluster.missing():
         log("bench: the pg-* parts need PostgreSQL 15 and psql (scripts/install-deps installs "
-            "them; or leave those parts out: --only ingest,e2e,e2e-webhooks,media)\n  missing: "
+            "them; or leave those parts out: --only ingest,e2e,e2e-webhooks,kannel,media)\n  missing: "
             + ", ".join(pg_cluster.missing()))
+        return 2
+    if "kannel" in parts and kannel_part.missing():
+        log("bench: the kannel part needs Kannel (scripts/install-bench-tools installs it, as "
+            "make bench does; or leave it out with --only)\n  missing: "
+            + ", ".join(kannel_part.missing()))
         return 2
     out_path = args.out or (DOCS if full else os.path.join(RUN_DIR, "benchmarks.md"))
 
@@ -1709,7 +1731,7 @@ def main() -> int:
     cluster = pg_cluster.PgCluster(PG_STATE)
     # SQLite and PostgreSQL ingest one after the other, so their ratio compares like with like.
     order = (("ingest", run_ingest), ("pg-ingest", functools.partial(run_pg_ingest, cluster)),
-             ("e2e", run_e2e), ("e2e-webhooks", run_e2e_webhooks),
+             ("e2e", run_e2e), ("kannel", run_kannel), ("e2e-webhooks", run_e2e_webhooks),
              ("pg-e2e", functools.partial(run_pg_e2e, cluster)),
              ("media", run_media))
     try:
