@@ -169,7 +169,8 @@ core::Result<void> TemplateSynchroniser::Load() {
     catalogs_.ReplaceAll(ToCatalogs(*stored), /*keep_others=*/true);
     if (version) version_seen_ = *version;
   }
-  for (const auto& source : *Sources()) {
+  const auto sources = Sources();  // held: the loop's range must outlive it
+  for (const auto& source : *sources) {
     if (!source.meta) (void)Sync(source);  // a file's failure is logged by Sync
   }
   return {};
@@ -234,7 +235,8 @@ SyncReport TemplateSynchroniser::Sync(const CatalogSource& source) {
 
 std::vector<SyncReport> TemplateSynchroniser::SyncAll() {
   std::vector<SyncReport> reports;
-  for (const auto& source : *Sources()) {
+  const auto sources = Sources();  // held: the loop's range must outlive it
+  for (const auto& source : *sources) {
     if (stop_requested_) break;
     reports.push_back(Sync(source));
   }
@@ -343,7 +345,8 @@ void TemplateSynchroniser::Run() {
   };
   std::map<std::string, Due> due;
   // Meta's listings at once; the files were read by Load, before serving, so not again now.
-  for (const auto& s : *Sources()) {
+  const auto first_sources = Sources();  // held: the loop's range must outlive it
+  for (const auto& s : *first_sources) {
     due[s.account] = Due{s.meta ? Clock::now() : Clock::now() + settings_.sync_interval};
   }
   Clock::time_point next_reload = Clock::now() + settings_.reload_interval;

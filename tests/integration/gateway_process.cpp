@@ -46,12 +46,14 @@ GatewayProcess::GatewayProcess(std::string config_toml, std::string storage_url)
   if (!out.flush()) ADD_FAILURE() << "cannot write " << config_path();
 }
 
-int RunCommand(const GatewayProcess& gateway, const std::string& args, std::string& out) {
+int RunCommand(const GatewayProcess& gateway, const std::string& args, std::string& out,
+               const std::string& storage_url) {
   const std::string out_path = gateway.dir() + "/command.out";
+  const std::string storage =
+      storage_url.empty() ? "sqlite:" + gateway.database_path() : storage_url;
   const std::string line = "cd '" + gateway.dir() + "' && " + std::string(SOCIALGATE_BINARY) + " " +
-                           args + " --config '" + gateway.config_path() +
-                           "' --storage 'sqlite:" + gateway.database_path() + "' >'" + out_path +
-                           "' 2>>'" + gateway.dir() + "/command.err'";
+                           args + " --config '" + gateway.config_path() + "' --storage '" +
+                           storage + "' >'" + out_path + "' 2>>'" + gateway.dir() + "/command.err'";
   const int status = std::system(line.c_str());
   std::ifstream in(out_path);
   std::stringstream text;

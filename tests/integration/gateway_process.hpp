@@ -57,10 +57,12 @@ std::string WithServerKeys(std::string config_toml, std::string_view keys);
 
 class GatewayProcess;
 
-// Runs `socialgate <args> --config <its config> --storage sqlite:<its database>` in the gateway's
-// directory (while it serves or not), its standard output into `out` (its standard error
-// appended to <dir>/command.err); the exit status, -1 when it did not exit.
-int RunCommand(const GatewayProcess& gateway, const std::string& args, std::string& out);
+// Runs `socialgate <args> --config <its config> --storage <storage_url>` (by default
+// sqlite:<its database>) in the gateway's directory (while it serves or not), its standard
+// output into `out` (its standard error appended to <dir>/command.err); the exit status, -1
+// when it did not exit.
+int RunCommand(const GatewayProcess& gateway, const std::string& args, std::string& out,
+               const std::string& storage_url = "");
 
 class GatewayProcess : public ServerProcess {
  public:

@@ -5,9 +5,7 @@
 // usage mistakes, exit with the documented statuses (app/exit_codes.hpp).
 #include <chrono>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -65,19 +63,7 @@ class MessagesCommandTest : public ::testing::TestWithParam<StorageEngine> {
   // its standard output in `out` (standard error goes to the gateway's directory, where it runs:
   // the configuration names its token file relative to it).
   int Run(const std::string& args, std::string& out) {
-    const std::string storage =
-        database_->url().empty() ? "sqlite:" + gateway_->database_path() : database_->url();
-    const std::string out_path = gateway_->dir() + "/command.out";
-    const std::string line = "cd '" + gateway_->dir() + "' && " + std::string(SOCIALGATE_BINARY) +
-                             " " + args + " --config '" + gateway_->config_path() +
-                             "' --storage '" + storage + "' >'" + out_path + "' 2>>'" +
-                             gateway_->dir() + "/command.err'";
-    const int status = std::system(line.c_str());
-    std::ifstream in(out_path);
-    std::stringstream text;
-    text << in.rdbuf();
-    out = text.str();
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return RunCommand(*gateway_, args, out, database_->url());
   }
 
   // A message the fake refuses for good on its first send (an unknown code with HTTP 400):
