@@ -2,8 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "util/thread_name.hpp"
-
 namespace socialgate::retention {
 
 ContentRetention::ContentRetention(store::Conversations& conversations,
@@ -12,32 +10,19 @@ ContentRetention::ContentRetention(store::Conversations& conversations,
     : conversations_(conversations),
       domains_(std::move(domains)),
       interval_(interval),
-      clock_(clock) {}
+      clock_(clock),
+      thread_("sg-retention", [this] {
+        RunOnce();
+        return interval_;
+      }) {}
 
 ContentRetention::~ContentRetention() { Stop(); }
 
 void ContentRetention::Start() {
-  if (domains_.empty() || thread_.joinable()) return;
-  thread_ = std::thread([this] {
-    util::NameThisThread("sg-retention");
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-      lock.unlock();
-      RunOnce();
-      lock.lock();
-      wake_.wait_for(lock, interval_, [this] { return stopping_; });
-    }
-  });
+  if (!domains_.empty()) thread_.Start();
 }
 
-void ContentRetention::Stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void ContentRetention::Stop() { thread_.Stop(); }
 
 int ContentRetention::RunOnce() {
   int total = 0;

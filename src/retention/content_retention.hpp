@@ -11,14 +11,12 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
+#include "retention/round_thread.hpp"
 #include "store/conversations.hpp"
 #include "util/clock.hpp"
 
@@ -56,10 +54,7 @@ class ContentRetention {
   const std::chrono::milliseconds interval_;
   const util::Clock& clock_;
 
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by mutex_
-  std::thread thread_;
+  RoundThread thread_;  // last: stopped before the members its rounds use go
 };
 
 }  // namespace socialgate::retention

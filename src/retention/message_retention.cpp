@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include "obs/metrics.hpp"
-#include "util/thread_name.hpp"
 
 namespace socialgate::retention {
 namespace {
@@ -29,32 +28,17 @@ MessageRetention::MessageRetention(store::Storage& storage, std::vector<DomainRe
       domains_(std::move(domains)),
       interval_(interval),
       clock_(clock),
-      limits_(limits) {}
+      limits_(limits),
+      thread_("sg-msg-retain",
+              [this] { return RunOnce().more ? limits_.backlog_pause : interval_; }) {}
 
 MessageRetention::~MessageRetention() { Stop(); }
 
 void MessageRetention::Start() {
-  if (domains_.empty() || thread_.joinable()) return;
-  thread_ = std::thread([this] {
-    util::NameThisThread("sg-msg-retain");
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-      lock.unlock();
-      const bool more = RunOnce().more;
-      lock.lock();
-      wake_.wait_for(lock, more ? limits_.backlog_pause : interval_, [this] { return stopping_; });
-    }
-  });
+  if (!domains_.empty()) thread_.Start();
 }
 
-void MessageRetention::Stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void MessageRetention::Stop() { thread_.Stop(); }
 
 RetentionRound MessageRetention::RunOnce() {
   RetentionRound round;

@@ -22,13 +22,11 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
-#include <thread>
 #include <vector>
 
 #include "retention/content_retention.hpp"
+#include "retention/round_thread.hpp"
 #include "store/storage.hpp"
 #include "util/clock.hpp"
 
@@ -79,10 +77,7 @@ class MessageRetention {
   const util::Clock& clock_;
   const RetentionLimits limits_;
 
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by mutex_
-  std::thread thread_;
+  RoundThread thread_;  // last: stopped before the members its rounds use go
 };
 
 }  // namespace socialgate::retention
