@@ -1,5 +1,6 @@
 #include "core/phone_number.hpp"
 
+#include <set>
 #include <unordered_map>
 
 #include <phonenumbers/phonenumber.pb.h>
@@ -98,6 +99,22 @@ Result<std::string> NormalizePhoneNumber(std::string_view field, std::string_vie
                          std::to_string(kMaxE164Digits));
   }
   return e164.substr(1);
+}
+
+std::size_t CountryCodeLength(std::string_view digits) {
+  static const std::set<int> kCodes = [] {
+    std::set<int> codes;
+    PhoneNumberUtil::GetInstance()->GetSupportedCallingCodes(&codes);
+    return codes;
+  }();
+  int code = 0;
+  for (std::size_t n = 1; n <= 3 && n <= digits.size(); ++n) {
+    const char c = digits[n - 1];
+    if (c < '0' || c > '9') return 0;
+    code = code * 10 + (c - '0');
+    if (kCodes.count(code) != 0) return n;
+  }
+  return 0;
 }
 
 }  // namespace socialgate::core

@@ -28,4 +28,8 @@ inline constexpr std::size_t kMaxE164Digits = 15;
 // once normalised (E.164's limit).
 Result<std::string> NormalizePhoneNumber(std::string_view field, std::string_view input);
 
+// How many leading digits of `digits` (E.164, no '+') are a country calling code that
+// libphonenumber knows (the codes are prefix-free: 1 to 3 digits); 0 when none is.
+std::size_t CountryCodeLength(std::string_view digits);
+
 }  // namespace socialgate::core

@@ -12,16 +12,20 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "core/phone_number.hpp"
 #include "obs/buffered_sink.hpp"
 #include "util/thread_name.hpp"
 
 namespace socialgate::obs {
 
 std::string MaskPhone(std::string_view digits) {
-  if (digits.size() <= 6) return std::string(digits.size(), '*');
-  std::string out(digits.substr(0, 4));
-  out.append(digits.size() - 6, '*');
-  out.append(digits.substr(digits.size() - 2));
+  constexpr std::size_t kShownLast = 3;
+  const std::size_t shown_first = core::CountryCodeLength(digits);
+  // Too short to show both and still hide something: everything hidden.
+  if (digits.size() < shown_first + kShownLast + 3) return std::string(digits.size(), '*');
+  std::string out(digits.substr(0, shown_first));
+  out.append(digits.size() - shown_first - kShownLast, '*');
+  out.append(digits.substr(digits.size() - kShownLast));
   return out;
 }
 

@@ -9,7 +9,8 @@
 
 namespace socialgate::obs {
 
-// "393403603062" -> "3934******62": keeps the country code's first digits and the last two.
+// "393403603062" -> "39*******062": keeps the country calling code and the last three digits
+// (everything hidden for a number too short to hide at least three digits).
 std::string MaskPhone(std::string_view digits);
 
 // level: "trace", "debug", "info", "warn", "error". Unknown levels mean "info".

@@ -20,6 +20,16 @@ std::string MessageOf(const std::string& line) {
   return j.value("message", "");
 }
 
+// Issue 20: a phone number in a log shows its country code and its last three digits only.
+TEST(MaskPhoneTest, KeepsTheCountryCodeAndTheLastThreeDigits) {
+  EXPECT_EQ(MaskPhone("393403603062"), "39*******062");  // Italy: 39
+  EXPECT_EQ(MaskPhone("14155550123"), "1*******123");    // NANP: 1
+  EXPECT_EQ(MaskPhone("3548001234"), "354****234");      // Iceland: 354
+  EXPECT_EQ(MaskPhone("99912345678"), "********678");    // 999 is no calling code
+  EXPECT_EQ(MaskPhone("391234"), "******");              // too short to hide three digits
+  EXPECT_EQ(MaskPhone(""), "");
+}
+
 TEST(JsonLogLineTest, QuotesBackslashesAndControlCharactersAreEscaped) {
   const std::string line =
       JsonLogLine("2026-12-06T21:22:13.923Z", "info", "a \"quoted\" \\ path\nsecond\tline\x01\x7f");
