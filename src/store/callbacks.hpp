@@ -8,8 +8,9 @@
 // changes: one is claimed only when no earlier one of the same message is still pending.
 //
 // Thread safety: safe to call from many threads at once. SetCallbackDomains is called before
-// any write, and again at a configuration reload: batches committed after it use the new list. The ...Async calls only queue their write (`done` runs on the store's
-// thread and must not block); ListCallbacks may block on I/O.
+// any write, and again at a configuration reload: batches committed after it use the new list. The
+// ...Async calls only queue their write (`done` runs on the store's thread and must not block);
+// ListCallbacks may block on I/O.
 #pragma once
 
 #include <cstdint>

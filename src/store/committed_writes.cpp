@@ -169,6 +169,16 @@ void CommittedWrites::ReceiveWebhookAsync(WebhookEvent event,
   committer().WriteAsync(std::move(event), AnswerStored(std::move(done)));
 }
 
+void CommittedWrites::ReceiveAndApplyWebhookAsync(
+    WebhookEvent event, WebhookApplication application,
+    std::function<void(Result<WebhookApplied>)> done) {
+  committer().WriteAsync(ReceivedWebhook{std::move(event), std::move(application)},
+                         [done = std::move(done)](Result<Written> written) {
+                           if (!written) return done(tl::unexpected(std::move(written.error())));
+                           done(written->webhook);
+                         });
+}
+
 void CommittedWrites::ApplyWebhookAsync(WebhookApplication application,
                                         std::function<void(Result<WebhookApplied>)> done) {
   committer().WriteAsync(std::move(application), [done = std::move(done)](Result<Written> written) {

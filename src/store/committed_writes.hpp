@@ -64,6 +64,8 @@ class CommittedWrites : public Outbox,
   // DeliveryStatuses
   void ReceiveWebhookAsync(WebhookEvent event,
                            std::function<void(core::Result<void>)> done) override;
+  void ReceiveAndApplyWebhookAsync(WebhookEvent event, WebhookApplication application,
+                                   std::function<void(core::Result<WebhookApplied>)> done) override;
   void ApplyWebhookAsync(WebhookApplication application,
                          std::function<void(core::Result<WebhookApplied>)> done) override;
 

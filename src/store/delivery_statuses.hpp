@@ -4,7 +4,8 @@
 // webhook events: Meta's callbacks, and the sandbox's own events in Meta's shape. Each event is
 // stored as received first (ReceiveWebhookAsync: the webhook is answered once it is durable),
 // then applied (ApplyWebhookAsync): its status reports move their messages forward and the
-// event is marked applied, in one commit.
+// event is marked applied, in one commit. An event whose application is known when it arrives
+// is stored and applied in one commit instead (ReceiveAndApplyWebhookAsync).
 //
 // A report finds its message by the provider's message id, or else by the gateway's message id
 // it carries (Meta's biz_opaque_callback_data, the send's own id) when the provider id is not
@@ -68,6 +69,13 @@ struct WebhookApplication {
   std::int64_t forget_events_before_ms = 0;
 };
 
+// An event received and applied at once (DeliveryStatuses::ReceiveAndApplyWebhookAsync): the
+// event is stored already applied, with `application.outcome`, in the commit that applies it.
+struct ReceivedWebhook {
+  WebhookEvent event;
+  WebhookApplication application;  // application.event_id is event.id
+};
+
 // What an application did.
 struct WebhookApplied {
   int applied = 0;  // reports that found their message (repeats included)
@@ -101,6 +109,14 @@ class DeliveryStatuses {
   // again changes nothing (each report is a repeat). Always queued, however many writes wait.
   virtual void ApplyWebhookAsync(WebhookApplication application,
                                  std::function<void(core::Result<WebhookApplied>)> done) = 0;
+
+  // Stores an event and applies it, in one commit: what ReceiveWebhookAsync and then
+  // ApplyWebhookAsync do, with one write instead of two (the event is never stored unapplied).
+  // Refused at once like ReceiveWebhookAsync; on any failure nothing is stored, and the caller
+  // may store the event alone to apply it later.
+  virtual void ReceiveAndApplyWebhookAsync(
+      WebhookEvent event, WebhookApplication application,
+      std::function<void(core::Result<WebhookApplied>)> done) = 0;
 
   // Up to `limit` events not applied yet that were received before `received_before_ms`,
   // oldest first: those a stopped instance left, to apply again.

@@ -54,9 +54,13 @@ Result<Written> ReceiveWebhook(StatusReportTable& table, const WebhookEvent& eve
   return Written{};
 }
 
-Result<Written> ApplyWebhook(StatusReportTable& table, ConversationTable& conversations,
-                             const WebhookApplication& application, std::int64_t chat_idle_ms,
-                             std::uint64_t& applications) {
+namespace {
+
+// What ApplyWebhook and ReceiveAndApplyWebhook share: the reports, the inbound messages, and now
+// and then the purge; not the event's own row.
+Result<Written> ApplyWhatItSays(StatusReportTable& table, ConversationTable& conversations,
+                                const WebhookApplication& application, std::int64_t chat_idle_ms,
+                                std::uint64_t& applications) {
   Written written;
   for (const StatusReport& report : application.reports) {
     SG_ASSIGN_OR_RETURN(auto message, FindReported(table, report));
@@ -74,13 +78,31 @@ Result<Written> ApplyWebhook(StatusReportTable& table, ConversationTable& conver
     SG_ASSIGN_OR_RETURN(written.webhook.inbound, ApplyInbound(conversations, application.inbound,
                                                               application.now_ms, chat_idle_ms));
   }
-  SG_RETURN_IF_ERROR(
-      table.MarkApplied(application.event_id, application.now_ms, application.outcome));
   if (++applications % kPurgeEvery == 0) {
     SG_RETURN_IF_ERROR(
         table.Purge(application.forget_events_before_ms, application.now_ms, kPurgeBatch));
   }
   return written;
+}
+
+}  // namespace
+
+Result<Written> ApplyWebhook(StatusReportTable& table, ConversationTable& conversations,
+                             const WebhookApplication& application, std::int64_t chat_idle_ms,
+                             std::uint64_t& applications) {
+  SG_ASSIGN_OR_RETURN(Written written, ApplyWhatItSays(table, conversations, application,
+                                                       chat_idle_ms, applications));
+  SG_RETURN_IF_ERROR(
+      table.MarkApplied(application.event_id, application.now_ms, application.outcome));
+  return written;
+}
+
+Result<Written> ReceiveAndApplyWebhook(StatusReportTable& table, ConversationTable& conversations,
+                                       const ReceivedWebhook& received, std::int64_t chat_idle_ms,
+                                       std::uint64_t& applications) {
+  SG_RETURN_IF_ERROR(table.InsertAppliedEvent(received.event, received.application.now_ms,
+                                              received.application.outcome));
+  return ApplyWhatItSays(table, conversations, received.application, chat_idle_ms, applications);
 }
 
 Result<void> ApplyHeldReports(StatusReportTable& table, std::string_view message_id,

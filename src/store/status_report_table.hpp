@@ -39,6 +39,10 @@ class StatusReportTable {
   StatusReportTable& operator=(StatusReportTable&&) = delete;
 
   virtual core::Result<void> InsertEvent(const WebhookEvent& event) = 0;
+  // The event stored already applied, with what came of it (ReceiveAndApplyWebhookAsync).
+  virtual core::Result<void> InsertAppliedEvent(const WebhookEvent& event,
+                                                std::int64_t applied_at_ms,
+                                                std::string_view outcome) = 0;
   virtual core::Result<void> MarkApplied(std::string_view event_id, std::int64_t now_ms,
                                          std::string_view outcome) = 0;
 
@@ -86,6 +90,14 @@ core::Result<Written> ReceiveWebhook(StatusReportTable& table, const WebhookEven
 core::Result<Written> ApplyWebhook(StatusReportTable& table, ConversationTable& conversations,
                                    const WebhookApplication& application, std::int64_t chat_idle_ms,
                                    std::uint64_t& applications);
+
+// DeliveryStatuses::ReceiveAndApplyWebhookAsync's write: the event stored as applied, then what
+// ApplyWebhook does but the marking.
+core::Result<Written> ReceiveAndApplyWebhook(StatusReportTable& table,
+                                             ConversationTable& conversations,
+                                             const ReceivedWebhook& received,
+                                             std::int64_t chat_idle_ms,
+                                             std::uint64_t& applications);
 
 // After an attempt's outcome is recorded: applies the reports held for the message (by its id,
 // or by the provider id the outcome recorded), now that it is no longer being sent. Adds to

@@ -72,22 +72,23 @@ struct NumberLeaseRelease {
 };
 
 // DeliveryStatuses::ReceiveWebhookAsync is a WebhookEvent; ApplyWebhookAsync a
-// WebhookApplication. Callbacks::ClaimCallbacksAsync is a CallbackClaim; RecordCallbackAsync a
-// CallbackOutcome. TemplateCatalogs::ReplaceCatalog is a StoredCatalog (checked before it is
-// queued: committed_writes.cpp); SetTemplateStatus a TemplateStatusChange. Conversations::EndChat
-// is a ChatEnd; ClaimMediaFetchesAsync a MediaFetchClaim; RecordMediaFetchAsync a
-// MediaFetchOutcome; EraseCustomer a CustomerErasure; EraseContent a ContentErasure;
-// DeleteOldMessages a MessageDeletion. Storage::ReclaimSpace is a SpaceReclaim;
-// Outbox::RetryMessage a MessageRetry.
+// WebhookApplication; ReceiveAndApplyWebhookAsync a ReceivedWebhook. Callbacks::ClaimCallbacksAsync
+// is a CallbackClaim; RecordCallbackAsync a CallbackOutcome. TemplateCatalogs::ReplaceCatalog is a
+// StoredCatalog (checked before it is queued: committed_writes.cpp); SetTemplateStatus a
+// TemplateStatusChange. Conversations::EndChat is a ChatEnd; ClaimMediaFetchesAsync a
+// MediaFetchClaim; RecordMediaFetchAsync a MediaFetchOutcome; EraseCustomer a CustomerErasure;
+// EraseContent a ContentErasure; DeleteOldMessages a MessageDeletion. Storage::ReclaimSpace is a
+// SpaceReclaim; Outbox::RetryMessage a MessageRetry.
 struct SpaceReclaim {
   std::int64_t max_pages = 0;
 };
 using Write =
     std::variant<NewMessage, AttemptEnd, ClaimRequest, LeaseExtension, LeaseRelease, WebhookEvent,
-                 WebhookApplication, IdempotentAnswer, Session, SessionDeletion, TrustedAddressSave,
-                 NumberLeaseRenewal, NumberLeaseRelease, CallbackClaim, CallbackOutcome,
-                 StoredCatalog, TemplateStatusChange, ChatEnd, MediaFetchClaim, MediaFetchOutcome,
-                 CustomerErasure, ContentErasure, MessageDeletion, SpaceReclaim, MessageRetry>;
+                 WebhookApplication, ReceivedWebhook, IdempotentAnswer, Session, SessionDeletion,
+                 TrustedAddressSave, NumberLeaseRenewal, NumberLeaseRelease, CallbackClaim,
+                 CallbackOutcome, StoredCatalog, TemplateStatusChange, ChatEnd, MediaFetchClaim,
+                 MediaFetchOutcome, CustomerErasure, ContentErasure, MessageDeletion, SpaceReclaim,
+                 MessageRetry>;
 
 // What applying a write produced.
 struct Written {
@@ -115,19 +116,20 @@ enum class WhenFull {
   kQueue,   // waits its turn, however long the queue
 };
 
-// New messages, received webhook events and trusted addresses are refused under load: a new
-// message or event was not accepted yet (the caller answers 503 and sends it again), and an
-// address is trusted in memory anyway, only not after a restart. Everything else follows from work
-// already accepted (a claim, its outcome, a lease, a delivery status, a session, a recorded answer)
-// and always waits its turn: refusing it would lose an outcome or send a message twice. A template
-// catalog's write waits too: it is rare, and refused it would leave the catalog stale until the
-// next synchronisation. Those need no bound of their own, theirs is elsewhere: attempt outcomes
-// and give-backs are one per claimed message, at most the dispatcher's max_in_flight; claims and
-// number lease renewals come one at a time per dispatcher; webhook applications are one per event
-// received, and their applier keeps a bounded number in flight; a synchronous write holds its
-// caller's thread.
+// New messages, received webhook events (applied at once or not) and trusted addresses are refused
+// under load: a new message or event was not accepted yet (the caller answers 503 and sends it
+// again), and an address is trusted in memory anyway, only not after a restart. Everything else
+// follows from work already accepted (a claim, its outcome, a lease, a delivery status, a session,
+// a recorded answer) and always waits its turn: refusing it would lose an outcome or send a message
+// twice. A template catalog's write waits too: it is rare, and refused it would leave the catalog
+// stale until the next synchronisation. Those need no bound of their own, theirs is elsewhere:
+// attempt outcomes and give-backs are one per claimed message, at most the dispatcher's
+// max_in_flight; claims and number lease renewals come one at a time per dispatcher; webhook
+// applications are one per event received, and their applier keeps a bounded number in flight; a
+// synchronous write holds its caller's thread.
 inline WhenFull WhenFullFor(const Write& write) {
   return std::holds_alternative<NewMessage>(write) || std::holds_alternative<WebhookEvent>(write) ||
+                 std::holds_alternative<ReceivedWebhook>(write) ||
                  std::holds_alternative<TrustedAddressSave>(write)
              ? WhenFull::kRefuse
              : WhenFull::kQueue;

@@ -25,6 +25,20 @@ obs::CounterFamily& RoutedReports() {
 // Registered at start, so that a scrape shows the family before the first report.
 [[maybe_unused]] const obs::CounterFamily& kRoutedReportsRegistered = RoutedReports();
 
+void CountRouted(const std::vector<core::MessageStatus>& statuses, const std::string& source) {
+  obs::CounterFamily& routed = RoutedReports();
+  for (const core::MessageStatus status : statuses) {
+    routed.With({source, std::string(core::MessageStatusName(status))}).Add();
+  }
+}
+
+std::vector<core::MessageStatus> StatusesOf(const store::WebhookApplication& application) {
+  std::vector<core::MessageStatus> statuses;
+  statuses.reserve(application.reports.size());
+  for (const auto& report : application.reports) statuses.push_back(report.status);
+  return statuses;
+}
+
 }  // namespace
 namespace {
 
@@ -80,6 +94,9 @@ void WebhookIntake::Stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  // Applications made at receipt are answered by the store too.
+  std::unique_lock lock(mutex_);
+  wake_.wait(lock, [this] { return receiving_ == 0; });
 }
 
 std::uint64_t WebhookIntake::applied() const {
@@ -97,6 +114,46 @@ void WebhookIntake::ReceiveAndApply(std::string source, std::string body,
                                     std::function<void(bool)> applied) {
   store::WebhookEvent event{util::NewMessageId(), std::move(source), clock_.UnixMillis(),
                             std::move(body)};
+  MetaNotification notification = ParseMetaNotification(event.body);
+  bool at_once = notification.template_statuses.empty();
+  {
+    std::lock_guard lock(mutex_);
+    at_once = at_once && !stopping_;
+    if (at_once) ++receiving_;
+  }
+  if (!at_once) return ReceiveThenApply(std::move(event), std::move(stored), std::move(applied));
+  store::WebhookApplication application = MakeApplication(event, std::move(notification), "");
+  // Counted once the write holds, so an event that falls back is not counted twice.
+  std::vector<core::MessageStatus> routed = StatusesOf(application);
+  store::WebhookEvent copy = event;
+  statuses_.ReceiveAndApplyWebhookAsync(
+      std::move(copy), std::move(application),
+      [this, event = std::move(event), stored = std::move(stored), applied = std::move(applied),
+       routed = std::move(routed)](core::Result<store::WebhookApplied> done) mutable {
+        if (done) {
+          CountRouted(routed, event.source);
+          {
+            std::lock_guard lock(mutex_);
+            ++applied_;  // before the answer, which may read it
+          }
+          stored({});
+          if (applied) applied(true);
+        } else {
+          // Nothing was stored: the event alone, applied after (a refusal under load is
+          // answered to the sender from there).
+          ReceiveThenApply(std::move(event), std::move(stored), std::move(applied));
+        }
+        {
+          std::lock_guard lock(mutex_);
+          --receiving_;
+        }
+        wake_.notify_all();
+      });
+}
+
+void WebhookIntake::ReceiveThenApply(store::WebhookEvent event,
+                                     std::function<void(core::Result<void>)> stored,
+                                     std::function<void(bool)> applied) {
   if (applied) {
     std::lock_guard lock(mutex_);
     on_applied_.emplace(event.id, std::move(applied));
@@ -244,6 +301,23 @@ void WebhookIntake::Apply(store::WebhookEvent event) {
           "; " + std::to_string(notification.template_statuses.size()) + " template statuses";
     }
   }
+  store::WebhookApplication application =
+      MakeApplication(event, std::move(notification), template_outcome);
+  CountRouted(StatusesOf(application), event.source);
+  statuses_.ApplyWebhookAsync(
+      std::move(application),
+      [this, id = event.id, source = event.source](core::Result<store::WebhookApplied> applied) {
+        if (!applied) {
+          spdlog::warn("webhooks: {} event {} not applied yet, tried again later: {}", source, id,
+                       applied.error().detail);
+        }
+        Finished(id, applied.has_value());
+      });
+}
+
+store::WebhookApplication WebhookIntake::MakeApplication(const store::WebhookEvent& event,
+                                                         MetaNotification notification,
+                                                         const std::string& template_outcome) {
   store::WebhookApplication application;
   application.event_id = event.id;
   application.now_ms = clock_.UnixMillis();
@@ -269,12 +343,9 @@ void WebhookIntake::Apply(store::WebhookEvent event) {
     }
     return nullptr;
   };
-  obs::CounterFamily& routed_reports = RoutedReports();
   for (auto& s : notification.statuses) {
     const RoutedNumber* number = route_of(s.phone_number_id);
     if (number == nullptr) continue;
-    routed_reports.With({event.source, std::string(core::MessageStatusName(s.report.status))})
-        .Add();
     s.report.service_phone = number->service_phone;
     s.report.source = event.source;
     application.reports.push_back(std::move(s.report));
@@ -297,15 +368,7 @@ void WebhookIntake::Apply(store::WebhookEvent event) {
     outcome += "; " + note;
   }
   application.outcome = std::move(outcome);
-  statuses_.ApplyWebhookAsync(
-      std::move(application),
-      [this, id = event.id, source = event.source](core::Result<store::WebhookApplied> applied) {
-        if (!applied) {
-          spdlog::warn("webhooks: {} event {} not applied yet, tried again later: {}", source, id,
-                       applied.error().detail);
-        }
-        Finished(id, applied.has_value());
-      });
+  return application;
 }
 
 void WebhookIntake::Finished(const std::string& id, bool applied) {

@@ -3,13 +3,16 @@
 // Where status webhook events come in, from Meta's callbacks (api/webhook_endpoints) and from
 // the providers that report statuses themselves (the sandbox), and how they are applied:
 //
-//   1. Receive stores the event as received (store::DeliveryStatuses::ReceiveWebhookAsync) and
-//      answers once it is durable: the webhook is then answered 200. Nothing else is in the way.
-//   2. The applier thread (`sg-webhooks`) parses each stored event (meta_notification.hpp),
-//      routes every status and every inbound message by its phone_number_id to the business
-//      number that owns it (a number the gateway does not know is logged and what is for it
-//      left out), and hands the reports and the inbound messages to the store, which applies
-//      them and marks the event applied in one commit (store/conversations.hpp).
+//   1. Receive parses the event (meta_notification.hpp) and routes every status and every
+//      inbound message by its phone_number_id to the business number that owns it (a number the
+//      gateway does not know is logged and what is for it left out), then has the store keep
+//      the event and apply its reports and inbound messages in one commit
+//      (store::DeliveryStatuses::ReceiveAndApplyWebhookAsync; store/conversations.hpp). It
+//      answers once that is durable: the webhook is then answered 200.
+//   2. When that write fails, or the event carries template status changes (whose sink writes
+//      first), or the intake is stopping, the event is stored alone as received
+//      (ReceiveWebhookAsync) and answered once durable, and the applier thread (`sg-webhooks`)
+//      applies it after, as in 1 but in a commit of its own that marks it applied.
 //   3. Events not applied by then (the process stopped, the database refused the application,
 //      or more arrived than the applier keeps in memory) are read back from the store and
 //      applied: every `recover_every`, once the queue has drained, those received
@@ -75,8 +78,8 @@ class WebhookIntake {
 
   // Starts the applier thread; its first recovery looks at once for events a previous run left.
   void Start();
-  // Stops taking new events, waits for the applications in flight to be answered, and stops the
-  // thread. Events received and not applied stay in the store for the next start.
+  // Stops applying new events at once, waits for the applications in flight to be answered,
+  // and stops the thread. Events received and not applied stay in the store for the next start.
   void Stop();
 
   // Stores the event (`source` and its raw body); `done` gets the result once it is durable
@@ -118,6 +121,13 @@ class WebhookIntake {
   void Apply(store::WebhookEvent event);
   // An application handed out by Apply has ended (applied, or to be tried again later).
   void Finished(const std::string& id, bool applied);
+  // Step 2 of the contract above: stored alone, applied by the thread after.
+  void ReceiveThenApply(store::WebhookEvent event, std::function<void(core::Result<void>)> stored,
+                        std::function<void(bool)> applied);
+  // What the event says, routed: the application of step 1 or 2 (reports not counted yet).
+  store::WebhookApplication MakeApplication(const store::WebhookEvent& event,
+                                            MetaNotification notification,
+                                            const std::string& template_outcome);
   void ReceiveOwnTry(std::string source, std::string body, std::chrono::milliseconds wait,
                      std::chrono::milliseconds waited);
 
@@ -147,9 +157,10 @@ class WebhookIntake {
   bool reading_back_ = false;                        // guarded by mutex_
   std::vector<std::string> finished_while_reading_;  // guarded by mutex_
   int in_flight_ = 0;                                // guarded by mutex_
-  bool stopping_ = false;                            // guarded by mutex_
-  bool started_ = false;                             // guarded by mutex_
-  std::uint64_t applied_ = 0;                        // guarded by mutex_
+  int receiving_ = 0;          // ReceiveAndApplyWebhookAsync writes not answered; guarded by mutex_
+  bool stopping_ = false;      // guarded by mutex_
+  bool started_ = false;       // guarded by mutex_
+  std::uint64_t applied_ = 0;  // guarded by mutex_
   std::thread thread_;
 };
 

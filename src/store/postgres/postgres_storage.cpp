@@ -322,6 +322,11 @@ Result<Written> PostgresStorage::Apply(const Write& write) {
             ConversationStatements conversations(db, &callback_domains_);
             return ApplyWebhook(table, conversations, a, chat_idle_ms_, applications_);
           },
+          [&](const ReceivedWebhook& r) {
+            StatusStatements table(db, callback_domains_);
+            ConversationStatements conversations(db, &callback_domains_);
+            return ReceiveAndApplyWebhook(table, conversations, r, chat_idle_ms_, applications_);
+          },
           [&](const CallbackClaim& c) { return postgres::ClaimCallbacks(db, c, callback_claims_); },
           [&](const CallbackOutcome& o) { return postgres::RecordCallback(db, o); },
           [&](const IdempotentAnswer& a) { return postgres::SaveIdempotentAnswer(db, a); },

@@ -59,6 +59,10 @@ void ReadPricingColumns(const Rows& rows, int row, int first, std::optional<Pric
 const Sql kInsertEvent{"insert_webhook_event",
                        "INSERT INTO webhook_events(id, source, received_at, body) "
                        "VALUES($1, $2, $3, $4)"};
+const Sql kInsertAppliedEvent{
+    "insert_applied_webhook_event",
+    "INSERT INTO webhook_events(id, source, received_at, body, applied_at, outcome) "
+    "VALUES($1, $2, $3, $4, $5, $6)"};
 const Sql kMarkApplied{"mark_webhook_applied",
                        "UPDATE webhook_events SET applied_at = $1, outcome = $2 WHERE id = $3"};
 const Sql kFindByProviderId{"reported_by_provider_id",
@@ -131,6 +135,15 @@ Result<void> StatusStatements::InsertEvent(const WebhookEvent& e) {
   Params p;
   p.Text(e.id).Text(e.source).Int(e.received_at_ms).BytesInPlace(e.body);
   SG_RETURN_IF_ERROR(db_.Run(kInsertEvent, p));
+  return {};
+}
+
+Result<void> StatusStatements::InsertAppliedEvent(const WebhookEvent& e, std::int64_t applied_at_ms,
+                                                  std::string_view outcome) {
+  Params p;
+  p.Text(e.id).Text(e.source).Int(e.received_at_ms).BytesInPlace(e.body);
+  p.Int(applied_at_ms).Text(outcome);
+  SG_RETURN_IF_ERROR(db_.Run(kInsertAppliedEvent, p));
   return {};
 }
 

@@ -24,6 +24,8 @@ class StatusStatements final : public StatusReportTable {
       : db_(db), callbacks_(callbacks) {}
 
   core::Result<void> InsertEvent(const WebhookEvent& event) override;
+  core::Result<void> InsertAppliedEvent(const WebhookEvent& event, std::int64_t applied_at_ms,
+                                        std::string_view outcome) override;
   core::Result<void> MarkApplied(std::string_view event_id, std::int64_t now_ms,
                                  std::string_view outcome) override;
   core::Result<std::optional<ReportedMessage>> FindByProviderId(

@@ -274,6 +274,12 @@ Result<Written> SqliteStorage::Apply(const Write& write) {
       ConversationStatements conversations(self.db_, &self.callback_domains_);
       return ApplyWebhook(table, conversations, a, self.chat_idle_ms_, self.applications_);
     }
+    Result<Written> operator()(const ReceivedWebhook& r) {
+      StatusStatements table(self.db_, self.callback_domains_);
+      ConversationStatements conversations(self.db_, &self.callback_domains_);
+      return ReceiveAndApplyWebhook(table, conversations, r, self.chat_idle_ms_,
+                                    self.applications_);
+    }
     Result<Written> operator()(const CallbackClaim& c) {
       return sqlite::ClaimCallbacks(self.db_, c, self.callback_claims_);
     }

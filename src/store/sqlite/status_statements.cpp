@@ -66,6 +66,18 @@ Result<void> StatusStatements::InsertEvent(const WebhookEvent& e) {
   return {};
 }
 
+Result<void> StatusStatements::InsertAppliedEvent(const WebhookEvent& e, std::int64_t applied_at_ms,
+                                                  std::string_view outcome) {
+  SG_ASSIGN_OR_RETURN(auto stmt,
+                      db_.Prepare("INSERT INTO webhook_events(id, source, received_at, body, "
+                                  "applied_at, outcome) VALUES(?,?,?,?,?,?)"));
+  Statement s(stmt);
+  s.Bind(e.id).Bind(e.source).Bind(e.received_at_ms).BindBlobInPlace(e.body);
+  s.Bind(applied_at_ms).Bind(outcome);
+  if (s.Step() != SQLITE_DONE) return tl::unexpected(db_.Error("insert applied webhook event"));
+  return {};
+}
+
 Result<void> StatusStatements::MarkApplied(std::string_view event_id, std::int64_t now_ms,
                                            std::string_view outcome) {
   SG_ASSIGN_OR_RETURN(

@@ -16,6 +16,7 @@ using testing::ApplyWebhook;
 using testing::ClaimDue;
 using testing::Insert;
 using testing::MarkAccepted;
+using testing::ReceiveAndApplyWebhook;
 using testing::ReceiveWebhook;
 using testing::RecordDeliveryStatus;
 using testing::Report;
@@ -246,6 +247,53 @@ TEST_P(WebhookConformance, AnEventsReportsApplyTogether) {
   Accepted("m3", "wamid.3");
   EXPECT_EQ(History(Get("m3")),
             (std::vector<std::string>{"queued", "sending", "accepted", "sent/meta"}));
+}
+
+TEST_P(WebhookConformance, AnEventReceivedAndAppliedAtOnceIsStoredApplied) {
+  Accepted("m1", "wamid.1");
+  WebhookApplication application;
+  application.event_id = "e1";
+  application.now_ms = kNow + 5;
+  application.hold_until_ms = kNow + 3'600'000;
+  application.outcome = "2 statuses to apply";
+  application.reports = {Report("wamid.1", MessageStatus::kDelivered, kNow + 2),
+                         Report("wamid.9", MessageStatus::kSent, kNow + 3)};
+  auto applied =
+      ReceiveAndApplyWebhook(delivery_statuses(), {"e1", "meta", kNow + 4, "{}"}, application);
+  ASSERT_TRUE(applied) << applied.error().detail;
+  EXPECT_EQ(applied->applied, 1);
+  EXPECT_EQ(applied->held, 1);
+  EXPECT_EQ(Get("m1").status, MessageStatus::kDelivered);
+  EXPECT_EQ(History(Get("m1")),
+            (std::vector<std::string>{"queued", "sending", "accepted", "delivered/meta"}));
+  // Stored, and never waiting to be applied.
+  EXPECT_TRUE(delivery_statuses().UnappliedWebhooks(kNow + 100, 10)->empty());
+  EXPECT_FALSE(ReceiveWebhook(delivery_statuses(), {"e1", "meta", kNow, "{}"}))
+      << "its id is taken";
+  // The same reports in another event (Meta posting again) change nothing; the held one applies
+  // once its message is accepted.
+  application.event_id = "e2";
+  ASSERT_TRUE(
+      ReceiveAndApplyWebhook(delivery_statuses(), {"e2", "meta", kNow + 6, "{}"}, application));
+  EXPECT_EQ(History(Get("m1")).size(), 4u);
+  Accepted("m9", "wamid.9");
+  EXPECT_EQ(History(Get("m9")),
+            (std::vector<std::string>{"queued", "sending", "accepted", "sent/meta"}));
+}
+
+TEST_P(WebhookConformance, AReceivedEventWhoseApplicationFailsIsNotStored) {
+  Accepted("m1", "wamid.1");
+  ASSERT_TRUE(ReceiveWebhook(delivery_statuses(), {"taken", "meta", kNow, "{}"}));
+  WebhookApplication application;
+  application.event_id = "e1";
+  application.now_ms = kNow + 5;
+  application.hold_until_ms = kNow + 3'600'000;
+  application.reports = {Report("wamid.1", MessageStatus::kRead, kNow + 2)};
+  // The event's id is taken: the whole write is refused, the report is not applied.
+  EXPECT_FALSE(
+      ReceiveAndApplyWebhook(delivery_statuses(), {"taken", "meta", kNow + 4, "{}"}, application));
+  EXPECT_EQ(Get("m1").status, MessageStatus::kAccepted);
+  EXPECT_EQ(delivery_statuses().UnappliedWebhooks(kNow + 100, 10)->size(), 1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, WebhookConformance, ::testing::ValuesIn(kEngines),

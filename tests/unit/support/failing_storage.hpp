@@ -55,6 +55,7 @@ class FailingStorage final : public store::Storage,
     kListTrustedAddresses,
     kReceiveWebhook,
     kApplyWebhook,
+    kReceiveAndApplyWebhook,
     kUnappliedWebhooks,
     kUnfinishedDeliveries,
     kRenewNumberLeases,
@@ -221,6 +222,13 @@ class FailingStorage final : public store::Storage,
                          std::function<void(core::Result<store::WebhookApplied>)> done) override {
     if (Fails(Kind::kApplyWebhook)) return done(Failure());
     inner_->delivery_statuses().ApplyWebhookAsync(std::move(application), std::move(done));
+  }
+  void ReceiveAndApplyWebhookAsync(
+      store::WebhookEvent event, store::WebhookApplication application,
+      std::function<void(core::Result<store::WebhookApplied>)> done) override {
+    if (Fails(Kind::kReceiveAndApplyWebhook)) return done(Failure());
+    inner_->delivery_statuses().ReceiveAndApplyWebhookAsync(
+        std::move(event), std::move(application), std::move(done));
   }
   core::Result<std::vector<store::WebhookEvent>> UnappliedWebhooks(std::int64_t received_before_ms,
                                                                    int limit) override {

@@ -131,6 +131,15 @@ inline core::Result<store::WebhookApplied> ApplyWebhook(store::DeliveryStatuses&
   return answer.Get();
 }
 
+// Stores an event and applies it in one commit.
+inline core::Result<store::WebhookApplied> ReceiveAndApplyWebhook(
+    store::DeliveryStatuses& statuses, store::WebhookEvent event,
+    store::WebhookApplication application) {
+  Answer<core::Result<store::WebhookApplied>> answer;
+  statuses.ReceiveAndApplyWebhookAsync(std::move(event), std::move(application), answer.Callback());
+  return answer.Get();
+}
+
 // A report of `status` at `at_ms` from "meta" for the message with this provider id (and, when
 // given, this gateway id), of business number `service_phone`.
 inline store::StatusReport Report(const std::string& provider_message_id,

@@ -1,7 +1,8 @@
-// The webhook intake over a real store (SQLite in memory): an event is stored, then applied to
-// the message its status names; an event for a number the gateway does not know is kept, not
-// applied; events a previous run left, and applications the store refused, are applied later;
-// the gateway's own events are stored again when refused.
+// The webhook intake over a real store (SQLite in memory): an event is stored and applied to
+// the message its status names in one write, or stored and applied after when that write fails; an
+// event for a number the gateway does not know is kept, not applied; events a previous run left,
+// and applications the store refused, are applied later; the gateway's own events are stored again
+// when refused.
 #include "webhooks/intake.hpp"
 
 #include <future>
@@ -82,6 +83,18 @@ TEST_F(IntakeTest, AStoredEventIsAppliedToTheMessageItsStatusNames) {
   EXPECT_TRUE(storage_->delivery_statuses().UnappliedWebhooks(kNow * 2, 10)->empty());
 }
 
+TEST_F(IntakeTest, AnEventIsStoredAndAppliedInOneWrite) {
+  Start();
+  ASSERT_TRUE(Receive("meta", StatusBody("wamid.1", "read")));
+  // Answered once applied: nothing to wait for.
+  EXPECT_EQ(Status(), MessageStatus::kRead);
+  EXPECT_EQ(intake_->applied(), 1u);
+  EXPECT_EQ(storage_->Calls(FailingStorage::Kind::kReceiveAndApplyWebhook), 1);
+  EXPECT_EQ(storage_->Calls(FailingStorage::Kind::kReceiveWebhook), 0);
+  EXPECT_EQ(storage_->Calls(FailingStorage::Kind::kApplyWebhook), 0);
+  EXPECT_TRUE(storage_->delivery_statuses().UnappliedWebhooks(kNow * 2, 10)->empty());
+}
+
 TEST_F(IntakeTest, ASourceRoutesOnlyItsOwnIds) {
   Start();
   // The sandbox's id of the number is not Meta's: a Meta event naming it is no number of ours.
@@ -122,6 +135,8 @@ TEST_F(IntakeTest, ABacklogLargerThanOneRecoveryIsReadBackBatchAfterBatch) {
 }
 
 TEST_F(IntakeTest, AnApplicationTheStoreRefusedIsAppliedLater) {
+  // The one write is refused: the event is stored alone; its application is refused too.
+  storage_->FailNext(FailingStorage::Kind::kReceiveAndApplyWebhook, 1);
   storage_->FailNext(FailingStorage::Kind::kApplyWebhook, 1);
   IntakeOptions options;
   options.recover_after = std::chrono::milliseconds(0);
@@ -134,6 +149,7 @@ TEST_F(IntakeTest, AnApplicationTheStoreRefusedIsAppliedLater) {
 
 TEST_F(IntakeTest, AnEventTheStoreRefusesIsAnsweredUnavailable) {
   Start();
+  storage_->FailNext(FailingStorage::Kind::kReceiveAndApplyWebhook, 1);
   storage_->FailNext(FailingStorage::Kind::kReceiveWebhook, 1);
   auto refused = Receive("meta", StatusBody("wamid.1", "delivered"));
   ASSERT_FALSE(refused);
@@ -143,10 +159,13 @@ TEST_F(IntakeTest, AnEventTheStoreRefusesIsAnsweredUnavailable) {
 
 TEST_F(IntakeTest, TheGatewaysOwnEventsAreStoredAgainWhenRefused) {
   Start();
+  storage_->FailNext(FailingStorage::Kind::kReceiveAndApplyWebhook, 1);
   storage_->FailNext(FailingStorage::Kind::kReceiveWebhook, 1);
   intake_->ReceiveOwn("sandbox", StatusBody("wamid.1", "delivered", kServicePhone));
   EXPECT_TRUE(Eventually([&] { return Status() == MessageStatus::kDelivered; }));
-  EXPECT_EQ(storage_->Calls(FailingStorage::Kind::kReceiveWebhook), 2);
+  // Refused both ways, then stored and applied in one write a second later.
+  EXPECT_EQ(storage_->Calls(FailingStorage::Kind::kReceiveAndApplyWebhook), 2);
+  EXPECT_EQ(storage_->Calls(FailingStorage::Kind::kReceiveWebhook), 1);
 }
 
 TEST_F(IntakeTest, InboundMessagesAreRoutedToTheirNumbersDomainAndStoredOnce) {
