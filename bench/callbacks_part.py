@@ -85,7 +85,9 @@ HOW_MEASURED = textwrap.fill(
     f"({CALLBACKS_PER_MESSAGE} is right; more are repeats, fewer lost). The last callback: the "
     f"receiver's latest request after the last send's answer and after the last status was "
     f"applied, once the gateway's `callbacks` table has none pending (at most "
-    f"{DRAIN_TIMEOUT_S} s after the statuses drained). Retries and failures: "
+    f"{DRAIN_TIMEOUT_S} s after the statuses drained), and the rate of those received after "
+    f"the window's end (the path once sends no longer compete for the database's writer). "
+    f"Retries and failures: "
     f"`socialgate_callbacks_total` by outcome (`GET /metrics`) over the run, and the callbacks "
     f"left pending or failed in the table (read-only) once the gateway stopped. The gateway's "
     f"CPU per delivered message runs until the last callback was delivered, beside the plain "
@@ -251,6 +253,12 @@ class CallbackRun(webhooks_part.StatusWebhooks):
         if d["received"] > s["received"] and d["last_unix_us"]:
             last = d["last_unix_us"] / 1e6
             cb["callbacks_drain_s"] = round(last - e["load_end"], 2)
+            # The rate of the callbacks still pending when the load ended, once it had: what
+            # the path does when the sends no longer compete for the writer.
+            after = d["received"] - n["received"]
+            if after > 0 and last > n["at"]:
+                cb["callbacks_after_load"] = after
+                cb["callbacks_after_load_rate"] = after / (last - n["at"])
             if self.final.get("last_applied_ms"):
                 cb["callbacks_after_statuses_s"] = round(
                     last - self.final["last_applied_ms"] / 1000.0, 2)
@@ -264,7 +272,8 @@ class CallbackRun(webhooks_part.StatusWebhooks):
             f"message (of {messages:,}); {n['pending']:,} pending at the load's end, at most "
             f"{cb.get('callbacks_pending_max', 'n/a')} during it; the last "
             f"{cb.get('callbacks_drain_s', 'n/a')} s after the last send's answer "
-            f"({cb.get('callbacks_after_statuses_s', 'n/a')} s after the last status applied); "
+            f"({cb.get('callbacks_after_statuses_s', 'n/a')} s after the last status applied; "
+            f"{cb.get('callbacks_after_load_rate', 0):,.0f}/s after the load's end); "
             f"metrics {metrics}; table {f['states']}, {f['retried']} retried, at most "
             f"{f['max_attempts']} attempts")
         out.update(cb)
@@ -327,6 +336,9 @@ def rows(row, results: dict, e2e_rows) -> None:
         drain = f"{e['callbacks_drain_s']:.2f} s after the last send's answer"
         if "callbacks_after_statuses_s" in e:
             drain += f", {e['callbacks_after_statuses_s']:.2f} s after the last status applied"
+        if "callbacks_after_load_rate" in e:
+            drain += (f"; the {e['callbacks_after_load']:,} received after the load's end came "
+                      f"at {e['callbacks_after_load_rate']:,.0f}/s")
         if not e["callbacks_drain_done"]:
             drain += f" (callbacks still pending after {DRAIN_TIMEOUT_S} s)"
     else:
