@@ -3,7 +3,8 @@
 
     python3 bench/run.py                        # every part; writes docs/benchmarks.md
     python3 bench/run.py --only ingest          # one part (ingest, e2e, e2e-webhooks, kannel,
-                                                #   media, pg-ingest, pg-e2e), or several: e2e,media
+                                                #   media, pg-ingest, pg-e2e, callbacks,
+                                                #   templates), or several: e2e,media
     python3 bench/run.py --duration 3 --e2e-messages 10000     # a quick check
 
 Parts (see docs/benchmarks.md for what each figure means):
@@ -21,6 +22,14 @@ Parts (see docs/benchmarks.md for what each figure means):
           read) to the gateway's [webhooks.meta] while the load runs: webhooks answered and
           statuses applied per second, over the delivered rate (target: at least 3), the
           drain, the messages not read, the gateway's CPU per message (bench/webhooks_part.py).
+  callbacks
+          the e2e-webhooks run with the domain's callbacks to a receiver answering 200 at once:
+          callbacks delivered per second and per message, the drain, retries and failures, the
+          gateway's CPU per message (bench/callbacks_part.py).
+  templates
+          the ingest load from a number with a synchronised template catalog, the check strict
+          and off: requests/s, p99, CPU per request and their difference; the check timed in a
+          loop by bench/template_check_bench (bench/templates_part.py).
   kannel  Kannel 1.4.5 (Debian's package; make bench installs it) under the ingest load on its
           sendsms interface, delivering through an HTTP SMSC to a fixed-answer upstream:
           requests/s, delivered msg/s, CPU per message of bearerbox + smsbox; socialgate's
@@ -78,6 +87,8 @@ sys.dont_write_bytecode = True  # no bench/__pycache__/ in the working tree for 
 import pg_cluster  # noqa: E402 (bench/pg_cluster.py, beside this file)
 import webhooks_part  # noqa: E402 (bench/webhooks_part.py: the e2e-webhooks part)
 import kannel_part  # noqa: E402 (bench/kannel_part.py: the kannel part)
+import callbacks_part  # noqa: E402 (bench/callbacks_part.py: the callbacks part)
+import templates_part  # noqa: E402 (bench/templates_part.py: the templates part)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
@@ -92,7 +103,8 @@ DOCS = os.path.join(ROOT, "docs", "benchmarks.md")
 # clears), so a cluster a killed run left behind is stopped by the next one.
 PG_STATE = RUN_DIR + "-postgres"
 
-PARTS = ("ingest", "e2e", "e2e-webhooks", "kannel", "media", "pg-ingest", "pg-e2e")
+PARTS = ("ingest", "e2e", "e2e-webhooks", "kannel", "media", "pg-ingest", "pg-e2e", "callbacks",
+         "templates")
 PG_PARTS = ("pg-ingest", "pg-e2e")
 PG_INSTANCES = (1, 2)
 # How long two gateways on one database get to divide the business numbers between them
@@ -1200,6 +1212,16 @@ def run_kannel(args, run_dir: str, config: dict, results: dict) -> None:
     kannel_part.run(sys.modules[__name__], args, run_dir, results)
 
 
+def run_callbacks(args, run_dir: str, config: dict, results: dict) -> None:
+    """The e2e-webhooks run with the domain's callbacks on (bench/callbacks_part.py)."""
+    callbacks_part.run(sys.modules[__name__], args, run_dir, config, results)
+
+
+def run_templates(args, run_dir: str, config: dict, results: dict) -> None:
+    """The template check's cost per send (bench/templates_part.py)."""
+    templates_part.run(sys.modules[__name__], args, run_dir, config, results)
+
+
 def run_pg_e2e(cluster: pg_cluster.PgCluster, args, run_dir: str, config: dict,
                results: dict) -> None:
     """The e2e run at 0 ms on PostgreSQL: one gateway, then two on one database."""
@@ -1312,6 +1334,7 @@ def build_rows(results: dict) -> list[tuple[str, str, str, str]]:
             ratio = g["rps"] / c["rps"] if c["rps"] else 0.0
             row("ingest / Beast ceiling", f"{ratio:.1%}", f">= {TARGET_CEILING_RATIO:.0%}",
                 verdict(ratio >= TARGET_CEILING_RATIO), err)
+    templates_part.rows(row, results, errors_of)
     pg_ingest_rows(row, results)
     if "e2e_error" in results:
         row("end to end", "n/a", "", error=results["e2e_error"])
@@ -1337,6 +1360,7 @@ def build_rows(results: dict) -> list[tuple[str, str, str, str]]:
     if "e2e-webhooks_error" in results:
         row("end to end with status webhooks", "n/a", "", error=results["e2e-webhooks_error"])
     webhooks_part.rows(row, results, e2e_rows)
+    callbacks_part.rows(row, results, e2e_rows)
     kannel_part.rows(row, results, errors_of)
     if "pg-e2e_error" in results:
         row("end to end on PostgreSQL", "n/a", "", error=results["pg-e2e_error"])
@@ -1541,7 +1565,8 @@ def write_markdown(path: str, args, rows, info: dict, command: str, started: str
                 f"{args.duration:g} s per load; end to end {args.e2e_messages:,} messages, "
                 f"upstream {args.e2e_latencies} ms, then {args.e2e_single_messages:,} to one number "
                 f"at 200 ms, at most {args.e2e_timeout} s each"
-                f"{webhooks_part.settings(args.only)}{kannel_part.settings(args.only)}; media "
+                f"{webhooks_part.settings(args.only)}{callbacks_part.settings(args.only)}"
+                f"{templates_part.settings(args.only)}{kannel_part.settings(args.only)}; media "
                 f"{args.media_connections} connections; gateway log level {args.log_level}")
     inside = GATEWAY.startswith(ROOT + os.sep)
     gateway_shown = os.path.relpath(GATEWAY, ROOT) if inside else GATEWAY
@@ -1609,7 +1634,7 @@ figure includes the load generator's own CPU use; compare figures taken on the s
   gateway's CPU per delivered message is its user + system time (`/proc/PID/stat`) from the
   start of submission until every message was seen delivered, over the messages delivered
   (per thread in the log and in `build/bench-run/results.json`).
-{webhooks_part.HOW_MEASURED}{kannel_part.HOW_MEASURED}- **media**: the seed request with a header `{{"type":"image",...}}` holding a PNG (a valid
+{webhooks_part.HOW_MEASURED}{callbacks_part.HOW_MEASURED}{templates_part.HOW_MEASURED}{kannel_part.HOW_MEASURED}- **media**: the seed request with a header `{{"type":"image",...}}` holding a PNG (a valid
   signature and IHDR, random IDAT) just under WhatsApp's 5 MB image limit, base64 in the JSON
   body; MB/s = requests/s x request-body bytes (10^6 bytes per MB). Bytes in flight =
   connections x body size.
@@ -1770,7 +1795,9 @@ def main() -> int:
     cluster = pg_cluster.PgCluster(PG_STATE)
     # SQLite and PostgreSQL ingest one after the other, so their ratio compares like with like.
     order = (("ingest", run_ingest), ("pg-ingest", functools.partial(run_pg_ingest, cluster)),
+             ("templates", run_templates),
              ("e2e", run_e2e), ("kannel", run_kannel), ("e2e-webhooks", run_e2e_webhooks),
+             ("callbacks", run_callbacks),
              ("pg-e2e", functools.partial(run_pg_e2e, cluster)),
              ("media", run_media))
     try:
