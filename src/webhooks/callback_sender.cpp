@@ -116,7 +116,7 @@ void CallbackSender::Run() {
     }
   }
   // Posts in flight are answered by the client (within their timeout) and then recorded.
-  changed_.wait(lock, [this] { return in_flight_ == 0; });
+  changed_.wait(lock, [this] { return in_flight_ == 0 && recording_ == 0; });
 }
 
 void CallbackSender::Post(store::CallbackDelivery callback) {
@@ -194,6 +194,10 @@ void CallbackSender::Finish(const store::CallbackDelivery& callback,
                     callback.attempts, next_ms - now_ms, outcome.error);
     }
   }
+  {
+    std::lock_guard lock(mutex_);
+    ++recording_;
+  }
   callbacks_.RecordCallbackAsync(
       std::move(outcome), [this, id = callback.id](core::Result<void> recorded) {
         if (!recorded) {
@@ -203,9 +207,13 @@ void CallbackSender::Finish(const store::CallbackDelivery& callback,
                        recorded.error().detail);
         }
         std::lock_guard lock(mutex_);
-        --in_flight_;
+        --recording_;
         changed_.notify_all();
       });
+  // Queued: a claim queued from now on is applied after it, so the slot is free.
+  std::lock_guard lock(mutex_);
+  --in_flight_;
+  changed_.notify_all();
 }
 
 }  // namespace socialgate::webhooks

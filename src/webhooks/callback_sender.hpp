@@ -43,7 +43,11 @@ struct CallbackTarget {
 
 struct CallbackSenderOptions {
   std::string owner;  // the lease owner: this instance's name
-  int batch = 64;     // callbacks claimed at once, at most
+  int batch = 256;    // callbacks claimed at once, at most
+  // Callbacks claimed and not yet answered by their receiver: the posts in flight. A callback's
+  // slot is free again once its outcome is queued for the store (the store applies writes in
+  // order, so a later claim sees it); waiting for that commit too held slots for a commit round
+  // each under load, and callbacks fell behind (issue 21's callbacks bench).
   int max_in_flight = 256;
   std::chrono::milliseconds poll{250};  // how often due callbacks are looked for when idle
   std::chrono::milliseconds first_retry{1'000};
@@ -93,7 +97,8 @@ class CallbackSender {
 
   std::mutex mutex_;
   std::condition_variable changed_;
-  int in_flight_ = 0;      // claimed and not yet recorded; guarded by mutex_
+  int in_flight_ = 0;      // claimed, outcome not queued yet; guarded by mutex_
+  int recording_ = 0;      // outcomes queued, not yet committed; guarded by mutex_
   bool claiming_ = false;  // guarded by mutex_
   bool stopping_ = false;  // guarded by mutex_
   std::thread thread_;
