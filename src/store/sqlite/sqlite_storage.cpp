@@ -20,6 +20,7 @@
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/number_lease_statements.hpp"
 #include "store/sqlite/outbox_statements.hpp"
+#include "store/sqlite/reader_pool.hpp"
 #include "store/sqlite/retention_statements.hpp"
 #include "store/sqlite/retry_statements.hpp"
 #include "store/sqlite/session_statements.hpp"
@@ -32,6 +33,10 @@ namespace socialgate::store::sqlite {
 namespace {
 
 using core::Result;
+
+// The read connections of a database file in WAL mode: as many as reads usually run at once
+// (the HTTP workers'), each with a page cache of its own.
+constexpr int kReadConnections = 3;
 
 class SqliteStorage final : public Storage, public CommittedWrites, private Transactor {
  public:
@@ -72,16 +77,13 @@ class SqliteStorage final : public Storage, public CommittedWrites, private Tran
 
   // The reads (the writes are CommittedWrites').
   Result<std::optional<StoredMessage>> Get(std::string_view domain, std::string_view id) override {
-    std::lock_guard lock(mutex_);
-    return sqlite::GetMessage(db_, domain, id);
+    return Reading([&](Connection& db) { return sqlite::GetMessage(db, domain, id); });
   }
   Result<MessagePage> ListMessages(const MessageQuery& query) override {
-    std::lock_guard lock(mutex_);
-    return sqlite::ListMessages(db_, query);
+    return Reading([&](Connection& db) { return sqlite::ListMessages(db, query); });
   }
   Result<std::string> MediaBytes(std::string_view id) override {
-    std::lock_guard lock(mutex_);
-    return sqlite::MediaBytes(db_, id);
+    return Reading([&](Connection& db) { return sqlite::MediaBytes(db, id); });
   }
   Result<std::int64_t> PendingCount() override;
   Result<std::optional<std::int64_t>> OldestQueuedDueAt() override {
@@ -119,8 +121,7 @@ class SqliteStorage final : public Storage, public CommittedWrites, private Tran
     callback_domains_.names = std::move(domains);
   }
   Result<std::vector<CallbackRecord>> ListCallbacks(const CallbackQuery& query) override {
-    std::lock_guard lock(mutex_);
-    return sqlite::ListCallbacks(db_, query);
+    return Reading([&](Connection& db) { return sqlite::ListCallbacks(db, query); });
   }
   Result<std::vector<UnfinishedDelivery>> UnfinishedDeliveries(int limit) override {
     std::lock_guard lock(mutex_);
@@ -160,13 +161,11 @@ class SqliteStorage final : public Storage, public CommittedWrites, private Tran
           core::ErrorCode::kInvalidArgument,
           "chat messages: limit must be 1 to " + std::to_string(kMaxInboundListLimit));
     }
-    std::lock_guard lock(mutex_);
-    return sqlite::ChatOutbound(db_, chat_id, limit);
+    return Reading([&](Connection& db) { return sqlite::ChatOutbound(db, chat_id, limit); });
   }
   Result<std::optional<InboundMedia>> FindInboundMedia(std::string_view domain,
                                                        std::string_view id) override {
-    std::lock_guard lock(mutex_);
-    return sqlite::FindInboundMedia(db_, domain, id);
+    return Reading([&](Connection& db) { return sqlite::FindInboundMedia(db, domain, id); });
   }
   Result<std::vector<ChatRecord>> CustomerChats(const ChatQuery& query) override {
     if (query.limit < 1 || query.limit > kMaxChatListLimit) {
@@ -184,12 +183,20 @@ class SqliteStorage final : public Storage, public CommittedWrites, private Tran
           core::ErrorCode::kInvalidArgument,
           "inbound messages: limit must be 1 to " + std::to_string(kMaxInboundListLimit));
     }
-    std::lock_guard lock(mutex_);
-    return sqlite::InboundMessages(db_, chat_id, limit);
+    return Reading([&](Connection& db) { return sqlite::InboundMessages(db, chat_id, limit); });
   }
 
  private:
   GroupCommitter& committer() override { return committer_; }
+
+  // A read callers wait on: on the read connections (reader_pool.hpp), or on the writer's under
+  // its mutex when there are none (an in-memory database, a journal mode other than WAL).
+  template <class Read>
+  auto Reading(Read&& read) -> decltype(read(std::declval<Connection&>())) {
+    if (readers_) return readers_->With(std::forward<Read>(read));
+    std::lock_guard lock(mutex_);
+    return read(db_);
+  }
 
   // Transactor: the committer's view of the connection.
   void Hold(const std::function<void()>& batch) override {
@@ -225,6 +232,7 @@ class SqliteStorage final : public Storage, public CommittedWrites, private Tran
   std::int64_t pending_counted_at_version_ = -1;  // -1: never counted
 
   std::unique_ptr<Checkpointer> checkpointer_;  // a database file in WAL mode
+  std::unique_ptr<ReaderPool> readers_;         // the same; set by Start
   GroupCommitter committer_{*this};
 };
 
@@ -245,6 +253,7 @@ Result<void> SqliteStorage::Start(const std::string& path) {
     if (s.Text(0) == "wal") {
       SG_ASSIGN_OR_RETURN(auto started, Checkpointer::Start(path, db_.get()));
       checkpointer_ = std::move(started);
+      SG_ASSIGN_OR_RETURN(readers_, ReaderPool::Open(path, kReadConnections));
     }
   }
   committer_.Start("sg-commit");

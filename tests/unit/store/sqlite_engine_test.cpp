@@ -4,7 +4,9 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -99,6 +101,37 @@ TEST_F(SqliteEngineTest, TheWalIsCopiedBackAndStartedOverWhileWritesGoOn) {
   auto last = outbox().Get("default", "wal-" + std::to_string(kMessages - 1));
   ASSERT_TRUE(last && last->has_value());
   EXPECT_EQ(testing::Template((*last)->message).body_params, std::vector<std::string>{big});
+}
+
+TEST_F(SqliteEngineTest, ReadsDoNotWaitForTheWriter) {
+  ASSERT_TRUE(testing::Insert(outbox(), testing::SampleMessage("m1", kNow)));
+  // Another connection holds the database's write lock: the committer's next batch waits for it
+  // (busy timeout) holding the writer's connection.
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ + "/db.sqlite").c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  std::promise<core::Result<Inserted>> inserted;
+  outbox().InsertAsync(testing::SampleMessage("m2", kNow),
+                       [&](core::Result<Inserted> r) { inserted.set_value(std::move(r)); });
+  auto insert_answer = inserted.get_future();
+  // Time for the committer to take the batch (were it not taken yet, the reads below would pass
+  // on the writer's connection too, and the test would prove nothing, not fail).
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // Reads on their own connections: answered while the batch waits, and see what was committed.
+  auto m1 = outbox().Get("default", "m1");
+  ASSERT_TRUE(m1 && m1->has_value());
+  MessageQuery all;
+  all.domain = "default";
+  auto page = outbox().ListMessages(all);
+  EXPECT_EQ(insert_answer.wait_for(std::chrono::seconds(0)), std::future_status::timeout)
+      << "the reads waited for the writer's batch";
+  ASSERT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+  EXPECT_TRUE(insert_answer.get());
+  ASSERT_TRUE(page) << page.error().detail;
+  EXPECT_EQ(page->messages.size(), 1u);
+  // The answered write is seen by the next read.
+  EXPECT_TRUE(*outbox().Get("default", "m2"));
 }
 
 TEST_F(SqliteEngineTest, AStatusThisBinaryNeverWroteIsAnErrorNotACrash) {
