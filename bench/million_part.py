@@ -386,7 +386,7 @@ def one_gateway(h, args, run_dir: str, name: str, messages: int, config_path: st
         r["idle_rss_mb"] = idle
         h.log(f"  {'finished' if r['finished'] else 'NOT finished'}: stored "
               f"{r['accepted']:,} of {messages:,} in "
-              f"{r['stored_s'] if r['stored_s'] is not None else float('nan'):.1f} s, "
+              f"{fmt_s(r['stored_s'])}, "
               f"delivered {r['delivered']:,} in {r['delivered_s']:.1f} s "
               f"({r['deliver_rate']:.0f} msg/s); refused {r['refused']}, non-2xx "
               f"{r['non2xx']}; peak RSS {r['peak_rss_mb']:.1f} MB; CPU "
@@ -476,17 +476,26 @@ def growth(large, small) -> str:
 
 def rows(row, results: dict, errors_of) -> None:
     """The part's rows: the full size's figures, each with the 10,000's beside it."""
-    m = results.get("million")
     if "million_error" in results:
         row("million: size and time to a million", "n/a", "", error=results["million_error"])
+    m = results.get("million")
     if not m or "large" not in m:
         return
+    try:
+        figure_rows(row, m, errors_of)
+    except (KeyError, TypeError, ValueError, ZeroDivisionError) as e:  # a result incomplete
+        row("million: the table", "n/a", "", error=f"incomplete results ({type(e).__name__}: {e})")
+
+
+def figure_rows(row, m: dict, errors_of) -> None:
     big, small = m["large"], m.get("small")
     n = f"{big['messages']:,}"
     sn = f"{m['small_messages']:,}"
+    at_n = f"{big['accepted']:,}"  # the queries' size: the messages stored, when cut short
 
-    def beside(text: str) -> str:
-        return f"; {sn}: {text}" if small else ""
+    def beside(text) -> str:
+        """`text()`, the 10,000's figure, after the full size's (only called when it ran)."""
+        return f"; {sn}: {text()}" if small else ""
 
     err = errors_of(big)
     if big["refused"]:
@@ -500,11 +509,11 @@ def rows(row, results: dict, errors_of) -> None:
                   f"(bound {big['bound_s']} s)")
         delivered = f"not finished: {big['delivered']:,} ({big['deliver_rate']:,.0f} msg/s)"
     row(f"million: {n} messages stored through the API (wrk, while delivering)",
-        stored + (beside(f"{fmt_s(small['stored_s'])}") if small else ""), "", "", err)
+        stored + beside(lambda: fmt_s(small["stored_s"])), "", "", err)
     row(f"million: all {n} delivered ({META_NUMBERS} meta numbers at {NUMBER_RATE:,}/s, "
         f"fake-graph at 0 ms), from the first request",
-        delivered + (beside(f"{fmt_s(small['delivered_s'])} ({small['deliver_rate']:,.0f} "
-                            f"msg/s)") if small else ""), "", "",
+        delivered + beside(lambda: f"{fmt_s(small['delivered_s'])} "
+                                   f"({small['deliver_rate']:,.0f} msg/s)"), "", "",
         "" if big["finished"] else f"not finished within {big['bound_s']} s")
     size = per_message(big, "main_bytes_stopped")
     running = (big["main_bytes_running"] + big["wal_bytes_running"]) / big["stored"] \
@@ -517,14 +526,14 @@ def rows(row, results: dict, errors_of) -> None:
             f" MB); {running:,.0f} B main + WAL while running "
             f"({big['main_bytes_running'] / 1e6:,.0f} + {big['wal_bytes_running'] / 1e6:,.0f} MB)"
             + (f"; largest, B/message: {parts}" if parts else "")
-            + beside(f"{per_message(small, 'main_bytes_stopped'):,.0f} B checkpointed"))
+            + beside(lambda: f"{per_message(small, 'main_bytes_stopped'):,.0f} B checkpointed"))
     row("million: the gateway's RSS (peak while storing and delivering / after the queries)",
         f"{big['peak_rss_mb']:.0f} / {big['rss_after_mb']:.0f} MB"
-        + beside(f"{small['peak_rss_mb']:.0f} / {small['rss_after_mb']:.0f} MB"))
+        + beside(lambda: f"{small['peak_rss_mb']:.0f} / {small['rss_after_mb']:.0f} MB"))
     if "cpu_us_per_message" in big:
         row("million: the gateway's CPU per message, storing and delivering",
             f"{big['cpu_us_per_message']:,.0f} us"
-            + beside(f"{small.get('cpu_us_per_message', 0):,.0f} us"))
+            + beside(lambda: f"{small.get('cpu_us_per_message', 0):,.0f} us"))
     for key, label, _, _, _ in QUERIES:
         q = big.get("queries", {}).get(key)
         if q is None:
@@ -533,11 +542,11 @@ def rows(row, results: dict, errors_of) -> None:
         if "error" in q:
             row(f"million: {label}", "n/a", "", error=q["error"])
             continue
-        value = f"at {n}: {fmt_ms(q['p50_ms'])} / {fmt_ms(q['p99_ms'])} ({rate(q)})"
+        value = f"at {at_n}: {fmt_ms(q['p50_ms'])} / {fmt_ms(q['p99_ms'])} ({rate(q)})"
         target, met = "", ""
         if sq and "error" not in sq:
             value += f"; at {sn}: {fmt_ms(sq['p50_ms'])} / {fmt_ms(sq['p99_ms'])} ({rate(sq)})"
-            target = f"p99 at {n} <= {TARGET_P99_GROWTH:g}x at {sn}, or <= {TARGET_P99_MS:g} ms"
+            target = f"p99 at {at_n} <= {TARGET_P99_GROWTH:g}x at {sn}, or <= {TARGET_P99_MS:g} ms"
             if q["p99_ms"] is not None and sq["p99_ms"]:
                 bar = max(TARGET_P99_GROWTH * sq["p99_ms"], TARGET_P99_MS)
                 met = "met" if q["p99_ms"] <= bar else "not met"
@@ -552,4 +561,4 @@ def rows(row, results: dict, errors_of) -> None:
             q, sq = big.get("queries", {}).get(key, {}), small.get("queries", {}).get(key, {})
             grows.append(f"{key} p50 {growth(q.get('p50_ms'), sq.get('p50_ms'))}, "
                          f"p99 {growth(q.get('p99_ms'), sq.get('p99_ms'))}")
-        row(f"million: what grows from {sn} to {n} stored messages", "; ".join(grows))
+        row(f"million: what grows from {sn} to {at_n} stored messages", "; ".join(grows))
