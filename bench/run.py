@@ -4,7 +4,7 @@
     python3 bench/run.py                        # every part; writes docs/benchmarks.md
     python3 bench/run.py --only ingest          # one part (ingest, e2e, e2e-webhooks, kannel,
                                                 #   media, pg-ingest, pg-e2e, callbacks,
-                                                #   templates), or several: e2e,media
+                                                #   templates, million), or several: e2e,media
     python3 bench/run.py --duration 3 --e2e-messages 10000     # a quick check
 
 Parts (see docs/benchmarks.md for what each figure means):
@@ -41,6 +41,10 @@ Parts (see docs/benchmarks.md for what each figure means):
           bench/pg_cluster.py): one gateway, then two on one database with the load split
           between them; one gateway's requests/s over SQLite's (target: at least half).
   pg-e2e  the e2e run at 0 ms on PostgreSQL: one gateway, then two on one database.
+  million --million-messages (1,000,000) stored through the API and delivered (20 meta numbers,
+          fake-graph at 0 ms): the time to store and to deliver them, the database's size per
+          message, the gateway's RSS; the list's filtered pages and the status query's p50/p99
+          at that size and at 10,000 (bench/million_part.py).
   memory  (from the runs above) the gateway's RSS idle, and its peak during ingest and e2e.
 
 Every process runs on 127.0.0.1 on a free port; a fresh gateway and database (under
@@ -89,6 +93,7 @@ import webhooks_part  # noqa: E402 (bench/webhooks_part.py: the e2e-webhooks par
 import kannel_part  # noqa: E402 (bench/kannel_part.py: the kannel part)
 import callbacks_part  # noqa: E402 (bench/callbacks_part.py: the callbacks part)
 import templates_part  # noqa: E402 (bench/templates_part.py: the templates part)
+import million_part  # noqa: E402 (bench/million_part.py: the million part)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
@@ -104,7 +109,7 @@ DOCS = os.path.join(ROOT, "docs", "benchmarks.md")
 PG_STATE = RUN_DIR + "-postgres"
 
 PARTS = ("ingest", "e2e", "e2e-webhooks", "kannel", "media", "pg-ingest", "pg-e2e", "callbacks",
-         "templates")
+         "templates", "million")
 PG_PARTS = ("pg-ingest", "pg-e2e")
 PG_INSTANCES = (1, 2)
 # How long two gateways on one database get to divide the business numbers between them
@@ -135,6 +140,7 @@ DEFAULTS = {
     "e2e_single_messages": 30_000,
     "media_connections": 8,
     "media_bytes": 5_000_000,
+    "million_messages": million_part.DEFAULT_MESSAGES,
 }
 
 # The issue's targets: reported next to the figures, never asserted.
@@ -1222,6 +1228,12 @@ def run_templates(args, run_dir: str, config: dict, results: dict) -> None:
     templates_part.run(sys.modules[__name__], args, run_dir, config, results)
 
 
+def run_million(args, run_dir: str, config: dict, results: dict) -> None:
+    """Size and time to a million stored messages (bench/million_part.py, which uses this
+    module's helpers)."""
+    million_part.run(sys.modules[__name__], args, run_dir, results)
+
+
 def run_pg_e2e(cluster: pg_cluster.PgCluster, args, run_dir: str, config: dict,
                results: dict) -> None:
     """The e2e run at 0 ms on PostgreSQL: one gateway, then two on one database."""
@@ -1362,6 +1374,7 @@ def build_rows(results: dict) -> list[tuple[str, str, str, str]]:
     webhooks_part.rows(row, results, e2e_rows)
     callbacks_part.rows(row, results, e2e_rows)
     kannel_part.rows(row, results, errors_of)
+    million_part.rows(row, results, errors_of)
     if "pg-e2e_error" in results:
         row("end to end on PostgreSQL", "n/a", "", error=results["pg-e2e_error"])
     for e in results.get("pg_e2e", []):
@@ -1566,7 +1579,8 @@ def write_markdown(path: str, args, rows, info: dict, command: str, started: str
                 f"upstream {args.e2e_latencies} ms, then {args.e2e_single_messages:,} to one number "
                 f"at 200 ms, at most {args.e2e_timeout} s each"
                 f"{webhooks_part.settings(args.only)}{callbacks_part.settings(args.only)}"
-                f"{templates_part.settings(args.only)}{kannel_part.settings(args.only)}; media "
+                f"{templates_part.settings(args.only)}{kannel_part.settings(args.only)}"
+                f"{million_part.settings(args)}; media "
                 f"{args.media_connections} connections; gateway log level {args.log_level}")
     inside = GATEWAY.startswith(ROOT + os.sep)
     gateway_shown = os.path.relpath(GATEWAY, ROOT) if inside else GATEWAY
@@ -1634,7 +1648,7 @@ figure includes the load generator's own CPU use; compare figures taken on the s
   gateway's CPU per delivered message is its user + system time (`/proc/PID/stat`) from the
   start of submission until every message was seen delivered, over the messages delivered
   (per thread in the log and in `build/bench-run/results.json`).
-{webhooks_part.HOW_MEASURED}{callbacks_part.HOW_MEASURED}{templates_part.HOW_MEASURED}{kannel_part.HOW_MEASURED}- **media**: the seed request with a header `{{"type":"image",...}}` holding a PNG (a valid
+{webhooks_part.HOW_MEASURED}{callbacks_part.HOW_MEASURED}{templates_part.HOW_MEASURED}{kannel_part.HOW_MEASURED}{million_part.HOW_MEASURED}- **media**: the seed request with a header `{{"type":"image",...}}` holding a PNG (a valid
   signature and IHDR, random IDAT) just under WhatsApp's 5 MB image limit, base64 in the JSON
   body; MB/s = requests/s x request-body bytes (10^6 bytes per MB). Bytes in flight =
   connections x body size.
@@ -1704,6 +1718,9 @@ def main() -> int:
     parser.add_argument("--media-connections", type=int, default=DEFAULTS["media_connections"])
     parser.add_argument("--media-bytes", type=int, default=DEFAULTS["media_bytes"],
                         help="size of the PNG (WhatsApp's image limit is 5 MB)")
+    parser.add_argument("--million-messages", type=int, default=DEFAULTS["million_messages"],
+                        help="messages the million part stores and delivers (a quick check: "
+                             "50000)")
     parser.add_argument("--log-level", default="info", help="the gateway's --log-level")
     parser.add_argument("--gateway", default=GATEWAY,
                         help="the socialgate binary (default build/release/src/socialgate), e.g. "
@@ -1732,6 +1749,8 @@ def main() -> int:
         parser.error("--duration must be >= 1 and --connections >= --threads >= 1")
     if args.media_connections < args.threads or args.e2e_messages < args.threads:
         parser.error("--media-connections and --e2e-messages must be >= --threads")
+    if "million" in parts and args.million_messages < args.threads:
+        parser.error("--million-messages must be >= --threads")
     pg_parts = [p for p in parts if p in PG_PARTS]
     if pg_parts and (args.connections < 2 or args.e2e_messages // 2 < wrk_threads(args, 2)):
         parser.error("the pg-* parts split the load between two gateways: they need "
@@ -1799,7 +1818,7 @@ def main() -> int:
              ("e2e", run_e2e), ("kannel", run_kannel), ("e2e-webhooks", run_e2e_webhooks),
              ("callbacks", run_callbacks),
              ("pg-e2e", functools.partial(run_pg_e2e, cluster)),
-             ("media", run_media))
+             ("media", run_media), ("million", run_million))
     try:
         for part, fn in order:
             if part not in parts:
