@@ -33,6 +33,7 @@ std::string BuildSql(unsigned shape, ListDialect dialect, std::string_view colum
                     " AND (created_at, " + id + ") < (" + p(3) + ", " + p(4) + ")";
   int n = 5;
   if ((shape & kListStatuses) != 0) sql += " AND " + InArray(dialect, "status", n++);
+  if ((shape & kListFailedOnly) != 0) sql += " AND status = 'failed'";
   if ((shape & kListServicePhonesAllowed) != 0) {
     sql += " AND " + InArray(dialect, "service_phone", n++);
   }
@@ -72,7 +73,11 @@ core::Result<ListPlan> PlanListMessages(const MessageQuery& query) {
     plan.before = *query.after;
   }
   plan.rows = query.limit + 1;
-  if (!query.statuses.empty()) {
+  if (!query.statuses.empty() &&
+      std::all_of(query.statuses.begin(), query.statuses.end(),
+                  [](core::MessageStatus s) { return s == core::MessageStatus::kFailed; })) {
+    plan.shape |= kListFailedOnly;
+  } else if (!query.statuses.empty()) {
     plan.shape |= kListStatuses;
     for (const auto status : query.statuses) {
       plan.statuses.emplace_back(core::MessageStatusName(status));

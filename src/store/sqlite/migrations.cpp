@@ -312,6 +312,14 @@ CREATE INDEX messages_by_chat ON messages(chat_id, created_at) WHERE chat_id <> 
 CREATE INDEX callbacks_by_message_id ON callbacks(message_id);
 CREATE INDEX inbound_by_age ON inbound_messages(domain, received_at);
 )sql"},
+    Migration{14, "the failed messages of a domain, newest first", R"sql(
+-- The message list filtered by status=failed alone (store/message_list_sql.hpp,
+-- kListFailedOnly) reads this instead of the domain's whole messages_list looking for the few
+-- that failed (issue 21: 330 ms a page at 200,000 messages). Only failed messages are in it, so
+-- the hot path's writes never touch it.
+CREATE INDEX messages_failed ON messages(domain, created_at DESC, id DESC)
+  WHERE status = 'failed';
+)sql"},
 };
 
 // A transaction that rolls back unless committed.

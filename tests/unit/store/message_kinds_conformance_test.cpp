@@ -185,9 +185,11 @@ TEST_P(StorageConformanceTest, ARowStoredBeforeMigration11IsReadAsTheTemplateItI
       "created_at, updated_at) VALUES ('old', 'default', '393403603062', '3902124122690', "
       "'shipping_confirmation', 'en_GB', '[\"Griffin\"]', '[\"5\"]', '[]', " +
       std::string(postgres ? "false" : "0") + ", 'queued', 0, 1, 1, 1)";
-  // Migrations 13 (retention's indexes) and 12 (conversations) undone first, then 11.
+  // Migrations 14 (the failed messages' index), 13 (retention's indexes) and 12
+  // (conversations) undone first, then 11.
   const std::vector<std::string> to_version_10 = {
       "DELETE FROM schema_migrations WHERE version >= 11",
+      "DROP INDEX messages_failed",
       "DROP INDEX callbacks_by_message_id",
       "DROP INDEX inbound_by_age",
       "DROP INDEX messages_by_chat",
