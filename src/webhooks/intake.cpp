@@ -143,10 +143,10 @@ void WebhookIntake::ReceiveAndApply(std::string source, std::string body,
           // answered to the sender from there).
           ReceiveThenApply(std::move(event), std::move(stored), std::move(applied));
         }
-        {
-          std::lock_guard lock(mutex_);
-          --receiving_;
-        }
+        // Notified under the lock: once it is released with receiving_ at 0, Stop may return
+        // and the intake be destroyed.
+        std::lock_guard lock(mutex_);
+        --receiving_;
         wake_.notify_all();
       });
 }
@@ -386,8 +386,8 @@ void WebhookIntake::Finished(const std::string& id, bool applied) {
       known_.erase(id);
     }
     if (applied) ++applied_;
+    wake_.notify_all();  // under the lock: Stop may return once it is released
   }
-  wake_.notify_all();
   if (on_applied) on_applied(applied);
 }
 
