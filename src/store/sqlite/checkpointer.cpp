@@ -29,6 +29,7 @@ core::Result<std::unique_ptr<Checkpointer>> Checkpointer::Start(const std::strin
   // Its own commits never happen; its checkpoints sync the WAL and the database file as the
   // writer's would (synchronous=FULL).
   sqlite3_exec(c->db_, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr);
+  sqlite3_busy_timeout(c->db_, kCapWaitMs);  // only a RESTART checkpoint waits
   c->thread_ = std::thread([raw = c.get()] {
     util::NameThisThread("sg-checkpoint");
     raw->Run();
@@ -76,7 +77,9 @@ void Checkpointer::Run() {
     lock.unlock();
     int log = 0;
     int done = 0;
-    const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    // RESTART waits in the busy handler (kCapWaitMs) for the reads in the way, then SQLITE_BUSY.
+    const int mode = pages >= kCapPages ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE;
+    const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, mode, &log, &done);
     copied_pages_.store(rc == SQLITE_OK && done >= 0 ? done : copied, std::memory_order_relaxed);
     lock.lock();
   }

@@ -12,6 +12,12 @@
 // committer itself runs a PASSIVE checkpoint between batches (RestartIfLarge), which finds
 // little left to copy and lets the next batch start the file over.
 //
+// A read keeps the frames written after it began until it ends (reader_pool.hpp), and reads
+// that overlap without pause would keep the WAL from ever starting over. Past kCapPages the
+// thread's checkpoint is a RESTART instead: it waits (at most kCapWait, new writes waiting with
+// it) for the reads running then to end, copies everything and has the next write start the
+// file over; the writer's journal_size_limit then cuts the file back.
+//
 // Thread safety: Committed may be called from any thread; RestartIfLarge on the writer's.
 #pragma once
 
@@ -34,6 +40,9 @@ class Checkpointer {
   static constexpr int kCopyAtPages = 1000;
   // The writer checkpoints itself beyond this many pages in the WAL (16 MiB of 4 KiB pages).
   static constexpr int kRestartAtPages = 4000;
+  // Beyond this many pages (64 MiB) the checkpoints wait for the reads in the way.
+  static constexpr int kCapPages = 4 * kRestartAtPages;
+  static constexpr int kCapWaitMs = 1000;
 
   // Opens a second connection to the database at `path` (in WAL mode) and starts the thread;
   // sets `writer`'s WAL hook (replacing its automatic checkpoints) to report each commit.

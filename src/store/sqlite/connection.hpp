@@ -3,7 +3,8 @@
 // One SQLite connection with its cache of prepared statements, and what every statement file
 // of the engine shares: positional binding, errors, rollback.
 //
-// Thread safety: none; the engine holds its mutex around every use (SqliteStorage).
+// Thread safety: none; one thread at a time: the engine's mutex around the writer's, the
+// reader pool around each read connection.
 #pragma once
 
 #include <cstdint>

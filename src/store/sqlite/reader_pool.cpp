@@ -18,9 +18,9 @@ core::Result<std::unique_ptr<ReaderPool>> ReaderPool::Open(const std::string& pa
     }
     sqlite3_extended_result_codes(db.get(), 1);
     sqlite3_busy_timeout(db.get(), 5000);
-    // An 8 MiB page cache each (the writer has 32): the reads' hot pages are the lists' indexes.
+    // A 4 MiB page cache each (the writer has 32), grown only as reads use it.
     char* err = nullptr;
-    if (sqlite3_exec(db.get(), "PRAGMA cache_size=-8192; PRAGMA temp_store=MEMORY;", nullptr,
+    if (sqlite3_exec(db.get(), "PRAGMA cache_size=-4096; PRAGMA temp_store=MEMORY;", nullptr,
                      nullptr, &err) != SQLITE_OK) {
       std::string detail = err != nullptr ? err : "";
       sqlite3_free(err);

@@ -5,7 +5,9 @@
 // reader never waits for the writer nor the writer for a reader, so a slow read (a list page that
 // scans the domain's messages for a rare status) holds up neither the committer's writes nor
 // the other reads; on the writer's own connection it held up everything. Each read sees what
-// was committed when it began, so an answered write is always seen by a later read.
+// was committed when it began, so an answered write is always seen by a later read; each read
+// runs in one read transaction, so its statements see one state. A long read keeps the WAL from
+// starting over while it runs; the checkpointer bounds the WAL then (checkpointer.hpp).
 //
 // A call waits for a free connection at most kWait, then fails with kUnavailable.
 // Thread safety: With may be called from any thread.
@@ -44,7 +46,16 @@ class ReaderPool {
       connection = std::move(free_.back());
       free_.pop_back();
     }
-    auto result = read(*connection);
+    // One read transaction: a read of several statements (a message, then its media and its
+    // history) sees one snapshot, whatever commits meanwhile.
+    using ReadResult = decltype(read(std::declval<Connection&>()));
+    ReadResult result = [&]() -> ReadResult {
+      SG_RETURN_IF_ERROR(connection->ExecPrepared("BEGIN"));
+      ReadResult got = read(*connection);
+      // COMMIT of a read transaction ends it; were it to fail, ROLLBACK ends it.
+      if (!connection->ExecPrepared("COMMIT")) (void)connection->RollBack("a read");
+      return got;
+    }();
     {
       std::lock_guard lock(mutex_);
       free_.push_back(std::move(connection));

@@ -8,6 +8,8 @@
 #include <utility>
 #include <variant>
 
+#include <spdlog/spdlog.h>
+
 #include "store/committed_writes.hpp"
 #include "store/group_committer.hpp"
 #include "store/number_lease_table.hpp"
@@ -33,6 +35,14 @@ namespace socialgate::store::sqlite {
 namespace {
 
 using core::Result;
+
+// Before SQLite's first use in the process: no memory statistics. Kept, they take a global
+// mutex on every allocation of every connection (SQLite's own advice is to turn them off); the
+// gateway never reads them. A no-op (SQLITE_MISUSE) if SQLite was already initialised.
+void ConfigureSqliteOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
 
 // The read connections of a database file in WAL mode: as many as reads usually run at once
 // (the HTTP workers'), each with a page cache of its own.
@@ -253,7 +263,13 @@ Result<void> SqliteStorage::Start(const std::string& path) {
     if (s.Text(0) == "wal") {
       SG_ASSIGN_OR_RETURN(auto started, Checkpointer::Start(path, db_.get()));
       checkpointer_ = std::move(started);
-      SG_ASSIGN_OR_RETURN(readers_, ReaderPool::Open(path, kReadConnections));
+      auto readers = ReaderPool::Open(path, kReadConnections);
+      if (readers) {
+        readers_ = std::move(*readers);
+      } else {
+        spdlog::warn("storage: reads share the writer's connection: {} ({})",
+                     readers.error().message, readers.error().detail);
+      }
     }
   }
   committer_.Start("sg-commit");
@@ -366,6 +382,7 @@ Result<std::int64_t> SqliteStorage::PendingCount() {
 }  // namespace
 
 Result<StoragePtr> OpenSqliteStorage(const std::string& path) {
+  ConfigureSqliteOnce();
   sqlite3* raw = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
@@ -381,11 +398,13 @@ Result<StoragePtr> OpenSqliteStorage(const std::string& path) {
   // one), whose deleted pages Storage::ReclaimSpace can then give back; on another it changes
   // nothing. WAL lets readers proceed during writes; synchronous=FULL makes every commit durable
   // before COMMIT returns, which is what "stored before the answer" means. A 32 MiB page cache (the
-  // default is 2 MiB) keeps the outbox's hot pages in memory instead of a pread per page.
+  // default is 2 MiB) keeps the outbox's hot pages in memory instead of a pread per page. The WAL
+  // file is cut back to 64 MiB when it starts over (it can grow past that while long reads run:
+  // checkpointer.hpp).
   const char* pragmas =
       "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA "
       "foreign_keys=ON; "
-      "PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;";
+      "PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=67108864;";
   char* err = nullptr;
   if (sqlite3_exec(db.get(), pragmas, nullptr, nullptr, &err) != SQLITE_OK) {
     std::string detail = err != nullptr ? err : "";
