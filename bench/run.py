@@ -688,21 +688,13 @@ def run_ingest(args, run_dir: str, config: dict, results: dict) -> None:
     body_path = write_seed_body(run_dir)
     script = os.path.join(BENCH, "post.lua")
 
-    gateway, base = start_gateway(args, "gateway-ingest", run_dir, TEMPLATE)
-    try:
+    def warm_up(gateway: Child, base: str) -> None:
         time.sleep(1.0)
         results.setdefault("idle_rss_mb", rss_mb(gateway.pid))
         log(f"  gateway {base}, idle RSS {results['idle_rss_mb']:.1f} MB")
         send_one(base, auth, seed_body(), "ingest")
-        argv = wrk_argv(args, script, base + SEND_PATH, auth, args.duration, args.connections,
-                        5, [body_path])
-        gw = run_wrk(args, "wrk-ingest", run_dir, argv, args.duration, sample_pid=gateway.pid)
-        if not gateway.running():
-            raise BenchError("the gateway exited during the ingest run: "
-                             + gateway.stderr_tail())
-    finally:
-        gateway.stop()
-        remove_db(run_dir, "gateway-ingest", args.keep_db)
+
+    gw = ingest_load(args, run_dir, "ingest", auth, script, body_path, warm_up)
     results["ingest"] = gw
     log(f"  gateway: {gw['rps']:.0f} req/s, p50 {gw['p50_ms']} ms, p99 {gw['p99_ms']} ms, "
         f"non-2xx {gw['non2xx']}, socket errors {gw['socket_errors']}, "
@@ -725,21 +717,32 @@ def run_ingest_cold(args, run_dir: str, auth: str, script: str, body_path: str,
     """The same load on a gateway that has just started: wrk's connections all open at once,
     the moment /healthz answers, each one's first request a credential check (argon2id) and
     nothing warmed up before (issue 21: p99 at most 10 ms in the first 10 s)."""
-    gateway, base = start_gateway(args, "gateway-ingest-cold", run_dir, TEMPLATE)
-    try:
-        argv = wrk_argv(args, script, base + SEND_PATH, auth, args.duration, args.connections,
-                        5, [body_path])
-        cold = run_wrk(args, "wrk-ingest-cold", run_dir, argv, args.duration,
-                       sample_pid=gateway.pid)
-        if not gateway.running():
-            raise BenchError("the gateway exited during the cold ingest run: "
-                             + gateway.stderr_tail())
-    finally:
-        gateway.stop()
-        remove_db(run_dir, "gateway-ingest-cold", args.keep_db)
+    cold = ingest_load(args, run_dir, "ingest-cold", auth, script, body_path)
     results["ingest_cold"] = cold
     log(f"  gateway, from its start: {cold['rps']:.0f} req/s, p50 {cold['p50_ms']} ms, "
         f"p99 {cold['p99_ms']} ms, non-2xx {cold['non2xx']}")
+
+
+def ingest_load(args, run_dir: str, name: str, auth: str, script: str, body_path: str,
+                warm_up=None) -> dict:
+    """The ingest load (wrk, the seed request) on a fresh gateway ("gateway-" + name), after
+    `warm_up(gateway, base)` when given; wrk's result. The gateway is stopped and its database
+    removed after."""
+    gateway, base = start_gateway(args, "gateway-" + name, run_dir, TEMPLATE)
+    try:
+        if warm_up:
+            warm_up(gateway, base)
+        argv = wrk_argv(args, script, base + SEND_PATH, auth, args.duration, args.connections,
+                        5, [body_path])
+        result = run_wrk(args, "wrk-" + name, run_dir, argv, args.duration,
+                         sample_pid=gateway.pid)
+        if not gateway.running():
+            raise BenchError(f"the gateway exited during the {name} run: "
+                             + gateway.stderr_tail())
+    finally:
+        gateway.stop()
+        remove_db(run_dir, "gateway-" + name, args.keep_db)
+    return result
 
 
 def write_seed_body(run_dir: str) -> str:
