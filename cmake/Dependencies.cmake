@@ -14,6 +14,10 @@ find_package(SQLite3 REQUIRED)
 
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(MAGIC REQUIRED IMPORTED_TARGET libmagic)
+# RE2 matches libphonenumber's own metadata (core/numbering_plans.hpp), which is read with
+# protobuf, the library libphonenumber itself links.
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+pkg_check_modules(PROTOBUF REQUIRED IMPORTED_TARGET protobuf)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
 # sd_notify(3), for the systemd unit's Type=notify (app/service_notify.hpp).
