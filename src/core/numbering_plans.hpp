@@ -22,8 +22,11 @@
 // installed header). If it cannot be read, Get() returns null and every number goes to
 // libphonenumber.
 //
-// Thread safety: Get() and ValidE164 may be called from any thread. A region's patterns are
-// compiled the first time a number of its country code is checked.
+// Memory: the plans take about 0.5 MB once read; a region's patterns are compiled the first
+// time a number of its calling code is checked, about 100 kB each, 4.9 MB if every region is
+// (a bound, whatever numbers callers send).
+//
+// Thread safety: Get() and ValidE164 may be called from any thread.
 #pragma once
 
 #include <memory>
