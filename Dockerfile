@@ -28,8 +28,8 @@ ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update -qq \
  && apt-get install -y -qq --no-install-recommends \
       libc6 libgcc-s1 libstdc++6 libcurl4 libfmt9 libjemalloc2 libmagic1 libphonenumber8 \
-      libpq5 libsimdjson14 libsodium23 libspdlog1.10 libsqlite3-0 libssl3 libsystemd0 \
-      libtomlplusplus3 \
+      libpq5 libprotobuf32 libre2-9 libsimdjson14 libsodium23 libspdlog1.10 libsqlite3-0 libssl3 \
+      libsystemd0 libtomlplusplus3 \
       libmagic-mgc ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 # A system user with a fixed id (Kubernetes' runAsNonRoot checks the number).
