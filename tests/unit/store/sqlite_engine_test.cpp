@@ -4,18 +4,20 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "store/message_list_sql.hpp"
 #include "store/sqlite/outbox_statements.hpp"
 #include "store/storage.hpp"
+#include "support/eventually.hpp"
 #include "support/sample_message.hpp"
 #include "support/sync_store.hpp"
 
@@ -103,6 +105,24 @@ TEST_F(SqliteEngineTest, TheWalIsCopiedBackAndStartedOverWhileWritesGoOn) {
   EXPECT_EQ(testing::Template((*last)->message).body_params, std::vector<std::string>{big});
 }
 
+// Whether this process's thread named `name` is asleep in nanosleep or clock_nanosleep, as
+// SQLite's busy handler sleeps between its tries for a lock (/proc/self/task/*/syscall).
+bool ThreadSleeps(const std::string& name) {
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string thread_name;
+    if (!std::getline(comm, thread_name) || thread_name != name) continue;
+    std::ifstream syscall(task.path() / "syscall");
+    long number = -1;
+    syscall >> number;
+#ifdef SYS_nanosleep
+    if (number == SYS_nanosleep) return true;
+#endif
+    return number == SYS_clock_nanosleep;
+  }
+  return false;
+}
+
 TEST_F(SqliteEngineTest, ReadsDoNotWaitForTheWriter) {
   ASSERT_TRUE(testing::Insert(outbox(), testing::SampleMessage("m1", kNow)));
   // Another connection holds the database's write lock: the committer's next batch waits for it
@@ -114,9 +134,10 @@ TEST_F(SqliteEngineTest, ReadsDoNotWaitForTheWriter) {
   outbox().InsertAsync(testing::SampleMessage("m2", kNow),
                        [&](core::Result<Inserted> r) { inserted.set_value(std::move(r)); });
   auto insert_answer = inserted.get_future();
-  // Time for the committer to take the batch (were it not taken yet, the reads below would pass
-  // on the writer's connection too, and the test would prove nothing, not fail).
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // The committer has taken the batch once it sleeps in SQLite's busy handler (were it not taken
+  // yet, the reads below would pass on the writer's connection too, and prove nothing).
+  ASSERT_TRUE(support::Eventually([] { return ThreadSleeps("sg-commit"); }))
+      << "the committer never waited for the other connection's lock";
   // Reads on their own connections: answered while the batch waits, and see what was committed.
   auto m1 = outbox().Get("default", "m1");
   ASSERT_TRUE(m1 && m1->has_value());
