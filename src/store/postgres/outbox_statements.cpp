@@ -525,8 +525,11 @@ Result<Written> ReleaseLeases(Connection& db, const LeaseRelease& r) {
   return written;
 }
 
-Result<std::optional<StoredMessage>> GetMessage(Connection& db, std::string_view domain,
-                                                std::string_view id) {
+// GetMessage's three reads (the row, its history, its pricing), in the snapshot GetMessage
+// opens.
+static Result<std::optional<StoredMessage>> ReadMessageInSnapshot(Connection& db,
+                                                                  std::string_view domain,
+                                                                  std::string_view id) {
   Params p;
   p.Text(id).Text(domain);
   SG_ASSIGN_OR_RETURN(Rows rows, db.Run(GetMessageSql(), p));
@@ -542,6 +545,19 @@ Result<std::optional<StoredMessage>> GetMessage(Connection& db, std::string_view
   }
   SG_RETURN_IF_ERROR(ReadPricing(db, id, m));
   return std::optional<StoredMessage>(std::move(m));
+}
+
+Result<std::optional<StoredMessage>> GetMessage(Connection& db, std::string_view domain,
+                                                std::string_view id) {
+  // One snapshot for the three reads: a status applied between them would otherwise show in the
+  // row and not in the history, or the other way round.
+  SG_RETURN_IF_ERROR(db.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+  auto message = ReadMessageInSnapshot(db, domain, id);
+  // Ended either way: the connection goes back to the pool outside any transaction.
+  auto ended = db.Exec(message ? "COMMIT" : "ROLLBACK");
+  if (!message) return message;
+  SG_RETURN_IF_ERROR(ended);
+  return message;
 }
 
 Result<std::string> MediaBytes(Connection& db, std::string_view id) {
