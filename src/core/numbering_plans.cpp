@@ -26,10 +26,7 @@ namespace socialgate::core {
 // of a field whose type is in an anonymous namespace.
 namespace numbering_plans_internal {
 
-using i18n::phonenumbers::PhoneMetadata;
-using i18n::phonenumbers::PhoneMetadataCollection;
 using i18n::phonenumbers::PhoneNumberDesc;
-using i18n::phonenumbers::PhoneNumberUtil;
 
 // libphonenumber's bounds on a national significant number (kMinLengthForNsn,
 // kMaxLengthForNsn in phonenumberutil.cc).
