@@ -83,6 +83,7 @@ class Rows {
   explicit Rows(ResultHandle result) : result_(std::move(result)) {}
 
   int size() const { return PQntuples(result_.get()); }
+  int columns() const { return PQnfields(result_.get()); }
   bool IsNull(int row, int column) const { return PQgetisnull(result_.get(), row, column) != 0; }
   std::string_view View(int row, int column) const {
     return {PQgetvalue(result_.get(), row, column),

@@ -218,16 +218,21 @@ const Sql kReleaseLeases{
     "UPDATE messages SET status = 'queued', lease_owner = NULL, lease_until = NULL, "
     "next_attempt_at = $1, updated_at = $1 WHERE lease_owner = $2 AND status = 'sending'"};
 
+// The message, its pricing and its history in one statement, so in one snapshot (a status
+// applied meanwhile shows in all three or in none) and one round trip: a row per event, in
+// order, each repeating the message's columns; one row with NULL event columns when it has
+// none. The last kEventColumns columns are the event's, the kMessagePricingColumnCount before
+// them the pricing.
+constexpr int kEventColumns = 4;
 const Sql& GetMessageSql() {
   static const Sql sql{"get_message",
-                       "SELECT " + MessageColumns() +
+                       "SELECT " + MessageColumns() + ", " + std::string(kMessagePricingColumns) +
+                           ", e.status, e.at, e.detail, e.source"
                            " FROM messages m LEFT JOIN message_media mm ON mm.message_id = m.id "
-                           "WHERE m.id = $1 AND m.domain = $2"};
+                           "LEFT JOIN message_events e ON e.message_id = m.id "
+                           "WHERE m.id = $1 AND m.domain = $2 ORDER BY e.seq"};
   return sql;
 }
-const Sql kGetEvents{"get_events",
-                     "SELECT status, at, detail, source FROM message_events "
-                     "WHERE message_id = $1 ORDER BY seq"};
 const Sql kMediaBytes{"media_bytes", "SELECT bytes FROM message_media WHERE message_id = $1"};
 const Sql kAttemptStates{"attempt_states",
                          "SELECT id, status, attempts, provider_message_id, error_code, "
@@ -525,39 +530,22 @@ Result<Written> ReleaseLeases(Connection& db, const LeaseRelease& r) {
   return written;
 }
 
-// GetMessage's three reads (the row, its history, its pricing), in the snapshot GetMessage
-// opens.
-static Result<std::optional<StoredMessage>> ReadMessageInSnapshot(Connection& db,
-                                                                  std::string_view domain,
-                                                                  std::string_view id) {
+Result<std::optional<StoredMessage>> GetMessage(Connection& db, std::string_view domain,
+                                                std::string_view id) {
   Params p;
   p.Text(id).Text(domain);
   SG_ASSIGN_OR_RETURN(Rows rows, db.Run(GetMessageSql(), p));
   if (rows.size() == 0) return std::optional<StoredMessage>();
   SG_ASSIGN_OR_RETURN(StoredMessage m, ReadMessageRow(rows, 0));
-  Params by_id;
-  by_id.Text(id);
-  SG_ASSIGN_OR_RETURN(Rows events, db.Run(kGetEvents, by_id));
-  for (int i = 0; i < events.size(); ++i) {
-    SG_ASSIGN_OR_RETURN(const core::MessageStatus status, StatusColumn(events, i, 0));
-    m.history.push_back(
-        StatusEvent{status, events.Int64(i, 1), events.Text(i, 2), events.Text(i, 3)});
+  const int event = rows.columns() - kEventColumns;
+  ReadMessagePricing(rows, 0, event - kMessagePricingColumnCount, m);
+  for (int i = 0; i < rows.size(); ++i) {
+    if (rows.IsNull(i, event)) continue;  // no history: the LEFT JOIN's one row
+    SG_ASSIGN_OR_RETURN(const core::MessageStatus status, StatusColumn(rows, i, event));
+    m.history.push_back(StatusEvent{status, rows.Int64(i, event + 1), rows.Text(i, event + 2),
+                                    rows.Text(i, event + 3)});
   }
-  SG_RETURN_IF_ERROR(ReadPricing(db, id, m));
   return std::optional<StoredMessage>(std::move(m));
-}
-
-Result<std::optional<StoredMessage>> GetMessage(Connection& db, std::string_view domain,
-                                                std::string_view id) {
-  // One snapshot for the three reads: a status applied between them would otherwise show in the
-  // row and not in the history, or the other way round.
-  SG_RETURN_IF_ERROR(db.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
-  auto message = ReadMessageInSnapshot(db, domain, id);
-  // Ended either way: the connection goes back to the pool outside any transaction.
-  auto ended = db.Exec(message ? "COMMIT" : "ROLLBACK");
-  if (!message) return message;
-  SG_RETURN_IF_ERROR(ended);
-  return message;
 }
 
 Result<std::string> MediaBytes(Connection& db, std::string_view id) {

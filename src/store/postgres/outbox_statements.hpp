@@ -73,8 +73,8 @@ core::Result<Written> ExtendLeases(Connection& db, const LeaseExtension& extensi
 // Written::changed: how many were given back.
 core::Result<Written> ReleaseLeases(Connection& db, const LeaseRelease& release);
 
-// The message with its history and pricing, read in one REPEATABLE READ READ ONLY transaction
-// of its own: `db` must not be in a transaction (a reader's connection).
+// The message with its history and pricing, read by one statement: one snapshot, one round
+// trip.
 core::Result<std::optional<StoredMessage>> GetMessage(Connection& db, std::string_view domain,
                                                       std::string_view id);
 core::Result<std::string> MediaBytes(Connection& db, std::string_view id);

@@ -11,7 +11,8 @@ namespace {
 
 using core::Result;
 
-// The pricing columns, in the order AddPricing adds them and ReadPricingColumns reads them.
+// The pricing columns, in the order AddPricing adds them and ReadPricingColumns reads them
+// (kMessagePricingColumns in the header names the same columns of `messages` as `m`).
 #define SG_PRICING_COLUMNS                                                             \
   "pricing_billable, pricing_category, pricing_model, pricing_type, conversation_id, " \
   "conversation_origin, conversation_expires_at"
@@ -117,7 +118,6 @@ const Sql kPurgeEvents{"purge_webhook_events",
 const Sql kPurgeHeld{"purge_held",
                      "DELETE FROM held_statuses WHERE seq IN (SELECT seq FROM held_statuses "
                      "WHERE hold_until < $1 LIMIT $2)"};
-const Sql kReadPricing{"read_pricing", "SELECT " SG_PRICING_COLUMNS " FROM messages WHERE id = $1"};
 // Binary rows, for the body: the time as text, which binary format leaves as it is.
 const Sql kUnapplied{"unapplied_webhooks",
                      "SELECT id, source, received_at::text, body FROM webhook_events "
@@ -282,12 +282,8 @@ Result<bool> AnyHeld(Connection& db, const std::vector<std::string>& message_ids
   return rows.size() > 0;
 }
 
-Result<void> ReadPricing(Connection& db, std::string_view id, StoredMessage& message) {
-  Params p;
-  p.Text(id);
-  SG_ASSIGN_OR_RETURN(Rows rows, db.Run(kReadPricing, p));
-  if (rows.size() > 0) ReadPricingColumns(rows, 0, 0, message.pricing, message.conversation);
-  return {};
+void ReadMessagePricing(const Rows& rows, int row, int first, StoredMessage& message) {
+  ReadPricingColumns(rows, row, first, message.pricing, message.conversation);
 }
 
 Result<std::vector<WebhookEvent>> UnappliedWebhooks(Connection& db, std::int64_t received_before_ms,

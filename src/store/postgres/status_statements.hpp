@@ -7,6 +7,7 @@
 // message at once take turns, so neither moves its status back.
 #pragma once
 
+#include <string_view>
 #include <vector>
 
 #include "core/error.hpp"
@@ -56,8 +57,16 @@ class StatusStatements final : public StatusReportTable {
 core::Result<bool> AnyHeld(Connection& db, const std::vector<std::string>& message_ids,
                            const std::vector<std::string>& provider_message_ids);
 
-// The pricing and conversation columns of a message (Outbox::Get).
-core::Result<void> ReadPricing(Connection& db, std::string_view id, StoredMessage& message);
+// The pricing and conversation columns of `messages` as `m`, in the order ReadMessagePricing reads
+// them (status_statements.cpp's SG_PRICING_COLUMNS, qualified), for Outbox::Get's one statement.
+inline constexpr std::string_view kMessagePricingColumns =
+    "m.pricing_billable, m.pricing_category, m.pricing_model, m.pricing_type, m.conversation_id, "
+    "m.conversation_origin, m.conversation_expires_at";
+inline constexpr int kMessagePricingColumnCount = 7;
+
+// Fills `message`'s pricing and conversation from kMessagePricingColumns, starting at column
+// `first` of `row`.
+void ReadMessagePricing(const Rows& rows, int row, int first, StoredMessage& message);
 
 core::Result<std::vector<WebhookEvent>> UnappliedWebhooks(Connection& db,
                                                           std::int64_t received_before_ms,
