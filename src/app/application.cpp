@@ -171,9 +171,12 @@ core::Result<void> Serve(const ServeOptions& options) {
   // dispatcher's sends and the callbacks can have in flight: requests beyond a host's limit wait
   // in a list libcurl walks on every request that ends (issue 21: a quarter of the CPU with
   // 3,000 waiting, at max_in_flight 4,096 and a 200 ms answer).
+  // The callback sender's options are made here so the client is sized by the very in-flight
+  // count the sender is given (its owner is set once the dispatcher exists).
+  webhooks::CallbackSenderOptions callback_options;
   net::CurlClientOptions client_options;
   const long in_flight = static_cast<long>(cfg.dispatch.max_in_flight) +  // NOLINT(runtime/int)
-                         webhooks::CallbackSenderOptions{}.max_in_flight;
+                         callback_options.max_in_flight;
   client_options.max_host_connections = std::max(client_options.max_host_connections, in_flight);
   client_options.max_connections =
       std::max(client_options.max_connections, 2 * client_options.max_host_connections);
@@ -226,7 +229,6 @@ core::Result<void> Serve(const ServeOptions& options) {
       storage->outbox(), storage->number_leases(),
       [&providers_by_number](std::string_view phone) { return providers_by_number.Find(phone); },
       cfg);
-  webhooks::CallbackSenderOptions callback_options;
   callback_options.owner = dispatcher.owner();
   webhooks::CallbackSender callback_sender(storage->callbacks(), *http_client,
                                            std::move(callback_targets), callback_options);
