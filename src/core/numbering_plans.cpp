@@ -11,7 +11,6 @@
 #include <vector>
 
 #include <phonenumbers/phonemetadata.pb.h>
-#include <phonenumbers/phonenumberutil.h>
 #include <re2/re2.h>
 
 // Declared in libphonenumber's metadata.h, which Debian does not install; libphonenumber.so
@@ -181,6 +180,7 @@ static Strip StripNationalPrefix(const Region& region, std::string& number) {
 struct Plans {
   std::deque<Region> regions;  // addresses stay put
   std::unordered_map<int, CallingCode> codes;
+  std::set<int> calling_codes;  // every one the metadata has, checkable here or not
 };
 
 std::optional<std::string> CheckDigits(const Plans& plans, std::string_view digits);
@@ -195,7 +195,6 @@ NumberingPlans::~NumberingPlans() = default;
 const NumberingPlans* NumberingPlans::Get() {
   using i18n::phonenumbers::PhoneMetadata;
   using i18n::phonenumbers::PhoneMetadataCollection;
-  using i18n::phonenumbers::PhoneNumberUtil;
   using numbering_plans_internal::CallingCode;
   using numbering_plans_internal::CopyDesc;
   using numbering_plans_internal::Region;
@@ -206,9 +205,14 @@ const NumberingPlans* NumberingPlans::Get() {
       return nullptr;
     }
     // As PhoneNumberUtil's constructor: the first entry of an id wins; "ZZ" is skipped;
-    // "001" entries are the non-geographical codes, one per calling code.
+    // "001" entries are the non-geographical codes, one per calling code. A calling code's
+    // regions: in the metadata's order, but its main country (main_country_for_code) first;
+    // "001" stands for a non-geographical code. Read here rather than asked of PhoneNumberUtil,
+    // whose instance (ICU matchers, every region parsed again) costs about 4 MB of memory that
+    // a gateway whose numbers this check finds valid never needs.
     std::map<std::string, const PhoneMetadata*> by_region;
     std::map<int, const PhoneMetadata*> non_geographical;
+    std::map<int, std::list<std::string>> regions_of_code;
     for (const PhoneMetadata& metadata : collection.metadata()) {
       if (metadata.id() == "ZZ") continue;
       if (metadata.id() == "001") {
@@ -216,14 +220,16 @@ const NumberingPlans* NumberingPlans::Get() {
       } else {
         by_region.emplace(metadata.id(), &metadata);
       }
+      auto [listed, first] = regions_of_code.try_emplace(metadata.country_code());
+      if (!first && metadata.main_country_for_code()) {
+        listed->second.push_front(metadata.id());
+      } else {
+        listed->second.push_back(metadata.id());
+      }
     }
     auto data = std::make_unique<Data>();
-    const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
-    std::set<int> calling_codes;
-    util.GetSupportedCallingCodes(&calling_codes);
-    for (const int code : calling_codes) {
-      std::list<std::string> ids;
-      util.GetRegionCodesForCountryCallingCode(code, &ids);
+    for (const auto& [code, ids] : regions_of_code) {
+      data->calling_codes.insert(code);
       CallingCode plans;
       for (const std::string& id : ids) {
         const PhoneMetadata* metadata = nullptr;
@@ -267,6 +273,8 @@ const NumberingPlans* NumberingPlans::Get() {
 std::optional<std::string> NumberingPlans::ValidE164(std::string_view digits) const {
   return numbering_plans_internal::CheckDigits(*data_, digits);
 }
+
+const std::set<int>& NumberingPlans::CallingCodes() const { return data_->calling_codes; }
 
 namespace numbering_plans_internal {
 

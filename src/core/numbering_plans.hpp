@@ -24,13 +24,16 @@
 //
 // Memory: the plans take about 0.5 MB once read; a region's patterns are compiled the first
 // time a number of its calling code is checked, about 100 kB each, 4.9 MB if every region is
-// (a bound, whatever numbers callers send).
+// (a bound, whatever numbers callers send). The plans are read from the metadata alone, never
+// through PhoneNumberUtil, whose instance (about 4 MB, ICU's matchers among it) is then built
+// only when a number this check does not find valid goes to libphonenumber.
 //
 // Thread safety: Get() and ValidE164 may be called from any thread.
 #pragma once
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -45,6 +48,10 @@ class NumberingPlans {
   // when the number is valid; nullopt when it is not, or when this check cannot decide (a
   // pattern RE2 did not compile, a transform rule of an unknown form): ask libphonenumber.
   std::optional<std::string> ValidE164(std::string_view digits) const;
+
+  // Every country calling code of the metadata, geographical or not (PhoneNumberUtil's
+  // GetSupportedCallingCodes).
+  const std::set<int>& CallingCodes() const;
 
   ~NumberingPlans();
   NumberingPlans(const NumberingPlans&) = delete;

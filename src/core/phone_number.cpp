@@ -112,7 +112,10 @@ Result<std::string> NormalizePhoneNumber(std::string_view field, std::string_vie
 }
 
 std::size_t CountryCodeLength(std::string_view digits) {
+  // From the number plans when they could be read: asking PhoneNumberUtil would build its
+  // instance (about 4 MB) for the first phone number the log masks.
   static const std::set<int> kCodes = [] {
+    if (const NumberingPlans* plans = NumberingPlans::Get()) return plans->CallingCodes();
     std::set<int> codes;
     PhoneNumberUtil::GetInstance()->GetSupportedCallingCodes(&codes);
     return codes;

@@ -130,6 +130,20 @@ TEST(NumberingPlansTest, LoadsLibphonenumbersMetadata) {
   EXPECT_EQ(NumberingPlans::Get(), NumberingPlans::Get());
 }
 
+// CountryCodeLength (log masking) reads the calling codes from here: the same set as
+// libphonenumber's, geographical and not.
+TEST(NumberingPlansTest, KnowsTheCallingCodesLibphonenumberKnows) {
+  const NumberingPlans* plans = NumberingPlans::Get();
+  ASSERT_NE(plans, nullptr);
+  std::set<int> codes;
+  PhoneNumberUtil::GetInstance()->GetSupportedCallingCodes(&codes);
+  ASSERT_GT(codes.size(), 200u);
+  EXPECT_EQ(plans->CallingCodes(), codes);
+  EXPECT_EQ(plans->CallingCodes().count(39), 1u);
+  EXPECT_EQ(plans->CallingCodes().count(800), 1u);  // international freephone, non-geographical
+  EXPECT_EQ(plans->CallingCodes().count(0), 0u);
+}
+
 TEST(NumberingPlansTest, AnswersAsLibphonenumberForEveryExampleAndItsVariants) {
   const NumberingPlans* plans = NumberingPlans::Get();
   ASSERT_NE(plans, nullptr);
