@@ -77,7 +77,8 @@ test-tsan:
 bench: deps
 	@scripts/install-bench-tools
 	@test -f build/release/build.ninja || cmake --preset release
-	cmake --build build/release -j $(JOBS) --target socialgate fake-graph beast_ceiling template_check_bench
+	cmake --build build/release -j $(JOBS) --target socialgate fake-graph beast_ceiling template_check_bench \
+	  number_check_bench
 	python3 bench/run.py $(BENCH_ARGS)
 
 # The libFuzzer targets (tests/fuzz, clang, in build/fuzz) for FUZZ_SECONDS per target; `make

@@ -4,7 +4,8 @@
     python3 bench/run.py                        # every part; writes docs/benchmarks.md
     python3 bench/run.py --only ingest          # one part (ingest, e2e, e2e-webhooks, kannel,
                                                 #   media, pg-ingest, pg-e2e, callbacks,
-                                                #   templates, million), or several: e2e,media
+                                                #   templates, numbers, million), or several:
+                                                #   e2e,media
     python3 bench/run.py --duration 3 --e2e-messages 10000     # a quick check
 
 Parts (see docs/benchmarks.md for what each figure means):
@@ -30,6 +31,9 @@ Parts (see docs/benchmarks.md for what each figure means):
           the ingest load from a number with a synchronised template catalog, the check strict
           and off: requests/s, p99, CPU per request and their difference; the check timed in a
           loop by bench/template_check_bench (bench/templates_part.py).
+  numbers the phone number check timed in a loop by bench/number_check_bench: a number not
+          seen before, the same numbers through libphonenumber, one number seen again
+          (bench/numbers_part.py).
   kannel  Kannel 1.4.5 (Debian's package; make bench installs it) under the ingest load on its
           sendsms interface, delivering through an HTTP SMSC to a fixed-answer upstream:
           requests/s, delivered msg/s, CPU per message of bearerbox + smsbox; socialgate's
@@ -93,6 +97,7 @@ import webhooks_part  # noqa: E402 (bench/webhooks_part.py: the e2e-webhooks par
 import kannel_part  # noqa: E402 (bench/kannel_part.py: the kannel part)
 import callbacks_part  # noqa: E402 (bench/callbacks_part.py: the callbacks part)
 import templates_part  # noqa: E402 (bench/templates_part.py: the templates part)
+import numbers_part  # noqa: E402 (bench/numbers_part.py: the numbers part)
 import million_part  # noqa: E402 (bench/million_part.py: the million part)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -109,7 +114,7 @@ DOCS = os.path.join(ROOT, "docs", "benchmarks.md")
 PG_STATE = RUN_DIR + "-postgres"
 
 PARTS = ("ingest", "e2e", "e2e-webhooks", "kannel", "media", "pg-ingest", "pg-e2e", "callbacks",
-         "templates", "million")
+         "templates", "numbers", "million")
 PG_PARTS = ("pg-ingest", "pg-e2e")
 PG_INSTANCES = (1, 2)
 # How long two gateways on one database get to divide the business numbers between them
@@ -1226,6 +1231,11 @@ def run_callbacks(args, run_dir: str, config: dict, results: dict) -> None:
     callbacks_part.run(sys.modules[__name__], args, run_dir, config, results)
 
 
+def run_numbers(args, run_dir: str, config: dict, results: dict) -> None:
+    """The phone number check's cost per number (bench/numbers_part.py)."""
+    numbers_part.run(sys.modules[__name__], args, run_dir, config, results)
+
+
 def run_templates(args, run_dir: str, config: dict, results: dict) -> None:
     """The template check's cost per send (bench/templates_part.py)."""
     templates_part.run(sys.modules[__name__], args, run_dir, config, results)
@@ -1350,6 +1360,7 @@ def build_rows(results: dict) -> list[tuple[str, str, str, str]]:
             row("ingest / Beast ceiling", f"{ratio:.1%}", f">= {TARGET_CEILING_RATIO:.0%}",
                 verdict(ratio >= TARGET_CEILING_RATIO), err)
     templates_part.rows(row, results, errors_of)
+    numbers_part.rows(row, results)
     pg_ingest_rows(row, results)
     if "e2e_error" in results:
         row("end to end", "n/a", "", error=results["e2e_error"])
@@ -1582,7 +1593,8 @@ def write_markdown(path: str, args, rows, info: dict, command: str, started: str
                 f"upstream {args.e2e_latencies} ms, then {args.e2e_single_messages:,} to one number "
                 f"at 200 ms, at most {args.e2e_timeout} s each"
                 f"{webhooks_part.settings(args.only)}{callbacks_part.settings(args.only)}"
-                f"{templates_part.settings(args.only)}{kannel_part.settings(args.only)}"
+                f"{templates_part.settings(args.only)}{numbers_part.settings(args.only)}"
+                f"{kannel_part.settings(args.only)}"
                 f"{million_part.settings(args)}; media "
                 f"{args.media_connections} connections; gateway log level {args.log_level}")
     inside = GATEWAY.startswith(ROOT + os.sep)
@@ -1651,7 +1663,7 @@ figure includes the load generator's own CPU use; compare figures taken on the s
   gateway's CPU per delivered message is its user + system time (`/proc/PID/stat`) from the
   start of submission until every message was seen delivered, over the messages delivered
   (per thread in the log and in `build/bench-run/results.json`).
-{webhooks_part.HOW_MEASURED}{callbacks_part.HOW_MEASURED}{templates_part.HOW_MEASURED}{kannel_part.HOW_MEASURED}{million_part.HOW_MEASURED}- **media**: the seed request with a header `{{"type":"image",...}}` holding a PNG (a valid
+{webhooks_part.HOW_MEASURED}{callbacks_part.HOW_MEASURED}{templates_part.HOW_MEASURED}{numbers_part.HOW_MEASURED}{kannel_part.HOW_MEASURED}{million_part.HOW_MEASURED}- **media**: the seed request with a header `{{"type":"image",...}}` holding a PNG (a valid
   signature and IHDR, random IDAT) just under WhatsApp's 5 MB image limit, base64 in the JSON
   body; MB/s = requests/s x request-body bytes (10^6 bytes per MB). Bytes in flight =
   connections x body size.
@@ -1817,7 +1829,7 @@ def main() -> int:
     cluster = pg_cluster.PgCluster(PG_STATE)
     # SQLite and PostgreSQL ingest one after the other, so their ratio compares like with like.
     order = (("ingest", run_ingest), ("pg-ingest", functools.partial(run_pg_ingest, cluster)),
-             ("templates", run_templates),
+             ("templates", run_templates), ("numbers", run_numbers),
              ("e2e", run_e2e), ("kannel", run_kannel), ("e2e-webhooks", run_e2e_webhooks),
              ("callbacks", run_callbacks),
              ("pg-e2e", functools.partial(run_pg_e2e, cluster)),
