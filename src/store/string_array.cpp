@@ -4,45 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/json_writer.hpp"
+
 namespace socialgate::store {
 namespace {
-
-void AppendEscaped(std::string& out, std::string_view s) {
-  constexpr char kHex[] = "0123456789abcdef";
-  for (const char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += "\\u00";
-          out += kHex[(c >> 4) & 0xf];
-          out += kHex[c & 0xf];
-        } else {
-          out += c;
-        }
-    }
-  }
-}
 
 // The encoder's own output: no whitespace, no \u escapes but those of control characters.
 // nullopt for anything else, which the general parser then reads.
@@ -112,7 +77,7 @@ std::string EncodeStringArray(const std::vector<std::string>& values) {
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (i > 0) out += ',';
     out += '"';
-    AppendEscaped(out, values[i]);
+    util::AppendJsonEscaped(out, values[i]);
     out += '"';
   }
   out += ']';

@@ -1,0 +1,103 @@
+#include "util/json_writer.hpp"
+
+#include <nlohmann/json.hpp>
+#include <simdjson.h>
+
+namespace socialgate::util {
+
+void AppendJsonEscaped(std::string& out, std::string_view s) {
+  constexpr char kHex[] = "0123456789abcdef";
+  std::size_t plain = 0;  // the start of the run of bytes that need no escape
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + plain, i - plain);
+    plain = i + 1;
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xf];
+    }
+  }
+  out.append(s.data() + plain, s.size() - plain);
+}
+
+JsonWriter& JsonWriter::Key(std::string_view name) {
+  Separate();
+  AppendString(name);
+  out_ += ':';
+  after_key_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::String(std::string_view value) {
+  Separate();
+  AppendString(value);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Bool(bool value) {
+  Separate();
+  out_ += value ? "true" : "false";
+  return *this;
+}
+
+JsonWriter& JsonWriter::Open(char bracket) {
+  Separate();
+  out_ += bracket;
+  has_members_.push_back(false);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Close(char bracket) {
+  out_ += bracket;
+  if (!has_members_.empty()) has_members_.pop_back();
+  return *this;
+}
+
+void JsonWriter::Separate() {
+  if (after_key_) {  // the value of the key just written
+    after_key_ = false;
+    return;
+  }
+  if (has_members_.empty()) return;  // the document's one value
+  if (has_members_.back()) out_ += ',';
+  has_members_.back() = true;
+}
+
+void JsonWriter::AppendString(std::string_view value) {
+  if (simdjson::validate_utf8(value.data(), value.size())) {
+    out_ += '"';
+    AppendJsonEscaped(out_, value);
+    out_ += '"';
+    return;
+  }
+  // Rare (what the gateway sends was decoded from JSON, which is UTF-8): nlohmann's own
+  // replacement of each invalid sequence, byte for byte.
+  out_ += nlohmann::json(std::string(value))
+              .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace socialgate::util
