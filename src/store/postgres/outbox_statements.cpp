@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "store/postgres/conversation_statements.hpp"
 #include "store/postgres/idempotency_statements.hpp"
 #include "store/postgres/message_content.hpp"
@@ -219,19 +221,42 @@ const Sql kReleaseLeases{
     "next_attempt_at = $1, updated_at = $1 WHERE lease_owner = $2 AND status = 'sending'"};
 
 // The message, its pricing and its history in one statement, so in one snapshot (a status
-// applied meanwhile shows in all three or in none) and one round trip: a row per event, in
-// order, each repeating the message's columns; one row with NULL event columns when it has
-// none. The last kEventColumns columns are the event's, the kMessagePricingColumnCount before
-// them the pricing.
-constexpr int kEventColumns = 4;
+// applied meanwhile shows in all three or in none) and one round trip. One row: the history is
+// its last column, a JSON array of [status, at, detail, source] in order (NULL when there is
+// none), so a long history costs its events and not a copy of the message each; the
+// kMessagePricingColumnCount columns before it are the pricing.
 const Sql& GetMessageSql() {
   static const Sql sql{"get_message",
                        "SELECT " + MessageColumns() + ", " + std::string(kMessagePricingColumns) +
-                           ", e.status, e.at, e.detail, e.source"
+                           ", (SELECT json_agg(json_build_array(e.status, e.at, e.detail, "
+                           "e.source) ORDER BY e.seq) FROM message_events e "
+                           "WHERE e.message_id = m.id)"
                            " FROM messages m LEFT JOIN message_media mm ON mm.message_id = m.id "
-                           "LEFT JOIN message_events e ON e.message_id = m.id "
-                           "WHERE m.id = $1 AND m.domain = $2 ORDER BY e.seq"};
+                           "WHERE m.id = $1 AND m.domain = $2"};
   return sql;
+}
+
+// GetMessageSql's history column into `history`.
+Result<void> ReadHistory(std::string_view json, std::vector<StatusEvent>& history) {
+  const auto events = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  const auto malformed = [] {
+    return MakeError(ErrorCode::kInternal, "a message's history could not be read",
+                     "get_message: the history column is not an array of [status, at, detail, "
+                     "source]");
+  };
+  if (!events.is_array()) return malformed();
+  history.reserve(events.size());
+  for (const auto& e : events) {
+    if (!e.is_array() || e.size() != 4 || !e[0].is_string() || !e[1].is_number_integer() ||
+        !e[2].is_string() || !e[3].is_string()) {
+      return malformed();
+    }
+    auto status = core::ParseMessageStatus(e[0].get_ref<const std::string&>());
+    if (!status) return malformed();
+    history.push_back(StatusEvent{*status, e[1].get<std::int64_t>(), e[2].get<std::string>(),
+                                  e[3].get<std::string>()});
+  }
+  return {};
 }
 const Sql kMediaBytes{"media_bytes", "SELECT bytes FROM message_media WHERE message_id = $1"};
 const Sql kAttemptStates{"attempt_states",
@@ -537,14 +562,9 @@ Result<std::optional<StoredMessage>> GetMessage(Connection& db, std::string_view
   SG_ASSIGN_OR_RETURN(Rows rows, db.Run(GetMessageSql(), p));
   if (rows.size() == 0) return std::optional<StoredMessage>();
   SG_ASSIGN_OR_RETURN(StoredMessage m, ReadMessageRow(rows, 0));
-  const int event = rows.columns() - kEventColumns;
-  ReadMessagePricing(rows, 0, event - kMessagePricingColumnCount, m);
-  for (int i = 0; i < rows.size(); ++i) {
-    if (rows.IsNull(i, event)) continue;  // no history: the LEFT JOIN's one row
-    SG_ASSIGN_OR_RETURN(const core::MessageStatus status, StatusColumn(rows, i, event));
-    m.history.push_back(StatusEvent{status, rows.Int64(i, event + 1), rows.Text(i, event + 2),
-                                    rows.Text(i, event + 3)});
-  }
+  const int history = rows.columns() - 1;
+  ReadMessagePricing(rows, 0, history - kMessagePricingColumnCount, m);
+  if (!rows.IsNull(0, history)) SG_RETURN_IF_ERROR(ReadHistory(rows.View(0, history), m.history));
   return std::optional<StoredMessage>(std::move(m));
 }
 

@@ -58,7 +58,8 @@ core::Result<bool> AnyHeld(Connection& db, const std::vector<std::string>& messa
                            const std::vector<std::string>& provider_message_ids);
 
 // The pricing and conversation columns of `messages` as `m`, in the order ReadMessagePricing reads
-// them (status_statements.cpp's SG_PRICING_COLUMNS, qualified), for Outbox::Get's one statement.
+// them, for Outbox::Get's one statement: status_statements.cpp's SG_PRICING_COLUMNS, each as
+// m.<column> (a static_assert there holds the two together).
 inline constexpr std::string_view kMessagePricingColumns =
     "m.pricing_billable, m.pricing_category, m.pricing_model, m.pricing_type, m.conversation_id, "
     "m.conversation_origin, m.conversation_expires_at";
