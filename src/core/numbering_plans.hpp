@@ -25,7 +25,7 @@
 // Memory: the plans take about 0.5 MB once read; a region's patterns are compiled the first
 // time a number of its calling code is checked, about 100 kB each, 4.9 MB if every region is
 // (a bound, whatever numbers callers send). The plans are read from the metadata alone, never
-// through PhoneNumberUtil, whose instance (about 4 MB, ICU's matchers among it) is then built
+// through PhoneNumberUtil, whose instance (about 3 MB, ICU's matchers among it) is then built
 // only when a number this check does not find valid goes to libphonenumber.
 //
 // Thread safety: Get() and ValidE164 may be called from any thread.

@@ -113,7 +113,7 @@ Result<std::string> NormalizePhoneNumber(std::string_view field, std::string_vie
 
 std::size_t CountryCodeLength(std::string_view digits) {
   // From the number plans when they could be read: asking PhoneNumberUtil would build its
-  // instance (about 4 MB) for the first phone number the log masks.
+  // instance (about 3 MB) for the first phone number the log masks.
   static const std::set<int> kCodes = [] {
     if (const NumberingPlans* plans = NumberingPlans::Get()) return plans->CallingCodes();
     std::set<int> codes;
