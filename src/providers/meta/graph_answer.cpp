@@ -2,8 +2,9 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 
-#include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 #include "core/text.hpp"
 #include "util/json_nesting.hpp"
@@ -11,47 +12,46 @@
 namespace socialgate::providers::meta {
 namespace {
 
-using Json = nlohmann::json;
 using core::ErrorCode;
 using core::MakeError;
+using Value = simdjson::dom::element;
+using Type = simdjson::dom::element_type;
 
 tl::unexpected<core::Error> Unusable(std::string why) {
   return MakeError(ErrorCode::kMalformed, std::move(why));
 }
 
 // "a string", "an array", ...: what a value is, for the reasons above.
-std::string_view TypeName(const Json& j) {
-  switch (j.type()) {
-    case Json::value_t::null:
+std::string_view TypeName(Value v) {
+  switch (v.type()) {
+    case Type::NULL_VALUE:
       return "null";
-    case Json::value_t::boolean:
+    case Type::BOOL:
       return "a boolean";
-    case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned:
+    case Type::INT64:
+    case Type::UINT64:
       return "an integer";
-    case Json::value_t::number_float:
+    case Type::DOUBLE:
       return "a number with a fraction or exponent";
-    case Json::value_t::string:
+    case Type::STRING:
       return "a string";
-    case Json::value_t::array:
+    case Type::ARRAY:
       return "an array";
-    case Json::value_t::object:
+    case Type::OBJECT:
       return "an object";
-    case Json::value_t::binary:
-    case Json::value_t::discarded:
-      break;
   }
   return "not a JSON value";
 }
 
-std::string WrongType(std::string_view path, const Json& j, std::string_view wanted) {
-  return std::string(path) + " is " + std::string(TypeName(j)) + ", not " + std::string(wanted);
+std::string WrongType(std::string_view path, Value v, std::string_view wanted) {
+  return std::string(path) + " is " + std::string(TypeName(v)) + ", not " + std::string(wanted);
 }
 
 bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-// The answer's top-level object, parsed within the bounds.
-core::Result<Json> ParseObject(std::string_view body) {
+// The answer's top-level object, parsed within the bounds. It lives in this thread's parser:
+// valid until the thread parses the next answer (each reader below is done with it by then).
+core::Result<Value> ParseObject(std::string_view body) {
   if (body.size() > kMaxAnswerBytes) {
     return Unusable("the answer is " + std::to_string(body.size()) + " bytes, more than " +
                     std::to_string(kMaxAnswerBytes));
@@ -62,29 +62,44 @@ core::Result<Json> ParseObject(std::string_view body) {
   if (!util::JsonNestingWithin(body, kMaxAnswerDepth)) {
     return Unusable("the answer nests deeper than " + std::to_string(kMaxAnswerDepth) + " levels");
   }
-  Json json = Json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) return Unusable("the answer is not JSON");
-  if (!json.is_object()) return Unusable(WrongType("the answer", json, "an object"));
+  thread_local simdjson::dom::parser parser;
+  // simdjson checks the whole text (UTF-8, structure, nothing after the value) and reports,
+  // never throws, through the error-code interface used here.
+  Value json;
+  if (parser.parse(body.data(), body.size()).get(json) != simdjson::SUCCESS) {
+    return Unusable("the answer is not JSON");
+  }
+  if (json.type() != Type::OBJECT) return Unusable(WrongType("the answer", json, "an object"));
   return json;
 }
 
-// The member `key` of the object `j`, or nullptr.
-const Json* Member(const Json& j, const char* key) {
-  if (!j.is_object()) return nullptr;
-  const auto it = j.find(key);
-  return it == j.end() ? nullptr : &*it;
+// The member `key` of `v` if `v` is an object that has one (the last, when a key repeats, as
+// JSON readers that keep one value per key do); nullopt otherwise.
+std::optional<Value> Member(Value v, std::string_view key) {
+  simdjson::dom::object object;
+  if (v.get(object) != simdjson::SUCCESS) return std::nullopt;
+  std::optional<Value> found;
+  for (const auto field : object) {
+    if (field.key == key) found = field.value;
+  }
+  return found;
 }
 
 // The first element of the array member `key` of `j`, which must be an object: "messages[0]".
-core::Result<const Json*> FirstObject(const Json& j, const char* key) {
-  const Json* array = Member(j, key);
+core::Result<Value> FirstObject(Value j, const char* key) {
+  const std::optional<Value> member = Member(j, key);
   const std::string path = key;
-  if (array == nullptr) return Unusable(path + " is missing");
-  if (!array->is_array()) return Unusable(WrongType(path, *array, "an array"));
-  if (array->empty()) return Unusable(path + " is empty");
-  const Json& first = array->front();
-  if (!first.is_object()) return Unusable(WrongType(path + "[0]", first, "an object"));
-  return &first;
+  if (!member) return Unusable(path + " is missing");
+  simdjson::dom::array array;
+  if (member->get(array) != simdjson::SUCCESS) {
+    return Unusable(WrongType(path, *member, "an array"));
+  }
+  if (array.begin() == array.end()) return Unusable(path + " is empty");
+  const Value first = *array.begin();
+  if (first.type() != Type::OBJECT) {
+    return Unusable(WrongType(path + "[0]", first, "an object"));
+  }
+  return first;
 }
 
 std::string_view TrimSpaces(std::string_view s) {
@@ -94,12 +109,12 @@ std::string_view TrimSpaces(std::string_view s) {
 }
 
 // The string member `key` of `parent` (called `path`) as an id: whole, or refused.
-core::Result<std::string> ReadId(const Json& parent, const char* key, const std::string& path,
+core::Result<std::string> ReadId(Value parent, const char* key, const std::string& path,
                                  std::size_t max_bytes, bool trim = false) {
-  const Json* value = Member(parent, key);
-  if (value == nullptr) return Unusable(path + " is missing");
-  if (!value->is_string()) return Unusable(WrongType(path, *value, "a string"));
-  std::string_view id = value->get_ref<const std::string&>();
+  const std::optional<Value> value = Member(parent, key);
+  if (!value) return Unusable(path + " is missing");
+  std::string_view id;
+  if (value->get(id) != simdjson::SUCCESS) return Unusable(WrongType(path, *value, "a string"));
   if (trim) id = TrimSpaces(id);
   if (id.empty()) return Unusable(path + " is empty");
   if (id.size() > max_bytes) {
@@ -114,24 +129,29 @@ core::Result<std::string> ReadId(const Json& parent, const char* key, const std:
 }
 
 // The string member `key` of `parent` as one bounded, trimmed line; "" unless a string.
-std::string ReadText(const Json& parent, const char* key) {
-  const Json* value = Member(parent, key);
-  if (value == nullptr || !value->is_string()) return {};
-  const std::string line = core::OneLine(value->get_ref<const std::string&>(), kMaxErrorTextBytes);
+std::string ReadText(Value parent, const char* key) {
+  const std::optional<Value> value = Member(parent, key);
+  std::string_view text;
+  if (!value || value->get(text) != simdjson::SUCCESS) return {};
+  const std::string line = core::OneLine(text, kMaxErrorTextBytes);
   return std::string(TrimSpaces(line));
 }
 
 // error.code as an int within [0, INT32_MAX].
-core::Result<int> ReadCode(const Json& error) {
-  const Json* code = Member(error, "code");
-  if (code == nullptr) return Unusable("error.code is missing");
-  if (!code->is_number_integer()) return Unusable(WrongType("error.code", *code, "an integer"));
-  constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max());
-  // nlohmann keeps a non-negative integer as unsigned and a negative one as signed.
-  if (!code->is_number_unsigned() || code->get<std::uint64_t>() > kMax) {
+core::Result<int> ReadCode(Value error) {
+  const std::optional<Value> code = Member(error, "code");
+  if (!code) return Unusable("error.code is missing");
+  const Type type = code->type();
+  if (type != Type::INT64 && type != Type::UINT64) {
+    return Unusable(WrongType("error.code", *code, "an integer"));
+  }
+  constexpr auto kMax = std::numeric_limits<std::int32_t>::max();
+  // simdjson keeps an integer as signed unless it is beyond INT64_MAX (then out of range too).
+  std::int64_t value = 0;
+  if (type != Type::INT64 || code->get(value) != simdjson::SUCCESS || value < 0 || value > kMax) {
     return Unusable("error.code is out of range (0 to " + std::to_string(kMax) + ")");
   }
-  return static_cast<int>(code->get<std::uint64_t>());
+  return static_cast<int>(value);
 }
 
 }  // namespace
@@ -152,14 +172,14 @@ bool IsSafeId(std::string_view id, std::size_t max_bytes) {
 core::Result<SendAnswer> ReadSendAnswer(std::string_view body) {
   SG_ASSIGN_OR_RETURN(auto json, ParseObject(body));
   SG_ASSIGN_OR_RETURN(auto message, FirstObject(json, "messages"));
-  SG_ASSIGN_OR_RETURN(auto id, ReadId(*message, "id", "messages[0].id", kMaxMessageIdBytes));
+  SG_ASSIGN_OR_RETURN(auto id, ReadId(message, "id", "messages[0].id", kMaxMessageIdBytes));
   SendAnswer answer;
   answer.message_id = std::move(id);
   // The recipient's WhatsApp id is worth keeping but not required: Meta may leave it out.
-  if (Member(json, "contacts") != nullptr) {
+  if (Member(json, "contacts")) {
     auto contact = FirstObject(json, "contacts");
     core::Result<std::string> wa_id =
-        contact ? ReadId(**contact, "wa_id", "contacts[0].wa_id", kMaxWaIdBytes, /*trim=*/true)
+        contact ? ReadId(*contact, "wa_id", "contacts[0].wa_id", kMaxWaIdBytes, /*trim=*/true)
                 : tl::unexpected(std::move(contact.error()));
     if (wa_id) {
       answer.wa_id = std::move(*wa_id);
@@ -177,14 +197,14 @@ core::Result<std::string> ReadUploadAnswer(std::string_view body) {
 
 core::Result<GraphError> ReadGraphError(std::string_view body) {
   SG_ASSIGN_OR_RETURN(auto json, ParseObject(body));
-  const Json* error = Member(json, "error");
-  if (error == nullptr) return Unusable("error is missing");
-  if (!error->is_object()) return Unusable(WrongType("error", *error, "an object"));
+  const std::optional<Value> error = Member(json, "error");
+  if (!error) return Unusable("error is missing");
+  if (error->type() != Type::OBJECT) return Unusable(WrongType("error", *error, "an object"));
   SG_ASSIGN_OR_RETURN(auto code, ReadCode(*error));
   GraphError out;
   out.code = code;
   out.message = ReadText(*error, "message");
-  if (const Json* data = Member(*error, "error_data"); data != nullptr) {
+  if (const std::optional<Value> data = Member(*error, "error_data")) {
     out.details = ReadText(*data, "details");
   }
   return out;

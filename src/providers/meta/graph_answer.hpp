@@ -2,8 +2,9 @@
 //
 // Reads the answers of Meta's Graph API into plain typed values. An answer is untrusted input:
 // the body's size and JSON nesting are bounded before it is parsed, every value read is checked
-// for its JSON type and its size, and nothing here throws (nlohmann is only read behind is_*()
-// checks, never through value() or get<> on an unchecked type).
+// for its JSON type and its size, and nothing here throws (simdjson's DOM, read only through its
+// error-code interface: a value of the wrong type is an error value, never an exception). A key
+// given twice counts with its last value.
 //
 // What is read, and nothing else (docs/providers/meta.md, "How answers are classified"):
 //   a send's answer (POST /messages, 2xx): messages[0].id (required), contacts[0].wa_id
