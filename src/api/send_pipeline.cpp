@@ -5,7 +5,6 @@
 #include <memory>
 #include <mutex>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "api/envelope.hpp"
@@ -13,6 +12,7 @@
 #include "obs/log.hpp"
 #include "templates/send_check.hpp"
 #include "util/ids.hpp"
+#include "util/json_writer.hpp"
 #include "util/sha256.hpp"
 
 namespace socialgate::api {
@@ -338,29 +338,33 @@ SendPipeline::Answer SendPipeline::MakeAnswer(const config::Domain& domain,
 HttpResponse SendPipeline::SendAnswer(const std::string& message_id,
                                       const dispatch::AttemptResult& attempt,
                                       const std::string& chat_id) {
-  // The seed's two fields first, then the additive ones.
-  nlohmann::ordered_json body;
+  // The seed's two fields first, then the additive ones. Written straight into the body (every
+  // send answers with it: an nlohmann tree was 1% of the CPU per message).
+  util::JsonWriter body;
+  body.BeginObject();
   using core::MessageStatus;
   if (attempt.status == MessageStatus::kFailed) {
     std::string error = "the provider rejected the message";
     if (!attempt.error_code.empty()) error += " (code " + attempt.error_code + ")";
     if (!attempt.error_message.empty()) error += ": " + attempt.error_message;
-    body["result"] = false;
-    body["error"] = error;
+    body.Key("result").Bool(false).Key("error").String(error);
   } else {
-    body["result"] = true;
-    body["error"] = nullptr;
+    body.Key("result").Bool(true).Key("error").Null();
   }
-  body["messageId"] = message_id;
-  body["status"] = core::MessageStatusName(attempt.status);
+  body.Key("messageId").String(message_id);
+  body.Key("status").String(core::MessageStatusName(attempt.status));
   if (attempt.status == MessageStatus::kAccepted) {
-    body["providerMessageId"] = attempt.provider_message_id;
+    body.Key("providerMessageId").String(attempt.provider_message_id);
   }
-  if (!chat_id.empty()) body["chatId"] = chat_id;
+  if (!chat_id.empty()) body.Key("chatId").String(chat_id);
+  body.EndObject();
   const unsigned status = attempt.status == MessageStatus::kAccepted ? 200
                           : attempt.status == MessageStatus::kFailed ? 422
                                                                      : 202;
-  return JsonAnswer(status, body);
+  http::HttpResponse r;
+  r.status = status;
+  r.body = body.Take();
+  return r;
 }
 
 // A repeat of an Idempotency-Key: the first answer, or, while the first request is still

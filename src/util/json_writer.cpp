@@ -64,6 +64,12 @@ JsonWriter& JsonWriter::Bool(bool value) {
   return *this;
 }
 
+JsonWriter& JsonWriter::Null() {
+  Separate();
+  out_ += "null";
+  return *this;
+}
+
 JsonWriter& JsonWriter::Open(char bracket) {
   Separate();
   out_ += bracket;

@@ -33,6 +33,7 @@ class JsonWriter {
   JsonWriter& Key(std::string_view name);
   JsonWriter& String(std::string_view value);
   JsonWriter& Bool(bool value);
+  JsonWriter& Null();
 
   // The document; the writer is empty after.
   std::string Take() { return std::move(out_); }

@@ -21,9 +21,9 @@ std::string Dumped(const Ordered& j) {
 TEST(JsonWriterTest, WritesCompactJsonInTheOrderGiven) {
   JsonWriter w;
   w.BeginObject().Key("b").String("x").Key("a").BeginArray();
-  w.String("1").Bool(false).BeginObject().EndObject().BeginArray().EndArray();
-  w.EndArray().Key("c").Bool(true).EndObject();
-  EXPECT_EQ(w.Take(), R"({"b":"x","a":["1",false,{},[]],"c":true})");
+  w.String("1").Bool(false).BeginObject().EndObject().BeginArray().EndArray().Null();
+  w.EndArray().Key("c").Bool(true).Key("d").Null().EndObject();
+  EXPECT_EQ(w.Take(), R"({"b":"x","a":["1",false,{},[],null],"c":true,"d":null})");
 }
 
 TEST(JsonWriterTest, EscapesAsNlohmannDoes) {
@@ -80,7 +80,7 @@ std::string RandomString(std::mt19937& random) {
 
 // Writes the same random value to both, `depth` levels at most.
 void RandomValue(std::mt19937& random, int depth, JsonWriter& w, Ordered& j) {
-  std::uniform_int_distribution<int> kind(0, depth > 0 ? 3 : 1);
+  std::uniform_int_distribution<int> kind(0, depth > 0 ? 4 : 2);
   std::uniform_int_distribution<int> members(0, 4);
   switch (kind(random)) {
     case 0: {
@@ -95,7 +95,11 @@ void RandomValue(std::mt19937& random, int depth, JsonWriter& w, Ordered& j) {
       j = b;
       break;
     }
-    case 2: {
+    case 2:
+      w.Null();
+      j = nullptr;
+      break;
+    case 3: {
       w.BeginArray();
       j = Ordered::array();
       for (int i = members(random); i > 0; --i) {
