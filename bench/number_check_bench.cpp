@@ -35,39 +35,14 @@
 
 #include "core/numbering_plans.hpp"
 #include "core/phone_number.hpp"
+#include "loop_timing.hpp"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberUtil;
-
-// Keeps the compiler from dropping a result it can see is unused.
-volatile std::size_t g_sink = 0;
-
-struct Timing {
-  double best_ns = 0;
-  double median_ns = 0;
-};
-
-// `call` timed over `rounds` rounds of about 0.2 s each, in ns per call.
-Timing Time(int rounds, const std::function<std::size_t()>& call) {
-  std::vector<double> per_call;
-  for (int r = 0; r < rounds; ++r) {
-    std::size_t calls = 0;
-    const auto start = Clock::now();
-    auto now = start;
-    while (now - start < std::chrono::milliseconds(200)) {
-      for (int i = 0; i < 256; ++i) g_sink = g_sink + call();
-      calls += 256;
-      now = Clock::now();
-    }
-    per_call.push_back(std::chrono::duration<double, std::nano>(now - start).count() /
-                       static_cast<double>(calls));
-  }
-  std::sort(per_call.begin(), per_call.end());
-  return {per_call.front(), per_call[per_call.size() / 2]};
-}
+using socialgate::bench::Time;
+using socialgate::bench::Timing;
 
 // libphonenumber's answer, as core/phone_number.cpp asks it: the E.164 form, or "" when not
 // valid.

@@ -34,47 +34,15 @@
 #include "api/send_pipeline.hpp"
 #include "config/config.hpp"
 #include "core/message.hpp"
+#include "loop_timing.hpp"
 #include "templates/catalog.hpp"
 #include "templates/catalog_json.hpp"
 #include "templates/send_check.hpp"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-// Keeps the compiler from dropping a result it can see is unused.
-volatile std::size_t g_sink = 0;
-
-struct Timing {
-  double best_ns = 0;
-  double median_ns = 0;
-};
-
-// `call` timed over `rounds` rounds of about 0.2 s each, in ns per call.
-Timing Time(int rounds, const std::function<std::size_t()>& call) {
-  std::size_t batch = 1000;
-  for (;;) {  // a batch of about 20 ms
-    const auto start = Clock::now();
-    for (std::size_t i = 0; i < batch; ++i) g_sink = g_sink + call();
-    if (Clock::now() - start > std::chrono::milliseconds(20) || batch > (1u << 30)) break;
-    batch *= 2;
-  }
-  std::vector<double> per_call;
-  for (int r = 0; r < rounds; ++r) {
-    std::size_t calls = 0;
-    const auto start = Clock::now();
-    auto now = start;
-    while (now - start < std::chrono::milliseconds(200)) {
-      for (std::size_t i = 0; i < batch; ++i) g_sink = g_sink + call();
-      calls += batch;
-      now = Clock::now();
-    }
-    per_call.push_back(std::chrono::duration<double, std::nano>(now - start).count() /
-                       static_cast<double>(calls));
-  }
-  std::sort(per_call.begin(), per_call.end());
-  return {per_call.front(), per_call[per_call.size() / 2]};
-}
+using socialgate::bench::Time;
+using socialgate::bench::Timing;
 
 int Usage(const char* argv0) {
   std::fprintf(stderr,
