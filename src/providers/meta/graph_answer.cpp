@@ -49,8 +49,16 @@ std::string WrongType(std::string_view path, Value v, std::string_view wanted) {
 
 bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
+// An answer up to this size is parsed by a thread's parser as it is; a larger one (an HTML
+// error page from a proxy, say) grows the parser, which gives that memory back at the thread's
+// next small answer instead of keeping it for the thread's life.
+constexpr std::size_t kKeptParserBytes = 16 * 1024;
+
 // The answer's top-level object, parsed within the bounds. It lives in this thread's parser:
 // valid until the thread parses the next answer (each reader below is done with it by then).
+// Read as nlohmann read it (the oracle test) but for two kinds of text no Graph answer holds,
+// now refused as not JSON where nlohmann accepted them: a number beyond 64 bits (nlohmann: a
+// float), and bytes after a NUL that follows the value (nlohmann: the end of the text).
 core::Result<Value> ParseObject(std::string_view body) {
   if (body.size() > kMaxAnswerBytes) {
     return Unusable("the answer is " + std::to_string(body.size()) + " bytes, more than " +
@@ -62,7 +70,12 @@ core::Result<Value> ParseObject(std::string_view body) {
   if (!util::JsonNestingWithin(body, kMaxAnswerDepth)) {
     return Unusable("the answer nests deeper than " + std::to_string(kMaxAnswerDepth) + " levels");
   }
+  // A UTF-8 byte order mark before the value is skipped, as nlohmann skips it.
+  if (body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
   thread_local simdjson::dom::parser parser;
+  if (body.size() <= kKeptParserBytes && parser.capacity() > kKeptParserBytes) {
+    parser = simdjson::dom::parser();
+  }
   // simdjson checks the whole text (UTF-8, structure, nothing after the value) and reports,
   // never throws, through the error-code interface used here.
   Value json;
