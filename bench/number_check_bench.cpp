@@ -15,15 +15,12 @@
 //   remembered_ns core::NormalizePhoneNumber on one number again and again: a business number,
 //                 or a customer who writes again
 //
-// Each figure is the best (lowest) of ROUNDS rounds of about 0.2 s; the median round is given
-// beside it (`_median`). One JSON object on stdout.
+// Each figure is the best (lowest) of ROUNDS rounds of about 0.2 s (bench/loop_timing.hpp); the
+// median round is given beside it (`_median`). One JSON object on stdout.
 //
 //   number_check_bench [--numbers N] [--rounds N]
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <functional>
 #include <random>
 #include <set>
 #include <string>

@@ -20,12 +20,9 @@
 //
 //   template_check_bench --config FILE --templates FILE --account ACCOUNT --phone PHONE
 //                        [--rounds N]
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <functional>
 #include <iterator>
 #include <string>
 #include <string_view>

@@ -1,5 +1,7 @@
 #include "util/json_writer.hpp"
 
+#include <cassert>
+
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
 
@@ -45,7 +47,8 @@ void AppendJsonEscaped(std::string& out, std::string_view s) {
 }
 
 JsonWriter& JsonWriter::Key(std::string_view name) {
-  Separate();
+  assert(!open_.empty() && open_.back().bracket == '{' && !after_key_);
+  Comma();
   AppendString(name);
   out_ += ':';
   after_key_ = true;
@@ -70,16 +73,26 @@ JsonWriter& JsonWriter::Null() {
   return *this;
 }
 
+std::string JsonWriter::Take() {
+  assert(open_.empty() && !after_key_);
+  std::string document = std::move(out_);
+  out_.clear();
+  open_.clear();
+  after_key_ = false;
+  return document;
+}
+
 JsonWriter& JsonWriter::Open(char bracket) {
   Separate();
   out_ += bracket;
-  has_members_.push_back(false);
+  open_.push_back({bracket, false});
   return *this;
 }
 
 JsonWriter& JsonWriter::Close(char bracket) {
+  assert(!open_.empty() && !after_key_ && open_.back().bracket == (bracket == '}' ? '{' : '['));
   out_ += bracket;
-  if (!has_members_.empty()) has_members_.pop_back();
+  if (!open_.empty()) open_.pop_back();
   return *this;
 }
 
@@ -88,9 +101,15 @@ void JsonWriter::Separate() {
     after_key_ = false;
     return;
   }
-  if (has_members_.empty()) return;  // the document's one value
-  if (has_members_.back()) out_ += ',';
-  has_members_.back() = true;
+  // A value in an object needs its key first; the top holds one value.
+  assert(open_.empty() ? out_.empty() : open_.back().bracket == '[');
+  Comma();
+}
+
+void JsonWriter::Comma() {
+  if (open_.empty()) return;
+  if (open_.back().has_members) out_ += ',';
+  open_.back().has_members = true;
 }
 
 void JsonWriter::AppendString(std::string_view value) {

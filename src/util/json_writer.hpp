@@ -10,9 +10,12 @@
 // gateway's CPU per delivered message.
 //
 // The caller writes a well-formed document: Key() only directly inside an object, before each
-// member's value; every Begin has its End. Not thread-safe (one writer, one document).
+// member's value; every Begin has its End; one value at the top. A debug build asserts each of
+// these (a misuse is a programming error, not an input); a release build writes what it is told.
+// Not thread-safe (one writer, one document at a time).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,19 +38,25 @@ class JsonWriter {
   JsonWriter& Bool(bool value);
   JsonWriter& Null();
 
-  // The document; the writer is empty after.
-  std::string Take() { return std::move(out_); }
+  // The document; the writer is empty after, ready for another.
+  std::string Take();
 
  private:
   JsonWriter& Open(char bracket);
   JsonWriter& Close(char bracket);
-  // A comma before a value or key that is not the first of its container.
+  // Before a value: nothing after its key, else (in an array) a comma unless it is the first.
   void Separate();
+  // A comma before a key or an array's value that is not the first of its container.
+  void Comma();
   void AppendString(std::string_view value);
 
+  struct Container {
+    char bracket;      // '{' or '['
+    bool has_members;  // a comma goes before the next one
+  };
   std::string out_;
-  std::vector<bool> has_members_;  // one per open container
-  bool after_key_ = false;         // a value follows a key: no comma before it
+  std::vector<Container> open_;  // the containers open, innermost last
+  bool after_key_ = false;       // a value follows a key: no comma before it
 };
 
 }  // namespace socialgate::util

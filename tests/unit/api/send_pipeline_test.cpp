@@ -143,6 +143,24 @@ TEST(SendPipelineTest, TheAckSaysTheFirstAttemptsOutcome) {
   EXPECT_EQ(body["error"], nullptr);
 }
 
+// The seed's two members first, in this order, then the additive ones: callers built against
+// CTLive may read the body as text.
+TEST(SendPipelineTest, TheAckIsWrittenMemberForMemberInItsOrder) {
+  EXPECT_EQ(
+      SendPipeline::SendAnswer("m1", {core::MessageStatus::kQueued, "", "", ""}, "CHAT_DEFAULT_c1")
+          .body,
+      R"({"result":true,"error":null,"messageId":"m1","status":"queued",)"
+      R"("chatId":"CHAT_DEFAULT_c1"})");
+  EXPECT_EQ(
+      SendPipeline::SendAnswer("m1", {core::MessageStatus::kAccepted, "wamid.1", "", ""}).body,
+      R"({"result":true,"error":null,"messageId":"m1","status":"accepted",)"
+      R"("providerMessageId":"wamid.1"})");
+  EXPECT_EQ(
+      SendPipeline::SendAnswer("m1", {core::MessageStatus::kFailed, "", "", "say \"no\""}).body,
+      R"({"result":false,"error":"the provider rejected the message: say \"no\"",)"
+      R"("messageId":"m1","status":"failed"})");
+}
+
 TEST(SendPipelineTest, TheTemplateDecoderDecodesThenValidates) {
   const auto languages = core::LanguageCatalog::Default();
   core::ValidationContext rules;

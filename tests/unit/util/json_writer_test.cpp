@@ -26,6 +26,15 @@ TEST(JsonWriterTest, WritesCompactJsonInTheOrderGiven) {
   EXPECT_EQ(w.Take(), R"({"b":"x","a":["1",false,{},[],null],"c":true,"d":null})");
 }
 
+TEST(JsonWriterTest, IsEmptyAfterTakeAndWritesTheNextDocument) {
+  JsonWriter w;
+  w.BeginArray().String("a").EndArray();
+  EXPECT_EQ(w.Take(), R"(["a"])");
+  w.BeginObject().Key("k").BeginArray().Bool(true).EndArray().EndObject();
+  EXPECT_EQ(w.Take(), R"({"k":[true]})");
+  EXPECT_EQ(w.Take(), "");
+}
+
 TEST(JsonWriterTest, EscapesAsNlohmannDoes) {
   for (const std::string& s :
        {std::string("plain"), std::string("quote \" and \\ backslash"), std::string("\b\f\n\r\t"),
