@@ -11,35 +11,14 @@ namespace {
 
 using core::Result;
 
-// The pricing columns, in the order AddPricing adds them and ReadPricingColumns reads them
-// (kMessagePricingColumns in the header names the same columns of `messages` as `m`).
-#define SG_PRICING_COLUMNS                                                             \
-  "pricing_billable, pricing_category, pricing_model, pricing_type, conversation_id, " \
-  "conversation_origin, conversation_expires_at"
+// The pricing columns of the statements here, unqualified (the header holds the list).
+#define SG_PRICING_COLUMNS SG_PRICING_COLUMNS_OF("")
 
-// kMessagePricingColumns (the header) must name these columns, each as m.<column>, and count
-// them: checked here, where both are seen.
-constexpr bool QualifiedByM(std::string_view qualified, std::string_view plain) {
-  std::size_t q = 0;
-  bool column_starts = true;
-  for (const char c : plain) {
-    if (column_starts) {
-      if (qualified.substr(q, 2) != "m.") return false;
-      q += 2;
-      column_starts = false;
-    }
-    if (q >= qualified.size() || qualified[q] != c) return false;
-    ++q;
-    if (c == ' ') column_starts = true;  // after ", "
-  }
-  return q == qualified.size();
-}
 constexpr int ColumnCount(std::string_view columns) {
   int n = 1;
   for (const char c : columns) n += c == ',' ? 1 : 0;
   return n;
 }
-static_assert(QualifiedByM(kMessagePricingColumns, SG_PRICING_COLUMNS));
 static_assert(ColumnCount(SG_PRICING_COLUMNS) == kMessagePricingColumnCount);
 
 // NULLs for what the report does not say.

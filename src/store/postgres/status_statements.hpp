@@ -57,12 +57,16 @@ class StatusStatements final : public StatusReportTable {
 core::Result<bool> AnyHeld(Connection& db, const std::vector<std::string>& message_ids,
                            const std::vector<std::string>& provider_message_ids);
 
-// The pricing and conversation columns of `messages` as `m`, in the order ReadMessagePricing reads
-// them, for Outbox::Get's one statement: status_statements.cpp's SG_PRICING_COLUMNS, each as
-// m.<column> (a static_assert there holds the two together).
-inline constexpr std::string_view kMessagePricingColumns =
-    "m.pricing_billable, m.pricing_category, m.pricing_model, m.pricing_type, m.conversation_id, "
-    "m.conversation_origin, m.conversation_expires_at";
+// The pricing and conversation columns of `messages`, each after `prefix` ("" or a table's
+// alias and a dot), in the order AddPricing (status_statements.cpp) binds them and
+// ReadMessagePricing reads them: one list, for the statements of both files.
+#define SG_PRICING_COLUMNS_OF(prefix)                                                      \
+  prefix "pricing_billable, " prefix "pricing_category, " prefix "pricing_model, " prefix  \
+         "pricing_type, " prefix "conversation_id, " prefix "conversation_origin, " prefix \
+         "conversation_expires_at"
+
+// Those columns of `messages` as `m`, for Outbox::Get's one statement.
+inline constexpr std::string_view kMessagePricingColumns = SG_PRICING_COLUMNS_OF("m.");
 inline constexpr int kMessagePricingColumnCount = 7;
 
 // Fills `message`'s pricing and conversation from kMessagePricingColumns, starting at column
