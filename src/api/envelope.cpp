@@ -37,9 +37,14 @@ unsigned HttpStatusFor(core::ErrorCode code) {
 }
 
 http::HttpResponse JsonAnswer(unsigned status, const nlohmann::ordered_json& body) {
+  return JsonAnswer(status,
+                    body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+}
+
+http::HttpResponse JsonAnswer(unsigned status, std::string body) {
   http::HttpResponse r;
   r.status = status;
-  r.body = body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  r.body = std::move(body);
   return r;
 }
 

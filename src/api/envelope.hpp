@@ -4,6 +4,8 @@
 // response envelope built from it.
 #pragma once
 
+#include <string>
+
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
@@ -19,5 +21,7 @@ http::HttpResponse ErrorResponse(const core::Error& error);
 // `body` (the envelope and its additive fields) with `status`; invalid UTF-8 in it is
 // replaced, never thrown over.
 http::HttpResponse JsonAnswer(unsigned status, const nlohmann::ordered_json& body);
+// The same for a body already written (util::JsonWriter).
+http::HttpResponse JsonAnswer(unsigned status, std::string body);
 
 }  // namespace socialgate::api

@@ -361,10 +361,7 @@ HttpResponse SendPipeline::SendAnswer(const std::string& message_id,
   const unsigned status = attempt.status == MessageStatus::kAccepted ? 200
                           : attempt.status == MessageStatus::kFailed ? 422
                                                                      : 202;
-  http::HttpResponse r;
-  r.status = status;
-  r.body = body.Take();
-  return r;
+  return JsonAnswer(status, body.Take());
 }
 
 // A repeat of an Idempotency-Key: the first answer, or, while the first request is still
